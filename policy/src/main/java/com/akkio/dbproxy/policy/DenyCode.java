@@ -1,0 +1,38 @@
+package com.akkio.dbproxy.policy;
+
+/**
+ * Stable reasons for a denial. The name is what logs, audit records and the {@code check} command print; the
+ * SQLState and vendor code are what a JDBC client sees. Never renumber: clients and dashboards key on them.
+ */
+public enum DenyCode {
+    SYNTAX_ERROR("42601", 1001),
+    EMPTY_STATEMENT("42601", 1002),
+    SQL_TOO_LONG("54000", 1003),
+    MULTIPLE_STATEMENTS("42501", 1101),
+    STATEMENT_KIND_DENIED("42501", 1102),
+    UNSUPPORTED_CONSTRUCT("42501", 1103),
+    OBJECT_NOT_READABLE("42501", 1201),
+    OBJECT_NOT_WRITABLE("42501", 1202),
+    SYSTEM_OBJECT("42501", 1203),
+    PATH_TABLE("42501", 1204),
+    INVALID_NAME("42501", 1205),
+    TABLE_FUNCTION_DENIED("42501", 1301),
+    FUNCTION_DENIED("42501", 1302),
+    AMBIGUOUS_LITERAL("42501", 1401);
+
+    private final String sqlState;
+    private final int vendorCode;
+
+    DenyCode(String sqlState, int vendorCode) {
+        this.sqlState = sqlState;
+        this.vendorCode = vendorCode;
+    }
+
+    public String sqlState() {
+        return sqlState;
+    }
+
+    public int vendorCode() {
+        return vendorCode;
+    }
+}

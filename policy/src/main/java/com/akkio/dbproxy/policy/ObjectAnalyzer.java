@@ -1,0 +1,403 @@
+package com.akkio.dbproxy.policy;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import net.sf.jsqlparser.expression.AnalyticExpression;
+import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.NextValExpression;
+import net.sf.jsqlparser.expression.StringValue;
+import net.sf.jsqlparser.expression.UserVariable;
+import net.sf.jsqlparser.expression.VariableAssignment;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.create.table.CreateTable;
+import net.sf.jsqlparser.statement.create.view.AlterView;
+import net.sf.jsqlparser.statement.create.view.CreateView;
+import net.sf.jsqlparser.statement.delete.Delete;
+import net.sf.jsqlparser.statement.drop.Drop;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.merge.Merge;
+import net.sf.jsqlparser.statement.select.AllTableColumns;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.TableFunction;
+import net.sf.jsqlparser.statement.select.WithItem;
+import net.sf.jsqlparser.statement.truncate.Truncate;
+import net.sf.jsqlparser.statement.update.Update;
+import net.sf.jsqlparser.statement.upsert.Upsert;
+import net.sf.jsqlparser.statement.alter.Alter;
+
+/**
+ * Finds every object a statement touches and checks it against the policy.
+ *
+ * <p>The walk is generic: it follows every field of every JSqlParser node by reflection instead of relying on
+ * visitor coverage, so a construct this class has never heard of cannot hide a table from it. Position only decides
+ * how a table is checked: a statement's target is a write, a column qualifier is not an object access, anything else
+ * is a read. Denials are thrown as {@link Denial} and end the walk.
+ */
+final class ObjectAnalyzer {
+    private enum Role { READ, WRITE, QUALIFIER }
+
+    /** Deeper than any real query; stops a hostile statement from exhausting the stack. */
+    static final int MAX_DEPTH = 600;
+
+    private static final Set<String> SYSTEM_CATALOGS = Set.of("system", "temp", "memory", "information_schema",
+            "pg_catalog", "sqlite_master", "__databricks_internal");
+    private static final Set<String> SYSTEM_SCHEMAS = Set.of("information_schema", "pg_catalog", "__internal");
+    /** Spark's path-addressed tables: {@code delta.`/mnt/x`}, {@code parquet.`s3://…`}. */
+    private static final Set<String> PATH_FORMATS = Set.of("delta", "parquet", "csv", "json", "orc", "avro", "text",
+            "binaryfile", "jdbc", "cloud_files", "file", "iceberg", "hudi");
+
+    private static final ClassValue<Field[]> CHILD_FIELDS = new ClassValue<>() {
+        @Override
+        protected Field[] computeValue(Class<?> type) {
+            List<Field> fields = new ArrayList<>();
+            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (!Modifier.isStatic(f.getModifiers()) && mayHoldNodes(f.getType())) {
+                        f.setAccessible(true);
+                        fields.add(f);
+                    }
+                }
+            }
+            return fields.toArray(new Field[0]);
+        }
+    };
+
+    private final TenantPolicy policy;
+    private final boolean physicalNames;
+    private final FunctionRules functions;
+    private final Set<Object> visited = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<Table, Role> tableRoles = new IdentityHashMap<>();
+    private final Set<QualifiedName> reads = new LinkedHashSet<>();
+    private final Set<QualifiedName> writes = new LinkedHashSet<>();
+    private final List<Table> objectTables = new ArrayList<>();
+    private final List<QualifiedName> objectNames = new ArrayList<>();
+    private final List<Table> qualifiers = new ArrayList<>();
+    private int depth;
+
+    /**
+     * @param physicalNames true to check SQL the engine itself produced: every object must then be written out in
+     *                      full, physical {@code catalog.schema.table} form, and no logical name is mapped
+     */
+    ObjectAnalyzer(TenantPolicy policy, boolean physicalNames) {
+        this.policy = policy;
+        this.physicalNames = physicalNames;
+        this.functions = policy.functionRules();
+    }
+
+    void analyze(Object statement) {
+        walk(statement, Scope.EMPTY, Role.READ);
+    }
+
+    Set<QualifiedName> reads() {
+        return reads;
+    }
+
+    Set<QualifiedName> writes() {
+        return writes;
+    }
+
+    /** Replaces every object name by its quoted physical name, and schema-qualified column qualifiers by the table. */
+    void rewriteNames() {
+        Dialect dialect = policy.dialect();
+        for (int i = 0; i < objectTables.size(); i++) {
+            QualifiedName q = objectNames.get(i);
+            objectTables.get(i).setNameParts(
+                    List.of(dialect.quote(q.table()), dialect.quote(q.schema()), dialect.quote(q.catalog())));
+        }
+        for (Table qualifier : qualifiers) {
+            qualifier.setNameParts(List.of(dialect.quote(Identifiers.normalise(qualifier.getNameParts().get(0)))));
+        }
+    }
+
+    private static boolean mayHoldNodes(Class<?> type) {
+        if (type.isPrimitive() || type.isEnum() || type == String.class || Number.class.isAssignableFrom(type)
+                || type == Boolean.class || type == Character.class) {
+            return false;
+        }
+        return !type.getName().startsWith("net.sf.jsqlparser.parser.");
+    }
+
+    private static boolean isAstNode(Class<?> type) {
+        String name = type.getName();
+        return name.startsWith("net.sf.jsqlparser.") && !name.startsWith("net.sf.jsqlparser.parser.")
+                && !type.isEnum();
+    }
+
+    private void walk(Object node, Scope scope, Role role) {
+        if (node == null) {
+            return;
+        }
+        if (node instanceof Collection<?> items) {
+            for (Object item : items) {
+                walk(item, scope, role);
+            }
+            return;
+        }
+        if (node instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                walk(e.getKey(), scope, role);
+                walk(e.getValue(), scope, role);
+            }
+            return;
+        }
+        if (node instanceof Object[] array) {
+            for (Object item : array) {
+                walk(item, scope, role);
+            }
+            return;
+        }
+        if (!isAstNode(node.getClass())) {
+            return;
+        }
+        if (node instanceof Table table) {
+            table(table, scope, role);
+        }
+        if (!visited.add(node)) {
+            return;
+        }
+        if (++depth > MAX_DEPTH) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT,
+                    "statement nests deeper than " + MAX_DEPTH + " levels");
+        }
+        try {
+            inspect(node);
+            children(node, scope);
+        } finally {
+            depth--;
+        }
+    }
+
+    private void children(Object node, Scope scope) {
+        List<WithItem<?>> withItems = withItems(node);
+        Scope bodyScope = scope;
+        if (withItems != null && !withItems.isEmpty()) {
+            for (WithItem<?> item : withItems) {
+                String name = item.getAliasName() == null ? null : Identifiers.normalise(item.getAliasName());
+                if (name == null) {
+                    throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "a WITH item has no name");
+                }
+                walk(item, item.isRecursive() ? bodyScope.plus(name) : bodyScope, Role.READ);
+                bodyScope = bodyScope.plus(name);
+            }
+        }
+        Class<?> type = node.getClass();
+        for (Field field : CHILD_FIELDS.get(type)) {
+            Object value = read(field, node);
+            if (value == null || value == withItems) {
+                continue;
+            }
+            walk(value, bodyScope, roleOf(node, field.getName()));
+        }
+    }
+
+    private static Object read(Field field, Object node) {
+        try {
+            return field.get(node);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot read " + field, e);
+        }
+    }
+
+    private static List<WithItem<?>> withItems(Object node) {
+        if (node instanceof Select s) {
+            return s.getWithItemsList();
+        }
+        if (node instanceof Insert s) {
+            return s.getWithItemsList();
+        }
+        if (node instanceof Update s) {
+            return s.getWithItemsList();
+        }
+        if (node instanceof Delete s) {
+            return s.getWithItemsList();
+        }
+        if (node instanceof Merge s) {
+            return s.getWithItemsList();
+        }
+        return null;
+    }
+
+    /** The role of a table held directly in {@code field} of {@code parent}. */
+    private static Role roleOf(Object parent, String field) {
+        if (parent instanceof Column || parent instanceof AllTableColumns) {
+            return field.equals("table") ? Role.QUALIFIER : Role.READ;
+        }
+        boolean target = switch (field) {
+            case "table" -> parent instanceof Insert || parent instanceof Upsert || parent instanceof CreateTable
+                    || parent instanceof Update || parent instanceof Delete || parent instanceof Merge
+                    || parent instanceof Truncate || parent instanceof Alter;
+            case "tables" -> parent instanceof Delete || parent instanceof Truncate;
+            case "view" -> parent instanceof CreateView || parent instanceof AlterView;
+            case "names", "name" -> parent instanceof Drop;
+            default -> false;
+        };
+        return target ? Role.WRITE : Role.READ;
+    }
+
+    private void inspect(Object node) {
+        if (node instanceof Function f) {
+            checkFunction(f.getMultipartName(), f);
+        } else if (node instanceof AnalyticExpression a) {
+            checkFunction(List.of(a.getName()), a);
+        } else if (node instanceof TableFunction tf) {
+            List<Function> fns = tf.getFunctions() != null && !tf.getFunctions().isEmpty()
+                    ? tf.getFunctions() : List.of(tf.getFunction());
+            for (Function fn : fns) {
+                List<String> parts = fn.getMultipartName();
+                String name = parts.size() == 1 ? Identifiers.normalise(parts.get(0)) : String.join(".", parts);
+                if (parts.size() != 1 || !functions.isTableFunctionAllowed(name)) {
+                    throw new Denial(DenyCode.TABLE_FUNCTION_DENIED, "table function " + name
+                            + "() is not allowed in FROM (rule: table_functions " + sorted(functions.tableFunctions())
+                            + ")");
+                }
+            }
+        } else if (node instanceof StringValue s) {
+            checkLiteral(s);
+        } else if (node instanceof PlainSelect ps) {
+            if (ps.getIntoTables() != null && !ps.getIntoTables().isEmpty()) {
+                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "SELECT ... INTO creates tables; use CREATE TABLE AS");
+            }
+        } else if (node instanceof UserVariable || node instanceof VariableAssignment
+                || node instanceof NextValExpression) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT,
+                    "session variables and sequences are not allowed: " + node);
+        }
+    }
+
+    private static List<String> sorted(Set<String> names) {
+        List<String> list = new ArrayList<>(names);
+        list.sort(null);
+        return list;
+    }
+
+    private void checkFunction(List<String> nameParts, Object node) {
+        if (nameParts == null || nameParts.isEmpty() || nameParts.get(0) == null) {
+            return; // a construct with function syntax but no name, such as a parenthesised expression list
+        }
+        if (nameParts.size() > 1) {
+            throw new Denial(DenyCode.FUNCTION_DENIED, "qualified function " + String.join(".", nameParts)
+                    + "() is not allowed: user-defined functions can run arbitrary code");
+        }
+        String name = Identifiers.normalise(nameParts.get(0));
+        if (functions.isDenied(name)) {
+            throw new Denial(DenyCode.FUNCTION_DENIED, "function " + name
+                    + "() is denied: it reaches outside the tenant's tables (rule: denied_functions)");
+        }
+    }
+
+    /**
+     * Escape-processing string prefixes ({@code E'…'} in DuckDB, {@code r'…'} in Databricks) are lexed differently
+     * by the parser and the backend when they contain backslashes, which could hide text from the check.
+     */
+    private void checkLiteral(StringValue s) {
+        String prefix = s.getPrefix();
+        if (prefix != null && !prefix.isEmpty() && s.getValue() != null && s.getValue().indexOf('\\') >= 0) {
+            for (int i = 0; i < prefix.length(); i++) {
+                char c = Character.toLowerCase(prefix.charAt(i));
+                if (c == 'e' || c == 'r') {
+                    throw new Denial(DenyCode.AMBIGUOUS_LITERAL, "string literal with prefix " + prefix
+                            + " and backslashes is ambiguous between the proxy and the backend");
+                }
+            }
+        }
+    }
+
+    private void table(Table table, Scope scope, Role role) {
+        Role seen = tableRoles.putIfAbsent(table, role);
+        if (seen != null) {
+            if (seen != role) {
+                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT,
+                        "table " + table.getFullyQualifiedName() + " appears in conflicting positions");
+            }
+            return;
+        }
+        if (table.isTableVariable()) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "table variables are not allowed: " + table);
+        }
+        List<String> parts = table.getNameParts();
+        String written = table.getFullyQualifiedName();
+        if (role == Role.QUALIFIER) {
+            if (parts.size() >= 2) {
+                qualifiers.add(table);
+            }
+            return;
+        }
+        int n = parts.size();
+        if (n == 0 || n > 3) {
+            throw new Denial(DenyCode.INVALID_NAME, "object name " + written
+                    + " must have one to three parts: [catalog.][schema.]table");
+        }
+        String[] normalised = new String[n];
+        for (int i = 0; i < n; i++) {
+            String raw = parts.get(i);
+            if (raw == null || raw.isEmpty()) {
+                throw new Denial(DenyCode.INVALID_NAME, "object name " + written + " has an empty part");
+            }
+            normalised[i] = Identifiers.normalise(raw);
+            if (normalised[i].isEmpty() || Identifiers.looksLikePath(raw, normalised[i])) {
+                throw new Denial(DenyCode.PATH_TABLE, "object " + written
+                        + " is a file path or URL, not a catalog table");
+            }
+        }
+        if (n == 1 && role == Role.READ && scope.contains(normalised[0])) {
+            return; // a reference to a common table expression in scope
+        }
+        if (n == 2 && PATH_FORMATS.contains(normalised[1])) {
+            throw new Denial(DenyCode.PATH_TABLE, "object " + written
+                    + " addresses files through the " + normalised[1] + " format, not a catalog table");
+        }
+        QualifiedName name = resolve(normalised, written);
+        if (SYSTEM_CATALOGS.contains(name.catalog()) || SYSTEM_SCHEMAS.contains(name.schema())
+                || name.table().startsWith("duckdb_") || name.table().startsWith("sqlite_")) {
+            throw new Denial(DenyCode.SYSTEM_OBJECT, "object " + written
+                    + " is an engine or system catalog object; use the JDBC metadata calls");
+        }
+        if (role == Role.WRITE) {
+            if (!policy.canWrite(name)) {
+                throw new Denial(DenyCode.OBJECT_NOT_WRITABLE, describe(written, name)
+                        + " is not writable by tenant '" + policy.tenant() + "' (rule: write " + policy.writable()
+                        + ")");
+            }
+            writes.add(name);
+        } else {
+            if (!policy.canRead(name)) {
+                throw new Denial(DenyCode.OBJECT_NOT_READABLE, describe(written, name)
+                        + " is not readable by tenant '" + policy.tenant() + "' (rule: read " + policy.readable()
+                        + ")");
+            }
+            reads.add(name);
+        }
+        objectTables.add(table);
+        objectNames.add(name);
+    }
+
+    private static String describe(String written, QualifiedName name) {
+        return written.equalsIgnoreCase(name.toString())
+                ? "object " + name : "object " + written + " (" + name + ")";
+    }
+
+    private QualifiedName resolve(String[] parts, String written) {
+        int n = parts.length;
+        if (physicalNames) {
+            if (n != 3) {
+                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT,
+                        "rewritten statement left object " + written + " without catalog and schema");
+            }
+            return new QualifiedName(parts[2], parts[1], parts[0]);
+        }
+        String table = parts[0];
+        String schema = n >= 2 ? parts[1] : policy.defaultSchema();
+        String catalog = n == 3 ? policy.physicalCatalog(parts[2]) : policy.defaultCatalog();
+        return new QualifiedName(catalog, schema, table);
+    }
+}

@@ -1,0 +1,124 @@
+package com.akkio.dbproxy.policy;
+
+import java.util.ArrayList;
+
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.Statements;
+import net.sf.jsqlparser.statement.select.Select;
+
+/**
+ * The one entry point between the proxy and policy: {@link #decide} takes a tenant's policy and one SQL text and
+ * returns a {@link Decision}. Pure and thread-safe: no I/O, no shared mutable state.
+ *
+ * <p>Steps: parse in the backend's dialect (unparseable text is denied), refuse multiple statements, classify and
+ * check the kind against the policy, find and check every object and function at any depth, rewrite every object to
+ * its quoted physical name and cap the rows of queries, then parse the rewritten text again and require that it
+ * touches exactly the objects that were checked. Any doubt is a denial.
+ */
+public final class PolicyEngine {
+
+    public Decision decide(TenantPolicy policy, String sql) {
+        if (sql == null || sql.isBlank()) {
+            return Decision.deny(DenyCode.EMPTY_STATEMENT, "empty statement", null);
+        }
+        if (sql.length() > policy.maxSqlLength()) {
+            return Decision.deny(DenyCode.SQL_TOO_LONG, "statement is " + sql.length()
+                    + " characters, over the limit of " + policy.maxSqlLength() + " (rule: max_sql_length)", null);
+        }
+        Statements statements;
+        try {
+            statements = SqlParser.parse(sql, policy.dialect());
+        } catch (SqlParser.SyntaxError e) {
+            StatementKind kind = StatementClassifier.classifyUnparsed(sql);
+            if (kind != null) {
+                return kindDenied(policy, kind);
+            }
+            return Decision.deny(DenyCode.SYNTAX_ERROR, "cannot parse SQL: " + e.getMessage(), null);
+        }
+        if (statements.isEmpty()) {
+            return Decision.deny(DenyCode.EMPTY_STATEMENT, "no statement (only comments or semicolons)", null);
+        }
+        if (statements.size() > 1) {
+            return Decision.deny(DenyCode.MULTIPLE_STATEMENTS, "one statement per request; got "
+                    + statements.size(), null);
+        }
+        Statement statement = statements.get(0);
+        StatementKind kind = StatementClassifier.classify(statement);
+        if (!kind.isGovernable() || !policy.allowedKinds().contains(kind)) {
+            return kindDenied(policy, kind);
+        }
+        try {
+            return check(policy, statement, kind);
+        } catch (Denial d) {
+            return Decision.deny(d.code, d.getMessage(), kind);
+        }
+    }
+
+    private static Decision kindDenied(TenantPolicy policy, StatementKind kind) {
+        String why = switch (kind) {
+            case SHOW -> "SHOW statements are not run through the proxy; use the JDBC metadata calls";
+            case SESSION -> "session statements (USE, SET, RESET, transactions) are not allowed: the proxy owns the"
+                    + " backend session";
+            case ENGINE -> "engine commands (COPY, ATTACH, INSTALL, LOAD, PRAGMA, CALL, ...) are not allowed";
+            case GRANT -> "GRANT and REVOKE are not allowed through the proxy";
+            case OTHER -> "this kind of statement is not supported by the proxy";
+            default -> "tenant '" + policy.tenant() + "' may not run " + kind.configName()
+                    + " statements (rule: statements " + configNames(policy) + ")";
+        };
+        return Decision.deny(DenyCode.STATEMENT_KIND_DENIED, why, kind);
+    }
+
+    private static String configNames(TenantPolicy policy) {
+        ArrayList<String> names = new ArrayList<>();
+        for (StatementKind k : StatementKind.values()) {
+            if (policy.allowedKinds().contains(k)) {
+                names.add(k.configName());
+            }
+        }
+        return names.toString();
+    }
+
+    private static Decision check(TenantPolicy policy, Statement statement, StatementKind kind) {
+        StatementClassifier.checkForm(statement);
+        ObjectAnalyzer analyzer = new ObjectAnalyzer(policy, false);
+        analyzer.analyze(statement);
+        analyzer.rewriteNames();
+
+        RowCap.Outcome cap = kind == StatementKind.QUERY
+                ? RowCap.apply((Select) statement, policy.maxRows()) : RowCap.Outcome.WITHIN;
+        String rewritten = statement.toString();
+        if (cap == RowCap.Outcome.WRAP) {
+            rewritten = RowCap.wrap(rewritten, policy.maxRows());
+        }
+        verify(policy, rewritten, kind, analyzer);
+        return Decision.allow(kind, rewritten, new ArrayList<>(analyzer.reads()), new ArrayList<>(analyzer.writes()),
+                cap != RowCap.Outcome.WITHIN);
+    }
+
+    /**
+     * The backend runs the rewritten text, not the tree that was checked: parse it again and require the same kind,
+     * the same objects in full physical form, and a row count within the cap.
+     */
+    private static void verify(TenantPolicy policy, String rewritten, StatementKind kind, ObjectAnalyzer original) {
+        Statements again;
+        try {
+            again = SqlParser.parse(rewritten, policy.dialect());
+        } catch (SqlParser.SyntaxError e) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT,
+                    "the statement cannot be rewritten faithfully (" + e.getMessage() + ")");
+        }
+        if (again.size() != 1 || StatementClassifier.classify(again.get(0)) != kind) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the statement cannot be rewritten faithfully");
+        }
+        Statement statement = again.get(0);
+        ObjectAnalyzer check = new ObjectAnalyzer(policy, true);
+        check.analyze(statement);
+        if (!check.reads().equals(original.reads()) || !check.writes().equals(original.writes())) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT,
+                    "the rewritten statement touches different objects than the one checked");
+        }
+        if (kind == StatementKind.QUERY && RowCap.apply((Select) statement, policy.maxRows()) != RowCap.Outcome.WITHIN) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the row cap could not be applied to this query");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package com.akkio.dbproxy.policy;
+
+import java.util.Locale;
+
+/**
+ * What a statement does, as far as governance is concerned. A tenant policy lists the kinds it may run; kinds the
+ * engine cannot check object by object ({@link #isGovernable()} false) are never allowed, whatever a policy says.
+ */
+public enum StatementKind {
+    QUERY(true),
+    INSERT(true),
+    CREATE_TABLE(true),
+    CREATE_VIEW(true),
+    MERGE(true),
+    UPDATE(true),
+    DELETE(true),
+    TRUNCATE(true),
+    DROP(true),
+    ALTER(true),
+    /** DESCRIBE and EXPLAIN of a query: the objects they name are checked like reads. */
+    DESCRIBE(true),
+    /** SHOW ... : answered through the filtered JDBC metadata calls instead. */
+    SHOW(false),
+    /** USE, SET, RESET: would change the backend session the proxy relies on. */
+    SESSION(false),
+    /** COPY, ATTACH, DETACH, INSTALL, LOAD, PRAGMA, CALL, EXECUTE: engine commands outside the catalog model. */
+    ENGINE(false),
+    GRANT(false),
+    OTHER(false);
+
+    private final boolean governable;
+
+    StatementKind(boolean governable) {
+        this.governable = governable;
+    }
+
+    /** True where the engine extracts and checks every object the statement touches. */
+    public boolean isGovernable() {
+        return governable;
+    }
+
+    /** The spelling used in policy files and in JSON output: {@code create_table}. */
+    public String configName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static StatementKind fromConfigName(String name) {
+        for (StatementKind kind : values()) {
+            if (kind.configName().equals(name.trim().toLowerCase(Locale.ROOT))) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("unknown statement kind '" + name + "'");
+    }
+}

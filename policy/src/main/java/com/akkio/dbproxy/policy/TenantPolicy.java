@@ -1,0 +1,250 @@
+package com.akkio.dbproxy.policy;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One tenant's least-privilege policy, validated and compiled once when loaded. Immutable and shared by all request
+ * threads. Names are physical unless said otherwise: the tenant writes logical catalog names (for example
+ * {@code main}) which {@link #physicalCatalog} maps to the physical catalog the patterns speak of.
+ */
+public final class TenantPolicy {
+    /** Table functions that only compute values and read nothing outside the statement. */
+    public static final Set<String> DEFAULT_TABLE_FUNCTIONS = Set.of("range", "generate_series", "unnest", "explode");
+
+    private final String tenant;
+    private final Dialect dialect;
+    private final String defaultCatalog;
+    private final String defaultSchema;
+    private final Map<String, String> catalogMap;
+    private final List<ObjectPattern> readable;
+    private final List<ObjectPattern> writable;
+    private final Set<StatementKind> allowedKinds;
+    private final long maxRows;
+    private final int maxSqlLength;
+    private final FunctionRules functionRules;
+
+    private TenantPolicy(Builder b) {
+        this.tenant = require(b.tenant, "tenant");
+        this.dialect = b.dialect;
+        this.defaultCatalog = require(b.defaultCatalog, "catalog").toLowerCase(Locale.ROOT);
+        this.defaultSchema = require(b.defaultSchema, "default_schema").toLowerCase(Locale.ROOT);
+        this.catalogMap = Map.copyOf(b.catalogMap);
+        this.readable = List.copyOf(b.readable);
+        this.writable = List.copyOf(b.writable);
+        this.allowedKinds = Set.copyOf(b.allowedKinds);
+        if (b.maxRows < 1) {
+            throw new IllegalArgumentException("max_rows must be at least 1, got " + b.maxRows);
+        }
+        this.maxRows = b.maxRows;
+        if (b.maxSqlLength < 16) {
+            throw new IllegalArgumentException("max_sql_length must be at least 16, got " + b.maxSqlLength);
+        }
+        this.maxSqlLength = b.maxSqlLength;
+        this.functionRules = new FunctionRules(b.deniedFunctions, b.tableFunctions);
+        for (StatementKind kind : allowedKinds) {
+            if (!kind.isGovernable()) {
+                throw new IllegalArgumentException("statement kind '" + kind.configName()
+                        + "' cannot be allowed: the proxy cannot check the objects it touches");
+            }
+        }
+        if (writable.isEmpty()) {
+            for (StatementKind kind : allowedKinds) {
+                if (kind != StatementKind.QUERY && kind != StatementKind.DESCRIBE) {
+                    throw new IllegalArgumentException("statement kind '" + kind.configName()
+                            + "' is allowed but no writable objects are listed (write)");
+                }
+            }
+        }
+    }
+
+    private static String require(String value, String key) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(key + " is required");
+        }
+        return value;
+    }
+
+    public static Builder builder(String tenant) {
+        return new Builder(tenant);
+    }
+
+    public String tenant() {
+        return tenant;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public String defaultCatalog() {
+        return defaultCatalog;
+    }
+
+    public String defaultSchema() {
+        return defaultSchema;
+    }
+
+    /** Logical catalog name (lower case) to physical catalog name. */
+    public Map<String, String> catalogMap() {
+        return catalogMap;
+    }
+
+    public String physicalCatalog(String catalog) {
+        return catalogMap.getOrDefault(catalog, catalog);
+    }
+
+    /** The name this tenant knows a physical catalog by: its logical name where one maps to it. */
+    public String logicalCatalog(String physical) {
+        for (Map.Entry<String, String> e : catalogMap.entrySet()) {
+            if (e.getValue().equals(physical)) {
+                return e.getKey();
+            }
+        }
+        return physical;
+    }
+
+    public List<ObjectPattern> readable() {
+        return readable;
+    }
+
+    public List<ObjectPattern> writable() {
+        return writable;
+    }
+
+    public Set<StatementKind> allowedKinds() {
+        return allowedKinds;
+    }
+
+    public long maxRows() {
+        return maxRows;
+    }
+
+    public int maxSqlLength() {
+        return maxSqlLength;
+    }
+
+    FunctionRules functionRules() {
+        return functionRules;
+    }
+
+    public Set<String> deniedFunctions() {
+        return functionRules.configuredDenials();
+    }
+
+    public Set<String> allowedTableFunctions() {
+        return functionRules.tableFunctions();
+    }
+
+    /** Write-back implies read-back: a tenant may read what it may write. */
+    public boolean canRead(QualifiedName name) {
+        return matchesAny(readable, name) || matchesAny(writable, name);
+    }
+
+    public boolean canWrite(QualifiedName name) {
+        return matchesAny(writable, name);
+    }
+
+    private static boolean matchesAny(List<ObjectPattern> patterns, QualifiedName name) {
+        for (ObjectPattern p : patterns) {
+            if (p.matches(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static final class Builder {
+        private final String tenant;
+        private Dialect dialect = Dialect.DUCKDB;
+        private String defaultCatalog;
+        private String defaultSchema;
+        private final Map<String, String> catalogMap = new LinkedHashMap<>();
+        private final List<ObjectPattern> readable = new ArrayList<>();
+        private final List<ObjectPattern> writable = new ArrayList<>();
+        private final Set<StatementKind> allowedKinds = EnumSet.noneOf(StatementKind.class);
+        private long maxRows = 10_000;
+        private int maxSqlLength = 1 << 20;
+        private final List<String> deniedFunctions = new ArrayList<>();
+        private final Set<String> tableFunctions = new java.util.HashSet<>(DEFAULT_TABLE_FUNCTIONS);
+
+        private Builder(String tenant) {
+            this.tenant = tenant;
+        }
+
+        public Builder dialect(Dialect value) {
+            this.dialect = value;
+            return this;
+        }
+
+        public Builder defaultCatalog(String physicalCatalog) {
+            this.defaultCatalog = physicalCatalog;
+            return this;
+        }
+
+        public Builder defaultSchema(String schema) {
+            this.defaultSchema = schema;
+            return this;
+        }
+
+        public Builder mapCatalog(String logical, String physical) {
+            catalogMap.put(logical.toLowerCase(Locale.ROOT), physical.toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        public Builder read(String pattern) {
+            readable.add(ObjectPattern.parse(pattern));
+            return this;
+        }
+
+        public Builder write(String pattern) {
+            writable.add(ObjectPattern.parse(pattern));
+            return this;
+        }
+
+        public Builder allow(StatementKind... kinds) {
+            allowedKinds.addAll(List.of(kinds));
+            return this;
+        }
+
+        public Builder allow(Collection<StatementKind> kinds) {
+            allowedKinds.addAll(kinds);
+            return this;
+        }
+
+        public Builder maxRows(long value) {
+            this.maxRows = value;
+            return this;
+        }
+
+        public Builder maxSqlLength(int value) {
+            this.maxSqlLength = value;
+            return this;
+        }
+
+        /** Adds a function name or glob ({@code my_udf}, {@code ai_*}) to the built-in deny-list. */
+        public Builder denyFunction(String nameOrGlob) {
+            deniedFunctions.add(nameOrGlob);
+            return this;
+        }
+
+        /** Replaces the table functions that may appear in FROM (default: {@link #DEFAULT_TABLE_FUNCTIONS}). */
+        public Builder tableFunctions(Collection<String> names) {
+            tableFunctions.clear();
+            for (String n : names) {
+                tableFunctions.add(n.toLowerCase(Locale.ROOT));
+            }
+            return this;
+        }
+
+        public TenantPolicy build() {
+            return new TenantPolicy(this);
+        }
+    }
+}
