@@ -1,0 +1,211 @@
+package com.akkio.dbproxy.server.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.akkio.dbproxy.policy.Dialect;
+import com.akkio.dbproxy.policy.StatementKind;
+import com.akkio.dbproxy.policy.TenantPolicy;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/**
+ * Reads {@code proxy.yaml} and the policy files it names, validates every key, and builds an immutable
+ * {@link ProxyConfig}. Relative paths are resolved against the directory of the file that names them.
+ */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final EnvExpander expander;
+
+    public ConfigLoader(Map<String, String> environment) {
+        this.expander = new EnvExpander(environment);
+    }
+
+    public static ProxyConfig load(Path file) throws ConfigException {
+        return new ConfigLoader(System.getenv()).read(file);
+    }
+
+    public ProxyConfig read(Path file) throws ConfigException {
+        Path source = file.toAbsolutePath().normalize();
+        ConfigNode root = parse(source);
+        root.allowOnly("server", "audit", "backends", "tenants");
+        Path dir = source.getParent();
+
+        ProxyConfig.Server server = server(root.child("server"), dir);
+        ConfigNode auditNode = root.child("audit");
+        auditNode.allowOnly("path", "raw_sql");
+        ProxyConfig.Audit audit = new ProxyConfig.Audit(
+                dir.resolve(auditNode.optionalString("path", "../logs/audit.jsonl")).normalize(),
+                auditNode.bool("raw_sql", false));
+
+        Map<String, ProxyConfig.Backend> backends = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigNode> e : root.entries("backends").entrySet()) {
+            backends.put(e.getKey(), backend(e.getKey(), e.getValue(), dir));
+        }
+        if (backends.isEmpty()) {
+            throw root.error("backends", "at least one backend is required");
+        }
+        Map<String, ProxyConfig.Tenant> tenants = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigNode> e : root.entries("tenants").entrySet()) {
+            tenants.put(e.getKey(), tenant(e.getKey(), e.getValue(), dir, backends));
+        }
+        if (tenants.isEmpty()) {
+            throw root.error("tenants", "at least one tenant is required");
+        }
+        return new ProxyConfig(source, server, audit, Map.copyOf(backends), Map.copyOf(tenants));
+    }
+
+    private ConfigNode parse(Path file) throws ConfigException {
+        JsonNode node;
+        try {
+            node = YAML.readTree(Files.readString(file));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new ConfigException(file + ": must be a YAML mapping");
+        }
+        return new ConfigNode(file.toString(), "", node, expander);
+    }
+
+    private static ProxyConfig.Server server(ConfigNode n, Path dir) throws ConfigException {
+        n.allowOnly("host", "port", "serialization", "tls", "max_request_bytes", "idle_connection_timeout_seconds",
+                "max_connections_per_tenant");
+        String serialization = n.optionalString("serialization", "protobuf");
+        ProxyConfig.Serialization ser = switch (serialization.toLowerCase(java.util.Locale.ROOT)) {
+            case "protobuf" -> ProxyConfig.Serialization.PROTOBUF;
+            case "json" -> ProxyConfig.Serialization.JSON;
+            default -> throw n.error("serialization", "must be protobuf or json, got '" + serialization + "'");
+        };
+        ProxyConfig.Tls tls = null;
+        if (n.has("tls")) {
+            ConfigNode t = n.child("tls");
+            t.allowOnly("keystore", "password");
+            Path keystore = dir.resolve(t.string("keystore")).normalize();
+            if (!Files.isReadable(keystore)) {
+                throw t.error("keystore", "file " + keystore + " is not readable");
+            }
+            tls = new ProxyConfig.Tls(keystore, t.string("password"));
+        }
+        return new ProxyConfig.Server(
+                n.optionalString("host", "127.0.0.1"),
+                n.intValue("port", 8765, 0, 65535),
+                ser,
+                tls,
+                n.intValue("max_request_bytes", 1 << 20, 1024, 64 << 20),
+                Duration.ofSeconds(n.longValue("idle_connection_timeout_seconds", 600, 1, 86_400)),
+                n.intValue("max_connections_per_tenant", 256, 1, 100_000));
+    }
+
+    private static ProxyConfig.Backend backend(String name, ConfigNode n, Path dir) throws ConfigException {
+        n.allowOnly("type", "path", "seed", "pool");
+        String type = n.string("type");
+        if (!type.equals("duckdb")) {
+            throw n.error("type", "unsupported backend type '" + type + "' (supported: duckdb)");
+        }
+        String path = n.optionalString("path", null);
+        String seed = n.optionalString("seed", null);
+        Path seedPath = seed == null ? null : dir.resolve(seed).normalize();
+        if (seedPath != null && !Files.isReadable(seedPath)) {
+            throw n.error("seed", "file " + seedPath + " is not readable");
+        }
+        ConfigNode p = n.child("pool");
+        p.allowOnly("max_size", "connection_timeout_ms", "idle_timeout_seconds", "max_lifetime_seconds");
+        ProxyConfig.Pool pool = new ProxyConfig.Pool(
+                p.intValue("max_size", 8, 1, 1024),
+                Duration.ofMillis(p.longValue("connection_timeout_ms", 5_000, 250, 600_000)),
+                Duration.ofSeconds(p.longValue("idle_timeout_seconds", 600, 10, 86_400)),
+                Duration.ofSeconds(p.longValue("max_lifetime_seconds", 1_800, 30, 86_400)));
+        return new ProxyConfig.Backend(name, type, Dialect.DUCKDB,
+                path == null || path.equals(":memory:") ? null : dir.resolve(path).normalize(), seedPath, pool);
+    }
+
+    private ProxyConfig.Tenant tenant(String name, ConfigNode n, Path dir, Map<String, ProxyConfig.Backend> backends)
+            throws ConfigException {
+        n.allowOnly("secret_hash", "backend", "policy");
+        SecretHash secret;
+        try {
+            secret = SecretHash.parse(n.string("secret_hash"));
+        } catch (IllegalArgumentException e) {
+            throw n.error("secret_hash", e.getMessage());
+        }
+        String backendName = n.string("backend");
+        ProxyConfig.Backend backend = backends.get(backendName);
+        if (backend == null) {
+            throw n.error("backend", "names no backend (defined: " + String.join(", ", backends.keySet()) + ")");
+        }
+        Path policyFile = dir.resolve(n.string("policy")).normalize();
+        PolicyFile policy = readPolicy(name, policyFile, backend.dialect());
+        return new ProxyConfig.Tenant(name, secret, backendName, policy.policy(), policy.limits(), policyFile);
+    }
+
+    /** A tenant's policy and its limits, as read from one policy file. */
+    public record PolicyFile(TenantPolicy policy, ProxyConfig.Limits limits) {
+    }
+
+    public PolicyFile readPolicy(String tenant, Path file, Dialect dialect) throws ConfigException {
+        ConfigNode n = parse(file);
+        n.allowOnly("tenant", "catalog", "default_schema", "catalogs", "read", "write", "statements", "max_rows",
+                "max_sql_length", "denied_functions", "table_functions", "rate", "query_timeout_seconds");
+        String declared = n.optionalString("tenant", tenant);
+        if (!declared.equals(tenant)) {
+            throw n.error("tenant", "says '" + declared + "' but the file is configured for tenant '" + tenant + "'");
+        }
+        TenantPolicy.Builder b = TenantPolicy.builder(tenant)
+                .dialect(dialect)
+                .defaultCatalog(n.string("catalog"))
+                .defaultSchema(n.string("default_schema"));
+        ConfigNode catalogs = n.child("catalogs");
+        java.util.Iterator<String> logical = catalogs.fieldNames();
+        while (logical.hasNext()) {
+            String name = logical.next();
+            b.mapCatalog(name, catalogs.string(name));
+        }
+        try {
+            for (String p : n.strings("read")) {
+                b.read(p);
+            }
+            for (String p : n.strings("write")) {
+                b.write(p);
+            }
+        } catch (IllegalArgumentException e) {
+            throw n.error(e.getMessage());
+        }
+        for (String kind : n.strings("statements")) {
+            try {
+                b.allow(StatementKind.fromConfigName(kind));
+            } catch (IllegalArgumentException e) {
+                throw n.error("statements", e.getMessage());
+            }
+        }
+        b.maxRows(n.longValue("max_rows", 10_000, 1, Long.MAX_VALUE));
+        b.maxSqlLength(n.intValue("max_sql_length", 100_000, 16, 16 << 20));
+        for (String f : n.strings("denied_functions")) {
+            b.denyFunction(f);
+        }
+        if (n.has("table_functions")) {
+            b.tableFunctions(n.strings("table_functions"));
+        }
+        ConfigNode rate = n.child("rate");
+        rate.allowOnly("queries_per_second", "burst", "max_concurrent");
+        ProxyConfig.Limits limits = new ProxyConfig.Limits(
+                rate.doubleValue("queries_per_second", 50, 0.001, 1_000_000),
+                rate.longValue("burst", 100, 1, 10_000_000),
+                rate.intValue("max_concurrent", 8, 1, 10_000),
+                Duration.ofSeconds(n.longValue("query_timeout_seconds", 300, 1, 86_400)));
+        try {
+            return new PolicyFile(b.build(), limits);
+        } catch (IllegalArgumentException e) {
+            throw n.error(e.getMessage());
+        }
+    }
+}
