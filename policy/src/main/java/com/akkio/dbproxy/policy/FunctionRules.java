@@ -31,7 +31,10 @@ final class FunctionRules {
             "reflect", "java_method", "try_reflect", "input_file_name", "input_file_block_start",
             "input_file_block_length", "current_metastore", "is_member", "is_account_group_member", "secret",
             "try_secret", "list_secrets", "http_request", "ai_*", "vector_search", "cloud_files_state",
-            "session_window");
+            "session_window", "identifier",
+            // object names passed as strings, and engine state
+            "nextval", "currval", "setval", "lastval", "getvariable", "setvariable", "to_regclass", "to_regtype",
+            "txid_*", "current_role", "system_user");
 
     private final Set<String> configured;
     private final Set<String> tableFunctions;

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -51,6 +52,8 @@ final class ObjectAnalyzer {
 
     private static final Set<String> SYSTEM_CATALOGS = Set.of("system", "temp", "memory", "information_schema",
             "pg_catalog", "sqlite_master", "__databricks_internal");
+    private static final Set<String> KEYWORD_FUNCTIONS = Set.of("current_catalog", "current_schema",
+            "current_user", "session_user", "current_role", "system_user", "current_database");
     private static final Set<String> SYSTEM_SCHEMAS = Set.of("information_schema", "pg_catalog", "__internal");
     /** Spark's path-addressed tables: {@code delta.`/mnt/x`}, {@code parquet.`s3://…`}. */
     private static final Set<String> PATH_FORMATS = Set.of("delta", "parquet", "csv", "json", "orc", "avro", "text",
@@ -245,11 +248,7 @@ final class ObjectAnalyzer {
     }
 
     private void inspect(Object node) {
-        if (node instanceof Function f) {
-            checkFunction(f.getMultipartName(), f);
-        } else if (node instanceof AnalyticExpression a) {
-            checkFunction(List.of(a.getName()), a);
-        } else if (node instanceof TableFunction tf) {
+        if (node instanceof TableFunction tf) {
             List<Function> fns = tf.getFunctions() != null && !tf.getFunctions().isEmpty()
                     ? tf.getFunctions() : List.of(tf.getFunction());
             for (Function fn : fns) {
@@ -261,6 +260,12 @@ final class ObjectAnalyzer {
                             + ")");
                 }
             }
+        } else if (node instanceof Function f) {
+            checkFunction(f.getMultipartName(), f);
+        } else if (node instanceof AnalyticExpression a) {
+            checkFunction(List.of(a.getName()), a);
+        } else if (node instanceof Column c) {
+            checkKeywordFunction(c);
         } else if (node instanceof StringValue s) {
             checkLiteral(s);
         } else if (node instanceof PlainSelect ps) {
@@ -271,6 +276,19 @@ final class ObjectAnalyzer {
                 || node instanceof NextValExpression) {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT,
                     "session variables and sequences are not allowed: " + node);
+        }
+    }
+
+    /**
+     * {@code current_catalog} and its kin are functions written without parentheses, so the parser sees a column;
+     * unquoted and unqualified they are the function in both DuckDB and Databricks.
+     */
+    private void checkKeywordFunction(Column column) {
+        String name = column.getColumnName();
+        if (column.getTable() == null && name != null && KEYWORD_FUNCTIONS.contains(name.toLowerCase(Locale.ROOT))
+                && functions.isDenied(name.toLowerCase(Locale.ROOT))) {
+            throw new Denial(DenyCode.FUNCTION_DENIED, "function " + name.toLowerCase(Locale.ROOT)
+                    + " is denied: it reveals the backend session (rule: denied_functions)");
         }
     }
 

@@ -5,6 +5,7 @@ import net.sf.jsqlparser.statement.select.Fetch;
 import net.sf.jsqlparser.statement.select.Limit;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.SetOperationList;
 import net.sf.jsqlparser.statement.select.Values;
 
 /** Caps the rows a query returns at the tenant's {@code max_rows}, editing the statement where it can. */
@@ -15,7 +16,7 @@ final class RowCap {
         WITHIN,
         /** A LIMIT was added or lowered in place. */
         CAPPED,
-        /** The row count is not a literal (a parameter, an expression, TOP): the caller wraps the query. */
+        /** The row count is not a literal (a parameter, an expression, TOP) or the query is a set operation. */
         WRAP
     }
 
@@ -28,7 +29,8 @@ final class RowCap {
         if (query instanceof Values) {
             return Outcome.WITHIN; // its rows are written out in the statement
         }
-        if (query instanceof PlainSelect ps && ps.getTop() != null) {
+        if (query instanceof SetOperationList || query instanceof PlainSelect ps && ps.getTop() != null) {
+            // JSqlParser attaches a trailing LIMIT to the last branch of a set operation, the backend to the whole
             return Outcome.WRAP;
         }
         Fetch fetch = query.getFetch();

@@ -1,0 +1,62 @@
+package com.akkio.dbproxy.server.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import com.akkio.dbproxy.server.config.ConfigException;
+import com.akkio.dbproxy.server.policytest.PolicyTestSuite;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Runs policy test files like a test runner: a line per failure, a summary, exit 1 when any case fails. */
+@Command(name = "test-policy", description = "Run policy test files (expected decisions for statements).")
+final class TestPolicyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "policy test files (YAML)")
+    List<Path> files;
+
+    @Option(names = "--config", description = "proxy configuration to test instead of each file's own config:")
+    Path config;
+
+    @Option(names = {"-v", "--verbose"}, description = "print passing cases too")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        int passed = 0;
+        int failed = 0;
+        for (Path file : files) {
+            PolicyTestSuite suite;
+            try {
+                suite = PolicyTestSuite.load(file, config);
+            } catch (ConfigException e) {
+                err.println("error: " + e.getMessage());
+                return AkkioProxy.USAGE_ERROR;
+            }
+            for (PolicyTestSuite.Result r : suite.run()) {
+                if (r.passed()) {
+                    passed++;
+                    if (verbose) {
+                        out.println("PASS " + r.testCase().id());
+                    }
+                } else {
+                    failed++;
+                    out.println("FAIL " + r.testCase().id() + " [" + r.testCase().tenant() + "] "
+                            + r.testCase().sql().replace('\n', ' '));
+                    r.failures().forEach(f -> out.println("    " + f));
+                }
+            }
+        }
+        out.println("policy-tests: " + passed + " passed, " + failed + " failed");
+        out.flush();
+        return failed == 0 ? 0 : 1;
+    }
+}
