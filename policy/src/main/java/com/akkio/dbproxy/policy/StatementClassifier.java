@@ -190,16 +190,18 @@ final class StatementClassifier {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "CREATE " + String.join(" ", ct.getCreateOptionsStrings())
                     + " TABLE is not allowed; only plain managed tables");
         }
+        List<String> options = new java.util.ArrayList<>();
         if (ct.getTableOptionsStrings() != null) {
-            for (String option : ct.getTableOptionsStrings()) {
-                if (!MANAGED_TABLE_OPTIONS.contains(option.toUpperCase(Locale.ROOT))) {
-                    throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "CREATE TABLE option " + option
-                            + " is not allowed; only plain managed tables (no LOCATION, OPTIONS or properties)");
-                }
-            }
+            options.addAll(ct.getTableOptionsStrings());
         }
-        if (ct.getTableOptions() != null && !ct.getTableOptions().isEmpty()) {
-            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "CREATE TABLE options are not allowed");
+        if (ct.getTableOptions() != null) {
+            ct.getTableOptions().forEach(o -> options.add(o.toString()));
+        }
+        for (String option : options) {
+            if (!MANAGED_TABLE_OPTIONS.contains(option.toUpperCase(Locale.ROOT))) {
+                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "CREATE TABLE option " + option
+                        + " is not allowed; only plain managed tables (no LOCATION, OPTIONS or properties)");
+            }
         }
         if (ct.getPartitionOf() != null) {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "CREATE TABLE ... PARTITION OF is not allowed");

@@ -1,0 +1,363 @@
+package com.akkio.dbproxy.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PolicyEngineTest {
+    private final PolicyEngine engine = new PolicyEngine();
+    private final TenantPolicy acme = DemoPolicies.acme();
+    private final TenantPolicy globex = DemoPolicies.globex();
+
+    private Decision acme(String sql) {
+        return engine.decide(acme, sql);
+    }
+
+    private static List<String> names(List<QualifiedName> names) {
+        return names.stream().map(QualifiedName::toString).toList();
+    }
+
+    @Nested
+    class Classification {
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "SELECT 1                                              | QUERY",
+                "WITH x AS (SELECT 1) SELECT * FROM x                  | QUERY",
+                "SELECT 1 UNION SELECT 2                               | QUERY",
+                "VALUES (1), (2)                                       | QUERY",
+                "INSERT INTO akkio_out.t VALUES (1)                    | INSERT",
+                "CREATE TABLE akkio_out.t (x INT)                      | CREATE_TABLE",
+                "CREATE TABLE akkio_out.t AS SELECT 1 AS x             | CREATE_TABLE",
+                "CREATE VIEW akkio_out.v AS SELECT 1 AS x              | CREATE_VIEW",
+                "DESCRIBE orders                                       | DESCRIBE",
+                "EXPLAIN SELECT * FROM orders                          | DESCRIBE"})
+        void allowedKinds(String sql, StatementKind kind) {
+            Decision d = acme(sql);
+            assertThat(d.isAllowed()).as(d.toString()).isTrue();
+            assertThat(d.kind()).isEqualTo(kind);
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "MERGE INTO akkio_out.t USING orders s ON t.id = s.order_id WHEN MATCHED THEN DELETE | MERGE",
+                "UPDATE akkio_out.t SET x = 1                          | UPDATE",
+                "DELETE FROM akkio_out.t                               | DELETE",
+                "TRUNCATE akkio_out.t                                  | TRUNCATE",
+                "DROP TABLE akkio_out.t                                | DROP",
+                "ALTER TABLE akkio_out.t ADD COLUMN y INT              | ALTER",
+                "USE main                                              | SESSION",
+                "SET threads = 1                                       | SESSION",
+                "SHOW TABLES                                           | SHOW",
+                "CALL pragma_version()                                 | ENGINE",
+                "COPY orders TO 'x.csv'                                | ENGINE",
+                "ATTACH 'x.db' AS x                                    | ENGINE",
+                "PRAGMA database_list                                  | ENGINE",
+                "GRANT SELECT ON orders TO x                           | GRANT"})
+        void deniedKinds(String sql, StatementKind kind) {
+            Decision d = acme(sql);
+            assertThat(d.isAllowed()).isFalse();
+            assertThat(d.code()).isEqualTo(DenyCode.STATEMENT_KIND_DENIED);
+            assertThat(d.kind()).isEqualTo(kind);
+            assertThat(d.reason()).isNotBlank();
+        }
+
+        @Test
+        void kindListedByPolicyButNotGovernableIsRejectedAtLoad() {
+            assertThatThrownBy(() -> TenantPolicy.builder("t").defaultCatalog("c").defaultSchema("s")
+                    .allow(StatementKind.SESSION).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("session");
+        }
+
+        @Test
+        void writeKindsNeedWritableObjects() {
+            assertThatThrownBy(() -> TenantPolicy.builder("t").defaultCatalog("c").defaultSchema("s")
+                    .allow(StatementKind.INSERT).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("write");
+        }
+
+        @Test
+        void updateAllowedWhereThePolicySaysSo() {
+            TenantPolicy p = TenantPolicy.builder("t").defaultCatalog("c").defaultSchema("s").write("c.out.*")
+                    .allow(StatementKind.UPDATE, StatementKind.DELETE, StatementKind.MERGE, StatementKind.DROP,
+                            StatementKind.TRUNCATE, StatementKind.ALTER)
+                    .build();
+            assertThat(engine.decide(p, "UPDATE out.t SET x = 1 WHERE y IN (SELECT y FROM out.u)").isAllowed()).isTrue();
+            assertThat(engine.decide(p, "UPDATE s.t SET x = 1").code()).isEqualTo(DenyCode.OBJECT_NOT_WRITABLE);
+            assertThat(engine.decide(p, "DELETE FROM out.t WHERE x = 1").writes())
+                    .containsExactly(QualifiedName.parse("c.out.t"));
+            assertThat(engine.decide(p, "DROP TABLE out.t").isAllowed()).isTrue();
+            assertThat(engine.decide(p, "DROP SCHEMA out").code()).isEqualTo(DenyCode.UNSUPPORTED_CONSTRUCT);
+            assertThat(engine.decide(p, "TRUNCATE out.t").isAllowed()).isTrue();
+            assertThat(engine.decide(p, "ALTER TABLE out.t ADD COLUMN z INT").isAllowed()).isTrue();
+            assertThat(engine.decide(p, "ALTER TABLE out.t RENAME TO s.t").isAllowed()).isFalse();
+            Decision merge = engine.decide(p,
+                    "MERGE INTO out.t USING out.u s ON t.id = s.id WHEN MATCHED THEN UPDATE SET x = s.x");
+            assertThat(merge.isAllowed()).as(merge.toString()).isTrue();
+            assertThat(names(merge.writes())).containsExactly("c.out.t");
+            assertThat(names(merge.reads())).containsExactly("c.out.u");
+            assertThat(engine.decide(p,
+                    "MERGE INTO out.t USING s.secret x ON t.id = x.id WHEN MATCHED THEN DELETE").code())
+                    .isEqualTo(DenyCode.OBJECT_NOT_READABLE);
+        }
+    }
+
+    @Nested
+    class Resolution {
+        @Test
+        void everyObjectIsRewrittenToItsQuotedPhysicalName() {
+            Decision d = acme("SELECT o.order_id, k.name FROM orders o JOIN main.sales.customers c USING (customer_id)"
+                    + " JOIN shared_ref.geo.countries k ON k.country_code = c.country_code");
+            assertThat(d.isAllowed()).isTrue();
+            assertThat(d.rewrittenSql()).isEqualTo("SELECT o.order_id, k.name FROM \"acme_prod\".\"sales\".\"orders\" o"
+                    + " JOIN \"acme_prod\".\"sales\".\"customers\" c USING (customer_id)"
+                    + " JOIN \"shared_ref\".\"geo\".\"countries\" k ON k.country_code = c.country_code LIMIT 10000");
+            assertThat(names(d.reads())).containsExactly("acme_prod.sales.orders", "acme_prod.sales.customers",
+                    "shared_ref.geo.countries");
+            assertThat(d.writes()).isEmpty();
+        }
+
+        @Test
+        void embeddedQuotesAreEscapedInRewrittenNames() {
+            Decision d = acme("SELECT * FROM akkio_out.\"we\"\"ird\"");
+            assertThat(d.isAllowed()).as(d.toString()).isTrue();
+            assertThat(d.rewrittenSql()).contains("\"acme_prod\".\"akkio_out\".\"we\"\"ird\"");
+        }
+
+        @Test
+        void logicalCatalogsAreTenantSpecific() {
+            assertThat(names(engine.decide(globex, "SELECT * FROM main.sales.orders").reads()))
+                    .containsExactly("globex_prod.sales.orders");
+            assertThat(names(acme("SELECT * FROM main.sales.orders").reads()))
+                    .containsExactly("acme_prod.sales.orders");
+        }
+
+        @Test
+        void denialNamesTheObjectAndTheRule() {
+            Decision d = acme("SELECT * FROM globex_prod.sales.orders");
+            assertThat(d.code()).isEqualTo(DenyCode.OBJECT_NOT_READABLE);
+            assertThat(d.code().sqlState()).isEqualTo("42501");
+            assertThat(d.reason()).contains("globex_prod.sales.orders").contains("acme").contains("rule: read");
+        }
+
+        @Test
+        void cteShadowsOnlyInsideItsScope() {
+            Decision inScope = engine.decide(globex, "WITH orders AS (SELECT 1 AS x) SELECT * FROM orders");
+            assertThat(inScope.reads()).isEmpty();
+            Decision sibling = engine.decide(globex,
+                    "SELECT * FROM (WITH orders AS (SELECT 1 AS x) SELECT * FROM orders) a, orders");
+            assertThat(names(sibling.reads())).containsExactly("globex_prod.sales.orders");
+            Decision ownBody = engine.decide(globex, "WITH orders AS (SELECT * FROM orders) SELECT * FROM orders");
+            assertThat(names(ownBody.reads())).as("a non-recursive CTE body sees the real table")
+                    .containsExactly("globex_prod.sales.orders");
+            assertThat(ownBody.rewrittenSql()).startsWith(
+                    "WITH orders AS (SELECT * FROM \"globex_prod\".\"sales\".\"orders\") SELECT * FROM orders");
+            Decision earlier = engine.decide(globex, "WITH a AS (SELECT * FROM b), b AS (SELECT 1) SELECT * FROM a");
+            assertThat(names(earlier.reads())).as("a CTE is not visible before its definition")
+                    .containsExactly("globex_prod.sales.b");
+        }
+
+        @Test
+        void writeBackImpliesReadBack() {
+            assertThat(acme("SELECT * FROM akkio_out.results").isAllowed()).isTrue();
+            assertThat(engine.decide(globex, "SELECT * FROM akkio_out.results").isAllowed()).isFalse();
+        }
+    }
+
+    @Nested
+    class Databricks {
+        private final TenantPolicy dbx = DemoPolicies.acme(Dialect.DATABRICKS);
+
+        private Decision dbx(String sql) {
+            return engine.decide(dbx, sql);
+        }
+
+        @Test
+        void backticksInAndOut() {
+            Decision d = dbx("SELECT * FROM `main`.`sales`.`orders` WHERE amount > 1");
+            assertThat(d.isAllowed()).isTrue();
+            assertThat(d.rewrittenSql()).isEqualTo("SELECT * FROM `acme_prod`.`sales`.`orders` WHERE amount > 1 LIMIT 10000");
+        }
+
+        @Test
+        void doubleQuotesAreStringsNotNames() {
+            Decision d = dbx("SELECT \"globex_prod.sales.orders\" AS s FROM orders");
+            assertThat(d.isAllowed()).as(d.toString()).isTrue();
+            assertThat(names(d.reads())).containsExactly("acme_prod.sales.orders");
+            assertThat(dbx("SELECT * FROM \"globex_prod\".sales.orders").isAllowed()).isFalse();
+        }
+
+        @Test
+        void backslashEscapesCannotHideASubquery() {
+            // Spark reads 'a\' , ...' as one string; so must the engine, and the check must still see the join
+            Decision hidden = dbx("SELECT 'a\\'', (SELECT count(*) FROM globex_prod.sales.orders) --'");
+            assertThat(hidden.isAllowed()).as(hidden.toString()).isFalse();
+            Decision literal = dbx("SELECT 'it\\'s (SELECT * FROM globex_prod.sales.orders)' AS s");
+            assertThat(literal.isAllowed()).as(literal.toString()).isTrue();
+            assertThat(literal.reads()).isEmpty();
+            assertThat(literal.rewrittenSql()).contains("'it\\'s (SELECT * FROM globex_prod.sales.orders)'");
+        }
+
+        @Test
+        void rawStringsWithBackslashesAreDenied() {
+            Decision d = dbx("SELECT r'\\', (SELECT count(*) FROM globex_prod.sales.orders) --'");
+            assertThat(d.isAllowed()).isFalse();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "SELECT * FROM delta.`/mnt/globex/orders`",
+                "SELECT * FROM parquet.`s3://bucket/x`",
+                "SELECT * FROM read_files('/Volumes/globex')",
+                "SELECT * FROM IDENTIFIER('globex_prod.sales.orders')",
+                "SELECT reflect('java.lang.Runtime', 'getRuntime')",
+                "SELECT java_method('java.lang.System', 'getenv')",
+                "SELECT secret('scope', 'key')",
+                "SELECT ai_query('m', 'x')",
+                "SELECT current_metastore()",
+                "SELECT * FROM system.access.audit",
+                "EXECUTE IMMEDIATE 'SELECT * FROM globex_prod.sales.orders'",
+                "SET spark.sql.ansi.enabled = false",
+                "CACHE TABLE orders",
+                "REFRESH TABLE orders",
+                "MSCK REPAIR TABLE orders",
+                "ADD JAR '/tmp/evil.jar'",
+                "CREATE TABLE akkio_out.t LOCATION 's3://globex/orders' AS SELECT 1",
+                "CREATE TABLE akkio_out.t (x INT) USING DELTA LOCATION '/mnt/x'",
+                "SELECT * FROM globex_prod.sales.orders VERSION AS OF 1",
+                "SELECT * FROM main.sales.orders o LATERAL VIEW explode(array(1)) t AS x JOIN globex_prod.sales.orders g"})
+        void databricksBypassesAreDenied(String sql) {
+            Decision d = dbx(sql);
+            assertThat(d.isAllowed()).as(d.toString()).isFalse();
+        }
+
+        @Test
+        void managedDeltaTableIsAllowed() {
+            Decision d = dbx("CREATE TABLE akkio_out.t USING DELTA AS SELECT * FROM orders");
+            assertThat(d.isAllowed()).as(d.toString()).isTrue();
+            assertThat(names(d.writes())).containsExactly("acme_prod.akkio_out.t");
+        }
+
+        @Test
+        void lateralViewExplodeIsAllowedOnOwnData() {
+            Decision d = dbx("SELECT o.order_id, t.x FROM orders o LATERAL VIEW explode(array(1, 2)) t AS x");
+            assertThat(d.isAllowed()).as(d.toString()).isTrue();
+        }
+    }
+
+    @Nested
+    class RowCaps {
+        @Test
+        void cappedOnlyForQueries() {
+            assertThat(acme("SELECT * FROM orders").rowCapApplied()).isTrue();
+            assertThat(acme("SELECT * FROM orders LIMIT 10").rowCapApplied()).isFalse();
+            Decision insert = acme("INSERT INTO akkio_out.t SELECT * FROM orders");
+            assertThat(insert.rowCapApplied()).isFalse();
+            assertThat(insert.rewrittenSql()).doesNotContain("LIMIT");
+        }
+
+        @Test
+        void limitAllIsCapped() {
+            assertThat(acme("SELECT * FROM orders LIMIT ALL").rewrittenSql()).endsWith("LIMIT 10000");
+        }
+
+        @Test
+        void valuesAreNotCapped() {
+            assertThat(acme("VALUES (1), (2)").rewrittenSql()).isEqualTo("VALUES (1), (2)");
+        }
+
+        @Test
+        void setOperationIsWrappedWhateverItsBranchesSay() {
+            Decision d = acme("SELECT 1 UNION ALL SELECT 2 LIMIT 5");
+            assertThat(d.rewrittenSql()).isEqualTo("SELECT * FROM (SELECT 1 UNION ALL SELECT 2 LIMIT 5) AS akkio_capped"
+                    + " LIMIT 10000");
+        }
+    }
+
+    @Nested
+    class FailClosed {
+        @Test
+        void tooLongIsDeniedBeforeParsing() {
+            TenantPolicy small = TenantPolicy.builder("t").defaultCatalog("c").defaultSchema("s").read("c.s.*")
+                    .allow(StatementKind.QUERY).maxSqlLength(32).build();
+            Decision d = engine.decide(small, "SELECT * FROM orders WHERE 1 = 1 AND 2 = 2");
+            assertThat(d.code()).isEqualTo(DenyCode.SQL_TOO_LONG);
+            assertThat(d.reason()).contains("max_sql_length");
+        }
+
+        @Test
+        void syntaxErrorsUseTheirOwnCode() {
+            Decision d = acme("SELECT FROM WHERE");
+            assertThat(d.code()).isEqualTo(DenyCode.SYNTAX_ERROR);
+            assertThat(d.code().sqlState()).isEqualTo("42601");
+            assertThat(d.kind()).isNull();
+            assertThat(d.reason()).contains("line 1");
+        }
+
+        @Test
+        void deepNestingIsDeniedNotCrashing() {
+            String sql = "SELECT " + "(".repeat(3000) + "1" + ")".repeat(3000);
+            Decision d = acme(sql);
+            assertThat(d.isAllowed()).isFalse();
+        }
+
+        @Test
+        void deepSubqueryNestingReadsEveryLevel() {
+            String sql = "SELECT * FROM orders";
+            for (int i = 0; i < 40; i++) {
+                sql = "SELECT * FROM (" + sql + ") t" + i;
+            }
+            Decision ok = acme(sql);
+            assertThat(ok.isAllowed()).as(ok.toString()).isTrue();
+            Decision bad = acme(sql.replace("FROM orders", "FROM globex_prod.sales.orders"));
+            assertThat(bad.code()).isEqualTo(DenyCode.OBJECT_NOT_READABLE);
+        }
+
+        @Test
+        void nullSqlIsEmpty() {
+            assertThat(acme(null).code()).isEqualTo(DenyCode.EMPTY_STATEMENT);
+        }
+
+        @Test
+        void decisionsAreValues() {
+            Decision d = acme("SELECT * FROM orders");
+            assertThat(d.reads()).isUnmodifiable();
+            assertThat(d.code()).isNull();
+            assertThat(d.reason()).isNull();
+        }
+    }
+
+    @Nested
+    class Functions {
+        @Test
+        void configuredDenialsAndGlobs() {
+            TenantPolicy p = TenantPolicy.builder("t").defaultCatalog("c").defaultSchema("s").read("c.s.*")
+                    .allow(StatementKind.QUERY).denyFunction("regexp_*").denyFunction("md5").build();
+            assertThat(engine.decide(p, "SELECT md5(x) FROM t").code()).isEqualTo(DenyCode.FUNCTION_DENIED);
+            assertThat(engine.decide(p, "SELECT REGEXP_MATCHES(x, 'a') FROM t").code())
+                    .isEqualTo(DenyCode.FUNCTION_DENIED);
+            assertThat(engine.decide(p, "SELECT upper(x) FROM t").isAllowed()).isTrue();
+        }
+
+        @Test
+        void tableFunctionAllowListIsConfigurable() {
+            TenantPolicy p = TenantPolicy.builder("t").defaultCatalog("c").defaultSchema("s").read("c.s.*")
+                    .allow(StatementKind.QUERY).tableFunctions(List.of("generate_series")).build();
+            assertThat(engine.decide(p, "SELECT * FROM range(3)").code()).isEqualTo(DenyCode.TABLE_FUNCTION_DENIED);
+            assertThat(engine.decide(p, "SELECT * FROM generate_series(1, 3)").isAllowed()).isTrue();
+        }
+
+        @Test
+        void aBuiltInDenialCannotBeListedAsTableFunction() {
+            TenantPolicy p = TenantPolicy.builder("t").defaultCatalog("c").defaultSchema("s").read("c.s.*")
+                    .allow(StatementKind.QUERY).tableFunctions(List.of("read_csv")).build();
+            assertThat(engine.decide(p, "SELECT * FROM read_csv('x')").isAllowed()).isFalse();
+        }
+    }
+}
