@@ -1,0 +1,137 @@
+package com.akkio.dbproxy.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import com.akkio.dbproxy.policy.StatementKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private static final String HASH = SecretHash.create("pw").encoded();
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    private Path validConfig(String serverBlock) throws Exception {
+        write("p.yaml", """
+                catalog: c_prod
+                default_schema: s
+                catalogs: { main: c_prod }
+                read: [c_prod.s.*]
+                statements: [query]
+                max_rows: 50
+                rate: { queries_per_second: 2, burst: 3, max_concurrent: 1 }
+                """);
+        return write("proxy.yaml", serverBlock + """
+                backends:
+                  b: { type: duckdb }
+                tenants:
+                  t: { secret_hash: "%s", backend: b, policy: p.yaml }
+                """.formatted(HASH));
+    }
+
+    @Test
+    void demoConfigLoads() throws Exception {
+        ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
+        assertThat(cfg.server().port()).isEqualTo(8765);
+        assertThat(cfg.server().host()).isEqualTo("127.0.0.1");
+        assertThat(cfg.server().serialization()).isEqualTo(ProxyConfig.Serialization.PROTOBUF);
+        assertThat(cfg.tenants()).containsOnlyKeys("acme", "globex");
+        assertThat(cfg.tenants().get("acme").secret().matches("acme-secret")).isTrue();
+        assertThat(cfg.tenants().get("acme").secret().matches("globex-secret")).isFalse();
+        assertThat(cfg.tenants().get("globex").policy().maxRows()).isEqualTo(1000);
+        assertThat(cfg.tenants().get("globex").limits().queriesPerSecond()).isEqualTo(5.0);
+        assertThat(cfg.tenants().get("acme").policy().allowedKinds()).contains(StatementKind.INSERT);
+        assertThat(cfg.backends().get("demo").path()).isNull();
+        assertThat(cfg.backends().get("demo").seed()).exists();
+    }
+
+    @Test
+    void environmentVariablesAreExpanded() throws Exception {
+        Path f = validConfig("server: { port: \"${PORT}\", host: \"${HOST:-127.0.0.2}\" }\n");
+        ProxyConfig cfg = new ConfigLoader(Map.of("PORT", "9999")).read(f);
+        assertThat(cfg.server().port()).isEqualTo(9999);
+        assertThat(cfg.server().host()).isEqualTo("127.0.0.2");
+    }
+
+    @Test
+    void missingVariableIsNamedWithoutValues() throws Exception {
+        Path f = validConfig("server: { port: \"${NOPE}\" }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f))
+                .hasMessageContaining("server.port").hasMessageContaining("NOPE is not set");
+    }
+
+    @Test
+    void unknownKeysAreRefused() throws Exception {
+        Path f = validConfig("server: { prot: 1 }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.prot").hasMessageContaining("unknown key");
+    }
+
+    @Test
+    void badSecretHashDoesNotEchoIt() throws Exception {
+        write("p.yaml", "catalog: c\ndefault_schema: s\n");
+        Path f = write("proxy.yaml", """
+                backends: { b: { type: duckdb } }
+                tenants: { t: { secret_hash: "plaintext-password", backend: b, policy: p.yaml } }
+                """);
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f))
+                .hasMessageContaining("tenants.t.secret_hash").hasMessageNotContaining("plaintext-password");
+    }
+
+    @Test
+    void unknownBackendIsNamed() throws Exception {
+        write("p.yaml", "catalog: c\ndefault_schema: s\n");
+        Path f = write("proxy.yaml", """
+                backends: { b: { type: duckdb } }
+                tenants: { t: { secret_hash: "%s", backend: x, policy: p.yaml } }
+                """.formatted(HASH));
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f))
+                .hasMessageContaining("tenants.t.backend").hasMessageContaining("defined: b");
+    }
+
+    @Test
+    void policyErrorsNameTheFileAndRule() throws Exception {
+        write("p.yaml", "catalog: c\ndefault_schema: s\nread: [c.s]\n");
+        Path f = write("proxy.yaml", """
+                backends: { b: { type: duckdb } }
+                tenants: { t: { secret_hash: "%s", backend: b, policy: p.yaml } }
+                """.formatted(HASH));
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f))
+                .hasMessageContaining("p.yaml").hasMessageContaining("three parts");
+        write("p.yaml", "catalog: c\ndefault_schema: s\nstatements: [query, attach]\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f))
+                .hasMessageContaining("statements").hasMessageContaining("attach");
+        write("p.yaml", "catalog: c\ndefault_schema: s\nstatements: [query, session]\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("cannot be allowed");
+        write("p.yaml", "tenant: other\ncatalog: c\ndefault_schema: s\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("tenant 't'");
+    }
+
+    @Test
+    void unsupportedBackendTypeIsNamed() throws Exception {
+        Path f = write("proxy.yaml", """
+                backends: { b: { type: oracle } }
+                tenants: {}
+                """);
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f))
+                .hasMessageContaining("backends.b.type").hasMessageContaining("oracle");
+    }
+
+    @Test
+    void tlsPasswordIsRedacted() {
+        assertThat(new ProxyConfig.Tls(Path.of("k.p12"), "hunter2").toString()).doesNotContain("hunter2");
+        assertThat(SecretHash.create("x").toString()).doesNotContain("sha256");
+    }
+}
