@@ -1,0 +1,71 @@
+package com.akkio.dbproxy.server.limits;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import com.akkio.dbproxy.server.config.ProxyConfig;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+
+/**
+ * Admission for one tenant: a token bucket for queries per second with burst, and a cap on statements in flight.
+ * Refusals are immediate, never a wait, so one tenant's flood holds no thread that another tenant needs; the client
+ * gets SQLState 53400 with the time after which a retry can succeed.
+ */
+public final class TenantLimiter {
+    public static final String SQLSTATE_THROTTLED = "53400";
+    public static final int VENDOR_RATE = 2001;
+    public static final int VENDOR_CONCURRENCY = 2002;
+
+    private final String tenant;
+    private final ProxyConfig.Limits limits;
+    private final Bucket bucket;
+    private final Semaphore inFlight;
+
+    public TenantLimiter(String tenant, ProxyConfig.Limits limits) {
+        this.tenant = tenant;
+        this.limits = limits;
+        // a rate of q/s as q*1000 tokens per 1000 s keeps fractional rates exact with greedy (continuous) refill
+        long tokensPerKilosecond = Math.max(1, Math.round(limits.queriesPerSecond() * 1000));
+        this.bucket = Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(limits.burst())
+                        .refillGreedy(tokensPerKilosecond, Duration.ofSeconds(1000)).build())
+                .build();
+        this.inFlight = new Semaphore(limits.maxConcurrent());
+    }
+
+    /** A statement admitted to run; closing it frees its concurrency slot. */
+    public interface Permit extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Admits one statement or throws SQLException 53400 naming the rule and when to retry. */
+    public Permit admit() throws SQLException {
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        if (!probe.isConsumed()) {
+            long retryMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForRefill()));
+            throw new SQLException("RATE_LIMITED: tenant '" + tenant + "' is over its rate of "
+                    + format(limits.queriesPerSecond()) + " queries/s (burst " + limits.burst()
+                    + ", rule: rate.queries_per_second); retry after " + retryMs + " ms",
+                    SQLSTATE_THROTTLED, VENDOR_RATE);
+        }
+        if (!inFlight.tryAcquire()) {
+            throw new SQLException("TOO_MANY_CONCURRENT: tenant '" + tenant + "' already has "
+                    + limits.maxConcurrent() + " statements running (rule: rate.max_concurrent); retry when one"
+                    + " finishes", SQLSTATE_THROTTLED, VENDOR_CONCURRENCY);
+        }
+        return inFlight::release;
+    }
+
+    public int inFlight() {
+        return limits.maxConcurrent() - inFlight.availablePermits();
+    }
+
+    private static String format(double qps) {
+        return qps == Math.rint(qps) ? Long.toString((long) qps) : Double.toString(qps);
+    }
+}
