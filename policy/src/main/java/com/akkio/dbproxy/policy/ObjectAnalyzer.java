@@ -75,6 +75,33 @@ final class ObjectAnalyzer {
         }
     };
 
+    /**
+     * Raw text the parser kept as a string instead of parsing it (time travel clauses, hints, type arguments): if it
+     * contains statement keywords, it may hide a subquery the walk cannot see, and the deparser would pass it on.
+     */
+    private static final java.util.regex.Pattern HIDDEN_STATEMENT = java.util.regex.Pattern.compile(
+            "(?i)\\b(select|from|join|table|values|with|insert|update|delete|merge|into|exec|execute|call|pragma)\\b");
+    /** String fields that hold one lexer token (a literal or an identifier), which the backend lexes the same way. */
+    private static final Set<String> SINGLE_TOKEN_FIELDS = Set.of(
+            "StringValue.value", "Column.columnName", "Alias.name", "Drop.type");
+
+    private static final ClassValue<Field[]> TEXT_FIELDS = new ClassValue<>() {
+        @Override
+        protected Field[] computeValue(Class<?> type) {
+            List<Field> fields = new ArrayList<>();
+            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (!Modifier.isStatic(f.getModifiers()) && f.getType() == String.class
+                            && !SINGLE_TOKEN_FIELDS.contains(c.getSimpleName() + "." + f.getName())) {
+                        f.setAccessible(true);
+                        fields.add(f);
+                    }
+                }
+            }
+            return fields.toArray(new Field[0]);
+        }
+    };
+
     private final TenantPolicy policy;
     private final boolean physicalNames;
     private final FunctionRules functions;
@@ -174,6 +201,7 @@ final class ObjectAnalyzer {
         }
         try {
             inspect(node);
+            checkRawText(node);
             children(node, scope);
         } finally {
             depth--;
@@ -201,6 +229,20 @@ final class ObjectAnalyzer {
             }
             walk(value, bodyScope, roleOf(node, field.getName()));
         }
+    }
+
+    private static void checkRawText(Object node) {
+        for (Field field : TEXT_FIELDS.get(node.getClass())) {
+            Object text = read(field, node);
+            if (text != null && HIDDEN_STATEMENT.matcher((String) text).find()) {
+                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the proxy cannot analyse the text '"
+                        + abbreviate((String) text) + "' (" + node.getClass().getSimpleName() + ")");
+            }
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 60) + "…";
     }
 
     private static Object read(Field field, Object node) {
