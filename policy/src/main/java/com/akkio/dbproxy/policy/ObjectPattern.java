@@ -47,8 +47,19 @@ public final class ObjectPattern {
         return catalog.matches(catalogName);
     }
 
+    /** True when the table part is {@code *}: every object of the schema(s). */
     public boolean isWholeSchema() {
         return table.any;
+    }
+
+    /** True when the schema part is {@code *}: every schema of the catalog(s). */
+    public boolean isAnySchema() {
+        return schema.any;
+    }
+
+    /** The literal table name, or null where the table part is a glob. */
+    public String literalTable() {
+        return table.literal;
     }
 
     /** The literal catalog name, or null where the catalog part is a glob. */

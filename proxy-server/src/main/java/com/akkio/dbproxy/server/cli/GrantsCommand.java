@@ -1,0 +1,59 @@
+package com.akkio.dbproxy.server.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import com.akkio.dbproxy.server.config.ConfigException;
+import com.akkio.dbproxy.server.config.ConfigLoader;
+import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.akkio.dbproxy.server.databricks.UnityCatalogGrants;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Prints the Unity Catalog GRANT statements that mirror a tenant's policy, for the platform team to run. */
+@Command(name = "grants", description = "Print the Databricks GRANT statements matching a tenant's policy.")
+final class GrantsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", defaultValue = "conf/proxy.yaml", description = "proxy configuration (default: ${DEFAULT-VALUE})")
+    Path config;
+
+    @Option(names = "--tenant", required = true, description = "tenant whose policy to translate")
+    String tenant;
+
+    @Option(names = "--principal", required = true,
+            description = "the tenant's service principal (its application id) as Unity Catalog names it")
+    String principal;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        ProxyConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            err.println("error: " + e.getMessage());
+            return AkkioProxy.USAGE_ERROR;
+        }
+        ProxyConfig.Tenant t = cfg.tenants().get(tenant);
+        if (t == null) {
+            err.println("error: unknown tenant '" + tenant + "' (configured: " + cfg.tenants().keySet() + ")");
+            return AkkioProxy.USAGE_ERROR;
+        }
+        UnityCatalogGrants.Plan plan = UnityCatalogGrants.plan(t.policy(), principal);
+        out.println("-- Unity Catalog privileges for tenant '" + tenant + "' (principal " + principal + "), from "
+                + t.policyFile());
+        out.println("-- Also give the principal CAN USE on the tenant's SQL warehouse(s) (warehouse permissions).");
+        plan.statements().forEach(out::println);
+        for (String pattern : plan.unexpressible()) {
+            out.println("-- NOT GRANTED: pattern " + pattern + " has no Unity Catalog equivalent; grant its tables"
+                    + " one by one");
+        }
+        out.flush();
+        return plan.unexpressible().isEmpty() ? 0 : 1;
+    }
+}
