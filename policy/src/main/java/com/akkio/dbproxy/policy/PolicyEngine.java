@@ -13,12 +13,26 @@ import net.sf.jsqlparser.statement.select.Select;
  * <p>Steps: parse in the backend's dialect (unparseable text is denied), refuse multiple statements, classify and
  * check the kind against the policy, find and check every object and function at any depth, rewrite every object to
  * its quoted physical name and cap the rows of queries, then parse the rewritten text again and require that it
- * touches exactly the objects that were checked. Any doubt is a denial.
+ * touches exactly the objects that were checked. Any doubt is a denial. Decisions are remembered per policy object
+ * (see {@link DecisionMemo}), so a repeated text costs a map look-up.
  */
 public final class PolicyEngine {
 
     public Decision decide(TenantPolicy policy, String sql) {
-        if (sql == null || sql.isBlank()) {
+        if (sql == null) {
+            return Decision.deny(DenyCode.EMPTY_STATEMENT, "empty statement", null);
+        }
+        Decision known = policy.memo().get(sql);
+        if (known != null) {
+            return known;
+        }
+        Decision decision = decideUncached(policy, sql);
+        policy.memo().put(sql, decision);
+        return decision;
+    }
+
+    private Decision decideUncached(TenantPolicy policy, String sql) {
+        if (sql.isBlank()) {
             return Decision.deny(DenyCode.EMPTY_STATEMENT, "empty statement", null);
         }
         if (sql.length() > policy.maxSqlLength()) {

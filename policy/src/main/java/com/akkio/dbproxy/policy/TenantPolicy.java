@@ -17,6 +17,8 @@ import java.util.Set;
 public final class TenantPolicy {
     /** Table functions that only compute values and read nothing outside the statement. */
     public static final Set<String> DEFAULT_TABLE_FUNCTIONS = Set.of("range", "generate_series", "unnest", "explode");
+    /** Statements longer than this are decided every time rather than remembered. */
+    static final int MEMO_MAX_SQL_LENGTH = 16_384;
 
     private final String tenant;
     private final Dialect dialect;
@@ -29,6 +31,7 @@ public final class TenantPolicy {
     private final long maxRows;
     private final int maxSqlLength;
     private final FunctionRules functionRules;
+    private final DecisionMemo memo;
 
     private TenantPolicy(Builder b) {
         this.tenant = require(b.tenant, "tenant");
@@ -48,6 +51,10 @@ public final class TenantPolicy {
         }
         this.maxSqlLength = b.maxSqlLength;
         this.functionRules = new FunctionRules(b.deniedFunctions, b.tableFunctions);
+        if (b.memoEntries < 0) {
+            throw new IllegalArgumentException("decision cache size must not be negative, got " + b.memoEntries);
+        }
+        this.memo = new DecisionMemo(b.memoEntries, MEMO_MAX_SQL_LENGTH);
         for (StatementKind kind : allowedKinds) {
             if (!kind.isGovernable()) {
                 throw new IllegalArgumentException("statement kind '" + kind.configName()
@@ -130,6 +137,10 @@ public final class TenantPolicy {
         return maxSqlLength;
     }
 
+    DecisionMemo memo() {
+        return memo;
+    }
+
     FunctionRules functionRules() {
         return functionRules;
     }
@@ -173,6 +184,7 @@ public final class TenantPolicy {
         private int maxSqlLength = 1 << 20;
         private final List<String> deniedFunctions = new ArrayList<>();
         private final Set<String> tableFunctions = new java.util.HashSet<>(DEFAULT_TABLE_FUNCTIONS);
+        private int memoEntries = 4096;
 
         private Builder(String tenant) {
             this.tenant = tenant;
@@ -240,6 +252,12 @@ public final class TenantPolicy {
             for (String n : names) {
                 tableFunctions.add(n.toLowerCase(Locale.ROOT));
             }
+            return this;
+        }
+
+        /** How many decisions to remember for repeated statements (0: none). */
+        public Builder decisionCache(int entries) {
+            this.memoEntries = entries;
             return this;
         }
 
