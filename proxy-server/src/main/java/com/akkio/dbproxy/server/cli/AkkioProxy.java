@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code akkio-proxy} command line. */
 @Command(name = "akkio-proxy", mixinStandardHelpOptions = true, versionProvider = AkkioProxy.Version.class,
         description = "Governed SQL gateway in front of Databricks SQL Warehouses and DuckDB.",
-        subcommands = {CheckCommand.class, TestPolicyCommand.class, GrantsCommand.class, HashSecretCommand.class})
+        subcommands = {ServeCommand.class, CheckCommand.class, TestPolicyCommand.class, GrantsCommand.class, HashSecretCommand.class})
 public final class AkkioProxy {
     /** Exit code for usage and configuration errors. */
     static final int USAGE_ERROR = 2;

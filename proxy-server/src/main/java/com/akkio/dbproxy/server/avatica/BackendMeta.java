@@ -1,0 +1,52 @@
+package com.akkio.dbproxy.server.avatica;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import com.akkio.dbproxy.server.backend.Backend;
+import org.apache.calcite.avatica.jdbc.JdbcMeta;
+
+/**
+ * Avatica's JDBC-backed {@code Meta} for one backend, taking its connections from the backend's pool instead of
+ * {@code DriverManager}, and never passing client-supplied properties on: the backend connection is the proxy's own.
+ * Idle Avatica connections expire from its cache and go back to the pool.
+ */
+final class BackendMeta extends JdbcMeta {
+    private final Backend backend;
+
+    BackendMeta(Backend backend, long idleSeconds) throws SQLException {
+        super("jdbc:akkio-backend:" + backend.name(), cacheSettings(idleSeconds));
+        this.backend = backend;
+    }
+
+    private static Properties cacheSettings(long idleSeconds) {
+        Properties p = new Properties();
+        p.setProperty("avatica.connectioncache.expiryduration", Long.toString(idleSeconds));
+        p.setProperty("avatica.connectioncache.expiryunit", TimeUnit.SECONDS.name());
+        p.setProperty("avatica.statementcache.expiryduration", Long.toString(idleSeconds));
+        p.setProperty("avatica.statementcache.expiryunit", TimeUnit.SECONDS.name());
+        return p;
+    }
+
+    Backend backend() {
+        return backend;
+    }
+
+    @Override
+    protected Connection createConnection(String url, Properties info) throws SQLException {
+        return backend.connection();
+    }
+
+    /** Avatica's description of a backend result's columns. */
+    static java.util.List<org.apache.calcite.avatica.ColumnMetaData> describe(java.sql.ResultSetMetaData md)
+            throws SQLException {
+        return columns(md);
+    }
+
+    /** The backend connection behind an Avatica connection id, for metadata the proxy filters itself. */
+    Connection backendConnection(String connectionId) throws SQLException {
+        return getConnection(connectionId);
+    }
+}

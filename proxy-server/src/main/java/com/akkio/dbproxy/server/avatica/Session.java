@@ -1,0 +1,31 @@
+package com.akkio.dbproxy.server.avatica;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.akkio.dbproxy.policy.Decision;
+
+/**
+ * One Avatica connection, bound to the tenant that opened it: its statements, the decisions of statements it
+ * prepared (so executing them does not parse again), and executions whose results are still being fetched.
+ */
+final class Session {
+    final String connectionId;
+    final TenantRuntime tenant;
+    final Caller opener;
+    final Set<Integer> statements = ConcurrentHashMap.newKeySet();
+    final Map<Integer, Decision> prepared = new ConcurrentHashMap<>();
+    final Map<Integer, StatementRun> runs = new ConcurrentHashMap<>();
+    volatile long lastUsedNanos = System.nanoTime();
+
+    Session(String connectionId, TenantRuntime tenant, Caller opener) {
+        this.connectionId = connectionId;
+        this.tenant = tenant;
+        this.opener = opener;
+    }
+
+    String tenantName() {
+        return tenant.config.name();
+    }
+}

@@ -1,0 +1,145 @@
+package com.akkio.dbproxy.server.backend;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+import com.akkio.dbproxy.policy.Dialect;
+import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The embedded DuckDB backend: one database instance, seeded once on a connection no tenant ever gets, then locked
+ * down (no file or network access, no extension loading, no configuration changes) before the pool hands out
+ * connections. Pooled connections are duplicates of the root connection, so all of them see the same attached
+ * catalogs; their default catalog is DuckDB's empty in-memory one, so an unqualified name never finds tenant data.
+ */
+public final class DuckDbBackends {
+    /** Applied after seeding, in this order: the last one freezes the others. */
+    static final List<String> LOCKDOWN = List.of(
+            "SET enable_external_access = false",
+            "SET autoinstall_known_extensions = false",
+            "SET autoload_known_extensions = false",
+            "SET allow_community_extensions = false",
+            "SET lock_configuration = true");
+
+    private DuckDbBackends() {
+    }
+
+    public static Backend open(ProxyConfig.Backend cfg) throws SQLException, IOException {
+        String url = cfg.path() == null ? "jdbc:duckdb:" : "jdbc:duckdb:" + cfg.path();
+        if (cfg.path() != null) {
+            Files.createDirectories(cfg.path().toAbsolutePath().getParent());
+        }
+        DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection(url);
+        try {
+            if (cfg.seed() != null) {
+                runScript(root, cfg.seed());
+            }
+            try (Statement st = root.createStatement()) {
+                for (String setting : LOCKDOWN) {
+                    st.execute(setting);
+                }
+            }
+        } catch (SQLException | IOException e) {
+            root.close();
+            throw e;
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("backend-" + cfg.name());
+        hc.setDataSource(new DuplicatingDataSource(root));
+        hc.setMaximumPoolSize(cfg.pool().maxSize());
+        hc.setMinimumIdle(Math.min(2, cfg.pool().maxSize()));
+        hc.setConnectionTimeout(cfg.pool().connectionTimeout().toMillis());
+        hc.setIdleTimeout(cfg.pool().idleTimeout().toMillis());
+        hc.setMaxLifetime(cfg.pool().maxLifetime().toMillis());
+        hc.setAutoCommit(true);
+        return new Backend(cfg.name(), Dialect.DUCKDB, null, new HikariDataSource(hc), () -> {
+            try {
+                root.close();
+            } catch (SQLException e) {
+                throw new IOException("closing DuckDB backend " + cfg.name(), e);
+            }
+        });
+    }
+
+    /** Runs a seed script statement by statement (statements end with a semicolon at the end of a line). */
+    static void runScript(Connection connection, Path script) throws IOException, SQLException {
+        String text = Files.readString(script);
+        try (Statement st = connection.createStatement()) {
+            for (String statement : text.split(";\\s*(\\r?\\n|$)")) {
+                String body = statement.lines().filter(l -> !l.strip().startsWith("--"))
+                        .reduce("", (a, b) -> a + b + "\n").strip();
+                if (!body.isEmpty()) {
+                    st.execute(body);
+                }
+            }
+        }
+    }
+
+    /** Hands Hikari duplicates of the root connection: same database instance, independent sessions. */
+    private static final class DuplicatingDataSource implements DataSource {
+        private final DuckDBConnection root;
+
+        DuplicatingDataSource(DuckDBConnection root) {
+            this.root = root;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            return root.duplicate();
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+            // no driver logging: the proxy logs through SLF4J
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+            // duplicating an open connection does not wait
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+    }
+}

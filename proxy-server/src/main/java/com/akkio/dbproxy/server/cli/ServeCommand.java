@@ -1,0 +1,55 @@
+package com.akkio.dbproxy.server.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import com.akkio.dbproxy.server.avatica.ProxyServer;
+import com.akkio.dbproxy.server.config.ConfigException;
+import com.akkio.dbproxy.server.config.ConfigLoader;
+import com.akkio.dbproxy.server.config.ProxyConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Starts the proxy and runs until SIGTERM or SIGINT, then shuts down gracefully. */
+@Command(name = "serve", description = "Start the proxy (the embedded demo by default).")
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", defaultValue = "conf/proxy.yaml", description = "proxy configuration (default: ${DEFAULT-VALUE})")
+    Path config;
+
+    @Option(names = "--port", description = "listen port (overrides server.port; 0 picks a free one)")
+    Integer port;
+
+    @Override
+    public Integer call() throws Exception {
+        ProxyConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return AkkioProxy.USAGE_ERROR;
+        }
+        if (port != null && (port < 0 || port > 65535)) {
+            spec.commandLine().getErr().println("error: --port must be between 0 and 65535");
+            return AkkioProxy.USAGE_ERROR;
+        }
+        ProxyServer server = ProxyServer.start(cfg, port);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                System.err.println("error during shutdown: " + e.getMessage());
+            } finally {
+                stopped.countDown();
+            }
+        }, "akkio-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}
