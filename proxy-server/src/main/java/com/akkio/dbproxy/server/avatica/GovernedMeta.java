@@ -250,8 +250,8 @@ public final class GovernedMeta implements ProtobufMeta {
         Decision d = decideOrRefuse(s, sql);
         StatementRun run = start(s, sql, d);
         try (TenantLimiter.Permit permit = admit(s, run)) {
-            ExecuteResult result = s.tenant.meta.prepareAndExecute(h, d.rewrittenSql(), cap(s, maxRowCount),
-                    maxRowsInFirstFrame, callback);
+            ExecuteResult result = countless(s.tenant.meta.prepareAndExecute(h, d.rewrittenSql(),
+                    cap(s, maxRowCount), maxRowsInFirstFrame, callback));
             finishFirstFrames(s, h, run, result);
             return result;
         } catch (NoSuchStatementException e) {
@@ -269,7 +269,7 @@ public final class GovernedMeta implements ProtobufMeta {
         Decision d = preparedDecision(s, h);
         StatementRun run = start(s, d.rewrittenSql(), d);
         try (TenantLimiter.Permit permit = admit(s, run)) {
-            ExecuteResult result = s.tenant.meta.execute(h, parameterValues, maxRowsInFirstFrame);
+            ExecuteResult result = countless(s.tenant.meta.execute(h, parameterValues, maxRowsInFirstFrame));
             finishFirstFrames(s, h, run, result);
             return result;
         } catch (NoSuchStatementException e) {
@@ -621,6 +621,24 @@ public final class GovernedMeta implements ProtobufMeta {
         } else {
             complete(s, run, "allow", "ALLOWED", rows);
         }
+    }
+
+    /**
+     * DDL such as CREATE TABLE AS reports neither rows nor an update count (-1) in DuckDB's driver, which Avatica's
+     * service would mistake for a result set without a signature: report it as 0 rows changed.
+     */
+    private static ExecuteResult countless(ExecuteResult result) {
+        List<MetaResultSet> fixed = null;
+        for (int i = 0; i < result.resultSets.size(); i++) {
+            MetaResultSet rs = result.resultSets.get(i);
+            if (rs.signature == null && rs.updateCount < 0) {
+                if (fixed == null) {
+                    fixed = new ArrayList<>(result.resultSets);
+                }
+                fixed.set(i, MetaResultSet.count(rs.connectionId, rs.statementId, 0));
+            }
+        }
+        return fixed == null ? result : new ExecuteResult(fixed);
     }
 
     private void completeBatch(Session s, List<StatementRun> runs, ExecuteBatchResult result) {

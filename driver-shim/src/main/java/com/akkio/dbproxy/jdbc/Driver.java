@@ -1,0 +1,102 @@
+package com.akkio.dbproxy.jdbc;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Properties;
+import java.util.logging.Logger;
+
+import org.apache.calcite.avatica.AvaticaClientRuntimeException;
+
+/**
+ * The akkio-dbproxy JDBC driver: {@code jdbc:akkio://host:port}, with {@code user} the tenant and {@code password}
+ * its secret. It wraps Avatica's remote driver, so a user never types an Avatica URL, and turns the proxy's errors
+ * into {@link SQLException}s carrying the proxy's SQLState (Avatica raises connection-time errors unchecked).
+ */
+public final class Driver implements java.sql.Driver {
+    private static final org.apache.calcite.avatica.remote.Driver AVATICA = new org.apache.calcite.avatica.remote.Driver();
+
+    static {
+        try {
+            DriverManager.registerDriver(new Driver());
+        } catch (SQLException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @Override
+    public Connection connect(String url, Properties info) throws SQLException {
+        if (!AkkioUrl.accepts(url)) {
+            return null; // JDBC: not ours, let DriverManager ask the next driver
+        }
+        AkkioUrl parsed = AkkioUrl.parse(url);
+        try {
+            return AVATICA.connect(parsed.avaticaUrl(), parsed.avaticaProperties(info));
+        } catch (AvaticaClientRuntimeException e) {
+            throw new SQLException(firstLine(e.getMessage()), e.getSqlState(), e.getErrorCode());
+        } catch (RuntimeException e) {
+            throw new SQLException("cannot reach akkio-dbproxy at " + parsed.host + ":" + parsed.port + ": "
+                    + rootMessage(e), "08001", e);
+        }
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "connection refused by the proxy" : message.strip().lines().findFirst().orElse("");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
+    @Override
+    public boolean acceptsURL(String url) {
+        return AkkioUrl.accepts(url);
+    }
+
+    @Override
+    public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
+        return new DriverPropertyInfo[] {
+            property("user", info, "tenant name", true),
+            property("password", info, "tenant secret", true),
+            property("tls", info, "URL parameter: true for HTTPS", false),
+            property("serialization", info, "URL parameter: protobuf (default) or json", false),
+            property("truststore", info, "URL parameter: trust store for the proxy's TLS certificate", false),
+            property("truststore_password", info, "URL parameter: trust store password", false),
+            property("timeout_ms", info, "URL parameter: connect and response timeout (default 30000)", false),
+        };
+    }
+
+    private static DriverPropertyInfo property(String name, Properties info, String description, boolean required) {
+        DriverPropertyInfo p = new DriverPropertyInfo(name, name.equals("password") || info == null ? null
+                : info.getProperty(name));
+        p.description = description;
+        p.required = required;
+        return p;
+    }
+
+    @Override
+    public int getMajorVersion() {
+        return 0;
+    }
+
+    @Override
+    public int getMinorVersion() {
+        return 1;
+    }
+
+    @Override
+    public boolean jdbcCompliant() {
+        return false;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException("the driver logs through SLF4J");
+    }
+}

@@ -1,0 +1,61 @@
+package com.akkio.dbproxy.server.avatica;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+import com.akkio.dbproxy.server.config.ConfigLoader;
+import com.akkio.dbproxy.server.config.ProxyConfig;
+
+/** The demo configuration served on a free port of 127.0.0.1, with its audit log in a given directory. */
+final class DemoProxy implements AutoCloseable {
+    final ProxyServer server;
+    final Path auditLog;
+
+    /** The demo as configured. */
+    DemoProxy(Path dir) throws Exception {
+        this(dir, false);
+    }
+
+    /**
+     * @param unthrottled lift the demo's rate limits (globex allows 5 queries/s), for tests about something else
+     */
+    DemoProxy(Path dir, boolean unthrottled) throws Exception {
+        ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
+        auditLog = dir.resolve("audit.jsonl");
+        java.util.Map<String, ProxyConfig.Tenant> tenants = new java.util.LinkedHashMap<>();
+        for (ProxyConfig.Tenant t : cfg.tenants().values()) {
+            tenants.put(t.name(), unthrottled ? new ProxyConfig.Tenant(t.name(), t.secret(), t.backend(), t.policy(),
+                    new ProxyConfig.Limits(100_000, 100_000, 64, t.limits().queryTimeout()), t.policyFile()) : t);
+        }
+        ProxyConfig test = new ProxyConfig(cfg.source(), cfg.server(), new ProxyConfig.Audit(auditLog, false),
+                cfg.backends(), tenants);
+        server = ProxyServer.start(test, 0);
+    }
+
+    String url() {
+        return "jdbc:akkio://127.0.0.1:" + server.port();
+    }
+
+    Connection connect(String tenant, String secret) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", tenant);
+        p.setProperty("password", secret);
+        return DriverManager.getConnection(url(), p);
+    }
+
+    Connection acme() throws SQLException {
+        return connect("acme", "acme-secret");
+    }
+
+    Connection globex() throws SQLException {
+        return connect("globex", "globex-secret");
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+    }
+}
