@@ -12,11 +12,13 @@ import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.policy.Decision;
 import com.akkio.dbproxy.policy.PolicyEngine;
+import com.akkio.dbproxy.policy.TenantPolicy;
 import com.akkio.dbproxy.server.audit.AuditEvent;
 import com.akkio.dbproxy.server.audit.AuditLog;
 import com.akkio.dbproxy.server.audit.Sha256;
 import com.akkio.dbproxy.server.limits.TenantLimiter;
 import org.apache.calcite.avatica.AvaticaParameter;
+import org.apache.calcite.avatica.ConnectionPropertiesImpl;
 import org.apache.calcite.avatica.MissingResultsException;
 import org.apache.calcite.avatica.NoSuchStatementException;
 import org.apache.calcite.avatica.QueryState;
@@ -170,7 +172,12 @@ public final class GovernedMeta implements ProtobufMeta {
             throw ProxyError.unsupported("changing the connection's catalog or schema (names resolve through the"
                     + " tenant's policy)");
         }
-        return s.tenant.meta.connectionSync(ch, props);
+        ConnectionProperties backend = s.tenant.meta.connectionSync(ch, props);
+        // the client's idea of the current catalog and schema is the tenant's own default, under its logical name
+        TenantPolicy policy = s.tenant.config.policy();
+        return new ConnectionPropertiesImpl(backend.isAutoCommit(), backend.isReadOnly(),
+                backend.getTransactionIsolation(), policy.logicalCatalog(policy.defaultCatalog()),
+                policy.defaultSchema());
     }
 
     @Override

@@ -147,6 +147,10 @@ class ProxyEndToEndTest {
             assertThat(rows(a.getColumns("main", "sales", "orders", "%"), 4))
                     .containsExactly("order_id", "customer_id", "amount", "ordered_at", "tenant_tag");
             assertThat(rows(a.getSchemas(), 1)).contains("sales", "geo").doesNotContain("information_schema");
+            assertThat(acme.getCatalog()).isEqualTo("main");
+            assertThat(acme.getSchema()).isEqualTo("sales");
+            assertThat(rows(a.getTables(acme.getCatalog(), acme.getSchema(), "%", null), 3))
+                    .containsExactlyInAnyOrder("customers", "orders");
             DatabaseMetaData g = globex.getMetaData();
             assertThat(rows(g.getCatalogs(), 1)).containsExactly("main");
             assertThat(rows(g.getTables(null, null, "%", null), 3)).containsExactlyInAnyOrder("customers", "orders");
