@@ -33,17 +33,13 @@ public final class Driver implements java.sql.Driver {
         }
         AkkioUrl parsed = AkkioUrl.parse(url);
         try {
-            return AVATICA.connect(parsed.avaticaUrl(), parsed.avaticaProperties(info));
+            return SqlExceptions.wrap(AVATICA.connect(parsed.avaticaUrl(), parsed.avaticaProperties(info)));
         } catch (AvaticaClientRuntimeException e) {
-            throw new SQLException(firstLine(e.getMessage()), e.getSqlState(), e.getErrorCode());
+            throw SqlExceptions.translate(e);
         } catch (RuntimeException e) {
             throw new SQLException("cannot reach akkio-dbproxy at " + parsed.host + ":" + parsed.port + ": "
                     + rootMessage(e), "08001", e);
         }
-    }
-
-    private static String firstLine(String message) {
-        return message == null ? "connection refused by the proxy" : message.strip().lines().findFirst().orElse("");
     }
 
     private static String rootMessage(Throwable e) {

@@ -11,7 +11,6 @@ import org.apache.calcite.avatica.jdbc.JdbcMeta;
 /**
  * Avatica's JDBC-backed {@code Meta} for one backend, taking its connections from the backend's pool instead of
  * {@code DriverManager}, and never passing client-supplied properties on: the backend connection is the proxy's own.
- * Idle Avatica connections expire from its cache and go back to the pool.
  */
 final class BackendMeta extends JdbcMeta {
     private final Backend backend;
@@ -21,11 +20,16 @@ final class BackendMeta extends JdbcMeta {
         this.backend = backend;
     }
 
+    /**
+     * The proxy expires idle connections itself ({@link GovernedMeta#expireIdle}), closing them deterministically;
+     * Avatica's own caches evict lazily and only back that up, so they wait longer.
+     */
     private static Properties cacheSettings(long idleSeconds) {
+        long backstop = idleSeconds * 2 + 60;
         Properties p = new Properties();
-        p.setProperty("avatica.connectioncache.expiryduration", Long.toString(idleSeconds));
+        p.setProperty("avatica.connectioncache.expiryduration", Long.toString(backstop));
         p.setProperty("avatica.connectioncache.expiryunit", TimeUnit.SECONDS.name());
-        p.setProperty("avatica.statementcache.expiryduration", Long.toString(idleSeconds));
+        p.setProperty("avatica.statementcache.expiryduration", Long.toString(backstop));
         p.setProperty("avatica.statementcache.expiryunit", TimeUnit.SECONDS.name());
         return p;
     }

@@ -85,8 +85,8 @@ public final class ProxyServer implements Closeable {
                 t.setDaemon(true);
                 return t;
             });
-            long period = Math.max(1, Math.min(30, idleSeconds / 4));
-            housekeeping.scheduleWithFixedDelay(meta::expireIdle, period, period, TimeUnit.SECONDS);
+            long periodMs = Math.max(250, Math.min(30_000, idleSeconds * 1000 / 4));
+            housekeeping.scheduleWithFixedDelay(meta::expireIdle, periodMs, periodMs, TimeUnit.MILLISECONDS);
             LOG.info("listening on {}://{}:{} ({} serialization, {} tenants, {} backends)",
                     config.server().tls() == null ? "http" : "https", config.server().host(), http.getPort(),
                     config.server().serialization().name().toLowerCase(java.util.Locale.ROOT), tenants.size(),
@@ -124,6 +124,15 @@ public final class ProxyServer implements Closeable {
 
     int openConnections() {
         return meta.openConnections();
+    }
+
+    /** Backend connections currently lent out by the pools. */
+    int activeBackendConnections() {
+        int active = 0;
+        for (Backend b : backends) {
+            active += b.pool().getHikariPoolMXBean().getActiveConnections();
+        }
+        return active;
     }
 
     /** Stops accepting requests, closes client connections, then the pools and the audit log. */
