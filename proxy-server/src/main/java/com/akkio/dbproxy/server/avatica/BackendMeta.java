@@ -5,19 +5,24 @@ import java.sql.SQLException;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import javax.sql.DataSource;
+
 import com.akkio.dbproxy.server.backend.Backend;
 import org.apache.calcite.avatica.jdbc.JdbcMeta;
 
 /**
- * Avatica's JDBC-backed {@code Meta} for one backend, taking its connections from the backend's pool instead of
+ * Avatica's JDBC-backed {@code Meta} for one tenant on one backend, taking its connections from the tenant's pool
+ * instead of
  * {@code DriverManager}, and never passing client-supplied properties on: the backend connection is the proxy's own.
  */
 final class BackendMeta extends JdbcMeta {
     private final Backend backend;
+    private final DataSource pool;
 
-    BackendMeta(Backend backend, long idleSeconds) throws SQLException {
+    BackendMeta(Backend backend, DataSource pool, long idleSeconds) throws SQLException {
         super("jdbc:akkio-backend:" + backend.name(), cacheSettings(idleSeconds));
         this.backend = backend;
+        this.pool = pool;
     }
 
     /**
@@ -40,7 +45,9 @@ final class BackendMeta extends JdbcMeta {
 
     @Override
     protected Connection createConnection(String url, Properties info) throws SQLException {
-        return backend.connection();
+        Connection connection = pool.getConnection();
+        String timeout = info.getProperty(QueryTimeouts.PROPERTY);
+        return timeout == null ? connection : QueryTimeouts.apply(connection, Integer.parseInt(timeout));
     }
 
     /** Avatica's description of a backend result's columns. */

@@ -108,7 +108,8 @@ public final class GovernedMeta implements ProtobufMeta {
         }
         try {
             // the client's properties never reach the backend: its connection is the proxy's own
-            tenant.meta.openConnection(ch, Map.of());
+            tenant.meta.openConnection(ch, Map.of(QueryTimeouts.PROPERTY,
+                    Long.toString(Math.max(1, tenant.config.limits().queryTimeout().toSeconds()))));
         } catch (RuntimeException e) {
             forget(session);
             throw backendFailure(tenant, e);
@@ -732,6 +733,11 @@ public final class GovernedMeta implements ProtobufMeta {
         }
         String backend = tenant.meta.backend().name();
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTimeoutException) {
+                return new ProxyError(ProxyError.CANCELLED, 2102, "QUERY_TIMEOUT: the statement ran longer than"
+                        + " tenant '" + tenant.config.name() + "' allows (" + tenant.config.limits().queryTimeout()
+                        .toSeconds() + " s, rule: query_timeout_seconds) and was cancelled in the backend");
+            }
             if (t instanceof SQLTransientConnectionException) {
                 return new ProxyError(ProxyError.BACKEND_UNAVAILABLE, 2201, "BACKEND_UNAVAILABLE: backend '" + backend
                         + "' has no free connection (pool wait exceeded): " + firstLine(t.getMessage()));

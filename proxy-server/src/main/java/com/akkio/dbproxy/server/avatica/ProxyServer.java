@@ -52,16 +52,18 @@ public final class ProxyServer implements Closeable {
         List<Backend> backends = new ArrayList<>();
         AuditLog audit = null;
         try {
-            Map<String, BackendMeta> metas = new LinkedHashMap<>();
+            Map<String, Backend> byName = new LinkedHashMap<>();
             long idleSeconds = config.server().idleConnectionTimeout().toSeconds();
             for (ProxyConfig.Backend b : config.backends().values()) {
                 Backend backend = DuckDbBackends.open(b);
                 backends.add(backend);
-                metas.put(b.name(), new BackendMeta(backend, idleSeconds));
+                byName.put(b.name(), backend);
             }
             Map<String, TenantRuntime> tenants = new LinkedHashMap<>();
             for (ProxyConfig.Tenant t : config.tenants().values()) {
-                tenants.put(t.name(), new TenantRuntime(t, metas.get(t.backend())));
+                Backend backend = byName.get(t.backend());
+                tenants.put(t.name(), new TenantRuntime(t,
+                        new BackendMeta(backend, backend.poolFor(t.name()), idleSeconds)));
             }
             audit = new AuditLog(config.audit().path(), 64L << 20, 10);
             GovernedMeta meta = new GovernedMeta(tenants, audit, config.audit().rawSql(),
@@ -130,7 +132,7 @@ public final class ProxyServer implements Closeable {
     int activeBackendConnections() {
         int active = 0;
         for (Backend b : backends) {
-            active += b.pool().getHikariPoolMXBean().getActiveConnections();
+            active += b.activeConnections();
         }
         return active;
     }

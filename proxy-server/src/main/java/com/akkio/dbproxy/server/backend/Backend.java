@@ -1,25 +1,37 @@
 package com.akkio.dbproxy.server.backend;
 
 import java.io.Closeable;
-import java.sql.Connection;
-import java.sql.SQLException;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.sql.DataSource;
 
 import com.akkio.dbproxy.policy.Dialect;
+import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
-/** A database the proxy forwards to, with its connection pool. */
+/**
+ * A database the proxy forwards to. Each tenant gets its own connection pool on it, so that one tenant holding all
+ * of its connections (every open client connection keeps one) cannot leave another tenant waiting.
+ */
 public final class Backend implements Closeable {
     private final String name;
     private final Dialect dialect;
     private final String warehouseId;
-    private final HikariDataSource pool;
+    private final DataSource connections;
+    private final ProxyConfig.Pool poolSettings;
     private final Closeable resources;
+    private final List<HikariDataSource> pools = new CopyOnWriteArrayList<>();
 
-    public Backend(String name, Dialect dialect, String warehouseId, HikariDataSource pool, Closeable resources) {
+    public Backend(String name, Dialect dialect, String warehouseId, DataSource connections,
+                   ProxyConfig.Pool poolSettings, Closeable resources) {
         this.name = name;
         this.dialect = dialect;
         this.warehouseId = warehouseId;
-        this.pool = pool;
+        this.connections = connections;
+        this.poolSettings = poolSettings;
         this.resources = resources;
     }
 
@@ -36,17 +48,36 @@ public final class Backend implements Closeable {
         return warehouseId;
     }
 
-    public Connection connection() throws SQLException {
-        return pool.getConnection();
-    }
-
-    public HikariDataSource pool() {
+    /** A new pool on this backend for one tenant, sized and timed by the backend's {@code pool} settings. */
+    public HikariDataSource poolFor(String tenant) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName(name + "-" + tenant);
+        hc.setDataSource(connections);
+        hc.setMaximumPoolSize(poolSettings.maxSize());
+        hc.setMinimumIdle(0);
+        hc.setConnectionTimeout(poolSettings.connectionTimeout().toMillis());
+        hc.setIdleTimeout(poolSettings.idleTimeout().toMillis());
+        hc.setMaxLifetime(poolSettings.maxLifetime().toMillis());
+        hc.setAutoCommit(true);
+        HikariDataSource pool = new HikariDataSource(hc);
+        pools.add(pool);
         return pool;
     }
 
+    /** Connections lent out by all of this backend's pools. */
+    public int activeConnections() {
+        int active = 0;
+        for (HikariDataSource pool : pools) {
+            active += pool.getHikariPoolMXBean().getActiveConnections();
+        }
+        return active;
+    }
+
     @Override
-    public void close() throws java.io.IOException {
-        pool.close();
+    public void close() throws IOException {
+        for (HikariDataSource pool : pools) {
+            pool.close();
+        }
         resources.close();
     }
 }

@@ -16,13 +16,11 @@ import javax.sql.DataSource;
 
 import com.akkio.dbproxy.policy.Dialect;
 import com.akkio.dbproxy.server.config.ProxyConfig;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import org.duckdb.DuckDBConnection;
 
 /**
  * The embedded DuckDB backend: one database instance, seeded once on a connection no tenant ever gets, then locked
- * down (no file or network access, no extension loading, no configuration changes) before the pool hands out
+ * down (no file or network access, no extension loading, no configuration changes) before any pool hands out
  * connections. Pooled connections are duplicates of the root connection, so all of them see the same attached
  * catalogs; their default catalog is DuckDB's empty in-memory one, so an unqualified name never finds tenant data.
  */
@@ -57,16 +55,7 @@ public final class DuckDbBackends {
             root.close();
             throw e;
         }
-        HikariConfig hc = new HikariConfig();
-        hc.setPoolName("backend-" + cfg.name());
-        hc.setDataSource(new DuplicatingDataSource(root));
-        hc.setMaximumPoolSize(cfg.pool().maxSize());
-        hc.setMinimumIdle(Math.min(2, cfg.pool().maxSize()));
-        hc.setConnectionTimeout(cfg.pool().connectionTimeout().toMillis());
-        hc.setIdleTimeout(cfg.pool().idleTimeout().toMillis());
-        hc.setMaxLifetime(cfg.pool().maxLifetime().toMillis());
-        hc.setAutoCommit(true);
-        return new Backend(cfg.name(), Dialect.DUCKDB, null, new HikariDataSource(hc), () -> {
+        return new Backend(cfg.name(), Dialect.DUCKDB, null, new DuplicatingDataSource(root), cfg.pool(), () -> {
             try {
                 root.close();
             } catch (SQLException e) {

@@ -16,19 +16,25 @@ final class DemoProxy implements AutoCloseable {
 
     /** The demo as configured. */
     DemoProxy(Path dir) throws Exception {
-        this(dir, false);
+        this(dir, limits -> limits);
     }
 
     /**
      * @param unthrottled lift the demo's rate limits (globex allows 5 queries/s), for tests about something else
      */
     DemoProxy(Path dir, boolean unthrottled) throws Exception {
+        this(dir, unthrottled ? limits -> new ProxyConfig.Limits(100_000, 100_000, 64, limits.queryTimeout())
+                : limits -> limits);
+    }
+
+    /** The demo with each tenant's limits replaced by {@code limits} applied to the configured ones. */
+    DemoProxy(Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits) throws Exception {
         ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         auditLog = dir.resolve("audit.jsonl");
         java.util.Map<String, ProxyConfig.Tenant> tenants = new java.util.LinkedHashMap<>();
         for (ProxyConfig.Tenant t : cfg.tenants().values()) {
-            tenants.put(t.name(), unthrottled ? new ProxyConfig.Tenant(t.name(), t.secret(), t.backend(), t.policy(),
-                    new ProxyConfig.Limits(100_000, 100_000, 64, t.limits().queryTimeout()), t.policyFile()) : t);
+            tenants.put(t.name(), new ProxyConfig.Tenant(t.name(), t.secret(), t.backend(), t.policy(),
+                    limits.apply(t.limits()), t.policyFile()));
         }
         ProxyConfig test = new ProxyConfig(cfg.source(), cfg.server(), new ProxyConfig.Audit(auditLog, false),
                 cfg.backends(), tenants);

@@ -20,11 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** The demo backend itself, below the policy: seeded exactly, and locked down as defence in depth. */
 class DuckDbBackendsTest {
     static Backend backend;
+    static javax.sql.DataSource pool;
 
     @BeforeAll
     static void open() throws Exception {
         ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         backend = DuckDbBackends.open(cfg.backends().get("demo"));
+        pool = backend.poolFor("test");
     }
 
     @AfterAll
@@ -33,7 +35,7 @@ class DuckDbBackendsTest {
     }
 
     private static long count(String sql) throws SQLException {
-        try (Connection c = backend.connection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getLong(1);
         }
@@ -53,7 +55,7 @@ class DuckDbBackendsTest {
 
     @Test
     void unqualifiedNamesFindNoTenantData() throws Exception {
-        try (Connection c = backend.connection(); Statement s = c.createStatement()) {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> s.executeQuery("SELECT * FROM orders")).isInstanceOf(SQLException.class);
             assertThatThrownBy(() -> s.executeQuery("SELECT * FROM sales.orders")).isInstanceOf(SQLException.class);
         }
@@ -62,7 +64,7 @@ class DuckDbBackendsTest {
     @Test
     void fileAccessExtensionsAndSettingsAreLocked(@TempDir Path dir) throws Exception {
         Path secret = Files.writeString(dir.resolve("secret.csv"), "a,b\n1,2\n");
-        try (Connection c = backend.connection(); Statement s = c.createStatement()) {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> s.executeQuery("SELECT * FROM read_csv('" + secret + "')"))
                     .isInstanceOf(SQLException.class).hasMessageContaining("disabled");
             assertThatThrownBy(() -> s.execute("COPY (SELECT 1) TO '" + dir.resolve("out.csv") + "'"))

@@ -1,0 +1,74 @@
+package com.akkio.dbproxy.bench;
+
+import java.util.concurrent.TimeUnit;
+
+import com.akkio.dbproxy.policy.Decision;
+import com.akkio.dbproxy.policy.Dialect;
+import com.akkio.dbproxy.policy.PolicyEngine;
+import com.akkio.dbproxy.policy.StatementKind;
+import com.akkio.dbproxy.policy.TenantPolicy;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * {@link PolicyEngine#decide} on small analytics statements, sampled so the report has percentiles. "cold" decides a text the policy has not seen (the decision memo is switched off: every call parses
+ * twice); "repeated" decides a text again, as applications and BI tools do, and is served from the memo.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 4, time = 3)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class PolicyEngineBenchmark {
+    static final String SMALL_ANALYTICS = "SELECT c.country_code, count(*) AS orders, sum(o.amount) AS revenue"
+            + " FROM main.sales.orders o JOIN customers c ON o.customer_id = c.customer_id"
+            + " WHERE o.ordered_at >= TIMESTAMP '2025-01-01' GROUP BY c.country_code ORDER BY revenue DESC";
+    static final String TINY = "SELECT * FROM orders WHERE customer_id = ?";
+    static final String CROSS_TENANT = "SELECT * FROM orders o JOIN globex_prod.sales.orders g USING (order_id)";
+
+    private final PolicyEngine engine = new PolicyEngine();
+    private TenantPolicy acmeCold;
+    private TenantPolicy acmeRepeated;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        acmeCold = acme().decisionCache(0).build();
+        acmeRepeated = acme().build();
+    }
+
+    private static TenantPolicy.Builder acme() {
+        return TenantPolicy.builder("acme").dialect(Dialect.DUCKDB).defaultCatalog("acme_prod").defaultSchema("sales")
+                .mapCatalog("main", "acme_prod").read("acme_prod.sales.*").read("shared_ref.geo.*")
+                .write("acme_prod.akkio_out.*").allow(StatementKind.QUERY, StatementKind.INSERT).maxRows(10_000);
+    }
+
+    @Benchmark
+    public Decision smallAnalyticsCold() {
+        return engine.decide(acmeCold, SMALL_ANALYTICS);
+    }
+
+    @Benchmark
+    public Decision smallAnalyticsRepeated() {
+        return engine.decide(acmeRepeated, SMALL_ANALYTICS);
+    }
+
+    @Benchmark
+    public Decision tinyPreparedCold() {
+        return engine.decide(acmeCold, TINY);
+    }
+
+    @Benchmark
+    public Decision crossTenantDenialCold() {
+        return engine.decide(acmeCold, CROSS_TENANT);
+    }
+}
