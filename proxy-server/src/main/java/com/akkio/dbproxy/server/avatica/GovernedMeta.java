@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import com.akkio.dbproxy.policy.Decision;
 import com.akkio.dbproxy.policy.PolicyEngine;
 import com.akkio.dbproxy.policy.TenantPolicy;
+import com.akkio.dbproxy.server.admin.ProxyMetrics;
 import com.akkio.dbproxy.server.audit.AuditEvent;
 import com.akkio.dbproxy.server.audit.AuditLog;
 import com.akkio.dbproxy.server.audit.Sha256;
@@ -39,16 +40,18 @@ public final class GovernedMeta implements ProtobufMeta {
 
     private final PolicyEngine engine = new PolicyEngine();
     private final AuditLog audit;
+    private final ProxyMetrics metrics;
     private final boolean auditRawSql;
     private final int maxConnectionsPerTenant;
     private final long idleNanos;
     private volatile Map<String, TenantRuntime> tenants;
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
 
-    GovernedMeta(Map<String, TenantRuntime> tenants, AuditLog audit, boolean auditRawSql, int maxConnectionsPerTenant,
-                 long idleSeconds) {
+    GovernedMeta(Map<String, TenantRuntime> tenants, AuditLog audit, ProxyMetrics metrics, boolean auditRawSql,
+                 int maxConnectionsPerTenant, long idleSeconds) {
         this.tenants = Map.copyOf(tenants);
         this.audit = audit;
+        this.metrics = metrics;
         this.auditRawSql = auditRawSql;
         this.maxConnectionsPerTenant = maxConnectionsPerTenant;
         this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
@@ -69,6 +72,9 @@ public final class GovernedMeta implements ProtobufMeta {
         Session s = sessions.get(connectionId);
         if (s == null || !s.tenantName().equals(caller.tenant())) {
             throw ProxyError.unknownHandle("connection");
+        }
+        if (s.tenant.retired()) {
+            throw ProxyError.authentication("tenant '" + s.tenantName() + "' is no longer configured");
         }
         s.lastUsedNanos = System.nanoTime();
         return s;
@@ -109,7 +115,7 @@ public final class GovernedMeta implements ProtobufMeta {
         try {
             // the client's properties never reach the backend: its connection is the proxy's own
             tenant.meta.openConnection(ch, Map.of(QueryTimeouts.PROPERTY,
-                    Long.toString(Math.max(1, tenant.config.limits().queryTimeout().toSeconds()))));
+                    Long.toString(Math.max(1, tenant.config().limits().queryTimeout().toSeconds()))));
         } catch (RuntimeException e) {
             forget(session);
             throw backendFailure(tenant, e);
@@ -153,6 +159,15 @@ public final class GovernedMeta implements ProtobufMeta {
         }
     }
 
+    /** Closes the connections of a tenant that was removed from the configuration. */
+    void closeTenant(String tenant) {
+        for (Session s : sessions.values()) {
+            if (s.tenantName().equals(tenant)) {
+                close(s);
+            }
+        }
+    }
+
     /** Closes every connection, for shutdown. */
     void closeAll() {
         sessions.values().forEach(this::close);
@@ -175,7 +190,7 @@ public final class GovernedMeta implements ProtobufMeta {
         }
         ConnectionProperties backend = s.tenant.meta.connectionSync(ch, props);
         // the client's idea of the current catalog and schema is the tenant's own default, under its logical name
-        TenantPolicy policy = s.tenant.config.policy();
+        TenantPolicy policy = s.tenant.config().policy();
         return new ConnectionPropertiesImpl(backend.isAutoCommit(), backend.isReadOnly(),
                 backend.getTransactionIsolation(), policy.logicalCatalog(policy.defaultCatalog()),
                 policy.defaultSchema());
@@ -239,7 +254,7 @@ public final class GovernedMeta implements ProtobufMeta {
             throw backendFailure(s.tenant, e);
         }
         s.statements.add(h.id);
-        s.prepared.put(h.id, d);
+        s.prepared.put(h.id, new Session.Prepared(sql, s.tenant.config().policy(), d));
         h.signature = withSql(h.signature, sql);
         return h;
     }
@@ -395,7 +410,7 @@ public final class GovernedMeta implements ProtobufMeta {
         Session s = session(ch);
         TenantMetadata.Answer answer;
         try {
-            answer = query.run(new TenantMetadata(s.tenant.config.policy(),
+            answer = query.run(new TenantMetadata(s.tenant.config().policy(),
                     s.tenant.meta.backendConnection(ch.id)));
         } catch (SQLException | RuntimeException e) {
             throw backendFailure(s.tenant, e);
@@ -557,25 +572,34 @@ public final class GovernedMeta implements ProtobufMeta {
 
     private Decision decideOrRefuse(Session s, String sql) {
         long start = System.nanoTime();
-        Decision d = engine.decide(s.tenant.config.policy(), sql);
+        Decision d = engine.decide(s.tenant.config().policy(), sql);
         if (!d.isAllowed()) {
             write(AuditEvent.COMPLETE, s, newRequestId(), Sha256.hex(sql), sql, d, "deny", d.code().name(), -1,
-                    elapsedMs(start));
+                    System.nanoTime() - start);
             throw new ProxyError(d.code().sqlState(), d.code().vendorCode(), d.code().name() + ": " + d.reason());
         }
         return d;
     }
 
+    /** The decision of a prepared statement, made again if the tenant's policy was reloaded since. */
     private Decision preparedDecision(Session s, StatementHandle h) {
-        Decision d = s.prepared.get(h.id);
-        if (d == null) {
+        Session.Prepared p = s.prepared.get(h.id);
+        if (p == null) {
             throw ProxyError.unsupported("executing a statement that was not prepared through the proxy");
+        }
+        if (p.policy() == s.tenant.config().policy()) {
+            return p.decision();
+        }
+        Decision d = decideOrRefuse(s, p.sql());
+        if (!d.rewrittenSql().equals(p.decision().rewrittenSql())) {
+            throw new ProxyError(ProxyError.FEATURE_NOT_SUPPORTED, 3202, "PREPARE_AGAIN: the tenant's policy changed"
+                    + " how this statement is rewritten; prepare it again");
         }
         return d;
     }
 
     private static long cap(Session s, long requested) {
-        long max = s.tenant.config.policy().maxRows();
+        long max = s.tenant.config().policy().maxRows();
         return requested <= 0 ? max : Math.min(requested, max);
     }
 
@@ -591,7 +615,7 @@ public final class GovernedMeta implements ProtobufMeta {
     private TenantLimiter.Permit admit(Session s, List<StatementRun> runs) {
         TenantLimiter.Permit permit;
         try {
-            permit = s.tenant.limiter.admit();
+            permit = s.tenant.limiter().admit();
         } catch (SQLException e) {
             for (StatementRun run : runs) {
                 complete(s, run, "throttled", "THROTTLED", -1);
@@ -686,19 +710,22 @@ public final class GovernedMeta implements ProtobufMeta {
 
     private void complete(Session s, StatementRun run, String decision, String code, long rows) {
         write(AuditEvent.COMPLETE, s, run.requestId, run.sqlSha256, run.sql, run.decision, decision, code, rows,
-                elapsedMs(run.startNanos));
+                System.nanoTime() - run.startNanos);
     }
 
+    /** Writes one audit record ({@code durationNanos} -1 for none) and counts completed statements. */
     private void write(String event, Session s, String requestId, String sqlSha256, String sql, Decision d,
-                       String decision, String code, long rows, long durationMs) {
+                       String decision, String code, long rows, long durationNanos) {
+        long start = System.nanoTime();
         audit.write(new AuditEvent(event, Instant.now(), requestId, s.tenantName(), s.opener.address(),
                 s.tenant.meta.backend().name(), s.tenant.meta.backend().warehouseId(),
                 d == null || d.kind() == null ? null : d.kind().configName(), sqlSha256, decision, code, rows,
-                durationMs, s.opener.userAgent(), auditRawSql ? sql : null));
-    }
-
-    private static long elapsedMs(long startNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+                durationNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(durationNanos), s.opener.userAgent(),
+                auditRawSql ? sql : null));
+        metrics.auditWrite(System.nanoTime() - start);
+        if (event.equals(AuditEvent.COMPLETE)) {
+            metrics.statement(s.tenantName(), decision, code, durationNanos);
+        }
     }
 
     private static String newRequestId() {
@@ -735,7 +762,7 @@ public final class GovernedMeta implements ProtobufMeta {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.sql.SQLTimeoutException) {
                 return new ProxyError(ProxyError.CANCELLED, 2102, "QUERY_TIMEOUT: the statement ran longer than"
-                        + " tenant '" + tenant.config.name() + "' allows (" + tenant.config.limits().queryTimeout()
+                        + " tenant '" + tenant.name() + "' allows (" + tenant.config().limits().queryTimeout()
                         .toSeconds() + " s, rule: query_timeout_seconds) and was cancelled in the backend");
             }
             if (t instanceof SQLTransientConnectionException) {

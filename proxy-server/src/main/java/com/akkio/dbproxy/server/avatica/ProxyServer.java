@@ -12,10 +12,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import com.akkio.dbproxy.server.admin.AdminServer;
+import com.akkio.dbproxy.server.admin.ProxyMetrics;
 import com.akkio.dbproxy.server.audit.AuditEvent;
 import com.akkio.dbproxy.server.audit.AuditLog;
 import com.akkio.dbproxy.server.backend.Backend;
 import com.akkio.dbproxy.server.backend.DuckDbBackends;
+import com.akkio.dbproxy.server.config.ConfigException;
+import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
 import org.apache.calcite.avatica.remote.LocalService;
@@ -30,57 +34,64 @@ import org.slf4j.LoggerFactory;
 public final class ProxyServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
 
-    private final ProxyConfig config;
-    private final List<Backend> backends;
+    private volatile ProxyConfig config;
+    private final Map<String, Backend> backends;
+    private final Map<String, TenantRuntime> tenants;
     private final AuditLog audit;
+    private final ProxyMetrics metrics;
+    private final TenantAuthenticator auth;
     private final GovernedMeta meta;
     private final ProxyHttpServer http;
+    private final AdminServer admin;
     private final ScheduledExecutorService housekeeping;
 
-    private ProxyServer(ProxyConfig config, List<Backend> backends, AuditLog audit, GovernedMeta meta,
-                        ProxyHttpServer http, ScheduledExecutorService housekeeping) {
+    private ProxyServer(ProxyConfig config, Map<String, Backend> backends, Map<String, TenantRuntime> tenants,
+                        AuditLog audit, ProxyMetrics metrics, TenantAuthenticator auth, GovernedMeta meta,
+                        ProxyHttpServer http, AdminServer admin, ScheduledExecutorService housekeeping) {
         this.config = config;
         this.backends = backends;
+        this.tenants = tenants;
         this.audit = audit;
+        this.metrics = metrics;
+        this.auth = auth;
         this.meta = meta;
         this.http = http;
+        this.admin = admin;
         this.housekeeping = housekeeping;
     }
 
     /** Opens the backends, the audit log and the endpoint; {@code port} overrides the configured one if not null. */
     public static ProxyServer start(ProxyConfig config, Integer port) throws IOException, SQLException {
-        List<Backend> backends = new ArrayList<>();
+        Map<String, Backend> backends = new LinkedHashMap<>();
         AuditLog audit = null;
+        AdminServer admin = null;
         try {
-            Map<String, Backend> byName = new LinkedHashMap<>();
+            ProxyMetrics metrics = new ProxyMetrics();
             long idleSeconds = config.server().idleConnectionTimeout().toSeconds();
             for (ProxyConfig.Backend b : config.backends().values()) {
-                Backend backend = DuckDbBackends.open(b);
-                backends.add(backend);
-                byName.put(b.name(), backend);
+                backends.put(b.name(), DuckDbBackends.open(b));
             }
-            Map<String, TenantRuntime> tenants = new LinkedHashMap<>();
+            Map<String, TenantRuntime> tenants = new java.util.concurrent.ConcurrentHashMap<>();
             for (ProxyConfig.Tenant t : config.tenants().values()) {
-                Backend backend = byName.get(t.backend());
-                tenants.put(t.name(), new TenantRuntime(t,
-                        new BackendMeta(backend, backend.poolFor(t.name()), idleSeconds)));
+                tenants.put(t.name(), runtime(t, backends, metrics, idleSeconds));
             }
             audit = new AuditLog(config.audit().path(), 64L << 20, 10);
-            GovernedMeta meta = new GovernedMeta(tenants, audit, config.audit().rawSql(),
+            GovernedMeta meta = new GovernedMeta(tenants, audit, metrics, config.audit().rawSql(),
                     config.server().maxConnectionsPerTenant(), idleSeconds);
             AuditLog auditLog = audit;
-            TenantAuthenticator auth = new TenantAuthenticator(config.tenants(),
-                    (tenant, address, userAgent, reason) -> auditLog.write(new AuditEvent(AuditEvent.COMPLETE,
-                            Instant.now(), java.util.UUID.randomUUID().toString(), tenant, address, null, null, null,
-                            null, "unauthenticated", "AUTHENTICATION_FAILED", -1, 0, userAgent, null)));
+            TenantAuthenticator auth = new TenantAuthenticator(config.tenants(), (tenant, address, userAgent, reason) -> {
+                metrics.authenticationFailure();
+                auditLog.write(new AuditEvent(AuditEvent.COMPLETE, Instant.now(), java.util.UUID.randomUUID().toString(),
+                        tenant, address, null, null, null, null, "unauthenticated", "AUTHENTICATION_FAILED", -1, 0,
+                        userAgent, null));
+            });
             LocalService service = new LocalService(meta);
             AvaticaHandler handler = config.server().serialization() == ProxyConfig.Serialization.JSON
                     ? new AvaticaJsonHandler(service, NoopMetricsSystem.getInstance(), auth)
                     : new AvaticaProtobufHandler(service, NoopMetricsSystem.getInstance(), auth);
             int listenPort = port != null ? port : config.server().port();
             ProxyHttpServer http = new ProxyHttpServer(config.server().host(), listenPort,
-                    new BasicChallengeHandler(handler),
-                    tls(config.server().tls()));
+                    new BasicChallengeHandler(handler), tls(config.server().tls()));
             http.start();
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "akkio-housekeeping");
@@ -89,13 +100,23 @@ public final class ProxyServer implements Closeable {
             });
             long periodMs = Math.max(250, Math.min(30_000, idleSeconds * 1000 / 4));
             housekeeping.scheduleWithFixedDelay(meta::expireIdle, periodMs, periodMs, TimeUnit.MILLISECONDS);
-            LOG.info("listening on {}://{}:{} ({} serialization, {} tenants, {} backends)",
+            ProxyServer[] self = new ProxyServer[1];
+            if (config.server().adminPort() >= 0) {
+                admin = new AdminServer(config.server().host(), config.server().adminPort(), metrics,
+                        () -> readiness(backends), () -> self[0].reload());
+            }
+            LOG.info("listening on {}://{}:{} ({} serialization, {} tenants, {} backends){}",
                     config.server().tls() == null ? "http" : "https", config.server().host(), http.getPort(),
                     config.server().serialization().name().toLowerCase(java.util.Locale.ROOT), tenants.size(),
-                    backends.size());
-            return new ProxyServer(config, backends, audit, meta, http, housekeeping);
+                    backends.size(), admin == null ? "" : "; admin on port " + admin.port());
+            self[0] = new ProxyServer(config, backends, tenants, audit, metrics, auth, meta, http, admin,
+                    housekeeping);
+            return self[0];
         } catch (IOException | SQLException | RuntimeException e) {
-            for (Backend b : backends) {
+            if (admin != null) {
+                admin.close();
+            }
+            for (Backend b : backends.values()) {
                 b.close();
             }
             if (audit != null) {
@@ -103,6 +124,67 @@ public final class ProxyServer implements Closeable {
             }
             throw e;
         }
+    }
+
+    private static TenantRuntime runtime(ProxyConfig.Tenant t, Map<String, Backend> backends, ProxyMetrics metrics,
+                                         long idleSeconds) throws SQLException {
+        Backend backend = backends.get(t.backend());
+        TenantRuntime runtime = new TenantRuntime(t,
+                new BackendMeta(backend, backend.poolFor(t.name(), metrics.registry()), idleSeconds));
+        metrics.openConnections(t.name(), runtime.connections::get);
+        return runtime;
+    }
+
+    private static Map<String, String> readiness(Map<String, Backend> backends) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        for (Backend b : backends.values()) {
+            String problem = b.problem();
+            if (problem != null) {
+                problems.put(b.name(), problem);
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Re-reads the configuration file and applies changed tenants and policies without a restart. A file that does
+     * not load is refused and the running configuration stays; so is a change of backends, which needs a restart.
+     */
+    public synchronized String reload() throws ConfigException, SQLException {
+        ProxyConfig fresh = ConfigLoader.load(config.source());
+        if (!fresh.backends().equals(config.backends())) {
+            throw new ConfigException("backends changed; restart the proxy to apply backend changes");
+        }
+        List<String> added = new ArrayList<>();
+        List<String> updated = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        long idleSeconds = fresh.server().idleConnectionTimeout().toSeconds();
+        for (ProxyConfig.Tenant t : fresh.tenants().values()) {
+            TenantRuntime existing = tenants.get(t.name());
+            if (existing == null) {
+                tenants.put(t.name(), runtime(t, backends, metrics, idleSeconds));
+                added.add(t.name());
+            } else if (!existing.config().backend().equals(t.backend())) {
+                throw new ConfigException("tenant '" + t.name() + "' moved to another backend; restart to apply");
+            } else {
+                existing.update(t);
+                updated.add(t.name());
+            }
+        }
+        for (TenantRuntime r : new ArrayList<>(tenants.values())) {
+            if (!fresh.tenants().containsKey(r.name())) {
+                r.retire();
+                tenants.remove(r.name());
+                removed.add(r.name());
+            }
+        }
+        meta.tenants(tenants);
+        auth.tenants(fresh.tenants());
+        removed.forEach(meta::closeTenant);
+        config = fresh;
+        String summary = "added " + added + ", updated " + updated + ", removed " + removed;
+        LOG.info("configuration reloaded: {}", summary);
+        return summary;
     }
 
     private static SslContextFactory.Server tls(ProxyConfig.Tls tls) {
@@ -131,10 +213,15 @@ public final class ProxyServer implements Closeable {
     /** Backend connections currently lent out by the pools. */
     int activeBackendConnections() {
         int active = 0;
-        for (Backend b : backends) {
+        for (Backend b : backends.values()) {
             active += b.activeConnections();
         }
         return active;
+    }
+
+    /** The admin endpoint's port, or -1 when it is disabled. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
     }
 
     /** Stops accepting requests, closes client connections, then the pools and the audit log. */
@@ -142,13 +229,16 @@ public final class ProxyServer implements Closeable {
     public void close() throws IOException {
         LOG.info("shutting down");
         housekeeping.shutdownNow();
+        if (admin != null) {
+            admin.close();
+        }
         try {
             http.stop();
         } catch (RuntimeException e) {
             LOG.warn("stopping the HTTP endpoint failed", e);
         }
         meta.closeAll();
-        for (Backend b : backends) {
+        for (Backend b : backends.values()) {
             b.close();
         }
         audit.close();

@@ -15,7 +15,7 @@ final class Session {
     final TenantRuntime tenant;
     final Caller opener;
     final Set<Integer> statements = ConcurrentHashMap.newKeySet();
-    final Map<Integer, Decision> prepared = new ConcurrentHashMap<>();
+    final Map<Integer, Prepared> prepared = new ConcurrentHashMap<>();
     final Map<Integer, StatementRun> runs = new ConcurrentHashMap<>();
     volatile long lastUsedNanos = System.nanoTime();
 
@@ -26,6 +26,10 @@ final class Session {
     }
 
     String tenantName() {
-        return tenant.config.name();
+        return tenant.name();
+    }
+
+    /** A prepared statement: its text, and the decision made under the policy object of that moment. */
+    record Prepared(String sql, com.akkio.dbproxy.policy.TenantPolicy policy, Decision decision) {
     }
 }

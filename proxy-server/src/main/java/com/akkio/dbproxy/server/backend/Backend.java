@@ -48,9 +48,21 @@ public final class Backend implements Closeable {
         return warehouseId;
     }
 
+    /** Null when the backend answers a trivial query, else why it does not. */
+    public String problem() {
+        try (java.sql.Connection c = connections.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.setQueryTimeout(5);
+            s.execute("SELECT 1");
+            return null;
+        } catch (java.sql.SQLException | RuntimeException e) {
+            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        }
+    }
+
     /** A new pool on this backend for one tenant, sized and timed by the backend's {@code pool} settings. */
-    public HikariDataSource poolFor(String tenant) {
+    public HikariDataSource poolFor(String tenant, io.micrometer.core.instrument.MeterRegistry metrics) {
         HikariConfig hc = new HikariConfig();
+        hc.setMetricRegistry(metrics);
         hc.setPoolName(name + "-" + tenant);
         hc.setDataSource(connections);
         hc.setMaximumPoolSize(poolSettings.maxSize());

@@ -79,7 +79,7 @@ public final class ConfigLoader {
 
     private static ProxyConfig.Server server(ConfigNode n, Path dir) throws ConfigException {
         n.allowOnly("host", "port", "serialization", "tls", "max_request_bytes", "idle_connection_timeout_seconds",
-                "max_connections_per_tenant");
+                "max_connections_per_tenant", "admin_port");
         String serialization = n.optionalString("serialization", "protobuf");
         ProxyConfig.Serialization ser = switch (serialization.toLowerCase(java.util.Locale.ROOT)) {
             case "protobuf" -> ProxyConfig.Serialization.PROTOBUF;
@@ -103,7 +103,8 @@ public final class ConfigLoader {
                 tls,
                 n.intValue("max_request_bytes", 1 << 20, 1024, 64 << 20),
                 Duration.ofSeconds(n.longValue("idle_connection_timeout_seconds", 600, 1, 86_400)),
-                n.intValue("max_connections_per_tenant", 256, 1, 100_000));
+                n.intValue("max_connections_per_tenant", 256, 1, 100_000),
+                n.intValue("admin_port", 8766, -1, 65535));
     }
 
     private static ProxyConfig.Backend backend(String name, ConfigNode n, Path dir) throws ConfigException {

@@ -21,8 +21,9 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
         }
     }
 
+    /** {@code adminPort} -1 disables the admin endpoint (metrics, health, readiness, reload). */
     public record Server(String host, int port, Serialization serialization, Tls tls, int maxRequestBytes,
-                         Duration idleConnectionTimeout, int maxConnectionsPerTenant) {
+                         Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort) {
     }
 
     public record Audit(Path path, boolean rawSql) {

@@ -36,8 +36,10 @@ final class DemoProxy implements AutoCloseable {
             tenants.put(t.name(), new ProxyConfig.Tenant(t.name(), t.secret(), t.backend(), t.policy(),
                     limits.apply(t.limits()), t.policyFile()));
         }
-        ProxyConfig test = new ProxyConfig(cfg.source(), cfg.server(), new ProxyConfig.Audit(auditLog, false),
-                cfg.backends(), tenants);
+        ProxyConfig.Server s = cfg.server();
+        ProxyConfig test = new ProxyConfig(cfg.source(), new ProxyConfig.Server(s.host(), s.port(), s.serialization(),
+                s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), 0),
+                new ProxyConfig.Audit(auditLog, false), cfg.backends(), tenants);
         server = ProxyServer.start(test, 0);
     }
 

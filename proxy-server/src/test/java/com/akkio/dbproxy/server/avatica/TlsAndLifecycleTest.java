@@ -33,7 +33,7 @@ class TlsAndLifecycleTest {
         ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         ProxyConfig.Server s = cfg.server();
         return new ProxyConfig(cfg.source(), new ProxyConfig.Server(s.host(), 0, s.serialization(), tls,
-                s.maxRequestBytes(), idle, s.maxConnectionsPerTenant()),
+                s.maxRequestBytes(), idle, s.maxConnectionsPerTenant(), -1),
                 new ProxyConfig.Audit(dir.resolve("audit.jsonl"), false), cfg.backends(), cfg.tenants());
     }
 

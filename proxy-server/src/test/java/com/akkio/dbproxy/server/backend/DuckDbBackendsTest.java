@@ -26,7 +26,7 @@ class DuckDbBackendsTest {
     static void open() throws Exception {
         ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         backend = DuckDbBackends.open(cfg.backends().get("demo"));
-        pool = backend.poolFor("test");
+        pool = backend.poolFor("test", new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
     @AfterAll

@@ -1,0 +1,52 @@
+package com.akkio.dbproxy.server.admin;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/** The proxy's metrics, in Prometheus form: statements by tenant, decision and code, latencies, pools, audit. */
+public final class ProxyMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter authenticationFailures = Counter.builder("akkio_authentication_failures")
+            .description("requests refused for missing or wrong credentials").register(registry);
+    private final Timer auditWrites = Timer.builder("akkio_audit_write").description("time to hand one audit record"
+            + " to the kernel").publishPercentiles(0.5, 0.99).register(registry);
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** One statement finished: allowed, denied, throttled or failed. */
+    public void statement(String tenant, String decision, String code, long durationNanos) {
+        Counter.builder("akkio_statements").description("statements by tenant, decision and code")
+                .tags("tenant", tenant, "decision", decision, "code", code).register(registry).increment();
+        if (durationNanos >= 0) {
+            Timer.builder("akkio_statement_duration").description("from receipt to last row served")
+                    .tags("tenant", tenant).publishPercentileHistogram().register(registry)
+                    .record(durationNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    public void authenticationFailure() {
+        authenticationFailures.increment();
+    }
+
+    public void auditWrite(long nanos) {
+        auditWrites.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void openConnections(String tenant, Supplier<Number> count) {
+        Gauge.builder("akkio_open_connections", count).description("client connections open")
+                .tags("tenant", tenant).register(registry);
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+}

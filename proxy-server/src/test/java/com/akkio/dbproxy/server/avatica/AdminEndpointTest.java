@@ -1,0 +1,126 @@
+package com.akkio.dbproxy.server.avatica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+import com.akkio.dbproxy.server.config.ConfigLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin endpoint scraped over HTTP, and policies reloaded without a restart. */
+class AdminEndpointTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** A copy of the demo configuration in {@code dir}, on free ports, that the test may edit. */
+    private static Path copyDemo(Path dir) throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Files.createDirectories(conf.resolve("policies"));
+        for (String f : new String[] {"demo-seed.sql", "policies/acme.yaml", "policies/globex.yaml"}) {
+            Files.copy(Path.of("../conf", f), conf.resolve(f));
+        }
+        String yaml = Files.readString(Path.of("../conf/proxy.yaml"))
+                .replace("port: 8765", "port: 0\n  admin_port: 0");
+        return Files.writeString(conf.resolve("proxy.yaml"), yaml);
+    }
+
+    private HttpResponse<String> get(ProxyServer server, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(ProxyServer server, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Connection connect(ProxyServer server, String tenant, String secret) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", tenant);
+        p.setProperty("password", secret);
+        return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + server.port(), p);
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    @Test
+    void metricsHealthAndReadiness(@TempDir Path dir) throws Exception {
+        try (ProxyServer server = ProxyServer.start(ConfigLoader.load(copyDemo(dir)), null);
+             Connection acme = connect(server, "acme", "acme-secret")) {
+            count(acme, "SELECT count(*) FROM orders");
+            assertThatThrownBy(() -> count(acme, "SELECT * FROM globex_prod.sales.orders"))
+                    .isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> connect(server, "acme", "nope")).isInstanceOf(SQLException.class);
+            HttpResponse<String> metrics = get(server, "/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body())
+                    .contains("akkio_statements_total{code=\"ALLOWED\",decision=\"allow\",tenant=\"acme\"}")
+                    .contains("akkio_statements_total{code=\"OBJECT_NOT_READABLE\",decision=\"deny\",tenant=\"acme\"}")
+                    .contains("akkio_statement_duration_seconds_bucket{tenant=\"acme\"")
+                    .contains("akkio_authentication_failures_total")
+                    .contains("akkio_open_connections{tenant=\"acme\"} 1.0")
+                    .contains("hikaricp_connections_active{pool=\"demo-acme\"}")
+                    .contains("akkio_audit_write_seconds");
+            assertThat(get(server, "/health").statusCode()).isEqualTo(200);
+            HttpResponse<String> ready = get(server, "/ready");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).contains("\"status\":\"ready\"");
+            assertThat(post(server, "/metrics").statusCode()).isEqualTo(405);
+        }
+    }
+
+    @Test
+    void policiesReloadWithoutRestartAndBadFilesAreRefused(@TempDir Path dir) throws Exception {
+        Path config = copyDemo(dir);
+        Path globexPolicy = config.resolveSibling("policies/globex.yaml");
+        try (ProxyServer server = ProxyServer.start(ConfigLoader.load(config), null)) {
+            Connection globex = connect(server, "globex", "globex-secret");
+            assertThatThrownBy(() -> count(globex, "SELECT count(*) FROM shared_ref.geo.countries"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+
+            Files.writeString(globexPolicy, Files.readString(globexPolicy)
+                    .replace("  - globex_prod.sales.*", "  - globex_prod.sales.*\n  - shared_ref.geo.*"));
+            HttpResponse<String> reloaded = post(server, "/reload");
+            assertThat(reloaded.statusCode()).as(reloaded.body()).isEqualTo(200);
+            assertThat(reloaded.body()).contains("updated");
+            assertThat(count(globex, "SELECT count(*) FROM shared_ref.geo.countries"))
+                    .as("the open connection follows the new policy").isEqualTo(8);
+
+            String good = Files.readString(globexPolicy);
+            Files.writeString(globexPolicy, good.replace("max_rows: 1000", "max_rows: -5"));
+            HttpResponse<String> refused = post(server, "/reload");
+            assertThat(refused.statusCode()).isEqualTo(422);
+            assertThat(refused.body()).contains("max_rows");
+            assertThat(count(globex, "SELECT count(*) FROM shared_ref.geo.countries"))
+                    .as("the old policy stays in force").isEqualTo(8);
+
+            Files.writeString(globexPolicy, good);
+            String proxyYaml = Files.readString(config);
+            Files.writeString(config, proxyYaml.substring(0, proxyYaml.indexOf("  globex:")));
+            assertThat(post(server, "/reload").statusCode()).isEqualTo(200);
+            assertThatThrownBy(() -> count(globex, "SELECT 1"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
+            assertThatThrownBy(() -> connect(server, "globex", "globex-secret"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
+            assertThat(server.activeBackendConnections()).as("the removed tenant's connection was closed").isZero();
+            assertThatThrownBy(globex::close).isInstanceOf(SQLException.class);
+        }
+    }
+}
