@@ -91,7 +91,9 @@ public final class ProxyServer implements Closeable {
                     : new AvaticaProtobufHandler(service, NoopMetricsSystem.getInstance(), auth);
             int listenPort = port != null ? port : config.server().port();
             ProxyHttpServer http = new ProxyHttpServer(config.server().host(), listenPort,
-                    new BasicChallengeHandler(handler), tls(config.server().tls()));
+                    new RequestGate(handler, config.server().maxRequestBytes(),
+                            config.server().serialization() == ProxyConfig.Serialization.JSON),
+                    tls(config.server().tls()));
             http.start();
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "akkio-housekeeping");

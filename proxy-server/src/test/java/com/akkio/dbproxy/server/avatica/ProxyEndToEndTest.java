@@ -108,6 +108,20 @@ class ProxyEndToEndTest {
     }
 
     @Test
+    void oversizeRequestsAreRefusedBeforeBeingRead() throws Exception {
+        String huge = "SELECT '" + "x".repeat(2 << 20) + "'";
+        try (Connection acme = proxy.acme(); Statement s = acme.createStatement()) {
+            assertThatThrownBy(() -> s.executeQuery(huge)).isInstanceOfSatisfying(SQLException.class, e -> {
+                assertThat(e.getSQLState()).isEqualTo("54000");
+                assertThat(e.getMessage()).contains("max_request_bytes");
+            });
+        }
+        try (Connection acme = proxy.acme()) {
+            assertThat(scalar(acme, "SELECT count(*) FROM orders")).isEqualTo(1000);
+        }
+    }
+
+    @Test
     void wrongOrMissingCredentialsGive28000() {
         assertThatThrownBy(() -> proxy.connect("acme", "globex-secret")).isInstanceOfSatisfying(SQLException.class,
                 e -> {

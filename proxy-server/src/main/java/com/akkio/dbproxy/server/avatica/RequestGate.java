@@ -1,0 +1,133 @@
+package com.akkio.dbproxy.server.avatica;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import javax.servlet.ReadListener;
+import javax.servlet.ServletException;
+import javax.servlet.ServletInputStream;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletRequestWrapper;
+import javax.servlet.http.HttpServletResponse;
+
+import org.apache.calcite.avatica.AvaticaSeverity;
+import org.apache.calcite.avatica.remote.JsonService;
+import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
+import org.apache.calcite.avatica.remote.Service;
+import org.apache.calcite.avatica.server.AvaticaHandler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.HandlerWrapper;
+
+/**
+ * What every HTTP request passes before Avatica reads it. A request without credentials gets an HTTP BASIC
+ * challenge, as HTTP clients (Avatica's included) only send credentials when challenged; requests with credentials
+ * go on to {@link TenantAuthenticator}, which refuses wrong ones with an Avatica error the client can read. A body
+ * larger than {@code server.max_request_bytes} is refused before it is read (Avatica would buffer it whole).
+ */
+final class RequestGate extends HandlerWrapper implements AvaticaHandler {
+    private static final ProtobufTranslationImpl PROTOBUF = new ProtobufTranslationImpl();
+
+    private final AvaticaHandler avatica;
+    private final int maxRequestBytes;
+    private final boolean json;
+
+    RequestGate(AvaticaHandler avatica, int maxRequestBytes, boolean json) {
+        this.avatica = avatica;
+        this.maxRequestBytes = maxRequestBytes;
+        this.json = json;
+        setHandler(avatica);
+    }
+
+    @Override
+    public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response)
+            throws IOException, ServletException {
+        if (request.getHeader("Authorization") == null) {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"akkio-dbproxy\", charset=\"UTF-8\"");
+            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+            baseRequest.setHandled(true);
+            return;
+        }
+        if (request.getContentLengthLong() > maxRequestBytes) {
+            refuseTooLarge(baseRequest, response, request.getContentLengthLong());
+            return;
+        }
+        super.handle(target, baseRequest, new Bounded(request, maxRequestBytes), response);
+    }
+
+    private void refuseTooLarge(Request baseRequest, HttpServletResponse response, long length) throws IOException {
+        Service.ErrorResponse error = new Service.ErrorResponse(List.of(), "REQUEST_TOO_LARGE: the request has "
+                + length + " bytes, over the limit of " + maxRequestBytes + " (rule: server.max_request_bytes)",
+                2401, "54000", AvaticaSeverity.ERROR, null);
+        byte[] body = json ? JsonService.MAPPER.writeValueAsString(error).getBytes(StandardCharsets.UTF_8)
+                : PROTOBUF.serializeResponse(error);
+        response.setStatus(HttpServletResponse.SC_INTERNAL_SERVER_ERROR); // Avatica clients read errors from a 500
+        response.setContentType(json ? "application/json;charset=utf-8" : "application/octet-stream");
+        response.setHeader("Connection", "close");
+        response.getOutputStream().write(body);
+        baseRequest.setHandled(true);
+    }
+
+    @Override
+    public void setServerRpcMetadata(Service.RpcMetadataResponse metadata) {
+        avatica.setServerRpcMetadata(metadata);
+    }
+
+    /** A request whose body cannot grow past the limit, for bodies sent without a length (chunked). */
+    private static final class Bounded extends HttpServletRequestWrapper {
+        private final int limit;
+        private ServletInputStream stream;
+
+        Bounded(HttpServletRequest request, int limit) {
+            super(request);
+            this.limit = limit;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() throws IOException {
+            if (stream == null) {
+                ServletInputStream in = super.getInputStream();
+                stream = new ServletInputStream() {
+                    private long read;
+
+                    @Override
+                    public int read() throws IOException {
+                        int b = in.read();
+                        count(b < 0 ? 0 : 1);
+                        return b;
+                    }
+
+                    @Override
+                    public int read(byte[] buffer, int off, int len) throws IOException {
+                        int n = in.read(buffer, off, len);
+                        count(Math.max(n, 0));
+                        return n;
+                    }
+
+                    private void count(int n) throws IOException {
+                        read += n;
+                        if (read > limit) {
+                            throw new IOException("request body over " + limit + " bytes");
+                        }
+                    }
+
+                    @Override
+                    public boolean isFinished() {
+                        return in.isFinished();
+                    }
+
+                    @Override
+                    public boolean isReady() {
+                        return in.isReady();
+                    }
+
+                    @Override
+                    public void setReadListener(ReadListener listener) {
+                        in.setReadListener(listener);
+                    }
+                };
+            }
+            return stream;
+        }
+    }
+}
