@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Runs the policy engine's JMH benchmarks (about 4 minutes on 2 cores) and prints median and p99 per benchmark.
+# Runs the JMH benchmarks of the policy engine and the audit log (about 5 minutes on 2 cores) and prints median and p99 per benchmark.
 # Results: bench/results/policy-jmh.json (raw JMH) and bench/results/policy-jmh.md (table and machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f bench/target/akkio-bench.jar ] || mvn -q -B -pl bench -am package -DskipTests
 mkdir -p bench/results
-java -jar bench/target/akkio-bench.jar "PolicyEngineBenchmark|TpcdsPolicyBenchmark" \
+java -jar bench/target/akkio-bench.jar "PolicyEngineBenchmark|TpcdsPolicyBenchmark|AuditLogBenchmark" \
   -jvmArgsAppend "-Dakkio.tpcds=${AKKIO_TPCDS:-$(cd .. && pwd)/shared/corpus/tpcds-spark}" \
   -rf json -rff bench/results/policy-jmh.json "$@"
 python3 - <<'PY'

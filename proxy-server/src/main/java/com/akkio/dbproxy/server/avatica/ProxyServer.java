@@ -75,7 +75,7 @@ public final class ProxyServer implements Closeable {
             for (ProxyConfig.Tenant t : config.tenants().values()) {
                 tenants.put(t.name(), runtime(t, backends, metrics, idleSeconds));
             }
-            audit = new AuditLog(config.audit().path(), 64L << 20, 10);
+            audit = new AuditLog(config.audit().path(), config.audit().maxBytes(), config.audit().keepFiles());
             GovernedMeta meta = new GovernedMeta(tenants, audit, metrics, config.audit().rawSql(),
                     config.server().maxConnectionsPerTenant(), idleSeconds);
             AuditLog auditLog = audit;

@@ -40,10 +40,12 @@ public final class ConfigLoader {
 
         ProxyConfig.Server server = server(root.child("server"), dir);
         ConfigNode auditNode = root.child("audit");
-        auditNode.allowOnly("path", "raw_sql");
+        auditNode.allowOnly("path", "raw_sql", "max_bytes", "keep_files");
         ProxyConfig.Audit audit = new ProxyConfig.Audit(
                 dir.resolve(auditNode.optionalString("path", "../logs/audit.jsonl")).normalize(),
-                auditNode.bool("raw_sql", false));
+                auditNode.bool("raw_sql", false),
+                auditNode.longValue("max_bytes", 64L << 20, 1024, Long.MAX_VALUE),
+                auditNode.intValue("keep_files", 10, 1, 10_000));
 
         Map<String, ProxyConfig.Backend> backends = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigNode> e : root.entries("backends").entrySet()) {

@@ -26,7 +26,8 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
                          Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort) {
     }
 
-    public record Audit(Path path, boolean rawSql) {
+    /** Rotation: at {@code maxBytes} the file becomes {@code .1} (older ones shift), {@code keepFiles} are kept. */
+    public record Audit(Path path, boolean rawSql, long maxBytes, int keepFiles) {
     }
 
     public record Pool(int maxSize, Duration connectionTimeout, Duration idleTimeout, Duration maxLifetime) {

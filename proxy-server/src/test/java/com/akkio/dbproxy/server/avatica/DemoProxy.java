@@ -29,6 +29,12 @@ final class DemoProxy implements AutoCloseable {
 
     /** The demo with each tenant's limits replaced by {@code limits} applied to the configured ones. */
     DemoProxy(Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits) throws Exception {
+        this(dir, limits, pool -> pool);
+    }
+
+    /** The demo with changed tenant limits and backend pool settings. */
+    DemoProxy(Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits,
+              java.util.function.UnaryOperator<ProxyConfig.Pool> pool) throws Exception {
         ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         auditLog = dir.resolve("audit.jsonl");
         java.util.Map<String, ProxyConfig.Tenant> tenants = new java.util.LinkedHashMap<>();
@@ -39,8 +45,16 @@ final class DemoProxy implements AutoCloseable {
         ProxyConfig.Server s = cfg.server();
         ProxyConfig test = new ProxyConfig(cfg.source(), new ProxyConfig.Server(s.host(), s.port(), s.serialization(),
                 s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), 0),
-                new ProxyConfig.Audit(auditLog, false), cfg.backends(), tenants);
+                new ProxyConfig.Audit(auditLog, false, 64L << 20, 10), backends(cfg, pool), tenants);
         server = ProxyServer.start(test, 0);
+    }
+
+    private static java.util.Map<String, ProxyConfig.Backend> backends(ProxyConfig cfg,
+                                                                   java.util.function.UnaryOperator<ProxyConfig.Pool> pool) {
+        java.util.Map<String, ProxyConfig.Backend> out = new java.util.LinkedHashMap<>();
+        cfg.backends().forEach((name, b) -> out.put(name, new ProxyConfig.Backend(b.name(), b.type(), b.dialect(),
+                b.path(), b.seed(), pool.apply(b.pool()))));
+        return out;
     }
 
     String url() {

@@ -68,6 +68,24 @@ class GovernanceTest {
         }
     }
 
+    @Test
+    void aTenantsPoolExhaustedGivesAClearErrorNotAHang(@TempDir Path dir) throws Exception {
+        try (DemoProxy proxy = new DemoProxy(dir, l -> l, p -> new ProxyConfig.Pool(1, Duration.ofMillis(300),
+                p.idleTimeout(), p.maxLifetime())); Connection first = proxy.acme()) {
+            long start = System.nanoTime();
+            assertThatThrownBy(proxy::acme).isInstanceOfSatisfying(SQLException.class, e -> {
+                assertThat(e.getSQLState()).isEqualTo("08006");
+                assertThat(e.getMessage()).contains("BACKEND_UNAVAILABLE").contains("pool wait");
+            });
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(10);
+            try (Connection globex = proxy.globex()) {
+                assertThat(scalar(globex, "SELECT count(*) FROM orders")).as("other tenants have their own pool")
+                        .isEqualTo(500);
+            }
+            assertThat(scalar(first, "SELECT count(*) FROM orders")).isEqualTo(1000);
+        }
+    }
+
     /**
      * globex (5 queries/s, burst 10) floods the proxy from 8 threads while acme runs its queries: globex is
      * throttled with 53400 and a retry hint, acme is never refused. Latencies are printed, not asserted.

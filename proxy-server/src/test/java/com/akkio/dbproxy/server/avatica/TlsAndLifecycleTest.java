@@ -34,7 +34,7 @@ class TlsAndLifecycleTest {
         ProxyConfig.Server s = cfg.server();
         return new ProxyConfig(cfg.source(), new ProxyConfig.Server(s.host(), 0, s.serialization(), tls,
                 s.maxRequestBytes(), idle, s.maxConnectionsPerTenant(), -1),
-                new ProxyConfig.Audit(dir.resolve("audit.jsonl"), false), cfg.backends(), cfg.tenants());
+                new ProxyConfig.Audit(dir.resolve("audit.jsonl"), false, 64L << 20, 10), cfg.backends(), cfg.tenants());
     }
 
     private static Properties acme() {
