@@ -2,7 +2,6 @@ package com.akkio.dbproxy.policy;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -36,13 +35,11 @@ final class FunctionRules {
             "nextval", "currval", "setval", "lastval", "getvariable", "setvariable", "to_regclass", "to_regtype",
             "txid_*", "current_role", "system_user");
 
-    private final Set<String> configured;
     private final Set<String> tableFunctions;
     private final Set<String> exactDenials = new java.util.HashSet<>();
     private final List<Pattern> globDenials = new ArrayList<>();
 
     FunctionRules(Collection<String> configuredDenials, Collection<String> tableFunctions) {
-        this.configured = Set.copyOf(new LinkedHashSet<>(configuredDenials));
         this.tableFunctions = Set.copyOf(tableFunctions);
         for (String rule : BUILT_IN_DENIALS) {
             add(rule);
@@ -62,10 +59,6 @@ final class FunctionRules {
         } else {
             globDenials.add(Pattern.compile(Pattern.quote(r).replace("*", "\\E.*\\Q")));
         }
-    }
-
-    Set<String> configuredDenials() {
-        return configured;
     }
 
     Set<String> tableFunctions() {

@@ -145,14 +145,6 @@ public final class TenantPolicy {
         return functionRules;
     }
 
-    public Set<String> deniedFunctions() {
-        return functionRules.configuredDenials();
-    }
-
-    public Set<String> allowedTableFunctions() {
-        return functionRules.tableFunctions();
-    }
-
     /** Write-back implies read-back: a tenant may read what it may write. */
     public boolean canRead(QualifiedName name) {
         return matchesAny(readable, name) || matchesAny(writable, name);

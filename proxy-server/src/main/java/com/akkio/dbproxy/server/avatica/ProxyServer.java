@@ -42,12 +42,13 @@ public final class ProxyServer implements Closeable {
     private final TenantAuthenticator auth;
     private final GovernedMeta meta;
     private final ProxyHttpServer http;
-    private final AdminServer admin;
     private final ScheduledExecutorService housekeeping;
+    /** Set once in {@link #start}, after construction, since it serves this server's {@link #reload}. */
+    private AdminServer admin;
 
     private ProxyServer(ProxyConfig config, Map<String, Backend> backends, Map<String, TenantRuntime> tenants,
                         AuditLog audit, ProxyMetrics metrics, TenantAuthenticator auth, GovernedMeta meta,
-                        ProxyHttpServer http, AdminServer admin, ScheduledExecutorService housekeeping) {
+                        ProxyHttpServer http, ScheduledExecutorService housekeeping) {
         this.config = config;
         this.backends = backends;
         this.tenants = tenants;
@@ -56,7 +57,6 @@ public final class ProxyServer implements Closeable {
         this.auth = auth;
         this.meta = meta;
         this.http = http;
-        this.admin = admin;
         this.housekeeping = housekeeping;
     }
 
@@ -64,7 +64,7 @@ public final class ProxyServer implements Closeable {
     public static ProxyServer start(ProxyConfig config, Integer port) throws IOException, SQLException {
         Map<String, Backend> backends = new LinkedHashMap<>();
         AuditLog audit = null;
-        AdminServer admin = null;
+        ProxyServer server = null;
         try {
             ProxyMetrics metrics = new ProxyMetrics();
             long idleSeconds = config.server().idleConnectionTimeout().toSeconds();
@@ -102,21 +102,20 @@ public final class ProxyServer implements Closeable {
             });
             long periodMs = Math.max(250, Math.min(30_000, idleSeconds * 1000 / 4));
             housekeeping.scheduleWithFixedDelay(meta::expireIdle, periodMs, periodMs, TimeUnit.MILLISECONDS);
-            ProxyServer[] self = new ProxyServer[1];
+            server = new ProxyServer(config, backends, tenants, audit, metrics, auth, meta, http, housekeeping);
             if (config.server().adminPort() >= 0) {
-                admin = new AdminServer(config.server().host(), config.server().adminPort(), metrics,
-                        () -> readiness(backends), () -> self[0].reload());
+                server.admin = new AdminServer(config.server().host(), config.server().adminPort(), metrics,
+                        () -> readiness(backends), server::reload);
             }
             LOG.info("listening on {}://{}:{} ({} serialization, {} tenants, {} backends){}",
                     config.server().tls() == null ? "http" : "https", config.server().host(), http.getPort(),
                     config.server().serialization().name().toLowerCase(java.util.Locale.ROOT), tenants.size(),
-                    backends.size(), admin == null ? "" : "; admin on port " + admin.port());
-            self[0] = new ProxyServer(config, backends, tenants, audit, metrics, auth, meta, http, admin,
-                    housekeeping);
-            return self[0];
+                    backends.size(), server.admin == null ? "" : "; admin on port " + server.admin.port());
+            return server;
         } catch (IOException | SQLException | RuntimeException e) {
-            if (admin != null) {
-                admin.close();
+            if (server != null) {
+                server.close();
+                throw e;
             }
             for (Backend b : backends.values()) {
                 b.close();

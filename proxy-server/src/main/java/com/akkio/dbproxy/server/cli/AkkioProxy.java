@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.server.cli;
 
+import com.akkio.dbproxy.server.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +19,14 @@ public final class AkkioProxy {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new AkkioProxy());
         cl.setExitCodeExceptionMapper(e -> USAGE_ERROR);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof UsageError || ex instanceof ConfigException) {
+                cmd.getErr().println("error: " + ex.getMessage());
+                cmd.getErr().flush();
+                return USAGE_ERROR;
+            }
+            throw ex;
+        });
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("error: " + ex.getMessage());
             ex.getCommandLine().usage(ex.getCommandLine().getErr());

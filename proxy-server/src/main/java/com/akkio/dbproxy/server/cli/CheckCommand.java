@@ -54,27 +54,15 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
+    public Integer call() throws IOException, ConfigException, UsageError {
         PrintWriter out = spec.commandLine().getOut();
-        ProxyConfig cfg;
-        try {
-            cfg = ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            err.println("error: " + e.getMessage());
-            return AkkioProxy.USAGE_ERROR;
-        }
+        ProxyConfig cfg = ConfigLoader.load(config);
         PolicyEngine engine = new PolicyEngine();
         if (input.sql != null) {
             if (tenant == null) {
-                err.println("error: --tenant is required with --sql");
-                return AkkioProxy.USAGE_ERROR;
+                throw new UsageError("--tenant is required with --sql");
             }
-            ProxyConfig.Tenant t = cfg.tenants().get(tenant);
-            if (t == null) {
-                err.println("error: unknown tenant '" + tenant + "' (configured: " + cfg.tenants().keySet() + ")");
-                return AkkioProxy.USAGE_ERROR;
-            }
+            ProxyConfig.Tenant t = UsageError.tenant(cfg, tenant);
             Decision d = engine.decide(t.policy(), input.sql);
             out.println(JSON.writeValueAsString(toJson(t.name(), d)));
             out.flush();
@@ -92,15 +80,16 @@ final class CheckCommand implements Callable<Integer> {
                 try {
                     item = JSON.readTree(line);
                 } catch (IOException e) {
-                    err.println("error: " + input.file + ":" + lineNo + ": not a JSON object");
-                    return AkkioProxy.USAGE_ERROR;
+                    throw new UsageError(input.file + ":" + lineNo + ": not a JSON object");
                 }
-                String name = item.hasNonNull("tenant") ? item.get("tenant").asText() : tenant;
-                ProxyConfig.Tenant t = name == null ? null : cfg.tenants().get(name);
-                if (t == null || !item.hasNonNull("sql")) {
-                    err.println("error: " + input.file + ":" + lineNo + ": needs \"sql\" and a configured \"tenant\""
-                            + " (configured: " + cfg.tenants().keySet() + ")");
-                    return AkkioProxy.USAGE_ERROR;
+                if (!item.hasNonNull("sql")) {
+                    throw new UsageError(input.file + ":" + lineNo + ": needs \"sql\"");
+                }
+                ProxyConfig.Tenant t;
+                try {
+                    t = UsageError.tenant(cfg, item.hasNonNull("tenant") ? item.get("tenant").asText() : tenant);
+                } catch (UsageError e) {
+                    throw new UsageError(input.file + ":" + lineNo + ": " + e.getMessage());
                 }
                 Decision d = engine.decide(t.policy(), item.get("sql").asText());
                 anyDenied |= !d.isAllowed();

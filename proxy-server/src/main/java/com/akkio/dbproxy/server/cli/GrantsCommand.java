@@ -29,21 +29,9 @@ final class GrantsCommand implements Callable<Integer> {
     String principal;
 
     @Override
-    public Integer call() {
+    public Integer call() throws ConfigException, UsageError {
         var out = spec.commandLine().getOut();
-        var err = spec.commandLine().getErr();
-        ProxyConfig cfg;
-        try {
-            cfg = ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            err.println("error: " + e.getMessage());
-            return AkkioProxy.USAGE_ERROR;
-        }
-        ProxyConfig.Tenant t = cfg.tenants().get(tenant);
-        if (t == null) {
-            err.println("error: unknown tenant '" + tenant + "' (configured: " + cfg.tenants().keySet() + ")");
-            return AkkioProxy.USAGE_ERROR;
-        }
+        ProxyConfig.Tenant t = UsageError.tenant(ConfigLoader.load(config), tenant);
         UnityCatalogGrants.Plan plan = UnityCatalogGrants.plan(t.policy(), principal);
         out.println("-- Unity Catalog privileges for tenant '" + tenant + "' (principal " + principal + "), from "
                 + t.policyFile());

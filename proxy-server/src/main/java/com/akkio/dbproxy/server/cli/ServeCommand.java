@@ -5,20 +5,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import com.akkio.dbproxy.server.avatica.ProxyServer;
-import com.akkio.dbproxy.server.config.ConfigException;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Starts the proxy and runs until SIGTERM or SIGINT, then shuts down gracefully. */
 @Command(name = "serve", description = "Start the proxy (the embedded demo by default).")
 final class ServeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
     @Option(names = "--config", defaultValue = "conf/proxy.yaml", description = "proxy configuration (default: ${DEFAULT-VALUE})")
     Path config;
 
@@ -27,16 +21,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ProxyConfig cfg;
-        try {
-            cfg = ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            spec.commandLine().getErr().println("error: " + e.getMessage());
-            return AkkioProxy.USAGE_ERROR;
-        }
+        ProxyConfig cfg = ConfigLoader.load(config);
         if (port != null && (port < 0 || port > 65535)) {
-            spec.commandLine().getErr().println("error: --port must be between 0 and 65535");
-            return AkkioProxy.USAGE_ERROR;
+            throw new UsageError("--port must be between 0 and 65535");
         }
         ProxyServer server = ProxyServer.start(cfg, port);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -28,19 +28,12 @@ final class TestPolicyCommand implements Callable<Integer> {
     boolean verbose;
 
     @Override
-    public Integer call() {
+    public Integer call() throws ConfigException {
         var out = spec.commandLine().getOut();
-        var err = spec.commandLine().getErr();
         int passed = 0;
         int failed = 0;
         for (Path file : files) {
-            PolicyTestSuite suite;
-            try {
-                suite = PolicyTestSuite.load(file, config);
-            } catch (ConfigException e) {
-                err.println("error: " + e.getMessage());
-                return AkkioProxy.USAGE_ERROR;
-            }
+            PolicyTestSuite suite = PolicyTestSuite.load(file, config);
             for (PolicyTestSuite.Result r : suite.run()) {
                 if (r.passed()) {
                     passed++;
