@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import com.akkio.dbproxy.server.SelfSigned;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.junit.jupiter.api.Test;
@@ -20,15 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** TLS from a keystore in the configuration, idle connection expiry, and resources given back on close. */
 class TlsAndLifecycleTest {
-    private static void keytool(String... args) throws Exception {
-        String[] command = new String[args.length + 1];
-        command[0] = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        System.arraycopy(args, 0, command, 1, args.length);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
-    }
-
     private static ProxyConfig demo(Path dir, ProxyConfig.Tls tls, Duration idle) throws Exception {
         ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         ProxyConfig.Server s = cfg.server();
@@ -53,20 +45,12 @@ class TlsAndLifecycleTest {
 
     @Test
     void servesHttpsWithTheConfiguredKeystore(@TempDir Path dir) throws Exception {
-        Path keystore = dir.resolve("server.p12");
-        Path cert = dir.resolve("server.crt");
-        Path truststore = dir.resolve("trust.p12");
-        keytool("-genkeypair", "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", "ks-pass",
-                "-alias", "proxy", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=127.0.0.1",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost");
-        keytool("-exportcert", "-keystore", keystore.toString(), "-storepass", "ks-pass", "-alias", "proxy",
-                "-file", cert.toString());
-        keytool("-importcert", "-noprompt", "-keystore", truststore.toString(), "-storetype", "PKCS12",
-                "-storepass", "trust-pass", "-alias", "proxy", "-file", cert.toString());
-        try (ProxyServer server = ProxyServer.start(demo(dir, new ProxyConfig.Tls(keystore, "ks-pass"),
+        SelfSigned cert = SelfSigned.create(dir);
+        try (ProxyServer server = ProxyServer.start(demo(dir, new ProxyConfig.Tls(cert.keystore(),
+                cert.keystorePassword()),
                 Duration.ofMinutes(10)), 0)) {
-            String url = "jdbc:akkio://127.0.0.1:" + server.port() + "?tls=true&truststore=" + truststore
-                    + "&truststore_password=trust-pass";
+            String url = "jdbc:akkio://127.0.0.1:" + server.port() + "?tls=true&truststore=" + cert.truststore()
+                    + "&truststore_password=" + cert.truststorePassword();
             try (Connection c = DriverManager.getConnection(url, acme())) {
                 assertThat(count(c)).isEqualTo(1000);
             }
