@@ -17,7 +17,7 @@ import com.akkio.dbproxy.server.admin.ProxyMetrics;
 import com.akkio.dbproxy.server.audit.AuditEvent;
 import com.akkio.dbproxy.server.audit.AuditLog;
 import com.akkio.dbproxy.server.backend.Backend;
-import com.akkio.dbproxy.server.backend.DuckDbBackends;
+import com.akkio.dbproxy.server.backend.Backends;
 import com.akkio.dbproxy.server.config.ConfigException;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
@@ -69,7 +69,7 @@ public final class ProxyServer implements Closeable {
             ProxyMetrics metrics = new ProxyMetrics();
             long idleSeconds = config.server().idleConnectionTimeout().toSeconds();
             for (ProxyConfig.Backend b : config.backends().values()) {
-                backends.put(b.name(), DuckDbBackends.open(b));
+                backends.put(b.name(), Backends.open(b));
             }
             Map<String, TenantRuntime> tenants = new java.util.concurrent.ConcurrentHashMap<>();
             for (ProxyConfig.Tenant t : config.tenants().values()) {

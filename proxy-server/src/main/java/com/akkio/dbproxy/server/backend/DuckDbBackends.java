@@ -1,18 +1,13 @@
 package com.akkio.dbproxy.server.backend;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.logging.Logger;
-
-import javax.sql.DataSource;
 
 import com.akkio.dbproxy.policy.Dialect;
 import com.akkio.dbproxy.server.config.ProxyConfig;
@@ -36,7 +31,7 @@ public final class DuckDbBackends {
     private DuckDbBackends() {
     }
 
-    public static Backend open(ProxyConfig.Backend cfg) throws SQLException, IOException {
+    static Backend open(ProxyConfig.Backend cfg) throws SQLException, IOException {
         String url = cfg.path() == null ? "jdbc:duckdb:" : "jdbc:duckdb:" + cfg.path();
         if (cfg.path() != null) {
             Files.createDirectories(cfg.path().toAbsolutePath().getParent());
@@ -55,7 +50,7 @@ public final class DuckDbBackends {
             root.close();
             throw e;
         }
-        return new Backend(cfg.name(), Dialect.DUCKDB, null, new DuplicatingDataSource(root), cfg.pool(), () -> {
+        return new Backend(cfg.name(), Dialect.DUCKDB, null, new SuppliedDataSource(root::duplicate), cfg.pool(), () -> {
             try {
                 root.close();
             } catch (SQLException e) {
@@ -75,60 +70,6 @@ public final class DuckDbBackends {
                     st.execute(body);
                 }
             }
-        }
-    }
-
-    /** Hands Hikari duplicates of the root connection: same database instance, independent sessions. */
-    private static final class DuplicatingDataSource implements DataSource {
-        private final DuckDBConnection root;
-
-        DuplicatingDataSource(DuckDBConnection root) {
-            this.root = root;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            return root.duplicate();
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            return getConnection();
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-            // no driver logging: the proxy logs through SLF4J
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-            // duplicating an open connection does not wait
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            throw new SQLFeatureNotSupportedException();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
         }
     }
 }

@@ -110,17 +110,7 @@ public final class ConfigLoader {
     }
 
     private static ProxyConfig.Backend backend(String name, ConfigNode n, Path dir) throws ConfigException {
-        n.allowOnly("type", "path", "seed", "pool");
         String type = n.string("type");
-        if (!type.equals("duckdb")) {
-            throw n.error("type", "unsupported backend type '" + type + "' (supported: duckdb)");
-        }
-        String path = n.optionalString("path", null);
-        String seed = n.optionalString("seed", null);
-        Path seedPath = seed == null ? null : dir.resolve(seed).normalize();
-        if (seedPath != null && !Files.isReadable(seedPath)) {
-            throw n.error("seed", "file " + seedPath + " is not readable");
-        }
         ConfigNode p = n.child("pool");
         p.allowOnly("max_size", "connection_timeout_ms", "idle_timeout_seconds", "max_lifetime_seconds");
         ProxyConfig.Pool pool = new ProxyConfig.Pool(
@@ -128,9 +118,54 @@ public final class ConfigLoader {
                 Duration.ofMillis(p.longValue("connection_timeout_ms", 5_000, 250, 600_000)),
                 Duration.ofSeconds(p.longValue("idle_timeout_seconds", 600, 10, 86_400)),
                 Duration.ofSeconds(p.longValue("max_lifetime_seconds", 1_800, 30, 86_400)));
-        return new ProxyConfig.Backend(name, type, Dialect.DUCKDB,
-                path == null || path.equals(":memory:") ? null : dir.resolve(path).normalize(), seedPath, pool);
+        switch (type) {
+            case "duckdb" -> {
+                n.allowOnly("type", "path", "seed", "pool");
+                String path = n.optionalString("path", null);
+                String seed = n.optionalString("seed", null);
+                Path seedPath = seed == null ? null : dir.resolve(seed).normalize();
+                if (seedPath != null && !Files.isReadable(seedPath)) {
+                    throw n.error("seed", "file " + seedPath + " is not readable");
+                }
+                return new ProxyConfig.Backend(name, type, Dialect.DUCKDB,
+                        path == null || path.equals(":memory:") ? null : dir.resolve(path).normalize(), seedPath, pool,
+                        null);
+            }
+            case "databricks" -> {
+                n.allowOnly("type", "host", "port", "warehouse_id", "client_id", "client_secret",
+                        "client_secret_file", "user_agent_entry", "driver_options", "pool");
+                String host = n.string("host").replaceFirst("^https://", "").replaceFirst("/+$", "");
+                String secret = n.optionalString("client_secret", null);
+                String secretFile = n.optionalString("client_secret_file", null);
+                if ((secret == null) == (secretFile == null)) {
+                    throw n.error("client_secret", "give exactly one of client_secret and client_secret_file");
+                }
+                Path secretPath = secretFile == null ? null : dir.resolve(secretFile).normalize();
+                if (secretPath != null && !Files.isReadable(secretPath)) {
+                    throw n.error("client_secret_file", "file " + secretPath + " is not readable");
+                }
+                Map<String, String> options = new LinkedHashMap<>();
+                ConfigNode o = n.child("driver_options");
+                for (java.util.Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+                    String key = it.next();
+                    if (DRIVER_OPTIONS_OWNED.contains(key.toLowerCase(java.util.Locale.ROOT))) {
+                        throw o.error(key, "is set by the proxy and cannot be overridden");
+                    }
+                    options.put(key, o.string(key));
+                }
+                return new ProxyConfig.Backend(name, type, Dialect.DATABRICKS, null, null, pool,
+                        new ProxyConfig.Databricks(host, n.intValue("port", 443, 1, 65535), n.string("warehouse_id"),
+                                n.string("client_id"), secret, secretPath, n.optionalString("user_agent_entry", "akkio"),
+                                Map.copyOf(options)));
+            }
+            default -> throw n.error("type", "unsupported backend type '" + type + "' (supported: duckdb, databricks)");
+        }
     }
+
+    /** Driver properties that carry the proxy's identity and safety settings: never from configuration files. */
+    private static final java.util.Set<String> DRIVER_OPTIONS_OWNED = java.util.Set.of("authmech", "auth_flow",
+            "oauth2clientid", "oauth2secret", "useragententry", "httppath", "usethriftclient", "user", "password",
+            "uid", "pwd", "auth_accesstoken", "conncatalog", "connschema");
 
     private ProxyConfig.Tenant tenant(String name, ConfigNode n, Path dir, Map<String, ProxyConfig.Backend> backends)
             throws ConfigException {

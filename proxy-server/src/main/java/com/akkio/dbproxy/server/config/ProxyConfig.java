@@ -33,8 +33,27 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
     public record Pool(int maxSize, Duration connectionTimeout, Duration idleTimeout, Duration maxLifetime) {
     }
 
-    /** A backend the proxy forwards to; {@code path} null means an in-memory DuckDB. */
-    public record Backend(String name, String type, Dialect dialect, Path path, Path seed, Pool pool) {
+    /**
+     * A backend the proxy forwards to: DuckDB ({@code path} null means in memory) or a Databricks SQL warehouse
+     * ({@code databricks} set).
+     */
+    public record Backend(String name, String type, Dialect dialect, Path path, Path seed, Pool pool,
+                          Databricks databricks) {
+    }
+
+    /**
+     * A Databricks SQL warehouse reached as a service principal with OAuth M2M. The secret comes from the
+     * environment ({@code client_secret: ${VAR}}) or from {@code client_secret_file}, which is read again for every
+     * new connection, so a rotated secret takes effect without a restart.
+     */
+    public record Databricks(String host, int port, String warehouseId, String clientId, String clientSecret,
+                             Path clientSecretFile, String userAgentEntry, Map<String, String> driverOptions) {
+        @Override
+        public String toString() {
+            return "Databricks[host=" + host + ", port=" + port + ", warehouseId=" + warehouseId + ", clientId="
+                    + clientId + ", clientSecret=redacted, clientSecretFile=" + clientSecretFile
+                    + ", userAgentEntry=" + userAgentEntry + ", driverOptions=" + driverOptions.keySet() + "]";
+        }
     }
 
     public record Limits(double queriesPerSecond, long burst, int maxConcurrent, Duration queryTimeout) {

@@ -53,7 +53,7 @@ final class DemoProxy implements AutoCloseable {
                                                                    java.util.function.UnaryOperator<ProxyConfig.Pool> pool) {
         java.util.Map<String, ProxyConfig.Backend> out = new java.util.LinkedHashMap<>();
         cfg.backends().forEach((name, b) -> out.put(name, new ProxyConfig.Backend(b.name(), b.type(), b.dialect(),
-                b.path(), b.seed(), pool.apply(b.pool()))));
+                b.path(), b.seed(), pool.apply(b.pool()), b.databricks())));
         return out;
     }
 

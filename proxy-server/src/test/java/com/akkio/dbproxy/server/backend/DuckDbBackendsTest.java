@@ -25,7 +25,7 @@ class DuckDbBackendsTest {
     @BeforeAll
     static void open() throws Exception {
         ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
-        backend = DuckDbBackends.open(cfg.backends().get("demo"));
+        backend = Backends.open(cfg.backends().get("demo"));
         pool = backend.poolFor("test", new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 

@@ -269,7 +269,8 @@ public final class DatabricksEmulator implements AutoCloseable {
         String id = UUID.randomUUID().toString();
         ObjectNode response = JSON.createObjectNode().put("statement_id", id);
         try (Statement s = duckdb.createStatement()) {
-            boolean rows = s.execute(request.path("statement").asText());
+            // Spark SQL quotes identifiers with backticks, DuckDB with double quotes
+            boolean rows = s.execute(request.path("statement").asText().replace('`', '"'));
             ObjectNode manifest = response.putObject("manifest").put("format", "JSON_ARRAY");
             ObjectNode schema = manifest.putObject("schema");
             ArrayNode data = JSON.createArrayNode();
