@@ -769,8 +769,12 @@ public final class GovernedMeta implements ProtobufMeta {
                 return new ProxyError(ProxyError.BACKEND_UNAVAILABLE, 2201, "BACKEND_UNAVAILABLE: backend '" + backend
                         + "' has no free connection (pool wait exceeded): " + firstLine(t.getMessage()));
             }
+            if (t instanceof SQLException sql && !isStandardState(sql.getSQLState()) && unreachable(sql)) {
+                return new ProxyError(ProxyError.BACKEND_UNAVAILABLE, 2204, "BACKEND_UNAVAILABLE: backend '" + backend
+                        + "' cannot be reached: " + firstLine(sql.getMessage()));
+            }
             if (t instanceof SQLException sql) {
-                String state = sql.getSQLState() == null ? "HY000" : sql.getSQLState();
+                String state = isStandardState(sql.getSQLState()) ? sql.getSQLState() : "HY000";
                 return new ProxyError(state, sql.getErrorCode() == 0 ? 2202 : sql.getErrorCode(),
                         "BACKEND_ERROR: " + firstLine(sql.getMessage()));
             }
@@ -778,6 +782,22 @@ public final class GovernedMeta implements ProtobufMeta {
         LOG.warn("unexpected failure on backend {}", backend, e);
         return new ProxyError("HY000", 2203, "BACKEND_ERROR: backend '" + backend + "' failed: "
                 + firstLine(e.getMessage()));
+    }
+
+    private static boolean isStandardState(String state) {
+        return state != null && state.matches("[0-9A-Z]{5}");
+    }
+
+    /** True when the failure came from the network: the backend did not answer. */
+    private static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
+                    || t instanceof java.net.UnknownHostException || t instanceof java.net.SocketTimeoutException
+                    || t.getClass().getSimpleName().endsWith("HostConnectException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String firstLine(String message) {

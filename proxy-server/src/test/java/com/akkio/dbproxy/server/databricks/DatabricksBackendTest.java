@@ -131,6 +131,26 @@ class DatabricksBackendTest {
     }
 
     @Test
+    void aDownWorkspaceGivesAClearErrorAndTheProxyRecoversWhenItReturns() throws Exception {
+        emulator.suspend();
+        try {
+            assertThatThrownBy(() -> {
+                try (Connection c = acme()) {
+                    count(c, "SELECT count(*) FROM orders");
+                }
+            }).isInstanceOfSatisfying(SQLException.class, e -> {
+                assertThat(e.getSQLState()).isEqualTo("08006");
+                assertThat(e.getMessage()).contains("dbx");
+            });
+        } finally {
+            emulator.resume();
+        }
+        try (Connection c = acme()) {
+            assertThat(count(c, "SELECT count(*) FROM orders")).isEqualTo(250);
+        }
+    }
+
+    @Test
     void aRotatedSecretIsUsedByNewConnectionsAndARevokedOneFailsClearly() throws Exception {
         try (Connection first = acme()) {
             assertThat(count(first, "SELECT count(*) FROM orders")).isEqualTo(250);

@@ -52,8 +52,10 @@ public final class DatabricksEmulator implements AutoCloseable {
         }
     }
 
-    private final HttpsServer http;
+    private volatile HttpsServer http;
     private final String host;
+    private final int requestedPort;
+    private final SSLContext tls;
     private final Connection duckdb;
     private final Map<String, String> clientSecrets = new ConcurrentHashMap<>();
     private final Map<String, Long> tokens = new ConcurrentHashMap<>();
@@ -83,17 +85,32 @@ public final class DatabricksEmulator implements AutoCloseable {
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, password.toCharArray());
-        SSLContext tls = SSLContext.getInstance("TLS");
+        tls = SSLContext.getInstance("TLS");
         tls.init(kmf.getKeyManagers(), null, null);
-        http = HttpsServer.create(new InetSocketAddress(host, port), 64);
-        http.setHttpsConfigurator(new HttpsConfigurator(tls));
-        http.setExecutor(Executors.newFixedThreadPool(8, r -> {
+        this.requestedPort = port;
+        http = listen();
+    }
+
+    private HttpsServer listen() throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(host, requestedPort), 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server.setExecutor(Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "dbx-emulator");
             t.setDaemon(true);
             return t;
         }));
-        http.createContext("/", this::handle);
-        http.start();
+        server.createContext("/", this::handle);
+        server.start();
+        return server;
+    }
+
+    /** The workspace goes down: nothing listens until {@link #resume}. Data and tokens survive. */
+    public void suspend() {
+        http.stop(0);
+    }
+
+    public void resume() throws IOException {
+        http = listen();
     }
 
     public String host() {
