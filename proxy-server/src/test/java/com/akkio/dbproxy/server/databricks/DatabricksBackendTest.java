@@ -6,16 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 
-import com.akkio.dbproxy.server.SelfSigned;
-import com.akkio.dbproxy.server.avatica.ProxyServer;
-import com.akkio.dbproxy.server.config.ConfigLoader;
-import com.akkio.dbproxy.server.config.SecretHash;
 import com.akkio.dbproxy.server.databricks.emulator.DatabricksEmulator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,69 +23,24 @@ import org.junit.jupiter.api.io.TempDir;
 class DatabricksBackendTest {
     @TempDir
     static Path dir;
+    static DatabricksFixture dbx;
     static DatabricksEmulator emulator;
-    static ProxyServer proxy;
     static Path secretFile;
 
     @BeforeAll
     static void start() throws Exception {
-        SelfSigned cert = SelfSigned.create(dir, "127.0.0.8");
-        emulator = new DatabricksEmulator(cert.keystore(), cert.keystorePassword(), "wh-acme", "127.0.0.8", 443);
-        emulator.allowClient("sp-acme", "secret-one");
-        emulator.setUp("ATTACH ':memory:' AS acme_prod");
-        emulator.setUp("CREATE SCHEMA acme_prod.sales");
-        emulator.setUp("CREATE TABLE acme_prod.sales.orders AS SELECT i AS order_id, 'acme' AS tenant_tag"
-                + " FROM range(1, 251) t(i)");
-        emulator.setUp("ATTACH ':memory:' AS globex_prod");
-        emulator.setUp("CREATE SCHEMA globex_prod.sales");
-        emulator.setUp("CREATE TABLE globex_prod.sales.orders AS SELECT i AS order_id, 'globex' AS tenant_tag"
-                + " FROM range(1, 11) t(i)");
-        secretFile = Files.writeString(dir.resolve("sp-acme.secret"), "secret-one\n");
-        Files.writeString(dir.resolve("acme.yaml"), """
-                catalog: acme_prod
-                default_schema: sales
-                catalogs: { main: acme_prod }
-                read: [acme_prod.sales.*]
-                statements: [query]
-                max_rows: 100
-                rate: { queries_per_second: 1000, burst: 1000, max_concurrent: 8 }
-                """);
-        String base = "https://127.0.0.8:443";
-        Path config = Files.writeString(dir.resolve("proxy.yaml"), """
-                server: { port: 0, admin_port: -1 }
-                audit: { path: audit.jsonl }
-                backends:
-                  dbx:
-                    type: databricks
-                    host: https://127.0.0.8
-                    warehouse_id: wh-acme
-                    client_id: sp-acme
-                    client_secret_file: sp-acme.secret
-                    pool: { max_size: 4, connection_timeout_ms: 3000, max_lifetime_seconds: 60 }
-                    driver_options:
-                      SSLTrustStore: %s
-                      SSLTrustStorePwd: %s
-                      SSLTrustStoreType: PKCS12
-                      OIDCDiscoveryEndpoint: %s/oidc/.well-known/oauth-authorization-server
-                      OAuth2TokenEndpoint: %s/oidc/v1/token
-                tenants:
-                  acme: { secret_hash: "%s", backend: dbx, policy: acme.yaml }
-                """.formatted(cert.truststore(), cert.truststorePassword(), base, base,
-                SecretHash.create("acme-secret").encoded()));
-        proxy = ProxyServer.start(ConfigLoader.load(config), 0);
+        dbx = new DatabricksFixture(dir, "127.0.0.8", 3600);
+        emulator = dbx.emulator;
+        secretFile = dbx.secretFile;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        proxy.close();
-        emulator.close();
+        dbx.close();
     }
 
     private static Connection acme() throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "acme");
-        p.setProperty("password", "acme-secret");
-        return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + proxy.port(), p);
+        return dbx.acme();
     }
 
     private static long count(Connection c, String sql) throws SQLException {
@@ -127,7 +76,7 @@ class DatabricksBackendTest {
                 .allSatisfy(r -> assertThat(r.header("User-Agent")).contains("akkio"))
                 .anySatisfy(r -> assertThat(r.body()).contains("`acme_prod`.`sales`.`orders`"))
                 .noneSatisfy(r -> assertThat(r.body()).contains("main.sales"));
-        assertThat(Files.readString(dir.resolve("audit.jsonl"))).contains("\"warehouse_id\":\"wh-acme\"");
+        assertThat(Files.readString(dbx.auditLog)).contains("\"warehouse_id\":\"wh-acme\"");
     }
 
     @Test

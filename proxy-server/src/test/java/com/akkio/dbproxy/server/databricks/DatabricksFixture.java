@@ -1,0 +1,87 @@
+package com.akkio.dbproxy.server.databricks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+import com.akkio.dbproxy.server.SelfSigned;
+import com.akkio.dbproxy.server.avatica.ProxyServer;
+import com.akkio.dbproxy.server.config.ConfigLoader;
+import com.akkio.dbproxy.server.config.SecretHash;
+import com.akkio.dbproxy.server.databricks.emulator.DatabricksEmulator;
+
+/**
+ * A workspace emulator on {@code ip}:443 with acme's and globex's orders, and a proxy whose tenant acme uses it
+ * through the backend {@code dbx} (service principal {@code sp-acme}, secret in {@code sp-acme.secret}).
+ */
+final class DatabricksFixture implements AutoCloseable {
+    final DatabricksEmulator emulator;
+    final ProxyServer proxy;
+    final Path secretFile;
+    final Path auditLog;
+
+    DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds) throws Exception {
+        SelfSigned cert = SelfSigned.create(dir, ip);
+        emulator = new DatabricksEmulator(cert.keystore(), cert.keystorePassword(), "wh-acme", ip, 443);
+        emulator.tokenLifetimeSeconds(tokenLifetimeSeconds);
+        emulator.allowClient("sp-acme", "secret-one");
+        emulator.setUp("ATTACH ':memory:' AS acme_prod");
+        emulator.setUp("CREATE SCHEMA acme_prod.sales");
+        emulator.setUp("CREATE TABLE acme_prod.sales.orders AS SELECT i AS order_id, 'acme' AS tenant_tag"
+                + " FROM range(1, 251) t(i)");
+        emulator.setUp("ATTACH ':memory:' AS globex_prod");
+        emulator.setUp("CREATE SCHEMA globex_prod.sales");
+        emulator.setUp("CREATE TABLE globex_prod.sales.orders AS SELECT i AS order_id, 'globex' AS tenant_tag"
+                + " FROM range(1, 11) t(i)");
+        secretFile = Files.writeString(dir.resolve("sp-acme.secret"), "secret-one\n");
+        auditLog = dir.resolve("audit.jsonl");
+        Files.writeString(dir.resolve("acme.yaml"), """
+                catalog: acme_prod
+                default_schema: sales
+                catalogs: { main: acme_prod }
+                read: [acme_prod.sales.*]
+                statements: [query]
+                max_rows: 100
+                rate: { queries_per_second: 1000, burst: 1000, max_concurrent: 8 }
+                """);
+        String base = "https://" + ip + ":443";
+        Path config = Files.writeString(dir.resolve("proxy.yaml"), """
+                server: { port: 0, admin_port: -1 }
+                audit: { path: audit.jsonl }
+                backends:
+                  dbx:
+                    type: databricks
+                    host: https://%s
+                    warehouse_id: wh-acme
+                    client_id: sp-acme
+                    client_secret_file: sp-acme.secret
+                    pool: { max_size: 4, connection_timeout_ms: 3000, max_lifetime_seconds: 60 }
+                    driver_options:
+                      SSLTrustStore: %s
+                      SSLTrustStorePwd: %s
+                      SSLTrustStoreType: PKCS12
+                      OIDCDiscoveryEndpoint: %s/oidc/.well-known/oauth-authorization-server
+                      OAuth2TokenEndpoint: %s/oidc/v1/token
+                tenants:
+                  acme: { secret_hash: "%s", backend: dbx, policy: acme.yaml }
+                """.formatted(ip, cert.truststore(), cert.truststorePassword(), base, base,
+                SecretHash.create("acme-secret").encoded()));
+        proxy = ProxyServer.start(ConfigLoader.load(config), 0);
+    }
+
+    Connection acme() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "acme");
+        p.setProperty("password", "acme-secret");
+        return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + proxy.port(), p);
+    }
+
+    @Override
+    public void close() throws Exception {
+        proxy.close();
+        emulator.close();
+    }
+}
