@@ -18,6 +18,7 @@ import com.akkio.dbproxy.server.audit.AuditEvent;
 import com.akkio.dbproxy.server.audit.AuditLog;
 import com.akkio.dbproxy.server.backend.Backend;
 import com.akkio.dbproxy.server.backend.Backends;
+import com.akkio.dbproxy.server.backend.SecretExpiry;
 import com.akkio.dbproxy.server.config.ConfigException;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
@@ -70,6 +71,7 @@ public final class ProxyServer implements Closeable {
             long idleSeconds = config.server().idleConnectionTimeout().toSeconds();
             for (ProxyConfig.Backend b : config.backends().values()) {
                 backends.put(b.name(), Backends.open(b));
+                SecretExpiry.watch(b, metrics.registry(), java.time.Clock.systemUTC());
             }
             Map<String, TenantRuntime> tenants = new java.util.concurrent.ConcurrentHashMap<>();
             for (ProxyConfig.Tenant t : config.tenants().values()) {
@@ -105,7 +107,7 @@ public final class ProxyServer implements Closeable {
             server = new ProxyServer(config, backends, tenants, audit, metrics, auth, meta, http, housekeeping);
             if (config.server().adminPort() >= 0) {
                 server.admin = new AdminServer(config.server().host(), config.server().adminPort(), metrics,
-                        () -> readiness(backends), server::reload);
+                        () -> readiness(backends, config), server::reload);
             }
             LOG.info("listening on {}://{}:{} ({} serialization, {} tenants, {} backends){}",
                     config.server().tls() == null ? "http" : "https", config.server().host(), http.getPort(),
@@ -136,10 +138,11 @@ public final class ProxyServer implements Closeable {
         return runtime;
     }
 
-    private static Map<String, String> readiness(Map<String, Backend> backends) {
+    private static Map<String, String> readiness(Map<String, Backend> backends, ProxyConfig config) {
         Map<String, String> problems = new LinkedHashMap<>();
         for (Backend b : backends.values()) {
-            String problem = b.problem();
+            Long days = SecretExpiry.daysLeft(config.backends().get(b.name()), java.time.Clock.systemUTC());
+            String problem = days != null && days < 0 ? "client secret expired " + -days + " days ago" : b.problem();
             if (problem != null) {
                 problems.put(b.name(), problem);
             }

@@ -16,7 +16,7 @@ public final class AkkioProxy {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new AkkioProxy());
         cl.setExitCodeExceptionMapper(e -> USAGE_ERROR);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

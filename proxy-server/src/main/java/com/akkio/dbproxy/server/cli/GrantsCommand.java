@@ -24,18 +24,29 @@ final class GrantsCommand implements Callable<Integer> {
     @Option(names = "--tenant", required = true, description = "tenant whose policy to translate")
     String tenant;
 
-    @Option(names = "--principal", required = true,
-            description = "the tenant's service principal (its application id) as Unity Catalog names it")
+    @Option(names = "--principal",
+            description = "the tenant's service principal as Unity Catalog names it (default: the client id of the"
+                    + " tenant's Databricks backend)")
     String principal;
 
     @Override
     public Integer call() throws ConfigException, UsageError {
         var out = spec.commandLine().getOut();
-        ProxyConfig.Tenant t = UsageError.tenant(ConfigLoader.load(config), tenant);
+        ProxyConfig cfg = ConfigLoader.load(config);
+        ProxyConfig.Tenant t = UsageError.tenant(cfg, tenant);
+        ProxyConfig.Databricks dbx = cfg.backends().get(t.backend()).databricks();
+        if (principal == null) {
+            if (dbx == null) {
+                throw new UsageError("tenant '" + tenant + "' is not on a Databricks backend; name the principal with"
+                        + " --principal");
+            }
+            principal = dbx.clientId();
+        }
         UnityCatalogGrants.Plan plan = UnityCatalogGrants.plan(t.policy(), principal);
         out.println("-- Unity Catalog privileges for tenant '" + tenant + "' (principal " + principal + "), from "
                 + t.policyFile());
-        out.println("-- Also give the principal CAN USE on the tenant's SQL warehouse(s) (warehouse permissions).");
+        out.println("-- Also give the principal CAN USE on the SQL warehouse"
+                + (dbx == null ? "" : " " + dbx.warehouseId()) + " (warehouse permissions, not a SQL GRANT).");
         plan.statements().forEach(out::println);
         for (String pattern : plan.unexpressible()) {
             out.println("-- NOT GRANTED: pattern " + pattern + " has no Unity Catalog equivalent; grant its tables"

@@ -133,7 +133,14 @@ public final class ConfigLoader {
             }
             case "databricks" -> {
                 n.allowOnly("type", "host", "port", "warehouse_id", "client_id", "client_secret",
-                        "client_secret_file", "user_agent_entry", "driver_options", "pool");
+                        "client_secret_file", "client_secret_expires", "user_agent_entry", "driver_options", "pool");
+                String expires = n.optionalString("client_secret_expires", null);
+                java.time.LocalDate expiry;
+                try {
+                    expiry = expires == null ? null : java.time.LocalDate.parse(expires);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw n.error("client_secret_expires", "must be a date like 2027-05-01");
+                }
                 String host = n.string("host").replaceFirst("^https://", "").replaceFirst("/+$", "");
                 String secret = n.optionalString("client_secret", null);
                 String secretFile = n.optionalString("client_secret_file", null);
@@ -155,7 +162,8 @@ public final class ConfigLoader {
                 }
                 return new ProxyConfig.Backend(name, type, Dialect.DATABRICKS, null, null, pool,
                         new ProxyConfig.Databricks(host, n.intValue("port", 443, 1, 65535), n.string("warehouse_id"),
-                                n.string("client_id"), secret, secretPath, n.optionalString("user_agent_entry", "akkio"),
+                                n.string("client_id"), secret, secretPath, expiry,
+                                n.optionalString("user_agent_entry", "akkio"),
                                 Map.copyOf(options)));
             }
             default -> throw n.error("type", "unsupported backend type '" + type + "' (supported: duckdb, databricks)");

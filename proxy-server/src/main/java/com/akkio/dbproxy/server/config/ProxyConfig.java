@@ -47,7 +47,8 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
      * new connection, so a rotated secret takes effect without a restart.
      */
     public record Databricks(String host, int port, String warehouseId, String clientId, String clientSecret,
-                             Path clientSecretFile, String userAgentEntry, Map<String, String> driverOptions) {
+                             Path clientSecretFile, java.time.LocalDate secretExpires, String userAgentEntry,
+                             Map<String, String> driverOptions) {
         @Override
         public String toString() {
             return "Databricks[host=" + host + ", port=" + port + ", warehouseId=" + warehouseId + ", clientId="
