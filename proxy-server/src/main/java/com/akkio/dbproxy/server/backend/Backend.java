@@ -23,10 +23,18 @@ public final class Backend implements Closeable {
     private final DataSource connections;
     private final ProxyConfig.Pool poolSettings;
     private final Closeable resources;
+    private final java.util.function.Supplier<String> readiness;
     private final List<HikariDataSource> pools = new CopyOnWriteArrayList<>();
 
     public Backend(String name, Dialect dialect, String warehouseId, DataSource connections,
                    ProxyConfig.Pool poolSettings, Closeable resources) {
+        this(name, dialect, warehouseId, connections, poolSettings, resources, null);
+    }
+
+    /** {@code readiness}, if given, replaces the {@code SELECT 1} probe (null means ready, else the problem). */
+    public Backend(String name, Dialect dialect, String warehouseId, DataSource connections,
+                   ProxyConfig.Pool poolSettings, Closeable resources, java.util.function.Supplier<String> readiness) {
+        this.readiness = readiness;
         this.name = name;
         this.dialect = dialect;
         this.warehouseId = warehouseId;
@@ -48,8 +56,11 @@ public final class Backend implements Closeable {
         return warehouseId;
     }
 
-    /** Null when the backend answers a trivial query, else why it does not. */
+    /** Null when the backend is ready for queries, else why not. */
     public String problem() {
+        if (readiness != null) {
+            return readiness.get();
+        }
         try (java.sql.Connection c = connections.getConnection(); java.sql.Statement s = c.createStatement()) {
             s.setQueryTimeout(5);
             s.execute("SELECT 1");

@@ -9,6 +9,7 @@ import java.util.Properties;
 
 import com.akkio.dbproxy.policy.Dialect;
 import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.akkio.dbproxy.server.databricks.Warehouses;
 
 /**
  * A Databricks SQL warehouse through the official databricks-jdbc driver, as a service principal with OAuth M2M.
@@ -29,7 +30,8 @@ final class DatabricksBackends {
         ProxyConfig.Databricks d = cfg.databricks();
         String url = "jdbc:databricks://" + d.host() + ":" + d.port() + "/default";
         return new Backend(cfg.name(), Dialect.DATABRICKS, d.warehouseId(),
-                new SuppliedDataSource(() -> DriverManager.getConnection(url, properties(d))), cfg.pool(), () -> { });
+                new SuppliedDataSource(() -> DriverManager.getConnection(url, properties(d))), cfg.pool(), () -> { },
+                new Warehouses(d, d.startOnDemand())::problem);
     }
 
     /** The driver properties; credentials travel here, never in the URL that drivers and pools log. */

@@ -133,7 +133,8 @@ public final class ConfigLoader {
             }
             case "databricks" -> {
                 n.allowOnly("type", "host", "port", "warehouse_id", "client_id", "client_secret",
-                        "client_secret_file", "client_secret_expires", "user_agent_entry", "driver_options", "pool");
+                        "client_secret_file", "client_secret_expires", "user_agent_entry", "start_on_demand", "driver_options",
+                        "pool");
                 String expires = n.optionalString("client_secret_expires", null);
                 java.time.LocalDate expiry;
                 try {
@@ -163,7 +164,7 @@ public final class ConfigLoader {
                 return new ProxyConfig.Backend(name, type, Dialect.DATABRICKS, null, null, pool,
                         new ProxyConfig.Databricks(host, n.intValue("port", 443, 1, 65535), n.string("warehouse_id"),
                                 n.string("client_id"), secret, secretPath, expiry,
-                                n.optionalString("user_agent_entry", "akkio"),
+                                n.optionalString("user_agent_entry", "akkio"), n.bool("start_on_demand", false),
                                 Map.copyOf(options)));
             }
             default -> throw n.error("type", "unsupported backend type '" + type + "' (supported: duckdb, databricks)");

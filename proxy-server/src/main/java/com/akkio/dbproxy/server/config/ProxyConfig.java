@@ -48,7 +48,7 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
      */
     public record Databricks(String host, int port, String warehouseId, String clientId, String clientSecret,
                              Path clientSecretFile, java.time.LocalDate secretExpires, String userAgentEntry,
-                             Map<String, String> driverOptions) {
+                             boolean startOnDemand, Map<String, String> driverOptions) {
         @Override
         public String toString() {
             return "Databricks[host=" + host + ", port=" + port + ", warehouseId=" + warehouseId + ", clientId="

@@ -80,6 +80,24 @@ class DatabricksBackendTest {
     }
 
     @Test
+    void readinessReportsTheWarehouseStateAndStartsAStoppedOne() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI ready = java.net.URI.create("http://127.0.0.1:" + dbx.proxy.adminPort() + "/ready");
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(ready).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        emulator.warehouseState("STOPPED");
+        var stopped = http.send(java.net.http.HttpRequest.newBuilder(ready).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(stopped.statusCode()).isEqualTo(503);
+        assertThat(stopped.body()).contains("wh-acme is STOPPED").contains("start requested");
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(ready).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).as("started on demand")
+                .isEqualTo(200);
+        assertThat(emulator.requests()).filteredOn(r -> r.path().startsWith("/api/2.0/sql/warehouses/wh-acme"))
+                .isNotEmpty().allSatisfy(r -> assertThat(r.header("User-Agent")).contains("akkio"));
+    }
+
+    @Test
     void aDownWorkspaceGivesAClearErrorAndTheProxyRecoversWhenItReturns() throws Exception {
         emulator.suspend();
         try {

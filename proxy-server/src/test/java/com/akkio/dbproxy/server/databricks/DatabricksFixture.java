@@ -49,7 +49,7 @@ final class DatabricksFixture implements AutoCloseable {
                 """);
         String base = "https://" + ip + ":443";
         Path config = Files.writeString(dir.resolve("proxy.yaml"), """
-                server: { port: 0, admin_port: -1 }
+                server: { port: 0, admin_port: 0 }
                 audit: { path: audit.jsonl }
                 backends:
                   dbx:
@@ -58,6 +58,7 @@ final class DatabricksFixture implements AutoCloseable {
                     warehouse_id: wh-acme
                     client_id: sp-acme
                     client_secret_file: sp-acme.secret
+                    start_on_demand: true
                     pool: { max_size: 4, connection_timeout_ms: 3000, max_lifetime_seconds: 60 }
                     driver_options:
                       SSLTrustStore: %s
