@@ -56,6 +56,15 @@ final class BackendMeta extends JdbcMeta {
         return columns(md);
     }
 
+    /** The warehouse the backend connection of an Avatica connection uses (Databricks failover), or the backend's. */
+    String warehouseOf(String connectionId) {
+        try {
+            return backend.warehouseOf(getConnection(connectionId));
+        } catch (SQLException | RuntimeException e) {
+            return backend.warehouseId();
+        }
+    }
+
     /** The backend connection behind an Avatica connection id, for metadata the proxy filters itself. */
     Connection backendConnection(String connectionId) throws SQLException {
         return getConnection(connectionId);

@@ -718,7 +718,7 @@ public final class GovernedMeta implements ProtobufMeta {
                        String decision, String code, long rows, long durationNanos) {
         long start = System.nanoTime();
         audit.write(new AuditEvent(event, Instant.now(), requestId, s.tenantName(), s.opener.address(),
-                s.tenant.meta.backend().name(), s.tenant.meta.backend().warehouseId(),
+                s.tenant.meta.backend().name(), warehouse(s),
                 d == null || d.kind() == null ? null : d.kind().configName(), sqlSha256, decision, code, rows,
                 durationNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(durationNanos), s.opener.userAgent(),
                 auditRawSql ? sql : null));
@@ -730,6 +730,11 @@ public final class GovernedMeta implements ProtobufMeta {
 
     private static String newRequestId() {
         return UUID.randomUUID().toString();
+    }
+
+    /** Only Databricks backends have warehouses, and only there is it worth asking which one a connection uses. */
+    private static String warehouse(Session s) {
+        return s.tenant.meta.backend().warehouseId() == null ? null : s.tenant.meta.warehouseOf(s.connectionId);
     }
 
     private static long count(Frame frame) {

@@ -24,17 +24,23 @@ public final class Backend implements Closeable {
     private final ProxyConfig.Pool poolSettings;
     private final Closeable resources;
     private final java.util.function.Supplier<String> readiness;
+    private final java.util.function.Function<java.sql.Connection, String> warehouseOf;
     private final List<HikariDataSource> pools = new CopyOnWriteArrayList<>();
 
     public Backend(String name, Dialect dialect, String warehouseId, DataSource connections,
                    ProxyConfig.Pool poolSettings, Closeable resources) {
-        this(name, dialect, warehouseId, connections, poolSettings, resources, null);
+        this(name, dialect, warehouseId, connections, poolSettings, resources, null, c -> warehouseId);
     }
 
-    /** {@code readiness}, if given, replaces the {@code SELECT 1} probe (null means ready, else the problem). */
+    /**
+     * @param readiness   replaces the {@code SELECT 1} probe if given (null means ready, else the problem)
+     * @param warehouseOf the warehouse a driver connection was opened to, where the backend fails over
+     */
     public Backend(String name, Dialect dialect, String warehouseId, DataSource connections,
-                   ProxyConfig.Pool poolSettings, Closeable resources, java.util.function.Supplier<String> readiness) {
+                   ProxyConfig.Pool poolSettings, Closeable resources, java.util.function.Supplier<String> readiness,
+                   java.util.function.Function<java.sql.Connection, String> warehouseOf) {
         this.readiness = readiness;
+        this.warehouseOf = warehouseOf;
         this.name = name;
         this.dialect = dialect;
         this.warehouseId = warehouseId;
@@ -51,9 +57,19 @@ public final class Backend implements Closeable {
         return dialect;
     }
 
-    /** The Databricks SQL warehouse behind this backend, or null. */
+    /** The Databricks SQL warehouse behind this backend (the first, where it fails over), or null. */
     public String warehouseId() {
         return warehouseId;
+    }
+
+    /** The warehouse a pooled connection is using, for the audit log. */
+    public String warehouseOf(java.sql.Connection connection) {
+        try {
+            String w = warehouseOf.apply(connection.unwrap(java.sql.Connection.class));
+            return w == null ? warehouseId : w;
+        } catch (java.sql.SQLException e) {
+            return warehouseId;
+        }
     }
 
     /** Null when the backend is ready for queries, else why not. */

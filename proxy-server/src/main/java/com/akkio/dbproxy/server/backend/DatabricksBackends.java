@@ -3,9 +3,12 @@ package com.akkio.dbproxy.server.backend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Properties;
+import java.util.WeakHashMap;
 
 import com.akkio.dbproxy.policy.Dialect;
 import com.akkio.dbproxy.server.config.ProxyConfig;
@@ -29,20 +32,33 @@ final class DatabricksBackends {
     static Backend open(ProxyConfig.Backend cfg) {
         ProxyConfig.Databricks d = cfg.databricks();
         String url = "jdbc:databricks://" + d.host() + ":" + d.port() + "/default";
-        return new Backend(cfg.name(), Dialect.DATABRICKS, d.warehouseId(),
-                new SuppliedDataSource(() -> DriverManager.getConnection(url, properties(d))), cfg.pool(), () -> { },
-                new Warehouses(d, d.startOnDemand())::problem);
+        Map<Connection, String> warehouseOf = java.util.Collections.synchronizedMap(new WeakHashMap<>());
+        SuppliedDataSource.Opener opener = () -> {
+            SQLException last = null;
+            for (String warehouse : d.warehouseIds()) {
+                try {
+                    Connection c = DriverManager.getConnection(url, properties(d, warehouse));
+                    warehouseOf.put(c, warehouse);
+                    return c;
+                } catch (SQLException e) {
+                    last = e; // this warehouse did not accept the connection: fail over to the next
+                }
+            }
+            throw last;
+        };
+        return new Backend(cfg.name(), Dialect.DATABRICKS, d.warehouseId(), new SuppliedDataSource(opener),
+                cfg.pool(), () -> { }, new Warehouses(d, d.startOnDemand())::problem, warehouseOf::get);
     }
 
     /** The driver properties; credentials travel here, never in the URL that drivers and pools log. */
-    static Properties properties(ProxyConfig.Databricks d) throws SQLException {
+    static Properties properties(ProxyConfig.Databricks d, String warehouseId) throws SQLException {
         Properties p = new Properties();
         p.setProperty("transportMode", "http");
         p.setProperty("ssl", "1");
         p.setProperty("EnableArrow", "0");
         p.setProperty("EnableTelemetry", "0");
         p.putAll(d.driverOptions());
-        p.setProperty("httpPath", "/sql/1.0/warehouses/" + d.warehouseId());
+        p.setProperty("httpPath", "/sql/1.0/warehouses/" + warehouseId);
         p.setProperty("AuthMech", "11");
         p.setProperty("Auth_Flow", "1");
         p.setProperty("OAuth2ClientId", d.clientId());

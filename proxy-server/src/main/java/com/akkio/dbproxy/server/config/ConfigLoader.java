@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.akkio.dbproxy.policy.Dialect;
@@ -134,7 +135,14 @@ public final class ConfigLoader {
             case "databricks" -> {
                 n.allowOnly("type", "host", "port", "warehouse_id", "client_id", "client_secret",
                         "client_secret_file", "client_secret_expires", "user_agent_entry", "start_on_demand", "driver_options",
-                        "pool");
+                        "pool", "warehouse_ids");
+                java.util.List<String> warehouses = new java.util.ArrayList<>(n.strings("warehouse_ids"));
+                if (warehouses.isEmpty() == !n.has("warehouse_id")) {
+                    throw n.error("warehouse_id", "give exactly one of warehouse_id and warehouse_ids (failover order)");
+                }
+                if (warehouses.isEmpty()) {
+                    warehouses.add(n.string("warehouse_id"));
+                }
                 String expires = n.optionalString("client_secret_expires", null);
                 java.time.LocalDate expiry;
                 try {
@@ -162,7 +170,7 @@ public final class ConfigLoader {
                     options.put(key, o.string(key));
                 }
                 return new ProxyConfig.Backend(name, type, Dialect.DATABRICKS, null, null, pool,
-                        new ProxyConfig.Databricks(host, n.intValue("port", 443, 1, 65535), n.string("warehouse_id"),
+                        new ProxyConfig.Databricks(host, n.intValue("port", 443, 1, 65535), List.copyOf(warehouses),
                                 n.string("client_id"), secret, secretPath, expiry,
                                 n.optionalString("user_agent_entry", "akkio"), n.bool("start_on_demand", false),
                                 Map.copyOf(options)));

@@ -46,12 +46,18 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
      * environment ({@code client_secret: ${VAR}}) or from {@code client_secret_file}, which is read again for every
      * new connection, so a rotated secret takes effect without a restart.
      */
-    public record Databricks(String host, int port, String warehouseId, String clientId, String clientSecret,
+    /** {@code warehouseIds}: the first is used while it accepts connections, the others in order if it does not. */
+    public record Databricks(String host, int port, java.util.List<String> warehouseIds, String clientId,
+                             String clientSecret,
                              Path clientSecretFile, java.time.LocalDate secretExpires, String userAgentEntry,
                              boolean startOnDemand, Map<String, String> driverOptions) {
+        public String warehouseId() {
+            return warehouseIds.get(0);
+        }
+
         @Override
         public String toString() {
-            return "Databricks[host=" + host + ", port=" + port + ", warehouseId=" + warehouseId + ", clientId="
+            return "Databricks[host=" + host + ", port=" + port + ", warehouseIds=" + warehouseIds + ", clientId="
                     + clientId + ", clientSecret=redacted, clientSecretFile=" + clientSecretFile
                     + ", userAgentEntry=" + userAgentEntry + ", driverOptions=" + driverOptions.keySet() + "]";
         }

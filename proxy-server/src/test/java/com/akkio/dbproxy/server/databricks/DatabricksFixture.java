@@ -14,8 +14,9 @@ import com.akkio.dbproxy.server.config.SecretHash;
 import com.akkio.dbproxy.server.databricks.emulator.DatabricksEmulator;
 
 /**
- * A workspace emulator on {@code ip}:443 with acme's and globex's orders, and a proxy whose tenant acme uses it
- * through the backend {@code dbx} (service principal {@code sp-acme}, secret in {@code sp-acme.secret}).
+ * A workspace emulator on {@code ip}:443 with acme's and globex's orders and two warehouses, and a proxy whose tenant
+ * acme uses it through the backend {@code dbx} (service principal {@code sp-acme}, secret in {@code sp-acme.secret},
+ * warehouses wh-acme then wh-backup).
  */
 final class DatabricksFixture implements AutoCloseable {
     final DatabricksEmulator emulator;
@@ -28,6 +29,7 @@ final class DatabricksFixture implements AutoCloseable {
         emulator = new DatabricksEmulator(cert.keystore(), cert.keystorePassword(), "wh-acme", ip, 443);
         emulator.tokenLifetimeSeconds(tokenLifetimeSeconds);
         emulator.allowClient("sp-acme", "secret-one");
+        emulator.warehouse("wh-backup", true);
         emulator.setUp("ATTACH ':memory:' AS acme_prod");
         emulator.setUp("CREATE SCHEMA acme_prod.sales");
         emulator.setUp("CREATE TABLE acme_prod.sales.orders AS SELECT i AS order_id, 'acme' AS tenant_tag"
@@ -55,7 +57,7 @@ final class DatabricksFixture implements AutoCloseable {
                   dbx:
                     type: databricks
                     host: https://%s
-                    warehouse_id: wh-acme
+                    warehouse_ids: [wh-acme, wh-backup]
                     client_id: sp-acme
                     client_secret_file: sp-acme.secret
                     start_on_demand: true

@@ -140,6 +140,15 @@ public final class DatabricksEmulator implements AutoCloseable {
         this.tokenLifetimeSeconds = seconds;
     }
 
+    /** Adds a warehouse, or takes one away (new sessions on it fail) when {@code up} is false. */
+    public void warehouse(String id, boolean up) {
+        if (up) {
+            warehouses.add(id);
+        } else {
+            warehouses.remove(id);
+        }
+    }
+
     public void warehouseState(String state) {
         this.warehouseState = state;
     }
