@@ -774,7 +774,7 @@ public final class GovernedMeta implements ProtobufMeta {
                 return new ProxyError(ProxyError.BACKEND_UNAVAILABLE, 2201, "BACKEND_UNAVAILABLE: backend '" + backend
                         + "' has no free connection (pool wait exceeded): " + firstLine(t.getMessage()));
             }
-            if (t instanceof SQLException sql && !isStandardState(sql.getSQLState()) && unreachable(sql)) {
+            if (t instanceof SQLException sql && unreachable(sql)) {
                 return new ProxyError(ProxyError.BACKEND_UNAVAILABLE, 2204, "BACKEND_UNAVAILABLE: backend '" + backend
                         + "' cannot be reached: " + firstLine(sql.getMessage()));
             }
@@ -796,9 +796,10 @@ public final class GovernedMeta implements ProtobufMeta {
     /** True when the failure came from the network: the backend did not answer. */
     private static boolean unreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
-                    || t instanceof java.net.UnknownHostException || t instanceof java.net.SocketTimeoutException
-                    || t.getClass().getSimpleName().endsWith("HostConnectException")) {
+            if (t instanceof java.net.SocketException || t instanceof java.net.UnknownHostException
+                    || t instanceof java.net.SocketTimeoutException || t instanceof javax.net.ssl.SSLException
+                    || t.getClass().getSimpleName().endsWith("HostConnectException")
+                    || t.getClass().getSimpleName().endsWith("NoHttpResponseException")) {
                 return true;
             }
         }

@@ -80,6 +80,19 @@ class DatabricksBackendTest {
     }
 
     @Test
+    void aTokenEndpointOutageDoesNotFailQueriesWhileTheTokenIsValid() throws Exception {
+        try (Connection c = acme()) {
+            assertThat(count(c, "SELECT count(*) FROM orders")).isEqualTo(250);
+            emulator.tokenEndpointDown(true);
+            for (int i = 0; i < 5; i++) {
+                assertThat(count(c, "SELECT count(*) FROM orders")).isEqualTo(250);
+            }
+        } finally {
+            emulator.tokenEndpointDown(false);
+        }
+    }
+
+    @Test
     void readinessReportsTheWarehouseStateAndStartsAStoppedOne() throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         java.net.URI ready = java.net.URI.create("http://127.0.0.1:" + dbx.proxy.adminPort() + "/ready");

@@ -64,6 +64,7 @@ public final class DatabricksEmulator implements AutoCloseable {
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final Set<String> warehouses = ConcurrentHashMap.newKeySet();
     private volatile long tokenLifetimeSeconds = 3600;
+    private volatile boolean tokenEndpointDown;
     private volatile String warehouseState = "RUNNING";
     private final byte[] signingKey = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
 
@@ -136,6 +137,11 @@ public final class DatabricksEmulator implements AutoCloseable {
         clientSecrets.remove(clientId + "\u0000" + secret);
     }
 
+    /** The token endpoint answers 503 while down; everything else keeps working. */
+    public void tokenEndpointDown(boolean down) {
+        this.tokenEndpointDown = down;
+    }
+
     public void tokenLifetimeSeconds(long seconds) {
         this.tokenLifetimeSeconds = seconds;
     }
@@ -174,6 +180,10 @@ public final class DatabricksEmulator implements AutoCloseable {
                         .put("authorization_endpoint", base + "/oidc/v1/authorize")
                         .put("token_endpoint", base + "/oidc/v1/token"));
             } else if (path.equals("/oidc/v1/token")) {
+                if (tokenEndpointDown) {
+                    reply(ex, 503, error("TEMPORARILY_UNAVAILABLE", "token endpoint down"));
+                    return;
+                }
                 token(ex, body, headers);
             } else if (path.startsWith("/api/2.0/connector-service/feature-flags/")) {
                 reply(ex, 200, JSON.createObjectNode().put("ttl_seconds", 900).set("flags", JSON.createArrayNode()));
