@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.server.avatica;
 
+import static com.akkio.dbproxy.server.Queries.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,9 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Properties;
 
 import com.akkio.dbproxy.server.config.ConfigLoader;
@@ -53,19 +52,13 @@ class AdminEndpointTest {
         return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + server.port(), p);
     }
 
-    private static long count(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getLong(1);
-        }
-    }
 
     @Test
     void metricsHealthAndReadiness(@TempDir Path dir) throws Exception {
         try (ProxyServer server = ProxyServer.start(ConfigLoader.load(copyDemo(dir)), null);
              Connection acme = connect(server, "acme", "acme-secret")) {
-            count(acme, "SELECT count(*) FROM orders");
-            assertThatThrownBy(() -> count(acme, "SELECT * FROM globex_prod.sales.orders"))
+            scalar(acme, "SELECT count(*) FROM orders");
+            assertThatThrownBy(() -> scalar(acme, "SELECT * FROM globex_prod.sales.orders"))
                     .isInstanceOf(SQLException.class);
             assertThatThrownBy(() -> connect(server, "acme", "nope")).isInstanceOf(SQLException.class);
             HttpResponse<String> metrics = get(server, "/metrics");
@@ -92,7 +85,7 @@ class AdminEndpointTest {
         Path globexPolicy = config.resolveSibling("policies/globex.yaml");
         try (ProxyServer server = ProxyServer.start(ConfigLoader.load(config), null)) {
             Connection globex = connect(server, "globex", "globex-secret");
-            assertThatThrownBy(() -> count(globex, "SELECT count(*) FROM shared_ref.geo.countries"))
+            assertThatThrownBy(() -> scalar(globex, "SELECT count(*) FROM shared_ref.geo.countries"))
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
 
             Files.writeString(globexPolicy, Files.readString(globexPolicy)
@@ -100,7 +93,7 @@ class AdminEndpointTest {
             HttpResponse<String> reloaded = post(server, "/reload");
             assertThat(reloaded.statusCode()).as(reloaded.body()).isEqualTo(200);
             assertThat(reloaded.body()).contains("updated");
-            assertThat(count(globex, "SELECT count(*) FROM shared_ref.geo.countries"))
+            assertThat(scalar(globex, "SELECT count(*) FROM shared_ref.geo.countries"))
                     .as("the open connection follows the new policy").isEqualTo(8);
 
             String good = Files.readString(globexPolicy);
@@ -108,14 +101,14 @@ class AdminEndpointTest {
             HttpResponse<String> refused = post(server, "/reload");
             assertThat(refused.statusCode()).isEqualTo(422);
             assertThat(refused.body()).contains("max_rows");
-            assertThat(count(globex, "SELECT count(*) FROM shared_ref.geo.countries"))
+            assertThat(scalar(globex, "SELECT count(*) FROM shared_ref.geo.countries"))
                     .as("the old policy stays in force").isEqualTo(8);
 
             Files.writeString(globexPolicy, good);
             String proxyYaml = Files.readString(config);
             Files.writeString(config, proxyYaml.substring(0, proxyYaml.indexOf("  globex:")));
             assertThat(post(server, "/reload").statusCode()).isEqualTo(200);
-            assertThatThrownBy(() -> count(globex, "SELECT 1"))
+            assertThatThrownBy(() -> scalar(globex, "SELECT 1"))
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
             assertThatThrownBy(() -> connect(server, "globex", "globex-secret"))
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));

@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.server.avatica;
 
+import static com.akkio.dbproxy.server.Queries.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,12 +31,6 @@ class GovernanceTest {
     /** Takes a few seconds in DuckDB: long enough to be cut by a 1 s timeout or to hold a concurrency slot. */
     static final String SLOW = "SELECT count(*) FROM range(3000000000) t(i) WHERE i % 7 = 3";
 
-    private static long scalar(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getLong(1);
-        }
-    }
 
     @Test
     void queryTimeoutCancelsInTheBackendWith57014(@TempDir Path dir) throws Exception {

@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.server.avatica;
 
+import static com.akkio.dbproxy.server.Queries.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -41,12 +42,6 @@ class ProxyEndToEndTest {
         proxy.close();
     }
 
-    private static long scalar(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            assertThat(r.next()).isTrue();
-            return r.getLong(1);
-        }
-    }
 
     private static List<String> column(Connection c, String sql) throws SQLException {
         List<String> out = new ArrayList<>();

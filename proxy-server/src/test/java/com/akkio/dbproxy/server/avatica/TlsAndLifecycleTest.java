@@ -1,14 +1,13 @@
 package com.akkio.dbproxy.server.avatica;
 
+import static com.akkio.dbproxy.server.Queries.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -36,12 +35,6 @@ class TlsAndLifecycleTest {
         return p;
     }
 
-    private static long count(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM orders")) {
-            r.next();
-            return r.getLong(1);
-        }
-    }
 
     @Test
     void servesHttpsWithTheConfiguredKeystore(@TempDir Path dir) throws Exception {
@@ -52,7 +45,7 @@ class TlsAndLifecycleTest {
             String url = "jdbc:akkio://127.0.0.1:" + server.port() + "?tls=true&truststore=" + cert.truststore()
                     + "&truststore_password=" + cert.truststorePassword();
             try (Connection c = DriverManager.getConnection(url, acme())) {
-                assertThat(count(c)).isEqualTo(1000);
+                assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(1000);
             }
             // a client that does not trust the certificate is refused at the handshake
             assertThatThrownBy(() -> DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + server.port()
@@ -66,18 +59,18 @@ class TlsAndLifecycleTest {
         try (ProxyServer server = ProxyServer.start(demo(dir, null, Duration.ofSeconds(1)), 0)) {
             String url = "jdbc:akkio://127.0.0.1:" + server.port();
             try (Connection c = DriverManager.getConnection(url, acme())) {
-                assertThat(count(c)).isEqualTo(1000);
+                assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(1000);
                 assertThat(server.openConnections()).isEqualTo(1);
             }
             assertThat(server.openConnections()).isZero();
             Connection idle = DriverManager.getConnection(url, acme());
-            assertThat(count(idle)).isEqualTo(1000);
+            assertThat(scalar(idle, "SELECT count(*) FROM orders")).isEqualTo(1000);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (server.openConnections() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
             assertThat(server.openConnections()).as("idle connection expired").isZero();
-            assertThatThrownBy(() -> count(idle)).isInstanceOfSatisfying(SQLException.class,
+            assertThatThrownBy(() -> scalar(idle, "SELECT count(*) FROM orders")).isInstanceOfSatisfying(SQLException.class,
                     e -> assertThat(e.getSQLState()).isEqualTo("08003"));
             assertThat(server.activeBackendConnections()).isZero();
         }

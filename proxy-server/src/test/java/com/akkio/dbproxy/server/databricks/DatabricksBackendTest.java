@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.server.databricks;
 
+import static com.akkio.dbproxy.server.Queries.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,20 +44,14 @@ class DatabricksBackendTest {
         return dbx.acme();
     }
 
-    private static long count(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getLong(1);
-        }
-    }
 
     @Test
     void queriesReachTheWarehouseRewrittenAndTaggedAkkio() throws Exception {
         try (Connection c = acme()) {
-            assertThat(count(c, "SELECT count(*) FROM orders")).isEqualTo(250);
+            assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(250);
             long tokensBefore = emulator.count("/oidc/v1/token");
             for (int i = 0; i < 20; i++) {
-                assertThat(count(c, "SELECT count(*) FROM main.sales.orders WHERE tenant_tag = 'acme'")).isEqualTo(250);
+                assertThat(scalar(c, "SELECT count(*) FROM main.sales.orders WHERE tenant_tag = 'acme'")).isEqualTo(250);
             }
             try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT * FROM `orders`")) {
                 int rows = 0;
@@ -66,7 +61,7 @@ class DatabricksBackendTest {
                 }
                 assertThat(rows).as("max_rows cap").isEqualTo(100);
             }
-            assertThatThrownBy(() -> count(c, "SELECT count(*) FROM globex_prod.sales.orders"))
+            assertThatThrownBy(() -> scalar(c, "SELECT count(*) FROM globex_prod.sales.orders"))
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
             assertThat(emulator.count("/oidc/v1/token")).as("tokens are cached, never fetched per query")
                     .isEqualTo(tokensBefore);
@@ -82,10 +77,10 @@ class DatabricksBackendTest {
     @Test
     void aTokenEndpointOutageDoesNotFailQueriesWhileTheTokenIsValid() throws Exception {
         try (Connection c = acme()) {
-            assertThat(count(c, "SELECT count(*) FROM orders")).isEqualTo(250);
+            assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(250);
             emulator.tokenEndpointDown(true);
             for (int i = 0; i < 5; i++) {
-                assertThat(count(c, "SELECT count(*) FROM orders")).isEqualTo(250);
+                assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(250);
             }
         } finally {
             emulator.tokenEndpointDown(false);
@@ -116,7 +111,7 @@ class DatabricksBackendTest {
         try {
             assertThatThrownBy(() -> {
                 try (Connection c = acme()) {
-                    count(c, "SELECT count(*) FROM orders");
+                    scalar(c, "SELECT count(*) FROM orders");
                 }
             }).isInstanceOfSatisfying(SQLException.class, e -> {
                 assertThat(e.getSQLState()).isEqualTo("08006");
@@ -126,19 +121,19 @@ class DatabricksBackendTest {
             emulator.resume();
         }
         try (Connection c = acme()) {
-            assertThat(count(c, "SELECT count(*) FROM orders")).isEqualTo(250);
+            assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(250);
         }
     }
 
     @Test
     void aRotatedSecretIsUsedByNewConnectionsAndARevokedOneFailsClearly() throws Exception {
         try (Connection first = acme()) {
-            assertThat(count(first, "SELECT count(*) FROM orders")).isEqualTo(250);
+            assertThat(scalar(first, "SELECT count(*) FROM orders")).isEqualTo(250);
             emulator.allowClient("sp-acme", "secret-two");
             Files.writeString(secretFile, "secret-two\n");
             emulator.revokeClient("sp-acme", "secret-one");
             try (Connection second = acme()) {
-                assertThat(count(second, "SELECT count(*) FROM orders")).as("new connection, new secret")
+                assertThat(scalar(second, "SELECT count(*) FROM orders")).as("new connection, new secret")
                         .isEqualTo(250);
             }
             Files.writeString(secretFile, "secret-one\n");
@@ -146,8 +141,8 @@ class DatabricksBackendTest {
                 // the pool may hand an existing connection to one of them; a new one needs the revoked secret
                 assertThatThrownBy(() -> {
                     try (Connection e = acme(); Connection f = acme()) {
-                        count(e, "SELECT 1");
-                        count(f, "SELECT 1");
+                        scalar(e, "SELECT 1");
+                        scalar(f, "SELECT 1");
                     }
                 }).isInstanceOfSatisfying(SQLException.class, e -> {
                     assertThat(e.getSQLState()).isEqualTo("08006");
