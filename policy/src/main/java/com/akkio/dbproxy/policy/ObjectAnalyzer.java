@@ -388,6 +388,9 @@ final class ObjectAnalyzer {
         String written = table.getFullyQualifiedName();
         if (role == Role.QUALIFIER) {
             if (parts.size() >= 2) {
+                if (parts.get(0) == null || parts.get(0).isEmpty()) {
+                    throw new Denial(DenyCode.INVALID_NAME, "column qualifier " + written + " has an empty part");
+                }
                 qualifiers.add(table);
             }
             return;

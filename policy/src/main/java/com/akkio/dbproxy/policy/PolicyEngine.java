@@ -65,6 +65,10 @@ public final class PolicyEngine {
             return check(policy, statement, kind);
         } catch (Denial d) {
             return Decision.deny(d.code, d.getMessage(), kind);
+        } catch (RuntimeException | StackOverflowError e) {
+            // a syntax tree the analysis did not expect: fail closed, never pass it on
+            return Decision.deny(DenyCode.UNSUPPORTED_CONSTRUCT, "the statement could not be analysed ("
+                    + e.getClass().getSimpleName() + "); it is denied rather than passed on", kind);
         }
     }
 
