@@ -60,7 +60,7 @@ public final class DuckDbBackends {
     }
 
     /** Runs a seed script statement by statement (statements end with a semicolon at the end of a line). */
-    static void runScript(Connection connection, Path script) throws IOException, SQLException {
+    public static void runScript(Connection connection, Path script) throws IOException, SQLException {
         String text = Files.readString(script);
         try (Statement st = connection.createStatement()) {
             for (String statement : text.split(";\\s*(\\r?\\n|$)")) {
