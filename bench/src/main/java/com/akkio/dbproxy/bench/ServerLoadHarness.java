@@ -7,7 +7,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,183 +20,357 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import com.akkio.dbproxy.server.avatica.ProxyServer;
 import com.akkio.dbproxy.server.backend.DuckDbBackends;
-import com.akkio.dbproxy.server.config.ConfigLoader;
-import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.calcite.avatica.jdbc.JdbcMeta;
-import org.apache.calcite.avatica.remote.Driver;
-import org.apache.calcite.avatica.remote.LocalService;
-import org.apache.calcite.avatica.server.HttpServer;
 import org.duckdb.DuckDBConnection;
 
 /**
- * Side by side in one run, on the same demo data: this proxy (demo configuration, limits lifted and the tenant pool
- * sized for 32 clients so the harness measures the gateway, not the throttle) against a plain Avatica server ({@code JdbcMeta} over DuckDB, no policy,
- * no authentication), both over protobuf on 127.0.0.1. Prints a Markdown table with the
- * ratio proxy / plain Avatica and writes {@code bench/results/server-load.json}.
+ * The server benchmark: side by side in one run, on the same demo data, (1) direct DuckDB JDBC in this process,
+ * (2) a plain Avatica server ({@code JdbcMeta} over DuckDB, no policy, no authentication) and (3) this proxy
+ * ({@code bench/conf/proxy.yaml}: the demo with limits lifted), both servers in processes of their own over
+ * protobuf on 127.0.0.1. Latency and throughput workloads alternate between the targets round by round, so noise
+ * on this shared machine lands on all of them. Prints a Markdown table with the ratio proxy / plain Avatica and the
+ * issue's target for it, and writes {@code bench/results/server-load.json} and {@code .md}.
  *
- * <p>Usage: {@code java -cp bench/target/akkio-bench.jar com.akkio.dbproxy.bench.ServerLoadHarness [seconds]}
+ * <p>Usage, from the repository root: {@code java -cp bench/target/akkio-bench.jar
+ * com.akkio.dbproxy.bench.ServerLoadHarness [seconds per throughput step]}
  */
 public final class ServerLoadHarness {
     static final String ANALYTICS = "SELECT c.country_code, count(*) AS n, sum(o.amount) AS total FROM"
             + " acme_prod.sales.orders o JOIN acme_prod.sales.customers c ON o.customer_id = c.customer_id"
             + " GROUP BY c.country_code ORDER BY total DESC";
+    static final int STREAM_ROWS = 1_000_000;
+    static final String STREAM = "SELECT i AS id, i * 2 AS doubled, CAST(i AS VARCHAR) AS label, i / 3.0 AS ratio,"
+            + " DATE '2020-01-01' + CAST(i % 1000 AS INTEGER) AS day FROM range(" + STREAM_ROWS + ") AS t(i)";
+    static final int IDLE_CONNECTIONS = 1000;
+    private static final int ROUNDS = 3;
 
     private ServerLoadHarness() {
     }
 
+    /** A way to reach one target; {@code server} is null for the in-process baseline. */
+    private record Target(String name, String key, String url, Properties info, ServerProcess server,
+                          DuckDBConnection direct) {
+        Connection connect() throws SQLException {
+            return direct != null ? direct.duplicate() : DriverManager.getConnection(url, info);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        Path work = Files.createTempDirectory("akkio-load");
-        DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
-        DuckDbBackends.runScript(root, Path.of("conf/demo-seed.sql"));
-        // plain JdbcMeta, given the same shared in-memory database the proxy's demo backend uses
-        JdbcMeta plainMeta = new JdbcMeta("jdbc:duckdb:") {
-            @Override
-            protected Connection createConnection(String url, Properties info) throws SQLException {
-                return root.duplicate();
-            }
-        };
-        HttpServer plain = new HttpServer.Builder<>().withHandler(new LocalService(plainMeta),
-                Driver.Serialization.PROTOBUF).withPort(0).build();
-        plain.start();
-        ProxyServer proxy = ProxyServer.start(unthrottled(work), 0);
-        Map<String, Object> results = new LinkedHashMap<>();
-        try {
-            Target plainTarget = new Target("plain Avatica", "jdbc:avatica:remote:url=http://127.0.0.1:"
-                    + plain.getPort() + ";serialization=protobuf", new Properties());
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
+        Path results = Path.of("bench/results");
+        Files.createDirectories(results);
+        DuckDBConnection direct = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+        DuckDbBackends.runScript(direct, Path.of("conf/demo-seed.sql"));
+        try (ServerProcess plainServer = ServerProcess.start("plain");
+             ServerProcess proxyServer = ServerProcess.start("proxy", "bench/conf/proxy.yaml")) {
             Properties acme = new Properties();
             acme.setProperty("user", "acme");
             acme.setProperty("password", "acme-secret");
-            Target proxyTarget = new Target("akkio proxy", "jdbc:akkio://127.0.0.1:" + proxy.port(), acme);
-            List<String[]> rows = new ArrayList<>();
-            for (Target t : List.of(plainTarget, proxyTarget)) {
-                results.put(t.name, run(t, seconds));
-            }
-            compare(rows, results, "SELECT 1 p50 ms", "select1_p50");
-            compare(rows, results, "SELECT 1 p99 ms", "select1_p99");
-            compare(rows, results, "connect + first query ms", "connect_ms");
+            List<Target> targets = List.of(
+                    new Target("direct DuckDB", "direct", null, null, null, direct),
+                    new Target("plain Avatica", "plain", "jdbc:avatica:remote:url=http://127.0.0.1:"
+                            + plainServer.port() + ";serialization=protobuf", new Properties(), plainServer, null),
+                    new Target("akkio proxy", "proxy", "jdbc:akkio://127.0.0.1:" + proxyServer.port(), acme,
+                            proxyServer, null));
+            Results r = new Results(targets.stream().map(Target::key).toList());
+            r.put("plain", "start_ms", plainServer.startMillis());
+            r.put("proxy", "start_ms", proxyServer.startMillis());
+            select1(targets, r);
+            connectAndFirstQuery(targets, r);
             for (int clients : new int[] {1, 8, 32}) {
-                compare(rows, results, "analytics q/s, " + clients + " clients", "analytics_qps_" + clients);
-                compare(rows, results, "analytics p99 ms, " + clients + " clients", "analytics_p99_" + clients);
+                analytics(targets, clients, seconds, r);
             }
-            System.out.println("| workload | plain Avatica | akkio proxy | proxy / plain |");
-            System.out.println("|---|---:|---:|---:|");
-            rows.forEach(r -> System.out.println("| " + String.join(" | ", r) + " |"));
-            Files.createDirectories(Path.of("bench/results"));
-            new ObjectMapper().writerWithDefaultPrettyPrinter()
-                    .writeValue(Path.of("bench/results/server-load.json").toFile(), results);
+            stream(targets, r);
+            idleConnections(targets, r);
+            r.report(results);
         } finally {
-            proxy.close();
-            plain.stop();
-            root.close();
+            direct.close();
         }
     }
 
-    private static ProxyConfig unthrottled(Path work) throws Exception {
-        ProxyConfig cfg = ConfigLoader.load(Path.of("conf/proxy.yaml"));
-        Map<String, ProxyConfig.Tenant> tenants = new LinkedHashMap<>();
-        cfg.tenants().forEach((name, t) -> tenants.put(name, new ProxyConfig.Tenant(name, t.secret(), t.backend(),
-                t.policy(), new ProxyConfig.Limits(1_000_000, 1_000_000, 256, Duration.ofMinutes(5)),
-                t.policyFile())));
-        Map<String, ProxyConfig.Backend> backends = new LinkedHashMap<>();
-        cfg.backends().forEach((name, b) -> backends.put(name, new ProxyConfig.Backend(name, b.type(), b.dialect(),
-                b.path(), b.seed(), new ProxyConfig.Pool(64, Duration.ofSeconds(5), b.pool().idleTimeout(),
-                b.pool().maxLifetime()), b.databricks())));
-        ProxyConfig.Server s = cfg.server();
-        return new ProxyConfig(cfg.source(), new ProxyConfig.Server("127.0.0.1", 0, s.serialization(), null,
-                s.maxRequestBytes(), s.idleConnectionTimeout(), 1024, -1),
-                new ProxyConfig.Audit(work.resolve("audit.jsonl"), false, 1L << 30, 2), backends, tenants);
-    }
+    // ------------------------------------------------------------------ workloads
 
-    private record Target(String name, String url, Properties info) {
-        Connection connect() throws SQLException {
-            return DriverManager.getConnection(url, info);
-        }
-    }
-
-    private static Map<String, Double> run(Target t, int seconds) throws Exception {
-        Map<String, Double> r = new LinkedHashMap<>();
-        try (Connection c = t.connect(); Statement s = c.createStatement()) {
-            for (int i = 0; i < 1000; i++) {
-                scalar(s, "SELECT 1");
+    private static void select1(List<Target> targets, Results r) throws Exception {
+        Map<String, List<Long>> samples = new LinkedHashMap<>();
+        Map<String, Long> serverCpu = new LinkedHashMap<>();
+        List<Connection> open = new ArrayList<>();
+        try {
+            List<Statement> statements = new ArrayList<>();
+            for (Target t : targets) {
+                Connection c = t.connect();
+                open.add(c);
+                Statement s = c.createStatement();
+                statements.add(s);
+                for (int i = 0; i < 2000; i++) {
+                    scalar(s, "SELECT 1");
+                }
+                samples.put(t.key, new ArrayList<>());
             }
-            long[] micros = new long[5000];
-            for (int i = 0; i < micros.length; i++) {
-                long start = System.nanoTime();
-                scalar(s, "SELECT 1");
-                micros[i] = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
-            }
-            Arrays.sort(micros);
-            r.put("select1_p50", micros[micros.length / 2] / 1000.0);
-            r.put("select1_p99", micros[micros.length * 99 / 100] / 1000.0);
-        }
-        long[] connect = new long[50];
-        for (int i = 0; i < connect.length; i++) {
-            long start = System.nanoTime();
-            try (Connection c = t.connect(); Statement s = c.createStatement()) {
-                scalar(s, "SELECT 1");
-            }
-            connect[i] = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
-        }
-        Arrays.sort(connect);
-        r.put("connect_ms", connect[connect.length / 2] / 1000.0);
-        for (int clients : new int[] {1, 8, 32}) {
-            double[] qpsAndP99 = analytics(t, clients, seconds);
-            r.put("analytics_qps_" + clients, qpsAndP99[0]);
-            r.put("analytics_p99_" + clients, qpsAndP99[1]);
-        }
-        return r;
-    }
-
-    private static double[] analytics(Target t, int clients, int seconds) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        AtomicBoolean running = new AtomicBoolean(true);
-        List<Future<List<Long>>> futures = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            futures.add(pool.submit(() -> {
-                List<Long> micros = new ArrayList<>();
-                try (Connection c = t.connect(); Statement s = c.createStatement()) {
-                    while (running.get()) {
+            for (int round = 0; round < ROUNDS; round++) {
+                for (int i = 0; i < targets.size(); i++) {
+                    Target t = targets.get(i);
+                    List<Long> micros = samples.get(t.key);
+                    long cpu = t.server == null ? 0 : Long.parseLong(t.server.command("cpu"));
+                    for (int n = 0; n < 2000; n++) {
                         long start = System.nanoTime();
-                        try (ResultSet rs = s.executeQuery(ANALYTICS)) {
-                            while (rs.next()) {
-                                rs.getString(1);
-                            }
-                        }
-                        micros.add(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
+                        scalar(statements.get(i), "SELECT 1");
+                        micros.add(System.nanoTime() - start);
+                    }
+                    if (t.server != null) {
+                        serverCpu.merge(t.key, Long.parseLong(t.server.command("cpu")) - cpu, Long::sum);
                     }
                 }
-                return micros;
-            }));
+            }
+        } finally {
+            for (Connection c : open) {
+                c.close();
+            }
         }
-        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-        running.set(false);
-        List<Long> all = new ArrayList<>();
-        for (Future<List<Long>> f : futures) {
-            all.addAll(f.get());
+        samples.forEach((key, nanos) -> {
+            long[] sorted = sorted(nanos);
+            r.put(key, "select1_p50_ms", percentile(sorted, 50) / 1e6);
+            r.put(key, "select1_p99_ms", percentile(sorted, 99) / 1e6);
+        });
+        serverCpu.forEach((key, nanos) -> r.put(key, "select1_server_cpu_us", nanos / 1e3 / samples.get(key).size()));
+    }
+
+    private static void connectAndFirstQuery(List<Target> targets, Results r) throws SQLException {
+        Map<String, List<Long>> samples = new LinkedHashMap<>();
+        targets.forEach(t -> samples.put(t.key, new ArrayList<>()));
+        for (int round = 0; round < ROUNDS + 1; round++) {
+            for (Target t : targets) {
+                for (int i = 0; i < 25; i++) {
+                    long start = System.nanoTime();
+                    try (Connection c = t.connect(); Statement s = c.createStatement()) {
+                        scalar(s, "SELECT 1");
+                    }
+                    if (round > 0) { // the first round warms up
+                        samples.get(t.key).add(System.nanoTime() - start);
+                    }
+                }
+            }
         }
-        pool.shutdown();
-        all.sort(null);
-        return new double[] {all.size() / (double) seconds, all.get(all.size() * 99 / 100) / 1000.0};
+        samples.forEach((key, nanos) -> r.put(key, "connect_ms", percentile(sorted(nanos), 50) / 1e6));
+    }
+
+    private static void analytics(List<Target> targets, int clients, int seconds, Results r) throws Exception {
+        Map<String, List<Long>> latencies = new LinkedHashMap<>();
+        Map<String, Long> queries = new LinkedHashMap<>();
+        for (int round = 0; round < 2; round++) {
+            for (Target t : targets) {
+                List<Long> nanos = analyticsRun(t, clients, seconds * 1000L / 2);
+                latencies.computeIfAbsent(t.key, k -> new ArrayList<>()).addAll(nanos);
+                queries.merge(t.key, (long) nanos.size(), Long::sum);
+            }
+        }
+        latencies.forEach((key, nanos) -> {
+            r.put(key, "analytics_qps_" + clients, queries.get(key) / (double) seconds);
+            r.put(key, "analytics_p99_ms_" + clients, percentile(sorted(nanos), 99) / 1e6);
+        });
+    }
+
+    private static List<Long> analyticsRun(Target t, int clients, long millis) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            AtomicBoolean running = new AtomicBoolean(true);
+            List<Future<List<Long>>> futures = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                futures.add(pool.submit(() -> {
+                    List<Long> nanos = new ArrayList<>();
+                    try (Connection c = t.connect(); Statement s = c.createStatement()) {
+                        while (running.get()) {
+                            long start = System.nanoTime();
+                            try (ResultSet rs = s.executeQuery(ANALYTICS)) {
+                                while (rs.next()) {
+                                    rs.getString(1);
+                                }
+                            }
+                            nanos.add(System.nanoTime() - start);
+                        }
+                    }
+                    return nanos;
+                }));
+            }
+            Thread.sleep(millis);
+            running.set(false);
+            List<Long> all = new ArrayList<>();
+            for (Future<List<Long>> f : futures) {
+                all.addAll(f.get());
+            }
+            return all;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** A 1M-row, 5-column result read to the end: rows per second, and what the server retained meanwhile. */
+    private static void stream(List<Target> targets, Results r) throws Exception {
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, Long> peakLive = new LinkedHashMap<>();
+        for (int round = 0; round < 2; round++) {
+            for (Target t : targets) {
+                if (t.server != null) {
+                    t.server.command("reset");
+                }
+                long start = System.nanoTime();
+                long rows = 0;
+                long checksum = 0;
+                try (Connection c = t.connect(); Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery(STREAM)) {
+                    while (rs.next()) {
+                        checksum += rs.getLong(1) + rs.getLong(2) + rs.getString(3).length();
+                        rs.getBigDecimal(4);
+                        rs.getDate(5);
+                        rows++;
+                    }
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (rows != STREAM_ROWS || checksum <= 0) {
+                    throw new IllegalStateException(t.name + " streamed " + rows + " rows, expected " + STREAM_ROWS);
+                }
+                rates.computeIfAbsent(t.key, k -> new ArrayList<>()).add(rows / seconds);
+                if (t.server != null) {
+                    String[] peak = t.server.command("peak").split(" ");
+                    peakLive.merge(t.key, Long.parseLong(peak[0]), Math::max);
+                    r.put(t.key, "stream_rss_mib", Long.parseLong(peak[1]) / 1048576.0);
+                }
+            }
+        }
+        rates.forEach((key, list) -> r.put(key, "stream_rows_per_s", list.stream().mapToDouble(d -> d).max()
+                .orElseThrow()));
+        peakLive.forEach((key, bytes) -> r.put(key, "stream_peak_live_heap_mib", bytes / 1048576.0));
+    }
+
+    /**
+     * What an open, idle client connection costs the server in heap. (Resident memory is not reported: with a fixed
+     * heap it moves with the collector, not with connections.)
+     */
+    private static void idleConnections(List<Target> targets, Results r) throws Exception {
+        for (Target t : targets) {
+            if (t.server == null) {
+                continue;
+            }
+            long before = Long.parseLong(t.server.command("live"));
+            List<Connection> open = new ArrayList<>(IDLE_CONNECTIONS);
+            try {
+                for (int i = 0; i < IDLE_CONNECTIONS; i++) {
+                    Connection c = t.connect();
+                    open.add(c);
+                    try (Statement s = c.createStatement()) {
+                        scalar(s, "SELECT 1");
+                    }
+                }
+                long after = Long.parseLong(t.server.command("live"));
+                r.put(t.key, "idle_heap_kib_per_connection", (after - before) / 1024.0 / IDLE_CONNECTIONS);
+            } finally {
+                for (Connection c : open) {
+                    c.close();
+                }
+            }
+        }
     }
 
     private static void scalar(Statement s, String sql) throws SQLException {
-        try (ResultSet r = s.executeQuery(sql)) {
-            r.next();
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static void compare(List<String[]> rows, Map<String, Object> results, String label, String key) {
-        double plain = ((Map<String, Double>) results.get("plain Avatica")).get(key);
-        double proxy = ((Map<String, Double>) results.get("akkio proxy")).get(key);
-        rows.add(new String[] {label, fmt(plain), fmt(proxy), String.format(Locale.ROOT, "%.2f", proxy / plain)});
+    // ------------------------------------------------------------------ results
+
+    /** Figures per target, and the table comparing them. */
+    private static final class Results {
+        /** label, key, and the target for proxy / plain (or an absolute target). */
+        private static final String[][] ROWS = {
+            {"server start to listening, ms", "start_ms", "proxy ≤ 3000 ms"},
+            {"SELECT 1 p50, ms", "select1_p50_ms", "≤ 1.10"},
+            {"SELECT 1 p99, ms", "select1_p99_ms", "≤ 1.10"},
+            {"SELECT 1, server CPU µs per statement", "select1_server_cpu_us", ""},
+            {"connect + first query, ms", "connect_ms", ""},
+            {"analytics q/s, 1 client", "analytics_qps_1", ""},
+            {"analytics p99 ms, 1 client", "analytics_p99_ms_1", ""},
+            {"analytics q/s, 8 clients", "analytics_qps_8", ""},
+            {"analytics p99 ms, 8 clients", "analytics_p99_ms_8", ""},
+            {"analytics q/s, 32 clients", "analytics_qps_32", "≥ 0.90"},
+            {"analytics p99 ms, 32 clients", "analytics_p99_ms_32", ""},
+            {"1M-row stream, rows/s", "stream_rows_per_s", "≥ 0.90"},
+            {"1M-row stream, server peak live heap MiB", "stream_peak_live_heap_mib", "bounded"},
+            {"1M-row stream, server RSS MiB", "stream_rss_mib", ""},
+            {"idle connection, server heap KiB each (1,000 open)", "idle_heap_kib_per_connection",
+                "proxy ≤ 64 KiB"},
+        };
+        private final List<String> keys;
+        private final Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
+
+        Results(List<String> keys) {
+            this.keys = keys;
+            keys.forEach(k -> figures.put(k, new LinkedHashMap<>()));
+        }
+
+        void put(String target, String metric, double value) {
+            figures.get(target).put(metric, value);
+        }
+
+        void report(Path dir) throws Exception {
+            String machine = Machine.describe();
+            StringBuilder md = new StringBuilder("# Server benchmark\n\n").append(machine).append("\n\n")
+                    .append("| workload | direct DuckDB | plain Avatica | akkio proxy | proxy / plain | target |\n")
+                    .append("|---|---:|---:|---:|---:|---|\n");
+            Map<String, Double> ratios = new LinkedHashMap<>();
+            for (String[] row : ROWS) {
+                Double plain = figures.get("plain").get(row[1]);
+                Double proxy = figures.get("proxy").get(row[1]);
+                String ratio = "";
+                if (plain != null && proxy != null && plain > 0) {
+                    ratios.put(row[1], proxy / plain);
+                    ratio = String.format(Locale.ROOT, "%.2f", proxy / plain);
+                }
+                md.append("| ").append(row[0]);
+                for (String k : keys) {
+                    md.append(" | ").append(fmt(figures.get(k).get(row[1])));
+                }
+                md.append(" | ").append(ratio).append(" | ").append(row[2]).append(" |\n");
+            }
+            System.out.print(md);
+            Files.writeString(dir.resolve("server-load.md"), md);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("machine", machine);
+            json.put("figures", figures);
+            json.put("proxy_over_plain", ratios);
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("server-load.json").toFile(),
+                    json);
+        }
+
+        private static String fmt(Double v) {
+            if (v == null) {
+                return "n/a";
+            }
+            return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%,.0f" : "%.2f", v);
+        }
     }
 
-    private static String fmt(double v) {
-        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.2f", v);
+    /** Which machine the figures come from. */
+    static final class Machine {
+        private Machine() {
+        }
+
+        static String describe() throws java.io.IOException {
+            String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse("unknown CPU");
+            return "Machine: " + cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, Java "
+                    + System.getProperty("java.version") + "; " + java.time.LocalDate.now();
+        }
+    }
+
+    static long percentile(long[] sorted, int pct) {
+        return sorted[Math.min(sorted.length - 1, sorted.length * pct / 100)];
+    }
+
+    static long[] sorted(List<Long> values) {
+        long[] a = values.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(a);
+        return a;
     }
 }

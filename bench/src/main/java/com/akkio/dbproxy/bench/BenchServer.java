@@ -1,0 +1,139 @@
+package com.akkio.dbproxy.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+
+import com.akkio.dbproxy.server.avatica.ProxyServer;
+import com.akkio.dbproxy.server.backend.DuckDbBackends;
+import com.akkio.dbproxy.server.config.ConfigLoader;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import org.apache.calcite.avatica.jdbc.JdbcMeta;
+import org.apache.calcite.avatica.remote.Driver;
+import org.apache.calcite.avatica.remote.LocalService;
+import org.apache.calcite.avatica.server.HttpServer;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * One server under test, in a process of its own so that its memory can be measured apart from the clients:
+ * {@code plain} (Avatica's {@code JdbcMeta} over the demo DuckDB, no policy, no authentication) or {@code proxy}
+ * (this proxy with the configuration file given). Prints {@code PORT n} once listening, then answers one line per
+ * command on standard input:
+ * <ul>
+ *   <li>{@code live}: heap in use after two full collections, in bytes (what the server retains);</li>
+ *   <li>{@code reset}: forget the peaks;</li>
+ *   <li>{@code cpu}: CPU time this process has used, in nanoseconds (all threads; what a request costs the server,
+ *   which noise from other processes on the machine does not change);</li>
+ *   <li>{@code peak}: the largest heap in use right after any collection since {@code reset} (retained memory at
+ *   its worst, which a streaming server keeps bounded) and the process's resident set size, in bytes.</li>
+ * </ul>
+ * End of input stops the server.
+ */
+public final class BenchServer {
+    private static final AtomicLong PEAK_AFTER_GC = new AtomicLong();
+
+    private BenchServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        watchCollections();
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                StandardCharsets.UTF_8);
+        AutoCloseable server;
+        int port;
+        if (args[0].equals("plain")) {
+            HttpServer plain = plainAvatica(Path.of("conf/demo-seed.sql"));
+            server = plain::stop;
+            port = plain.getPort();
+        } else {
+            ProxyServer proxy = ProxyServer.start(ConfigLoader.load(Path.of(args[1])), null);
+            server = proxy;
+            port = proxy.port();
+        }
+        out.println("PORT " + port);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null; ) {
+            switch (line) {
+                case "live" -> out.println(liveHeap());
+                case "reset" -> {
+                    PEAK_AFTER_GC.set(0);
+                    out.println("OK");
+                }
+                case "peak" -> out.println(PEAK_AFTER_GC.get() + " " + residentBytes());
+                case "cpu" -> out.println(((com.sun.management.OperatingSystemMXBean) ManagementFactory
+                        .getOperatingSystemMXBean()).getProcessCpuTime());
+                default -> out.println("ERROR unknown command " + line);
+            }
+        }
+        server.close();
+    }
+
+    /** A plain Avatica server on the demo data: the baseline the proxy is compared with. */
+    static HttpServer plainAvatica(Path seed) throws Exception {
+        DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+        DuckDbBackends.runScript(root, seed);
+        JdbcMeta meta = new JdbcMeta("jdbc:duckdb:") {
+            @Override
+            protected Connection createConnection(String url, Properties info) throws SQLException {
+                return root.duplicate();
+            }
+        };
+        HttpServer server = new HttpServer.Builder<>().withHandler(new LocalService(meta),
+                Driver.Serialization.PROTOBUF).withPort(0).build();
+        server.start();
+        return server;
+    }
+
+    private static long liveHeap() {
+        System.gc();
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Records the heap in use after every collection (its high-water mark is what a request retained). */
+    private static void watchCollections() {
+        java.util.Set<String> heapPools = new java.util.HashSet<>();
+        ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+                .forEach(p -> heapPools.add(p.getName()));
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ((NotificationEmitter) gc).addNotificationListener((notification, handback) -> {
+                if (!notification.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                    return;
+                }
+                var info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+                long used = 0;
+                for (Map.Entry<String, MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                    if (heapPools.contains(e.getKey())) {
+                        used += e.getValue().getUsed();
+                    }
+                }
+                PEAK_AFTER_GC.accumulateAndGet(used, Math::max);
+            }, null, null);
+        }
+    }
+
+    private static long residentBytes() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,78 @@
+package com.akkio.dbproxy.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link BenchServer} in a child JVM with the same class path and a fixed heap, driven over its standard input.
+ * Its log goes to {@code bench/target/<kind>-server.log}.
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final String JAVA = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+            .toString();
+    private final Process process;
+    private final BufferedReader out;
+    private final Writer in;
+    private final int port;
+    private final long startMillis;
+
+    private ServerProcess(Process process, long launchedNanos) throws IOException {
+        this.process = process;
+        this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        String first = out.readLine();
+        if (first == null || !first.startsWith("PORT ")) {
+            process.destroyForcibly();
+            throw new IOException("benchmark server did not start (see bench/target/*-server.log): " + first);
+        }
+        String[] parts = first.split(" ");
+        this.port = Integer.parseInt(parts[1]);
+        this.startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launchedNanos);
+    }
+
+    static ServerProcess start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                JAVA, "-Xms1g", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", BenchServer.class.getName()));
+        command.addAll(List.of(args));
+        java.io.File log = new java.io.File("bench/target/" + args[0] + "-server.log");
+        long launched = System.nanoTime();
+        return new ServerProcess(new ProcessBuilder(command).redirectError(log).start(), launched);
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Milliseconds from launching the JVM to the server listening. */
+    long startMillis() {
+        return startMillis;
+    }
+
+    /** Sends one command and returns the server's one-line answer. */
+    synchronized String command(String command) throws IOException {
+        in.write(command + "\n");
+        in.flush();
+        String answer = out.readLine();
+        if (answer == null || answer.startsWith("ERROR")) {
+            throw new IOException("benchmark server answered " + answer + " to " + command);
+        }
+        return answer;
+    }
+
+    @Override
+    public void close() throws Exception {
+        in.close();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+}
