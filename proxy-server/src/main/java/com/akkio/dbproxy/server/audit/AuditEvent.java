@@ -27,4 +27,16 @@ public record AuditEvent(
 
     public static final String FORWARD = "forward";
     public static final String COMPLETE = "complete";
+
+    /**
+     * A random (version 4) UUID naming one request. Request ids need to be unique, not unguessable, so they come
+     * from the thread's own generator rather than {@code UUID.randomUUID()}'s shared, synchronised SecureRandom,
+     * which every request thread would otherwise queue on.
+     */
+    public static String newRequestId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new java.util.UUID(high, low).toString();
+    }
 }

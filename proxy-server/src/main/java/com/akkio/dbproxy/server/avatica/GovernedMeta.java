@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -254,7 +253,7 @@ public final class GovernedMeta implements ProtobufMeta {
             throw backendFailure(s.tenant, e);
         }
         s.statements.add(h.id);
-        s.prepared.put(h.id, new Session.Prepared(sql, s.tenant.config().policy(), d));
+        s.prepared.put(h.id, new Session.Prepared(sql, Sha256.hex(sql), s.tenant.config().policy(), d));
         h.signature = withSql(h.signature, sql);
         return h;
     }
@@ -271,7 +270,7 @@ public final class GovernedMeta implements ProtobufMeta {
                                            PrepareCallback callback) throws NoSuchStatementException {
         Session s = statement(h);
         Decision d = decideOrRefuse(s, sql);
-        StatementRun run = start(s, sql, d);
+        StatementRun run = StatementRun.begin(sql, Sha256.hex(sql), d);
         try (TenantLimiter.Permit permit = admit(s, run)) {
             ExecuteResult result = countless(s.tenant.meta.prepareAndExecute(h, d.rewrittenSql(),
                     cap(s, maxRowCount), maxRowsInFirstFrame, callback));
@@ -289,8 +288,7 @@ public final class GovernedMeta implements ProtobufMeta {
     public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues, int maxRowsInFirstFrame)
             throws NoSuchStatementException {
         Session s = statement(h);
-        Decision d = preparedDecision(s, h);
-        StatementRun run = start(s, d.rewrittenSql(), d);
+        StatementRun run = prepared(s, h).run();
         try (TenantLimiter.Permit permit = admit(s, run)) {
             ExecuteResult result = countless(s.tenant.meta.execute(h, parameterValues, maxRowsInFirstFrame));
             finishFirstFrames(s, h, run, result);
@@ -348,7 +346,7 @@ public final class GovernedMeta implements ProtobufMeta {
         }
         List<StatementRun> runs = new ArrayList<>(sqlCommands.size());
         for (int i = 0; i < sqlCommands.size(); i++) {
-            runs.add(start(s, sqlCommands.get(i), decisions.get(i)));
+            runs.add(StatementRun.begin(sqlCommands.get(i), Sha256.hex(sqlCommands.get(i)), decisions.get(i)));
         }
         try (TenantLimiter.Permit permit = admit(s, runs)) {
             ExecuteBatchResult result = s.tenant.meta.prepareAndExecuteBatch(h, rewritten);
@@ -363,7 +361,7 @@ public final class GovernedMeta implements ProtobufMeta {
     public ExecuteBatchResult executeBatch(StatementHandle h, List<List<TypedValue>> parameterValues)
             throws NoSuchStatementException {
         Session s = statement(h);
-        List<StatementRun> runs = batchRuns(s, preparedDecision(s, h), parameterValues.size());
+        List<StatementRun> runs = batchRuns(prepared(s, h), parameterValues.size());
         try (TenantLimiter.Permit permit = admit(s, runs)) {
             ExecuteBatchResult result = s.tenant.meta.executeBatch(h, parameterValues);
             completeBatch(s, runs, result);
@@ -377,7 +375,7 @@ public final class GovernedMeta implements ProtobufMeta {
     public ExecuteBatchResult executeBatchProtobuf(StatementHandle h, List<Requests.UpdateBatch> parameterValues)
             throws NoSuchStatementException {
         Session s = statement(h);
-        List<StatementRun> runs = batchRuns(s, preparedDecision(s, h), parameterValues.size());
+        List<StatementRun> runs = batchRuns(prepared(s, h), parameterValues.size());
         try (TenantLimiter.Permit permit = admit(s, runs)) {
             ExecuteBatchResult result = s.tenant.meta.executeBatchProtobuf(h, parameterValues);
             completeBatch(s, runs, result);
@@ -574,37 +572,36 @@ public final class GovernedMeta implements ProtobufMeta {
         long start = System.nanoTime();
         Decision d = engine.decide(s.tenant.config().policy(), sql);
         if (!d.isAllowed()) {
-            write(AuditEvent.COMPLETE, s, newRequestId(), Sha256.hex(sql), sql, d, "deny", d.code().name(), -1,
+            write(AuditEvent.COMPLETE, s, AuditEvent.newRequestId(), Sha256.hex(sql), sql, d, "deny", d.code().name(), -1,
                     System.nanoTime() - start);
             throw new ProxyError(d.code().sqlState(), d.code().vendorCode(), d.code().name() + ": " + d.reason());
         }
         return d;
     }
 
-    /** The decision of a prepared statement, made again if the tenant's policy was reloaded since. */
-    private Decision preparedDecision(Session s, StatementHandle h) {
+    /** A prepared statement, decided again if the tenant's policy was reloaded since it was last decided. */
+    private Session.Prepared prepared(Session s, StatementHandle h) {
         Session.Prepared p = s.prepared.get(h.id);
         if (p == null) {
             throw ProxyError.unsupported("executing a statement that was not prepared through the proxy");
         }
-        if (p.policy() == s.tenant.config().policy()) {
-            return p.decision();
+        TenantPolicy policy = s.tenant.config().policy();
+        if (p.policy() == policy) {
+            return p;
         }
         Decision d = decideOrRefuse(s, p.sql());
         if (!d.rewrittenSql().equals(p.decision().rewrittenSql())) {
             throw new ProxyError(ProxyError.FEATURE_NOT_SUPPORTED, 3202, "PREPARE_AGAIN: the tenant's policy changed"
                     + " how this statement is rewritten; prepare it again");
         }
-        return d;
+        Session.Prepared again = new Session.Prepared(p.sql(), p.sqlSha256(), policy, d);
+        s.prepared.replace(h.id, p, again);
+        return again;
     }
 
     private static long cap(Session s, long requested) {
         long max = s.tenant.config().policy().maxRows();
         return requested <= 0 ? max : Math.min(requested, max);
-    }
-
-    private StatementRun start(Session s, String sql, Decision d) {
-        return new StatementRun(newRequestId(), Sha256.hex(sql), sql, d, System.nanoTime());
     }
 
     /** Admits the statement, then records it before the backend sees it; a refusal is recorded instead. */
@@ -680,10 +677,10 @@ public final class GovernedMeta implements ProtobufMeta {
         }
     }
 
-    private List<StatementRun> batchRuns(Session s, Decision d, int count) {
+    private static List<StatementRun> batchRuns(Session.Prepared p, int count) {
         List<StatementRun> runs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            runs.add(start(s, d.rewrittenSql(), d));
+            runs.add(p.run());
         }
         return runs;
     }
@@ -726,10 +723,6 @@ public final class GovernedMeta implements ProtobufMeta {
         if (event.equals(AuditEvent.COMPLETE)) {
             metrics.statement(s.tenantName(), decision, code, durationNanos);
         }
-    }
-
-    private static String newRequestId() {
-        return UUID.randomUUID().toString();
     }
 
     /** Only Databricks backends have warehouses, and only there is it worth asking which one a connection uses. */

@@ -83,7 +83,7 @@ public final class ProxyServer implements Closeable {
             AuditLog auditLog = audit;
             TenantAuthenticator auth = new TenantAuthenticator(config.tenants(), (tenant, address, userAgent, reason) -> {
                 metrics.authenticationFailure();
-                auditLog.write(new AuditEvent(AuditEvent.COMPLETE, Instant.now(), java.util.UUID.randomUUID().toString(),
+                auditLog.write(new AuditEvent(AuditEvent.COMPLETE, Instant.now(), AuditEvent.newRequestId(),
                         tenant, address, null, null, null, null, "unauthenticated", "AUTHENTICATION_FAILED", -1, 0,
                         userAgent, null));
             });

@@ -29,7 +29,14 @@ final class Session {
         return tenant.name();
     }
 
-    /** A prepared statement: its text, and the decision made under the policy object of that moment. */
-    record Prepared(String sql, com.akkio.dbproxy.policy.TenantPolicy policy, Decision decision) {
+    /**
+     * A prepared statement: its text as the client sent it (and that text's hash, which every execution's audit
+     * records carry), and the decision made under the policy object of that moment.
+     */
+    record Prepared(String sql, String sqlSha256, com.akkio.dbproxy.policy.TenantPolicy policy, Decision decision) {
+        /** One execution of it. */
+        StatementRun run() {
+            return StatementRun.begin(sql, sqlSha256, decision);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package com.akkio.dbproxy.server.avatica;
 
 import com.akkio.dbproxy.policy.Decision;
+import com.akkio.dbproxy.server.audit.AuditEvent;
 
 /** One execution being served to the client, from its forward audit record until its last frame. */
 final class StatementRun {
@@ -11,11 +12,16 @@ final class StatementRun {
     final long startNanos;
     long rows;
 
-    StatementRun(String requestId, String sqlSha256, String sql, Decision decision, long startNanos) {
+    private StatementRun(String requestId, String sqlSha256, String sql, Decision decision, long startNanos) {
         this.requestId = requestId;
         this.sqlSha256 = sqlSha256;
         this.sql = sql;
         this.decision = decision;
         this.startNanos = startNanos;
+    }
+
+    /** An execution starting now, of {@code sql} as the client sent it. */
+    static StatementRun begin(String sql, String sqlSha256, Decision decision) {
+        return new StatementRun(AuditEvent.newRequestId(), sqlSha256, sql, decision, System.nanoTime());
     }
 }

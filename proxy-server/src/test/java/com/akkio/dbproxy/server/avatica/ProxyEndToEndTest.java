@@ -249,4 +249,32 @@ class ProxyEndToEndTest {
         });
         assertThat(Files.readString(proxy.auditLog)).doesNotContain("globex_prod.sales.orders").doesNotContain(sql);
     }
+
+    @Test
+    void executionsOfAPreparedStatementAreAuditedWithTheHashOfTheTextAsPrepared() throws Exception {
+        String sql = "SELECT count(*) FROM orders WHERE amount > ?";
+        try (Connection acme = proxy.acme(); PreparedStatement ps = acme.prepareStatement(sql)) {
+            for (int threshold : new int[] {10, 20, 30}) {
+                ps.setInt(1, threshold);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                }
+            }
+        }
+        String hash = com.akkio.dbproxy.server.audit.Sha256.hex(sql);
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> executions = new ArrayList<>();
+        for (String line : Files.readAllLines(proxy.auditLog)) {
+            JsonNode r = json.readTree(line);
+            if (hash.equals(r.get("sql_sha256").asText())) {
+                executions.add(r);
+            }
+        }
+        assertThat(executions).extracting(r -> r.get("event").asText())
+                .containsExactly("forward", "complete", "forward", "complete", "forward", "complete");
+        // forward and complete of one execution share a request id; executions do not
+        List<String> ids = executions.stream().map(r -> r.get("request_id").asText()).toList();
+        assertThat(ids).allSatisfy(id -> assertThat(java.util.UUID.fromString(id).version()).isEqualTo(4));
+        assertThat(ids.stream().distinct()).hasSize(3);
+    }
 }
