@@ -46,6 +46,41 @@ class AuditLogTest {
     }
 
     @Test
+    void consecutiveRecordsOfOneThreadAreWholeLinesWithTheirOwnTimestamps() throws Exception {
+        Path file = dir.resolve("seq.jsonl");
+        Instant first = Instant.parse("2026-11-24T13:33:41.000755Z");
+        List<Instant> times = List.of(first, first.plusNanos(999_000), first.plusSeconds(1), first.plusSeconds(86_400));
+        try (AuditLog log = new AuditLog(file, 1 << 20, 1)) {
+            for (int i = 0; i < times.size(); i++) {
+                AuditEvent e = event("r" + i, "SELECT \"quoted\"\n" + i);
+                log.write(new AuditEvent(e.event(), times.get(i), e.requestId(), e.tenant(), e.clientAddress(),
+                        e.backend(), e.warehouseId(), e.statementType(), e.sqlSha256(), e.decision(), e.code(),
+                        e.rows(), e.durationMs(), e.userAgent(), "SELECT \"quoted\"\n" + i));
+            }
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(times.size());
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode n = JSON.readTree(lines.get(i));
+            assertThat(n.get("request_id").asText()).isEqualTo("r" + i);
+            assertThat(Instant.parse(n.get("ts").asText())).isEqualTo(times.get(i));
+            assertThat(n.get("sql").asText()).isEqualTo("SELECT \"quoted\"\n" + i);
+        }
+        assertThat(lines.get(0)).contains("\"ts\":\"2026-11-24T13:33:41.000755Z\"");
+    }
+
+    @Test
+    void requestIdsAreVersion4UuidsThatDoNotRepeat() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 100_000; i++) {
+            java.util.UUID id = java.util.UUID.fromString(AuditEvent.newRequestId());
+            assertThat(id.version()).isEqualTo(4);
+            assertThat(id.variant()).isEqualTo(2);
+            assertThat(seen.add(id.toString())).isTrue();
+        }
+    }
+
+    @Test
     void hashIsOfTheUtf8TextAsReceived() {
         assertThat(Sha256.hex("SELECT 'é'")).isEqualTo(Sha256.hex("SELECT 'é'"))
                 .isNotEqualTo(Sha256.hex("SELECT 'e'")).hasSize(64);
