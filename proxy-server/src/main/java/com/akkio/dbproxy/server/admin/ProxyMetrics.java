@@ -35,14 +35,23 @@ public final class ProxyMetrics {
 
     /** One statement finished: allowed, denied, throttled or failed. */
     public void statement(String tenant, String decision, String code, long durationNanos) {
-        statements.computeIfAbsent(new StatementOutcome(tenant, decision, code), o -> Counter
-                .builder("akkio_statements").description("statements by tenant, decision and code")
-                .tags("tenant", o.tenant(), "decision", o.decision(), "code", o.code()).register(registry))
-                .increment();
+        StatementOutcome outcome = new StatementOutcome(tenant, decision, code);
+        // get first: computeIfAbsent can lock the bin even when the meter is there, and this runs per statement
+        Counter counter = statements.get(outcome);
+        if (counter == null) {
+            counter = statements.computeIfAbsent(outcome, o -> Counter.builder("akkio_statements")
+                    .description("statements by tenant, decision and code")
+                    .tags("tenant", o.tenant(), "decision", o.decision(), "code", o.code()).register(registry));
+        }
+        counter.increment();
         if (durationNanos >= 0) {
-            durations.computeIfAbsent(tenant, t -> Timer.builder("akkio_statement_duration")
-                    .description("from receipt to last row served").tags("tenant", t).publishPercentileHistogram()
-                    .register(registry)).record(durationNanos, TimeUnit.NANOSECONDS);
+            Timer timer = durations.get(tenant);
+            if (timer == null) {
+                timer = durations.computeIfAbsent(tenant, t -> Timer.builder("akkio_statement_duration")
+                        .description("from receipt to last row served").tags("tenant", t)
+                        .publishPercentileHistogram().register(registry));
+            }
+            timer.record(durationNanos, TimeUnit.NANOSECONDS);
         }
     }
 
