@@ -3,7 +3,7 @@
 # Results: bench/results/policy-jmh.json (raw JMH) and bench/results/policy-jmh.md (table and machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f bench/target/akkio-bench.jar ] || mvn -q -B -pl bench -am package -DskipTests
+[ -f bench/target/akkio-bench.jar ] || mvn -q -B -ntp -pl bench -am package -DskipTests
 mkdir -p bench/results
 java -jar bench/target/akkio-bench.jar "PolicyEngineBenchmark|TpcdsPolicyBenchmark|AuditLogBenchmark" \
   -jvmArgsAppend "-Dakkio.tpcds=${AKKIO_TPCDS:-$(cd .. && pwd)/shared/corpus/tpcds-spark}" \

@@ -33,19 +33,22 @@ import org.duckdb.DuckDBConnection;
 /**
  * One server under test, in a process of its own so that its memory can be measured apart from the clients:
  * {@code plain} (Avatica's {@code JdbcMeta} over the demo DuckDB, no policy, no authentication) or {@code proxy}
- * (this proxy with the configuration file given). Prints {@code PORT n} once listening, then answers one line per
+ * (this proxy with the configuration file given), over the serialization named by {@value #SERIALIZATION}. Prints {@code PORT n} once listening, then answers one line per
  * command on standard input:
  * <ul>
  *   <li>{@code live}: heap in use after two full collections, in bytes (what the server retains);</li>
  *   <li>{@code reset}: forget the peaks;</li>
- *   <li>{@code cpu}: CPU time this process has used, in nanoseconds (all threads; what a request costs the server,
- *   which noise from other processes on the machine does not change);</li>
+ *   <li>{@code cpu}: CPU time the server's Java threads have used, in nanoseconds: what requests cost the server,
+ *   which noise from other processes does not change (compiler and collector threads are not Java threads, so
+ *   warm-up and heap size do not count);</li>
  *   <li>{@code peak}: the largest heap in use right after any collection since {@code reset} (retained memory at
  *   its worst, which a streaming server keeps bounded) and the process's resident set size, in bytes.</li>
  * </ul>
  * End of input stops the server.
  */
 public final class BenchServer {
+    /** Environment variable naming the wire serialization, read here and by {@code bench/conf/proxy.yaml}. */
+    static final String SERIALIZATION = "AKKIO_BENCH_SERIALIZATION";
     private static final AtomicLong PEAK_AFTER_GC = new AtomicLong();
 
     private BenchServer() {
@@ -58,7 +61,9 @@ public final class BenchServer {
         AutoCloseable server;
         int port;
         if (args[0].equals("plain")) {
-            HttpServer plain = plainAvatica(Path.of("conf/demo-seed.sql"));
+            HttpServer plain = plainAvatica(Path.of("conf/demo-seed.sql"),
+                    "json".equals(System.getenv(SERIALIZATION)) ? Driver.Serialization.JSON
+                            : Driver.Serialization.PROTOBUF);
             server = plain::stop;
             port = plain.getPort();
         } else {
@@ -76,8 +81,7 @@ public final class BenchServer {
                     out.println("OK");
                 }
                 case "peak" -> out.println(PEAK_AFTER_GC.get() + " " + residentBytes());
-                case "cpu" -> out.println(((com.sun.management.OperatingSystemMXBean) ManagementFactory
-                        .getOperatingSystemMXBean()).getProcessCpuTime());
+                case "cpu" -> out.println(javaThreadsCpu());
                 default -> out.println("ERROR unknown command " + line);
             }
         }
@@ -85,7 +89,7 @@ public final class BenchServer {
     }
 
     /** A plain Avatica server on the demo data: the baseline the proxy is compared with. */
-    static HttpServer plainAvatica(Path seed) throws Exception {
+    static HttpServer plainAvatica(Path seed, Driver.Serialization serialization) throws Exception {
         DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
         DuckDbBackends.runScript(root, seed);
         JdbcMeta meta = new JdbcMeta("jdbc:duckdb:") {
@@ -94,10 +98,20 @@ public final class BenchServer {
                 return root.duplicate();
             }
         };
-        HttpServer server = new HttpServer.Builder<>().withHandler(new LocalService(meta),
-                Driver.Serialization.PROTOBUF).withPort(0).build();
+        HttpServer server = new HttpServer.Builder<>().withHandler(new LocalService(meta), serialization)
+                .withPort(0).build();
         server.start();
         return server;
+    }
+
+    /** Threads that ended are not counted: the servers keep their request threads pooled. */
+    private static long javaThreadsCpu() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (long id : threads.getAllThreadIds()) {
+            total += Math.max(0, threads.getThreadCpuTime(id));
+        }
+        return total;
     }
 
     private static long liveHeap() {

@@ -28,7 +28,7 @@ import org.duckdb.DuckDBConnection;
  * The server benchmark: side by side in one run, on the same demo data, (1) direct DuckDB JDBC in this process,
  * (2) a plain Avatica server ({@code JdbcMeta} over DuckDB, no policy, no authentication) and (3) this proxy
  * ({@code bench/conf/proxy.yaml}: the demo with limits lifted), both servers in processes of their own over
- * protobuf on 127.0.0.1. Latency and throughput workloads alternate between the targets round by round, so noise
+ * protobuf on 127.0.0.1 (the stream also over JSON). Latency and throughput workloads alternate between the targets round by round, so noise
  * on this shared machine lands on all of them. Prints a Markdown table with the ratio proxy / plain Avatica and the
  * issue's target for it, and writes {@code bench/results/server-load.json} and {@code .md}.
  *
@@ -44,6 +44,7 @@ public final class ServerLoadHarness {
             + " DATE '2020-01-01' + CAST(i % 1000 AS INTEGER) AS day FROM range(" + STREAM_ROWS + ") AS t(i)";
     static final int IDLE_CONNECTIONS = 1000;
     private static final int ROUNDS = 3;
+    private static final String PROXY_CONFIG = "bench/conf/proxy.yaml";
 
     private ServerLoadHarness() {
     }
@@ -60,20 +61,23 @@ public final class ServerLoadHarness {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         Path results = Path.of("bench/results");
         Files.createDirectories(results);
-        DuckDBConnection direct = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
-        DuckDbBackends.runScript(direct, Path.of("conf/demo-seed.sql"));
-        try (ServerProcess plainServer = ServerProcess.start("plain");
-             ServerProcess proxyServer = ServerProcess.start("proxy", "bench/conf/proxy.yaml")) {
-            Properties acme = new Properties();
-            acme.setProperty("user", "acme");
-            acme.setProperty("password", "acme-secret");
+        Results r = new Results(List.of("direct", "plain", "proxy"));
+        try (DuckDBConnection direct = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:")) {
+            DuckDbBackends.runScript(direct, Path.of("conf/demo-seed.sql"));
+            measure(direct, seconds, r);
+        }
+        r.report(results);
+    }
+
+    private static void measure(DuckDBConnection direct, int seconds, Results r) throws Exception {
+        try (ServerProcess plainServer = ServerProcess.start("protobuf", "plain");
+             ServerProcess proxyServer = ServerProcess.start("protobuf", "proxy", PROXY_CONFIG)) {
             List<Target> targets = List.of(
                     new Target("direct DuckDB", "direct", null, null, null, direct),
                     new Target("plain Avatica", "plain", "jdbc:avatica:remote:url=http://127.0.0.1:"
                             + plainServer.port() + ";serialization=protobuf", new Properties(), plainServer, null),
-                    new Target("akkio proxy", "proxy", "jdbc:akkio://127.0.0.1:" + proxyServer.port(), acme,
+                    new Target("akkio proxy", "proxy", "jdbc:akkio://127.0.0.1:" + proxyServer.port(), acme(),
                             proxyServer, null));
-            Results r = new Results(targets.stream().map(Target::key).toList());
             r.put("plain", "start_ms", plainServer.startMillis());
             r.put("proxy", "start_ms", proxyServer.startMillis());
             select1(targets, r);
@@ -81,12 +85,24 @@ public final class ServerLoadHarness {
             for (int clients : new int[] {1, 8, 32}) {
                 analytics(targets, clients, seconds, r);
             }
-            stream(targets, r);
+            stream(targets, r, "stream");
             idleConnections(targets, r);
-            r.report(results);
-        } finally {
-            direct.close();
         }
+        try (ServerProcess plainServer = ServerProcess.start("json", "plain");
+             ServerProcess proxyServer = ServerProcess.start("json", "proxy", PROXY_CONFIG)) {
+            stream(List.of(
+                    new Target("plain Avatica, JSON", "plain", "jdbc:avatica:remote:url=http://127.0.0.1:"
+                            + plainServer.port() + ";serialization=json", new Properties(), plainServer, null),
+                    new Target("akkio proxy, JSON", "proxy", "jdbc:akkio://127.0.0.1:" + proxyServer.port()
+                            + "?serialization=json", acme(), proxyServer, null)), r, "stream_json");
+        }
+    }
+
+    private static Properties acme() {
+        Properties acme = new Properties();
+        acme.setProperty("user", "acme");
+        acme.setProperty("password", "acme-secret");
+        return acme;
     }
 
     // ------------------------------------------------------------------ workloads
@@ -205,7 +221,7 @@ public final class ServerLoadHarness {
     }
 
     /** A 1M-row, 5-column result read to the end: rows per second, and what the server retained meanwhile. */
-    private static void stream(List<Target> targets, Results r) throws Exception {
+    private static void stream(List<Target> targets, Results r, String metric) throws Exception {
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         Map<String, Long> peakLive = new LinkedHashMap<>();
         for (int round = 0; round < 2; round++) {
@@ -233,13 +249,13 @@ public final class ServerLoadHarness {
                 if (t.server != null) {
                     String[] peak = t.server.command("peak").split(" ");
                     peakLive.merge(t.key, Long.parseLong(peak[0]), Math::max);
-                    r.put(t.key, "stream_rss_mib", Long.parseLong(peak[1]) / 1048576.0);
+                    r.put(t.key, metric + "_rss_mib", Long.parseLong(peak[1]) / 1048576.0);
                 }
             }
         }
-        rates.forEach((key, list) -> r.put(key, "stream_rows_per_s", list.stream().mapToDouble(d -> d).max()
+        rates.forEach((key, list) -> r.put(key, metric + "_rows_per_s", list.stream().mapToDouble(d -> d).max()
                 .orElseThrow()));
-        peakLive.forEach((key, bytes) -> r.put(key, "stream_peak_live_heap_mib", bytes / 1048576.0));
+        peakLive.forEach((key, bytes) -> r.put(key, metric + "_peak_live_heap_mib", bytes / 1048576.0));
     }
 
     /**
@@ -297,6 +313,8 @@ public final class ServerLoadHarness {
             {"1M-row stream, rows/s", "stream_rows_per_s", "≥ 0.90"},
             {"1M-row stream, server peak live heap MiB", "stream_peak_live_heap_mib", "bounded"},
             {"1M-row stream, server RSS MiB", "stream_rss_mib", ""},
+            {"1M-row stream over JSON, rows/s", "stream_json_rows_per_s", ""},
+            {"1M-row stream over JSON, server peak live heap MiB", "stream_json_peak_live_heap_mib", ""},
             {"idle connection, server heap KiB each (1,000 open)", "idle_heap_kib_per_connection",
                 "proxy ≤ 64 KiB"},
         };

@@ -37,14 +37,17 @@ final class ServerProcess implements AutoCloseable {
         this.startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launchedNanos);
     }
 
-    static ServerProcess start(String... args) throws IOException {
+    /** A {@link BenchServer} speaking {@code serialization} ("protobuf" or "json") to its clients. */
+    static ServerProcess start(String serialization, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 JAVA, "-Xms1g", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
                 "--add-opens=java.base/java.nio=ALL-UNNAMED", BenchServer.class.getName()));
         command.addAll(List.of(args));
-        java.io.File log = new java.io.File("bench/target/" + args[0] + "-server.log");
+        java.io.File log = new java.io.File("bench/target/" + args[0] + "-" + serialization + "-server.log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(log);
+        builder.environment().put(BenchServer.SERIALIZATION, serialization);
         long launched = System.nanoTime();
-        return new ServerProcess(new ProcessBuilder(command).redirectError(log).start(), launched);
+        return new ServerProcess(builder.start(), launched);
     }
 
     int port() {
