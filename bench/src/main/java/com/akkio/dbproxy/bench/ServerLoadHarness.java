@@ -99,7 +99,7 @@ public final class ServerLoadHarness {
     private static ProxyConfig unthrottled(Path work) throws Exception {
         ProxyConfig cfg = ConfigLoader.load(Path.of("conf/proxy.yaml"));
         Map<String, ProxyConfig.Tenant> tenants = new LinkedHashMap<>();
-        cfg.tenants().forEach((name, t) -> tenants.put(name, new ProxyConfig.Tenant(name, t.secret(), t.backend(),
+        cfg.tenants().forEach((name, t) -> tenants.put(name, new ProxyConfig.Tenant(name, t.secret(), t.scram(), t.backend(),
                 t.policy(), new ProxyConfig.Limits(1_000_000, 1_000_000, 256, Duration.ofMinutes(5)),
                 t.policyFile())));
         Map<String, ProxyConfig.Backend> backends = new LinkedHashMap<>();
@@ -108,7 +108,7 @@ public final class ServerLoadHarness {
                 b.pool().maxLifetime()), b.databricks())));
         ProxyConfig.Server s = cfg.server();
         return new ProxyConfig(cfg.source(), new ProxyConfig.Server("127.0.0.1", 0, s.serialization(), null,
-                s.maxRequestBytes(), s.idleConnectionTimeout(), 1024, -1),
+                s.maxRequestBytes(), s.idleConnectionTimeout(), 1024, -1, new ProxyConfig.Postgres(false, 0, 1)),
                 new ProxyConfig.Audit(work.resolve("audit.jsonl"), false, 1L << 30, 2), backends, tenants);
     }
 

@@ -221,6 +221,21 @@ public final class GovernedMeta implements ProtobufMeta {
         }
     }
 
+    /**
+     * Cancels whatever the connection's backend statements are running, at the request of the connection's tenant
+     * (Avatica has no cancel message; the PostgreSQL front end's CancelRequest ends here). The statement that was
+     * running fails with {@code 57014 QUERY_CANCELLED}; a cancel arriving when nothing runs has no effect.
+     */
+    public void cancel(ConnectionHandle ch) {
+        Session s = session(ch);
+        s.cancelRequested.set(true);
+        try {
+            s.tenant.meta.cancelRunning(ch.id);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("cancelling a statement of tenant {} failed", s.tenantName(), e);
+        }
+    }
+
     // ---------------------------------------------------------------- statements
 
     @Override
@@ -271,6 +286,7 @@ public final class GovernedMeta implements ProtobufMeta {
                                            PrepareCallback callback) throws NoSuchStatementException {
         Session s = statement(h);
         Decision d = decideOrRefuse(s, sql);
+        s.cancelRequested.set(false);
         StatementRun run = start(s, sql, d);
         try (TenantLimiter.Permit permit = admit(s, run)) {
             ExecuteResult result = countless(s.tenant.meta.prepareAndExecute(h, d.rewrittenSql(),
@@ -290,6 +306,7 @@ public final class GovernedMeta implements ProtobufMeta {
             throws NoSuchStatementException {
         Session s = statement(h);
         Decision d = preparedDecision(s, h);
+        s.cancelRequested.set(false);
         StatementRun run = start(s, d.rewrittenSql(), d);
         try (TenantLimiter.Permit permit = admit(s, run)) {
             ExecuteResult result = countless(s.tenant.meta.execute(h, parameterValues, maxRowsInFirstFrame));
@@ -692,7 +709,7 @@ public final class GovernedMeta implements ProtobufMeta {
         if (e instanceof ProxyError pe) {
             return pe; // refused before forwarding, and recorded where it was refused
         }
-        ProxyError error = backendFailure(s.tenant, e);
+        ProxyError error = s.cancelRequested.getAndSet(false) ? cancelled(s) : backendFailure(s.tenant, e);
         complete(s, run, "error", error.getSqlState(), -1);
         return error;
     }
@@ -756,6 +773,11 @@ public final class GovernedMeta implements ProtobufMeta {
         List<AvaticaParameter> parameters = sig.parameters;
         return new Signature(sig.columns, sql, parameters, sig.internalParameters, sig.cursorFactory,
                 sig.statementType);
+    }
+
+    private static ProxyError cancelled(Session s) {
+        return new ProxyError(ProxyError.CANCELLED, 2103, "QUERY_CANCELLED: the statement was cancelled at the"
+                + " request of tenant '" + s.tenantName() + "'");
     }
 
     /** A backend failure as the client should see it: SQLState and first line of the message, no stack trace. */
