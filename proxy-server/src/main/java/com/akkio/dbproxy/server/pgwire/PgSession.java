@@ -501,8 +501,15 @@ final class PgSession extends ChannelInboundHandlerAdapter {
             simple = call(() -> server.meta().createStatement(connection));
         }
         Meta.StatementHandle h = simple;
-        Meta.ExecuteResult result = call(() -> server.meta().prepareAndExecute(h, sql, -1, FRAME_ROWS,
-                NO_CALLBACK));
+        Meta.ExecuteResult result;
+        try {
+            result = call(() -> server.meta().prepareAndExecute(h, sql, -1, FRAME_ROWS, NO_CALLBACK));
+        } catch (ProxyError e) {
+            if (interrupted(e)) {
+                abandonSimple();
+            }
+            throw e;
+        }
         Meta.MetaResultSet rs = result.resultSets.get(0);
         if (rs.signature == null || rs.updateCount >= 0 || rs.firstFrame == null) {
             completeUpdate(sql, Math.max(0, rs.updateCount));
@@ -518,6 +525,11 @@ final class PgSession extends ChannelInboundHandlerAdapter {
             abandonSimple();
             throw e;
         }
+    }
+
+    /** A cancelled or timed-out statement is closed in the backend (DuckDB closes it): it is prepared anew. */
+    private static boolean interrupted(ProxyError e) {
+        return ProxyError.CANCELLED.equals(e.getSqlState());
     }
 
     private void abandonSimple() {
@@ -686,7 +698,16 @@ final class PgSession extends ChannelInboundHandlerAdapter {
             ensurePrepared(p);
             Meta.StatementHandle h = p.handle;
             int first = maxRows > 0 ? Math.min(maxRows, FRAME_ROWS) : FRAME_ROWS;
-            Meta.ExecuteResult result = call(() -> server.meta().execute(h, portal.parameters, first));
+            Meta.ExecuteResult result;
+            try {
+                result = call(() -> server.meta().execute(h, portal.parameters, first));
+            } catch (ProxyError e) {
+                if (interrupted(e)) {
+                    p.handle = null;
+                    closeHandle(h);
+                }
+                throw e;
+            }
             Meta.MetaResultSet rs = result.resultSets.get(0);
             if (rs.signature == null || rs.updateCount >= 0 || rs.firstFrame == null) {
                 portal.finished = true;
