@@ -66,7 +66,7 @@ public final class ScramVerifier {
         return create(secret, salt, DEFAULT_ITERATIONS);
     }
 
-    static ScramVerifier create(String secret, byte[] salt, int iterations) {
+    public static ScramVerifier create(String secret, byte[] salt, int iterations) {
         byte[] salted = saltedPassword(secret, salt, iterations);
         byte[] clientKey = hmac(salted, "Client Key");
         return new ScramVerifier(iterations, salt.clone(), sha256(clientKey), hmac(salted, "Server Key"));

@@ -15,6 +15,7 @@ final class ScramExchange {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ScramVerifier verifier;
+    private final java.util.function.Supplier<String> serverNonce;
     private String gs2Header;
     private String clientFirstBare;
     private String serverFirst;
@@ -22,7 +23,19 @@ final class ScramExchange {
 
     /** @param verifier the tenant's verifier; for an unknown tenant a decoy, so the exchange runs the same way */
     ScramExchange(ScramVerifier verifier) {
+        this(verifier, ScramExchange::randomNonce);
+    }
+
+    /** With a given server nonce, for checking against the RFC's test vector. */
+    ScramExchange(ScramVerifier verifier, java.util.function.Supplier<String> serverNonce) {
         this.verifier = verifier;
+        this.serverNonce = serverNonce;
+    }
+
+    private static String randomNonce() {
+        byte[] random = new byte[18];
+        RANDOM.nextBytes(random);
+        return Base64.getEncoder().encodeToString(random);
     }
 
     /** Reads client-first-message and returns server-first-message. */
@@ -43,9 +56,7 @@ final class ScramExchange {
         if (clientNonce == null || clientNonce.isEmpty()) {
             throw new AuthFailure("malformed SCRAM client-first-message");
         }
-        byte[] random = new byte[18];
-        RANDOM.nextBytes(random);
-        nonce = clientNonce + Base64.getEncoder().encodeToString(random);
+        nonce = clientNonce + serverNonce.get();
         serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(verifier.salt()) + ",i="
                 + verifier.iterations();
         return serverFirst;
