@@ -63,10 +63,6 @@ final class PgOut {
         return m.done();
     }
 
-    static ByteBuf authenticationSasl(ByteBufAllocator a, String mechanism) {
-        return message(a, 'R').int32(10).cstring(mechanism).int8(0).done();
-    }
-
     static ByteBuf parameterStatus(ByteBufAllocator a, String name, String value) {
         return message(a, 'S').cstring(name).cstring(value).done();
     }

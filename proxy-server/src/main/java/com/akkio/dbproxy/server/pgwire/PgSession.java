@@ -73,8 +73,7 @@ final class PgSession extends ChannelInboundHandlerAdapter {
     private boolean tls;
     private String tenant;
     private String applicationName;
-    private ScramExchange scram;
-    private boolean cleartext;
+    private PgLogin login;
     private volatile Caller caller;
     private volatile Meta.ConnectionHandle connection;
     private boolean closed;
@@ -153,7 +152,14 @@ final class PgSession extends ChannelInboundHandlerAdapter {
                 byte[][] values = new byte[types.length][];
                 for (int i = 0; i < types.length; i++) {
                     Object v = row instanceof Object[] a ? a[i] : ((List<?>) row).get(i);
-                    values[i] = v == null ? null : types[i].encode(v, binary[i]);
+                    try {
+                        values[i] = v == null ? null : types[i].encode(v, binary[i]);
+                    } catch (RuntimeException e) {
+                        out.release();
+                        throw new ProxyError("22000", 3311, "DATA_EXCEPTION: column " + (i + 1) + " cannot be sent"
+                                + " as " + types[i].name().toLowerCase(Locale.ROOT) + " (" + v.getClass().getSimpleName()
+                                + ")");
+                    }
                 }
                 PgOut.dataRow(out, values);
                 n++;
@@ -343,64 +349,31 @@ final class PgSession extends ChannelInboundHandlerAdapter {
             refuse(null, "no user (tenant) in the startup message");
             return;
         }
-        ProxyConfig.Tenant t = server.tenants().get(tenant);
-        if (t != null && t.scram() != null || t == null && !tls) {
-            scram = new ScramExchange(t == null ? server.decoyVerifier() : t.scram());
-            write(PgOut.authenticationSasl(channel.alloc(), "SCRAM-SHA-256"));
-        } else if (tls) {
-            cleartext = true;
-            write(PgOut.authentication(channel.alloc(), 3, null));
-        } else {
-            refuse(tenant, "tenant has no SCRAM verifier (tenants." + tenant + ".scram_sha256) and the connection"
-                    + " is not encrypted: connect with TLS (sslmode=require) to authenticate with the password");
-            return;
-        }
-        channel.flush();
+        login = new PgLogin(tenant, server.tenants().get(tenant), tls, server.decoyVerifier(), server.decoyHash());
+        answer(login.begin());
     }
 
     private void authenticate(PgDecoder.Message m) {
-        if (tenant == null || m.type() != 'p' || scram == null && !cleartext) {
+        if (login == null || m.type() != 'p') {
             throw new PgIn.ProtocolViolation("expected a password message");
         }
-        PgIn in = new PgIn(m.body());
-        ProxyConfig.Tenant t = server.tenants().get(tenant);
-        try {
-            if (cleartext) {
-                String password = in.cstring();
-                boolean ok = t != null && t.secret().matches(password);
-                if (t == null) {
-                    server.decoyHash().matches(password); // the same work, so timing does not tell who exists
-                }
-                if (!ok) {
-                    throw new ScramExchange.AuthFailure("unknown tenant or wrong secret");
-                }
-            } else if (scram != null && !scramStarted) {
-                String mechanism = in.cstring();
-                if (!mechanism.equals("SCRAM-SHA-256")) {
-                    throw new ScramExchange.AuthFailure("unsupported SASL mechanism " + mechanism);
-                }
-                int length = in.int32();
-                String clientFirst = new String(in.bytes(length), StandardCharsets.UTF_8);
-                scramStarted = true;
-                write(PgOut.authentication(channel.alloc(), 11,
-                        scram.serverFirst(clientFirst).getBytes(StandardCharsets.UTF_8)));
-                channel.flush();
-                return;
-            } else {
-                String serverFinal = scram.serverFinal(new String(in.rest(), StandardCharsets.UTF_8));
-                if (t == null) {
-                    throw new ScramExchange.AuthFailure("unknown tenant or wrong secret");
-                }
-                write(PgOut.authentication(channel.alloc(), 12, serverFinal.getBytes(StandardCharsets.UTF_8)));
-            }
-        } catch (ScramExchange.AuthFailure e) {
-            refuse(tenant, e.getMessage());
-            return;
-        }
-        login(t);
+        answer(login.password(m.body()));
     }
 
-    private boolean scramStarted;
+    private void answer(PgLogin.Step step) {
+        if (step instanceof PgLogin.Challenge c) {
+            write(PgOut.authentication(channel.alloc(), c.code(), c.data()));
+            channel.flush();
+        } else if (step instanceof PgLogin.Failure f) {
+            refuse(tenant, f.reason());
+        } else if (step instanceof PgLogin.Success ok) {
+            login = null;
+            if (ok.saslFinal() != null) {
+                write(PgOut.authentication(channel.alloc(), 12, ok.saslFinal()));
+            }
+            openSession(ok.tenant());
+        }
+    }
 
     private void refuse(String claimed, String reason) {
         server.refused(claimed, address(), applicationName, reason);
@@ -408,7 +381,7 @@ final class PgSession extends ChannelInboundHandlerAdapter {
                 : claimed) + "\"");
     }
 
-    private void login(ProxyConfig.Tenant t) {
+    private void openSession(ProxyConfig.Tenant t) {
         write(PgOut.authentication(channel.alloc(), 0, null));
         Caller c = new Caller(tenant, address(), applicationName.isEmpty() ? "pgwire" : applicationName);
         Meta.ConnectionHandle ch = new Meta.ConnectionHandle("pg-" + UUID.randomUUID());

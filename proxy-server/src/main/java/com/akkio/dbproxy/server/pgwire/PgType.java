@@ -241,6 +241,13 @@ enum PgType {
         if (v instanceof ByteString b) {
             return b.getBytes();
         }
+        if (v instanceof java.sql.Blob blob) {
+            try {
+                return blob.getBytes(1, (int) blob.length());
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot read a BLOB value: " + e.getMessage(), e);
+            }
+        }
         return String.valueOf(v).getBytes(StandardCharsets.UTF_8);
     }
 
