@@ -148,7 +148,7 @@ enum PgType {
         };
     }
 
-    /** PostgreSQL prints floats in their shortest exact form; Java's is the same but for the exponent style. */
+    /** PostgreSQL prints floats in their shortest exact form, as Java does, but with C's exponent style. */
     private static String floatText(float f) {
         return Float.isFinite(f) ? trimZero(Float.toString(f)) : special(f);
     }
@@ -171,7 +171,9 @@ enum PgType {
             return mantissa;
         }
         String exponent = s.substring(e + 1);
-        return mantissa + "e" + (exponent.startsWith("-") ? exponent : "+" + exponent);
+        String sign = exponent.startsWith("-") ? "-" : "+";
+        String digits = exponent.startsWith("-") ? exponent.substring(1) : exponent;
+        return mantissa + "e" + sign + (digits.length() < 2 ? "0" + digits : digits); // C's %g: two digits at least
     }
 
     private static boolean asBoolean(Object v) {

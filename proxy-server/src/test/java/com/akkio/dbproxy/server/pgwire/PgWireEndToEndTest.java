@@ -69,6 +69,25 @@ class PgWireEndToEndTest {
     }
 
     @Test
+    void concurrentClientsOfBothTenantsEachSeeTheirOwnRows() throws Exception {
+        List<CompletableFuture<Void>> clients = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            boolean acme = i % 2 == 0;
+            clients.add(CompletableFuture.runAsync(() -> {
+                try (Connection c = acme ? acme("") : PgDemo.connect(proxy, "globex", "globex-secret", "")) {
+                    for (int q = 0; q < 20; q++) {
+                        assertThat(scalar(c, "SELECT count(*) FROM orders WHERE tenant_tag = '"
+                                + (acme ? "acme" : "globex") + "'")).isEqualTo(acme ? 1000 : 500);
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        CompletableFuture.allOf(clients.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);
+    }
+
+    @Test
     void denialsCarryTheAvaticaSideSqlStatesAndTheConnectionStaysUsable() throws Exception {
         try (Connection c = acme("")) {
             assertThatThrownBy(() -> scalar(c, "SELECT count(*) FROM globex_prod.sales.orders"))
