@@ -709,7 +709,8 @@ public final class GovernedMeta implements ProtobufMeta {
         if (e instanceof ProxyError pe) {
             return pe; // refused before forwarding, and recorded where it was refused
         }
-        ProxyError error = s.cancelRequested.getAndSet(false) ? cancelled(s) : backendFailure(s.tenant, e);
+        ProxyError error = s.cancelRequested.getAndSet(false) ? ProxyError.cancelledByClient(s.tenantName())
+                : backendFailure(s.tenant, e);
         complete(s, run, "error", error.getSqlState(), -1);
         return error;
     }
@@ -773,11 +774,6 @@ public final class GovernedMeta implements ProtobufMeta {
         List<AvaticaParameter> parameters = sig.parameters;
         return new Signature(sig.columns, sql, parameters, sig.internalParameters, sig.cursorFactory,
                 sig.statementType);
-    }
-
-    private static ProxyError cancelled(Session s) {
-        return new ProxyError(ProxyError.CANCELLED, 2103, "QUERY_CANCELLED: the statement was cancelled at the"
-                + " request of tenant '" + s.tenantName() + "'");
     }
 
     /** A backend failure as the client should see it: SQLState and first line of the message, no stack trace. */

@@ -864,8 +864,7 @@ final class PgSession extends ChannelInboundHandlerAdapter {
     private void checkCancelled() {
         if (cancelRequested) {
             cancelRequested = false;
-            throw new ProxyError(ProxyError.CANCELLED, 2103, "QUERY_CANCELLED: the statement was cancelled at the"
-                    + " request of tenant '" + tenant + "'");
+            throw ProxyError.cancelledByClient(tenant);
         }
         if (!channel.isActive()) {
             throw new ProxyError(ProxyError.CANCELLED, 2104, "CLIENT_GONE: the client closed the connection");

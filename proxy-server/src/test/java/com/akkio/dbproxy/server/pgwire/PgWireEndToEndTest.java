@@ -222,7 +222,13 @@ class PgWireEndToEndTest {
 
     @Test
     void aRunningQueryIsCancelledWith57014() throws Exception {
-        try (Connection c = acme(""); Statement s = c.createStatement()) {
+        try (Connection c = acme("prepareThreshold=-1"); Statement s = c.createStatement();
+             PreparedStatement other = c.prepareStatement("SELECT count(*) FROM orders WHERE order_id > ?")) {
+            other.setLong(1, 990);
+            try (ResultSet rs = other.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(10);
+            }
             CompletableFuture<Void> cancel = CompletableFuture.runAsync(() -> {
                 try {
                     TimeUnit.MILLISECONDS.sleep(1500);
@@ -237,6 +243,11 @@ class PgWireEndToEndTest {
             assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(60);
             cancel.get(10, TimeUnit.SECONDS);
             assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(1000);
+            // the session's other prepared statement was not running and survives the cancel
+            try (ResultSet rs = other.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(10);
+            }
         }
         assertThat(Files.readString(proxy.auditLog)).contains("\"code\":\"57014\"");
     }
