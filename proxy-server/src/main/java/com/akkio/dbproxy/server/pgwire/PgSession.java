@@ -116,7 +116,7 @@ final class PgSession extends ChannelInboundHandlerAdapter {
         final Prepared prepared;
         final List<TypedValue> parameters;
         final short[] resultFormats;
-        Cursor cursor;
+        ResultStream result;
         boolean finished;
 
         Portal(Prepared prepared, List<TypedValue> parameters, short[] resultFormats) {
@@ -126,29 +126,73 @@ final class PgSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** An open backend result being sent to the client, frame by frame. */
-    private final class Cursor {
+    /**
+     * An open backend result being sent to the client: rows come from the backend a frame at a time (Avatica
+     * {@code fetch}) and leave in whatever amounts the client asks for (a portal's row limit, a FETCH count).
+     */
+    private final class ResultStream {
         final Meta.StatementHandle handle;
+        final List<ColumnMetaData> columns;
         final PgType[] types;
         final boolean[] binary;
+        /** Rows received from the backend: the offset of the next Avatica fetch. */
         long offset;
-        boolean done;
+        /** Rows sent to the client. */
+        long sent;
+        private List<Object> buffered = List.of();
+        private int next;
+        private boolean backendDone;
 
-        Cursor(Meta.StatementHandle handle, List<ColumnMetaData> columns, short[] formats) {
+        ResultStream(Meta.StatementHandle handle, List<ColumnMetaData> columns, short[] formats, Meta.Frame first) {
             this.handle = handle;
+            this.columns = columns;
             this.types = new PgType[columns.size()];
             this.binary = new boolean[columns.size()];
             for (int i = 0; i < types.length; i++) {
                 types[i] = PgType.ofJdbc(columns.get(i).type.id);
                 binary[i] = format(formats, i) == 1;
             }
+            take(first);
         }
 
-        /** Sends the frame's rows; returns how many. */
-        long send(Meta.Frame frame) {
-            ByteBuf out = channel.alloc().buffer(16 * 1024);
+        private void take(Meta.Frame frame) {
+            List<Object> rows = new ArrayList<>();
+            frame.rows.forEach(rows::add);
+            buffered = rows;
+            next = 0;
+            offset += rows.size();
+            backendDone = frame.done;
+        }
+
+        boolean done() {
+            return backendDone && next >= buffered.size();
+        }
+
+        /** Sends up to {@code limit} more rows (all when 0), checking for a cancel between frames; returns how many. */
+        long sendMore(long limit) {
             long n = 0;
-            for (Object row : frame.rows) {
+            while (limit <= 0 || n < limit) {
+                if (next >= buffered.size()) {
+                    if (backendDone) {
+                        break;
+                    }
+                    checkCancelled();
+                    int ask = (int) (limit <= 0 ? FRAME_ROWS : Math.min(FRAME_ROWS, limit - n));
+                    take(call(() -> server.meta().fetch(handle, offset, ask)));
+                    continue;
+                }
+                int end = limit <= 0 ? buffered.size() : (int) Math.min(buffered.size(), next + (limit - n));
+                write(buffered.subList(next, end));
+                n += end - next;
+                next = end;
+            }
+            sent += n;
+            return n;
+        }
+
+        private void write(List<Object> rows) {
+            ByteBuf out = channel.alloc().buffer(16 * 1024);
+            for (Object row : rows) {
                 byte[][] values = new byte[types.length][];
                 for (int i = 0; i < types.length; i++) {
                     Object v = row instanceof Object[] a ? a[i] : ((List<?>) row).get(i);
@@ -162,29 +206,13 @@ final class PgSession extends ChannelInboundHandlerAdapter {
                     }
                 }
                 PgOut.dataRow(out, values);
-                n++;
                 if (out.readableBytes() > 64 * 1024) {
-                    write(out);
+                    PgSession.this.write(out);
                     out = channel.alloc().buffer(16 * 1024);
                 }
             }
-            write(out);
-            offset += n;
-            done = frame.done;
+            PgSession.this.write(out);
             flushAndWait();
-            return n;
-        }
-
-        /** Sends up to {@code limit} more rows (all when 0), checking for a cancel between frames; returns how many. */
-        long sendMore(long limit) {
-            long sent = 0;
-            while (!done && (limit <= 0 || sent < limit)) {
-                checkCancelled();
-                int ask = (int) (limit <= 0 ? FRAME_ROWS : Math.min(FRAME_ROWS, limit - sent));
-                Meta.Frame frame = call(() -> server.meta().fetch(handle, offset, ask));
-                sent += send(frame);
-            }
-            return sent;
         }
     }
 
@@ -488,11 +516,9 @@ final class PgSession extends ChannelInboundHandlerAdapter {
             completeUpdate(sql, Math.max(0, rs.updateCount));
             return;
         }
-        Cursor cursor = new Cursor(h, rs.signature.columns, new short[0]);
         write(PgOut.rowDescription(channel.alloc(), fields(rs.signature.columns, new short[0])));
         try {
-            long rows = cursor.send(rs.firstFrame);
-            rows += cursor.sendMore(0);
+            long rows = new ResultStream(h, rs.signature.columns, new short[0], rs.firstFrame).sendMore(0);
             write(PgOut.commandComplete(channel.alloc(), "SELECT " + rows));
         } catch (ProxyError e) {
             abandonSimple();
@@ -664,7 +690,7 @@ final class PgSession extends ChannelInboundHandlerAdapter {
             write(PgOut.commandComplete(channel.alloc(), "SELECT 0"));
             return;
         }
-        if (portal.cursor == null) {
+        if (portal.result == null) {
             if (p.active != null && p.active != portal) {
                 closePortal(p.active); // one open result per backend statement
             }
@@ -687,33 +713,20 @@ final class PgSession extends ChannelInboundHandlerAdapter {
                 completeUpdate(p.sql, Math.max(0, rs.updateCount));
                 return;
             }
-            portal.cursor = new Cursor(h, rs.signature.columns, portal.resultFormats);
+            portal.result = new ResultStream(h, rs.signature.columns, portal.resultFormats, rs.firstFrame);
             p.active = portal;
-            try {
-                long sent = portal.cursor.send(rs.firstFrame);
-                streamPortal(portal, maxRows, sent);
-            } catch (ProxyError e) {
-                closePortal(portal);
-                throw e;
-            }
-        } else {
-            try {
-                streamPortal(portal, maxRows, 0);
-            } catch (ProxyError e) {
-                closePortal(portal);
-                throw e;
-            }
         }
-    }
-
-    private void streamPortal(Portal portal, int maxRows, long alreadySent) {
-        Cursor cursor = portal.cursor;
-        long sent = alreadySent + cursor.sendMore(maxRows <= 0 ? 0 : maxRows - alreadySent);
-        if (cursor.done) {
+        try {
+            portal.result.sendMore(Math.max(0, maxRows));
+        } catch (ProxyError e) {
+            closePortal(portal);
+            throw e;
+        }
+        if (portal.result.done()) {
             portal.finished = true;
             portal.prepared.active = null;
-            write(PgOut.commandComplete(channel.alloc(), "SELECT " + cursor.offset));
-        } else if (maxRows > 0 && sent >= maxRows) {
+            write(PgOut.commandComplete(channel.alloc(), "SELECT " + portal.result.sent));
+        } else {
             write(PgOut.empty(channel.alloc(), 's'));
         }
     }
@@ -877,7 +890,7 @@ final class PgSession extends ChannelInboundHandlerAdapter {
             return;
         }
         Prepared p = portal.prepared;
-        if (portal.cursor != null && !portal.cursor.done && p.handle != null) {
+        if (portal.result != null && !portal.result.done() && p.handle != null) {
             Meta.StatementHandle h = p.handle;
             p.handle = null;
             closeHandle(h);
