@@ -128,6 +128,37 @@ def psycopg2_streams_100k_rows():
         assert n == 100000 and total == 99999 * 100000 // 2, (n, total)
 
 
+def psycopg2_named_cursor_streams():
+    # a named cursor is DECLARE ... CURSOR + FETCH FORWARD itersize: the rows stream, the client never holds them all
+    with connect("acme", "acme-secret") as conn:
+        with conn.cursor(name="big_result") as cur:
+            cur.itersize = 5000
+            cur.execute("SELECT * FROM range(100000)")
+            n = 0
+            for (v,) in cur:
+                n += 1
+            assert n == 100000, n
+        with conn.cursor(name="other_tenant") as cur:
+            try:
+                cur.execute("SELECT * FROM globex_prod.sales.orders")
+                cur.fetchall()
+                raise AssertionError("not denied")
+            except psycopg2.Error as e:
+                assert e.pgcode == "42501", e.pgcode
+        conn.rollback()
+
+
+def psql_fetch_count():
+    env = dict(os.environ, PGPASSWORD="globex-secret", PGCONNECT_TIMEOUT="10")
+    r = subprocess.run(["psql", "-X", "-A", "-t", "-v", "FETCH_COUNT=70",
+                        f"host=127.0.0.1 port={PORT} user=globex dbname=main sslmode=disable",
+                        "-c", "SELECT order_id FROM orders ORDER BY order_id"],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    rows = r.stdout.split()
+    assert len(rows) == 500 and rows == sorted(rows, key=int), rows[:3]
+
+
 def psycopg2_cancel():
     conn = connect("acme", "acme-secret")
     conn.autocommit = True
@@ -185,6 +216,8 @@ check("psycopg2: counts and parameters", psycopg2_counts_and_parameters)
 check("psycopg2: denial 42501, syntax 42601, transaction status", psycopg2_denial)
 check("psycopg2: bad password refused", psycopg2_bad_password)
 check("psycopg2: 100,000 rows", psycopg2_streams_100k_rows)
+check("psycopg2: named cursor streams 100,000 rows", psycopg2_named_cursor_streams)
+check("psql: FETCH_COUNT (cursor)", psql_fetch_count)
 check("psycopg2: cancel 57014", psycopg2_cancel)
 check("pandas.read_sql with psycopg2", pandas_with_psycopg2)
 check("pandas.read_sql and SQLAlchemy", pandas_with_sqlalchemy)

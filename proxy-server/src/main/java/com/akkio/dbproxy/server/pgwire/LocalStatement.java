@@ -65,6 +65,29 @@ sealed interface LocalStatement {
         }
     }
 
+    /**
+     * DECLARE of a cursor (psycopg2's named cursors, psql's FETCH_COUNT): the front end keeps the cursor, and its
+     * query goes through the governed path like any other statement; FETCH then streams the open result.
+     */
+    record Declare(String name, String query, boolean binary, boolean scroll, boolean hold) implements LocalStatement {
+    }
+
+    /** FETCH [FORWARD|NEXT] [n|ALL] FROM name; {@code count} -1 for ALL. */
+    record Fetch(String name, long count) implements LocalStatement {
+    }
+
+    /** CLOSE name, or CLOSE ALL ({@code name} null). */
+    record CloseCursor(String name) implements LocalStatement {
+    }
+
+    String CURSOR_NAME = "(\"(?:[^\"]|\"\")+\"|[A-Za-z_][A-Za-z0-9_$]*)";
+    Pattern DECLARE = Pattern.compile("declare\\s+" + CURSOR_NAME + "\\s+(binary\\s+)?((?:insensitive|asensitive)\\s+)?"
+            + "(no\\s+scroll\\s+|scroll\\s+)?cursor\\s+(?:(with|without)\\s+hold\\s+)?for\\s+(.+)",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    Pattern FETCH = Pattern.compile("fetch\\s+(?:(?:forward|next)\\s+)?(?:(\\d+|all)\\s+)?(?:(?:from|in)\\s+)?"
+            + CURSOR_NAME, Pattern.CASE_INSENSITIVE);
+    Pattern CLOSE = Pattern.compile("close\\s+" + CURSOR_NAME, Pattern.CASE_INSENSITIVE);
+
     Pattern BEGIN = Pattern.compile("(begin|start transaction)( work| transaction)?"
             + "( (isolation level (serializable|repeatable read|read committed|read uncommitted)|read only|read write"
             + "|not deferrable|deferrable),?)*");
@@ -81,6 +104,10 @@ sealed interface LocalStatement {
 
     /** The local statement {@code sql} is, or null when it is for the governed path. */
     static LocalStatement recognize(String sql) {
+        LocalStatement cursor = cursorStatement(sql);
+        if (cursor != null) {
+            return cursor;
+        }
         String s = normalise(sql);
         if (s == null) {
             return null;
@@ -119,6 +146,43 @@ sealed interface LocalStatement {
             return new HstoreOids();
         }
         return null;
+    }
+
+    /** DECLARE / FETCH / CLOSE, matched on the text as sent (the declared query is passed on verbatim). */
+    private static LocalStatement cursorStatement(String sql) {
+        String s = sql.strip();
+        while (s.endsWith(";")) {
+            s = s.substring(0, s.length() - 1).strip();
+        }
+        Matcher m = DECLARE.matcher(s);
+        if (m.matches()) {
+            String scroll = m.group(4);
+            return new Declare(cursorName(m.group(1)), m.group(6), m.group(2) != null,
+                    scroll != null && !scroll.toLowerCase(Locale.ROOT).startsWith("no"),
+                    "with".equalsIgnoreCase(m.group(5)));
+        }
+        if (s.contains(";") || s.contains("--") || s.contains("/*")) {
+            return null;
+        }
+        m = FETCH.matcher(s);
+        if (m.matches()) {
+            String count = m.group(1);
+            return new Fetch(cursorName(m.group(2)), count == null ? 1
+                    : count.equalsIgnoreCase("all") ? -1 : Long.parseLong(count));
+        }
+        m = CLOSE.matcher(s);
+        if (m.matches()) {
+            return new CloseCursor(m.group(1).equalsIgnoreCase("all") ? null : cursorName(m.group(1)));
+        }
+        return null;
+    }
+
+    /** A quoted name keeps its case (and "" stands for "), an unquoted one folds to lower case, as in PostgreSQL. */
+    private static String cursorName(String name) {
+        if (name.startsWith("\"")) {
+            return name.substring(1, name.length() - 1).replace("\"\"", "\"");
+        }
+        return name.toLowerCase(Locale.ROOT);
     }
 
     /**

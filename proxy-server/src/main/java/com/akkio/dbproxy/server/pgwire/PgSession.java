@@ -84,6 +84,7 @@ final class PgSession extends ChannelInboundHandlerAdapter {
     private Meta.StatementHandle simple;
     private final Map<String, Prepared> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
+    private final Map<String, SqlCursor> cursors = new HashMap<>();
     private volatile boolean busy;
     private volatile boolean cancelRequested;
     private ChannelFuture lastWrite;
@@ -109,6 +110,10 @@ final class PgSession extends ChannelInboundHandlerAdapter {
             this.local = local;
             this.paramOids = paramOids;
         }
+    }
+
+    /** A cursor opened with DECLARE: its own backend statement and open result; WITH HOLD outlives the transaction. */
+    private record SqlCursor(Meta.StatementHandle handle, ResultStream result, boolean hold) {
     }
 
     /** A bound statement (Bind) and, once executed, its open result. */
@@ -657,7 +662,10 @@ final class PgSession extends ChannelInboundHandlerAdapter {
 
     private void describeRows(Prepared p, short[] formats) {
         List<PgOut.Field> fields;
-        if (p.local != null) {
+        if (p.local instanceof LocalStatement.Fetch f) {
+            SqlCursor c = cursor(f.name());
+            fields = fields(c.result().columns, cursorFormats(c, formats));
+        } else if (p.local != null) {
             fields = localFields(p.local, formats);
         } else {
             ensurePrepared(p);
@@ -767,6 +775,19 @@ final class PgSession extends ChannelInboundHandlerAdapter {
         if (!(local instanceof LocalStatement.Commit || local instanceof LocalStatement.Rollback)) {
             refuseInFailedTransaction();
         }
+        if (local instanceof LocalStatement.Declare d) {
+            declare(d);
+            return;
+        }
+        if (local instanceof LocalStatement.Fetch f) {
+            fetch(f, describe, formats);
+            return;
+        }
+        if (local instanceof LocalStatement.CloseCursor c) {
+            closeCursors(c.name());
+            write(PgOut.commandComplete(channel.alloc(), "CLOSE CURSOR"));
+            return;
+        }
         String tag;
         List<Object[]> rows = List.of();
         if (local instanceof LocalStatement.Begin) {
@@ -788,6 +809,13 @@ final class PgSession extends ChannelInboundHandlerAdapter {
             txStatus = 'I';
             wroteInBlock = false;
             closeAllPortals();
+            cursors.entrySet().removeIf(e -> {
+                if (!e.getValue().hold()) {
+                    closeHandle(e.getValue().handle());
+                    return true;
+                }
+                return false;
+            });
             tag = local instanceof LocalStatement.Commit && !failed ? "COMMIT" : "ROLLBACK";
         } else if (local instanceof LocalStatement.Set set) {
             String name = set.name().toLowerCase(Locale.ROOT);
@@ -833,6 +861,81 @@ final class PgSession extends ChannelInboundHandlerAdapter {
             write(out);
         }
         write(PgOut.commandComplete(channel.alloc(), tag));
+    }
+
+    // ------------------------------------------------------------------ SQL cursors
+
+    private void declare(LocalStatement.Declare d) {
+        if (d.scroll()) {
+            throw new ProxyError(ProxyError.FEATURE_NOT_SUPPORTED, 3312, "NOT_SUPPORTED: SCROLL cursors are not"
+                    + " supported by the proxy (cursors fetch forward only)");
+        }
+        if (!d.hold() && txStatus == 'I') {
+            throw new ProxyError("25P01", 3313, "DECLARE CURSOR can only be used in transaction blocks");
+        }
+        if (cursors.containsKey(d.name())) {
+            throw new ProxyError("42P03", 3314, "cursor \"" + d.name() + "\" already exists");
+        }
+        if (!d.query().strip().toLowerCase(Locale.ROOT).matches("(?s)(select|with|values|table|\\().*")) {
+            throw new ProxyError("42P11", 3315, "cannot open a cursor on a statement that is not a query");
+        }
+        Meta.StatementHandle h = call(() -> server.meta().createStatement(connection));
+        Meta.MetaResultSet rs;
+        try {
+            rs = call(() -> server.meta().prepareAndExecute(h, d.query(), -1, FRAME_ROWS, NO_CALLBACK))
+                    .resultSets.get(0);
+        } catch (ProxyError e) {
+            closeHandle(h);
+            throw e;
+        }
+        if (rs.signature == null || rs.updateCount >= 0 || rs.firstFrame == null) {
+            closeHandle(h);
+            throw new ProxyError("42P11", 3315, "cannot open a cursor on a statement that is not a query");
+        }
+        short[] formats = d.binary() ? new short[] {1} : new short[0];
+        cursors.put(d.name(), new SqlCursor(h, new ResultStream(h, rs.signature.columns, formats, rs.firstFrame),
+                d.hold()));
+        write(PgOut.commandComplete(channel.alloc(), "DECLARE CURSOR"));
+    }
+
+    private SqlCursor cursor(String name) {
+        SqlCursor c = cursors.get(name);
+        if (c == null) {
+            throw new ProxyError("34000", 3316, "cursor \"" + name + "\" does not exist");
+        }
+        return c;
+    }
+
+    private void fetch(LocalStatement.Fetch f, boolean describe, short[] formats) {
+        SqlCursor c = cursor(f.name());
+        if (describe) {
+            write(PgOut.rowDescription(channel.alloc(), fields(c.result().columns, cursorFormats(c, formats))));
+        }
+        long n;
+        try {
+            n = f.count() == 0 ? 0 : c.result().sendMore(f.count() < 0 ? 0 : f.count());
+        } catch (ProxyError e) {
+            cursors.remove(f.name());
+            closeHandle(c.handle());
+            throw e;
+        }
+        write(PgOut.commandComplete(channel.alloc(), "FETCH " + n));
+    }
+
+    /** A BINARY cursor sends binary whatever the portal asked; otherwise the portal's result formats apply. */
+    private static short[] cursorFormats(SqlCursor c, short[] formats) {
+        return c.result().binary.length > 0 && c.result().binary[0] ? new short[] {1} : formats;
+    }
+
+    /** Closes one cursor, or all of them when {@code name} is null. */
+    private void closeCursors(String name) {
+        if (name == null) {
+            cursors.values().forEach(c -> closeHandle(c.handle()));
+            cursors.clear();
+            return;
+        }
+        closeHandle(cursor(name).handle());
+        cursors.remove(name);
     }
 
     // ------------------------------------------------------------------ shared pieces

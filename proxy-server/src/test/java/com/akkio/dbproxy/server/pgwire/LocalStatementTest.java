@@ -38,6 +38,24 @@ class LocalStatementTest {
     }
 
     @Test
+    void cursorsAreKeptByTheFrontEndButTheirQueryIsGoverned() {
+        assertThat(LocalStatement.recognize("DECLARE \"c_1\" CURSOR WITHOUT HOLD FOR SELECT * FROM orders"))
+                .isEqualTo(new LocalStatement.Declare("c_1", "SELECT * FROM orders", false, false, false));
+        assertThat(LocalStatement.recognize("declare _psql_cursor no scroll cursor for\nselect 1;"))
+                .isEqualTo(new LocalStatement.Declare("_psql_cursor", "select 1", false, false, false));
+        assertThat(LocalStatement.recognize("DECLARE c SCROLL CURSOR WITH HOLD FOR SELECT 1"))
+                .isEqualTo(new LocalStatement.Declare("c", "SELECT 1", false, true, true));
+        assertThat(LocalStatement.recognize("FETCH FORWARD 2000 FROM \"c_1\""))
+                .isEqualTo(new LocalStatement.Fetch("c_1", 2000));
+        assertThat(LocalStatement.recognize("fetch next from C")).isEqualTo(new LocalStatement.Fetch("c", 1));
+        assertThat(LocalStatement.recognize("FETCH ALL IN c")).isEqualTo(new LocalStatement.Fetch("c", -1));
+        assertThat(LocalStatement.recognize("CLOSE \"c_1\"")).isEqualTo(new LocalStatement.CloseCursor("c_1"));
+        assertThat(LocalStatement.recognize("CLOSE ALL")).isEqualTo(new LocalStatement.CloseCursor(null));
+        assertThat(LocalStatement.recognize("FETCH BACKWARD 5 FROM c")).isNull();
+        assertThat(LocalStatement.recognize("FETCH 5 FROM c; DROP TABLE x")).isNull();
+    }
+
+    @Test
     void quotedTextKeepsItsCaseAndSpaces() {
         assertThat(LocalStatement.recognize("SET application_name = 'My  App'"))
                 .isEqualTo(new LocalStatement.Set("application_name", "My  App"));

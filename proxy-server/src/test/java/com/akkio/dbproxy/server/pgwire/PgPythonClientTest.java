@@ -48,7 +48,7 @@ class PgPythonClientTest {
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             System.out.println(output);
             assertThat(finished).as("python finished in time").isTrue();
-            assertThat(output).contains("pg-client: 11 passed, 0 failed");
+            assertThat(output).contains("pg-client: 13 passed, 0 failed");
             assertThat(p.exitValue()).isZero();
         }
     }
