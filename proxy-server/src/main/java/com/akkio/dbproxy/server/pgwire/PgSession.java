@@ -15,6 +15,7 @@ import com.akkio.dbproxy.server.avatica.Caller;
 import com.akkio.dbproxy.server.avatica.ProxyError;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * would be. Netty's event loop only decodes and hands messages over; everything else runs in order on the session's
  * {@link SerialExecutor}, so the backend never blocks an event loop.
  */
-final class PgSession extends ChannelInboundHandlerAdapter {
+final class PgSession extends ChannelInboundHandlerAdapter implements ResultStream.Session {
     private static final Logger LOG = LoggerFactory.getLogger(PgSession.class);
     /** What clients are told: drivers parse it (SQLAlchemy needs "PostgreSQL N.M" in version()). */
     static final String SERVER_VERSION = "14.0";
@@ -43,6 +44,7 @@ final class PgSession extends ChannelInboundHandlerAdapter {
             + " the backend is not PostgreSQL)";
     /** Rows per frame asked of the backend when the client did not limit them: results stream in frames this size. */
     static final int FRAME_ROWS = 1000;
+    private static final long AUTHENTICATION_TIMEOUT_SECONDS = 60;
     private static final Meta.PrepareCallback NO_CALLBACK = new Meta.PrepareCallback() {
         @Override
         public Object getMonitor() {
@@ -131,97 +133,7 @@ final class PgSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * An open backend result being sent to the client: rows come from the backend a frame at a time (Avatica
-     * {@code fetch}) and leave in whatever amounts the client asks for (a portal's row limit, a FETCH count).
-     */
-    private final class ResultStream {
-        final Meta.StatementHandle handle;
-        final List<ColumnMetaData> columns;
-        final PgType[] types;
-        final boolean[] binary;
-        /** Rows received from the backend: the offset of the next Avatica fetch. */
-        long offset;
-        /** Rows sent to the client. */
-        long sent;
-        private List<Object> buffered = List.of();
-        private int next;
-        private boolean backendDone;
-
-        ResultStream(Meta.StatementHandle handle, List<ColumnMetaData> columns, short[] formats, Meta.Frame first) {
-            this.handle = handle;
-            this.columns = columns;
-            this.types = new PgType[columns.size()];
-            this.binary = new boolean[columns.size()];
-            for (int i = 0; i < types.length; i++) {
-                types[i] = PgType.ofJdbc(columns.get(i).type.id);
-                binary[i] = format(formats, i) == 1;
-            }
-            take(first);
-        }
-
-        private void take(Meta.Frame frame) {
-            List<Object> rows = new ArrayList<>();
-            frame.rows.forEach(rows::add);
-            buffered = rows;
-            next = 0;
-            offset += rows.size();
-            backendDone = frame.done;
-        }
-
-        boolean done() {
-            return backendDone && next >= buffered.size();
-        }
-
-        /** Sends up to {@code limit} more rows (all when 0), checking for a cancel between frames; returns how many. */
-        long sendMore(long limit) {
-            long n = 0;
-            while (limit <= 0 || n < limit) {
-                if (next >= buffered.size()) {
-                    if (backendDone) {
-                        break;
-                    }
-                    checkCancelled();
-                    int ask = (int) (limit <= 0 ? FRAME_ROWS : Math.min(FRAME_ROWS, limit - n));
-                    take(call(() -> server.meta().fetch(handle, offset, ask)));
-                    continue;
-                }
-                int end = limit <= 0 ? buffered.size() : (int) Math.min(buffered.size(), next + (limit - n));
-                write(buffered.subList(next, end));
-                n += end - next;
-                next = end;
-            }
-            sent += n;
-            return n;
-        }
-
-        private void write(List<Object> rows) {
-            ByteBuf out = channel.alloc().buffer(16 * 1024);
-            for (Object row : rows) {
-                byte[][] values = new byte[types.length][];
-                for (int i = 0; i < types.length; i++) {
-                    Object v = row instanceof Object[] a ? a[i] : ((List<?>) row).get(i);
-                    try {
-                        values[i] = v == null ? null : types[i].encode(v, binary[i]);
-                    } catch (RuntimeException e) {
-                        out.release();
-                        throw new ProxyError("22000", 3311, "DATA_EXCEPTION: column " + (i + 1) + " cannot be sent"
-                                + " as " + types[i].name().toLowerCase(Locale.ROOT) + " (" + v.getClass().getSimpleName()
-                                + ")");
-                    }
-                }
-                PgOut.dataRow(out, values);
-                if (out.readableBytes() > 64 * 1024) {
-                    PgSession.this.write(out);
-                    out = channel.alloc().buffer(16 * 1024);
-                }
-            }
-            PgSession.this.write(out);
-            flushAndWait();
-        }
-    }
-
-    private static int format(short[] formats, int i) {
+    static int format(short[] formats, int i) {
         return formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i];
     }
 
@@ -230,6 +142,17 @@ final class PgSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        // as PostgreSQL's authentication_timeout: a connection that does not log in soon holds nothing for long
+        ctx.executor().schedule(() -> {
+            if (connection == null && channel.isActive()) {
+                executor.execute(() -> {
+                    if (connection == null && !closed) {
+                        fatal("08006", "AUTHENTICATION_TIMEOUT: no login within " + AUTHENTICATION_TIMEOUT_SECONDS
+                                + " s");
+                    }
+                });
+            }
+        }, AUTHENTICATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         ctx.fireChannelActive();
     }
 
@@ -523,7 +446,7 @@ final class PgSession extends ChannelInboundHandlerAdapter {
         }
         write(PgOut.rowDescription(channel.alloc(), fields(rs.signature.columns, new short[0])));
         try {
-            long rows = new ResultStream(h, rs.signature.columns, new short[0], rs.firstFrame).sendMore(0);
+            long rows = new ResultStream(this, h, rs.signature.columns, new short[0], rs.firstFrame).sendMore(0);
             write(PgOut.commandComplete(channel.alloc(), "SELECT " + rows));
         } catch (ProxyError e) {
             abandonSimple();
@@ -721,7 +644,7 @@ final class PgSession extends ChannelInboundHandlerAdapter {
                 completeUpdate(p.sql, Math.max(0, rs.updateCount));
                 return;
             }
-            portal.result = new ResultStream(h, rs.signature.columns, portal.resultFormats, rs.firstFrame);
+            portal.result = new ResultStream(this, h, rs.signature.columns, portal.resultFormats, rs.firstFrame);
             p.active = portal;
         }
         try {
@@ -893,7 +816,7 @@ final class PgSession extends ChannelInboundHandlerAdapter {
             throw new ProxyError("42P11", 3315, "cannot open a cursor on a statement that is not a query");
         }
         short[] formats = d.binary() ? new short[] {1} : new short[0];
-        cursors.put(d.name(), new SqlCursor(h, new ResultStream(h, rs.signature.columns, formats, rs.firstFrame),
+        cursors.put(d.name(), new SqlCursor(h, new ResultStream(this, h, rs.signature.columns, formats, rs.firstFrame),
                 d.hold()));
         write(PgOut.commandComplete(channel.alloc(), "DECLARE CURSOR"));
     }
@@ -977,7 +900,8 @@ final class PgSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void checkCancelled() {
+    @Override
+    public void checkCancelled() {
         if (cancelRequested) {
             cancelRequested = false;
             throw ProxyError.cancelledByClient(tenant);
@@ -1101,7 +1025,18 @@ final class PgSession extends ChannelInboundHandlerAdapter {
         closeSession();
     }
 
-    private void write(ByteBuf buf) {
+    @Override
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    @Override
+    public Meta.Frame fetch(Meta.StatementHandle handle, long offset, int rows) {
+        return call(() -> server.meta().fetch(handle, offset, rows));
+    }
+
+    @Override
+    public void write(ByteBuf buf) {
         lastWrite = channel.write(buf);
     }
 
@@ -1110,7 +1045,8 @@ final class PgSession extends ChannelInboundHandlerAdapter {
      * client reads it instead of piling up in memory. A client that stops reading is disconnected after the idle
      * timeout.
      */
-    private void flushAndWait() {
+    @Override
+    public void flushAndWait() {
         channel.flush();
         if (!channel.isWritable() && lastWrite != null
                 && !lastWrite.awaitUninterruptibly(server.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
