@@ -225,7 +225,8 @@ public final class ProxyServer implements Closeable {
         return config;
     }
 
-    int openConnections() {
+    /** Client connections open on either front end (each holds a governed connection). */
+    public int openConnections() {
         return meta.openConnections();
     }
 

@@ -198,6 +198,29 @@ class PgProtocolTest {
         }
     }
 
+    @Test
+    void anIdleConnectionIsClosedWith57P05(@TempDir Path tmp) throws Exception {
+        ProxyConfig demo = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
+        ProxyConfig.Server s = demo.server();
+        ProxyConfig config = new ProxyConfig(demo.source(), new ProxyConfig.Server(s.host(), 0, s.serialization(), null,
+                s.maxRequestBytes(), java.time.Duration.ofSeconds(1), s.maxConnectionsPerTenant(), -1,
+                new ProxyConfig.Postgres(true, 0, 4)),
+                new ProxyConfig.Audit(tmp.resolve("audit.jsonl"), false, 1 << 20, 2), demo.backends(), demo.tenants());
+        try (ProxyServer server = ProxyServer.start(config, 0);
+             PgRawClient c = new PgRawClient(server.postgresPort())) {
+            c.login("acme", "acme-secret");
+            PgRawClient.Reply r = c.until('Z'); // nothing comes until the timeout: then the FATAL error
+            assertThat(r.type()).isEqualTo('E');
+            assertThat(r.sqlState()).isEqualTo("57P05");
+            assertThat(c.closedByServer()).isTrue();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (server.openConnections() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(server.openConnections()).as("the governed connection was closed too").isZero();
+        }
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
