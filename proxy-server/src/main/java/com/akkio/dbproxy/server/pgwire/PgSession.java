@@ -45,6 +45,8 @@ final class PgSession extends ChannelInboundHandlerAdapter implements ResultStre
     /** Rows per frame asked of the backend when the client did not limit them: results stream in frames this size. */
     static final int FRAME_ROWS = 1000;
     private static final long AUTHENTICATION_TIMEOUT_SECONDS = 60;
+    /** Named statements, portals and cursors a connection may keep open, each. */
+    static final int MAX_HANDLES = 1000;
     private static final Meta.PrepareCallback NO_CALLBACK = new Meta.PrepareCallback() {
         @Override
         public Object getMonitor() {
@@ -478,6 +480,9 @@ final class PgSession extends ChannelInboundHandlerAdapter implements ResultStre
         if (!name.isEmpty() && statements.containsKey(name)) {
             throw new ProxyError("42P05", 3301, "prepared statement \"" + name + "\" already exists");
         }
+        if (!name.isEmpty()) {
+            checkHandles("prepared statements", statements.size());
+        }
         LocalStatement local = LocalStatement.recognize(sql);
         if (!(local instanceof LocalStatement.Commit || local instanceof LocalStatement.Rollback)) {
             refuseInFailedTransaction();
@@ -527,6 +532,7 @@ final class PgSession extends ChannelInboundHandlerAdapter implements ResultStre
             throw new ProxyError("42P03", 3303, "portal \"" + portalName + "\" already exists");
         }
         closePortal(portals.remove(portalName));
+        checkHandles("portals", portals.size());
         int expected = p.local != null ? 0 : p.paramOids.length;
         if (values.length != expected) {
             throw new ProxyError("08P01", 3304, "bind message supplies " + values.length + " parameters, but"
@@ -799,6 +805,7 @@ final class PgSession extends ChannelInboundHandlerAdapter implements ResultStre
         if (cursors.containsKey(d.name())) {
             throw new ProxyError("42P03", 3314, "cursor \"" + d.name() + "\" already exists");
         }
+        checkHandles("cursors", cursors.size());
         if (!d.query().strip().toLowerCase(Locale.ROOT).matches("(?s)(select|with|values|table|\\().*")) {
             throw new ProxyError("42P11", 3315, "cannot open a cursor on a statement that is not a query");
         }
@@ -862,6 +869,14 @@ final class PgSession extends ChannelInboundHandlerAdapter implements ResultStre
     }
 
     // ------------------------------------------------------------------ shared pieces
+
+    /** Each named statement, portal and cursor may hold a backend statement: a session gets a bounded number. */
+    private static void checkHandles(String what, int open) {
+        if (open >= MAX_HANDLES) {
+            throw new ProxyError("53400", 3317, "TOO_MANY_" + what.toUpperCase(Locale.ROOT).replace(' ', '_')
+                    + ": a connection may keep at most " + MAX_HANDLES + " open " + what + "; close some first");
+        }
+    }
 
     private void refuseInFailedTransaction() {
         if (txStatus == 'E') {

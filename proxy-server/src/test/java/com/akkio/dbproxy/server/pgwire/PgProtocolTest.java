@@ -123,6 +123,25 @@ class PgProtocolTest {
     }
 
     @Test
+    void aSessionKeepsABoundedNumberOfNamedStatements() throws Exception {
+        try (PgRawClient c = new PgRawClient(proxy.pgPort())) {
+            c.login("acme", "acme-secret");
+            for (int i = 0; i <= PgSession.MAX_HANDLES; i++) {
+                c.send('P', concat(PgRawClient.cstrings("s" + i, "BEGIN"), new byte[2]));
+            }
+            c.send('S', new byte[0]);
+            PgRawClient.Reply r = c.until('Z');
+            assertThat(r.type()).isEqualTo('E');
+            assertThat(r.sqlState()).isEqualTo("53400");
+            assertThat(r.text()).contains("TOO_MANY_PREPARED_STATEMENTS");
+            c.send('C', concat(new byte[] {'S'}, PgRawClient.cstrings("s0")));
+            c.send('P', concat(PgRawClient.cstrings("again", "BEGIN"), new byte[2]));
+            c.send('S', new byte[0]);
+            assertThat(c.until('Z').type()).as("room again after a Close").isEqualTo('Z');
+        }
+    }
+
+    @Test
     void aCancelRequestWithTheWrongKeyIsIgnored() throws Exception {
         try (PgRawClient c = new PgRawClient(proxy.pgPort())) {
             c.login("acme", "acme-secret");
