@@ -148,6 +148,11 @@ sealed interface LocalStatement {
         return null;
     }
 
+    /** True for a query string with nothing but whitespace, comments and semicolons (EmptyQueryResponse). */
+    static boolean isEmpty(String sql) {
+        return sql.replaceAll("(?s)/\\*.*?\\*/|--[^\\n]*", "").replace(";", "").isBlank();
+    }
+
     /** DECLARE / FETCH / CLOSE, matched on the text as sent (the declared query is passed on verbatim). */
     private static LocalStatement cursorStatement(String sql) {
         String s = sql.strip();

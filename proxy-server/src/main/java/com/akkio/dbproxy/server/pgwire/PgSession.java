@@ -410,7 +410,7 @@ final class PgSession extends ChannelInboundHandlerAdapter implements ResultStre
         closePortal(portals.remove(""));
         closeStatement(statements.remove(""));
         try {
-            if (LocalStatement.normalise(sql) != null && LocalStatement.normalise(sql).isEmpty()) {
+            if (LocalStatement.isEmpty(sql)) {
                 write(PgOut.empty(channel.alloc(), 'I'));
             } else {
                 LocalStatement local = LocalStatement.recognize(sql);
@@ -932,9 +932,11 @@ final class PgSession extends ChannelInboundHandlerAdapter implements ResultStre
             return;
         }
         Prepared p = portal.prepared;
-        if (portal.result != null && !portal.result.done() && p.handle != null) {
-            Meta.StatementHandle h = p.handle;
-            p.handle = null;
+        if (portal.result != null && !portal.result.done()) {
+            Meta.StatementHandle h = portal.result.handle;
+            if (p.handle == h) {
+                p.handle = null;
+            }
             closeHandle(h);
         }
         portal.finished = true;

@@ -56,6 +56,12 @@ class LocalStatementTest {
     }
 
     @Test
+    void onlyCommentsAndSemicolonsAreAnEmptyQuery() {
+        assertThat(LocalStatement.isEmpty(" ; -- nothing\n /* at all */ ;")).isTrue();
+        assertThat(LocalStatement.isEmpty("-- x\nSELECT 1")).isFalse();
+    }
+
+    @Test
     void quotedTextKeepsItsCaseAndSpaces() {
         assertThat(LocalStatement.recognize("SET application_name = 'My  App'"))
                 .isEqualTo(new LocalStatement.Set("application_name", "My  App"));
