@@ -217,15 +217,40 @@ class PgProtocolTest {
         }
     }
 
-    @Test
-    void anIdleConnectionIsClosedWith57P05(@TempDir Path tmp) throws Exception {
+    /** The demo with other server-wide idle timeout and connection limit, both front ends on free ports. */
+    private static ProxyConfig demoWith(Path tmp, java.time.Duration idle, int maxConnectionsPerTenant)
+            throws Exception {
         ProxyConfig demo = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         ProxyConfig.Server s = demo.server();
-        ProxyConfig config = new ProxyConfig(demo.source(), new ProxyConfig.Server(s.host(), 0, s.serialization(), null,
-                s.maxRequestBytes(), java.time.Duration.ofSeconds(1), s.maxConnectionsPerTenant(), -1,
-                new ProxyConfig.Postgres(true, 0, 4)),
+        return new ProxyConfig(demo.source(), new ProxyConfig.Server(s.host(), 0, s.serialization(), null,
+                s.maxRequestBytes(), idle, maxConnectionsPerTenant, -1, new ProxyConfig.Postgres(true, 0, 4)),
                 new ProxyConfig.Audit(tmp.resolve("audit.jsonl"), false, 1 << 20, 2), demo.backends(), demo.tenants());
-        try (ProxyServer server = ProxyServer.start(config, 0);
+    }
+
+    @Test
+    void theConnectionLimitPerTenantCoversBothFrontEnds(@TempDir Path tmp) throws Exception {
+        try (ProxyServer server = ProxyServer.start(demoWith(tmp, java.time.Duration.ofMinutes(5), 2), 0);
+             Connection avatica = DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + server.port(), acme());
+             PgRawClient pg = new PgRawClient(server.postgresPort())) {
+            pg.login("acme", "acme-secret");
+            try (PgRawClient third = new PgRawClient(server.postgresPort())) {
+                assertThatThrownBy(() -> third.login("acme", "acme-secret")).hasMessageContaining("53400")
+                        .hasMessageContaining("max_connections_per_tenant");
+            }
+            assertThat(avatica.isValid(5)).isTrue();
+        }
+    }
+
+    private static Properties acme() {
+        Properties p = new Properties();
+        p.setProperty("user", "acme");
+        p.setProperty("password", "acme-secret");
+        return p;
+    }
+
+    @Test
+    void anIdleConnectionIsClosedWith57P05(@TempDir Path tmp) throws Exception {
+        try (ProxyServer server = ProxyServer.start(demoWith(tmp, java.time.Duration.ofSeconds(1), 256), 0);
              PgRawClient c = new PgRawClient(server.postgresPort())) {
             c.login("acme", "acme-secret");
             PgRawClient.Reply r = c.until('Z'); // nothing comes until the timeout: then the FATAL error
