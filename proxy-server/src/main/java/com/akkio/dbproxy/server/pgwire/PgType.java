@@ -311,6 +311,10 @@ enum PgType {
         if (bytes == null) {
             return TypedValue.EXPLICIT_NULL;
         }
+        if (binary && length > 0 && bytes.length != length) {
+            throw new IllegalArgumentException("a binary " + name().toLowerCase(Locale.ROOT) + " is " + length
+                    + " bytes, not " + bytes.length);
+        }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         String text = binary ? null : new String(bytes, StandardCharsets.UTF_8);
         return switch (this) {

@@ -85,5 +85,9 @@ class PgTypeTest {
         assertThat(PgType.TIMESTAMPTZ.parameter("2000-01-01 02:00:00+02".getBytes(StandardCharsets.UTF_8), false)
                 .value).isEqualTo(946_684_800_000L);
         assertThat(PgType.TEXT.parameter(null, false)).isSameAs(TypedValue.EXPLICIT_NULL);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PgType.INT4.parameter(new byte[] {0, 1}, true))
+                .hasMessageContaining("4 bytes");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PgType.INT8.parameter("x1".getBytes(
+                StandardCharsets.UTF_8), false)).isInstanceOf(NumberFormatException.class);
     }
 }
