@@ -26,7 +26,16 @@ final class SerialExecutor implements Executor {
             }
             running = true;
         }
-        pool.execute(this::drain);
+        try {
+            pool.execute(this::drain);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the server is shutting down: what this connection still had to do is moot, the governed connections
+            // are closed by the server itself
+            synchronized (tasks) {
+                tasks.clear();
+                running = false;
+            }
+        }
     }
 
     /** Tasks waiting (not counting the one running). */
