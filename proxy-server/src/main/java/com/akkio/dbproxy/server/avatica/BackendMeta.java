@@ -65,6 +65,13 @@ final class BackendMeta extends JdbcMeta {
         }
     }
 
+    /** Cancels the statements of an Avatica connection's backend connection (see {@link QueryTimeouts}). */
+    void cancelRunning(String connectionId) throws SQLException {
+        if (getConnection(connectionId) instanceof QueryTimeouts.Cancellable c) {
+            c.cancelStatements();
+        }
+    }
+
     /** The backend connection behind an Avatica connection id, for metadata the proxy filters itself. */
     Connection backendConnection(String connectionId) throws SQLException {
         return getConnection(connectionId);

@@ -19,4 +19,27 @@ public record Caller(String tenant, String address, String userAgent) {
     static void clear() {
         CURRENT.remove();
     }
+
+    /** A call into {@link GovernedMeta} made on behalf of a caller. */
+    public interface Call<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    /**
+     * Runs {@code call} as {@code caller} on this thread: how a front end other than Avatica's HTTP handler (the
+     * PostgreSQL one) drives the same {@link GovernedMeta} under the same identity rules.
+     */
+    public static <T, E extends Exception> T as(Caller caller, Call<T, E> call) throws E {
+        Caller previous = CURRENT.get();
+        CURRENT.set(caller);
+        try {
+            return call.run();
+        } finally {
+            if (previous == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(previous);
+            }
+        }
+    }
 }

@@ -220,6 +220,21 @@ public final class GovernedMeta implements ProtobufMeta {
         }
     }
 
+    /**
+     * Cancels whatever the connection's backend statements are running, at the request of the connection's tenant
+     * (Avatica has no cancel message; the PostgreSQL front end's CancelRequest ends here). The statement that was
+     * running fails with {@code 57014 QUERY_CANCELLED}; a cancel arriving when nothing runs has no effect.
+     */
+    public void cancel(ConnectionHandle ch) {
+        Session s = session(ch);
+        s.cancelRequested.set(true);
+        try {
+            s.tenant.meta.cancelRunning(ch.id);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("cancelling a statement of tenant {} failed", s.tenantName(), e);
+        }
+    }
+
     // ---------------------------------------------------------------- statements
 
     @Override
@@ -270,6 +285,7 @@ public final class GovernedMeta implements ProtobufMeta {
                                            PrepareCallback callback) throws NoSuchStatementException {
         Session s = statement(h);
         Decision d = decideOrRefuse(s, sql);
+        s.cancelRequested.set(false);
         StatementRun run = StatementRun.begin(sql, Sha256.hex(sql), d);
         try (TenantLimiter.Permit permit = admit(s, run)) {
             ExecuteResult result = countless(s.tenant.meta.prepareAndExecute(h, d.rewrittenSql(),
@@ -289,6 +305,7 @@ public final class GovernedMeta implements ProtobufMeta {
             throws NoSuchStatementException {
         Session s = statement(h);
         StatementRun run = prepared(s, h).run();
+        s.cancelRequested.set(false);
         try (TenantLimiter.Permit permit = admit(s, run)) {
             ExecuteResult result = countless(s.tenant.meta.execute(h, parameterValues, maxRowsInFirstFrame));
             finishFirstFrames(s, h, run, result);
@@ -689,7 +706,8 @@ public final class GovernedMeta implements ProtobufMeta {
         if (e instanceof ProxyError pe) {
             return pe; // refused before forwarding, and recorded where it was refused
         }
-        ProxyError error = backendFailure(s.tenant, e);
+        ProxyError error = s.cancelRequested.getAndSet(false) ? ProxyError.cancelledByClient(s.tenantName())
+                : backendFailure(s.tenant, e);
         complete(s, run, "error", error.getSqlState(), -1);
         return error;
     }

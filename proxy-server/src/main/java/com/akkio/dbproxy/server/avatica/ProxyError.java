@@ -28,6 +28,12 @@ public final class ProxyError extends AvaticaRuntimeException {
         return getErrorMessage();
     }
 
+    /** A statement cancelled at the client's request (the same answer from every front end). */
+    public static ProxyError cancelledByClient(String tenant) {
+        return new ProxyError(CANCELLED, 2103, "QUERY_CANCELLED: the statement was cancelled at the request of"
+                + " tenant '" + tenant + "'");
+    }
+
     static ProxyError authentication(String message) {
         return new ProxyError(AUTHENTICATION, 3001, "AUTHENTICATION_FAILED: " + message);
     }

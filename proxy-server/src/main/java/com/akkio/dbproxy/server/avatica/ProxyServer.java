@@ -22,6 +22,7 @@ import com.akkio.dbproxy.server.backend.SecretExpiry;
 import com.akkio.dbproxy.server.config.ConfigException;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.akkio.dbproxy.server.pgwire.PgServer;
 import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
 import org.apache.calcite.avatica.remote.LocalService;
 import org.apache.calcite.avatica.server.AvaticaHandler;
@@ -44,6 +45,8 @@ public final class ProxyServer implements Closeable {
     private final GovernedMeta meta;
     private final ProxyHttpServer http;
     private final ScheduledExecutorService housekeeping;
+    /** The PostgreSQL front end, or null when {@code server.postgres.enabled} is false; set once in {@link #start}. */
+    private PgServer postgres;
     /** Set once in {@link #start}, after construction, since it serves this server's {@link #reload}. */
     private AdminServer admin;
 
@@ -81,12 +84,13 @@ public final class ProxyServer implements Closeable {
             GovernedMeta meta = new GovernedMeta(tenants, audit, metrics, config.audit().rawSql(),
                     config.server().maxConnectionsPerTenant(), idleSeconds);
             AuditLog auditLog = audit;
-            TenantAuthenticator auth = new TenantAuthenticator(config.tenants(), (tenant, address, userAgent, reason) -> {
+            TenantAuthenticator.AuthenticationListener refusals = (tenant, address, userAgent, reason) -> {
                 metrics.authenticationFailure();
                 auditLog.write(new AuditEvent(AuditEvent.COMPLETE, Instant.now(), AuditEvent.newRequestId(),
                         tenant, address, null, null, null, null, "unauthenticated", "AUTHENTICATION_FAILED", -1, 0,
                         userAgent, null));
-            });
+            };
+            TenantAuthenticator auth = new TenantAuthenticator(config.tenants(), refusals);
             LocalService service = new LocalService(meta);
             AvaticaHandler handler = config.server().serialization() == ProxyConfig.Serialization.JSON
                     ? new AvaticaJsonHandler(service, NoopMetricsSystem.getInstance(), auth)
@@ -105,6 +109,14 @@ public final class ProxyServer implements Closeable {
             long periodMs = Math.max(250, Math.min(30_000, idleSeconds * 1000 / 4));
             housekeeping.scheduleWithFixedDelay(meta::expireIdle, periodMs, periodMs, TimeUnit.MILLISECONDS);
             server = new ProxyServer(config, backends, tenants, audit, metrics, auth, meta, http, housekeeping);
+            if (config.server().postgres().enabled()) {
+                try {
+                    server.postgres = PgServer.start(config.server(), config.tenants(), meta, refusals);
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IOException("server.tls: cannot use the keystore for the PostgreSQL front end: "
+                            + e.getMessage(), e);
+                }
+            }
             if (config.server().adminPort() >= 0) {
                 server.admin = new AdminServer(config.server().host(), config.server().adminPort(), metrics,
                         () -> readiness(backends, config), server::reload);
@@ -184,6 +196,9 @@ public final class ProxyServer implements Closeable {
         }
         meta.tenants(tenants);
         auth.tenants(fresh.tenants());
+        if (postgres != null) {
+            postgres.tenants(fresh.tenants());
+        }
         removed.forEach(meta::closeTenant);
         config = fresh;
         String summary = "added " + added + ", updated " + updated + ", removed " + removed;
@@ -210,7 +225,8 @@ public final class ProxyServer implements Closeable {
         return config;
     }
 
-    int openConnections() {
+    /** Client connections open on either front end (each holds a governed connection). */
+    public int openConnections() {
         return meta.openConnections();
     }
 
@@ -221,6 +237,11 @@ public final class ProxyServer implements Closeable {
             active += b.activeConnections();
         }
         return active;
+    }
+
+    /** The PostgreSQL front end's port, or -1 when it is disabled. */
+    public int postgresPort() {
+        return postgres == null ? -1 : postgres.port();
     }
 
     /** The admin endpoint's port, or -1 when it is disabled. */
@@ -240,6 +261,9 @@ public final class ProxyServer implements Closeable {
             http.stop();
         } catch (RuntimeException e) {
             LOG.warn("stopping the HTTP endpoint failed", e);
+        }
+        if (postgres != null) {
+            postgres.close();
         }
         meta.closeAll();
         for (Backend b : backends.values()) {

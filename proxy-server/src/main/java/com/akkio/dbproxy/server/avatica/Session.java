@@ -18,6 +18,8 @@ final class Session {
     final Map<Integer, Prepared> prepared = new ConcurrentHashMap<>();
     final Map<Integer, StatementRun> runs = new ConcurrentHashMap<>();
     volatile long lastUsedNanos = System.nanoTime();
+    /** Set by {@link GovernedMeta#cancel}, so the failure of the cancelled statement is reported as a cancel. */
+    final java.util.concurrent.atomic.AtomicBoolean cancelRequested = new java.util.concurrent.atomic.AtomicBoolean();
 
     Session(String connectionId, TenantRuntime tenant, Caller opener) {
         this.connectionId = connectionId;

@@ -82,7 +82,7 @@ public final class ConfigLoader {
 
     private static ProxyConfig.Server server(ConfigNode n, Path dir) throws ConfigException {
         n.allowOnly("host", "port", "serialization", "tls", "max_request_bytes", "idle_connection_timeout_seconds",
-                "max_connections_per_tenant", "admin_port");
+                "max_connections_per_tenant", "admin_port", "postgres");
         String serialization = n.optionalString("serialization", "protobuf");
         ProxyConfig.Serialization ser = switch (serialization.toLowerCase(java.util.Locale.ROOT)) {
             case "protobuf" -> ProxyConfig.Serialization.PROTOBUF;
@@ -107,7 +107,15 @@ public final class ConfigLoader {
                 n.intValue("max_request_bytes", 1 << 20, 1024, 64 << 20),
                 Duration.ofSeconds(n.longValue("idle_connection_timeout_seconds", 600, 1, 86_400)),
                 n.intValue("max_connections_per_tenant", 256, 1, 100_000),
-                n.intValue("admin_port", 8766, -1, 65535));
+                n.intValue("admin_port", 8766, -1, 65535),
+                postgres(n.child("postgres")));
+    }
+
+    private static ProxyConfig.Postgres postgres(ConfigNode n) throws ConfigException {
+        n.allowOnly("enabled", "port", "worker_threads");
+        ProxyConfig.Postgres d = ProxyConfig.Postgres.DISABLED;
+        return new ProxyConfig.Postgres(n.bool("enabled", d.enabled()), n.intValue("port", d.port(), 0, 65535),
+                n.intValue("worker_threads", d.workerThreads(), 1, 4096));
     }
 
     private static ProxyConfig.Backend backend(String name, ConfigNode n, Path dir) throws ConfigException {
@@ -186,12 +194,21 @@ public final class ConfigLoader {
 
     private ProxyConfig.Tenant tenant(String name, ConfigNode n, Path dir, Map<String, ProxyConfig.Backend> backends)
             throws ConfigException {
-        n.allowOnly("secret_hash", "backend", "policy");
+        n.allowOnly("secret_hash", "scram_sha256", "backend", "policy");
         SecretHash secret;
         try {
             secret = SecretHash.parse(n.string("secret_hash"));
         } catch (IllegalArgumentException e) {
             throw n.error("secret_hash", e.getMessage());
+        }
+        ScramVerifier scram = null;
+        String scramText = n.optionalString("scram_sha256", null);
+        if (scramText != null) {
+            try {
+                scram = ScramVerifier.parse(scramText);
+            } catch (IllegalArgumentException e) {
+                throw n.error("scram_sha256", e.getMessage());
+            }
         }
         String backendName = n.string("backend");
         ProxyConfig.Backend backend = backends.get(backendName);
@@ -200,7 +217,7 @@ public final class ConfigLoader {
         }
         Path policyFile = dir.resolve(n.string("policy")).normalize();
         PolicyFile policy = readPolicy(name, policyFile, backend.dialect());
-        return new ProxyConfig.Tenant(name, secret, backendName, policy.policy(), policy.limits(), policyFile);
+        return new ProxyConfig.Tenant(name, secret, scram, backendName, policy.policy(), policy.limits(), policyFile);
     }
 
     /** A tenant's policy and its limits, as read from one policy file. */

@@ -21,9 +21,21 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
         }
     }
 
-    /** {@code adminPort} -1 disables the admin endpoint (metrics, health, readiness, reload). */
+    /**
+     * {@code adminPort} -1 disables the admin endpoint (metrics, health, readiness, reload); {@code postgres} is the
+     * PostgreSQL wire-protocol front end, on the same host, TLS key material and request size limit.
+     */
     public record Server(String host, int port, Serialization serialization, Tls tls, int maxRequestBytes,
-                         Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort) {
+                         Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort,
+                         Postgres postgres) {
+    }
+
+    /**
+     * The PostgreSQL front end: {@code port} 0 picks a free one; {@code workerThreads} bounds the threads that run
+     * its statements (the Netty event loops never block on the backend).
+     */
+    public record Postgres(boolean enabled, int port, int workerThreads) {
+        public static final Postgres DISABLED = new Postgres(false, 5433, 32);
     }
 
     /** Rotation: at {@code maxBytes} the file becomes {@code .1} (older ones shift), {@code keepFiles} are kept. */
@@ -66,7 +78,8 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
     public record Limits(double queriesPerSecond, long burst, int maxConcurrent, Duration queryTimeout) {
     }
 
-    public record Tenant(String name, SecretHash secret, String backend, TenantPolicy policy, Limits limits,
-                         Path policyFile) {
+    /** {@code scram} is null when the tenant has no SCRAM-SHA-256 verifier (then PostgreSQL clients need TLS). */
+    public record Tenant(String name, SecretHash secret, ScramVerifier scram, String backend, TenantPolicy policy,
+                         Limits limits, Path policyFile) {
     }
 }

@@ -31,7 +31,7 @@ class AdminEndpointTest {
             Files.copy(Path.of("../conf", f), conf.resolve(f));
         }
         String yaml = Files.readString(Path.of("../conf/proxy.yaml"))
-                .replace("port: 8765", "port: 0\n  admin_port: 0");
+                .replace("port: 8765", "port: 0\n  admin_port: 0").replace("port: 5433", "port: 0");
         return Files.writeString(conf.resolve("proxy.yaml"), yaml);
     }
 

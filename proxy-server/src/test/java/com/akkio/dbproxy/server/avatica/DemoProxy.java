@@ -9,44 +9,59 @@ import java.util.Properties;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 
-/** The demo configuration served on a free port of 127.0.0.1, with its audit log in a given directory. */
-final class DemoProxy implements AutoCloseable {
-    final ProxyServer server;
-    final Path auditLog;
+/**
+ * The demo configuration served on a free port of 127.0.0.1 (and its PostgreSQL front end on another free port), with
+ * its audit log in a given directory.
+ */
+public final class DemoProxy implements AutoCloseable {
+    static final Path DEMO_CONFIG = Path.of("../conf/proxy.yaml");
+
+    public final ProxyServer server;
+    public final Path auditLog;
 
     /** The demo as configured. */
-    DemoProxy(Path dir) throws Exception {
+    public DemoProxy(Path dir) throws Exception {
         this(dir, limits -> limits);
     }
 
     /**
      * @param unthrottled lift the demo's rate limits (globex allows 5 queries/s), for tests about something else
      */
-    DemoProxy(Path dir, boolean unthrottled) throws Exception {
-        this(dir, unthrottled ? limits -> new ProxyConfig.Limits(100_000, 100_000, 64, limits.queryTimeout())
-                : limits -> limits);
+    public DemoProxy(Path dir, boolean unthrottled) throws Exception {
+        this(dir, unthrottled ? DemoProxy::unthrottled : limits -> limits);
     }
 
     /** The demo with each tenant's limits replaced by {@code limits} applied to the configured ones. */
-    DemoProxy(Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits) throws Exception {
+    public DemoProxy(Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits) throws Exception {
         this(dir, limits, pool -> pool);
     }
 
     /** The demo with changed tenant limits and backend pool settings. */
     DemoProxy(Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits,
               java.util.function.UnaryOperator<ProxyConfig.Pool> pool) throws Exception {
-        ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
+        this(DEMO_CONFIG, dir, limits, pool);
+    }
+
+    /** Another configuration file (e.g. a copy of the demo with other policies), served the same way. */
+    public DemoProxy(Path config, Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits,
+                     java.util.function.UnaryOperator<ProxyConfig.Pool> pool) throws Exception {
+        ProxyConfig cfg = ConfigLoader.load(config);
         auditLog = dir.resolve("audit.jsonl");
         java.util.Map<String, ProxyConfig.Tenant> tenants = new java.util.LinkedHashMap<>();
         for (ProxyConfig.Tenant t : cfg.tenants().values()) {
-            tenants.put(t.name(), new ProxyConfig.Tenant(t.name(), t.secret(), t.backend(), t.policy(),
+            tenants.put(t.name(), new ProxyConfig.Tenant(t.name(), t.secret(), t.scram(), t.backend(), t.policy(),
                     limits.apply(t.limits()), t.policyFile()));
         }
         ProxyConfig.Server s = cfg.server();
         ProxyConfig test = new ProxyConfig(cfg.source(), new ProxyConfig.Server(s.host(), s.port(), s.serialization(),
-                s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), 0),
+                s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), 0,
+                new ProxyConfig.Postgres(true, 0, s.postgres().workerThreads())),
                 new ProxyConfig.Audit(auditLog, false, 64L << 20, 10), backends(cfg, pool), tenants);
         server = ProxyServer.start(test, 0);
+    }
+
+    public static ProxyConfig.Limits unthrottled(ProxyConfig.Limits limits) {
+        return new ProxyConfig.Limits(100_000, 100_000, 64, limits.queryTimeout());
     }
 
     private static java.util.Map<String, ProxyConfig.Backend> backends(ProxyConfig cfg,
@@ -57,22 +72,27 @@ final class DemoProxy implements AutoCloseable {
         return out;
     }
 
-    String url() {
+    public String url() {
         return "jdbc:akkio://127.0.0.1:" + server.port();
     }
 
-    Connection connect(String tenant, String secret) throws SQLException {
+    /** The PostgreSQL front end's port. */
+    public int pgPort() {
+        return server.postgresPort();
+    }
+
+    public Connection connect(String tenant, String secret) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", tenant);
         p.setProperty("password", secret);
         return DriverManager.getConnection(url(), p);
     }
 
-    Connection acme() throws SQLException {
+    public Connection acme() throws SQLException {
         return connect("acme", "acme-secret");
     }
 
-    Connection globex() throws SQLException {
+    public Connection globex() throws SQLException {
         return connect("globex", "globex-secret");
     }
 

@@ -24,7 +24,7 @@ class TlsAndLifecycleTest {
         ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         ProxyConfig.Server s = cfg.server();
         return new ProxyConfig(cfg.source(), new ProxyConfig.Server(s.host(), 0, s.serialization(), tls,
-                s.maxRequestBytes(), idle, s.maxConnectionsPerTenant(), -1),
+                s.maxRequestBytes(), idle, s.maxConnectionsPerTenant(), -1, new ProxyConfig.Postgres(false, 0, 1)),
                 new ProxyConfig.Audit(dir.resolve("audit.jsonl"), false, 64L << 20, 10), cfg.backends(), cfg.tenants());
     }
 

@@ -131,8 +131,14 @@ class CliTest {
             System.setIn(stdin);
             System.setOut(stdout);
         }
-        String hash = captured.toString().strip();
-        assertThat(hash).startsWith("sha256:").doesNotContain("s3cret");
+        java.util.List<String> lines = captured.toString().strip().lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(captured.toString()).doesNotContain("s3cret");
+        assertThat(lines.get(0)).startsWith("secret_hash: \"sha256:").endsWith("\"");
+        assertThat(lines.get(1)).startsWith("scram_sha256: \"SCRAM-SHA-256$4096:").endsWith("\"");
+        String hash = lines.get(0).substring("secret_hash: \"".length(), lines.get(0).length() - 1);
+        com.akkio.dbproxy.server.config.ScramVerifier.parse(
+                lines.get(1).substring("scram_sha256: \"".length(), lines.get(1).length() - 1));
         assertThat(com.akkio.dbproxy.server.config.SecretHash.parse(hash).matches("s3cret")).isTrue();
         assertThat(com.akkio.dbproxy.server.config.SecretHash.parse(hash).matches("s3cret ")).isFalse();
     }

@@ -80,6 +80,34 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void postgresFrontEndAndScramVerifiersAreValidated() throws Exception {
+        ProxyConfig demo = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
+        assertThat(demo.server().postgres().enabled()).isTrue();
+        assertThat(demo.server().postgres().port()).isEqualTo(5433);
+        assertThat(demo.tenants().get("acme").scram()).isNotNull();
+
+        ProxyConfig defaults = new ConfigLoader(Map.of()).read(validConfig(""));
+        assertThat(defaults.server().postgres().enabled()).isFalse();
+        assertThat(defaults.tenants().get("t").scram()).isNull();
+
+        Path badPort = validConfig("server: { postgres: { enabled: true, port: 70000 } }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(badPort))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.postgres.port");
+        Path unknown = validConfig("server: { postgres: { enable: true } }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(unknown))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.postgres.enable");
+
+        write("p.yaml", "catalog: c\ndefault_schema: s\n");
+        Path badScram = write("proxy.yaml", """
+                backends: { b: { type: duckdb } }
+                tenants: { t: { secret_hash: "%s", scram_sha256: "SCRAM-SHA-256$1:c2VjcmV0LXNhbHQ=$bad", backend: b,
+                                policy: p.yaml } }
+                """.formatted(HASH));
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(badScram))
+                .hasMessageContaining("tenants.t.scram_sha256").hasMessageNotContaining("c2VjcmV0LXNhbHQ=");
+    }
+
+    @Test
     void badSecretHashDoesNotEchoIt() throws Exception {
         write("p.yaml", "catalog: c\ndefault_schema: s\n");
         Path f = write("proxy.yaml", """
