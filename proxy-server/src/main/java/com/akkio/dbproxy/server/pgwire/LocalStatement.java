@@ -239,45 +239,14 @@ sealed interface LocalStatement {
      */
     static String checkSetting(String name, String value) {
         String v = value.strip();
-        String lower = v.toLowerCase(Locale.ROOT);
+        FixedSetting fixed = FIXED_SETTINGS.get(name);
+        if (fixed != null) {
+            if (!fixed.accepts().test(v.toLowerCase(Locale.ROOT))) {
+                throw invalid(name, v, fixed.why());
+            }
+            return fixed.value();
+        }
         return switch (name) {
-            case "client_encoding" -> {
-                if (!lower.equals("utf8") && !lower.equals("utf-8") && !lower.equals("unicode")) {
-                    throw invalid(name, v, "only UTF8 is supported");
-                }
-                yield "UTF8";
-            }
-            case "datestyle" -> {
-                if (!lower.contains("iso")) {
-                    throw invalid(name, v, "only ISO dates are produced");
-                }
-                yield "ISO, MDY";
-            }
-            case "timezone" -> {
-                if (!List.of("utc", "gmt", "etc/utc", "z", "zulu", "0", "+0", "+00", "+00:00", "local", "default")
-                        .contains(lower)) {
-                    throw invalid(name, v, "timestamps are produced in UTC");
-                }
-                yield "UTC";
-            }
-            case "standard_conforming_strings" -> {
-                if (!lower.equals("on") && !lower.equals("true")) {
-                    throw invalid(name, v, "strings always conform to the standard");
-                }
-                yield "on";
-            }
-            case "bytea_output" -> {
-                if (!lower.equals("hex")) {
-                    throw invalid(name, v, "bytea is produced in hex");
-                }
-                yield "hex";
-            }
-            case "intervalstyle" -> {
-                if (!lower.equals("postgres")) {
-                    throw invalid(name, v, "only the postgres style is produced");
-                }
-                yield "postgres";
-            }
             case "application_name", "extra_float_digits", "client_min_messages", "default_transaction_isolation",
                  "transaction_isolation", "default_transaction_read_only", "transaction_read_only",
                  "default_transaction_characteristics" -> v;
@@ -285,6 +254,23 @@ sealed interface LocalStatement {
                     + " is not supported by the proxy (a client can set " + String.join(", ", SETTABLE) + ")");
         };
     }
+
+    /** A setting whose value the front end fixes: which spellings (lower case) mean it, and why no other is taken. */
+    record FixedSetting(java.util.function.Predicate<String> accepts, String value, String why) {
+        static FixedSetting oneOf(String value, String why, String... spellings) {
+            return new FixedSetting(List.of(spellings)::contains, value, why);
+        }
+    }
+
+    Map<String, FixedSetting> FIXED_SETTINGS = Map.of(
+            "client_encoding", FixedSetting.oneOf("UTF8", "only UTF8 is supported", "utf8", "utf-8", "unicode"),
+            "datestyle", new FixedSetting(v -> v.contains("iso"), "ISO, MDY", "only ISO dates are produced"),
+            "timezone", FixedSetting.oneOf("UTC", "timestamps are produced in UTC", "utc", "gmt", "etc/utc", "z",
+                    "zulu", "0", "+0", "+00", "+00:00", "local", "default"),
+            "standard_conforming_strings", FixedSetting.oneOf("on", "strings always conform to the standard", "on",
+                    "true"),
+            "bytea_output", FixedSetting.oneOf("hex", "bytea is produced in hex", "hex"),
+            "intervalstyle", FixedSetting.oneOf("postgres", "only the postgres style is produced", "postgres"));
 
     List<String> SETTABLE = List.of("application_name", "client_encoding", "DateStyle", "TimeZone",
             "extra_float_digits", "client_min_messages", "standard_conforming_strings", "bytea_output",
