@@ -33,7 +33,8 @@ import org.duckdb.DuckDBConnection;
 /**
  * One server under test, in a process of its own so that its memory can be measured apart from the clients:
  * {@code plain} (Avatica's {@code JdbcMeta} over the demo DuckDB, no policy, no authentication) or {@code proxy}
- * (this proxy with the configuration file given), over the serialization named by {@value #SERIALIZATION}. Prints {@code PORT n} once listening, then answers one line per
+ * (this proxy with the configuration file given), over the serialization named by {@value #SERIALIZATION}. Prints
+ * {@code PORT n m} once listening (m: the PostgreSQL front end's port, -1 for none), then answers one line per
  * command on standard input:
  * <ul>
  *   <li>{@code live}: heap in use after two full collections, in bytes (what the server retains);</li>
@@ -60,6 +61,7 @@ public final class BenchServer {
                 StandardCharsets.UTF_8);
         AutoCloseable server;
         int port;
+        int postgresPort = -1;
         if (args[0].equals("plain")) {
             HttpServer plain = plainAvatica(Path.of("conf/demo-seed.sql"),
                     "json".equals(System.getenv(SERIALIZATION)) ? Driver.Serialization.JSON
@@ -70,8 +72,9 @@ public final class BenchServer {
             ProxyServer proxy = ProxyServer.start(ConfigLoader.load(Path.of(args[1])), null);
             server = proxy;
             port = proxy.port();
+            postgresPort = proxy.postgresPort();
         }
-        out.println("PORT " + port);
+        out.println("PORT " + port + " " + postgresPort);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
             switch (line) {

@@ -26,8 +26,9 @@ import org.duckdb.DuckDBConnection;
 
 /**
  * The server benchmark: side by side in one run, on the same demo data, (1) direct DuckDB JDBC in this process,
- * (2) a plain Avatica server ({@code JdbcMeta} over DuckDB, no policy, no authentication) and (3) this proxy
- * ({@code bench/conf/proxy.yaml}: the demo with limits lifted), both servers in processes of their own over
+ * (2) a plain Avatica server ({@code JdbcMeta} over DuckDB, no policy, no authentication) and this proxy
+ * ({@code bench/conf/proxy.yaml}: the demo with limits lifted) through (3) its Avatica front end and (4) its
+ * PostgreSQL front end (the PostgreSQL JDBC driver), both servers in processes of their own over
  * protobuf on 127.0.0.1 (the stream also over JSON). Latency and throughput workloads alternate between the targets round by round, so noise
  * on this shared machine lands on all of them. Prints a Markdown table with the ratio proxy / plain Avatica and the
  * issue's target for it, and writes {@code bench/results/server-load.json} and {@code .md}.
@@ -62,7 +63,7 @@ public final class ServerLoadHarness {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         Path results = Path.of("bench/results");
         Files.createDirectories(results);
-        Results r = new Results(List.of("direct", "plain", "proxy"));
+        Results r = new Results(List.of("direct", "plain", "proxy", "pg"));
         try (DuckDBConnection direct = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:")) {
             DuckDbBackends.runScript(direct, Path.of("conf/demo-seed.sql"));
             measure(direct, seconds, r);
@@ -78,7 +79,9 @@ public final class ServerLoadHarness {
                     new Target("plain Avatica", "plain", "jdbc:avatica:remote:url=http://127.0.0.1:"
                             + plainServer.port() + ";serialization=protobuf", new Properties(), plainServer, null),
                     new Target("akkio proxy", "proxy", "jdbc:akkio://127.0.0.1:" + proxyServer.port(), acme(),
-                            proxyServer, null));
+                            proxyServer, null),
+                    new Target("akkio proxy, PostgreSQL wire", "pg", "jdbc:postgresql://127.0.0.1:"
+                            + proxyServer.postgresPort() + "/main?sslmode=disable", acme(), proxyServer, null));
             r.put("plain", "start_ms", plainServer.startMillis());
             r.put("proxy", "start_ms", proxyServer.startMillis());
             select1(targets, r);
@@ -340,29 +343,33 @@ public final class ServerLoadHarness {
         void report(Path dir) throws Exception {
             String machine = Machine.describe();
             StringBuilder md = new StringBuilder("# Server benchmark\n\n").append(machine).append("\n\n")
-                    .append("| workload | direct DuckDB | plain Avatica | akkio proxy | proxy / plain | target |\n")
-                    .append("|---|---:|---:|---:|---:|---|\n");
-            Map<String, Double> ratios = new LinkedHashMap<>();
+                    .append("| workload | direct DuckDB | plain Avatica | akkio proxy (Avatica) | akkio proxy"
+                            + " (PostgreSQL wire) | proxy / plain | pg wire / plain | target for proxy / plain |\n")
+                    .append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+            Map<String, Map<String, Double>> ratios = new LinkedHashMap<>();
             for (String[] row : ROWS) {
-                Double plain = figures.get("plain").get(row[1]);
-                Double proxy = figures.get("proxy").get(row[1]);
-                String ratio = "";
-                if (plain != null && proxy != null && plain > 0) {
-                    ratios.put(row[1], proxy / plain);
-                    ratio = String.format(Locale.ROOT, "%.2f", proxy / plain);
-                }
                 md.append("| ").append(row[0]);
                 for (String k : keys) {
                     md.append(" | ").append(fmt(figures.get(k).get(row[1])));
                 }
-                md.append(" | ").append(ratio).append(" | ").append(row[2]).append(" |\n");
+                for (String front : List.of("proxy", "pg")) {
+                    Double plain = figures.get("plain").get(row[1]);
+                    Double proxy = figures.get(front).get(row[1]);
+                    md.append(" | ");
+                    if (plain != null && proxy != null && plain > 0) {
+                        ratios.computeIfAbsent(front + "_over_plain", k -> new LinkedHashMap<>())
+                                .put(row[1], proxy / plain);
+                        md.append(String.format(Locale.ROOT, "%.2f", proxy / plain));
+                    }
+                }
+                md.append(" | ").append(row[2]).append(" |\n");
             }
             System.out.print(md);
             Files.writeString(dir.resolve("server-load.md"), md);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("machine", machine);
             json.put("figures", figures);
-            json.put("proxy_over_plain", ratios);
+            json.put("ratios", ratios);
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("server-load.json").toFile(),
                     json);
         }

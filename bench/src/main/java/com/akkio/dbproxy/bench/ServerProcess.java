@@ -21,6 +21,7 @@ final class ServerProcess implements AutoCloseable {
     private final BufferedReader out;
     private final Writer in;
     private final int port;
+    private final int postgresPort;
     private final long startMillis;
 
     private ServerProcess(Process process, long launchedNanos) throws IOException {
@@ -34,6 +35,7 @@ final class ServerProcess implements AutoCloseable {
         }
         String[] parts = first.split(" ");
         this.port = Integer.parseInt(parts[1]);
+        this.postgresPort = Integer.parseInt(parts[2]);
         this.startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launchedNanos);
     }
 
@@ -52,6 +54,11 @@ final class ServerProcess implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** The PostgreSQL front end's port, -1 when the server has none. */
+    int postgresPort() {
+        return postgresPort;
     }
 
     /** Milliseconds from launching the JVM to the server listening. */
