@@ -52,7 +52,79 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
             refuseTooLarge(baseRequest, response, request.getContentLengthLong());
             return;
         }
-        super.handle(target, baseRequest, new Bounded(request, maxRequestBytes), response);
+        ErrorScrubbing scrubbing = new ErrorScrubbing(response);
+        super.handle(target, baseRequest, new Bounded(request, maxRequestBytes), scrubbing);
+        scrubbing.finish();
+    }
+
+    /**
+     * Avatica answers a failure outside {@code Meta} (a body that does not parse, say) with an error response whose
+     * {@code exceptions} are full server stack traces. An error response (HTTP 500) is held back and sent with only
+     * the first line of each; every other response passes straight through.
+     */
+    private final class ErrorScrubbing extends javax.servlet.http.HttpServletResponseWrapper {
+        private java.io.ByteArrayOutputStream held;
+
+        ErrorScrubbing(HttpServletResponse response) {
+            super(response);
+        }
+
+        @Override
+        public void setStatus(int status) {
+            super.setStatus(status);
+            if (status == HttpServletResponse.SC_INTERNAL_SERVER_ERROR && held == null) {
+                held = new java.io.ByteArrayOutputStream();
+            }
+        }
+
+        @Override
+        public javax.servlet.ServletOutputStream getOutputStream() throws IOException {
+            if (held == null) {
+                return super.getOutputStream();
+            }
+            return new javax.servlet.ServletOutputStream() {
+                @Override
+                public void write(int b) {
+                    held.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    held.write(b, off, len);
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setWriteListener(javax.servlet.WriteListener listener) {
+                    throw new UnsupportedOperationException("blocking writes only");
+                }
+            };
+        }
+
+        void finish() throws IOException {
+            if (held == null) {
+                return;
+            }
+            byte[] body = held.toByteArray();
+            try {
+                Service.Response parsed = json ? JsonService.MAPPER.readValue(body, Service.Response.class)
+                        : PROTOBUF.parseResponse(body);
+                if (parsed instanceof Service.ErrorResponse e) {
+                    List<String> firstLines = e.exceptions == null ? List.of()
+                            : e.exceptions.stream().map(t -> t.lines().findFirst().orElse("")).toList();
+                    Service.ErrorResponse scrubbed = new Service.ErrorResponse(firstLines, e.errorMessage,
+                            e.errorCode, e.sqlState, e.severity, e.rpcMetadata);
+                    body = json ? JsonService.MAPPER.writeValueAsBytes(scrubbed) : PROTOBUF.serializeResponse(scrubbed);
+                }
+            } catch (IOException | RuntimeException notAnAvaticaError) {
+                body = new byte[0]; // not Avatica's error format: send the status alone rather than unknown text
+            }
+            getResponse().getOutputStream().write(body);
+        }
     }
 
     private void refuseTooLarge(Request baseRequest, HttpServletResponse response, long length) throws IOException {
