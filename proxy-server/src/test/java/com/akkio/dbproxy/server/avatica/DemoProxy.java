@@ -23,8 +23,7 @@ final class DemoProxy implements AutoCloseable {
      * @param unthrottled lift the demo's rate limits (globex allows 5 queries/s), for tests about something else
      */
     DemoProxy(Path dir, boolean unthrottled) throws Exception {
-        this(dir, unthrottled ? limits -> new ProxyConfig.Limits(100_000, 100_000, 64, limits.queryTimeout())
-                : limits -> limits);
+        this(dir, unthrottled ? UNTHROTTLED : limits -> limits);
     }
 
     /** The demo with each tenant's limits replaced by {@code limits} applied to the configured ones. */
@@ -35,6 +34,21 @@ final class DemoProxy implements AutoCloseable {
     /** The demo with changed tenant limits and backend pool settings. */
     DemoProxy(Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits,
               java.util.function.UnaryOperator<ProxyConfig.Pool> pool) throws Exception {
+        this(dir, limits, pool, server -> server);
+    }
+
+    /** Unthrottled, with changed server settings (connection caps, idle expiry, request size). */
+    static DemoProxy unthrottled(Path dir, java.util.function.UnaryOperator<ProxyConfig.Server> server)
+            throws Exception {
+        return new DemoProxy(dir, UNTHROTTLED, pool -> pool, server);
+    }
+
+    private static final java.util.function.UnaryOperator<ProxyConfig.Limits> UNTHROTTLED =
+            limits -> new ProxyConfig.Limits(100_000, 100_000, 64, limits.queryTimeout());
+
+    private DemoProxy(Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits,
+                      java.util.function.UnaryOperator<ProxyConfig.Pool> pool,
+                      java.util.function.UnaryOperator<ProxyConfig.Server> serverSettings) throws Exception {
         ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         auditLog = dir.resolve("audit.jsonl");
         java.util.Map<String, ProxyConfig.Tenant> tenants = new java.util.LinkedHashMap<>();
@@ -43,8 +57,9 @@ final class DemoProxy implements AutoCloseable {
                     limits.apply(t.limits()), t.policyFile()));
         }
         ProxyConfig.Server s = cfg.server();
-        ProxyConfig test = new ProxyConfig(cfg.source(), new ProxyConfig.Server(s.host(), s.port(), s.serialization(),
-                s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), 0),
+        ProxyConfig test = new ProxyConfig(cfg.source(), serverSettings.apply(new ProxyConfig.Server(s.host(), s.port(),
+                s.serialization(), s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(),
+                s.maxConnectionsPerTenant(), 0)),
                 new ProxyConfig.Audit(auditLog, false, 64L << 20, 10), backends(cfg, pool), tenants);
         server = ProxyServer.start(test, 0);
     }
