@@ -2,25 +2,17 @@ package com.akkio.dbproxy.server.avatica;
 
 import org.apache.calcite.avatica.server.AvaticaHandler;
 import org.apache.calcite.avatica.server.HttpServer;
-import org.eclipse.jetty.server.ConnectionFactory;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
- * Avatica's HTTP server bound to one interface (Avatica's own binds to all of them), with bounds on slow clients.
- * Jetty reads headers without a thread, but Avatica reads each body on a server thread (200 of them), and Jetty's
- * idle timeout restarts with every byte: a client sending its body a byte at a time held a thread for as long as
- * it liked, and 200 such clients starved everyone else (ProtocolAbuseTest).
+ * Avatica's HTTP server bound to one interface (Avatica's own binds to all of them), with its idle timeout stated.
+ * Slow request bodies are bounded by {@link RequestGate}: Jetty's own minimum data rate counts the time before a
+ * thread starts reading, so it refused small requests of well-behaved clients on a busy server (HTTP 408).
  */
 final class ProxyHttpServer extends HttpServer {
     /** No byte moving in either direction for this long closes the connection (Jetty's default, made explicit). */
     static final long IDLE_TIMEOUT_MS = 30_000;
-    /**
-     * A request body arriving slower than this is refused with 408. Far below any real client (a request is a few
-     * hundred bytes; 1 MiB, the default max_request_bytes, takes 64 s at this rate), far above a byte-trickler.
-     */
-    static final int MIN_REQUEST_BYTES_PER_SECOND = 16 * 1024;
 
     private final String host;
 
@@ -34,11 +26,6 @@ final class ProxyHttpServer extends HttpServer {
         ServerConnector connector = super.getServerConnector();
         connector.setHost(host);
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
-        for (ConnectionFactory factory : connector.getConnectionFactories()) {
-            if (factory instanceof HttpConnectionFactory http) {
-                http.getHttpConfiguration().setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
-            }
-        }
         return connector;
     }
 }

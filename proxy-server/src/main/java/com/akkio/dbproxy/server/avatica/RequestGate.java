@@ -145,7 +145,19 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
         avatica.setServerRpcMetadata(metadata);
     }
 
-    /** A request whose body cannot grow past the limit, for bodies sent without a length (chunked). */
+    /**
+     * Avatica reads each body on one of the server's 200 threads, and Jetty's idle timeout restarts with every
+     * byte: a client sending its body a byte at a time held a thread for as long as it liked, and 200 such clients
+     * starved everyone else (ProtocolAbuseTest). Once a body has been read for {@link #SLOW_BODY_GRACE_MS}, it must
+     * have arrived at {@link #MIN_BODY_BYTES_PER_SECOND} or the request is refused. Timed from the first read, not
+     * from the request's arrival, so a busy server's own delay never counts against a client; a small body is read
+     * whole at once and never reaches the check.
+     */
+    static final long SLOW_BODY_GRACE_MS = 2_000;
+    /** 1 MiB (the default max_request_bytes) takes 64 s at this rate; a real client sends it in well under one. */
+    static final long MIN_BODY_BYTES_PER_SECOND = 16 * 1024;
+
+    /** A request whose body cannot grow past the limit (for bodies sent without a length) nor trickle in. */
     private static final class Bounded extends HttpServletRequestWrapper {
         private final int limit;
         private ServletInputStream stream;
@@ -161,6 +173,7 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
                 ServletInputStream in = super.getInputStream();
                 stream = new ServletInputStream() {
                     private long read;
+                    private long firstRead;
 
                     @Override
                     public int read() throws IOException {
@@ -177,9 +190,18 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
                     }
 
                     private void count(int n) throws IOException {
+                        long now = System.nanoTime();
+                        if (firstRead == 0) {
+                            firstRead = now;
+                        }
                         read += n;
                         if (read > limit) {
                             throw new IOException("request body over " + limit + " bytes");
+                        }
+                        long ms = (now - firstRead) / 1_000_000;
+                        if (ms > SLOW_BODY_GRACE_MS && read * 1000 / ms < MIN_BODY_BYTES_PER_SECOND) {
+                            throw new IOException("request body arriving at under " + MIN_BODY_BYTES_PER_SECOND
+                                    + " bytes/s");
                         }
                     }
 
