@@ -43,7 +43,7 @@ final class DemoProxy implements AutoCloseable {
         return new DemoProxy(dir, UNTHROTTLED, pool -> pool, server);
     }
 
-    private static final java.util.function.UnaryOperator<ProxyConfig.Limits> UNTHROTTLED =
+    static final java.util.function.UnaryOperator<ProxyConfig.Limits> UNTHROTTLED =
             limits -> new ProxyConfig.Limits(100_000, 100_000, 64, limits.queryTimeout());
 
     private DemoProxy(Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits,
