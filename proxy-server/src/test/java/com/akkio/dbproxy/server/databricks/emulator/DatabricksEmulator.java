@@ -65,6 +65,9 @@ public final class DatabricksEmulator implements AutoCloseable {
     private final Set<String> warehouses = ConcurrentHashMap.newKeySet();
     private volatile long tokenLifetimeSeconds = 3600;
     private volatile boolean tokenEndpointDown;
+    private volatile long tokenDelayMillis;
+    private volatile ObjectNode statementFailure;
+    private final Set<Statement> running = ConcurrentHashMap.newKeySet();
     private volatile String warehouseState = "RUNNING";
     private final byte[] signingKey = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
 
@@ -105,9 +108,19 @@ public final class DatabricksEmulator implements AutoCloseable {
         return server;
     }
 
-    /** The workspace goes down: nothing listens until {@link #resume}. Data and tokens survive. */
+    /**
+     * The workspace goes down: open connections are dropped, running statements cancelled, nothing listens until
+     * {@link #resume}. Data and tokens survive.
+     */
     public void suspend() {
         http.stop(0);
+        for (Statement s : running) {
+            try {
+                s.cancel();
+            } catch (SQLException ignored) {
+                // already finished
+            }
+        }
     }
 
     public void resume() throws IOException {
@@ -140,6 +153,19 @@ public final class DatabricksEmulator implements AutoCloseable {
     /** The token endpoint answers 503 while down; everything else keeps working. */
     public void tokenEndpointDown(boolean down) {
         this.tokenEndpointDown = down;
+    }
+
+    /** The token endpoint answers only after {@code delay} (zero: at once). */
+    public void tokenEndpointDelay(java.time.Duration delay) {
+        this.tokenDelayMillis = delay.toMillis();
+    }
+
+    /**
+     * Every statement fails in the warehouse with this error code and message, as a warehouse does when it is
+     * overloaded or broken, until called with null.
+     */
+    public void failStatements(String errorCode, String message) {
+        this.statementFailure = errorCode == null ? null : error(errorCode, message);
     }
 
     public void tokenLifetimeSeconds(long seconds) {
@@ -183,6 +209,9 @@ public final class DatabricksEmulator implements AutoCloseable {
                 if (tokenEndpointDown) {
                     reply(ex, 503, error("TEMPORARILY_UNAVAILABLE", "token endpoint down"));
                     return;
+                }
+                if (tokenDelayMillis > 0) {
+                    Thread.sleep(tokenDelayMillis);
                 }
                 token(ex, body, headers);
             } else if (path.startsWith("/api/2.0/connector-service/feature-flags/")) {
@@ -304,7 +333,14 @@ public final class DatabricksEmulator implements AutoCloseable {
     private ObjectNode execute(JsonNode request) {
         String id = UUID.randomUUID().toString();
         ObjectNode response = JSON.createObjectNode().put("statement_id", id);
+        ObjectNode failure = statementFailure;
+        if (failure != null) {
+            response.putObject("status").put("state", "FAILED").set("error", failure.deepCopy());
+            statements.put(id, response);
+            return response;
+        }
         try (Statement s = duckdb.createStatement()) {
+            running.add(s);
             // Spark SQL quotes identifiers with backticks, DuckDB with double quotes
             boolean rows = s.execute(request.path("statement").asText().replace('`', '"'));
             ObjectNode manifest = response.putObject("manifest").put("format", "JSON_ARRAY");
@@ -342,6 +378,15 @@ public final class DatabricksEmulator implements AutoCloseable {
         } catch (SQLException e) {
             response.putObject("status").put("state", "FAILED").putObject("error")
                     .put("error_code", "BAD_REQUEST").put("message", e.getMessage());
+        } finally {
+            // try-with-resources has closed this statement by now
+            running.removeIf(st -> {
+                try {
+                    return st.isClosed();
+                } catch (SQLException e) {
+                    return true;
+                }
+            });
         }
         statements.put(id, response);
         return response;
