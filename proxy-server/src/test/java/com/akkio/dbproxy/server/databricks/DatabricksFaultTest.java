@@ -160,4 +160,42 @@ class DatabricksFaultTest {
             assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(250);
         }
     }
+
+    private static int acmeRows(Connection c) throws SQLException {
+        int rows = 0;
+        try (java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT order_id, tenant_tag FROM orders ORDER BY order_id")) {
+            while (r.next()) {
+                assertThat(r.getString(2)).isEqualTo("acme");
+                rows++;
+            }
+        }
+        return rows;
+    }
+
+    /** The warehouse loses a result after sending part of it: the client gets an error, never a shorter result. */
+    @Test
+    void aResultLostHalfwayIsAnErrorNeverATruncatedResult(@TempDir Path dir) throws Exception {
+        try (DatabricksFixture dbx = new DatabricksFixture(dir, IP, 3600); Connection c = dbx.acme()) {
+            dbx.emulator.chunkRows(10);
+            assertThat(acmeRows(c)).as("100 rows (the cap) in 10 chunks").isEqualTo(100);
+            assertThat(dbx.emulator.count("/api/2.0/sql/statements/")).isPositive();
+            dbx.emulator.failChunksFrom(4);
+            try {
+                assertThatThrownBy(() -> acmeRows(c)).isInstanceOfSatisfying(SQLException.class, e -> {
+                    assertThat(e.getSQLState()).isEqualTo("HY000");
+                    assertThat(e.getMessage()).contains("BACKEND_ERROR: Failed to fetch chunk 4")
+                            .contains("result chunk 4 was lost");
+                });
+            } finally {
+                dbx.emulator.failChunksFrom(-1);
+            }
+            assertThat(acmeRows(c)).as("the same connection, whole again").isEqualTo(100);
+        }
+        java.util.List<String> completes = java.nio.file.Files.readAllLines(dir.resolve("audit.jsonl")).stream()
+                .filter(l -> l.contains("\"event\":\"complete\"")).toList();
+        assertThat(completes).hasSize(3);
+        assertThat(completes).filteredOn(l -> l.contains("\"decision\":\"error\",\"code\":\"HY000\""))
+                .as("the lost result is audited as an error").hasSize(1);
+    }
 }
