@@ -43,7 +43,7 @@ class PolicyJazzerFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "90s")
+    @FuzzTest(maxDuration = "60s")
     @DictionaryFile(resourcePath = "sql.dict")
     void decide(byte[] input) {
         if (!warm) {
