@@ -64,6 +64,7 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
      */
     private final class ErrorScrubbing extends javax.servlet.http.HttpServletResponseWrapper {
         private java.io.ByteArrayOutputStream held;
+        private java.io.PrintWriter heldWriter;
 
         ErrorScrubbing(HttpServletResponse response) {
             super(response);
@@ -75,6 +76,18 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
             if (status == HttpServletResponse.SC_INTERNAL_SERVER_ERROR && held == null) {
                 held = new java.io.ByteArrayOutputStream();
             }
+        }
+
+        /** Avatica's JSON handler writes errors through the writer, its protobuf handler through the stream. */
+        @Override
+        public java.io.PrintWriter getWriter() throws IOException {
+            if (held == null) {
+                return super.getWriter();
+            }
+            if (heldWriter == null) {
+                heldWriter = new java.io.PrintWriter(new java.io.OutputStreamWriter(held, StandardCharsets.UTF_8));
+            }
+            return heldWriter;
         }
 
         @Override
@@ -108,6 +121,9 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
         void finish() throws IOException {
             if (held == null) {
                 return;
+            }
+            if (heldWriter != null) {
+                heldWriter.flush();
             }
             byte[] body = held.toByteArray();
             try {
