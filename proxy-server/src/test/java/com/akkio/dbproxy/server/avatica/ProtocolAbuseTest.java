@@ -65,6 +65,10 @@ class ProtocolAbuseTest {
     }
 
     private static Reply post(byte[] body, String contentType) throws IOException {
+        return post(proxy, body, contentType);
+    }
+
+    private static Reply post(DemoProxy proxy, byte[] body, String contentType) throws IOException {
         HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + proxy.server.port()).openConnection();
         c.setConnectTimeout(5000);
         c.setReadTimeout(30_000);
@@ -178,6 +182,23 @@ class ProtocolAbuseTest {
             client.assertServed(1);
         }
         assertThat(scalar(proxy.acme(), "SELECT count(*) FROM orders")).isEqualTo(1000);
+    }
+
+    @Test
+    void aJsonServerAnswersMalformedBodiesWithoutStackTraces(@TempDir Path own) throws Exception {
+        try (DemoProxy json = DemoProxy.unthrottled(own, s -> new com.akkio.dbproxy.server.config.ProxyConfig.Server(
+                s.host(), s.port(), com.akkio.dbproxy.server.config.ProxyConfig.Serialization.JSON, s.tls(),
+                s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), s.adminPort()))) {
+            for (String body : List.of("{\"request\":\"prepareAndExecute\",\"connectionId\":", "[1,2,3]",
+                    "{\"request\":\"noSuchRequest\"}", "\u0000\u0001garbage")) {
+                Reply reply = post(json, body.getBytes(StandardCharsets.UTF_8), "application/json");
+                assertThat(reply.status()).as(body).isEqualTo(500);
+                Service.Response r = org.apache.calcite.avatica.remote.JsonService.MAPPER.readValue(reply.body(),
+                        Service.Response.class);
+                assertThat(r).as(body).isInstanceOf(Service.ErrorResponse.class);
+                assertThat(reply.text()).as(body).doesNotContain("\\tat ").doesNotContain("\tat ");
+            }
+        }
     }
 
     @Test
