@@ -39,6 +39,12 @@ public final class PolicyEngine {
             return Decision.deny(DenyCode.SQL_TOO_LONG, "statement is " + sql.length()
                     + " characters, over the limit of " + policy.maxSqlLength() + " (rule: max_sql_length)", null);
         }
+        int depth = BracketDepth.of(sql);
+        if (depth > BracketDepth.MAX) {
+            return Decision.deny(DenyCode.UNSUPPORTED_CONSTRUCT, "statement nests brackets " + depth
+                    + " levels deep, over the limit of " + BracketDepth.MAX + " (parse time grows steeply with nesting)",
+                    null);
+        }
         Statements statements;
         try {
             statements = SqlParser.parse(sql, policy.dialect());

@@ -6,12 +6,16 @@ final class DemoPolicies {
     }
 
     static TenantPolicy acme(Dialect dialect) {
+        return acmeBuilder(dialect).build();
+    }
+
+    static TenantPolicy.Builder acmeBuilder(Dialect dialect) {
         return TenantPolicy.builder("acme").dialect(dialect)
                 .defaultCatalog("acme_prod").defaultSchema("sales").mapCatalog("main", "acme_prod")
                 .read("acme_prod.sales.*").read("shared_ref.geo.*").write("acme_prod.akkio_out.*")
                 .allow(StatementKind.QUERY, StatementKind.DESCRIBE, StatementKind.INSERT, StatementKind.CREATE_TABLE,
                         StatementKind.CREATE_VIEW)
-                .maxRows(10_000).build();
+                .maxRows(10_000);
     }
 
     static TenantPolicy acme() {

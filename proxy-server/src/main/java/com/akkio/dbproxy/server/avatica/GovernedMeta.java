@@ -781,18 +781,24 @@ public final class GovernedMeta implements ProtobufMeta {
                         + " tenant '" + tenant.name() + "' allows (" + tenant.config().limits().queryTimeout()
                         .toSeconds() + " s, rule: query_timeout_seconds) and was cancelled in the backend");
             }
-            if (t instanceof SQLTransientConnectionException) {
+            if (t instanceof SQLTransientConnectionException && t.getCause() == null) {
                 return new ProxyError(ProxyError.BACKEND_UNAVAILABLE, 2201, "BACKEND_UNAVAILABLE: backend '" + backend
                         + "' has no free connection (pool wait exceeded): " + firstLine(t.getMessage()));
             }
-            if (t instanceof SQLException sql && unreachable(sql)) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLException sql && unreachable(sql)) {
+                // a pool timeout with a cause: the pool had room, but connecting failed
+                Throwable why = t.getCause() != null ? t.getCause() : t;
                 return new ProxyError(ProxyError.BACKEND_UNAVAILABLE, 2204, "BACKEND_UNAVAILABLE: backend '" + backend
-                        + "' cannot be reached: " + firstLine(sql.getMessage()));
+                        + "' cannot be reached: " + withoutDriverConfig(firstLine(why.getMessage())));
+            }
+            if (t instanceof SQLException sql && credentialsUnavailable(sql)) {
+                return new ProxyError(ProxyError.BACKEND_UNAVAILABLE, 2205, "BACKEND_UNAVAILABLE: backend '" + backend
+                        + "' cannot obtain an access token: " + withoutDriverConfig(firstLine(sql.getMessage())));
             }
             if (t instanceof SQLException sql) {
                 String state = isStandardState(sql.getSQLState()) ? sql.getSQLState() : "HY000";
                 return new ProxyError(state, sql.getErrorCode() == 0 ? 2202 : sql.getErrorCode(),
-                        "BACKEND_ERROR: " + firstLine(sql.getMessage()));
+                        "BACKEND_ERROR: " + firstLine(sql.getMessage()) + warehouseReason(sql.getMessage()));
             }
         }
         LOG.warn("unexpected failure on backend {}", backend, e);
@@ -802,6 +808,39 @@ public final class GovernedMeta implements ProtobufMeta {
 
     private static boolean isStandardState(String state) {
         return state != null && state.matches("[0-9A-Z]{5}");
+    }
+
+    /**
+     * True when the Databricks driver could not get or refresh its OAuth token (the token endpoint is down, or the
+     * secret was revoked): the backend is unavailable to this proxy, not the statement wrong.
+     */
+    private static boolean credentialsUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains("oauth-m2m auth:")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The Databricks SDK appends its configuration (workspace host, client id) to messages; tenants get none. */
+    private static String withoutDriverConfig(String message) {
+        int config = message.indexOf(" Config: ");
+        return config < 0 ? message : message.substring(0, config);
+    }
+
+    /**
+     * databricks-jdbc reports a statement the warehouse failed as "Statement execution failed ID -> SQL" and puts
+     * the warehouse's own reason on the next line ("FAILED. Error Message: …, Error code: …"), which the first line
+     * alone would drop.
+     */
+    private static String warehouseReason(String message) {
+        if (message == null) {
+            return "";
+        }
+        return message.lines().skip(1).filter(l -> l.contains("Error Message:")).findFirst()
+                .map(l -> l.substring(l.indexOf("Error Message:")).strip())
+                .map(l -> " (" + (l.length() > 300 ? l.substring(0, 300) + "…" : l) + ")").orElse("");
     }
 
     /** True when the failure came from the network: the backend did not answer. */

@@ -5,8 +5,15 @@ import org.apache.calcite.avatica.server.HttpServer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
-/** Avatica's HTTP server bound to one interface (Avatica's own binds to all of them). */
+/**
+ * Avatica's HTTP server bound to one interface (Avatica's own binds to all of them), with its idle timeout stated.
+ * Slow request bodies are bounded by {@link RequestGate}: Jetty's own minimum data rate counts the time before a
+ * thread starts reading, so it refused small requests of well-behaved clients on a busy server (HTTP 408).
+ */
 final class ProxyHttpServer extends HttpServer {
+    /** No byte moving in either direction for this long closes the connection (Jetty's default, made explicit). */
+    static final long IDLE_TIMEOUT_MS = 30_000;
+
     private final String host;
 
     ProxyHttpServer(String host, int port, AvaticaHandler handler, SslContextFactory.Server tls) {
@@ -18,6 +25,7 @@ final class ProxyHttpServer extends HttpServer {
     protected ServerConnector getServerConnector() {
         ServerConnector connector = super.getServerConnector();
         connector.setHost(host);
+        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         return connector;
     }
 }

@@ -52,7 +52,95 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
             refuseTooLarge(baseRequest, response, request.getContentLengthLong());
             return;
         }
-        super.handle(target, baseRequest, new Bounded(request, maxRequestBytes), response);
+        ErrorScrubbing scrubbing = new ErrorScrubbing(response);
+        super.handle(target, baseRequest, new Bounded(request, maxRequestBytes), scrubbing);
+        scrubbing.finish();
+    }
+
+    /**
+     * Avatica answers a failure outside {@code Meta} (a body that does not parse, say) with an error response whose
+     * {@code exceptions} are full server stack traces. An error response (HTTP 500) is held back and sent with only
+     * the first line of each; every other response passes straight through.
+     */
+    private final class ErrorScrubbing extends javax.servlet.http.HttpServletResponseWrapper {
+        private java.io.ByteArrayOutputStream held;
+        private java.io.PrintWriter heldWriter;
+
+        ErrorScrubbing(HttpServletResponse response) {
+            super(response);
+        }
+
+        @Override
+        public void setStatus(int status) {
+            super.setStatus(status);
+            if (status == HttpServletResponse.SC_INTERNAL_SERVER_ERROR && held == null) {
+                held = new java.io.ByteArrayOutputStream();
+            }
+        }
+
+        /** Avatica's JSON handler writes errors through the writer, its protobuf handler through the stream. */
+        @Override
+        public java.io.PrintWriter getWriter() throws IOException {
+            if (held == null) {
+                return super.getWriter();
+            }
+            if (heldWriter == null) {
+                heldWriter = new java.io.PrintWriter(new java.io.OutputStreamWriter(held, StandardCharsets.UTF_8));
+            }
+            return heldWriter;
+        }
+
+        @Override
+        public javax.servlet.ServletOutputStream getOutputStream() throws IOException {
+            if (held == null) {
+                return super.getOutputStream();
+            }
+            return new javax.servlet.ServletOutputStream() {
+                @Override
+                public void write(int b) {
+                    held.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    held.write(b, off, len);
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setWriteListener(javax.servlet.WriteListener listener) {
+                    throw new UnsupportedOperationException("blocking writes only");
+                }
+            };
+        }
+
+        void finish() throws IOException {
+            if (held == null) {
+                return;
+            }
+            if (heldWriter != null) {
+                heldWriter.flush();
+            }
+            byte[] body = held.toByteArray();
+            try {
+                Service.Response parsed = json ? JsonService.MAPPER.readValue(body, Service.Response.class)
+                        : PROTOBUF.parseResponse(body);
+                if (parsed instanceof Service.ErrorResponse e) {
+                    List<String> firstLines = e.exceptions == null ? List.of()
+                            : e.exceptions.stream().map(t -> t.lines().findFirst().orElse("")).toList();
+                    Service.ErrorResponse scrubbed = new Service.ErrorResponse(firstLines, e.errorMessage,
+                            e.errorCode, e.sqlState, e.severity, e.rpcMetadata);
+                    body = json ? JsonService.MAPPER.writeValueAsBytes(scrubbed) : PROTOBUF.serializeResponse(scrubbed);
+                }
+            } catch (IOException | RuntimeException notAnAvaticaError) {
+                body = new byte[0]; // not Avatica's error format: send the status alone rather than unknown text
+            }
+            getResponse().getOutputStream().write(body);
+        }
     }
 
     private void refuseTooLarge(Request baseRequest, HttpServletResponse response, long length) throws IOException {
@@ -73,7 +161,19 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
         avatica.setServerRpcMetadata(metadata);
     }
 
-    /** A request whose body cannot grow past the limit, for bodies sent without a length (chunked). */
+    /**
+     * Avatica reads each body on one of the server's 200 threads, and Jetty's idle timeout restarts with every
+     * byte: a client sending its body a byte at a time held a thread for as long as it liked, and 200 such clients
+     * starved everyone else (ProtocolAbuseTest). Once a body has been read for {@link #SLOW_BODY_GRACE_MS}, it must
+     * have arrived at {@link #MIN_BODY_BYTES_PER_SECOND} or the request is refused. Timed from the first read, not
+     * from the request's arrival, so a busy server's own delay never counts against a client; a small body is read
+     * whole at once and never reaches the check.
+     */
+    static final long SLOW_BODY_GRACE_MS = 2_000;
+    /** 1 MiB (the default max_request_bytes) takes 64 s at this rate; a real client sends it in well under one. */
+    static final long MIN_BODY_BYTES_PER_SECOND = 16 * 1024;
+
+    /** A request whose body cannot grow past the limit (for bodies sent without a length) nor trickle in. */
     private static final class Bounded extends HttpServletRequestWrapper {
         private final int limit;
         private ServletInputStream stream;
@@ -89,6 +189,7 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
                 ServletInputStream in = super.getInputStream();
                 stream = new ServletInputStream() {
                     private long read;
+                    private long firstRead;
 
                     @Override
                     public int read() throws IOException {
@@ -105,9 +206,18 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
                     }
 
                     private void count(int n) throws IOException {
+                        long now = System.nanoTime();
+                        if (firstRead == 0) {
+                            firstRead = now;
+                        }
                         read += n;
                         if (read > limit) {
                             throw new IOException("request body over " + limit + " bytes");
+                        }
+                        long ms = (now - firstRead) / 1_000_000;
+                        if (ms > SLOW_BODY_GRACE_MS && read * 1000 / ms < MIN_BODY_BYTES_PER_SECOND) {
+                            throw new IOException("request body arriving at under " + MIN_BODY_BYTES_PER_SECOND
+                                    + " bytes/s");
                         }
                     }
 

@@ -98,6 +98,9 @@ public final class Backend implements Closeable {
         hc.setIdleTimeout(poolSettings.idleTimeout().toMillis());
         hc.setMaxLifetime(poolSettings.maxLifetime().toMillis());
         hc.setAutoCommit(true);
+        // the pool starts even when the backend does not answer (a workspace down at start-up): the proxy serves
+        // its other backends and reports this one not ready, and connects once it answers
+        hc.setInitializationFailTimeout(-1);
         HikariDataSource pool = new HikariDataSource(hc);
         pools.add(pool);
         return pool;

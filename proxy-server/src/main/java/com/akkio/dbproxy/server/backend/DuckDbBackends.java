@@ -36,7 +36,15 @@ public final class DuckDbBackends {
         if (cfg.path() != null) {
             Files.createDirectories(cfg.path().toAbsolutePath().getParent());
         }
-        DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection(url);
+        DuckDBConnection root;
+        try {
+            root = (DuckDBConnection) DriverManager.getConnection(url);
+        } catch (SQLException e) {
+            // e.g. the file is locked by another process: say which backend of the configuration it is
+            throw new SQLException("backend '" + cfg.name() + "': cannot open DuckDB database "
+                    + (cfg.path() == null ? "in memory" : cfg.path().toString()) + ": " + e.getMessage(),
+                    e.getSQLState(), e);
+        }
         try {
             if (cfg.seed() != null) {
                 runScript(root, cfg.seed());

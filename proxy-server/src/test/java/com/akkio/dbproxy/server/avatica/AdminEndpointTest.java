@@ -116,4 +116,34 @@ class AdminEndpointTest {
             assertThatThrownBy(globex::close).isInstanceOf(SQLException.class);
         }
     }
+
+    /** A leaked tenant secret is revoked by a new hash and a reload: refused from the next request, no restart. */
+    @Test
+    void aReplacedSecretIsRefusedFromTheNextRequestAfterAReload(@TempDir Path dir) throws Exception {
+        Path config = copyDemo(dir);
+        try (ProxyServer server = ProxyServer.start(ConfigLoader.load(config), null)) {
+            Connection leaked = connect(server, "acme", "acme-secret");
+            assertThat(scalar(leaked, "SELECT count(*) FROM orders")).isEqualTo(1000);
+            String yaml = Files.readString(config);
+            String oldHash = yaml.substring(yaml.indexOf("sha256:"), yaml.indexOf('"', yaml.indexOf("sha256:")));
+            Files.writeString(config, yaml.replace(oldHash,
+                    com.akkio.dbproxy.server.config.SecretHash.create("acme-rotated").encoded()));
+            assertThat(post(server, "/reload").statusCode()).isEqualTo(200);
+
+            assertThatThrownBy(() -> scalar(leaked, "SELECT count(*) FROM orders"))
+                    .as("the open connection of the old secret").isInstanceOfSatisfying(SQLException.class,
+                            e -> assertThat(e.getSQLState()).isEqualTo("28000"));
+            assertThatThrownBy(() -> connect(server, "acme", "acme-secret"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
+            try (Connection rotated = connect(server, "acme", "acme-rotated")) {
+                assertThat(scalar(rotated, "SELECT count(*) FROM orders")).isEqualTo(1000);
+            }
+            try (Connection globex = connect(server, "globex", "globex-secret")) {
+                assertThat(scalar(globex, "SELECT count(*) FROM orders")).as("other tenants untouched")
+                        .isEqualTo(500);
+            }
+            assertThatThrownBy(leaked::close).as("not even a close with the old secret")
+                    .isInstanceOf(SQLException.class);
+        }
+    }
 }

@@ -45,6 +45,18 @@ public final class DemoProxy implements AutoCloseable {
     /** Another configuration file (e.g. a copy of the demo with other policies), served the same way. */
     public DemoProxy(Path config, Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits,
                      java.util.function.UnaryOperator<ProxyConfig.Pool> pool) throws Exception {
+        this(config, dir, limits, pool, server -> server);
+    }
+
+    /** Unthrottled, with changed server settings (connection caps, idle expiry, request size). */
+    static DemoProxy unthrottledWith(Path dir, java.util.function.UnaryOperator<ProxyConfig.Server> server)
+            throws Exception {
+        return new DemoProxy(DEMO_CONFIG, dir, DemoProxy::unthrottled, pool -> pool, server);
+    }
+
+    private DemoProxy(Path config, Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits,
+                      java.util.function.UnaryOperator<ProxyConfig.Pool> pool,
+                      java.util.function.UnaryOperator<ProxyConfig.Server> serverSettings) throws Exception {
         ProxyConfig cfg = ConfigLoader.load(config);
         auditLog = dir.resolve("audit.jsonl");
         java.util.Map<String, ProxyConfig.Tenant> tenants = new java.util.LinkedHashMap<>();
@@ -53,9 +65,9 @@ public final class DemoProxy implements AutoCloseable {
                     limits.apply(t.limits()), t.policyFile()));
         }
         ProxyConfig.Server s = cfg.server();
-        ProxyConfig test = new ProxyConfig(cfg.source(), new ProxyConfig.Server(s.host(), s.port(), s.serialization(),
-                s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), 0,
-                new ProxyConfig.Postgres(true, 0, s.postgres().workerThreads())),
+        ProxyConfig test = new ProxyConfig(cfg.source(), serverSettings.apply(new ProxyConfig.Server(s.host(), s.port(),
+                s.serialization(), s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(),
+                0, new ProxyConfig.Postgres(true, 0, s.postgres().workerThreads()))),
                 new ProxyConfig.Audit(auditLog, false, 64L << 20, 10), backends(cfg, pool), tenants);
         server = ProxyServer.start(test, 0);
     }

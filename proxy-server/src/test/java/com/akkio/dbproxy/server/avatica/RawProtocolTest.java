@@ -43,6 +43,11 @@ class RawProtocolTest {
     }
 
     private static Service as(String tenant, String secret) throws Exception {
+        return as(proxy, tenant, secret);
+    }
+
+    /** A raw protobuf Avatica service speaking to {@code proxy} as the tenant. */
+    static Service as(DemoProxy proxy, String tenant, String secret) throws Exception {
         String url = "http://127.0.0.1:" + proxy.server.port();
         Properties p = new Properties();
         p.setProperty("url", url);
@@ -55,7 +60,7 @@ class RawProtocolTest {
         return new RemoteProtobufService(client, new ProtobufTranslationImpl());
     }
 
-    private static void assertRefused(Runnable request, String sqlState) {
+    static void assertRefused(Runnable request, String sqlState) {
         assertThatThrownBy(request::run).isInstanceOfSatisfying(AvaticaClientRuntimeException.class,
                 e -> assertThat(e.getSqlState()).isEqualTo(sqlState));
     }

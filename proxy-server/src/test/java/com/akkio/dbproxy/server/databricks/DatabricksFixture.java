@@ -25,6 +25,11 @@ final class DatabricksFixture implements AutoCloseable {
     final Path auditLog;
 
     DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds) throws Exception {
+        this(dir, ip, tokenLifetimeSeconds, true);
+    }
+
+    /** @param workspaceUp false: the proxy starts while the emulator is suspended (call {@code resume}) */
+    DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds, boolean workspaceUp) throws Exception {
         SelfSigned cert = SelfSigned.create(dir, ip);
         emulator = new DatabricksEmulator(cert.keystore(), cert.keystorePassword(), "wh-acme", ip, 443);
         emulator.tokenLifetimeSeconds(tokenLifetimeSeconds);
@@ -48,6 +53,7 @@ final class DatabricksFixture implements AutoCloseable {
                 statements: [query]
                 max_rows: 100
                 rate: { queries_per_second: 1000, burst: 1000, max_concurrent: 8 }
+                query_timeout_seconds: 20
                 """);
         String base = "https://" + ip + ":443";
         Path config = Files.writeString(dir.resolve("proxy.yaml"), """
@@ -61,7 +67,7 @@ final class DatabricksFixture implements AutoCloseable {
                     client_id: sp-acme
                     client_secret_file: sp-acme.secret
                     start_on_demand: true
-                    pool: { max_size: 4, connection_timeout_ms: 3000, max_lifetime_seconds: 60 }
+                    pool: { max_size: 4, connection_timeout_ms: 5000, max_lifetime_seconds: 60 }
                     driver_options:
                       SSLTrustStore: %s
                       SSLTrustStorePwd: %s
@@ -72,14 +78,29 @@ final class DatabricksFixture implements AutoCloseable {
                   acme: { secret_hash: "%s", backend: dbx, policy: acme.yaml }
                 """.formatted(ip, cert.truststore(), cert.truststorePassword(), base, base,
                 SecretHash.create("acme-secret").encoded()));
+        if (!workspaceUp) {
+            emulator.suspend();
+        }
         proxy = ProxyServer.start(ConfigLoader.load(config), 0);
     }
 
     Connection acme() throws SQLException {
+        return acme("");
+    }
+
+    /** @param urlParameters appended to the URL, e.g. {@code ?timeout_ms=120000} */
+    Connection acme(String urlParameters) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "acme");
         p.setProperty("password", "acme-secret");
-        return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + proxy.port(), p);
+        return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + proxy.port() + urlParameters, p);
+    }
+
+    /** GET on the admin endpoint: status and body. */
+    java.net.http.HttpResponse<String> admin(String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + proxy.adminPort() + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     @Override

@@ -65,6 +65,12 @@ public final class DatabricksEmulator implements AutoCloseable {
     private final Set<String> warehouses = ConcurrentHashMap.newKeySet();
     private volatile long tokenLifetimeSeconds = 3600;
     private volatile boolean tokenEndpointDown;
+    private volatile long tokenDelayMillis;
+    private volatile ObjectNode statementFailure;
+    private final Set<Statement> running = ConcurrentHashMap.newKeySet();
+    private final Map<String, List<ObjectNode>> chunks = new ConcurrentHashMap<>();
+    private volatile int chunkRows;
+    private volatile int failChunksFrom = -1;
     private volatile String warehouseState = "RUNNING";
     private final byte[] signingKey = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
 
@@ -105,9 +111,19 @@ public final class DatabricksEmulator implements AutoCloseable {
         return server;
     }
 
-    /** The workspace goes down: nothing listens until {@link #resume}. Data and tokens survive. */
+    /**
+     * The workspace goes down: open connections are dropped, running statements cancelled, nothing listens until
+     * {@link #resume}. Data and tokens survive.
+     */
     public void suspend() {
         http.stop(0);
+        for (Statement s : running) {
+            try {
+                s.cancel();
+            } catch (SQLException ignored) {
+                // already finished
+            }
+        }
     }
 
     public void resume() throws IOException {
@@ -140,6 +156,29 @@ public final class DatabricksEmulator implements AutoCloseable {
     /** The token endpoint answers 503 while down; everything else keeps working. */
     public void tokenEndpointDown(boolean down) {
         this.tokenEndpointDown = down;
+    }
+
+    /** The token endpoint answers only after {@code delay} (zero: at once). */
+    public void tokenEndpointDelay(java.time.Duration delay) {
+        this.tokenDelayMillis = delay.toMillis();
+    }
+
+    /**
+     * Every statement fails in the warehouse with this error code and message, as a warehouse does when it is
+     * overloaded or broken, until called with null.
+     */
+    public void failStatements(String errorCode, String message) {
+        this.statementFailure = errorCode == null ? null : error(errorCode, message);
+    }
+
+    /** Results of more than {@code rows} rows come in chunks of that many, fetched one by one (zero: one chunk). */
+    public void chunkRows(int rows) {
+        this.chunkRows = rows;
+    }
+
+    /** Fetching chunk {@code index} or a later one fails (HTTP 500), as a warehouse losing a result does; -1 heals. */
+    public void failChunksFrom(int index) {
+        this.failChunksFrom = index;
     }
 
     public void tokenLifetimeSeconds(long seconds) {
@@ -183,6 +222,9 @@ public final class DatabricksEmulator implements AutoCloseable {
                 if (tokenEndpointDown) {
                     reply(ex, 503, error("TEMPORARILY_UNAVAILABLE", "token endpoint down"));
                     return;
+                }
+                if (tokenDelayMillis > 0) {
+                    Thread.sleep(tokenDelayMillis);
                 }
                 token(ex, body, headers);
             } else if (path.startsWith("/api/2.0/connector-service/feature-flags/")) {
@@ -291,8 +333,15 @@ public final class DatabricksEmulator implements AutoCloseable {
             statements.remove(rest);
             reply(ex, 200, JSON.createObjectNode());
         } else if (method.equals("GET") && rest.contains("/result/chunks/")) {
-            ObjectNode st = statements.get(rest.substring(0, rest.indexOf('/')));
-            reply(ex, st == null ? 404 : 200, st == null ? error("NOT_FOUND", "no statement") : st.get("result"));
+            List<ObjectNode> parts = chunks.get(rest.substring(0, rest.indexOf('/')));
+            int index = Integer.parseInt(rest.substring(rest.lastIndexOf('/') + 1));
+            if (parts == null || index >= parts.size()) {
+                reply(ex, 404, error("NOT_FOUND", "no chunk " + index));
+            } else if (failChunksFrom >= 0 && index >= failChunksFrom) {
+                reply(ex, 500, error("INTERNAL_ERROR", "result chunk " + index + " was lost"));
+            } else {
+                reply(ex, 200, parts.get(index));
+            }
         } else if (method.equals("GET")) {
             ObjectNode st = statements.get(rest);
             reply(ex, st == null ? 404 : 200, st == null ? error("NOT_FOUND", "no statement " + rest) : st);
@@ -304,7 +353,14 @@ public final class DatabricksEmulator implements AutoCloseable {
     private ObjectNode execute(JsonNode request) {
         String id = UUID.randomUUID().toString();
         ObjectNode response = JSON.createObjectNode().put("statement_id", id);
+        ObjectNode failure = statementFailure;
+        if (failure != null) {
+            response.putObject("status").put("state", "FAILED").set("error", failure.deepCopy());
+            statements.put(id, response);
+            return response;
+        }
         try (Statement s = duckdb.createStatement()) {
+            running.add(s);
             // Spark SQL quotes identifiers with backticks, DuckDB with double quotes
             boolean rows = s.execute(request.path("statement").asText().replace('`', '"'));
             ObjectNode manifest = response.putObject("manifest").put("format", "JSON_ARRAY");
@@ -333,15 +389,44 @@ public final class DatabricksEmulator implements AutoCloseable {
                 data.addArray().add(Long.toString(Math.max(0, s.getUpdateCount())));
             }
             schema.put("column_count", columns.size());
-            manifest.put("total_row_count", data.size()).put("total_chunk_count", 1).put("truncated", false);
-            manifest.putArray("chunks").addObject().put("chunk_index", 0).put("row_offset", 0)
-                    .put("row_count", data.size());
-            response.putObject("result").put("chunk_index", 0).put("row_offset", 0).put("row_count", data.size())
-                    .set("data_array", data);
+            int size = chunkRows > 0 && data.size() > chunkRows ? chunkRows : Math.max(1, data.size());
+            List<ObjectNode> parts = new ArrayList<>();
+            ArrayNode manifestChunks = JSON.createArrayNode();
+            for (int offset = 0; offset == 0 || offset < data.size(); offset += size) {
+                int index = parts.size();
+                ArrayNode rowsOfChunk = JSON.createArrayNode();
+                for (int r = offset; r < Math.min(data.size(), offset + size); r++) {
+                    rowsOfChunk.add(data.get(r));
+                }
+                ObjectNode chunk = JSON.createObjectNode().put("chunk_index", index).put("row_offset", offset)
+                        .put("row_count", rowsOfChunk.size());
+                chunk.set("data_array", rowsOfChunk);
+                if (offset + size < data.size()) {
+                    chunk.put("next_chunk_index", index + 1).put("next_chunk_internal_link",
+                            "/api/2.0/sql/statements/" + id + "/result/chunks/" + (index + 1));
+                }
+                parts.add(chunk);
+                manifestChunks.addObject().put("chunk_index", index).put("row_offset", offset)
+                        .put("row_count", rowsOfChunk.size());
+            }
+            chunks.put(id, parts);
+            manifest.put("total_row_count", data.size()).put("total_chunk_count", parts.size())
+                    .put("truncated", false);
+            manifest.set("chunks", manifestChunks);
+            response.set("result", parts.get(0).deepCopy());
             response.putObject("status").put("state", "SUCCEEDED");
         } catch (SQLException e) {
             response.putObject("status").put("state", "FAILED").putObject("error")
                     .put("error_code", "BAD_REQUEST").put("message", e.getMessage());
+        } finally {
+            // try-with-resources has closed this statement by now
+            running.removeIf(st -> {
+                try {
+                    return st.isClosed();
+                } catch (SQLException e) {
+                    return true;
+                }
+            });
         }
         statements.put(id, response);
         return response;
