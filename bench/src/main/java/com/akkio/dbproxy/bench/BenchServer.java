@@ -42,6 +42,8 @@ import org.duckdb.DuckDBConnection;
  *   <li>{@code cpu}: CPU time the server's Java threads have used, in nanoseconds: what requests cost the server,
  *   which noise from other processes does not change (compiler and collector threads are not Java threads, so
  *   warm-up and heap size do not count);</li>
+ *   <li>{@code jit}: milliseconds the JIT compilers have spent so far (a server whose figure stops growing under
+ *   load runs compiled code: it is warm);</li>
  *   <li>{@code peak}: the largest heap in use right after any collection since {@code reset} (retained memory at
  *   its worst, which a streaming server keeps bounded) and the process's resident set size, in bytes.</li>
  * </ul>
@@ -85,6 +87,7 @@ public final class BenchServer {
                 }
                 case "peak" -> out.println(PEAK_AFTER_GC.get() + " " + residentBytes());
                 case "cpu" -> out.println(javaThreadsCpu());
+                case "jit" -> out.println(ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
                 default -> out.println("ERROR unknown command " + line);
             }
         }
