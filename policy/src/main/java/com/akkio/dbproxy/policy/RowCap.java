@@ -1,10 +1,28 @@
 package com.akkio.dbproxy.policy;
 
+import net.sf.jsqlparser.expression.BinaryExpression;
+import net.sf.jsqlparser.expression.BooleanValue;
+import net.sf.jsqlparser.expression.CastExpression;
+import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
+import net.sf.jsqlparser.expression.DoubleValue;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.HexValue;
 import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.NullValue;
+import net.sf.jsqlparser.expression.Parenthesis;
+import net.sf.jsqlparser.expression.SignedExpression;
+import net.sf.jsqlparser.expression.StringValue;
+import net.sf.jsqlparser.expression.operators.arithmetic.Addition;
+import net.sf.jsqlparser.expression.operators.arithmetic.Concat;
+import net.sf.jsqlparser.expression.operators.arithmetic.Division;
+import net.sf.jsqlparser.expression.operators.arithmetic.Multiplication;
+import net.sf.jsqlparser.expression.operators.arithmetic.Subtraction;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.statement.select.Fetch;
 import net.sf.jsqlparser.statement.select.Limit;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.SelectItem;
 import net.sf.jsqlparser.statement.select.SetOperationList;
 import net.sf.jsqlparser.statement.select.Values;
 
@@ -28,6 +46,10 @@ final class RowCap {
     static Outcome apply(Select query, long maxRows) {
         if (query instanceof Values) {
             return Outcome.WITHIN; // its rows are written out in the statement
+        }
+        if (query instanceof PlainSelect ps && isOneRowOfConstants(ps)) {
+            // SELECT 1, the validation query of every pool and BI tool: a LIMIT would only cost the backend work
+            return Outcome.WITHIN;
         }
         if (query instanceof SetOperationList || query instanceof PlainSelect ps && ps.getTop() != null) {
             // JSqlParser attaches a trailing LIMIT to the last branch of a set operation, the backend to the whole
@@ -63,6 +85,49 @@ final class RowCap {
             return Outcome.CAPPED;
         }
         return Outcome.WRAP;
+    }
+
+    /**
+     * A SELECT without FROM, GROUP BY or window whose items are literals, casts and arithmetic of literals returns
+     * exactly one row. Anything else (a function call could be set-returning: {@code SELECT unnest(range(1000000))},
+     * a subquery, a parameter) is capped: this test only accepts what it can prove.
+     */
+    private static boolean isOneRowOfConstants(PlainSelect ps) {
+        if (ps.getFromItem() != null || (ps.getJoins() != null && !ps.getJoins().isEmpty()) || ps.getGroupBy() != null
+                || ps.getWindowDefinitions() != null || ps.getSelectItems() == null) {
+            return false;
+        }
+        for (SelectItem<?> item : ps.getSelectItems()) {
+            if (!isConstant(item.getExpression())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isConstant(Expression e) {
+        if (e instanceof LongValue || e instanceof DoubleValue || e instanceof StringValue || e instanceof NullValue
+                || e instanceof BooleanValue || e instanceof HexValue || e instanceof DateTimeLiteralExpression) {
+            return true;
+        }
+        if (e instanceof SignedExpression signed) {
+            return isConstant(signed.getExpression());
+        }
+        if (e instanceof CastExpression cast) {
+            return isConstant(cast.getLeftExpression());
+        }
+        if (e instanceof Parenthesis p) {
+            return isConstant(p.getExpression());
+        }
+        if (e instanceof ParenthesedExpressionList<?> list) {
+            return list.size() == 1 && isConstant(list.get(0));
+        }
+        if (e instanceof Addition || e instanceof Subtraction || e instanceof Multiplication
+                || e instanceof Division || e instanceof Concat) {
+            BinaryExpression binary = (BinaryExpression) e;
+            return isConstant(binary.getLeftExpression()) && isConstant(binary.getRightExpression());
+        }
+        return false;
     }
 
     static String wrap(String query, long maxRows) {

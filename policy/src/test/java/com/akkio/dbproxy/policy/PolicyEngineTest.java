@@ -263,6 +263,33 @@ class PolicyEngineTest {
         }
 
         @Test
+        void aSelectOfConstantsWithoutFromIsOneRowAndNotCapped() {
+            for (String sql : List.of("SELECT 1", "SELECT 1 + 1 AS two, 'x' || 'y', -3.5, CAST(1 AS BIGINT), NULL",
+                    "select (2 * 3) as six")) {
+                Decision d = acme(sql);
+                assertThat(d.rowCapApplied()).as(sql).isFalse();
+                assertThat(d.rewrittenSql()).as(sql).doesNotContain("LIMIT");
+            }
+        }
+
+        @Test
+        void aSelectWithoutFromIsCappedWhenItCannotBeProvedToBeOneRow() {
+            for (String sql : List.of("SELECT unnest(range(1000000))", "SELECT 1, unnest([1, 2, 3])",
+                    "SELECT CAST(unnest(range(5)) AS INT)", "SELECT 1 + generate_series(1, 5)[1]",
+                    "SELECT (SELECT count(*) FROM orders)", "SELECT ?", "SELECT 1 FROM orders",
+                    "SELECT 1 GROUP BY 1", "SELECT 1 UNION ALL SELECT 2", "SELECT *")) {
+                Decision d = acme(sql);
+                if (!sql.equals("SELECT *")) { // DuckDB's grammar has no star without FROM; JSqlParser's may
+                    assertThat(d.isAllowed()).as(d.toString()).isTrue();
+                }
+                if (d.isAllowed()) {
+                    assertThat(d.rowCapApplied()).as(sql).isTrue();
+                    assertThat(d.rewrittenSql()).as(sql).contains("LIMIT 10000");
+                }
+            }
+        }
+
+        @Test
         void limitAllIsCapped() {
             assertThat(acme("SELECT * FROM orders LIMIT ALL").rewrittenSql()).endsWith("LIMIT 10000");
         }
