@@ -17,6 +17,7 @@ final class SuppliedDataSource implements DataSource {
     }
 
     private final Opener opener;
+    private volatile int loginTimeoutSeconds;
 
     SuppliedDataSource(Opener opener) {
         this.opener = opener;
@@ -42,14 +43,19 @@ final class SuppliedDataSource implements DataSource {
         // no driver logging: the proxy logs through SLF4J
     }
 
+    /**
+     * Hikari sets its connection timeout here, and reads it back as how long to wait at shutdown for connections
+     * being opened: 0 would make every graceful stop warn that it timed out. Opening is bounded by the pool's
+     * connection timeout, not by this value.
+     */
     @Override
     public void setLoginTimeout(int seconds) {
-        // the pool's connection timeout bounds the wait
+        this.loginTimeoutSeconds = seconds;
     }
 
     @Override
     public int getLoginTimeout() {
-        return 0;
+        return loginTimeoutSeconds;
     }
 
     @Override
