@@ -286,7 +286,7 @@ public final class GovernedMeta implements ProtobufMeta {
         Session s = statement(h);
         Decision d = decideOrRefuse(s, sql);
         s.cancelRequested.set(false);
-        StatementRun run = StatementRun.begin(sql, Sha256.hex(sql), d);
+        StatementRun run = StatementRun.begin(sql, d);
         try (TenantLimiter.Permit permit = admit(s, run)) {
             ExecuteResult result = countless(s.tenant.meta.prepareAndExecute(h, d.rewrittenSql(),
                     cap(s, maxRowCount), maxRowsInFirstFrame, callback));
@@ -363,7 +363,7 @@ public final class GovernedMeta implements ProtobufMeta {
         }
         List<StatementRun> runs = new ArrayList<>(sqlCommands.size());
         for (int i = 0; i < sqlCommands.size(); i++) {
-            runs.add(StatementRun.begin(sqlCommands.get(i), Sha256.hex(sqlCommands.get(i)), decisions.get(i)));
+            runs.add(StatementRun.begin(sqlCommands.get(i), decisions.get(i)));
         }
         try (TenantLimiter.Permit permit = admit(s, runs)) {
             ExecuteBatchResult result = s.tenant.meta.prepareAndExecuteBatch(h, rewritten);
