@@ -148,9 +148,12 @@ sealed interface LocalStatement {
         return null;
     }
 
+    /** Comments and statement separators: what a query string may consist of and still be empty. */
+    Pattern NOTHING = Pattern.compile("(?s)/\\*.*?\\*/|--[^\\n]*|;");
+
     /** True for a query string with nothing but whitespace, comments and semicolons (EmptyQueryResponse). */
     static boolean isEmpty(String sql) {
-        return sql.replaceAll("(?s)/\\*.*?\\*/|--[^\\n]*", "").replace(";", "").isBlank();
+        return NOTHING.matcher(sql).replaceAll("").isBlank();
     }
 
     /** DECLARE / FETCH / CLOSE, matched on the text as sent (the declared query is passed on verbatim). */
