@@ -50,9 +50,7 @@ class AuditKillTest {
                 "--config", configFile.toString(), "--port", Integer.toString(port)).redirectErrorStream(true).start();
         try {
             awaitListening(proxy);
-            Properties p = new Properties();
-            p.setProperty("user", "acme");
-            p.setProperty("password", "acme-secret");
+            Properties p = DemoProxy.credentials("acme", "acme-secret");
             AtomicInteger answered = new AtomicInteger();
             Thread[] clients = new Thread[4];
             for (int t = 0; t < clients.length; t++) {

@@ -93,11 +93,16 @@ public final class DemoProxy implements AutoCloseable {
         return server.postgresPort();
     }
 
-    public Connection connect(String tenant, String secret) throws SQLException {
+    /** A tenant's login as the client driver (and PostgreSQL's) takes it. */
+    public static Properties credentials(String tenant, String secret) {
         Properties p = new Properties();
         p.setProperty("user", tenant);
         p.setProperty("password", secret);
-        return DriverManager.getConnection(url(), p);
+        return p;
+    }
+
+    public Connection connect(String tenant, String secret) throws SQLException {
+        return DriverManager.getConnection(url(), credentials(tenant, secret));
     }
 
     public Connection acme() throws SQLException {

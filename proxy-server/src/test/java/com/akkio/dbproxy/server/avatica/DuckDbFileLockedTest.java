@@ -61,9 +61,7 @@ class DuckDbFileLockedTest {
             assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
         try (ProxyServer server = ProxyServer.start(demoOnFile(dir, file), 0)) {
-            Properties p = new Properties();
-            p.setProperty("user", "acme");
-            p.setProperty("password", "acme-secret");
+            Properties p = DemoProxy.credentials("acme", "acme-secret");
             try (Connection c = DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + server.port(), p)) {
                 assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(1000);
             }

@@ -29,10 +29,7 @@ class TlsAndLifecycleTest {
     }
 
     private static Properties acme() {
-        Properties p = new Properties();
-        p.setProperty("user", "acme");
-        p.setProperty("password", "acme-secret");
-        return p;
+        return DemoProxy.credentials("acme", "acme-secret");
     }
 
 

@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 
 import com.akkio.dbproxy.server.SelfSigned;
+import com.akkio.dbproxy.server.avatica.DemoProxy;
 import com.akkio.dbproxy.server.avatica.ProxyServer;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.SecretHash;
@@ -90,10 +90,8 @@ final class DatabricksFixture implements AutoCloseable {
 
     /** @param urlParameters appended to the URL, e.g. {@code ?timeout_ms=120000} */
     Connection acme(String urlParameters) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "acme");
-        p.setProperty("password", "acme-secret");
-        return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + proxy.port() + urlParameters, p);
+        return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + proxy.port() + urlParameters,
+                DemoProxy.credentials("acme", "acme-secret"));
     }
 
     /** GET on the admin endpoint: status and body. */

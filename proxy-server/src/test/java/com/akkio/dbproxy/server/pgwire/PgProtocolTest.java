@@ -191,9 +191,7 @@ class PgProtocolTest {
                         1 << 20, 2), demo.backends(), tenants);
         try (ProxyServer server = ProxyServer.start(config, 0)) {
             String base = "jdbc:postgresql://127.0.0.1:" + server.postgresPort() + "/main?";
-            Properties globex = new Properties();
-            globex.setProperty("user", "globex");
-            globex.setProperty("password", "globex-secret");
+            Properties globex = DemoProxy.credentials("globex", "globex-secret");
             // TLS (the driver's NonValidatingFactory: the test certificate is self-signed), cleartext password
             try (Connection c = DriverManager.getConnection(base + "sslmode=require"
                     + "&sslfactory=org.postgresql.ssl.NonValidatingFactory", globex);
@@ -205,11 +203,8 @@ class PgProtocolTest {
             assertThatThrownBy(() -> DriverManager.getConnection(base + "sslmode=disable", globex))
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
             // SCRAM works over TLS too
-            Properties acme = new Properties();
-            acme.setProperty("user", "acme");
-            acme.setProperty("password", "acme-secret");
             try (Connection c = DriverManager.getConnection(base + "sslmode=require"
-                    + "&sslfactory=org.postgresql.ssl.NonValidatingFactory", acme);
+                    + "&sslfactory=org.postgresql.ssl.NonValidatingFactory", acme());
                  Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM orders")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getLong(1)).isEqualTo(1000);
@@ -242,10 +237,7 @@ class PgProtocolTest {
     }
 
     private static Properties acme() {
-        Properties p = new Properties();
-        p.setProperty("user", "acme");
-        p.setProperty("password", "acme-secret");
-        return p;
+        return DemoProxy.credentials("acme", "acme-secret");
     }
 
     @Test
