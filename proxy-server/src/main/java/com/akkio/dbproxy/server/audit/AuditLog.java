@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.server.audit;
 
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,9 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 /**
@@ -25,7 +31,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
  */
 public final class AuditLog implements Closeable {
     /** Records follow each other with no separator: each encoder adds its newline itself. */
-    private static final JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactoryBuilder()
+    private static final JsonFactory JSON = new JsonFactoryBuilder()
             .rootValueSeparator((String) null).build();
     private static final ThreadLocal<Encoder> ENCODERS = ThreadLocal.withInitial(Encoder::new);
 
@@ -107,7 +113,7 @@ public final class AuditLog implements Closeable {
      * and formatting each timestamp from scratch were most of what auditing cost a statement (profiled).
      */
     private static final class Encoder {
-        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         private final JsonGenerator g;
         private long second = Long.MIN_VALUE;
         private String secondPrefix;
@@ -134,11 +140,11 @@ public final class AuditLog implements Closeable {
         }
 
         /** ISO-8601 in UTC with microseconds, e.g. {@code 2026-11-24T13:33:41.755123Z}. */
-        private String timestamp(java.time.Instant ts) {
+        private String timestamp(Instant ts) {
             if (ts.getEpochSecond() != second) {
                 second = ts.getEpochSecond();
-                secondPrefix = java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
-                        java.time.LocalDateTime.ofEpochSecond(second, 0, java.time.ZoneOffset.UTC)).substring(0, 19);
+                secondPrefix = DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
+                        LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC)).substring(0, 19);
             }
             int micros = ts.getNano() / 1000;
             char[] fraction = {'.', '0', '0', '0', '0', '0', '0', 'Z'};

@@ -1,15 +1,21 @@
 package com.akkio.dbproxy.server.avatica;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import javax.servlet.ReadListener;
 import javax.servlet.ServletException;
 import javax.servlet.ServletInputStream;
+import javax.servlet.ServletOutputStream;
+import javax.servlet.WriteListener;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletRequestWrapper;
 import javax.servlet.http.HttpServletResponse;
+import javax.servlet.http.HttpServletResponseWrapper;
 
 import org.apache.calcite.avatica.AvaticaSeverity;
 import org.apache.calcite.avatica.remote.JsonService;
@@ -62,9 +68,9 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
      * {@code exceptions} are full server stack traces. An error response (HTTP 500) is held back and sent with only
      * the first line of each; every other response passes straight through.
      */
-    private final class ErrorScrubbing extends javax.servlet.http.HttpServletResponseWrapper {
-        private java.io.ByteArrayOutputStream held;
-        private java.io.PrintWriter heldWriter;
+    private final class ErrorScrubbing extends HttpServletResponseWrapper {
+        private ByteArrayOutputStream held;
+        private PrintWriter heldWriter;
 
         ErrorScrubbing(HttpServletResponse response) {
             super(response);
@@ -74,28 +80,28 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
         public void setStatus(int status) {
             super.setStatus(status);
             if (status == HttpServletResponse.SC_INTERNAL_SERVER_ERROR && held == null) {
-                held = new java.io.ByteArrayOutputStream();
+                held = new ByteArrayOutputStream();
             }
         }
 
         /** Avatica's JSON handler writes errors through the writer, its protobuf handler through the stream. */
         @Override
-        public java.io.PrintWriter getWriter() throws IOException {
+        public PrintWriter getWriter() throws IOException {
             if (held == null) {
                 return super.getWriter();
             }
             if (heldWriter == null) {
-                heldWriter = new java.io.PrintWriter(new java.io.OutputStreamWriter(held, StandardCharsets.UTF_8));
+                heldWriter = new PrintWriter(new OutputStreamWriter(held, StandardCharsets.UTF_8));
             }
             return heldWriter;
         }
 
         @Override
-        public javax.servlet.ServletOutputStream getOutputStream() throws IOException {
+        public ServletOutputStream getOutputStream() throws IOException {
             if (held == null) {
                 return super.getOutputStream();
             }
-            return new javax.servlet.ServletOutputStream() {
+            return new ServletOutputStream() {
                 @Override
                 public void write(int b) {
                     held.write(b);
@@ -112,7 +118,7 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
                 }
 
                 @Override
-                public void setWriteListener(javax.servlet.WriteListener listener) {
+                public void setWriteListener(WriteListener listener) {
                     throw new UnsupportedOperationException("blocking writes only");
                 }
             };
