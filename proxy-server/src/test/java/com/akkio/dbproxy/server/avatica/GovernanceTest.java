@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -35,15 +37,50 @@ class GovernanceTest {
     @Test
     void queryTimeoutCancelsInTheBackendWith57014(@TempDir Path dir) throws Exception {
         try (DemoProxy proxy = new DemoProxy(dir, l -> new ProxyConfig.Limits(1000, 1000, 8, Duration.ofSeconds(1)));
-             Connection acme = proxy.acme()) {
-            long start = System.nanoTime();
-            assertThatThrownBy(() -> scalar(acme, SLOW)).isInstanceOfSatisfying(SQLException.class, e -> {
-                assertThat(e.getSQLState()).isEqualTo("57014");
-                assertThat(e.getMessage()).contains("QUERY_TIMEOUT").contains("query_timeout_seconds");
+             Connection acme = proxy.acme(); Connection bystander = proxy.acme();
+             Connection pg = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.pgPort()
+                     + "/main?sslmode=disable", DemoProxy.credentials("acme", "acme-secret"))) {
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            AtomicBoolean timingOut = new AtomicBoolean(true);
+            // another connection of the same tenant runs short statements throughout: a timeout is its call's only
+            Future<Integer> bystanderRuns = pool.submit(() -> {
+                int runs = 0;
+                while (timingOut.get()) {
+                    assertThat(scalar(bystander, "SELECT count(*) FROM orders")).isEqualTo(1000);
+                    runs++;
+                }
+                return runs;
             });
-            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(30);
-            assertThat(scalar(acme, "SELECT count(*) FROM orders")).isEqualTo(1000);
+            try {
+                long start = System.nanoTime();
+                assertTimesOut(() -> scalar(acme, SLOW));
+                assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(30);
+                assertThat(scalar(acme, "SELECT count(*) FROM orders")).as("the connection goes on").isEqualTo(1000);
+                try (PreparedStatement prepared = acme.prepareStatement(SLOW)) {
+                    assertTimesOut(() -> {
+                        try (ResultSet rs = prepared.executeQuery()) {
+                            rs.next();
+                        }
+                    });
+                }
+                assertTimesOut(() -> scalar(pg, SLOW));
+                assertThat(scalar(pg, "SELECT count(*) FROM orders")).isEqualTo(1000);
+            } finally {
+                timingOut.set(false);
+            }
+            assertThat(bystanderRuns.get(30, TimeUnit.SECONDS)).isPositive();
+            pool.shutdown();
         }
+        List<String> timeouts = Files.readAllLines(dir.resolve("audit.jsonl")).stream()
+                .filter(l -> l.contains("\"code\":\"57014\"")).toList();
+        assertThat(timeouts).hasSize(3).allSatisfy(l -> assertThat(l).contains("\"decision\":\"error\""));
+    }
+
+    private static void assertTimesOut(org.assertj.core.api.ThrowableAssert.ThrowingCallable slow) {
+        assertThatThrownBy(slow).isInstanceOfSatisfying(SQLException.class, e -> {
+            assertThat(e.getSQLState()).isEqualTo("57014");
+            assertThat(e.getMessage()).contains("QUERY_TIMEOUT").contains("1 s, rule: query_timeout_seconds");
+        });
     }
 
     @Test
