@@ -52,7 +52,11 @@ import org.duckdb.DuckDBConnection;
 public final class BenchServer {
     /** Environment variable naming the wire serialization, read here and by {@code bench/conf/proxy.yaml}. */
     static final String SERIALIZATION = "AKKIO_BENCH_SERIALIZATION";
+    /** Environment variable naming the proxy's audit log, relative to {@code bench/conf}; one per server process. */
+    static final String AUDIT_LOG = "AKKIO_BENCH_AUDIT_LOG";
     private static final AtomicLong PEAK_AFTER_GC = new AtomicLong();
+    /** Thread id to the CPU nanoseconds it had used when last seen; only the command loop's thread uses it. */
+    private static final Map<Long, Long> THREAD_CPU = new java.util.HashMap<>();
 
     private BenchServer() {
     }
@@ -110,14 +114,19 @@ public final class BenchServer {
         return server;
     }
 
-    /** Threads that ended are not counted: the servers keep their request threads pooled. */
+    /**
+     * The sum over every Java thread seen so far of its CPU time when last seen: a thread that ended (a pool thread
+     * retired after idling) keeps what it had used, so the figure never goes down between two commands.
+     */
     private static long javaThreadsCpu() {
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long total = 0;
         for (long id : threads.getAllThreadIds()) {
-            total += Math.max(0, threads.getThreadCpuTime(id));
+            long cpu = threads.getThreadCpuTime(id);
+            if (cpu > 0) {
+                THREAD_CPU.put(id, cpu);
+            }
         }
-        return total;
+        return THREAD_CPU.values().stream().mapToLong(Long::longValue).sum();
     }
 
     private static long liveHeap() {

@@ -50,18 +50,24 @@ public final class ServerLoadHarness {
             + " DATE '2020-01-01' + CAST(i % 1000 AS INTEGER) AS day FROM range(" + STREAM_ROWS + ") AS t(i)";
     static final int IDLE_CONNECTIONS = 1000;
     private static final int ROUNDS = 3;
+    private static final int SELECT1_ROUNDS = 12;
     private static final int SETTLE_SECONDS = 2;
     private static final int WARM_UP_MAX_SECONDS = 180;
     private static final int WARM_JIT_SHARE_PERCENT = 5;
     private static final int WINDOWS = 8;
-    private static final String PROXY_CONFIG = "bench/conf/proxy.yaml";
+    static final String PROXY_CONFIG = "bench/conf/proxy.yaml";
 
     private ServerLoadHarness() {
     }
 
     /** A way to reach one target; {@code server} is null for the in-process baseline. */
-    private record Target(String name, String key, String url, Properties info, ServerProcess server,
-                          DuckDBConnection direct) {
+    record Target(String name, String key, String url, Properties info, ServerProcess server,
+                  DuckDBConnection direct) {
+        /** The proxy's Avatica front end, as the benchmark's tenant. */
+        static Target proxy(String name, String key, ServerProcess server) {
+            return new Target(name, key, "jdbc:akkio://127.0.0.1:" + server.port(), acme(), server, null);
+        }
+
         Connection connect() throws SQLException {
             return direct != null ? direct.duplicate() : DriverManager.getConnection(url, info);
         }
@@ -86,8 +92,7 @@ public final class ServerLoadHarness {
                     new Target("direct DuckDB", "direct", null, null, null, direct),
                     new Target("plain Avatica", "plain", "jdbc:avatica:remote:url=http://127.0.0.1:"
                             + plainServer.port() + ";serialization=protobuf", new Properties(), plainServer, null),
-                    new Target("akkio proxy", "proxy", "jdbc:akkio://127.0.0.1:" + proxyServer.port(), acme(),
-                            proxyServer, null),
+                    Target.proxy("akkio proxy", "proxy", proxyServer),
                     new Target("akkio proxy, PostgreSQL wire", "pg", "jdbc:postgresql://127.0.0.1:"
                             + proxyServer.postgresPort() + "/main?sslmode=disable", acme(), proxyServer, null));
             r.put("plain", "start_ms", plainServer.startMillis());
@@ -131,7 +136,7 @@ public final class ServerLoadHarness {
 
     // ------------------------------------------------------------------ workloads
 
-    private static void select1(List<Target> targets, Results r) throws Exception {
+    static void select1(List<Target> targets, Results r) throws Exception {
         Map<String, List<Long>> samples = new LinkedHashMap<>();
         Map<String, Long> serverCpu = new LinkedHashMap<>();
         List<Statement> statements = new ArrayList<>();
@@ -146,12 +151,14 @@ public final class ServerLoadHarness {
                 }
                 samples.put(t.key, new ArrayList<>());
             }
-            for (int round = 0; round < ROUNDS; round++) {
-                for (int i = 0; i < targets.size(); i++) {
+            // rounds of 1,000 per target, each target going first in turn, so that drift lands on all of them
+            for (int round = 0; round < SELECT1_ROUNDS; round++) {
+                for (int j = 0; j < targets.size(); j++) {
+                    int i = (j + round) % targets.size();
                     Target t = targets.get(i);
                     List<Long> micros = samples.get(t.key);
                     long cpu = t.server == null ? 0 : Long.parseLong(t.server.command("cpu"));
-                    for (int n = 0; n < 2000; n++) {
+                    for (int n = 0; n < 1000; n++) {
                         long start = System.nanoTime();
                         scalar(statements.get(i), "SELECT 1");
                         micros.add(System.nanoTime() - start);
@@ -192,12 +199,12 @@ public final class ServerLoadHarness {
     }
 
     /** The analytics query, the same text every time (the proxy decides it once per policy). */
-    private static final LongFunction<String> SAME_TEXT = n -> ANALYTICS;
+    static final LongFunction<String> SAME_TEXT = n -> ANALYTICS;
     /**
      * The analytics query with a literal no earlier query had, as an application that generates its SQL sends it:
      * every statement pays for a first-time policy decision. The result does not change.
      */
-    private static final LongFunction<String> NEW_TEXT = n -> ANALYTICS.replace(" GROUP BY",
+    static final LongFunction<String> NEW_TEXT = n -> ANALYTICS.replace(" GROUP BY",
             " WHERE o.order_id <> " + -n + " GROUP BY");
     private static final AtomicLong QUERY_NUMBER = new AtomicLong();
 
@@ -208,7 +215,7 @@ public final class ServerLoadHarness {
      * machine (other processes, the collector, DuckDB's allocator) lands on all of them; the figure is the median
      * window's rate.
      */
-    private static void analytics(List<Target> targets, int clients, int seconds,
+    static void analytics(List<Target> targets, int clients, int seconds,
                                   Function<Target, LongFunction<String>> sqlFor, String metric, Results r)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -248,7 +255,7 @@ public final class ServerLoadHarness {
      * to compile (policy engine, audit, two front ends), in about two minutes; measured without this, it answered the
      * analytics query in 5 ms instead of 2 ms for its first 40 s. Records how long each took.
      */
-    private static void warmUp(List<Target> targets, Results r) throws Exception {
+    static void warmUp(List<Target> targets, Results r) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             for (Target t : targets) {
@@ -401,7 +408,7 @@ public final class ServerLoadHarness {
     // ------------------------------------------------------------------ results
 
     /** Figures per target, and the table comparing them. */
-    private static final class Results {
+    static final class Results {
         /** label, key, and the target for proxy / plain (or an absolute target). */
         private static final String[][] ROWS = {
             {"server start to listening, ms", "start_ms", "proxy ≤ 3000 ms"},
@@ -438,6 +445,20 @@ public final class ServerLoadHarness {
 
         void put(String target, String metric, double value) {
             figures.get(target).put(metric, value);
+        }
+
+        /** Every metric both targets have, with the ratio {@code b / a}, as a Markdown table. */
+        String compare(String a, String b) {
+            StringBuilder md = new StringBuilder("| metric | " + a + " | " + b + " | " + b + " / " + a + " |\n")
+                    .append("|---|---:|---:|---:|\n");
+            figures.get(a).forEach((metric, x) -> {
+                Double y = figures.get(b).get(metric);
+                if (y != null) {
+                    md.append("| ").append(metric).append(" | ").append(fmt(x)).append(" | ").append(fmt(y))
+                            .append(" | ").append(String.format(Locale.ROOT, "%.3f", y / x)).append(" |\n");
+                }
+            });
+            return md.toString();
         }
 
         void report(Path dir) throws Exception {

@@ -41,13 +41,23 @@ final class ServerProcess implements AutoCloseable {
 
     /** A {@link BenchServer} speaking {@code serialization} ("protobuf" or "json") to its clients. */
     static ServerProcess start(String serialization, String... args) throws IOException {
+        return startFrom(System.getProperty("java.class.path"), args[0] + "-" + serialization, serialization, args);
+    }
+
+    /**
+     * The same from another build's class path ({@link RevisionComparison}); {@code label} names its log
+     * ({@code bench/target/<label>-server.log}) and its audit log ({@code bench/target/<label>-audit.jsonl}).
+     */
+    static ServerProcess startFrom(String classPath, String label, String serialization, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                JAVA, "-Xms1g", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                JAVA, "-Xms1g", "-Xmx1g", "-cp", classPath,
                 "--add-opens=java.base/java.nio=ALL-UNNAMED", BenchServer.class.getName()));
         command.addAll(List.of(args));
-        java.io.File log = new java.io.File("bench/target/" + args[0] + "-" + serialization + "-server.log");
+        java.io.File log = new java.io.File("bench/target/" + label + "-server.log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(log);
         builder.environment().put(BenchServer.SERIALIZATION, serialization);
+        builder.environment().put(BenchServer.AUDIT_LOG, "../target/" + label + "-audit.jsonl");
         long launched = System.nanoTime();
         return new ServerProcess(builder.start(), launched);
     }
