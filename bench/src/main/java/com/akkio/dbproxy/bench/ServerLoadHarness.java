@@ -317,7 +317,13 @@ public final class ServerLoadHarness {
         List<Statement> statements = new ArrayList<>(count);
         try {
             for (int i = 0; i < count; i++) {
-                statements.add(t.connect().createStatement());
+                Connection c = t.connect();
+                try {
+                    statements.add(c.createStatement());
+                } catch (SQLException e) {
+                    c.close();
+                    throw e;
+                }
             }
         } catch (SQLException e) {
             close(statements);
