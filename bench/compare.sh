@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compares this working tree's proxy with the one built from another revision, in one run (about 6 minutes):
+# Compares this working tree's proxy with the one built from another revision, in one run (about 7 minutes):
 # SELECT 1 and the analytics query, alternating between the two servers. Prints a table with this / base.
 # Usage, from anywhere in the repository: bash bench/compare.sh <revision> [seconds per throughput step, default 4]
 set -euo pipefail

@@ -216,7 +216,7 @@ public final class ServerLoadHarness {
      * window's rate.
      */
     static void analytics(List<Target> targets, int clients, int seconds,
-                                  Function<Target, LongFunction<String>> sqlFor, String metric, Results r)
+                          Function<Target, LongFunction<String>> sqlFor, String metric, Results r)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         Map<Target, List<Statement>> open = new LinkedHashMap<>();
