@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link BenchServer} in a child JVM with the same class path and a fixed heap, driven over its standard input.
- * Its log goes to {@code bench/target/<kind>-server.log}.
+ * A {@link BenchServer} in a child JVM with a fixed heap (this JVM's class path, or another build's), driven over its
+ * standard input. Its log goes to {@code bench/target/<label>-server.log}, its audit log (a proxy's) to
+ * {@code bench/target/<label>-audit.jsonl}; the label is the kind and serialization unless given.
  */
 final class ServerProcess implements AutoCloseable {
     private static final String JAVA = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
