@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark of issue 6, from the repository root: the server harness (direct DuckDB, plain Avatica and this
-# proxy side by side; about 7 minutes, most of it warming the servers up), then the JMH benchmarks of the policy engine and the audit log (about 5
-# minutes). Results: bench/results/server-load.{md,json} and bench/results/policy-jmh.{md,json}.
+# proxy side by side; about 8 minutes, most of it warming the servers up), then the JMH benchmarks of the policy
+# engine and the audit log (about 5 minutes). Results: bench/results/server-load.{md,json} and bench/results/policy-jmh.{md,json}.
 # Usage: bash bench/run.sh [seconds per throughput step, default 4]
 set -euo pipefail
 cd "$(dirname "$0")/.."

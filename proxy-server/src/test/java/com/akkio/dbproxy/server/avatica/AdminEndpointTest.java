@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
@@ -46,10 +45,8 @@ class AdminEndpointTest {
     }
 
     private static Connection connect(ProxyServer server, String tenant, String secret) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", tenant);
-        p.setProperty("password", secret);
-        return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + server.port(), p);
+        return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + server.port(),
+                DemoProxy.credentials(tenant, secret));
     }
 
 

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 import java.util.stream.Stream;
 
 import com.akkio.dbproxy.server.avatica.DemoProxy;
@@ -46,9 +45,6 @@ final class PgDemo {
     }
 
     static Connection connect(DemoProxy proxy, String tenant, String secret, String options) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", tenant);
-        p.setProperty("password", secret);
-        return DriverManager.getConnection(url(proxy, options), p);
+        return DriverManager.getConnection(url(proxy, options), DemoProxy.credentials(tenant, secret));
     }
 }
