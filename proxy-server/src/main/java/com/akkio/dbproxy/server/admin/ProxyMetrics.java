@@ -16,6 +16,8 @@ public final class ProxyMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter authenticationFailures = Counter.builder("akkio_authentication_failures")
             .description("requests refused for missing or wrong credentials").register(registry);
+    private final Counter auditWriteFailures = Counter.builder("akkio_audit_write_failures")
+            .description("audit records that could not be written").register(registry);
     private final Timer auditWrites = Timer.builder("akkio_audit_write").description("time to hand one audit record"
             + " to the kernel").publishPercentiles(0.5, 0.99).register(registry);
 
@@ -61,6 +63,10 @@ public final class ProxyMetrics {
 
     public void auditWrite(long nanos) {
         auditWrites.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void auditWriteFailure() {
+        auditWriteFailures.increment();
     }
 
     public void openConnections(String tenant, Supplier<Number> count) {

@@ -643,6 +643,7 @@ public final class GovernedMeta implements ProtobufMeta {
             }
         } catch (RuntimeException e) {
             permit.close();
+            metrics.auditWriteFailure();
             LOG.error("audit log write failed; statement of tenant {} not forwarded", s.tenantName(), e);
             throw new ProxyError(ProxyError.BACKEND_UNAVAILABLE, 2301,
                     "AUDIT_UNAVAILABLE: the statement was not run because it could not be audited");
@@ -728,19 +729,37 @@ public final class GovernedMeta implements ProtobufMeta {
                 System.nanoTime() - run.startNanos);
     }
 
-    /** Writes one audit record ({@code durationNanos} -1 for none) and counts completed statements. */
+    /**
+     * Writes one audit record ({@code durationNanos} -1 for none): a forward record now, failing if it cannot be
+     * written; a complete record, and the statement's metrics, once the client has its response.
+     */
     private void write(String event, Session s, String requestId, String sqlSha256, String sql, Decision d,
                        String decision, String code, long rows, long durationNanos) {
-        long start = System.nanoTime();
-        audit.write(new AuditEvent(event, Instant.now(), requestId, s.tenantName(), s.opener.address(),
+        AuditEvent record = new AuditEvent(event, Instant.now(), requestId, s.tenantName(), s.opener.address(),
                 s.tenant.meta.backend().name(), warehouse(s),
                 d == null || d.kind() == null ? null : d.kind().configName(), sqlSha256, decision, code, rows,
                 durationNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(durationNanos), s.opener.userAgent(),
-                auditRawSql ? sql : null));
-        metrics.auditWrite(System.nanoTime() - start);
-        if (event.equals(AuditEvent.COMPLETE)) {
-            metrics.statement(s.tenantName(), decision, code, durationNanos);
+                auditRawSql ? sql : null);
+        if (event.equals(AuditEvent.FORWARD)) {
+            append(record);
+            return;
         }
+        AfterResponse.run(() -> {
+            try {
+                append(record);
+            } catch (RuntimeException e) {
+                metrics.auditWriteFailure();
+                LOG.error("audit log write failed; the complete record of request {} (tenant {}) is lost",
+                        requestId, s.tenantName(), e);
+            }
+            metrics.statement(s.tenantName(), decision, code, durationNanos);
+        });
+    }
+
+    private void append(AuditEvent record) {
+        long start = System.nanoTime();
+        audit.write(record);
+        metrics.auditWrite(System.nanoTime() - start);
     }
 
     /** Only Databricks backends have warehouses, and only there is it worth asking which one a connection uses. */

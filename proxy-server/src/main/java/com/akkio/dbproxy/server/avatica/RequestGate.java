@@ -29,7 +29,8 @@ import org.eclipse.jetty.server.handler.HandlerWrapper;
  * What every HTTP request passes before Avatica reads it. A request without credentials gets an HTTP BASIC
  * challenge, as HTTP clients (Avatica's included) only send credentials when challenged; requests with credentials
  * go on to {@link TenantAuthenticator}, which refuses wrong ones with an Avatica error the client can read. A body
- * larger than {@code server.max_request_bytes} is refused before it is read (Avatica would buffer it whole).
+ * larger than {@code server.max_request_bytes} is refused before it is read (Avatica would buffer it whole). Work
+ * that can wait until the client has its answer runs after the response is sent ({@link AfterResponse}).
  */
 final class RequestGate extends HandlerWrapper implements AvaticaHandler {
     private static final ProtobufTranslationImpl PROTOBUF = new ProtobufTranslationImpl();
@@ -59,8 +60,12 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
             return;
         }
         ErrorScrubbing scrubbing = new ErrorScrubbing(response);
-        super.handle(target, baseRequest, new Bounded(request, maxRequestBytes), scrubbing);
-        scrubbing.finish();
+        try (AfterResponse afterResponse = AfterResponse.open()) {
+            super.handle(target, baseRequest, new Bounded(request, maxRequestBytes), scrubbing);
+            scrubbing.finish();
+            // complete the response (Jetty sizes it, as it would on return) before the deferred work runs
+            baseRequest.getResponse().closeOutput();
+        }
     }
 
     /**
