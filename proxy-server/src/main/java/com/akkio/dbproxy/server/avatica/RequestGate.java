@@ -63,8 +63,10 @@ final class RequestGate extends HandlerWrapper implements AvaticaHandler {
         try (AfterResponse afterResponse = AfterResponse.open()) {
             super.handle(target, baseRequest, new Bounded(request, maxRequestBytes), scrubbing);
             scrubbing.finish();
-            // complete the response (Jetty sizes it, as it would on return) before the deferred work runs
-            baseRequest.getResponse().closeOutput();
+            if (baseRequest.isHandled()) {
+                // complete the response (Jetty sizes it, as it would on return) before the deferred work runs
+                baseRequest.getResponse().closeOutput();
+            }
         }
     }
 
