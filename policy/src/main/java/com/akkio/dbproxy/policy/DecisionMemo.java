@@ -3,16 +3,23 @@ package com.akkio.dbproxy.policy;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Decisions already made under one policy, by SQL text. Parsing dominates the cost of a decision (two JSqlParser
- * parses: the statement and the rewritten statement), and applications and BI tools send the same texts again and
- * again. A decision depends only on the policy and the text, so it can be reused for as long as the policy object
- * lives; a reloaded policy is a new object with an empty memo. Bounded by entry count and text length; when full it is
- * cleared rather than ordered, which keeps hits free of locks and bookkeeping.
+ * Decisions already made under one policy, by SQL text, and templates by {@link LiteralShape}. Parsing dominates the
+ * cost of a decision (two JSqlParser parses: the statement and the rewritten statement), and applications and BI
+ * tools send the same texts again and again, or the same statement with other values. A decision depends only on the
+ * policy and the text, so it can be reused for as long as the policy object lives; a reloaded policy is a new object
+ * with an empty memo. A shape gets its template the second time it is seen, so a text that never recurs costs no
+ * more than before. Bounded by entry count and text length; when full a map is cleared rather than ordered, which
+ * keeps hits free of locks and bookkeeping.
  */
 final class DecisionMemo {
+    /** A shape seen once, or one that cannot have a template: the map's value when there is no template. */
+    private static final Object SEEN = new Object();
+    private static final Object NO_TEMPLATE = new Object();
+
     private final int maxEntries;
     private final int maxSqlLength;
     private final ConcurrentHashMap<String, Decision> decisions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Object> shapes = new ConcurrentHashMap<>();
 
     DecisionMemo(int maxEntries, int maxSqlLength) {
         this.maxEntries = maxEntries;
@@ -35,5 +42,27 @@ final class DecisionMemo {
 
     int size() {
         return decisions.size();
+    }
+
+    boolean acceptsShapeOf(String sql) {
+        return maxEntries > 0 && sql.length() <= maxSqlLength;
+    }
+
+    /** The template of a shape, or null when it has none (yet). */
+    ShapeTemplate template(String shapeKey) {
+        return shapes.get(shapeKey) instanceof ShapeTemplate t ? t : null;
+    }
+
+    /** True when the shape was seen before (and may get a template); records it as seen otherwise. */
+    boolean seenBefore(String shapeKey) {
+        if (shapes.size() >= maxEntries) {
+            shapes.clear();
+        }
+        return shapes.putIfAbsent(shapeKey, SEEN) == SEEN;
+    }
+
+    /** Records the shape's template, or that it cannot have one (null), so it is not tried again. */
+    void putTemplate(String shapeKey, ShapeTemplate template) {
+        shapes.put(shapeKey, template == null ? NO_TEMPLATE : template);
     }
 }

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.Set;
 
 import net.sf.jsqlparser.expression.AnalyticExpression;
+import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NextValExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.UserVariable;
@@ -27,9 +29,13 @@ import net.sf.jsqlparser.statement.drop.Drop;
 import net.sf.jsqlparser.statement.insert.Insert;
 import net.sf.jsqlparser.statement.merge.Merge;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
+import net.sf.jsqlparser.statement.select.Fetch;
+import net.sf.jsqlparser.statement.select.Limit;
+import net.sf.jsqlparser.statement.select.Offset;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.TableFunction;
+import net.sf.jsqlparser.statement.select.Top;
 import net.sf.jsqlparser.statement.select.WithItem;
 import net.sf.jsqlparser.statement.truncate.Truncate;
 import net.sf.jsqlparser.statement.update.Update;
@@ -112,16 +118,28 @@ final class ObjectAnalyzer {
     private final List<Table> objectTables = new ArrayList<>();
     private final List<QualifiedName> objectNames = new ArrayList<>();
     private final List<Table> qualifiers = new ArrayList<>();
+    private final List<String> literals;
     private int depth;
+    private int rowBoundDepth;
 
     /**
      * @param physicalNames true to check SQL the engine itself produced: every object must then be written out in
      *                      full, physical {@code catalog.schema.table} form, and no logical name is mapped
      */
     ObjectAnalyzer(TenantPolicy policy, boolean physicalNames) {
+        this(policy, physicalNames, null);
+    }
+
+    /**
+     * @param literals receives, when not null, every number and unprefixed string literal (in its quotes) outside a
+     *                 row bound ({@code LIMIT}, {@code OFFSET}, {@code FETCH}, {@code TOP}), as {@link ShapeTemplate}
+     *                 needs them
+     */
+    ObjectAnalyzer(TenantPolicy policy, boolean physicalNames, List<String> literals) {
         this.policy = policy;
         this.physicalNames = physicalNames;
         this.functions = policy.functionRules();
+        this.literals = literals;
     }
 
     void analyze(Object statement) {
@@ -199,12 +217,33 @@ final class ObjectAnalyzer {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT,
                     "statement nests deeper than " + MAX_DEPTH + " levels");
         }
+        boolean rowBound = literals != null
+                && (node instanceof Limit || node instanceof Offset || node instanceof Fetch || node instanceof Top);
+        if (rowBound) {
+            rowBoundDepth++;
+        }
         try {
             inspect(node);
             checkRawText(node);
+            if (literals != null && rowBoundDepth == 0) {
+                collectLiteral(node);
+            }
             children(node, scope);
         } finally {
             depth--;
+            if (rowBound) {
+                rowBoundDepth--;
+            }
+        }
+    }
+
+    private void collectLiteral(Object node) {
+        if (node instanceof LongValue v) {
+            literals.add(v.getStringValue());
+        } else if (node instanceof DoubleValue v) {
+            literals.add(v.toString());
+        } else if (node instanceof StringValue v && (v.getPrefix() == null || v.getPrefix().isEmpty())) {
+            literals.add("'" + v.getValue() + "'");
         }
     }
 

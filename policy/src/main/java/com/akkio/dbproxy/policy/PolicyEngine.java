@@ -1,6 +1,7 @@
 package com.akkio.dbproxy.policy;
 
 import java.util.ArrayList;
+import java.util.List;
 
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.Statements;
@@ -14,7 +15,8 @@ import net.sf.jsqlparser.statement.select.Select;
  * check the kind against the policy, find and check every object and function at any depth, rewrite every object to
  * its quoted physical name and cap the rows of queries, then parse the rewritten text again and require that it
  * touches exactly the objects that were checked. Any doubt is a denial. Decisions are remembered per policy object
- * (see {@link DecisionMemo}), so a repeated text costs a map look-up.
+ * (see {@link DecisionMemo}), so a repeated text costs a map look-up, and a text that differs from earlier ones only
+ * in literal values is decided from their {@link ShapeTemplate} without parsing.
  */
 public final class PolicyEngine {
 
@@ -22,16 +24,31 @@ public final class PolicyEngine {
         if (sql == null) {
             return Decision.deny(DenyCode.EMPTY_STATEMENT, "empty statement", null);
         }
-        Decision known = policy.memo().get(sql);
+        DecisionMemo memo = policy.memo();
+        Decision known = memo.get(sql);
         if (known != null) {
             return known;
         }
-        Decision decision = decideUncached(policy, sql);
-        policy.memo().put(sql, decision);
+        LiteralShape shape = memo.acceptsShapeOf(sql) ? LiteralShape.of(sql, policy.dialect()) : null;
+        ShapeTemplate template = shape == null ? null : memo.template(shape.key());
+        Decision decision = template != null ? template.decide(shape) : decideUncached(policy, sql, null);
+        if (template == null && shape != null && decision.isAllowed() && memo.seenBefore(shape.key())) {
+            memo.putTemplate(shape.key(), learn(policy, shape, decision));
+        }
+        memo.put(sql, decision);
         return decision;
     }
 
-    private Decision decideUncached(TenantPolicy policy, String sql) {
+    /** The template of a shape seen twice and allowed, or null when it cannot have one (see {@link ShapeTemplate}). */
+    private static ShapeTemplate learn(TenantPolicy policy, LiteralShape shape, Decision decided) {
+        String[] sentinels = ShapeTemplate.sentinels(shape);
+        List<String> literals = new ArrayList<>();
+        Decision probe = decideUncached(policy, shape.withSlots(sentinels), literals);
+        return ShapeTemplate.of(shape, decided, sentinels, probe, literals);
+    }
+
+    /** @param literals collects the statement's literal values for {@link #learn}; null when not needed */
+    private static Decision decideUncached(TenantPolicy policy, String sql, List<String> literals) {
         if (sql.isBlank()) {
             return Decision.deny(DenyCode.EMPTY_STATEMENT, "empty statement", null);
         }
@@ -68,7 +85,7 @@ public final class PolicyEngine {
             return kindDenied(policy, kind);
         }
         try {
-            return check(policy, statement, kind);
+            return check(policy, statement, kind, literals);
         } catch (Denial d) {
             return Decision.deny(d.code, d.getMessage(), kind);
         } catch (RuntimeException | StackOverflowError e) {
@@ -102,9 +119,10 @@ public final class PolicyEngine {
         return names.toString();
     }
 
-    private static Decision check(TenantPolicy policy, Statement statement, StatementKind kind) {
+    private static Decision check(TenantPolicy policy, Statement statement, StatementKind kind,
+                                  List<String> literals) {
         StatementClassifier.checkForm(statement);
-        ObjectAnalyzer analyzer = new ObjectAnalyzer(policy, false);
+        ObjectAnalyzer analyzer = new ObjectAnalyzer(policy, false, literals);
         analyzer.analyze(statement);
         analyzer.rewriteNames();
 

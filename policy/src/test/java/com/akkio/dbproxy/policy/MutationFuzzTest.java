@@ -35,7 +35,7 @@ class MutationFuzzTest {
         System.out.printf("mutation fuzz: %d inputs, %d allowed, 0 findings%n", tried, allowed);
     }
 
-    private static String mutate(String seed, List<String> seeds, Random random) {
+    static String mutate(String seed, List<String> seeds, Random random) {
         StringBuilder s = new StringBuilder(seed);
         int edits = 1 + random.nextInt(4);
         for (int i = 0; i < edits; i++) {

@@ -1,0 +1,214 @@
+package com.akkio.dbproxy.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Statements that differ only in literal values are decided from their shape's template: the decision must always be
+ * the one a full parse gives, for any literal content, and a template must never let a statement's structure change.
+ */
+class ShapeTemplateTest {
+    /** Characters a string slot may hold, the ones that mean something to a lexer outside a string included. */
+    private static final String STRING_CHARS = "abcXYZ019 %_-:/.,;()*\"`$#@!?{}[]=<>|&^~+";
+
+    private final PolicyEngine engine = new PolicyEngine();
+
+    private static Decision fresh(TenantPolicy.Builder policy, String sql) {
+        return new PolicyEngine().decide(policy.decisionCache(0).build(), sql);
+    }
+
+    private static boolean hasTemplate(TenantPolicy policy, String sql) {
+        LiteralShape shape = LiteralShape.of(sql, policy.dialect());
+        return shape != null && policy.memo().template(shape.key()) != null;
+    }
+
+    private static void assertSameDecision(Decision actual, Decision expected, String sql) {
+        assertThat(actual.isAllowed()).as("allowed: %s", sql).isEqualTo(expected.isAllowed());
+        assertThat(actual.code()).as("code: %s", sql).isEqualTo(expected.code());
+        assertThat(actual.kind()).as("kind: %s", sql).isEqualTo(expected.kind());
+        assertThat(actual.rewrittenSql()).as("rewritten: %s", sql).isEqualTo(expected.rewrittenSql());
+        assertThat(actual.reads()).as("reads: %s", sql).isEqualTo(expected.reads());
+        assertThat(actual.writes()).as("writes: %s", sql).isEqualTo(expected.writes());
+        assertThat(actual.rowCapApplied()).as("row cap: %s", sql).isEqualTo(expected.rowCapApplied());
+    }
+
+    @Test
+    void theThirdStatementOfAShapeIsDecidedFromItsTemplateAsAFullParseWould() {
+        TenantPolicy acme = DemoPolicies.acme();
+        String shape = "SELECT c.country_code, sum(o.amount) FROM orders o JOIN customers c USING (customer_id)"
+                + " WHERE o.order_id <> %d AND c.country_code IN ('%s', 'FR') GROUP BY 1 ORDER BY 2 DESC LIMIT 10";
+        engine.decide(acme, shape.formatted(1, "DE"));
+        assertThat(hasTemplate(acme, shape.formatted(1, "DE"))).as("seen once: no template yet").isFalse();
+        engine.decide(acme, shape.formatted(2, "US"));
+        assertThat(hasTemplate(acme, shape.formatted(3, "GB"))).isTrue();
+        String third = shape.formatted(31337, "it is -- not /* a comment; DROP TABLE x");
+        Decision d = engine.decide(acme, third);
+        assertSameDecision(d, fresh(DemoPolicies.acmeBuilder(Dialect.DUCKDB), third), third);
+        assertThat(d.rewrittenSql()).contains("o.order_id <> 31337", "('it is -- not /* a comment; DROP TABLE x', 'FR')",
+                "\"acme_prod\".\"sales\".\"orders\"").endsWith("LIMIT 10");
+    }
+
+    @Test
+    void rowBoundsStayInTheKeySoTheCapSeesEveryValue() {
+        TenantPolicy acme = DemoPolicies.acme();
+        for (int i = 0; i < 3; i++) {
+            engine.decide(acme, "SELECT * FROM orders WHERE order_id > " + i + " LIMIT 5");
+        }
+        assertThat(hasTemplate(acme, "SELECT * FROM orders WHERE order_id > 7 LIMIT 5")).isTrue();
+        for (String over : List.of("SELECT * FROM orders WHERE order_id > 7 LIMIT 50000",
+                "SELECT * FROM orders WHERE order_id > 7 LIMIT (50000)",
+                "SELECT * FROM orders WHERE order_id > 7 OFFSET 3 ROWS FETCH FIRST 50000 ROWS ONLY",
+                "SELECT TOP 50000 * FROM orders WHERE order_id > 7")) {
+            Decision d = engine.decide(acme, over);
+            assertSameDecision(d, fresh(DemoPolicies.acmeBuilder(Dialect.DUCKDB), over), over);
+            assertThat(d.rowCapApplied()).as(over).isTrue();
+            assertThat(d.rewrittenSql()).as(over).contains("10000");
+        }
+        // a bound the lexer cannot see as one (an expression) is found by the parser: that shape gets no template
+        for (int i = 0; i < 3; i++) {
+            engine.decide(acme, "SELECT * FROM orders LIMIT 1 + " + i);
+        }
+        assertThat(hasTemplate(acme, "SELECT * FROM orders LIMIT 1 + 50000")).isFalse();
+    }
+
+    @Test
+    void identifiersQuotedTextAndPrefixedStringsAreNeverSlots() {
+        assertThat(LiteralShape.of("SELECT * FROM orders1", Dialect.DUCKDB)).isNull();
+        assertThat(LiteralShape.of("SELECT \"col 1\", `t2`, E'\\x41', x'41', r'1', 1e5, 0x1F, .5, 1L FROM t",
+                Dialect.DATABRICKS)).isNull();
+        assertThat(LiteralShape.of("SELECT 1 -- 2\n/* 3 '4' */", Dialect.DUCKDB).slotCount()).isEqualTo(1);
+        assertThat(LiteralShape.of("SELECT 'it''s', 'a\\', 'b'", Dialect.DUCKDB).slotCount())
+                .as("DuckDB: a backslash is a character; only the content without one becomes a slot").isEqualTo(1);
+        assertThat(LiteralShape.of("SELECT '\u0001', 1", Dialect.DUCKDB)).as("the key's own marker").isNull();
+        LiteralShape a = LiteralShape.of("SELECT * FROM t1 WHERE x = 1", Dialect.DUCKDB);
+        LiteralShape b = LiteralShape.of("SELECT * FROM t2 WHERE x = 1", Dialect.DUCKDB);
+        assertThat(a.key()).isNotEqualTo(b.key());
+    }
+
+    @Test
+    void aBackslashCannotCarryCodeOutOfADatabricksString() {
+        TenantPolicy.Builder builder = DemoPolicies.acmeBuilder(Dialect.DATABRICKS);
+        TenantPolicy acme = builder.build();
+        engine.decide(acme, "SELECT * FROM orders WHERE status = 'a'");
+        engine.decide(acme, "SELECT * FROM orders WHERE status = 'b'");
+        assertThat(hasTemplate(acme, "SELECT * FROM orders WHERE status = 'c'")).isTrue();
+        String escape = "SELECT * FROM orders WHERE status = 'x\\' UNION SELECT * FROM globex_prod.sales.orders --'";
+        assertSameDecision(engine.decide(acme, escape), fresh(builder, escape), escape);
+        String quoteInside = "SELECT * FROM orders WHERE status = '' UNION SELECT * FROM globex_prod.sales.orders'";
+        Decision d = engine.decide(acme, quoteInside);
+        assertSameDecision(d, fresh(builder, quoteInside), quoteInside);
+        assertThat(d.reads()).noneMatch(q -> q.catalog().equals("globex_prod"));
+    }
+
+    @Test
+    void stringsThatAreNotValuesGetNoTemplate() {
+        TenantPolicy acme = DemoPolicies.acme(Dialect.DATABRICKS);
+        for (String alias : List.of("a", "b", "c")) {
+            engine.decide(acme, "SELECT order_id AS '" + alias + "' FROM orders");
+        }
+        assertThat(hasTemplate(acme, "SELECT order_id AS 'z' FROM orders")).isFalse();
+    }
+
+    @Test
+    void deniedStatementsAreNeverTemplatedAndEachIsDecidedOnItsOwn() {
+        TenantPolicy acme = DemoPolicies.acme();
+        for (int i = 0; i < 3; i++) {
+            Decision d = engine.decide(acme, "SELECT * FROM globex_prod.sales.orders WHERE order_id = " + i);
+            assertThat(d.isAllowed()).isFalse();
+        }
+        assertThat(hasTemplate(acme, "SELECT * FROM globex_prod.sales.orders WHERE order_id = 9")).isFalse();
+    }
+
+    @Test
+    void switchedOffWithTheDecisionCache() {
+        TenantPolicy none = DemoPolicies.acmeBuilder(Dialect.DUCKDB).decisionCache(0).build();
+        for (int i = 0; i < 3; i++) {
+            engine.decide(none, "SELECT * FROM orders WHERE order_id = " + i);
+        }
+        assertThat(hasTemplate(none, "SELECT * FROM orders WHERE order_id = 9")).isFalse();
+    }
+
+    /**
+     * Every statement of the policy test corpus and the TPC-DS queries, with new literals: once its shape has a
+     * template, each variant's decision is the full parse's, and the template path is taken for most of them.
+     */
+    @Test
+    void everyCorpusStatementWithNewLiteralsGetsTheFullParsesDecision() {
+        Random random = new Random(20261124L);
+        int templated = checkCorpus(FuzzOracle.policyTestStatements(), DemoPolicies.acmeBuilder(Dialect.DUCKDB),
+                random);
+        assertThat(templated).as("corpus statements decided from a template").isGreaterThan(40);
+        TenantPolicy.Builder tpcds = TenantPolicy.builder("analyst").dialect(Dialect.DATABRICKS)
+                .defaultCatalog("tpcds_prod").defaultSchema("sf1").mapCatalog("main", "tpcds_prod")
+                .read("tpcds_prod.sf1.*").allow(StatementKind.QUERY).maxRows(1000);
+        int tpcdsTemplated = checkCorpus(FuzzOracle.tpcdsQueries(), tpcds, random);
+        System.out.printf("shape templates: %d policy-test and %d TPC-DS variants decided from a template%n",
+                templated, tpcdsTemplated);
+    }
+
+    /** Mutated corpus statements (the mutation fuzzer's edits) with new literals, for a bounded time. */
+    @Test
+    void mutatedStatementsWithNewLiteralsGetTheFullParsesDecision() {
+        List<String> seeds = FuzzOracle.policyTestStatements();
+        Random random = new Random(Long.getLong("akkio.fuzz.seed", 20261125L));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.getLong("akkio.fuzz.seconds", 10));
+        List<String> mutated = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            mutated.clear();
+            for (int i = 0; i < 50; i++) {
+                mutated.add(MutationFuzzTest.mutate(seeds.get(random.nextInt(seeds.size())), seeds, random));
+            }
+            checkCorpus(mutated, DemoPolicies.acmeBuilder(Dialect.DUCKDB), random);
+        }
+    }
+
+    /** Returns how many statements were decided from a template. */
+    private int checkCorpus(List<String> statements, TenantPolicy.Builder builder, Random random) {
+        TenantPolicy memoised = builder.decisionCache(4096).build();
+        TenantPolicy cold = builder.decisionCache(0).build();
+        int templated = 0;
+        for (String sql : statements) {
+            LiteralShape shape = LiteralShape.of(sql, cold.dialect());
+            if (shape == null) {
+                continue;
+            }
+            for (int variant = 0; variant < 4; variant++) {
+                String text = shape.withSlots(newLiterals(shape, random));
+                boolean fromTemplate = hasTemplate(memoised, text);
+                assertSameDecision(engine.decide(memoised, text), engine.decide(cold, text), text);
+                if (fromTemplate) {
+                    templated++;
+                }
+            }
+        }
+        return templated;
+    }
+
+    private static String[] newLiterals(LiteralShape shape, Random random) {
+        String[] contents = new String[shape.slotCount()];
+        for (int s = 0; s < contents.length; s++) {
+            StringBuilder c = new StringBuilder();
+            if (shape.isNumeric(s)) {
+                c.append(1 + random.nextInt(9));
+                for (int d = random.nextInt(8); d > 0; d--) {
+                    c.append(random.nextInt(10));
+                }
+                if (random.nextInt(4) == 0) {
+                    c.append('.').append(random.nextInt(100));
+                }
+            } else {
+                for (int k = random.nextInt(12); k > 0; k--) {
+                    c.append(STRING_CHARS.charAt(random.nextInt(STRING_CHARS.length())));
+                }
+            }
+            contents[s] = c.toString();
+        }
+        return contents;
+    }
+}
