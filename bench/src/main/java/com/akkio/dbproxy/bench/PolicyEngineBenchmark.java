@@ -20,8 +20,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link PolicyEngine#decide} on small analytics statements, sampled so the report has percentiles. "cold" decides a text the policy has not seen (the decision memo is switched off: every call parses
- * twice); "repeated" decides a text again, as applications and BI tools do, and is served from the memo.
+ * {@link PolicyEngine#decide} on small analytics statements, sampled so the report has percentiles. "cold" decides a
+ * text the policy has not seen in any form (the decision memo is switched off: every call parses twice); "repeated"
+ * decides a text again, as applications and BI tools do, and is served from the memo; "newLiteral" decides a text
+ * never seen before that differs from earlier ones only in a literal, as an application that fills values into its SQL
+ * sends it, and is served from the shape's template.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -39,11 +42,14 @@ public class PolicyEngineBenchmark {
     private final PolicyEngine engine = new PolicyEngine();
     private TenantPolicy acmeCold;
     private TenantPolicy acmeRepeated;
+    private TenantPolicy acmeNewLiterals;
+    private long literal;
 
     @Setup(Level.Trial)
     public void setUp() {
         acmeCold = acme().decisionCache(0).build();
         acmeRepeated = acme().build();
+        acmeNewLiterals = acme().build();
     }
 
     private static TenantPolicy.Builder acme() {
@@ -60,6 +66,12 @@ public class PolicyEngineBenchmark {
     @Benchmark
     public Decision smallAnalyticsRepeated() {
         return engine.decide(acmeRepeated, SMALL_ANALYTICS);
+    }
+
+    @Benchmark
+    public Decision smallAnalyticsNewLiteral() {
+        return engine.decide(acmeNewLiterals, SMALL_ANALYTICS.replace(" GROUP BY",
+                " AND o.order_id <> " + ++literal + " GROUP BY"));
     }
 
     @Benchmark

@@ -11,14 +11,19 @@ import java.util.List;
  * <p>Only two kinds of token become slots, kinds whose extent every dialect the proxy serves lexes alike whatever they
  * contain: an unsigned number of digits with an optional fraction, not touching an identifier or a dot, and a
  * single-quoted string without prefix whose content has no quote, backslash or line break. Everything else stays in
- * the key verbatim: quoted identifiers, other strings, comments, numbers after {@code LIMIT}, {@code OFFSET},
- * {@code TOP}, {@code FIRST} or {@code NEXT} (the row cap depends on their value). This lexer only proposes slots;
+ * the key verbatim: quoted identifiers, other strings, comments, and literals after the words in
+ * {@link #KEEP_NEXT_LITERAL} ({@code LIMIT 100}, {@code DATE '2025-01-01'}). This lexer only proposes slots;
  * a template is made only after the parser has confirmed each one as a literal value ({@link ShapeTemplate}).
  */
 final class LiteralShape {
     /** Stands for a slot's content in the key; a text that contains it has no shape. */
     private static final char SLOT = '\u0001';
-    private static final List<String> ROW_BOUND_WORDS = List.of("LIMIT", "OFFSET", "TOP", "FIRST", "NEXT");
+    /**
+     * Words after which a literal stays in the key: row bounds, whose value the row cap compares, and typed literals,
+     * whose string the parser reads as part of a date, time or interval value rather than as a plain literal.
+     */
+    private static final List<String> KEEP_NEXT_LITERAL = List.of("LIMIT", "OFFSET", "TOP", "FIRST", "NEXT", "DATE",
+            "TIME", "TIMESTAMP", "TIMESTAMPTZ", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "INTERVAL");
 
     private final String sql;
     private final String key;
@@ -41,7 +46,7 @@ final class LiteralShape {
         StringBuilder key = new StringBuilder(sql.length());
         List<int[]> slots = new ArrayList<>();
         List<Boolean> kinds = new ArrayList<>();
-        boolean afterRowBound = false;
+        boolean keepNext = false;
         int n = sql.length();
         int i = 0;
         while (i < n) {
@@ -55,11 +60,11 @@ final class LiteralShape {
                 end = end < 0 ? n : end + 2;
             } else if (c == '\'') {
                 end = quotedEnd(sql, i, '\'', dialect == Dialect.DATABRICKS);
-                if (isPlainString(sql, i, end)) {
+                if (!keepNext && isPlainString(sql, i, end)) {
                     key.append('\'').append(SLOT).append('\'');
                     slots.add(new int[] {i + 1, end - 1});
                     kinds.add(false);
-                    afterRowBound = false;
+                    keepNext = false;
                     i = end;
                     continue;
                 }
@@ -68,18 +73,18 @@ final class LiteralShape {
             } else if (isDigit(c)) {
                 end = numberEnd(sql, i);
                 if (end > 0 && !isWordChar(before(sql, i)) && before(sql, i) != '.'
-                        && !afterRowBound) {
+                        && !keepNext) {
                     key.append(SLOT);
                     slots.add(new int[] {i, end});
                     kinds.add(true);
-                    afterRowBound = false;
+                    keepNext = false;
                     i = end;
                     continue;
                 }
                 end = wordEnd(sql, i);
             } else if (isWordChar(c)) {
                 end = wordEnd(sql, i);
-                afterRowBound = isRowBoundWord(sql, i, end);
+                keepNext = isKeepWord(sql, i, end);
                 key.append(sql, i, end);
                 i = end;
                 continue;
@@ -87,7 +92,7 @@ final class LiteralShape {
                 end = i + 1;
             }
             if (!Character.isWhitespace(c) && c != '(') {
-                afterRowBound = false;
+                keepNext = false;
             }
             key.append(sql, i, end);
             i = end;
@@ -136,8 +141,8 @@ final class LiteralShape {
         return out.append(sql, at, sql.length()).toString();
     }
 
-    private static boolean isRowBoundWord(String sql, int start, int end) {
-        for (String word : ROW_BOUND_WORDS) {
+    private static boolean isKeepWord(String sql, int start, int end) {
+        for (String word : KEEP_NEXT_LITERAL) {
             if (word.length() == end - start && sql.regionMatches(true, start, word, 0, word.length())) {
                 return true;
             }

@@ -78,6 +78,19 @@ class ShapeTemplateTest {
     }
 
     @Test
+    void typedLiteralsStayInTheKeyAndTheRestOfTheShapeIsTemplated() {
+        TenantPolicy acme = DemoPolicies.acme();
+        String shape = "SELECT count(*) FROM orders WHERE ordered_at >= TIMESTAMP '%s' AND order_id <> %d"
+                + " AND ordered_at < DATE '2026-01-01' + INTERVAL '1' DAY";
+        engine.decide(acme, shape.formatted("2025-01-01", 1));
+        engine.decide(acme, shape.formatted("2025-01-01", 2));
+        assertThat(hasTemplate(acme, shape.formatted("2025-01-01", 3))).isTrue();
+        assertThat(hasTemplate(acme, shape.formatted("2025-02-01", 3))).as("another timestamp, another key").isFalse();
+        String other = shape.formatted("2025-02-01", 3);
+        assertSameDecision(engine.decide(acme, other), fresh(DemoPolicies.acmeBuilder(Dialect.DUCKDB), other), other);
+    }
+
+    @Test
     void identifiersQuotedTextAndPrefixedStringsAreNeverSlots() {
         assertThat(LiteralShape.of("SELECT * FROM orders1", Dialect.DUCKDB)).isNull();
         assertThat(LiteralShape.of("SELECT \"col 1\", `t2`, E'\\x41', x'41', r'1', 1e5, 0x1F, .5, 1L FROM t",
