@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.policy;
 
+import java.util.BitSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -8,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * tools send the same texts again and again, or the same statement with other values. A decision depends only on the
  * policy and the text, so it can be reused for as long as the policy object lives; a reloaded policy is a new object
  * with an empty memo. A shape gets its template the second time it is seen, so a text that never recurs costs no
- * more than before. Bounded by entry count and text length; when full a map is cleared rather than ordered, which
+ * more than before (a shape whose probe keeps some slots in the key, the fourth time). Bounded by entry count and text length; when full a map is cleared rather than ordered, which
  * keeps hits free of locks and bookkeeping.
  */
 final class DecisionMemo {
@@ -48,6 +49,11 @@ final class DecisionMemo {
         return maxEntries > 0 && sql.length() <= maxSqlLength;
     }
 
+    /** The shape with the slots kept that an earlier probe found are not values ({@link LiteralShape#keeping}). */
+    LiteralShape refined(LiteralShape shape) {
+        return shape != null && shapes.get(shape.key()) instanceof BitSet keep ? shape.keeping(keep) : shape;
+    }
+
     /** The template of a shape, or null when it has none (yet). */
     ShapeTemplate template(String shapeKey) {
         return shapes.get(shapeKey) instanceof ShapeTemplate t ? t : null;
@@ -59,6 +65,11 @@ final class DecisionMemo {
             shapes.clear();
         }
         return shapes.putIfAbsent(shapeKey, SEEN) == SEEN;
+    }
+
+    /** Records that the shape's statements go by the shape that keeps these slots in the key. */
+    void putRefinement(String shapeKey, BitSet keep) {
+        shapes.put(shapeKey, keep);
     }
 
     /** Records the shape's template, or that it cannot have one (null), so it is not tried again. */

@@ -1,6 +1,7 @@
 package com.akkio.dbproxy.policy;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -30,12 +31,14 @@ final class LiteralShape {
     /** Per slot: start and end offset of its content in {@link #sql}. */
     private final int[] bounds;
     private final boolean[] numeric;
+    private final boolean refined;
 
-    private LiteralShape(String sql, String key, int[] bounds, boolean[] numeric) {
+    private LiteralShape(String sql, String key, int[] bounds, boolean[] numeric, boolean refined) {
         this.sql = sql;
         this.key = key;
         this.bounds = bounds;
         this.numeric = numeric;
+        this.refined = refined;
     }
 
     /** The text's shape, or null when it has no slot or cannot have a shape. */
@@ -107,7 +110,43 @@ final class LiteralShape {
             bounds[2 * s + 1] = slots.get(s)[1];
             numeric[s] = kinds.get(s);
         }
-        return new LiteralShape(sql, key.toString(), bounds, numeric);
+        return new LiteralShape(sql, key.toString(), bounds, numeric, false);
+    }
+
+    /** True when {@link #keeping} these slots leaves a shape with slots, and this shape is not one kept already. */
+    boolean canKeep(BitSet keep) {
+        return !refined && !keep.isEmpty() && keep.cardinality() < slotCount();
+    }
+
+    /**
+     * The shape with the given slots' content in the key: for the slots the parser does not read as values. Its key
+     * starts with two markers, which no key of {@link #of} does (two slots are never adjacent), and names the kept
+     * slots, so it cannot equal another statement's key.
+     */
+    LiteralShape keeping(BitSet keep) {
+        StringBuilder refinedKey = new StringBuilder(key.length() + 16).append(SLOT).append(SLOT).append(keep)
+                .append(SLOT).append(SLOT);
+        int[] slotBounds = new int[2 * (slotCount() - keep.cardinality())];
+        boolean[] slotNumeric = new boolean[slotBounds.length / 2];
+        int slot = 0;
+        int remaining = 0;
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c != SLOT) {
+                refinedKey.append(c);
+                continue;
+            }
+            if (keep.get(slot)) {
+                appendSlot(refinedKey, slot);
+            } else {
+                refinedKey.append(SLOT);
+                slotBounds[2 * remaining] = bounds[2 * slot];
+                slotBounds[2 * remaining + 1] = bounds[2 * slot + 1];
+                slotNumeric[remaining++] = numeric[slot];
+            }
+            slot++;
+        }
+        return new LiteralShape(sql, refinedKey.toString(), slotBounds, slotNumeric, true);
     }
 
     String key() {

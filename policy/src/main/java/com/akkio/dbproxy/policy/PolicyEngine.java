@@ -1,6 +1,7 @@
 package com.akkio.dbproxy.policy;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 import net.sf.jsqlparser.statement.Statement;
@@ -29,26 +30,42 @@ public final class PolicyEngine {
         if (known != null) {
             return known;
         }
-        LiteralShape shape = memo.acceptsShapeOf(sql) ? LiteralShape.of(sql, policy.dialect()) : null;
+        Decision refused = refuseUnparsed(policy, sql);
+        if (refused != null) {
+            memo.put(sql, refused);
+            return refused;
+        }
+        LiteralShape shape = memo.acceptsShapeOf(sql) ? memo.refined(LiteralShape.of(sql, policy.dialect())) : null;
         ShapeTemplate template = shape == null ? null : memo.template(shape.key());
-        Decision decision = template != null ? template.decide(shape) : decideUncached(policy, sql, null);
+        Decision decision = template != null ? template.decide(shape) : parseAndCheck(policy, sql, null);
         if (template == null && shape != null && decision.isAllowed() && memo.seenBefore(shape.key())) {
-            memo.putTemplate(shape.key(), learn(policy, shape, decision));
+            learn(policy, shape, decision);
         }
         memo.put(sql, decision);
         return decision;
     }
 
-    /** The template of a shape seen twice and allowed, or null when it cannot have one (see {@link ShapeTemplate}). */
-    private static ShapeTemplate learn(TenantPolicy policy, LiteralShape shape, Decision decided) {
+    /**
+     * Gives a shape seen twice and allowed its template (see {@link ShapeTemplate}); if the parser did not confirm
+     * some of its slots as values, keeps those in the key instead, and the shape they make tries again.
+     */
+    private static void learn(TenantPolicy policy, LiteralShape shape, Decision decided) {
         String[] sentinels = ShapeTemplate.sentinels(shape);
         List<String> literals = new ArrayList<>();
-        Decision probe = decideUncached(policy, shape.withSlots(sentinels), literals);
-        return ShapeTemplate.of(shape, decided, sentinels, probe, literals);
+        String probeSql = shape.withSlots(sentinels);
+        Decision refused = refuseUnparsed(policy, probeSql);
+        Decision probe = refused != null ? refused : parseAndCheck(policy, probeSql, literals);
+        ShapeTemplate template = ShapeTemplate.of(shape, decided, sentinels, probe, literals);
+        BitSet keep = template == null ? ShapeTemplate.unconfirmed(shape, decided, sentinels, probe, literals) : null;
+        if (keep != null && shape.canKeep(keep)) {
+            policy.memo().putRefinement(shape.key(), keep);
+        } else {
+            policy.memo().putTemplate(shape.key(), template);
+        }
     }
 
-    /** @param literals collects the statement's literal values for {@link #learn}; null when not needed */
-    private static Decision decideUncached(TenantPolicy policy, String sql, List<String> literals) {
+    /** The denial of a text refused before it is parsed (empty, too long, nested too deeply), or null. */
+    private static Decision refuseUnparsed(TenantPolicy policy, String sql) {
         if (sql.isBlank()) {
             return Decision.deny(DenyCode.EMPTY_STATEMENT, "empty statement", null);
         }
@@ -62,6 +79,11 @@ public final class PolicyEngine {
                     + " levels deep, over the limit of " + BracketDepth.MAX + " (parse time grows steeply with nesting)",
                     null);
         }
+        return null;
+    }
+
+    /** @param literals collects the statement's literal values for {@link #learn}; null when not needed */
+    private static Decision parseAndCheck(TenantPolicy policy, String sql, List<String> literals) {
         Statements statements;
         try {
             statements = SqlParser.parse(sql, policy.dialect());

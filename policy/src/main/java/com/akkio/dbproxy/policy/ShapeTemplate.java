@@ -1,6 +1,7 @@
 package com.akkio.dbproxy.policy;
 
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -59,14 +60,17 @@ final class ShapeTemplate {
         return out.toString();
     }
 
-    /** Random slot contents that cannot occur in a statement by chance: 19-digit numbers and letter strings. */
+    /**
+     * Random slot contents, distinct for the first 10,000 slots: 10-digit numbers below 2^31 (the parser reads type arguments such as
+     * {@code DECIMAL(12, 2)} as 32-bit integers) and letter strings. One that equals a literal already in the text
+     * only fails the checks.
+     */
     static String[] sentinels(LiteralShape shape) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String[] sentinels = new String[shape.slotCount()];
         for (int s = 0; s < sentinels.length; s++) {
-            // 8 and 18 digits: an integer literal (below Long.MAX_VALUE) of a length no real literal has by chance
             sentinels[s] = shape.isNumeric(s)
-                    ? String.format("8%012d%06d", random.nextLong(1_000_000_000_000L), s)
+                    ? String.format("1%05d%04d", random.nextInt(100_000), s % 10_000)
                     : String.format("akkio%016xslot%d", random.nextLong(), s);
         }
         return sentinels;
@@ -81,26 +85,16 @@ final class ShapeTemplate {
      */
     static ShapeTemplate of(LiteralShape shape, Decision decided, String[] sentinels, Decision probe,
                             List<String> literals) {
-        if (!decided.isAllowed() || !probe.isAllowed() || decided.kind() != probe.kind()
-                || !decided.reads().equals(probe.reads()) || !decided.writes().equals(probe.writes())
-                || decided.rowCapApplied() != probe.rowCapApplied()) {
+        if (!sameOutcome(decided, probe)) {
             return null;
         }
         String rewritten = probe.rewrittenSql();
         int[] at = new int[sentinels.length];
         for (int s = 0; s < sentinels.length; s++) {
-            String literal = shape.isNumeric(s) ? sentinels[s] : "'" + sentinels[s] + "'";
-            if (literals.stream().filter(literal::equals).count() != 1) {
+            at[s] = position(shape, s, sentinels[s], rewritten, literals);
+            if (at[s] < 0) {
                 return null;
             }
-            int found = rewritten.indexOf(sentinels[s]);
-            int literalStart = shape.isNumeric(s) ? found : found - 1;
-            if (found < 1 || rewritten.indexOf(sentinels[s], found + 1) >= 0
-                    || !rewritten.startsWith(literal, literalStart)
-                    || !isBoundary(rewritten, literalStart - 1) || !isBoundary(rewritten, literalStart + literal.length())) {
-                return null;
-            }
-            at[s] = found;
         }
         Integer[] order = new Integer[sentinels.length];
         Arrays.setAll(order, s -> s);
@@ -117,6 +111,49 @@ final class ShapeTemplate {
         parts[sentinels.length] = rewritten.substring(from);
         ShapeTemplate template = new ShapeTemplate(parts, slotAt, decided);
         return template.render(shape).equals(decided.rewrittenSql()) ? template : null;
+    }
+
+    /**
+     * The slots the parser did not confirm as literal values in the probe (a type argument such as the numbers of
+     * {@code DECIMAL(12, 2)}, a string used as an alias, a number in a row bound), which {@link LiteralShape#keeping}
+     * can keep in the key; null when the probe's decision differs from the statement's and no slot can be blamed.
+     */
+    static BitSet unconfirmed(LiteralShape shape, Decision decided, String[] sentinels, Decision probe,
+                              List<String> literals) {
+        if (!sameOutcome(decided, probe)) {
+            return null;
+        }
+        BitSet unconfirmed = new BitSet(sentinels.length);
+        for (int s = 0; s < sentinels.length; s++) {
+            if (position(shape, s, sentinels[s], probe.rewrittenSql(), literals) < 0) {
+                unconfirmed.set(s);
+            }
+        }
+        return unconfirmed;
+    }
+
+    private static boolean sameOutcome(Decision decided, Decision probe) {
+        return decided.isAllowed() && probe.isAllowed() && decided.kind() == probe.kind()
+                && decided.reads().equals(probe.reads()) && decided.writes().equals(probe.writes())
+                && decided.rowCapApplied() == probe.rowCapApplied();
+    }
+
+    /**
+     * Where slot {@code s}'s sentinel is in the probe's rewritten text, or -1 unless the parser found it exactly once
+     * as a literal value and the text holds it exactly once, standing alone.
+     */
+    private static int position(LiteralShape shape, int s, String sentinel, String rewritten, List<String> literals) {
+        String literal = shape.isNumeric(s) ? sentinel : "'" + sentinel + "'";
+        if (literals.stream().filter(literal::equals).count() != 1) {
+            return -1;
+        }
+        int found = rewritten.indexOf(sentinel);
+        int literalStart = shape.isNumeric(s) ? found : found - 1;
+        if (found < 1 || rewritten.indexOf(sentinel, found + 1) >= 0 || !rewritten.startsWith(literal, literalStart)
+                || !isBoundary(rewritten, literalStart - 1) || !isBoundary(rewritten, literalStart + literal.length())) {
+            return -1;
+        }
+        return found;
     }
 
     /** True when the character at {@code i} cannot continue the literal beside it (or there is none). */
