@@ -3,6 +3,7 @@ package com.akkio.dbproxy.policy;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.Statements;
@@ -10,7 +11,8 @@ import net.sf.jsqlparser.statement.select.Select;
 
 /**
  * The one entry point between the proxy and policy: {@link #decide} takes a tenant's policy and one SQL text and
- * returns a {@link Decision}. Pure and thread-safe: no I/O, no shared mutable state.
+ * returns a {@link Decision}. Thread-safe and free of I/O; its only state is how many decisions came from where
+ * ({@link #decisions}), and each policy's memo.
  *
  * <p>Steps: parse in the backend's dialect (unparseable text is denied), refuse multiple statements, classify and
  * check the kind against the policy, find and check every object and function at any depth, rewrite every object to
@@ -20,6 +22,12 @@ import net.sf.jsqlparser.statement.select.Select;
  * in literal values is decided from their {@link ShapeTemplate} without parsing.
  */
 public final class PolicyEngine {
+    private final LongAdder[] decisions = {new LongAdder(), new LongAdder(), new LongAdder()};
+
+    /** How many decisions this engine has made from the given source since it was created. */
+    public long decisions(DecisionSource source) {
+        return decisions[source.ordinal()].sum();
+    }
 
     public Decision decide(TenantPolicy policy, String sql) {
         if (sql == null) {
@@ -28,16 +36,19 @@ public final class PolicyEngine {
         DecisionMemo memo = policy.memo();
         Decision known = memo.get(sql);
         if (known != null) {
+            decisions[DecisionSource.MEMO.ordinal()].increment();
             return known;
         }
         Decision refused = refuseUnparsed(policy, sql);
         if (refused != null) {
+            decisions[DecisionSource.FULL.ordinal()].increment();
             memo.put(sql, refused);
             return refused;
         }
         LiteralShape shape = memo.acceptsShapeOf(sql) ? memo.refined(LiteralShape.of(sql, policy.dialect())) : null;
         ShapeTemplate template = shape == null ? null : memo.template(shape.key());
         Decision decision = template != null ? template.decide(shape) : parseAndCheck(policy, sql, null);
+        decisions[(template != null ? DecisionSource.TEMPLATE : DecisionSource.FULL).ordinal()].increment();
         if (template == null && shape != null && decision.isAllowed() && memo.seenBefore(shape.key())) {
             learn(policy, shape, decision);
         }

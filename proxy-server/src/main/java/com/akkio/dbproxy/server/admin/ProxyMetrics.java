@@ -1,10 +1,14 @@
 package com.akkio.dbproxy.server.admin;
 
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
+import com.akkio.dbproxy.policy.DecisionSource;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -72,6 +76,15 @@ public final class ProxyMetrics {
     public void openConnections(String tenant, Supplier<Number> count) {
         Gauge.builder("akkio_open_connections", count).description("client connections open")
                 .tags("tenant", tenant).register(registry);
+    }
+
+    /** Decisions by where the policy engine found them, read from the engine when scraped. */
+    public void policyDecisions(ToDoubleFunction<DecisionSource> count) {
+        for (DecisionSource source : DecisionSource.values()) {
+            FunctionCounter.builder("akkio_policy_decisions", source, count)
+                    .description("policy decisions: from the memo (same text), a template (same shape) or in full")
+                    .tags("source", source.name().toLowerCase(Locale.ROOT)).register(registry);
+        }
     }
 
     public String scrape() {

@@ -51,6 +51,7 @@ public final class GovernedMeta implements ProtobufMeta {
         this.tenants = Map.copyOf(tenants);
         this.audit = audit;
         this.metrics = metrics;
+        metrics.policyDecisions(engine::decisions);
         this.auditRawSql = auditRawSql;
         this.maxConnectionsPerTenant = maxConnectionsPerTenant;
         this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);

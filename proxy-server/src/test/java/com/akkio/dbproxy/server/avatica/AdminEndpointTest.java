@@ -51,6 +51,24 @@ class AdminEndpointTest {
 
 
     @Test
+    void policyDecisionsAreCountedByWhereTheyCameFrom(@TempDir Path dir) throws Exception {
+        try (ProxyServer server = ProxyServer.start(ConfigLoader.load(copyDemo(dir)), null);
+             Connection acme = connect(server, "acme", "acme-secret")) {
+            long previous = Long.MAX_VALUE;
+            for (int threshold : new int[] {1, 20, 40, 60, 60}) {
+                long over = scalar(acme, "SELECT count(*) FROM orders WHERE amount > " + threshold);
+                assertThat(over).isLessThanOrEqualTo(previous);
+                previous = over;
+            }
+            String body = get(server, "/metrics").body();
+            // the first two texts of the shape are decided in full, the next two from its template, the last
+            // (a repeat) from the memo
+            assertThat(body).contains("akkio_policy_decisions_total{source=\"template\"} 2.0",
+                    "akkio_policy_decisions_total{source=\"memo\"} 1.0", "akkio_policy_decisions_total{source=\"full\"} 2.0");
+        }
+    }
+
+    @Test
     void metricsHealthAndReadiness(@TempDir Path dir) throws Exception {
         try (ProxyServer server = ProxyServer.start(ConfigLoader.load(copyDemo(dir)), null);
              Connection acme = connect(server, "acme", "acme-secret")) {

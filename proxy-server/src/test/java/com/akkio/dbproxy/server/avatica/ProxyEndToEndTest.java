@@ -66,6 +66,24 @@ class ProxyEndToEndTest {
         }
     }
 
+    /** The policy engine decides these from one shape's template after the second: each must still get its rows. */
+    @Test
+    void statementsThatDifferOnlyInValuesEachGetTheirOwnRows() throws Exception {
+        try (Connection acme = proxy.acme()) {
+            List<Double> amounts = column(acme, "SELECT amount FROM orders").stream().map(Double::valueOf).toList();
+            for (String threshold : List.of("10", "50", "90", "10.5", "99.99", "0", "1000")) {
+                long expected = amounts.stream().filter(a -> a > Double.parseDouble(threshold)).count();
+                assertThat(scalar(acme, "SELECT count(*) FROM orders WHERE amount > " + threshold))
+                        .as("amount > %s", threshold).isEqualTo(expected);
+            }
+            List<String> countries = column(acme, "SELECT country_code FROM customers");
+            for (String country : List.of("DE", "US", "FR", "GB", "XX", "it is -- not a /* comment")) {
+                assertThat(scalar(acme, "SELECT count(*) FROM customers WHERE country_code = '" + country + "'"))
+                        .as("country %s", country).isEqualTo(countries.stream().filter(country::equals).count());
+            }
+        }
+    }
+
     @Test
     void rowCapAppliesToResults() throws Exception {
         try (Connection globex = proxy.globex()) {
