@@ -8,9 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * cost of a decision (two JSqlParser parses: the statement and the rewritten statement), and applications and BI
  * tools send the same texts again and again, or the same statement with other values. A decision depends only on the
  * policy and the text, so it can be reused for as long as the policy object lives; a reloaded policy is a new object
- * with an empty memo. A shape gets its template the second time it is seen, so a text that never recurs costs no
- * more than before (a shape whose probe keeps some slots in the key, the fourth time). Bounded by entry count and text length; when full a map is cleared rather than ordered, which
- * keeps hits free of locks and bookkeeping.
+ * with an empty memo. A shape gets its template the second time it is seen (the fourth, when its probe keeps some
+ * slots in the key), so a text that never recurs costs no more than before. Bounded by entry count and text length;
+ * when full a map is cleared rather than ordered, which keeps hits free of locks and bookkeeping.
  */
 final class DecisionMemo {
     /** A shape seen once, or one that cannot have a template: the map's value when there is no template. */
