@@ -189,7 +189,7 @@ final class LiteralShape {
         return false;
     }
 
-    /** Offset just past the quoted token starting at {@code start}; doubled quotes and, if asked, backslashes escape. */
+    /** Offset just past the quoted token at {@code start}; doubled quotes and, if asked, backslashes escape. */
     private static int quotedEnd(String sql, int start, char quote, boolean backslashEscapes) {
         int i = start + 1;
         while (i < sql.length()) {

@@ -10,7 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * statements read and write. A statement of the shape is then decided by putting its literals into the cuts, without
  * parsing.
  *
- * <p>A template is only made when it provably gives the decision a full parse gives. The engine decides a probe: the
+ * <p>A template is only made when a probe ties it to the parser's own reading. The engine decides the probe: the
  * statement with a random sentinel in every slot. The parser must find each sentinel exactly once, as a literal value
  * outside any row bound ({@code LIMIT}, {@code FETCH}, {@code OFFSET}, {@code TOP}); the probe must be allowed with
  * the same kind, objects and row cap as the statement itself; each sentinel must appear exactly once in the probe's
@@ -61,9 +61,9 @@ final class ShapeTemplate {
     }
 
     /**
-     * Random slot contents, distinct for the first 10,000 slots: 10-digit numbers below 2^31 (the parser reads type arguments such as
-     * {@code DECIMAL(12, 2)} as 32-bit integers) and letter strings. One that equals a literal already in the text
-     * only fails the checks.
+     * Random slot contents, distinct for the first 10,000 slots: 10-digit numbers below 2^31 (the parser reads
+     * type arguments such as {@code DECIMAL(12, 2)} as 32-bit integers) and letter strings. One that equals a
+     * literal already in the text only fails the checks.
      */
     static String[] sentinels(LiteralShape shape) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -150,7 +150,8 @@ final class ShapeTemplate {
         int found = rewritten.indexOf(sentinel);
         int literalStart = shape.isNumeric(s) ? found : found - 1;
         if (found < 1 || rewritten.indexOf(sentinel, found + 1) >= 0 || !rewritten.startsWith(literal, literalStart)
-                || !isBoundary(rewritten, literalStart - 1) || !isBoundary(rewritten, literalStart + literal.length())) {
+                || !isBoundary(rewritten, literalStart - 1)
+                || !isBoundary(rewritten, literalStart + literal.length())) {
             return -1;
         }
         return found;

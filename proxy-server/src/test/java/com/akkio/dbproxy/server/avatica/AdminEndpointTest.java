@@ -64,7 +64,8 @@ class AdminEndpointTest {
             // the first two texts of the shape are decided in full, the next two from its template, the last
             // (a repeat) from the memo
             assertThat(body).contains("akkio_policy_decisions_total{source=\"template\"} 2.0",
-                    "akkio_policy_decisions_total{source=\"memo\"} 1.0", "akkio_policy_decisions_total{source=\"full\"} 2.0");
+                    "akkio_policy_decisions_total{source=\"memo\"} 1.0",
+                    "akkio_policy_decisions_total{source=\"full\"} 2.0");
         }
     }
 
