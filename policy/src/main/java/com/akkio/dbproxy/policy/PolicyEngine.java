@@ -75,7 +75,10 @@ public final class PolicyEngine {
         }
     }
 
-    /** The denial of a text refused before it is parsed (empty, too long, nested too deeply), or null. */
+    /**
+     * The denial of a text refused before it is parsed (empty, too long, variable substitution for Databricks, nested
+     * too deeply), or null.
+     */
     private static Decision refuseUnparsed(TenantPolicy policy, String sql) {
         if (sql.isBlank()) {
             return Decision.deny(DenyCode.EMPTY_STATEMENT, "empty statement", null);
@@ -83,6 +86,13 @@ public final class PolicyEngine {
         if (sql.length() > policy.maxSqlLength()) {
             return Decision.deny(DenyCode.SQL_TOO_LONG, "statement is " + sql.length()
                     + " characters, over the limit of " + policy.maxSqlLength() + " (rule: max_sql_length)", null);
+        }
+        if (policy.dialect() == Dialect.DATABRICKS && sql.contains("${")) {
+            // Spark substitutes ${var}, ${env:X}, ${system:X} and configuration values into the text before parsing,
+            // inside string literals too: the backend would run text the engine never saw
+            return Decision.deny(DenyCode.UNSUPPORTED_CONSTRUCT, "'${' is Spark variable substitution, which can"
+                    + " expand configuration, system properties and environment variables before the statement is"
+                    + " parsed; it is not allowed, also inside literals", null);
         }
         int depth = BracketDepth.of(sql);
         if (depth > BracketDepth.MAX) {

@@ -204,6 +204,30 @@ class PolicyEngineTest {
             assertThat(literal.rewrittenSql()).contains("'it\\'s (SELECT * FROM globex_prod.sales.orders)'");
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "SELECT '${env:DATABRICKS_TOKEN}' AS t",
+                "SELECT '${system:user.home}', '${spark.databricks.clusterUsageTags.clusterName}'",
+                "SELECT * FROM orders WHERE status = '${hivevar:x}'",
+                "SELECT * FROM ${x}.sales.orders",
+                "SELECT 1 -- ${env:HOME}"})
+        void sparkVariableSubstitutionIsDeniedEvenInLiteralsAndComments(String sql) {
+            Decision d = dbx(sql);
+            assertThat(d.isAllowed()).as(d.toString()).isFalse();
+            assertThat(d.reason()).contains("variable substitution");
+            Decision duckdb = engine.decide(DemoPolicies.acme(Dialect.DUCKDB), "SELECT '${not special}' AS t");
+            assertThat(duckdb.isAllowed()).as("DuckDB does not substitute").isTrue();
+        }
+
+        @Test
+        void aTemplateCannotCarryVariableSubstitutionIn() {
+            engine.decide(dbx, "SELECT * FROM orders WHERE status = 'a'");
+            engine.decide(dbx, "SELECT * FROM orders WHERE status = 'b'");
+            Decision d = dbx("SELECT * FROM orders WHERE status = '${env:HOME}'");
+            assertThat(d.isAllowed()).as(d.toString()).isFalse();
+            assertThat(dbx("SELECT * FROM orders WHERE status = 'c'").isAllowed()).isTrue();
+        }
+
         @Test
         void rawStringsWithBackslashesAreDenied() {
             Decision d = dbx("SELECT r'\\', (SELECT count(*) FROM globex_prod.sales.orders) --'");
