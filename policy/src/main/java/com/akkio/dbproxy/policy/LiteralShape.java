@@ -261,7 +261,7 @@ final class LiteralShape {
     }
 
     /** Letters (any script), digits, underscore and dollar: what an unquoted identifier or keyword is made of. */
-    private static boolean isWordChar(char c) {
+    static boolean isWordChar(char c) {
         return Character.isLetterOrDigit(c) || c == '_' || c == '$';
     }
 }

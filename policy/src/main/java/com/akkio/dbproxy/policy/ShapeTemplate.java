@@ -85,17 +85,11 @@ final class ShapeTemplate {
      */
     static ShapeTemplate of(LiteralShape shape, Decision decided, String[] sentinels, Decision probe,
                             List<String> literals) {
-        if (!sameOutcome(decided, probe)) {
+        int[] at = positions(shape, decided, sentinels, probe, literals);
+        if (at == null || Arrays.stream(at).anyMatch(p -> p < 0)) {
             return null;
         }
         String rewritten = probe.rewrittenSql();
-        int[] at = new int[sentinels.length];
-        for (int s = 0; s < sentinels.length; s++) {
-            at[s] = position(shape, s, sentinels[s], rewritten, literals);
-            if (at[s] < 0) {
-                return null;
-            }
-        }
         Integer[] order = new Integer[sentinels.length];
         Arrays.setAll(order, s -> s);
         Arrays.sort(order, (a, b) -> Integer.compare(at[a], at[b]));
@@ -120,22 +114,35 @@ final class ShapeTemplate {
      */
     static BitSet unconfirmed(LiteralShape shape, Decision decided, String[] sentinels, Decision probe,
                               List<String> literals) {
-        if (!sameOutcome(decided, probe)) {
+        int[] at = positions(shape, decided, sentinels, probe, literals);
+        if (at == null) {
             return null;
         }
         BitSet unconfirmed = new BitSet(sentinels.length);
-        for (int s = 0; s < sentinels.length; s++) {
-            if (position(shape, s, sentinels[s], probe.rewrittenSql(), literals) < 0) {
+        for (int s = 0; s < at.length; s++) {
+            if (at[s] < 0) {
                 unconfirmed.set(s);
             }
         }
         return unconfirmed;
     }
 
-    private static boolean sameOutcome(Decision decided, Decision probe) {
-        return decided.isAllowed() && probe.isAllowed() && decided.kind() == probe.kind()
-                && decided.reads().equals(probe.reads()) && decided.writes().equals(probe.writes())
-                && decided.rowCapApplied() == probe.rowCapApplied();
+    /**
+     * Each slot's {@link #position} in the probe's rewritten text (-1 where unconfirmed), or null when the probe's
+     * decision differs from the statement's: allowed both, with the same kind, objects and row cap.
+     */
+    private static int[] positions(LiteralShape shape, Decision decided, String[] sentinels, Decision probe,
+                                   List<String> literals) {
+        if (!decided.isAllowed() || !probe.isAllowed() || decided.kind() != probe.kind()
+                || !decided.reads().equals(probe.reads()) || !decided.writes().equals(probe.writes())
+                || decided.rowCapApplied() != probe.rowCapApplied()) {
+            return null;
+        }
+        int[] at = new int[sentinels.length];
+        for (int s = 0; s < sentinels.length; s++) {
+            at[s] = position(shape, s, sentinels[s], probe.rewrittenSql(), literals);
+        }
+        return at;
     }
 
     /**
@@ -163,6 +170,6 @@ final class ShapeTemplate {
             return true;
         }
         char c = text.charAt(i);
-        return !Character.isLetterOrDigit(c) && c != '_' && c != '$' && c != '.' && c != '\'';
+        return !LiteralShape.isWordChar(c) && c != '.' && c != '\'';
     }
 }

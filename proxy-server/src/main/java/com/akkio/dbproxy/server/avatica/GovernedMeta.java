@@ -51,10 +51,10 @@ public final class GovernedMeta implements ProtobufMeta {
         this.tenants = Map.copyOf(tenants);
         this.audit = audit;
         this.metrics = metrics;
-        metrics.policyDecisions(engine::decisions);
         this.auditRawSql = auditRawSql;
         this.maxConnectionsPerTenant = maxConnectionsPerTenant;
         this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
+        metrics.policyDecisions(engine::decisions);
     }
 
     // ---------------------------------------------------------------- binding
