@@ -1,14 +1,22 @@
 package com.akkio.dbproxy.server.avatica;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
 import com.akkio.dbproxy.server.backend.Backend;
+import org.apache.calcite.avatica.AvaticaUtils;
+import org.apache.calcite.avatica.NoSuchStatementException;
 import org.apache.calcite.avatica.jdbc.JdbcMeta;
+import org.apache.calcite.avatica.jdbc.ExecutionResults;
+import org.apache.calcite.avatica.jdbc.StatementInfo;
 
 /**
  * Avatica's JDBC-backed {@code Meta} for one tenant on one backend, taking its connections from the tenant's pool
@@ -18,6 +26,8 @@ import org.apache.calcite.avatica.jdbc.JdbcMeta;
 final class BackendMeta extends JdbcMeta {
     private final Backend backend;
     private final DataSource pool;
+    /** Per Avatica connection id; only while {@link Backend#statementCacheSize()} is above 0. */
+    private final ConcurrentHashMap<String, PreparedQueries> prepared = new ConcurrentHashMap<>();
 
     BackendMeta(Backend backend, DataSource pool, long idleSeconds) throws SQLException {
         super("jdbc:akkio-backend:" + backend.name(), cacheSettings(idleSeconds));
@@ -48,6 +58,103 @@ final class BackendMeta extends JdbcMeta {
         Connection connection = pool.getConnection();
         String timeout = info.getProperty(QueryTimeouts.PROPERTY);
         return timeout == null ? connection : QueryTimeouts.apply(connection, Integer.parseInt(timeout));
+    }
+
+    /**
+     * Runs a read-only query on the Avatica statement {@code h} as {@link #prepareAndExecute} would, on a prepared
+     * statement its connection keeps for the text ({@link PreparedQueries}) when the backend keeps any.
+     */
+    ExecuteResult query(StatementHandle h, String sql, long maxRowCount, int maxRowsInFirstFrame)
+            throws NoSuchStatementException {
+        if (backend.statementCacheSize() == 0) {
+            return prepareAndExecute(h, sql, maxRowCount, maxRowsInFirstFrame, null);
+        }
+        StatementInfo info = statementInfo(h);
+        try {
+            Connection connection = getConnection(h.connectionId);
+            PreparedQueries queries = prepared.computeIfAbsent(h.connectionId,
+                    id -> new PreparedQueries(backend.statementCacheSize()));
+            endPrevious(info, queries, h.id);
+            PreparedStatement statement = queries.lend(h.id, sql, connection);
+            try {
+                return execute(h, info, statement, maxRowCount, maxRowsInFirstFrame);
+            } catch (SQLException | RuntimeException e) {
+                queries.discard(h.id);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    private static ExecuteResult execute(StatementHandle h, StatementInfo info, PreparedStatement statement,
+                                         long maxRowCount, int maxRowsInFirstFrame) throws SQLException {
+        if (maxRowCount > 0) {
+            AvaticaUtils.setLargeMaxRows(statement, maxRowCount);
+        } else if (maxRowCount < 0) {
+            statement.setMaxRows(0);
+        }
+        statement.execute();
+        ResultSet rs = statement.getResultSet();
+        info.setResultSet(rs);
+        return new ExecuteResult(List.of(rs == null
+                ? MetaResultSet.count(h.connectionId, h.id, AvaticaUtils.getLargeUpdateCount(statement))
+                : ExecutionResults.of(h.connectionId, h.id, rs, maxRowsInFirstFrame)));
+    }
+
+    @Override
+    public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount, int maxRowsInFirstFrame,
+                                           PrepareCallback callback) throws NoSuchStatementException {
+        PreparedQueries queries = prepared.get(h.connectionId);
+        if (queries != null) {
+            try {
+                endPrevious(statementInfo(h), queries, h.id);
+            } catch (SQLException e) {
+                throw new RuntimeException(e);
+            }
+        }
+        return super.prepareAndExecute(h, sql, maxRowCount, maxRowsInFirstFrame, callback);
+    }
+
+    private StatementInfo statementInfo(StatementHandle h) throws NoSuchStatementException {
+        StatementInfo info = getStatementCache().getIfPresent(h.id);
+        if (info == null) {
+            throw new NoSuchStatementException(h);
+        }
+        return info;
+    }
+
+    /**
+     * An execution closes its statement's previous result (JDBC), which a prepared statement lent to it may have
+     * produced rather than its own; the lent statement then goes back.
+     */
+    private static void endPrevious(StatementInfo info, PreparedQueries queries, int statementId)
+            throws SQLException {
+        if (info.isResultSetInitialized() && info.getResultSet() != null) {
+            info.getResultSet().close();
+        }
+        queries.giveBack(statementId);
+    }
+
+    @Override
+    public void closeStatement(StatementHandle h) {
+        try {
+            super.closeStatement(h);
+        } finally {
+            PreparedQueries queries = prepared.get(h.connectionId);
+            if (queries != null) {
+                queries.giveBack(h.id);
+            }
+        }
+    }
+
+    @Override
+    public void closeConnection(ConnectionHandle ch) {
+        PreparedQueries queries = prepared.remove(ch.id);
+        if (queries != null) {
+            queries.close();
+        }
+        super.closeConnection(ch);
     }
 
     /** Avatica's description of a backend result's columns. */

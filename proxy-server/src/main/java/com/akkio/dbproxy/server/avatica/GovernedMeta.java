@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.policy.Decision;
 import com.akkio.dbproxy.policy.PolicyEngine;
+import com.akkio.dbproxy.policy.StatementKind;
 import com.akkio.dbproxy.policy.TenantPolicy;
 import com.akkio.dbproxy.server.admin.ProxyMetrics;
 import com.akkio.dbproxy.server.audit.AuditEvent;
@@ -289,8 +290,10 @@ public final class GovernedMeta implements ProtobufMeta {
         s.cancelRequested.set(false);
         StatementRun run = StatementRun.begin(sql, d);
         try (TenantLimiter.Permit permit = admit(s, run)) {
-            ExecuteResult result = countless(s.tenant.meta.prepareAndExecute(h, d.rewrittenSql(),
-                    cap(s, maxRowCount), maxRowsInFirstFrame, callback));
+            ExecuteResult result = countless(d.kind() == StatementKind.QUERY
+                    ? s.tenant.meta.query(h, d.rewrittenSql(), cap(s, maxRowCount), maxRowsInFirstFrame)
+                    : s.tenant.meta.prepareAndExecute(h, d.rewrittenSql(), cap(s, maxRowCount), maxRowsInFirstFrame,
+                            callback));
             finishFirstFrames(s, h, run, result);
             return result;
         } catch (NoSuchStatementException e) {

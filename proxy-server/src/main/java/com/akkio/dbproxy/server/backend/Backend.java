@@ -72,6 +72,11 @@ public final class Backend implements Closeable {
         }
     }
 
+    /** How many prepared queries each backend connection keeps for texts it runs again. */
+    public int statementCacheSize() {
+        return poolSettings.statementCacheSize();
+    }
+
     /** Null when the backend is ready for queries, else why not. */
     public String problem() {
         if (readiness != null) {

@@ -121,12 +121,15 @@ public final class ConfigLoader {
     private static ProxyConfig.Backend backend(String name, ConfigNode n, Path dir) throws ConfigException {
         String type = n.string("type");
         ConfigNode p = n.child("pool");
-        p.allowOnly("max_size", "connection_timeout_ms", "idle_timeout_seconds", "max_lifetime_seconds");
+        p.allowOnly("max_size", "connection_timeout_ms", "idle_timeout_seconds", "max_lifetime_seconds",
+                "statement_cache_size");
         ProxyConfig.Pool pool = new ProxyConfig.Pool(
                 p.intValue("max_size", 8, 1, 1024),
                 Duration.ofMillis(p.longValue("connection_timeout_ms", 5_000, 250, 600_000)),
                 Duration.ofSeconds(p.longValue("idle_timeout_seconds", 600, 10, 86_400)),
-                Duration.ofSeconds(p.longValue("max_lifetime_seconds", 1_800, 30, 86_400)));
+                Duration.ofSeconds(p.longValue("max_lifetime_seconds", 1_800, 30, 86_400)),
+                // DuckDB plans a prepared query once; the Databricks driver sends the text again on every execution
+                p.intValue("statement_cache_size", "duckdb".equals(type) ? 32 : 0, 0, 1024));
         switch (type) {
             case "duckdb" -> {
                 n.allowOnly("type", "path", "seed", "pool");

@@ -42,7 +42,12 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
     public record Audit(Path path, boolean rawSql, long maxBytes, int keepFiles) {
     }
 
-    public record Pool(int maxSize, Duration connectionTimeout, Duration idleTimeout, Duration maxLifetime) {
+    /**
+     * A tenant's pool on a backend; {@code statementCacheSize} prepared queries are kept per backend connection for
+     * texts it runs again (0: none).
+     */
+    public record Pool(int maxSize, Duration connectionTimeout, Duration idleTimeout, Duration maxLifetime,
+                       int statementCacheSize) {
     }
 
     /**

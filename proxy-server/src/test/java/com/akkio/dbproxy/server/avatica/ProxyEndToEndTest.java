@@ -12,8 +12,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,6 +85,71 @@ class ProxyEndToEndTest {
                         .as("country %s", country).isEqualTo(countries.stream().filter(country::equals).count());
             }
         }
+    }
+
+    /**
+     * DuckDB connections keep the plans of queries they run again ({@link PreparedQueries}): every run must still
+     * see the rows, the random draws and the clock as they are at that run.
+     */
+    @Test
+    void aQueryRunAgainSeesTheDataAndTheClockAsTheyAreNow() throws Exception {
+        try (Connection acme = proxy.acme(); Statement s = acme.createStatement()) {
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS akkio_out.e2e_reruns (n INTEGER)");
+            String count = "SELECT count(*) FROM akkio_out.e2e_reruns";
+            long before = scalar(acme, count);
+            for (int i = 1; i <= 3; i++) {
+                s.executeUpdate("INSERT INTO akkio_out.e2e_reruns VALUES (" + i + ")");
+                assertThat(scalar(acme, count)).isEqualTo(before + i);
+                try (ResultSet rs = s.executeQuery(count)) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getLong(1)).isEqualTo(before + i);
+                }
+            }
+            Set<Double> draws = new HashSet<>();
+            List<Timestamp> clock = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                try (ResultSet rs = s.executeQuery("SELECT random(), CAST(now() AS TIMESTAMP)")) {
+                    assertThat(rs.next()).isTrue();
+                    draws.add(rs.getDouble(1));
+                    clock.add(rs.getTimestamp(2));
+                }
+                Thread.sleep(20);
+            }
+            assertThat(draws).hasSize(5);
+            assertThat(clock).isSorted().doesNotHaveDuplicates();
+        }
+    }
+
+    /** A kept plan is lent to one result at a time: a second result of the same text must not cut the first. */
+    @Test
+    void twoResultsOfOneTextStreamSideBySideOnOneConnection() throws Exception {
+        String sql = "SELECT o.order_id, c.country_code FROM orders o CROSS JOIN shared_ref.geo.countries c"
+                + " ORDER BY 1, 2";
+        try (Connection acme = proxy.acme(); Statement a = acme.createStatement(); Statement b = acme.createStatement()) {
+            List<String> first = new ArrayList<>();
+            try (ResultSet ra = a.executeQuery(sql)) {
+                while (first.size() < 150 && ra.next()) {
+                    first.add(ra.getLong(1) + ":" + ra.getString(2));
+                }
+                List<String> second = rows(b.executeQuery(sql));
+                while (ra.next()) {
+                    first.add(ra.getLong(1) + ":" + ra.getString(2));
+                }
+                assertThat(second).hasSize(8000).isEqualTo(first);
+            }
+            assertThat(rows(a.executeQuery(sql))).isEqualTo(first);
+            assertThat(rows(b.executeQuery(sql))).isEqualTo(first);
+        }
+    }
+
+    private static List<String> rows(ResultSet rs) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (rs) {
+            while (rs.next()) {
+                rows.add(rs.getLong(1) + ":" + rs.getString(2));
+            }
+        }
+        return rows;
     }
 
     @Test

@@ -229,20 +229,23 @@ class PgWireEndToEndTest {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getLong(1)).isEqualTo(10);
             }
-            CompletableFuture<Void> cancel = CompletableFuture.runAsync(() -> {
-                try {
-                    TimeUnit.MILLISECONDS.sleep(1500);
-                    s.cancel();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            long start = System.nanoTime();
-            assertThatThrownBy(() -> s.executeQuery("SELECT count(*) FROM range(100000000) a, range(100000) b"))
-                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
-            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(60);
-            cancel.get(10, TimeUnit.SECONDS);
-            assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(1000);
+            for (int round = 0; round < 2; round++) { // the second on the plan the connection kept from the first
+                CompletableFuture<Void> cancel = CompletableFuture.runAsync(() -> {
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(1500);
+                        s.cancel();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> s.executeQuery("SELECT count(*) FROM range(100000000) a, range(100000) b"))
+                        .isInstanceOfSatisfying(SQLException.class,
+                                e -> assertThat(e.getSQLState()).isEqualTo("57014"));
+                assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(60);
+                cancel.get(10, TimeUnit.SECONDS);
+                assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(1000);
+            }
             // the session's other prepared statement was not running and survives the cancel
             try (ResultSet rs = other.executeQuery()) {
                 assertThat(rs.next()).isTrue();
