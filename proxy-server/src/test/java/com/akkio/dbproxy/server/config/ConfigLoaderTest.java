@@ -73,6 +73,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void keptPlansPerConnectionDefaultTo32OnDuckDbAndAreBounded() throws Exception {
+        assertThat(ConfigLoader.load(validConfig("")).backends().get("b").pool().statementCacheSize()).isEqualTo(32);
+        Path tooMany = validConfig("").resolveSibling("many.yaml");
+        Files.writeString(tooMany, Files.readString(validConfig("")).replace("b: { type: duckdb }",
+                "b: { type: duckdb, pool: { statement_cache_size: 5000 } }"));
+        assertThatThrownBy(() -> ConfigLoader.load(tooMany)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("statement_cache_size");
+        Path none = validConfig("").resolveSibling("none.yaml");
+        Files.writeString(none, Files.readString(validConfig("")).replace("b: { type: duckdb }",
+                "b: { type: duckdb, pool: { statement_cache_size: 0 } }"));
+        assertThat(ConfigLoader.load(none).backends().get("b").pool().statementCacheSize()).isZero();
+    }
+
+    @Test
     void unknownKeysAreRefused() throws Exception {
         Path f = validConfig("server: { prot: 1 }\n");
         assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f))

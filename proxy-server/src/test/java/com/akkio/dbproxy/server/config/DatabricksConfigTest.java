@@ -51,6 +51,8 @@ class DatabricksConfigTest {
         assertThat(d.userAgentEntry()).isEqualTo("akkio");
         assertThat(d.toString()).doesNotContain("s3cret");
         assertThat(cfg.tenants().get("t").policy().dialect()).isEqualTo(Dialect.DATABRICKS);
+        assertThat(cfg.backends().get("dbx").pool().statementCacheSize()).as("the driver sends the text every time")
+                .isZero();
     }
 
     @Test
