@@ -66,14 +66,13 @@ final class BackendMeta extends JdbcMeta {
      */
     ExecuteResult query(StatementHandle h, String sql, long maxRowCount, int maxRowsInFirstFrame)
             throws NoSuchStatementException {
-        if (backend.statementCacheSize() == 0) {
+        if (backend.statementCacheSize() == 0 || holdsAsOwn(h)) {
             return prepareAndExecute(h, sql, maxRowCount, maxRowsInFirstFrame, null);
         }
         StatementInfo info = statementInfo(h);
         try {
             Connection connection = getConnection(h.connectionId);
-            PreparedQueries queries = prepared.computeIfAbsent(h.connectionId,
-                    id -> new PreparedQueries(backend.statementCacheSize()));
+            PreparedQueries queries = queries(h.connectionId);
             endPrevious(info, queries, h.id);
             PreparedStatement statement = queries.lend(h.id, sql, connection);
             try {
@@ -89,17 +88,58 @@ final class BackendMeta extends JdbcMeta {
 
     private static ExecuteResult execute(StatementHandle h, StatementInfo info, PreparedStatement statement,
                                          long maxRowCount, int maxRowsInFirstFrame) throws SQLException {
-        if (maxRowCount > 0) {
-            AvaticaUtils.setLargeMaxRows(statement, maxRowCount);
-        } else if (maxRowCount < 0) {
-            statement.setMaxRows(0);
-        }
+        limitRows(statement, maxRowCount);
         statement.execute();
         ResultSet rs = statement.getResultSet();
         info.setResultSet(rs);
         return new ExecuteResult(List.of(rs == null
                 ? MetaResultSet.count(h.connectionId, h.id, AvaticaUtils.getLargeUpdateCount(statement))
                 : ExecutionResults.of(h.connectionId, h.id, rs, maxRowsInFirstFrame)));
+    }
+
+    /** As {@link JdbcMeta}: JDBC's 0 means no limit, Avatica's a negative count. */
+    private static void limitRows(PreparedStatement statement, long maxRowCount) throws SQLException {
+        if (maxRowCount > 0) {
+            AvaticaUtils.setLargeMaxRows(statement, maxRowCount);
+        } else if (maxRowCount < 0) {
+            statement.setMaxRows(0);
+        }
+    }
+
+    /**
+     * Prepares a read-only query as {@link #prepare} would, on a prepared statement the connection keeps for the
+     * text, which the returned Avatica statement holds until it closes.
+     */
+    StatementHandle prepareQuery(ConnectionHandle ch, String sql, long maxRowCount) {
+        if (backend.statementCacheSize() == 0) {
+            return prepare(ch, sql, maxRowCount);
+        }
+        try {
+            Connection connection = getConnection(ch.id);
+            int id = getStatementIdGenerator().getAndIncrement();
+            PreparedQueries queries = queries(ch.id);
+            PreparedStatement statement = queries.lendAsOwn(id, sql, connection);
+            try {
+                limitRows(statement, maxRowCount);
+                Signature signature = signature(statement.getMetaData(), statement.getParameterMetaData(), sql, null);
+                getStatementCache().put(id, new StatementInfo(statement));
+                return new StatementHandle(ch.id, id, signature);
+            } catch (SQLException | RuntimeException e) {
+                queries.discard(id);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    private boolean holdsAsOwn(StatementHandle h) {
+        PreparedQueries queries = prepared.get(h.connectionId);
+        return queries != null && queries.holdsAsOwn(h.id);
+    }
+
+    private PreparedQueries queries(String connectionId) {
+        return prepared.computeIfAbsent(connectionId, id -> new PreparedQueries(backend.statementCacheSize()));
     }
 
     @Override
@@ -125,11 +165,14 @@ final class BackendMeta extends JdbcMeta {
     }
 
     /**
-     * An execution closes its statement's previous result (JDBC), which a prepared statement lent to it may have
-     * produced rather than its own; the lent statement then goes back.
+     * An execution closes its statement's previous result (JDBC), which a statement lent for one execution may have
+     * produced rather than its own; that one then goes back. A prepared statement's own statement stays with it.
      */
     private static void endPrevious(StatementInfo info, PreparedQueries queries, int statementId)
             throws SQLException {
+        if (queries.holdsAsOwn(statementId)) {
+            return;
+        }
         if (info.isResultSetInitialized() && info.getResultSet() != null) {
             info.getResultSet().close();
         }

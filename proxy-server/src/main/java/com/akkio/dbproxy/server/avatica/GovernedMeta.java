@@ -265,7 +265,8 @@ public final class GovernedMeta implements ProtobufMeta {
         Decision d = decideOrRefuse(s, sql);
         StatementHandle h;
         try {
-            h = s.tenant.meta.prepare(ch, d.rewrittenSql(), cap(s, maxRowCount));
+            h = d.kind() == StatementKind.QUERY ? s.tenant.meta.prepareQuery(ch, d.rewrittenSql(), cap(s, maxRowCount))
+                    : s.tenant.meta.prepare(ch, d.rewrittenSql(), cap(s, maxRowCount));
         } catch (RuntimeException e) {
             throw backendFailure(s.tenant, e);
         }

@@ -1,5 +1,7 @@
 package com.akkio.dbproxy.server.avatica;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -9,6 +11,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The prepared queries of one backend connection, kept by text, so that a query the connection runs again skips the
@@ -17,12 +21,13 @@ import java.util.Map;
  * tables it reads have changed, so a kept statement answers as a new one would (tested).
  *
  * <p>A statement is lent to one Avatica statement from its execution until that statement runs something else or
- * closes, because its result may still be streaming; a second Avatica statement running the same text meanwhile gets
- * a statement of its own. Returned statements wait for their text, at most {@code capacity} of them; the least
- * recently used is closed.
+ * closes, because its result may still be streaming, or, to a prepared Avatica statement, for as long as that one is
+ * open; a second Avatica statement running the same text meanwhile gets a statement of its own. Returned statements
+ * wait for their text, at most {@code capacity} of them; the least recently used is closed.
  */
 final class PreparedQueries {
-    private record Loan(String sql, PreparedStatement statement) {
+    /** {@code own}: lent to a prepared Avatica statement for as long as it is open, not for one execution. */
+    private record Loan(String sql, PreparedStatement statement, boolean own) {
     }
 
     private final int capacity;
@@ -37,14 +42,64 @@ final class PreparedQueries {
      * The statement for {@code sql}, lent to Avatica statement {@code statementId}, which holds none (it gave back
      * what it held): one that waits for this text, or a new one prepared on {@code connection}.
      */
-    synchronized PreparedStatement lend(int statementId, String sql, Connection connection) throws SQLException {
+    PreparedStatement lend(int statementId, String sql, Connection connection) throws SQLException {
+        return lend(statementId, sql, connection, false);
+    }
+
+    private synchronized PreparedStatement lend(int statementId, String sql, Connection connection, boolean own)
+            throws SQLException {
         PreparedStatement statement = waiting.remove(sql);
         if (statement == null) {
             statement = connection.prepareStatement(sql);
         }
-        lent.put(statementId, new Loan(sql, statement));
+        lent.put(statementId, new Loan(sql, statement, own));
         return statement;
     }
+
+    /** Whether Avatica statement {@code statementId} is a prepared one holding its statement ({@link #lendAsOwn}). */
+    synchronized boolean holdsAsOwn(int statementId) {
+        Loan loan = lent.get(statementId);
+        return loan != null && loan.own();
+    }
+
+    /**
+     * The statement for {@code sql} as prepared Avatica statement {@code statementId}'s own, for as long as it is open:
+     * closing the returned statement gives the backend's statement back instead of closing it. It refuses text of its
+     * own ({@code execute(String)} and the like: JDBC forbids them on a prepared statement, and DuckDB would re-plan
+     * the kept statement for another text).
+     */
+    PreparedStatement lendAsOwn(int statementId, String sql, Connection connection) throws SQLException {
+        PreparedStatement statement = lend(statementId, sql, connection, true);
+        AtomicBoolean closed = new AtomicBoolean();
+        return (PreparedStatement) Proxy.newProxyInstance(PreparedQueries.class.getClassLoader(),
+                new Class<?>[] {PreparedStatement.class}, (proxy, method, args) -> {
+                    String name = method.getName();
+                    if (name.equals("close")) {
+                        if (closed.compareAndSet(false, true)) {
+                            giveBack(statementId);
+                        }
+                        return null;
+                    }
+                    if (name.equals("isClosed")) {
+                        return closed.get() || statement.isClosed();
+                    }
+                    if (closed.get()) {
+                        throw new SQLException("statement is closed");
+                    }
+                    if (args != null && args.length > 0 && args[0] instanceof String && RUN_TEXT.contains(name)) {
+                        throw new SQLException("a prepared statement runs the text it was prepared with (" + name
+                                + ")");
+                    }
+                    try {
+                        return method.invoke(statement, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static final Set<String> RUN_TEXT = Set.of("execute", "executeQuery", "executeUpdate",
+            "executeLargeUpdate", "addBatch");
 
     /**
      * Takes back what Avatica statement {@code statementId} holds, whose result its holder has closed. It waits for its

@@ -75,6 +75,28 @@ class PreparedQueriesTest {
     }
 
     @Test
+    void aStatementLentAsAPreparedStatementsOwnGoesBackWhenItClosesAndRunsOnlyItsText() throws SQLException {
+        PreparedQueries queries = new PreparedQueries(4);
+        PreparedStatement own = queries.lendAsOwn(1, "SELECT 42", connection);
+        assertThat(queries.holdsAsOwn(1)).isTrue();
+        assertThat(rows(own)).containsExactly("42=42");
+        assertThatThrownBy(() -> own.execute("SELECT 43")).isInstanceOf(SQLException.class)
+                .hasMessageContaining("runs the text it was prepared with");
+        assertThatThrownBy(() -> own.executeQuery("SELECT 43")).isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> own.addBatch("SELECT 43")).isInstanceOf(SQLException.class);
+        own.close();
+        own.close();
+        assertThat(own.isClosed()).isTrue();
+        assertThatThrownBy(own::execute).isInstanceOf(SQLException.class).hasMessageContaining("closed");
+        assertThat(queries.holdsAsOwn(1)).isFalse();
+        assertThat(queries.waiting()).isEqualTo(1);
+        PreparedStatement next = queries.lend(2, "SELECT 42", connection);
+        assertThat(queries.waiting()).as("the kept statement was lent again").isZero();
+        assertThat(rows(next)).containsExactly("42=42");
+        assertThat(queries.holdsAsOwn(2)).isFalse();
+    }
+
+    @Test
     void theLeastRecentlyUsedIsClosedBeyondCapacity() throws SQLException {
         PreparedQueries queries = new PreparedQueries(2);
         List<PreparedStatement> statements = new ArrayList<>();

@@ -142,6 +142,33 @@ class ProxyEndToEndTest {
         }
     }
 
+    /** Prepared statements of one text hold a kept plan each while open: their parameters and results stay apart. */
+    @Test
+    void preparedStatementsOfOneTextKeepTheirOwnParametersAndResults() throws Exception {
+        String sql = "SELECT count(*) FROM orders WHERE amount >= ?";
+        try (Connection acme = proxy.acme()) {
+            List<Double> amounts = column(acme, "SELECT amount FROM orders").stream().map(Double::valueOf).toList();
+            for (int round = 0; round < 3; round++) { // later rounds on the plans the first gave back
+                try (PreparedStatement low = acme.prepareStatement(sql);
+                     PreparedStatement high = acme.prepareStatement(sql)) {
+                    low.setDouble(1, 10);
+                    high.setDouble(1, 90);
+                    for (int i = 0; i < 2; i++) {
+                        assertThat(count(low)).isEqualTo(amounts.stream().filter(a -> a >= 10).count());
+                        assertThat(count(high)).isEqualTo(amounts.stream().filter(a -> a >= 90).count());
+                    }
+                }
+            }
+        }
+    }
+
+    private static long count(PreparedStatement statement) throws SQLException {
+        try (ResultSet rs = statement.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong(1);
+        }
+    }
+
     private static List<String> rows(ResultSet rs) throws SQLException {
         List<String> rows = new ArrayList<>();
         try (rs) {

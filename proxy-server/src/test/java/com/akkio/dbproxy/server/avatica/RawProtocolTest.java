@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import org.apache.calcite.avatica.AvaticaClientRuntimeException;
 import org.apache.calcite.avatica.ConnectionConfigImpl;
+import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.avatica.QueryState;
 import org.apache.calcite.avatica.remote.AvaticaHttpClient;
 import org.apache.calcite.avatica.remote.AvaticaHttpClientFactoryImpl;
@@ -106,6 +107,34 @@ class RawProtocolTest {
         assertThat(n).isEqualTo(990);
         acme.apply(new Service.CloseConnectionRequest(acmeConnection));
         globex.apply(new Service.CloseConnectionRequest(globexConnection));
+    }
+
+    /**
+     * A prepared query holds one of its connection's kept plans, filed under its text: other text sent on its handle
+     * must neither run nor re-plan that statement, or the text run next under the same key would run the other one.
+     */
+    @Test
+    void aPreparedStatementsKeptPlanRunsOnlyItsOwnText() throws Exception {
+        Service acme = as("acme", "acme-secret");
+        String connection = UUID.randomUUID().toString();
+        acme.apply(new Service.OpenConnectionRequest(connection, Map.of()));
+        String count = "SELECT count(*) FROM orders";
+        for (int round = 0; round < 2; round++) { // the second round on the plan the first gave back
+            Meta.StatementHandle prepared = acme.apply(new Service.PrepareRequest(connection, count, -1)).statement;
+            assertThatThrownBy(() -> acme.apply(new Service.PrepareAndExecuteRequest(connection, prepared.id,
+                    "SELECT DISTINCT tenant_tag FROM orders", -1, 100)))
+                    .isInstanceOfSatisfying(AvaticaClientRuntimeException.class, e -> assertThat(e.getMessage())
+                            .contains("runs the text it was prepared with"));
+            Service.ExecuteResponse executed = acme.apply(new Service.ExecuteRequest(prepared, List.of(), 100));
+            assertThat(executed.results.get(0).firstFrame.rows).containsExactly(List.of(1000L));
+            acme.apply(new Service.CloseStatementRequest(connection, prepared.id));
+            int statement = acme.apply(new Service.CreateStatementRequest(connection)).statementId;
+            Service.ExecuteResponse again = acme.apply(new Service.PrepareAndExecuteRequest(connection, statement,
+                    count, -1, 100));
+            assertThat(again.results.get(0).firstFrame.rows).containsExactly(List.of(1000L));
+            acme.apply(new Service.CloseStatementRequest(connection, statement));
+        }
+        acme.apply(new Service.CloseConnectionRequest(connection));
     }
 
     @Test
