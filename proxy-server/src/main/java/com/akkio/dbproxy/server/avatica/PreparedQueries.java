@@ -102,15 +102,16 @@ final class PreparedQueries {
             "executeLargeUpdate", "addBatch");
 
     /**
-     * Takes back what Avatica statement {@code statementId} holds, whose result its holder has closed. It waits for its
-     * text unless another statement already does.
+     * Takes back what Avatica statement {@code statementId} holds, whose result its holder has closed, without the
+     * parameter values it was given (a later run of the text without them must fail as a new statement would). It
+     * waits for its text unless another statement already does.
      */
     synchronized void giveBack(int statementId) {
         Loan loan = lent.remove(statementId);
         if (loan == null) {
             return;
         }
-        if (isClosed(loan.statement()) || waiting.putIfAbsent(loan.sql(), loan.statement()) != null) {
+        if (!cleared(loan.statement()) || waiting.putIfAbsent(loan.sql(), loan.statement()) != null) {
             closeQuietly(loan.statement());
             return;
         }
@@ -146,11 +147,16 @@ final class PreparedQueries {
         return waiting.size();
     }
 
-    private static boolean isClosed(PreparedStatement statement) {
+    /** Whether the statement is open and now without parameter values. */
+    private static boolean cleared(PreparedStatement statement) {
         try {
-            return statement.isClosed();
-        } catch (SQLException e) {
+            if (statement.isClosed()) {
+                return false;
+            }
+            statement.clearParameters();
             return true;
+        } catch (SQLException | RuntimeException e) {
+            return false;
         }
     }
 

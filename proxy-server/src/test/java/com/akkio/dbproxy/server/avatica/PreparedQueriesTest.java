@@ -96,6 +96,21 @@ class PreparedQueriesTest {
         assertThat(queries.holdsAsOwn(2)).isFalse();
     }
 
+    /** Parameters bound by a prepared statement's holder do not stay with the kept statement. */
+    @Test
+    void aStatementGoesBackWithoutTheParameterValuesItWasGiven() throws SQLException {
+        PreparedQueries queries = new PreparedQueries(4);
+        String sql = "SELECT CAST(? AS INTEGER) AS v";
+        PreparedStatement own = queries.lendAsOwn(1, sql, connection);
+        own.setInt(1, 5);
+        assertThat(rows(own)).containsExactly("v=5");
+        own.close();
+        PreparedStatement again = queries.lend(2, sql, connection);
+        assertThat(queries.waiting()).isZero();
+        assertThatThrownBy(() -> rows(again)).as("run without a value, as a new statement would be")
+                .isInstanceOf(SQLException.class);
+    }
+
     @Test
     void theLeastRecentlyUsedIsClosedBeyondCapacity() throws SQLException {
         PreparedQueries queries = new PreparedQueries(2);
