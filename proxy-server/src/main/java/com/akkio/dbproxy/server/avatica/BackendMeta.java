@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 
 import com.akkio.dbproxy.server.backend.Backend;
 import org.apache.calcite.avatica.AvaticaUtils;
+import org.apache.calcite.avatica.NoSuchConnectionException;
 import org.apache.calcite.avatica.NoSuchStatementException;
 import org.apache.calcite.avatica.jdbc.JdbcMeta;
 import org.apache.calcite.avatica.jdbc.ExecutionResults;
@@ -138,8 +139,21 @@ final class BackendMeta extends JdbcMeta {
         return queries != null && queries.holdsAsOwn(h.id);
     }
 
+    /**
+     * The connection's kept statements; created atomically with a check that the connection is still open, so that a
+     * statement racing {@link #closeConnection} cannot leave an entry behind.
+     */
     private PreparedQueries queries(String connectionId) {
-        return prepared.computeIfAbsent(connectionId, id -> new PreparedQueries(backend.statementCacheSize()));
+        PreparedQueries queries = prepared.get(connectionId);
+        if (queries == null) {
+            queries = prepared.compute(connectionId, (id, existing) -> existing != null ? existing
+                    : getConnectionCache().getIfPresent(id) == null ? null
+                    : new PreparedQueries(backend.statementCacheSize()));
+            if (queries == null) {
+                throw new NoSuchConnectionException("connection " + connectionId + " is closed");
+            }
+        }
+        return queries;
     }
 
     @Override
@@ -193,11 +207,16 @@ final class BackendMeta extends JdbcMeta {
 
     @Override
     public void closeConnection(ConnectionHandle ch) {
-        PreparedQueries queries = prepared.remove(ch.id);
-        if (queries != null) {
-            queries.close();
+        try {
+            super.closeConnection(ch);
+        } finally {
+            prepared.compute(ch.id, (id, queries) -> {
+                if (queries != null) {
+                    queries.close();
+                }
+                return null;
+            });
         }
-        super.closeConnection(ch);
     }
 
     /** Avatica's description of a backend result's columns. */
