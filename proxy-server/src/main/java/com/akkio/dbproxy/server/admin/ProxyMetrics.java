@@ -1,6 +1,7 @@
 package com.akkio.dbproxy.server.admin;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -84,6 +85,16 @@ public final class ProxyMetrics {
             FunctionCounter.builder("akkio_policy_decisions", source, count)
                     .description("policy decisions: from the memo (same text), a template (same shape) or in full")
                     .tags("source", source.name().toLowerCase(Locale.ROOT)).register(registry);
+        }
+    }
+
+    /** Queries of a tenant by whether their backend connection had kept a plan for the text, read when scraped. */
+    public void backendPlans(String tenant, Supplier<Number> kept, Supplier<Number> planned) {
+        for (Map.Entry<String, Supplier<Number>> plan : Map.of("kept", kept, "planned", planned).entrySet()) {
+            FunctionCounter.builder("akkio_backend_plans", plan.getValue(), n -> n.get().doubleValue())
+                    .description("queries run or prepared on a plan their backend connection kept for the text"
+                            + " (kept) or on a new one (planned)")
+                    .tags("tenant", tenant, "plan", plan.getKey()).register(registry);
         }
     }
 

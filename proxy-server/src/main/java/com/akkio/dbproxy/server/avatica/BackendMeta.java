@@ -29,6 +29,7 @@ final class BackendMeta extends JdbcMeta {
     private final DataSource pool;
     /** Per Avatica connection id; only while {@link Backend#statementCacheSize()} is above 0. */
     private final ConcurrentHashMap<String, PreparedQueries> prepared = new ConcurrentHashMap<>();
+    private final PreparedQueries.Counts plans = new PreparedQueries.Counts();
 
     BackendMeta(Backend backend, DataSource pool, long idleSeconds) throws SQLException {
         super("jdbc:akkio-backend:" + backend.name(), cacheSettings(idleSeconds));
@@ -52,6 +53,11 @@ final class BackendMeta extends JdbcMeta {
 
     Backend backend() {
         return backend;
+    }
+
+    /** Queries of this tenant run on a plan their connection kept, and on one prepared for them. */
+    PreparedQueries.Counts plans() {
+        return plans;
     }
 
     @Override
@@ -148,7 +154,7 @@ final class BackendMeta extends JdbcMeta {
         if (queries == null) {
             queries = prepared.compute(connectionId, (id, existing) -> existing != null ? existing
                     : getConnectionCache().getIfPresent(id) == null ? null
-                    : new PreparedQueries(backend.statementCacheSize()));
+                    : new PreparedQueries(backend.statementCacheSize(), plans));
             if (queries == null) {
                 throw new NoSuchConnectionException("connection " + connectionId + " is closed");
             }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The prepared queries of one backend connection, kept by text, so that a query the connection runs again skips the
@@ -26,16 +27,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * wait for their text, at most {@code capacity} of them; the least recently used is closed.
  */
 final class PreparedQueries {
+    /** Across a tenant's connections: statements lent from those kept for their text, and statements prepared anew. */
+    record Counts(LongAdder kept, LongAdder planned) {
+        Counts() {
+            this(new LongAdder(), new LongAdder());
+        }
+    }
+
     /** {@code own}: lent to a prepared Avatica statement for as long as it is open, not for one execution. */
     private record Loan(String sql, PreparedStatement statement, boolean own) {
     }
 
     private final int capacity;
+    private final Counts counts;
     private final LinkedHashMap<String, PreparedStatement> waiting = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Integer, Loan> lent = new HashMap<>();
 
-    PreparedQueries(int capacity) {
+    PreparedQueries(int capacity, Counts counts) {
         this.capacity = capacity;
+        this.counts = counts;
     }
 
     /**
@@ -51,6 +61,9 @@ final class PreparedQueries {
         PreparedStatement statement = waiting.remove(sql);
         if (statement == null) {
             statement = connection.prepareStatement(sql);
+            counts.planned().increment();
+        } else {
+            counts.kept().increment();
         }
         lent.put(statementId, new Loan(sql, statement, own));
         return statement;

@@ -147,6 +147,7 @@ public final class ProxyServer implements Closeable {
         TenantRuntime runtime = new TenantRuntime(t,
                 new BackendMeta(backend, backend.poolFor(t.name(), metrics.registry()), idleSeconds));
         metrics.openConnections(t.name(), runtime.connections::get);
+        metrics.backendPlans(t.name(), runtime.meta.plans().kept()::sum, runtime.meta.plans().planned()::sum);
         return runtime;
     }
 

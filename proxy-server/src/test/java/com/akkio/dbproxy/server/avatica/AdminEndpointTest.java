@@ -70,6 +70,26 @@ class AdminEndpointTest {
     }
 
     @Test
+    void queriesRunAgainAreCountedOnTheirConnectionsKeptPlan(@TempDir Path dir) throws Exception {
+        try (ProxyServer server = ProxyServer.start(ConfigLoader.load(copyDemo(dir)), null);
+             Connection acme = connect(server, "acme", "acme-secret")) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(scalar(acme, "SELECT count(*) FROM orders")).isEqualTo(1000);
+            }
+            for (int i = 0; i < 2; i++) {
+                try (java.sql.PreparedStatement p = acme.prepareStatement("SELECT count(*) FROM customers");
+                     java.sql.ResultSet rs = p.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                }
+            }
+            // each text planned once; the other runs (two statements, one prepared statement) on the kept plan
+            assertThat(get(server, "/metrics").body()).contains(
+                    "akkio_backend_plans_total{plan=\"planned\",tenant=\"acme\"} 2.0",
+                    "akkio_backend_plans_total{plan=\"kept\",tenant=\"acme\"} 3.0");
+        }
+    }
+
+    @Test
     void metricsHealthAndReadiness(@TempDir Path dir) throws Exception {
         try (ProxyServer server = ProxyServer.start(ConfigLoader.load(copyDemo(dir)), null);
              Connection acme = connect(server, "acme", "acme-secret")) {

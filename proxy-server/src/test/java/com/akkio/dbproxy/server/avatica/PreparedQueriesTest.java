@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** The kept prepared queries of one backend connection, on a real DuckDB. */
 class PreparedQueriesTest {
+    private final PreparedQueries.Counts counts = new PreparedQueries.Counts();
     private DuckDBConnection root;
     private DuckDBConnection connection;
 
@@ -60,12 +61,14 @@ class PreparedQueriesTest {
 
     @Test
     void aTextRunAgainGetsTheStatementGivenBackAndALentOneIsNeverShared() throws SQLException {
-        PreparedQueries queries = new PreparedQueries(4);
+        PreparedQueries queries = new PreparedQueries(4, counts);
         PreparedStatement first = queries.lend(1, "SELECT 1", connection);
         PreparedStatement whileLent = queries.lend(2, "SELECT 1", connection);
         assertThat(whileLent).isNotSameAs(first);
         queries.giveBack(1);
         assertThat(queries.lend(3, "SELECT 1", connection)).isSameAs(first);
+        assertThat(counts.planned().sum()).isEqualTo(2);
+        assertThat(counts.kept().sum()).isEqualTo(1);
         queries.giveBack(2);
         queries.giveBack(3);
         assertThat(queries.waiting()).as("one statement waits per text; the other was closed").isEqualTo(1);
@@ -76,7 +79,7 @@ class PreparedQueriesTest {
 
     @Test
     void aStatementLentAsAPreparedStatementsOwnGoesBackWhenItClosesAndRunsOnlyItsText() throws SQLException {
-        PreparedQueries queries = new PreparedQueries(4);
+        PreparedQueries queries = new PreparedQueries(4, counts);
         PreparedStatement own = queries.lendAsOwn(1, "SELECT 42", connection);
         assertThat(queries.holdsAsOwn(1)).isTrue();
         assertThat(rows(own)).containsExactly("42=42");
@@ -99,7 +102,7 @@ class PreparedQueriesTest {
     /** Parameters bound by a prepared statement's holder do not stay with the kept statement. */
     @Test
     void aStatementGoesBackWithoutTheParameterValuesItWasGiven() throws SQLException {
-        PreparedQueries queries = new PreparedQueries(4);
+        PreparedQueries queries = new PreparedQueries(4, counts);
         String sql = "SELECT CAST(? AS INTEGER) AS v";
         PreparedStatement own = queries.lendAsOwn(1, sql, connection);
         own.setInt(1, 5);
@@ -113,7 +116,7 @@ class PreparedQueriesTest {
 
     @Test
     void theLeastRecentlyUsedIsClosedBeyondCapacity() throws SQLException {
-        PreparedQueries queries = new PreparedQueries(2);
+        PreparedQueries queries = new PreparedQueries(2, counts);
         List<PreparedStatement> statements = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             statements.add(queries.lend(i, "SELECT " + i, connection));
@@ -127,7 +130,7 @@ class PreparedQueriesTest {
 
     @Test
     void closingClosesLentAndWaitingStatements() throws SQLException {
-        PreparedQueries queries = new PreparedQueries(4);
+        PreparedQueries queries = new PreparedQueries(4, counts);
         PreparedStatement lent = queries.lend(1, "SELECT 1", connection);
         PreparedStatement waiting = queries.lend(2, "SELECT 2", connection);
         queries.giveBack(2);
@@ -140,7 +143,7 @@ class PreparedQueriesTest {
     /** DuckDB closes a prepared statement whose query timed out: such a statement is never lent again. */
     @Test
     void aStatementClosedOrDiscardedAfterAFailureIsNotKept() throws SQLException {
-        PreparedQueries queries = new PreparedQueries(4);
+        PreparedQueries queries = new PreparedQueries(4, counts);
         PreparedStatement slow = queries.lend(1, "SELECT count(*) FROM range(3000000000) t(i) WHERE i % 7 = 3",
                 connection);
         slow.setQueryTimeout(1);
@@ -157,7 +160,7 @@ class PreparedQueriesTest {
     /** What makes keeping a plan safe: DuckDB binds a kept query again when its tables change. */
     @Test
     void aKeptQueryAnswersAsANewOneAfterItsTablesChange() throws SQLException {
-        PreparedQueries queries = new PreparedQueries(4);
+        PreparedQueries queries = new PreparedQueries(4, counts);
         String star = "SELECT * FROM cat.main.t ORDER BY ALL";
         PreparedStatement kept = queries.lend(1, star, connection);
         assertThat(rows(kept)).containsExactly("a=1");
