@@ -166,7 +166,8 @@ final class BackendMeta extends JdbcMeta {
     public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount, int maxRowsInFirstFrame,
                                            PrepareCallback callback) throws NoSuchStatementException {
         PreparedQueries queries = prepared.get(h.connectionId);
-        if (queries != null) {
+        // a prepared statement's own statement stays with it; query() never lends to such a statement
+        if (queries != null && !queries.holdsAsOwn(h.id)) {
             try {
                 endPrevious(statementInfo(h), queries, h.id);
             } catch (SQLException e) {
@@ -186,13 +187,10 @@ final class BackendMeta extends JdbcMeta {
 
     /**
      * An execution closes its statement's previous result (JDBC), which a statement lent for one execution may have
-     * produced rather than its own; that one then goes back. A prepared statement's own statement stays with it.
+     * produced rather than its own; that one then goes back. Not for a prepared statement holding its own.
      */
     private static void endPrevious(StatementInfo info, PreparedQueries queries, int statementId)
             throws SQLException {
-        if (queries.holdsAsOwn(statementId)) {
-            return;
-        }
         if (info.isResultSetInitialized() && info.getResultSet() != null) {
             info.getResultSet().close();
         }
