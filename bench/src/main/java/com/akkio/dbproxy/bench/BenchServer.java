@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 
-import com.akkio.dbproxy.server.avatica.ProxyServer;
+import com.akkio.dbproxy.server.ProxyServer;
 import com.akkio.dbproxy.server.backend.DuckDbBackends;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.sun.management.GarbageCollectionNotificationInfo;

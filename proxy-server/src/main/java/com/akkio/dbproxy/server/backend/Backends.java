@@ -3,6 +3,7 @@ package com.akkio.dbproxy.server.backend;
 import java.io.IOException;
 import java.sql.SQLException;
 
+import com.akkio.dbproxy.server.backend.databricks.DatabricksBackends;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 
 /** Opens the backend a configuration describes. */

@@ -9,17 +9,17 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /** A {@link DataSource} over a function that opens a connection: what Hikari needs from a backend. */
-final class SuppliedDataSource implements DataSource {
+public final class SuppliedDataSource implements DataSource {
     /** Opens one backend connection. */
     @FunctionalInterface
-    interface Opener {
+    public interface Opener {
         Connection open() throws SQLException;
     }
 
     private final Opener opener;
     private volatile int loginTimeoutSeconds;
 
-    SuppliedDataSource(Opener opener) {
+    public SuppliedDataSource(Opener opener) {
         this.opener = opener;
     }
 

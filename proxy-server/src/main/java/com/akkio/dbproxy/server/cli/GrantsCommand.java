@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import com.akkio.dbproxy.server.config.ConfigException;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
-import com.akkio.dbproxy.server.databricks.UnityCatalogGrants;
+import com.akkio.dbproxy.server.backend.databricks.UnityCatalogGrants;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

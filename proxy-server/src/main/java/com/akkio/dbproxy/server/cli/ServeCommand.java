@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-import com.akkio.dbproxy.server.avatica.ProxyServer;
+import com.akkio.dbproxy.server.ProxyServer;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import picocli.CommandLine.Command;

@@ -6,7 +6,7 @@ import org.apache.calcite.avatica.Meta;
 
 /**
  * The proxy's one class in Avatica's package. The proxy runs a query on a prepared statement it keeps for the text
- * ({@code com.akkio.dbproxy.server.avatica.PreparedQueries}) where {@link JdbcMeta#prepareAndExecute} would run it
+ * ({@code com.akkio.dbproxy.server.backend.KeptPlans}) where {@link JdbcMeta#prepareAndExecute} would run it
  * on a new plan, and must answer exactly as that method does (signature, first frame, array component types). What
  * builds that answer, {@link JdbcResultSet}, is not public: this calls it rather than a copy of it, so an Avatica
  * upgrade that changes it fails the build instead of the wire format.

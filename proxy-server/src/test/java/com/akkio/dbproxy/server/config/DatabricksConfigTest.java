@@ -13,7 +13,7 @@ import java.time.ZoneOffset;
 import java.util.Map;
 
 import com.akkio.dbproxy.policy.Dialect;
-import com.akkio.dbproxy.server.backend.SecretExpiry;
+import com.akkio.dbproxy.server.backend.databricks.SecretExpiry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

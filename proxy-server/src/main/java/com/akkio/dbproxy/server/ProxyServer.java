@@ -1,0 +1,282 @@
+package com.akkio.dbproxy.server;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.akkio.dbproxy.server.backend.BackendMeta;
+import com.akkio.dbproxy.server.frontend.avatica.ProxyHttpServer;
+import com.akkio.dbproxy.server.frontend.avatica.RequestGate;
+import com.akkio.dbproxy.server.frontend.avatica.TenantAuthenticator;
+import com.akkio.dbproxy.server.governed.GovernedMeta;
+import com.akkio.dbproxy.server.governed.TenantRuntime;
+import com.akkio.dbproxy.server.admin.AdminServer;
+import com.akkio.dbproxy.server.admin.ProxyMetrics;
+import com.akkio.dbproxy.server.audit.AuditEvent;
+import com.akkio.dbproxy.server.audit.AuditLog;
+import com.akkio.dbproxy.server.backend.Backend;
+import com.akkio.dbproxy.server.backend.Backends;
+import com.akkio.dbproxy.server.backend.databricks.SecretExpiry;
+import com.akkio.dbproxy.server.config.ConfigException;
+import com.akkio.dbproxy.server.config.ConfigLoader;
+import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.akkio.dbproxy.server.frontend.pgwire.PgServer;
+import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
+import org.apache.calcite.avatica.remote.LocalService;
+import org.apache.calcite.avatica.server.AvaticaHandler;
+import org.apache.calcite.avatica.server.AvaticaJsonHandler;
+import org.apache.calcite.avatica.server.AvaticaProtobufHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running proxy: backends and their pools, the governed Meta, the audit log and the HTTP endpoint. */
+public final class ProxyServer implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+    private volatile ProxyConfig config;
+    private final Map<String, Backend> backends;
+    private final Map<String, TenantRuntime> tenants;
+    private final AuditLog audit;
+    private final ProxyMetrics metrics;
+    private final TenantAuthenticator auth;
+    private final GovernedMeta meta;
+    private final ProxyHttpServer http;
+    private final ScheduledExecutorService housekeeping;
+    /** The PostgreSQL front end, or null when {@code server.postgres.enabled} is false; set once in {@link #start}. */
+    private PgServer postgres;
+    /** Set once in {@link #start}, after construction, since it serves this server's {@link #reload}. */
+    private AdminServer admin;
+
+    private ProxyServer(ProxyConfig config, Map<String, Backend> backends, Map<String, TenantRuntime> tenants,
+                        AuditLog audit, ProxyMetrics metrics, TenantAuthenticator auth, GovernedMeta meta,
+                        ProxyHttpServer http, ScheduledExecutorService housekeeping) {
+        this.config = config;
+        this.backends = backends;
+        this.tenants = tenants;
+        this.audit = audit;
+        this.metrics = metrics;
+        this.auth = auth;
+        this.meta = meta;
+        this.http = http;
+        this.housekeeping = housekeeping;
+    }
+
+    /** Opens the backends, the audit log and the endpoint; {@code port} overrides the configured one if not null. */
+    public static ProxyServer start(ProxyConfig config, Integer port) throws IOException, SQLException {
+        Map<String, Backend> backends = new LinkedHashMap<>();
+        AuditLog audit = null;
+        ProxyServer server = null;
+        try {
+            ProxyMetrics metrics = new ProxyMetrics();
+            long idleSeconds = config.server().idleConnectionTimeout().toSeconds();
+            for (ProxyConfig.Backend b : config.backends().values()) {
+                backends.put(b.name(), Backends.open(b));
+                SecretExpiry.watch(b, metrics.registry(), java.time.Clock.systemUTC());
+            }
+            Map<String, TenantRuntime> tenants = new java.util.concurrent.ConcurrentHashMap<>();
+            for (ProxyConfig.Tenant t : config.tenants().values()) {
+                tenants.put(t.name(), runtime(t, backends, metrics, idleSeconds));
+            }
+            audit = new AuditLog(config.audit().path(), config.audit().maxBytes(), config.audit().keepFiles());
+            GovernedMeta meta = new GovernedMeta(tenants, audit, metrics, config.audit().rawSql(),
+                    config.server().maxConnectionsPerTenant(), idleSeconds);
+            AuditLog auditLog = audit;
+            TenantAuthenticator.AuthenticationListener refusals = (tenant, address, userAgent, reason) -> {
+                metrics.authenticationFailure();
+                auditLog.write(new AuditEvent(AuditEvent.COMPLETE, Instant.now(), AuditEvent.newRequestId(),
+                        tenant, address, null, null, null, null, "unauthenticated", "AUTHENTICATION_FAILED", -1, 0,
+                        userAgent, null));
+            };
+            TenantAuthenticator auth = new TenantAuthenticator(config.tenants(), refusals);
+            LocalService service = new LocalService(meta);
+            AvaticaHandler handler = config.server().serialization() == ProxyConfig.Serialization.JSON
+                    ? new AvaticaJsonHandler(service, NoopMetricsSystem.getInstance(), auth)
+                    : new AvaticaProtobufHandler(service, NoopMetricsSystem.getInstance(), auth);
+            int listenPort = port != null ? port : config.server().port();
+            ProxyHttpServer http = new ProxyHttpServer(config.server().host(), listenPort,
+                    new RequestGate(handler, config.server().maxRequestBytes(),
+                            config.server().serialization() == ProxyConfig.Serialization.JSON),
+                    tls(config.server().tls()));
+            http.start();
+            ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "akkio-housekeeping");
+                t.setDaemon(true);
+                return t;
+            });
+            long periodMs = Math.max(250, Math.min(30_000, idleSeconds * 1000 / 4));
+            housekeeping.scheduleWithFixedDelay(meta::expireIdle, periodMs, periodMs, TimeUnit.MILLISECONDS);
+            server = new ProxyServer(config, backends, tenants, audit, metrics, auth, meta, http, housekeeping);
+            if (config.server().postgres().enabled()) {
+                try {
+                    server.postgres = PgServer.start(config.server(), config.tenants(), meta, refusals);
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IOException("server.tls: cannot use the keystore for the PostgreSQL front end: "
+                            + e.getMessage(), e);
+                }
+            }
+            if (config.server().adminPort() >= 0) {
+                server.admin = new AdminServer(config.server().host(), config.server().adminPort(), metrics,
+                        () -> readiness(backends, config), server::reload);
+            }
+            LOG.info("listening on {}://{}:{} ({} serialization, {} tenants, {} backends){}",
+                    config.server().tls() == null ? "http" : "https", config.server().host(), http.getPort(),
+                    config.server().serialization().name().toLowerCase(java.util.Locale.ROOT), tenants.size(),
+                    backends.size(), server.admin == null ? "" : "; admin on port " + server.admin.port());
+            return server;
+        } catch (IOException | SQLException | RuntimeException e) {
+            if (server != null) {
+                server.close();
+                throw e;
+            }
+            for (Backend b : backends.values()) {
+                b.close();
+            }
+            if (audit != null) {
+                audit.close();
+            }
+            throw e;
+        }
+    }
+
+    private static TenantRuntime runtime(ProxyConfig.Tenant t, Map<String, Backend> backends, ProxyMetrics metrics,
+                                         long idleSeconds) throws SQLException {
+        Backend backend = backends.get(t.backend());
+        TenantRuntime runtime = new TenantRuntime(t,
+                new BackendMeta(backend, backend.poolFor(t.name(), metrics.registry()), idleSeconds));
+        metrics.openConnections(t.name(), runtime.connections::get);
+        metrics.backendPlans(t.name(), runtime.meta.plans().kept()::sum, runtime.meta.plans().planned()::sum);
+        return runtime;
+    }
+
+    private static Map<String, String> readiness(Map<String, Backend> backends, ProxyConfig config) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        for (Backend b : backends.values()) {
+            Long days = SecretExpiry.daysLeft(config.backends().get(b.name()), java.time.Clock.systemUTC());
+            String problem = days != null && days < 0 ? "client secret expired " + -days + " days ago" : b.problem();
+            if (problem != null) {
+                problems.put(b.name(), problem);
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Re-reads the configuration file and applies changed tenants and policies without a restart. A file that does
+     * not load is refused and the running configuration stays; so is a change of backends, which needs a restart.
+     */
+    public synchronized String reload() throws ConfigException, SQLException {
+        ProxyConfig fresh = ConfigLoader.load(config.source());
+        if (!fresh.backends().equals(config.backends())) {
+            throw new ConfigException("backends changed; restart the proxy to apply backend changes");
+        }
+        List<String> added = new ArrayList<>();
+        List<String> updated = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        long idleSeconds = fresh.server().idleConnectionTimeout().toSeconds();
+        for (ProxyConfig.Tenant t : fresh.tenants().values()) {
+            TenantRuntime existing = tenants.get(t.name());
+            if (existing == null) {
+                tenants.put(t.name(), runtime(t, backends, metrics, idleSeconds));
+                added.add(t.name());
+            } else if (!existing.config().backend().equals(t.backend())) {
+                throw new ConfigException("tenant '" + t.name() + "' moved to another backend; restart to apply");
+            } else {
+                existing.update(t);
+                updated.add(t.name());
+            }
+        }
+        for (TenantRuntime r : new ArrayList<>(tenants.values())) {
+            if (!fresh.tenants().containsKey(r.name())) {
+                r.retire();
+                tenants.remove(r.name());
+                removed.add(r.name());
+            }
+        }
+        meta.tenants(tenants);
+        auth.tenants(fresh.tenants());
+        if (postgres != null) {
+            postgres.tenants(fresh.tenants());
+        }
+        removed.forEach(meta::closeTenant);
+        config = fresh;
+        String summary = "added " + added + ", updated " + updated + ", removed " + removed;
+        LOG.info("configuration reloaded: {}", summary);
+        return summary;
+    }
+
+    private static SslContextFactory.Server tls(ProxyConfig.Tls tls) {
+        if (tls == null) {
+            return null;
+        }
+        SslContextFactory.Server factory = new SslContextFactory.Server();
+        factory.setKeyStorePath(tls.keystore().toString());
+        factory.setKeyStorePassword(tls.keystorePassword());
+        factory.setKeyStoreType(tls.keystore().toString().endsWith(".jks") ? "JKS" : "PKCS12");
+        return factory;
+    }
+
+    public int port() {
+        return http.getPort();
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    /** Client connections open on either front end (each holds a governed connection). */
+    public int openConnections() {
+        return meta.openConnections();
+    }
+
+    /** Backend connections currently lent out by the pools. */
+    public int activeBackendConnections() {
+        int active = 0;
+        for (Backend b : backends.values()) {
+            active += b.activeConnections();
+        }
+        return active;
+    }
+
+    /** The PostgreSQL front end's port, or -1 when it is disabled. */
+    public int postgresPort() {
+        return postgres == null ? -1 : postgres.port();
+    }
+
+    /** The admin endpoint's port, or -1 when it is disabled. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
+    /** Stops accepting requests, closes client connections, then the pools and the audit log. */
+    @Override
+    public void close() throws IOException {
+        LOG.info("shutting down");
+        housekeeping.shutdownNow();
+        if (admin != null) {
+            admin.close();
+        }
+        try {
+            http.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("stopping the HTTP endpoint failed", e);
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+        meta.closeAll();
+        for (Backend b : backends.values()) {
+            b.close();
+        }
+        audit.close();
+        LOG.info("stopped");
+    }
+}

@@ -1,0 +1,252 @@
+package com.akkio.dbproxy.server.backend;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import com.akkio.dbproxy.server.governed.GovernedMeta;
+import org.apache.calcite.avatica.AvaticaUtils;
+import org.apache.calcite.avatica.NoSuchConnectionException;
+import org.apache.calcite.avatica.NoSuchStatementException;
+import org.apache.calcite.avatica.jdbc.JdbcMeta;
+import org.apache.calcite.avatica.jdbc.ExecutionResults;
+import org.apache.calcite.avatica.jdbc.StatementInfo;
+
+/**
+ * Avatica's JDBC-backed {@code Meta} for one tenant on one backend, taking its connections from the tenant's pool
+ * instead of
+ * {@code DriverManager}, and never passing client-supplied properties on: the backend connection is the proxy's own.
+ */
+public final class BackendMeta extends JdbcMeta {
+    private final Backend backend;
+    private final DataSource pool;
+    /** Per Avatica connection id; only while {@link Backend#statementCacheSize()} is above 0. */
+    private final ConcurrentHashMap<String, KeptPlans> prepared = new ConcurrentHashMap<>();
+    private final KeptPlans.Counts plans = new KeptPlans.Counts();
+
+    public BackendMeta(Backend backend, DataSource pool, long idleSeconds) throws SQLException {
+        super("jdbc:akkio-backend:" + backend.name(), cacheSettings(idleSeconds));
+        this.backend = backend;
+        this.pool = pool;
+    }
+
+    /**
+     * The proxy expires idle connections itself ({@link GovernedMeta#expireIdle}), closing them deterministically;
+     * Avatica's own caches evict lazily and only back that up, so they wait longer.
+     */
+    private static Properties cacheSettings(long idleSeconds) {
+        long backstop = idleSeconds * 2 + 60;
+        Properties p = new Properties();
+        p.setProperty("avatica.connectioncache.expiryduration", Long.toString(backstop));
+        p.setProperty("avatica.connectioncache.expiryunit", TimeUnit.SECONDS.name());
+        p.setProperty("avatica.statementcache.expiryduration", Long.toString(backstop));
+        p.setProperty("avatica.statementcache.expiryunit", TimeUnit.SECONDS.name());
+        return p;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Queries of this tenant run on a plan their connection kept, and on one prepared for them. */
+    public KeptPlans.Counts plans() {
+        return plans;
+    }
+
+    @Override
+    protected Connection createConnection(String url, Properties info) throws SQLException {
+        Connection connection = pool.getConnection();
+        String timeout = info.getProperty(QueryTimeouts.PROPERTY);
+        return timeout == null ? connection : QueryTimeouts.apply(connection, Integer.parseInt(timeout));
+    }
+
+    /**
+     * Runs a read-only query on the Avatica statement {@code h} as {@link #prepareAndExecute} would, on a prepared
+     * statement its connection keeps for the text ({@link KeptPlans}) when the backend keeps any.
+     */
+    public ExecuteResult query(StatementHandle h, String sql, long maxRowCount, int maxRowsInFirstFrame)
+            throws NoSuchStatementException {
+        if (backend.statementCacheSize() == 0 || holdsAsOwn(h)) {
+            return prepareAndExecute(h, sql, maxRowCount, maxRowsInFirstFrame, null);
+        }
+        StatementInfo info = statementInfo(h);
+        try {
+            Connection connection = getConnection(h.connectionId);
+            KeptPlans queries = queries(h.connectionId);
+            endPrevious(info, queries, h.id);
+            PreparedStatement statement = queries.lend(h.id, sql, connection);
+            try {
+                return execute(h, info, statement, maxRowCount, maxRowsInFirstFrame);
+            } catch (SQLException | RuntimeException e) {
+                queries.discard(h.id);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    private static ExecuteResult execute(StatementHandle h, StatementInfo info, PreparedStatement statement,
+                                         long maxRowCount, int maxRowsInFirstFrame) throws SQLException {
+        limitRows(statement, maxRowCount);
+        statement.execute();
+        ResultSet rs = statement.getResultSet();
+        info.setResultSet(rs);
+        return new ExecuteResult(List.of(rs == null
+                ? MetaResultSet.count(h.connectionId, h.id, AvaticaUtils.getLargeUpdateCount(statement))
+                : ExecutionResults.of(h.connectionId, h.id, rs, maxRowsInFirstFrame)));
+    }
+
+    /** As {@link JdbcMeta}: JDBC's 0 means no limit, Avatica's a negative count. */
+    private static void limitRows(PreparedStatement statement, long maxRowCount) throws SQLException {
+        if (maxRowCount > 0) {
+            AvaticaUtils.setLargeMaxRows(statement, maxRowCount);
+        } else if (maxRowCount < 0) {
+            statement.setMaxRows(0);
+        }
+    }
+
+    /**
+     * Prepares a read-only query as {@link #prepare} would, on a prepared statement the connection keeps for the
+     * text, which the returned Avatica statement holds until it closes.
+     */
+    public StatementHandle prepareQuery(ConnectionHandle ch, String sql, long maxRowCount) {
+        if (backend.statementCacheSize() == 0) {
+            return prepare(ch, sql, maxRowCount);
+        }
+        try {
+            Connection connection = getConnection(ch.id);
+            int id = getStatementIdGenerator().getAndIncrement();
+            KeptPlans queries = queries(ch.id);
+            PreparedStatement statement = queries.lendAsOwn(id, sql, connection);
+            try {
+                limitRows(statement, maxRowCount);
+                Signature signature = signature(statement.getMetaData(), statement.getParameterMetaData(), sql, null);
+                getStatementCache().put(id, new StatementInfo(statement));
+                return new StatementHandle(ch.id, id, signature);
+            } catch (SQLException | RuntimeException e) {
+                queries.discard(id);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    private boolean holdsAsOwn(StatementHandle h) {
+        KeptPlans queries = prepared.get(h.connectionId);
+        return queries != null && queries.holdsAsOwn(h.id);
+    }
+
+    /**
+     * The connection's kept statements; created atomically with a check that the connection is still open, so that a
+     * statement racing {@link #closeConnection} cannot leave an entry behind.
+     */
+    private KeptPlans queries(String connectionId) {
+        KeptPlans queries = prepared.get(connectionId);
+        if (queries == null) {
+            queries = prepared.compute(connectionId, (id, existing) -> existing != null ? existing
+                    : getConnectionCache().getIfPresent(id) == null ? null
+                    : new KeptPlans(backend.statementCacheSize(), plans));
+            if (queries == null) {
+                throw new NoSuchConnectionException("connection " + connectionId + " is closed");
+            }
+        }
+        return queries;
+    }
+
+    @Override
+    public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount, int maxRowsInFirstFrame,
+                                           PrepareCallback callback) throws NoSuchStatementException {
+        KeptPlans queries = prepared.get(h.connectionId);
+        // a prepared statement's own statement stays with it; query() never lends to such a statement
+        if (queries != null && !queries.holdsAsOwn(h.id)) {
+            try {
+                endPrevious(statementInfo(h), queries, h.id);
+            } catch (SQLException e) {
+                throw new RuntimeException(e);
+            }
+        }
+        return super.prepareAndExecute(h, sql, maxRowCount, maxRowsInFirstFrame, callback);
+    }
+
+    private StatementInfo statementInfo(StatementHandle h) throws NoSuchStatementException {
+        StatementInfo info = getStatementCache().getIfPresent(h.id);
+        if (info == null) {
+            throw new NoSuchStatementException(h);
+        }
+        return info;
+    }
+
+    /**
+     * An execution closes its statement's previous result (JDBC), which a statement lent for one execution may have
+     * produced rather than its own; that one then goes back. Not for a prepared statement holding its own.
+     */
+    private static void endPrevious(StatementInfo info, KeptPlans queries, int statementId)
+            throws SQLException {
+        if (info.isResultSetInitialized() && info.getResultSet() != null) {
+            info.getResultSet().close();
+        }
+        queries.giveBack(statementId);
+    }
+
+    @Override
+    public void closeStatement(StatementHandle h) {
+        try {
+            super.closeStatement(h);
+        } finally {
+            KeptPlans queries = prepared.get(h.connectionId);
+            if (queries != null) {
+                queries.giveBack(h.id);
+            }
+        }
+    }
+
+    @Override
+    public void closeConnection(ConnectionHandle ch) {
+        try {
+            super.closeConnection(ch);
+        } finally {
+            prepared.compute(ch.id, (id, queries) -> {
+                if (queries != null) {
+                    queries.close();
+                }
+                return null;
+            });
+        }
+    }
+
+    /** Avatica's description of a backend result's columns. */
+    public static java.util.List<org.apache.calcite.avatica.ColumnMetaData> describe(java.sql.ResultSetMetaData md)
+            throws SQLException {
+        return columns(md);
+    }
+
+    /** The warehouse the backend connection of an Avatica connection uses (Databricks failover), or the backend's. */
+    public String warehouseOf(String connectionId) {
+        try {
+            return backend.warehouseOf(getConnection(connectionId));
+        } catch (SQLException | RuntimeException e) {
+            return backend.warehouseId();
+        }
+    }
+
+    /** Cancels the statements of an Avatica connection's backend connection (see {@link QueryTimeouts}). */
+    public void cancelRunning(String connectionId) throws SQLException {
+        if (getConnection(connectionId) instanceof QueryTimeouts.Cancellable c) {
+            c.cancelStatements();
+        }
+    }
+
+    /** The backend connection behind an Avatica connection id, for metadata the proxy filters itself. */
+    public Connection backendConnection(String connectionId) throws SQLException {
+        return getConnection(connectionId);
+    }
+}

@@ -1,0 +1,156 @@
+package com.akkio.dbproxy.server.frontend.avatica;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import javax.servlet.http.HttpServletRequest;
+
+import com.akkio.dbproxy.server.governed.Caller;
+import com.akkio.dbproxy.server.governed.ProxyError;
+import com.akkio.dbproxy.server.config.ProxyConfig;
+import org.apache.calcite.avatica.remote.AuthenticationType;
+import org.apache.calcite.avatica.server.AvaticaServerConfiguration;
+import org.apache.calcite.avatica.server.RemoteUserExtractor;
+
+/**
+ * HTTP BASIC authentication of tenants against the salted secret hashes in the configuration, hooked into Avatica's
+ * handler through its impersonation callbacks: the extractor checks the credentials of each request, and the
+ * callback runs the request with the {@link Caller} set, or refuses it with SQLState 28000 in a proper Avatica error
+ * (an HTTP 401 would reach the Avatica client as a bare transport failure).
+ */
+public final class TenantAuthenticator implements AvaticaServerConfiguration, RemoteUserExtractor {
+    private static final String BASIC = "Basic ";
+
+    /** The outcome of checking one request's credentials, handed from the extractor to the callback. */
+    private record Outcome(Caller caller, String failure) {
+    }
+
+    private static final ThreadLocal<Outcome> OUTCOME = new ThreadLocal<>();
+
+    private volatile Map<String, ProxyConfig.Tenant> tenants;
+    private final AuthenticationListener listener;
+
+    /** Told about every refused request, so it can be audited. */
+    public interface AuthenticationListener {
+        void refused(String claimedTenant, String address, String userAgent, String reason);
+    }
+
+    public TenantAuthenticator(Map<String, ProxyConfig.Tenant> tenants, AuthenticationListener listener) {
+        this.tenants = Map.copyOf(tenants);
+        this.listener = listener;
+    }
+
+    /** Swaps in reloaded tenants; requests already authenticated keep running. */
+    public void tenants(Map<String, ProxyConfig.Tenant> updated) {
+        this.tenants = Map.copyOf(updated);
+    }
+
+    @Override
+    public String extract(HttpServletRequest request) {
+        String address = request.getRemoteAddr();
+        String userAgent = request.getHeader("User-Agent");
+        String header = request.getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, BASIC, 0, BASIC.length())) {
+            OUTCOME.set(new Outcome(new Caller(null, address, userAgent), "no credentials (HTTP BASIC required)"));
+            return "";
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(BASIC.length()).trim()),
+                    StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            OUTCOME.set(new Outcome(new Caller(null, address, userAgent), "malformed credentials"));
+            return "";
+        }
+        int colon = decoded.indexOf(':');
+        String tenant = colon < 0 ? decoded : decoded.substring(0, colon);
+        String secret = colon < 0 ? "" : decoded.substring(colon + 1);
+        ProxyConfig.Tenant t = tenants.get(tenant);
+        boolean ok;
+        if (t == null) {
+            DECOY.matches(secret); // hash anyway, so the time taken does not tell which tenants exist
+            ok = false;
+        } else {
+            ok = t.secret().matches(secret);
+        }
+        if (!ok) {
+            OUTCOME.set(new Outcome(new Caller(tenant, address, userAgent), "unknown tenant or wrong secret"));
+            return "";
+        }
+        OUTCOME.set(new Outcome(new Caller(tenant, address, userAgent), null));
+        return tenant;
+    }
+
+    private static final com.akkio.dbproxy.server.config.SecretHash DECOY =
+            com.akkio.dbproxy.server.config.SecretHash.create("decoy");
+
+    @Override
+    public <T> T doAsRemoteUser(String remoteUser, String remoteAddress, Callable<T> action) throws Exception {
+        Outcome outcome = OUTCOME.get();
+        OUTCOME.remove();
+        if (outcome == null || outcome.failure() != null) {
+            String reason = outcome == null ? "no credentials" : outcome.failure();
+            Caller who = outcome == null ? new Caller(null, remoteAddress, null) : outcome.caller();
+            listener.refused(who.tenant(), who.address(), who.userAgent(), reason);
+            throw ProxyError.authentication(reason);
+        }
+        Caller.set(outcome.caller());
+        try {
+            return action.call();
+        } finally {
+            Caller.clear();
+        }
+    }
+
+    @Override
+    public boolean supportsImpersonation() {
+        return true;
+    }
+
+    @Override
+    public RemoteUserExtractor getRemoteUserExtractor() {
+        return this;
+    }
+
+    @Override
+    public AuthenticationType getAuthenticationType() {
+        return AuthenticationType.BASIC;
+    }
+
+    @Override
+    public String getKerberosRealm() {
+        return null;
+    }
+
+    @Override
+    public String getKerberosServiceName() {
+        return null;
+    }
+
+    @Override
+    public String getKerberosHostName() {
+        return null;
+    }
+
+    @Override
+    public String getKerberosPrincipal() {
+        return null;
+    }
+
+    @Override
+    public String[] getAllowedRoles() {
+        return new String[0];
+    }
+
+    @Override
+    public String getHashLoginServiceRealm() {
+        return null;
+    }
+
+    @Override
+    public String getHashLoginServiceProperties() {
+        return null;
+    }
+}

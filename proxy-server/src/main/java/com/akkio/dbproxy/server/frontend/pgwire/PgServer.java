@@ -1,0 +1,235 @@
+package com.akkio.dbproxy.server.frontend.pgwire;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.KeyManagerFactory;
+
+import com.akkio.dbproxy.server.governed.GovernedMeta;
+import com.akkio.dbproxy.server.frontend.avatica.TenantAuthenticator;
+import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.akkio.dbproxy.server.config.ScramVerifier;
+import com.akkio.dbproxy.server.config.SecretHash;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL wire-protocol front end: a Netty server on {@code server.host} and {@code server.postgres.port}
+ * whose sessions drive the same {@link GovernedMeta} as the Avatica endpoint, so authentication, policy, rewriting,
+ * limits and audit are the same code for both.
+ */
+public final class PgServer implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(PgServer.class);
+
+    private final GovernedMeta meta;
+    private final TenantAuthenticator.AuthenticationListener refusals;
+    private final SslContext sslContext;
+    private final Duration idleTimeout;
+    private final EventLoopGroup boss = new NioEventLoopGroup(1, daemon("akkio-pg-accept"));
+    private final EventLoopGroup loops = new NioEventLoopGroup(2, daemon("akkio-pg-io"));
+    private final ThreadPoolExecutor workers;
+    private final ExecutorService cancels = Executors.newSingleThreadExecutor(daemon("akkio-pg-cancel"));
+    private final Map<Integer, PgConnection> sessions = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private final ScramVerifier decoyVerifier = ScramVerifier.create("decoy-" + System.nanoTime());
+    private final SecretHash decoyHash = SecretHash.create("decoy");
+    private volatile Map<String, ProxyConfig.Tenant> tenants;
+    private Channel listener;
+
+    private PgServer(GovernedMeta meta, Map<String, ProxyConfig.Tenant> tenants,
+                     TenantAuthenticator.AuthenticationListener refusals, SslContext sslContext, Duration idleTimeout,
+                     int workerThreads) {
+        this.meta = meta;
+        this.tenants = Map.copyOf(tenants);
+        this.refusals = refusals;
+        this.sslContext = sslContext;
+        this.idleTimeout = idleTimeout;
+        this.workers = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemon("akkio-pg-worker"));
+        this.workers.allowCoreThreadTimeOut(true);
+    }
+
+    /** Binds the listener; the caller closes the server. */
+    public static PgServer start(ProxyConfig.Server config, Map<String, ProxyConfig.Tenant> tenants, GovernedMeta meta,
+                                 TenantAuthenticator.AuthenticationListener refusals)
+            throws IOException, GeneralSecurityException {
+        ProxyConfig.Postgres pg = config.postgres();
+        PgServer server = new PgServer(meta, tenants, refusals, sslContext(config.tls()),
+                config.idleConnectionTimeout(), pg.workerThreads());
+        try {
+            server.bind(config.host(), pg.port(), config.maxRequestBytes());
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void bind(String host, int port, int maxMessageBytes) throws IOException {
+        long idleSeconds = idleTimeout.toSeconds();
+        ServerBootstrap b = new ServerBootstrap().group(boss, loops).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        PgDecoder decoder = new PgDecoder(maxMessageBytes);
+                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
+                                .addLast("decoder", decoder)
+                                .addLast("session", new PgConnection(PgServer.this, decoder, newPid(),
+                                        random.nextInt()));
+                    }
+                });
+        try {
+            listener = b.bind(new InetSocketAddress(host, port)).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding " + host + ":" + port, e);
+        } catch (RuntimeException e) {
+            throw new IOException("cannot listen on " + host + ":" + port + " (server.postgres.port): "
+                    + e.getMessage(), e);
+        }
+        LOG.info("PostgreSQL front end listening on {}:{}{}", host, port(), sslContext == null ? ""
+                : " (TLS on SSLRequest)");
+    }
+
+    private int newPid() {
+        while (true) {
+            int pid = random.nextInt(Integer.MAX_VALUE - 1) + 1;
+            if (!sessions.containsKey(pid)) {
+                return pid;
+            }
+        }
+    }
+
+    private static SslContext sslContext(ProxyConfig.Tls tls) throws IOException, GeneralSecurityException {
+        if (tls == null) {
+            return null;
+        }
+        KeyStore store = KeyStore.getInstance(tls.keystore().toString().endsWith(".jks") ? "JKS" : "PKCS12");
+        char[] password = tls.keystorePassword().toCharArray();
+        try (InputStream in = Files.newInputStream(tls.keystore())) {
+            store.load(in, password);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, password);
+        return SslContextBuilder.forServer(kmf).build();
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Swaps in reloaded tenants; sessions already open keep their tenant (GovernedMeta applies the new policy). */
+    public void tenants(Map<String, ProxyConfig.Tenant> updated) {
+        this.tenants = Map.copyOf(updated);
+    }
+
+    Map<String, ProxyConfig.Tenant> tenants() {
+        return tenants;
+    }
+
+    GovernedMeta meta() {
+        return meta;
+    }
+
+    SslContext sslContext() {
+        return sslContext;
+    }
+
+    Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    ThreadPoolExecutor workers() {
+        return workers;
+    }
+
+    ExecutorService cancelExecutor() {
+        return cancels;
+    }
+
+    ScramVerifier decoyVerifier() {
+        return decoyVerifier;
+    }
+
+    SecretHash decoyHash() {
+        return decoyHash;
+    }
+
+    void refused(String tenant, String address, String userAgent, String reason) {
+        refusals.refused(tenant, address, userAgent, reason);
+    }
+
+    void register(PgConnection session) {
+        sessions.put(session.pid, session);
+    }
+
+    void forget(PgConnection session) {
+        sessions.remove(session.pid, session);
+    }
+
+    /** A CancelRequest: honoured only when the key matches the one the session was given. */
+    void cancel(int pid, int key) {
+        PgConnection session = sessions.get(pid);
+        if (session != null && MessageDigest.isEqual(java.nio.ByteBuffer.allocate(4).putInt(key).array(),
+                java.nio.ByteBuffer.allocate(4).putInt(session.secretKey).array())) {
+            session.cancel();
+        }
+    }
+
+    /** Stops accepting, closes client connections (their sessions close their governed connections), then the pools. */
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        cancels.shutdownNow();
+    }
+}

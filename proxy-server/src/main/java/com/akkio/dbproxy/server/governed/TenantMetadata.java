@@ -1,0 +1,140 @@
+package com.akkio.dbproxy.server.governed;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import com.akkio.dbproxy.server.backend.BackendMeta;
+import com.akkio.dbproxy.policy.ObjectPattern;
+import com.akkio.dbproxy.policy.QualifiedName;
+import com.akkio.dbproxy.policy.TenantPolicy;
+import org.apache.calcite.avatica.ColumnMetaData;
+import org.apache.calcite.avatica.Meta;
+
+/**
+ * JDBC metadata as one tenant may see it: the backend's answer, with every row the tenant may not read removed and
+ * physical catalog names replaced by the tenant's logical ones. A catalog argument from the client is logical and is
+ * mapped before the backend is asked.
+ */
+final class TenantMetadata {
+    private final TenantPolicy policy;
+    private final Connection connection;
+
+    TenantMetadata(TenantPolicy policy, Connection connection) {
+        this.policy = policy;
+        this.connection = connection;
+    }
+
+    /** The rows and columns of one filtered answer. */
+    record Answer(List<ColumnMetaData> columns, List<Object> rows) {
+    }
+
+    Answer catalogs() throws SQLException {
+        DatabaseMetaData md = connection.getMetaData();
+        try (ResultSet rs = md.getCatalogs()) {
+            return filter(rs, row -> catalogVisible(text(row[0])), row -> row[0] = logical(text(row[0])));
+        }
+    }
+
+    Answer schemas(String catalog, String schemaPattern) throws SQLException {
+        try (ResultSet rs = connection.getMetaData().getSchemas(physical(catalog), schemaPattern)) {
+            // JDBC order: TABLE_SCHEM, TABLE_CATALOG
+            return filter(rs, row -> schemaVisible(text(row[1]), text(row[0])), row -> row[1] = logical(text(row[1])));
+        }
+    }
+
+    Answer tables(String catalog, String schemaPattern, String tablePattern, String[] types) throws SQLException {
+        try (ResultSet rs = connection.getMetaData().getTables(physical(catalog), schemaPattern, tablePattern, types)) {
+            return filter(rs, this::tableVisible, row -> row[0] = logical(text(row[0])));
+        }
+    }
+
+    Answer columns(String catalog, String schemaPattern, String tablePattern, String columnPattern)
+            throws SQLException {
+        try (ResultSet rs = connection.getMetaData().getColumns(physical(catalog), schemaPattern, tablePattern,
+                columnPattern)) {
+            return filter(rs, this::tableVisible, row -> row[0] = logical(text(row[0])));
+        }
+    }
+
+    private boolean tableVisible(Object[] row) {
+        String catalog = text(row[0]);
+        String schema = text(row[1]);
+        String table = text(row[2]);
+        return catalog != null && schema != null && table != null
+                && policy.canRead(new QualifiedName(catalog, schema, table));
+    }
+
+    private boolean catalogVisible(String catalog) {
+        if (catalog == null) {
+            return false;
+        }
+        String c = catalog.toLowerCase(Locale.ROOT);
+        return anyPattern(p -> p.matchesCatalog(c));
+    }
+
+    private boolean schemaVisible(String catalog, String schema) {
+        if (catalog == null || schema == null) {
+            return false;
+        }
+        String c = catalog.toLowerCase(Locale.ROOT);
+        String s = schema.toLowerCase(Locale.ROOT);
+        return anyPattern(p -> p.coversSchema(c, s));
+    }
+
+    private boolean anyPattern(java.util.function.Predicate<ObjectPattern> test) {
+        for (ObjectPattern p : policy.readable()) {
+            if (test.test(p)) {
+                return true;
+            }
+        }
+        for (ObjectPattern p : policy.writable()) {
+            if (test.test(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A client's catalog argument: null or a pattern stays as it is, a logical name becomes physical. */
+    private String physical(String catalog) {
+        return catalog == null ? null : policy.physicalCatalog(catalog.toLowerCase(Locale.ROOT));
+    }
+
+    private String logical(String physical) {
+        return physical == null ? null : policy.logicalCatalog(physical.toLowerCase(Locale.ROOT));
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static Answer filter(ResultSet rs, java.util.function.Predicate<Object[]> keep,
+                                 java.util.function.Consumer<Object[]> rename) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        List<ColumnMetaData> columns = BackendMeta.describe(md);
+        List<Object> rows = new ArrayList<>();
+        while (rs.next()) {
+            Object[] row = new Object[n];
+            for (int i = 0; i < n; i++) {
+                row[i] = rs.getObject(i + 1);
+            }
+            if (keep.test(row)) {
+                rename.accept(row);
+                rows.add(row);
+            }
+        }
+        return new Answer(columns, rows);
+    }
+
+    static Meta.Signature signature(Answer answer) {
+        return Meta.Signature.create(answer.columns(), "", List.of(), Meta.CursorFactory.ARRAY,
+                Meta.StatementType.SELECT);
+    }
+}

@@ -1,0 +1,109 @@
+package com.akkio.dbproxy.server.backend.databricks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+import com.akkio.dbproxy.server.SelfSigned;
+import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.ProxyServer;
+import com.akkio.dbproxy.server.config.ConfigLoader;
+import com.akkio.dbproxy.server.config.SecretHash;
+import com.akkio.dbproxy.server.backend.databricks.emulator.DatabricksEmulator;
+
+/**
+ * A workspace emulator on {@code ip}:443 with acme's and globex's orders and two warehouses, and a proxy whose tenant
+ * acme uses it through the backend {@code dbx} (service principal {@code sp-acme}, secret in {@code sp-acme.secret},
+ * warehouses wh-acme then wh-backup).
+ */
+final class DatabricksFixture implements AutoCloseable {
+    final DatabricksEmulator emulator;
+    final ProxyServer proxy;
+    final Path secretFile;
+    final Path auditLog;
+
+    DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds) throws Exception {
+        this(dir, ip, tokenLifetimeSeconds, true);
+    }
+
+    /** @param workspaceUp false: the proxy starts while the emulator is suspended (call {@code resume}) */
+    DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds, boolean workspaceUp) throws Exception {
+        SelfSigned cert = SelfSigned.create(dir, ip);
+        emulator = new DatabricksEmulator(cert.keystore(), cert.keystorePassword(), "wh-acme", ip, 443);
+        emulator.tokenLifetimeSeconds(tokenLifetimeSeconds);
+        emulator.allowClient("sp-acme", "secret-one");
+        emulator.warehouse("wh-backup", true);
+        emulator.setUp("ATTACH ':memory:' AS acme_prod");
+        emulator.setUp("CREATE SCHEMA acme_prod.sales");
+        emulator.setUp("CREATE TABLE acme_prod.sales.orders AS SELECT i AS order_id, 'acme' AS tenant_tag"
+                + " FROM range(1, 251) t(i)");
+        emulator.setUp("ATTACH ':memory:' AS globex_prod");
+        emulator.setUp("CREATE SCHEMA globex_prod.sales");
+        emulator.setUp("CREATE TABLE globex_prod.sales.orders AS SELECT i AS order_id, 'globex' AS tenant_tag"
+                + " FROM range(1, 11) t(i)");
+        secretFile = Files.writeString(dir.resolve("sp-acme.secret"), "secret-one\n");
+        auditLog = dir.resolve("audit.jsonl");
+        Files.writeString(dir.resolve("acme.yaml"), """
+                catalog: acme_prod
+                default_schema: sales
+                catalogs: { main: acme_prod }
+                read: [acme_prod.sales.*]
+                statements: [query]
+                max_rows: 100
+                rate: { queries_per_second: 1000, burst: 1000, max_concurrent: 8 }
+                query_timeout_seconds: 20
+                """);
+        String base = "https://" + ip + ":443";
+        Path config = Files.writeString(dir.resolve("proxy.yaml"), """
+                server: { port: 0, admin_port: 0 }
+                audit: { path: audit.jsonl }
+                backends:
+                  dbx:
+                    type: databricks
+                    host: https://%s
+                    warehouse_ids: [wh-acme, wh-backup]
+                    client_id: sp-acme
+                    client_secret_file: sp-acme.secret
+                    start_on_demand: true
+                    pool: { max_size: 4, connection_timeout_ms: 5000, max_lifetime_seconds: 60 }
+                    driver_options:
+                      SSLTrustStore: %s
+                      SSLTrustStorePwd: %s
+                      SSLTrustStoreType: PKCS12
+                      OIDCDiscoveryEndpoint: %s/oidc/.well-known/oauth-authorization-server
+                      OAuth2TokenEndpoint: %s/oidc/v1/token
+                tenants:
+                  acme: { secret_hash: "%s", backend: dbx, policy: acme.yaml }
+                """.formatted(ip, cert.truststore(), cert.truststorePassword(), base, base,
+                SecretHash.create("acme-secret").encoded()));
+        if (!workspaceUp) {
+            emulator.suspend();
+        }
+        proxy = ProxyServer.start(ConfigLoader.load(config), 0);
+    }
+
+    Connection acme() throws SQLException {
+        return acme("");
+    }
+
+    /** @param urlParameters appended to the URL, e.g. {@code ?timeout_ms=120000} */
+    Connection acme(String urlParameters) throws SQLException {
+        return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + proxy.port() + urlParameters,
+                DemoProxy.credentials("acme", "acme-secret"));
+    }
+
+    /** GET on the admin endpoint: status and body. */
+    java.net.http.HttpResponse<String> admin(String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + proxy.adminPort() + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() throws Exception {
+        proxy.close();
+        emulator.close();
+    }
+}

@@ -1,0 +1,488 @@
+package com.akkio.dbproxy.server.backend.databricks.emulator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+/**
+ * A Databricks workspace on 127.0.0.1, just enough of it for the real databricks-jdbc driver (SQL Statement
+ * Execution API, {@code UseThriftClient=0}, inline JSON results) and OAuth machine-to-machine: OIDC discovery, the
+ * client-credentials token endpoint, sessions, statements, warehouses. Statements run on an in-memory DuckDB with
+ * the same {@code catalog.schema.table} names. Every request is recorded for tests to inspect.
+ */
+public final class DatabricksEmulator implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One HTTP request as the emulator saw it. */
+    public record Recorded(String method, String path, Map<String, String> headers, String body) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    private volatile HttpsServer http;
+    private final String host;
+    private final int requestedPort;
+    private final SSLContext tls;
+    private final Connection duckdb;
+    private final Map<String, String> clientSecrets = new ConcurrentHashMap<>();
+    private final Map<String, Long> tokens = new ConcurrentHashMap<>();
+    private final Map<String, String> sessions = new ConcurrentHashMap<>();
+    private final Map<String, ObjectNode> statements = new ConcurrentHashMap<>();
+    private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    private final Set<String> warehouses = ConcurrentHashMap.newKeySet();
+    private volatile long tokenLifetimeSeconds = 3600;
+    private volatile boolean tokenEndpointDown;
+    private volatile long tokenDelayMillis;
+    private volatile ObjectNode statementFailure;
+    private final Set<Statement> running = ConcurrentHashMap.newKeySet();
+    private final Map<String, List<ObjectNode>> chunks = new ConcurrentHashMap<>();
+    private volatile int chunkRows;
+    private volatile int failChunksFrom = -1;
+    private volatile String warehouseState = "RUNNING";
+    private final byte[] signingKey = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * @param keystore PKCS12 keystore with the server certificate for 127.0.0.1
+     */
+    /**
+     * @param host     loopback address to listen on; the driver's SDK drops the port from the workspace URL, so the
+     *                 emulator listens on 443 of an address of its own (as a real workspace does)
+     */
+    public DatabricksEmulator(Path keystore, String password, String warehouseId, String host, int port)
+            throws Exception {
+        this.host = host;
+        duckdb = DriverManager.getConnection("jdbc:duckdb:");
+        warehouses.add(warehouseId);
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+            ks.load(in, password.toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, password.toCharArray());
+        tls = SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), null, null);
+        this.requestedPort = port;
+        http = listen();
+    }
+
+    private HttpsServer listen() throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(host, requestedPort), 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server.setExecutor(Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "dbx-emulator");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+        return server;
+    }
+
+    /**
+     * The workspace goes down: open connections are dropped, running statements cancelled, nothing listens until
+     * {@link #resume}. Data and tokens survive.
+     */
+    public void suspend() {
+        http.stop(0);
+        for (Statement s : running) {
+            try {
+                s.cancel();
+            } catch (SQLException ignored) {
+                // already finished
+            }
+        }
+    }
+
+    public void resume() throws IOException {
+        http = listen();
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** Runs SQL directly on the emulator's DuckDB, to set up data. */
+    public void setUp(String sql) throws SQLException {
+        try (Statement s = duckdb.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    public void allowClient(String clientId, String secret) {
+        clientSecrets.put(clientId + "\u0000" + secret, clientId);
+    }
+
+    public void revokeClient(String clientId, String secret) {
+        clientSecrets.remove(clientId + "\u0000" + secret);
+    }
+
+    /** The token endpoint answers 503 while down; everything else keeps working. */
+    public void tokenEndpointDown(boolean down) {
+        this.tokenEndpointDown = down;
+    }
+
+    /** The token endpoint answers only after {@code delay} (zero: at once). */
+    public void tokenEndpointDelay(java.time.Duration delay) {
+        this.tokenDelayMillis = delay.toMillis();
+    }
+
+    /**
+     * Every statement fails in the warehouse with this error code and message, as a warehouse does when it is
+     * overloaded or broken, until called with null.
+     */
+    public void failStatements(String errorCode, String message) {
+        this.statementFailure = errorCode == null ? null : error(errorCode, message);
+    }
+
+    /** Results of more than {@code rows} rows come in chunks of that many, fetched one by one (zero: one chunk). */
+    public void chunkRows(int rows) {
+        this.chunkRows = rows;
+    }
+
+    /** Fetching chunk {@code index} or a later one fails (HTTP 500), as a warehouse losing a result does; -1 heals. */
+    public void failChunksFrom(int index) {
+        this.failChunksFrom = index;
+    }
+
+    public void tokenLifetimeSeconds(long seconds) {
+        this.tokenLifetimeSeconds = seconds;
+    }
+
+    /** Adds a warehouse, or takes one away (new sessions on it fail) when {@code up} is false. */
+    public void warehouse(String id, boolean up) {
+        if (up) {
+            warehouses.add(id);
+        } else {
+            warehouses.remove(id);
+        }
+    }
+
+    public void warehouseState(String state) {
+        this.warehouseState = state;
+    }
+
+    public List<Recorded> requests() {
+        return List.copyOf(requests);
+    }
+
+    public long count(String pathPrefix) {
+        return requests.stream().filter(r -> r.path().startsWith(pathPrefix)).count();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        String path = ex.getRequestURI().getPath();
+        Map<String, String> headers = new HashMap<>();
+        ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
+        requests.add(new Recorded(ex.getRequestMethod(), path, headers, body));
+        try {
+            if (path.equals("/oidc/.well-known/oauth-authorization-server")) {
+                String base = "https://" + host + ":" + port();
+                reply(ex, 200, JSON.createObjectNode().put("issuer", base + "/oidc")
+                        .put("authorization_endpoint", base + "/oidc/v1/authorize")
+                        .put("token_endpoint", base + "/oidc/v1/token"));
+            } else if (path.equals("/oidc/v1/token")) {
+                if (tokenEndpointDown) {
+                    reply(ex, 503, error("TEMPORARILY_UNAVAILABLE", "token endpoint down"));
+                    return;
+                }
+                if (tokenDelayMillis > 0) {
+                    Thread.sleep(tokenDelayMillis);
+                }
+                token(ex, body, headers);
+            } else if (path.startsWith("/api/2.0/connector-service/feature-flags/")) {
+                reply(ex, 200, JSON.createObjectNode().put("ttl_seconds", 900).set("flags", JSON.createArrayNode()));
+            } else if (!authorized(headers)) {
+                reply(ex, 401, error("UNAUTHENTICATED", "invalid or expired access token"));
+            } else if (path.matches("/api/2\\.0/sql/(warehouses/[^/]+/)?sessions.*")) {
+                session(ex, path, body);
+            } else if (path.startsWith("/api/2.0/sql/warehouses/")) {
+                warehouse(ex, path);
+            } else if (path.startsWith("/api/2.0/sql/statements")) {
+                statement(ex, path, body);
+            } else {
+                reply(ex, 404, error("ENDPOINT_NOT_FOUND", "no emulated endpoint " + path));
+            }
+        } catch (Exception e) {
+            reply(ex, 500, error("INTERNAL_ERROR", String.valueOf(e.getMessage())));
+        }
+    }
+
+    private void token(HttpExchange ex, String body, Map<String, String> headers) throws IOException {
+        Map<String, String> form = form(body);
+        String id = form.get("client_id");
+        String secret = form.get("client_secret");
+        String auth = headers.get("authorization");
+        if (auth != null && auth.startsWith("Basic ")) {
+            String decoded = new String(Base64.getDecoder().decode(auth.substring(6)), StandardCharsets.UTF_8);
+            id = decoded.substring(0, decoded.indexOf(':'));
+            secret = decoded.substring(decoded.indexOf(':') + 1);
+        }
+        if (!"client_credentials".equals(form.get("grant_type")) || id == null
+                || !clientSecrets.containsKey(id + "\u0000" + secret)) {
+            reply(ex, 401, JSON.createObjectNode().put("error", "invalid_client")
+                    .put("error_description", "Client authentication failed"));
+            return;
+        }
+        long now = System.currentTimeMillis() / 1000;
+        String token = jwt(JSON.createObjectNode().put("sub", id).put("iat", now).put("exp", now + tokenLifetimeSeconds)
+                .put("jti", UUID.randomUUID().toString()));
+        tokens.put(token, System.currentTimeMillis() + tokenLifetimeSeconds * 1000);
+        reply(ex, 200, JSON.createObjectNode().put("access_token", token).put("token_type", "Bearer")
+                .put("expires_in", tokenLifetimeSeconds).put("scope", "all-apis"));
+    }
+
+    /** Workspace OAuth tokens are JWTs, and the driver reads their expiry: signed here with a per-run key. */
+    private String jwt(ObjectNode claims) throws IOException {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String signingInput = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
+                + "." + b64.encodeToString(JSON.writeValueAsBytes(claims));
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(signingKey, "HmacSHA256"));
+            return signingInput + "." + b64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
+    private boolean authorized(Map<String, String> headers) {
+        String auth = headers.get("authorization");
+        if (auth == null || !auth.startsWith("Bearer ")) {
+            return false;
+        }
+        Long expires = tokens.get(auth.substring(7));
+        return expires != null && expires > System.currentTimeMillis();
+    }
+
+    private void warehouse(HttpExchange ex, String path) throws IOException {
+        String id = path.substring("/api/2.0/sql/warehouses/".length()).replaceAll("/start$", "");
+        if (!warehouses.contains(id)) {
+            reply(ex, 404, error("RESOURCE_DOES_NOT_EXIST", "warehouse " + id + " does not exist"));
+        } else if (path.endsWith("/start")) {
+            warehouseState = "RUNNING";
+            reply(ex, 200, JSON.createObjectNode());
+        } else {
+            reply(ex, 200, JSON.createObjectNode().put("id", id).put("name", "emulated").put("state", warehouseState));
+        }
+    }
+
+    private void session(HttpExchange ex, String path, String body) throws IOException {
+        if (ex.getRequestMethod().equals("POST")) {
+            JsonNode request = JSON.readTree(body.isEmpty() ? "{}" : body);
+            String warehouse = request.path("warehouse_id").asText(
+                    path.replaceAll(".*/warehouses/([^/]+)/sessions.*", "$1"));
+            if (!warehouses.contains(warehouse)) {
+                reply(ex, 404, error("RESOURCE_DOES_NOT_EXIST", "warehouse " + warehouse + " does not exist"));
+                return;
+            }
+            String id = UUID.randomUUID().toString();
+            sessions.put(id, warehouse);
+            reply(ex, 200, JSON.createObjectNode().put("session_id", id));
+        } else {
+            sessions.remove(path.replaceAll(".*/sessions/?", "").replaceAll("\\?.*", ""));
+            reply(ex, 200, JSON.createObjectNode());
+        }
+    }
+
+    private void statement(HttpExchange ex, String path, String body) throws IOException {
+        String rest = path.replaceFirst("^/api/2.0/sql/statements/?", "");
+        String method = ex.getRequestMethod();
+        if (method.equals("POST") && rest.isEmpty()) {
+            reply(ex, 200, execute(JSON.readTree(body)));
+        } else if (method.equals("POST") && rest.endsWith("/cancel")) {
+            reply(ex, 200, JSON.createObjectNode());
+        } else if (method.equals("DELETE")) {
+            statements.remove(rest);
+            reply(ex, 200, JSON.createObjectNode());
+        } else if (method.equals("GET") && rest.contains("/result/chunks/")) {
+            List<ObjectNode> parts = chunks.get(rest.substring(0, rest.indexOf('/')));
+            int index = Integer.parseInt(rest.substring(rest.lastIndexOf('/') + 1));
+            if (parts == null || index >= parts.size()) {
+                reply(ex, 404, error("NOT_FOUND", "no chunk " + index));
+            } else if (failChunksFrom >= 0 && index >= failChunksFrom) {
+                reply(ex, 500, error("INTERNAL_ERROR", "result chunk " + index + " was lost"));
+            } else {
+                reply(ex, 200, parts.get(index));
+            }
+        } else if (method.equals("GET")) {
+            ObjectNode st = statements.get(rest);
+            reply(ex, st == null ? 404 : 200, st == null ? error("NOT_FOUND", "no statement " + rest) : st);
+        } else {
+            reply(ex, 404, error("ENDPOINT_NOT_FOUND", method + " " + path));
+        }
+    }
+
+    private ObjectNode execute(JsonNode request) {
+        String id = UUID.randomUUID().toString();
+        ObjectNode response = JSON.createObjectNode().put("statement_id", id);
+        ObjectNode failure = statementFailure;
+        if (failure != null) {
+            response.putObject("status").put("state", "FAILED").set("error", failure.deepCopy());
+            statements.put(id, response);
+            return response;
+        }
+        try (Statement s = duckdb.createStatement()) {
+            running.add(s);
+            // Spark SQL quotes identifiers with backticks, DuckDB with double quotes
+            boolean rows = s.execute(request.path("statement").asText().replace('`', '"'));
+            ObjectNode manifest = response.putObject("manifest").put("format", "JSON_ARRAY");
+            ObjectNode schema = manifest.putObject("schema");
+            ArrayNode data = JSON.createArrayNode();
+            ArrayNode columns = schema.putArray("columns");
+            if (rows) {
+                try (ResultSet rs = s.getResultSet()) {
+                    ResultSetMetaData md = rs.getMetaData();
+                    for (int i = 1; i <= md.getColumnCount(); i++) {
+                        String type = typeName(md.getColumnType(i));
+                        columns.addObject().put("name", md.getColumnLabel(i)).put("position", i - 1)
+                                .put("type_name", type).put("type_text", typeText(type, md, i));
+                    }
+                    while (rs.next()) {
+                        ArrayNode row = data.addArray();
+                        for (int i = 1; i <= md.getColumnCount(); i++) {
+                            Object v = rs.getObject(i);
+                            row.add(v == null ? null : v.toString());
+                        }
+                    }
+                }
+            } else {
+                columns.addObject().put("name", "num_affected_rows").put("position", 0).put("type_name", "LONG")
+                        .put("type_text", "BIGINT");
+                data.addArray().add(Long.toString(Math.max(0, s.getUpdateCount())));
+            }
+            schema.put("column_count", columns.size());
+            int size = chunkRows > 0 && data.size() > chunkRows ? chunkRows : Math.max(1, data.size());
+            List<ObjectNode> parts = new ArrayList<>();
+            ArrayNode manifestChunks = JSON.createArrayNode();
+            for (int offset = 0; offset == 0 || offset < data.size(); offset += size) {
+                int index = parts.size();
+                ArrayNode rowsOfChunk = JSON.createArrayNode();
+                for (int r = offset; r < Math.min(data.size(), offset + size); r++) {
+                    rowsOfChunk.add(data.get(r));
+                }
+                ObjectNode chunk = JSON.createObjectNode().put("chunk_index", index).put("row_offset", offset)
+                        .put("row_count", rowsOfChunk.size());
+                chunk.set("data_array", rowsOfChunk);
+                if (offset + size < data.size()) {
+                    chunk.put("next_chunk_index", index + 1).put("next_chunk_internal_link",
+                            "/api/2.0/sql/statements/" + id + "/result/chunks/" + (index + 1));
+                }
+                parts.add(chunk);
+                manifestChunks.addObject().put("chunk_index", index).put("row_offset", offset)
+                        .put("row_count", rowsOfChunk.size());
+            }
+            chunks.put(id, parts);
+            manifest.put("total_row_count", data.size()).put("total_chunk_count", parts.size())
+                    .put("truncated", false);
+            manifest.set("chunks", manifestChunks);
+            response.set("result", parts.get(0).deepCopy());
+            response.putObject("status").put("state", "SUCCEEDED");
+        } catch (SQLException e) {
+            response.putObject("status").put("state", "FAILED").putObject("error")
+                    .put("error_code", "BAD_REQUEST").put("message", e.getMessage());
+        } finally {
+            // try-with-resources has closed this statement by now
+            running.removeIf(st -> {
+                try {
+                    return st.isClosed();
+                } catch (SQLException e) {
+                    return true;
+                }
+            });
+        }
+        statements.put(id, response);
+        return response;
+    }
+
+    private static String typeName(int jdbcType) {
+        return switch (jdbcType) {
+            case Types.BIGINT -> "LONG";
+            case Types.INTEGER -> "INT";
+            case Types.SMALLINT -> "SHORT";
+            case Types.TINYINT -> "BYTE";
+            case Types.DOUBLE, Types.FLOAT -> "DOUBLE";
+            case Types.REAL -> "FLOAT";
+            case Types.DECIMAL, Types.NUMERIC -> "DECIMAL";
+            case Types.BOOLEAN, Types.BIT -> "BOOLEAN";
+            case Types.DATE -> "DATE";
+            case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> "TIMESTAMP";
+            default -> "STRING";
+        };
+    }
+
+    private static String typeText(String type, ResultSetMetaData md, int i) throws SQLException {
+        return switch (type) {
+            case "LONG" -> "BIGINT";
+            case "DECIMAL" -> "DECIMAL(" + md.getPrecision(i) + "," + md.getScale(i) + ")";
+            default -> type;
+        };
+    }
+
+    private static ObjectNode error(String code, String message) {
+        return JSON.createObjectNode().put("error_code", code).put("message", message);
+    }
+
+    private static Map<String, String> form(String body) {
+        Map<String, String> out = new HashMap<>();
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    private static void reply(HttpExchange ex, int status, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+        ex.close();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        http.stop(0);
+        duckdb.close();
+    }
+}
