@@ -16,14 +16,16 @@ import com.akkio.dbproxy.server.backend.BackendMeta;
 import com.akkio.dbproxy.server.frontend.avatica.ProxyHttpServer;
 import com.akkio.dbproxy.server.frontend.avatica.RequestGate;
 import com.akkio.dbproxy.server.frontend.avatica.TenantAuthenticator;
-import com.akkio.dbproxy.server.governed.GovernedMeta;
+import com.akkio.dbproxy.server.frontend.avatica.AvaticaMeta;
+import com.akkio.dbproxy.server.governed.Gateway;
+import com.akkio.dbproxy.server.governed.TenantCredentials;
 import com.akkio.dbproxy.server.governed.TenantRuntime;
 import com.akkio.dbproxy.server.admin.AdminServer;
 import com.akkio.dbproxy.server.admin.ProxyMetrics;
 import com.akkio.dbproxy.server.audit.AuditEvent;
 import com.akkio.dbproxy.server.audit.AuditLog;
 import com.akkio.dbproxy.server.backend.Backend;
-import com.akkio.dbproxy.server.backend.Backends;
+
 import com.akkio.dbproxy.server.backend.databricks.SecretExpiry;
 import com.akkio.dbproxy.server.config.ConfigException;
 import com.akkio.dbproxy.server.config.ConfigLoader;
@@ -48,7 +50,7 @@ public final class ProxyServer implements Closeable {
     private final AuditLog audit;
     private final ProxyMetrics metrics;
     private final TenantAuthenticator auth;
-    private final GovernedMeta meta;
+    private final Gateway gateway;
     private final ProxyHttpServer http;
     private final ScheduledExecutorService housekeeping;
     /** The PostgreSQL front end, or null when {@code server.postgres.enabled} is false; set once in {@link #start}. */
@@ -57,7 +59,7 @@ public final class ProxyServer implements Closeable {
     private AdminServer admin;
 
     private ProxyServer(ProxyConfig config, Map<String, Backend> backends, Map<String, TenantRuntime> tenants,
-                        AuditLog audit, ProxyMetrics metrics, TenantAuthenticator auth, GovernedMeta meta,
+                        AuditLog audit, ProxyMetrics metrics, TenantAuthenticator auth, Gateway gateway,
                         ProxyHttpServer http, ScheduledExecutorService housekeeping) {
         this.config = config;
         this.backends = backends;
@@ -65,7 +67,7 @@ public final class ProxyServer implements Closeable {
         this.audit = audit;
         this.metrics = metrics;
         this.auth = auth;
-        this.meta = meta;
+        this.gateway = gateway;
         this.http = http;
         this.housekeeping = housekeeping;
     }
@@ -87,17 +89,17 @@ public final class ProxyServer implements Closeable {
                 tenants.put(t.name(), runtime(t, backends, metrics, idleSeconds));
             }
             audit = new AuditLog(config.audit().path(), config.audit().maxBytes(), config.audit().keepFiles());
-            GovernedMeta meta = new GovernedMeta(tenants, audit, metrics, config.audit().rawSql(),
+            Gateway gateway = new Gateway(tenants, audit, metrics, config.audit().rawSql(),
                     config.server().maxConnectionsPerTenant(), idleSeconds);
             AuditLog auditLog = audit;
-            TenantAuthenticator.AuthenticationListener refusals = (tenant, address, userAgent, reason) -> {
+            TenantCredentials.Refusals refusals = (tenant, address, userAgent, reason) -> {
                 metrics.authenticationFailure();
                 auditLog.write(new AuditEvent(AuditEvent.COMPLETE, Instant.now(), AuditEvent.newRequestId(),
                         tenant, address, null, null, null, null, "unauthenticated", "AUTHENTICATION_FAILED", -1, 0,
                         userAgent, null));
             };
             TenantAuthenticator auth = new TenantAuthenticator(config.tenants(), refusals);
-            LocalService service = new LocalService(meta);
+            LocalService service = new LocalService(new AvaticaMeta(gateway));
             AvaticaHandler handler = config.server().serialization() == ProxyConfig.Serialization.JSON
                     ? new AvaticaJsonHandler(service, NoopMetricsSystem.getInstance(), auth)
                     : new AvaticaProtobufHandler(service, NoopMetricsSystem.getInstance(), auth);
@@ -113,11 +115,11 @@ public final class ProxyServer implements Closeable {
                 return t;
             });
             long periodMs = Math.max(250, Math.min(30_000, idleSeconds * 1000 / 4));
-            housekeeping.scheduleWithFixedDelay(meta::expireIdle, periodMs, periodMs, TimeUnit.MILLISECONDS);
-            server = new ProxyServer(config, backends, tenants, audit, metrics, auth, meta, http, housekeeping);
+            housekeeping.scheduleWithFixedDelay(gateway::expireIdle, periodMs, periodMs, TimeUnit.MILLISECONDS);
+            server = new ProxyServer(config, backends, tenants, audit, metrics, auth, gateway, http, housekeeping);
             if (config.server().postgres().enabled()) {
                 try {
-                    server.postgres = PgServer.start(config.server(), config.tenants(), meta, refusals);
+                    server.postgres = PgServer.start(config.server(), config.tenants(), gateway, refusals);
                 } catch (java.security.GeneralSecurityException e) {
                     throw new IOException("server.tls: cannot use the keystore for the PostgreSQL front end: "
                             + e.getMessage(), e);
@@ -201,12 +203,12 @@ public final class ProxyServer implements Closeable {
                 removed.add(r.name());
             }
         }
-        meta.tenants(tenants);
+        gateway.tenants(tenants);
         auth.tenants(fresh.tenants());
         if (postgres != null) {
             postgres.tenants(fresh.tenants());
         }
-        removed.forEach(meta::closeTenant);
+        removed.forEach(gateway::closeTenant);
         config = fresh;
         String summary = "added " + added + ", updated " + updated + ", removed " + removed;
         LOG.info("configuration reloaded: {}", summary);
@@ -234,7 +236,7 @@ public final class ProxyServer implements Closeable {
 
     /** Client connections open on either front end (each holds a governed connection). */
     public int openConnections() {
-        return meta.openConnections();
+        return gateway.openConnections();
     }
 
     /** Backend connections currently lent out by the pools. */
@@ -272,7 +274,7 @@ public final class ProxyServer implements Closeable {
         if (postgres != null) {
             postgres.close();
         }
-        meta.closeAll();
+        gateway.closeAll();
         for (Backend b : backends.values()) {
             b.close();
         }

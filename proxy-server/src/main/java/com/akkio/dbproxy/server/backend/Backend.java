@@ -25,21 +25,25 @@ public final class Backend implements Closeable {
     private final Closeable resources;
     private final java.util.function.Supplier<String> readiness;
     private final java.util.function.Function<java.sql.Connection, String> warehouseOf;
+    private final BackendErrors errors;
     private final List<HikariDataSource> pools = new CopyOnWriteArrayList<>();
 
     public Backend(String name, Dialect dialect, String warehouseId, DataSource connections,
                    ProxyConfig.Pool poolSettings, Closeable resources) {
-        this(name, dialect, warehouseId, connections, poolSettings, resources, null, c -> warehouseId);
+        this(name, dialect, warehouseId, connections, poolSettings, resources, null, c -> warehouseId,
+                BackendErrors.STANDARD);
     }
 
     /**
      * @param readiness   replaces the {@code SELECT 1} probe if given (null means ready, else the problem)
      * @param warehouseOf the warehouse a driver connection was opened to, where the backend fails over
+     * @param errors      how this backend's driver failures translate into the client's errors
      */
     public Backend(String name, Dialect dialect, String warehouseId, DataSource connections,
                    ProxyConfig.Pool poolSettings, Closeable resources, java.util.function.Supplier<String> readiness,
-                   java.util.function.Function<java.sql.Connection, String> warehouseOf) {
+                   java.util.function.Function<java.sql.Connection, String> warehouseOf, BackendErrors errors) {
         this.readiness = readiness;
+        this.errors = errors;
         this.warehouseOf = warehouseOf;
         this.name = name;
         this.dialect = dialect;
@@ -55,6 +59,10 @@ public final class Backend implements Closeable {
 
     public Dialect dialect() {
         return dialect;
+    }
+
+    public BackendErrors errors() {
+        return errors;
     }
 
     /** The Databricks SQL warehouse behind this backend (the first, where it fails over), or null. */

@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
-import com.akkio.dbproxy.server.governed.GovernedMeta;
 import org.apache.calcite.avatica.AvaticaUtils;
 import org.apache.calcite.avatica.NoSuchConnectionException;
 import org.apache.calcite.avatica.NoSuchStatementException;
@@ -38,7 +37,7 @@ public final class BackendMeta extends JdbcMeta {
     }
 
     /**
-     * The proxy expires idle connections itself ({@link GovernedMeta#expireIdle}), closing them deterministically;
+     * The proxy expires idle connections itself ({@code Gateway.expireIdle}), closing them deterministically;
      * Avatica's own caches evict lazily and only back that up, so they wait longer.
      */
     private static Properties cacheSettings(long idleSeconds) {

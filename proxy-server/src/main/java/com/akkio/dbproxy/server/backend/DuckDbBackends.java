@@ -31,7 +31,7 @@ public final class DuckDbBackends {
     private DuckDbBackends() {
     }
 
-    static Backend open(ProxyConfig.Backend cfg) throws SQLException, IOException {
+    public static Backend open(ProxyConfig.Backend cfg) throws SQLException, IOException {
         String url = cfg.path() == null ? "jdbc:duckdb:" : "jdbc:duckdb:" + cfg.path();
         if (cfg.path() != null) {
             Files.createDirectories(cfg.path().toAbsolutePath().getParent());

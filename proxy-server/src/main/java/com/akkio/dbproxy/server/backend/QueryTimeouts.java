@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.WeakHashMap;
 
-import com.akkio.dbproxy.server.governed.GovernedMeta;
 
 /**
  * Avatica's protocol has no cancel or timeout message, so the proxy enforces the tenant's query timeout itself: every
@@ -20,7 +19,7 @@ import com.akkio.dbproxy.server.governed.GovernedMeta;
  * request (PostgreSQL front end) must reach the one that is running.
  */
 public final class QueryTimeouts {
-    /** Connection property carrying the timeout from {@link GovernedMeta} to {@link BackendMeta}; set only by us. */
+    /** Connection property carrying the timeout from the governed core to {@link BackendMeta}; set only by us. */
     public static final String PROPERTY = "akkio.query_timeout_seconds";
 
     /** What the wrapped connection offers beyond {@link Connection}. */

@@ -1,44 +1,534 @@
 package com.akkio.dbproxy.server.governed;
 
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.akkio.dbproxy.policy.Decision;
+import com.akkio.dbproxy.policy.StatementKind;
+import com.akkio.dbproxy.policy.TenantPolicy;
+import com.akkio.dbproxy.server.audit.AuditOutcome;
+import com.akkio.dbproxy.server.audit.Sha256;
+import com.akkio.dbproxy.server.backend.BackendErrors;
+import com.akkio.dbproxy.server.backend.BackendMeta;
+import com.akkio.dbproxy.server.errors.ErrorCode;
+import com.akkio.dbproxy.server.limits.TenantLimiter;
+import org.apache.calcite.avatica.AvaticaParameter;
+import org.apache.calcite.avatica.ConnectionPropertiesImpl;
+import org.apache.calcite.avatica.Meta;
+import org.apache.calcite.avatica.Meta.ConnectionHandle;
+import org.apache.calcite.avatica.Meta.ExecuteBatchResult;
+import org.apache.calcite.avatica.Meta.ExecuteResult;
+import org.apache.calcite.avatica.Meta.Frame;
+import org.apache.calcite.avatica.Meta.MetaResultSet;
+import org.apache.calcite.avatica.Meta.StatementHandle;
+import org.apache.calcite.avatica.MissingResultsException;
+import org.apache.calcite.avatica.NoSuchStatementException;
+import org.apache.calcite.avatica.proto.Requests;
+import org.apache.calcite.avatica.remote.TypedValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One Avatica connection, bound to the tenant that opened it: its statements, the decisions of statements it
- * prepared (so executing them does not parse again), and executions whose results are still being fetched.
+ * A client connection bound to the tenant that opened it, whichever front end it came through: the core's API for
+ * front ends. Every SQL text goes through the {@link StatementGate} and only the rewritten text reaches the backend;
+ * a prepared statement is decided once (again only if the tenant's policy was reloaded). It holds the connection's
+ * statements, the decisions of those it prepared, and the executions whose results are still being fetched.
+ *
+ * <p>Results are Avatica's value types ({@link Frame}, {@link Meta.Signature}, {@link TypedValue}) because the
+ * backend adapter is Avatica's JDBC {@code Meta}; front ends do not call a {@code Meta}. Statement handles are
+ * checked against this connection: one it did not create is answered as unknown.
  */
-final class GovernedConnection {
-    final String connectionId;
-    final TenantRuntime tenant;
-    final Caller opener;
-    final Set<Integer> statements = ConcurrentHashMap.newKeySet();
-    final Map<Integer, Prepared> prepared = new ConcurrentHashMap<>();
-    final Map<Integer, StatementRun> runs = new ConcurrentHashMap<>();
-    volatile long lastUsedNanos = System.nanoTime();
-    /** Set by {@link GovernedMeta#cancel}, so the failure of the cancelled statement is reported as a cancel. */
-    final java.util.concurrent.atomic.AtomicBoolean cancelRequested = new java.util.concurrent.atomic.AtomicBoolean();
-
-    GovernedConnection(String connectionId, TenantRuntime tenant, Caller opener) {
-        this.connectionId = connectionId;
-        this.tenant = tenant;
-        this.opener = opener;
-    }
-
-    String tenantName() {
-        return tenant.name();
-    }
+public final class GovernedConnection implements StatementGate.Context {
+    private static final Logger LOG = LoggerFactory.getLogger(GovernedConnection.class);
 
     /**
      * A prepared statement: its text as the client sent it (and that text's hash, which every execution's audit
      * records carry), and the decision made under the policy object of that moment.
      */
-    record Prepared(String sql, String sqlSha256, com.akkio.dbproxy.policy.TenantPolicy policy, Decision decision) {
-        /** One execution of it. */
+    private record Prepared(String sql, String sqlSha256, TenantPolicy policy, Decision decision) {
         StatementRun run() {
             return StatementRun.begin(sql, sqlSha256, decision);
         }
+    }
+
+    private final String id;
+    private final ConnectionHandle handle;
+    private final TenantRuntime tenant;
+    private final Caller opener;
+    private final StatementGate gate;
+    private final Gateway gateway;
+    private final Set<Integer> statements = ConcurrentHashMap.newKeySet();
+    private final Map<Integer, Prepared> prepared = new ConcurrentHashMap<>();
+    private final Map<Integer, StatementRun> runs = new ConcurrentHashMap<>();
+    private volatile long lastUsedNanos = System.nanoTime();
+    /** Set by {@link #cancel}, so the failure of the cancelled statement is reported as a cancel. */
+    private final AtomicBoolean cancelRequested = new AtomicBoolean();
+
+    GovernedConnection(String id, TenantRuntime tenant, Caller opener, StatementGate gate, Gateway gateway) {
+        this.id = id;
+        this.handle = new ConnectionHandle(id);
+        this.tenant = tenant;
+        this.opener = opener;
+        this.gate = gate;
+        this.gateway = gateway;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    // ---------------------------------------------------------------- StatementGate.Context
+
+    @Override
+    public String tenantName() {
+        return tenant.name();
+    }
+
+    @Override
+    public TenantPolicy policy() {
+        return tenant.config().policy();
+    }
+
+    @Override
+    public TenantLimiter limiter() {
+        return tenant.limiter();
+    }
+
+    @Override
+    public Caller caller() {
+        return opener;
+    }
+
+    @Override
+    public String backendName() {
+        return backend().backend().name();
+    }
+
+    /** Only Databricks backends have warehouses, and only there is it worth asking which one a connection uses. */
+    @Override
+    public String warehouse() {
+        return backend().backend().warehouseId() == null ? null : backend().warehouseOf(id);
+    }
+
+    @Override
+    public BackendErrors backendErrors() {
+        return backend().backend().errors();
+    }
+
+    @Override
+    public Duration queryTimeout() {
+        return tenant.config().limits().queryTimeout();
+    }
+
+    private BackendMeta backend() {
+        return tenant.meta;
+    }
+
+    TenantRuntime tenant() {
+        return tenant;
+    }
+
+    boolean idleFor(long now, long nanos) {
+        return now - lastUsedNanos > nanos;
+    }
+
+    void touch() {
+        lastUsedNanos = System.nanoTime();
+    }
+
+    /** Throws {@code 08003 UNKNOWN_HANDLE} unless {@code h} is an open statement of this connection. */
+    public void checkStatement(StatementHandle h) {
+        statement(h);
+    }
+
+    private StatementHandle statement(StatementHandle h) {
+        if (!id.equals(h.connectionId) || !statements.contains(h.id)) {
+            throw ProxyError.unknownHandle("statement");
+        }
+        return h;
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    /** Opens the backend connection; the client's properties never reach it (its connection is the proxy's). */
+    void openBackend() {
+        try {
+            backend().openConnection(handle, Map.of(com.akkio.dbproxy.server.backend.QueryTimeouts.PROPERTY,
+                    Long.toString(Math.max(1, queryTimeout().toSeconds()))));
+        } catch (RuntimeException e) {
+            throw gate.backendFailure(this, e);
+        }
+    }
+
+    /** Closes the connection: open results are recorded as closed, the backend connection is returned. */
+    public void close() {
+        try (LogContext log = LogContext.enter(tenantName(), null)) {
+            for (StatementRun run : runs.values()) {
+                gate.complete(this, run, AuditOutcome.ALLOW, AuditOutcome.CLOSED, run.rows);
+            }
+            runs.clear();
+            try {
+                backend().closeConnection(handle);
+            } catch (RuntimeException e) {
+                LOG.debug("closing backend connection of {} failed", tenantName(), e);
+            } finally {
+                gateway.forget(this);
+            }
+        }
+    }
+
+    /**
+     * The connection's properties after applying {@code props}: the current catalog and schema are the tenant's own
+     * default, under its logical name, and cannot be changed.
+     */
+    public Meta.ConnectionProperties sync(Meta.ConnectionProperties props) {
+        if (props.getCatalog() != null || props.getSchema() != null) {
+            throw ProxyError.unsupported("changing the connection's catalog or schema (names resolve through the"
+                    + " tenant's policy)");
+        }
+        Meta.ConnectionProperties backendProps = backend().connectionSync(handle, props);
+        TenantPolicy policy = policy();
+        return new ConnectionPropertiesImpl(backendProps.isAutoCommit(), backendProps.isReadOnly(),
+                backendProps.getTransactionIsolation(), policy.logicalCatalog(policy.defaultCatalog()),
+                policy.defaultSchema());
+    }
+
+    public Map<Meta.DatabaseProperty, Object> databaseProperties() {
+        return backend().getDatabaseProperties(handle);
+    }
+
+    public void commit() {
+        try {
+            backend().commit(handle);
+        } catch (RuntimeException e) {
+            throw gate.backendFailure(this, e);
+        }
+    }
+
+    public void rollback() {
+        try {
+            backend().rollback(handle);
+        } catch (RuntimeException e) {
+            throw gate.backendFailure(this, e);
+        }
+    }
+
+    /**
+     * Cancels whatever the connection's backend statements are running, at the request of the connection's tenant.
+     * The statement that was running fails with {@code 57014 QUERY_CANCELLED}; a cancel arriving when nothing runs
+     * has no effect.
+     */
+    public void cancel() {
+        cancelRequested.set(true);
+        try (LogContext log = LogContext.enter(tenantName(), null)) {
+            backend().cancelRunning(id);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("cancelling a statement of tenant {} failed", tenantName(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    public StatementHandle createStatement() {
+        StatementHandle h = backend().createStatement(handle);
+        statements.add(h.id);
+        return h;
+    }
+
+    /** Closes a statement; a result still open is recorded as closed. */
+    public void closeStatement(StatementHandle h) {
+        statement(h);
+        StatementRun run = runs.remove(h.id);
+        if (run != null) {
+            gate.complete(this, run, AuditOutcome.ALLOW, AuditOutcome.CLOSED, run.rows);
+        }
+        statements.remove(h.id);
+        prepared.remove(h.id);
+        backend().closeStatement(h);
+    }
+
+    /** Decides {@code sql} and prepares its rewrite; the signature the client sees names its own text. */
+    public StatementHandle prepare(String sql, long maxRowCount) {
+        Decision d = gate.decide(this, sql);
+        StatementHandle h;
+        try {
+            h = d.kind() == StatementKind.QUERY ? backend().prepareQuery(handle, d.rewrittenSql(), cap(maxRowCount))
+                    : backend().prepare(handle, d.rewrittenSql(), cap(maxRowCount));
+        } catch (RuntimeException e) {
+            throw gate.backendFailure(this, e);
+        }
+        statements.add(h.id);
+        prepared.put(h.id, new Prepared(sql, Sha256.hex(sql), policy(), d));
+        h.signature = withSql(h.signature, sql);
+        return h;
+    }
+
+    /** Decides and runs {@code sql} on statement {@code h}, with the first frame of its result. */
+    public ExecuteResult execute(StatementHandle h, String sql, long maxRowCount, int maxRowsInFirstFrame,
+                                 Meta.PrepareCallback callback) throws NoSuchStatementException {
+        statement(h);
+        Decision d = gate.decide(this, sql);
+        cancelRequested.set(false);
+        StatementRun run = StatementRun.begin(sql, d);
+        try (LogContext log = LogContext.enter(tenantName(), run.requestId);
+             TenantLimiter.Permit permit = gate.admit(this, List.of(run))) {
+            ExecuteResult result = countless(d.kind() == StatementKind.QUERY
+                    ? backend().query(h, d.rewrittenSql(), cap(maxRowCount), maxRowsInFirstFrame)
+                    : backend().prepareAndExecute(h, d.rewrittenSql(), cap(maxRowCount), maxRowsInFirstFrame,
+                            callback));
+            finishFirstFrames(h, run, result);
+            return result;
+        } catch (NoSuchStatementException e) {
+            gate.complete(this, run, AuditOutcome.ERROR, AuditOutcome.NO_SUCH_STATEMENT, -1);
+            throw e;
+        } catch (RuntimeException e) {
+            throw gate.failed(this, List.of(run), e, cancelRequested.getAndSet(false));
+        }
+    }
+
+    /** Runs prepared statement {@code h} with {@code parameterValues}. */
+    public ExecuteResult executePrepared(StatementHandle h, List<TypedValue> parameterValues,
+                                         int maxRowsInFirstFrame) throws NoSuchStatementException {
+        statement(h);
+        StatementRun run = prepared(h).run();
+        cancelRequested.set(false);
+        try (LogContext log = LogContext.enter(tenantName(), run.requestId);
+             TenantLimiter.Permit permit = gate.admit(this, List.of(run))) {
+            ExecuteResult result = countless(backend().execute(h, parameterValues, maxRowsInFirstFrame));
+            finishFirstFrames(h, run, result);
+            return result;
+        } catch (NoSuchStatementException e) {
+            gate.complete(this, run, AuditOutcome.ERROR, AuditOutcome.NO_SUCH_STATEMENT, -1);
+            throw e;
+        } catch (RuntimeException e) {
+            throw gate.failed(this, List.of(run), e, cancelRequested.getAndSet(false));
+        }
+    }
+
+    /** The next frame of the result open on {@code h}; its last frame completes the statement's audit record. */
+    public Frame fetch(StatementHandle h, long offset, int fetchMaxRowCount)
+            throws NoSuchStatementException, MissingResultsException {
+        statement(h);
+        Frame frame;
+        try {
+            frame = backend().fetch(h, offset, fetchMaxRowCount);
+        } catch (RuntimeException e) {
+            StatementRun run = runs.remove(h.id);
+            if (run != null) {
+                throw gate.failed(this, List.of(run), e, cancelRequested.getAndSet(false));
+            }
+            throw gate.backendFailure(this, e);
+        }
+        StatementRun run = runs.get(h.id);
+        if (run != null) {
+            run.rows += count(frame);
+            if (frame.done) {
+                runs.remove(h.id);
+                gate.complete(this, run, AuditOutcome.ALLOW, AuditOutcome.ALLOWED, run.rows);
+            }
+        }
+        return frame;
+    }
+
+    /** Decides every text of the batch first: one denial refuses the whole batch. */
+    public ExecuteBatchResult executeBatch(StatementHandle h, List<String> sqlCommands)
+            throws NoSuchStatementException {
+        statement(h);
+        List<Decision> decisions = new ArrayList<>(sqlCommands.size());
+        List<String> rewritten = new ArrayList<>(sqlCommands.size());
+        for (String sql : sqlCommands) {
+            Decision d = gate.decide(this, sql);
+            decisions.add(d);
+            rewritten.add(d.rewrittenSql());
+        }
+        List<StatementRun> batch = new ArrayList<>(sqlCommands.size());
+        for (int i = 0; i < sqlCommands.size(); i++) {
+            batch.add(StatementRun.begin(sqlCommands.get(i), decisions.get(i)));
+        }
+        return runBatch(batch, () -> backend().prepareAndExecuteBatch(h, rewritten));
+    }
+
+    public ExecuteBatchResult executePreparedBatch(StatementHandle h, List<List<TypedValue>> parameterValues)
+            throws NoSuchStatementException {
+        statement(h);
+        return runBatch(batchRuns(prepared(h), parameterValues.size()),
+                () -> backend().executeBatch(h, parameterValues));
+    }
+
+    /** The same, with parameters as Avatica's protobuf encoding carries them. */
+    public ExecuteBatchResult executePreparedBatchProtobuf(StatementHandle h,
+                                                           List<Requests.UpdateBatch> parameterValues)
+            throws NoSuchStatementException {
+        statement(h);
+        return runBatch(batchRuns(prepared(h), parameterValues.size()),
+                () -> backend().executeBatchProtobuf(h, parameterValues));
+    }
+
+    private interface BatchCall {
+        ExecuteBatchResult run() throws NoSuchStatementException;
+    }
+
+    private ExecuteBatchResult runBatch(List<StatementRun> batch, BatchCall call) throws NoSuchStatementException {
+        try (LogContext log = LogContext.enter(tenantName(), batch.isEmpty() ? null : batch.get(0).requestId);
+             TenantLimiter.Permit permit = gate.admit(this, batch)) {
+            ExecuteBatchResult result = call.run();
+            for (int i = 0; i < batch.size(); i++) {
+                long rows = result.updateCounts != null && i < result.updateCounts.length
+                        ? result.updateCounts[i] : -1;
+                gate.complete(this, batch.get(i), AuditOutcome.ALLOW, AuditOutcome.ALLOWED, rows);
+            }
+            return result;
+        } catch (RuntimeException e) {
+            throw gate.failed(this, batch, e, false);
+        }
+    }
+
+    /** Iterates a result on the server's side (Avatica's local service asks for it; no client text is run). */
+    public Iterable<Object> createIterable(StatementHandle h, org.apache.calcite.avatica.QueryState state,
+                                           Meta.Signature signature, List<TypedValue> parameters, Frame firstFrame) {
+        return backend().createIterable(statement(h), state, signature, parameters, firstFrame);
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    private interface MetadataQuery {
+        TenantMetadata.Answer run(TenantMetadata metadata) throws SQLException;
+    }
+
+    private MetaResultSet metadata(MetadataQuery query) {
+        TenantMetadata.Answer answer;
+        try {
+            answer = query.run(new TenantMetadata(policy(), backend().backendConnection(id)));
+        } catch (SQLException | RuntimeException e) {
+            throw gate.backendFailure(this, e);
+        }
+        StatementHandle h = createStatement();
+        return MetaResultSet.create(id, h.id, true, TenantMetadata.signature(answer),
+                Frame.create(0, true, answer.rows()));
+    }
+
+    /** The tenant's catalogs, under their logical names. */
+    public MetaResultSet catalogs() {
+        return metadata(TenantMetadata::catalogs);
+    }
+
+    public MetaResultSet schemas(String catalog, String schemaPattern) {
+        return metadata(m -> m.schemas(catalog, schemaPattern));
+    }
+
+    public MetaResultSet tables(String catalog, String schemaPattern, String tablePattern, List<String> types) {
+        return metadata(m -> m.tables(catalog, schemaPattern, tablePattern,
+                types == null ? null : types.toArray(new String[0])));
+    }
+
+    public MetaResultSet columns(String catalog, String schemaPattern, String tablePattern, String columnPattern) {
+        return metadata(m -> m.columns(catalog, schemaPattern, tablePattern, columnPattern));
+    }
+
+    public MetaResultSet tableTypes() {
+        return backend().getTableTypes(handle);
+    }
+
+    public MetaResultSet typeInfo() {
+        return backend().getTypeInfo(handle);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** A prepared statement, decided again if the tenant's policy was reloaded since it was last decided. */
+    private Prepared prepared(StatementHandle h) {
+        Prepared p = prepared.get(h.id);
+        if (p == null) {
+            throw ProxyError.unsupported("executing a statement that was not prepared through the proxy");
+        }
+        TenantPolicy policy = policy();
+        if (p.policy() == policy) {
+            return p;
+        }
+        Decision d = gate.decide(this, p.sql());
+        if (!d.rewrittenSql().equals(p.decision().rewrittenSql())) {
+            throw ProxyError.of(ErrorCode.PREPARE_AGAIN, "the tenant's policy changed how this statement is"
+                    + " rewritten; prepare it again");
+        }
+        Prepared again = new Prepared(p.sql(), p.sqlSha256(), policy, d);
+        prepared.replace(h.id, p, again);
+        return again;
+    }
+
+    private long cap(long requested) {
+        long max = policy().maxRows();
+        return requested <= 0 ? max : Math.min(requested, max);
+    }
+
+    private void finishFirstFrames(StatementHandle h, StatementRun run, ExecuteResult result) {
+        long rows = 0;
+        boolean open = false;
+        for (MetaResultSet rs : result.resultSets) {
+            if (rs.updateCount >= 0) {
+                rows += rs.updateCount;
+            } else if (rs.firstFrame != null) {
+                rows += count(rs.firstFrame);
+                open |= !rs.firstFrame.done;
+            }
+        }
+        run.rows = rows;
+        if (open) {
+            runs.put(h.id, run);
+        } else {
+            gate.complete(this, run, AuditOutcome.ALLOW, AuditOutcome.ALLOWED, rows);
+        }
+    }
+
+    /**
+     * DDL such as CREATE TABLE AS reports neither rows nor an update count (-1) in DuckDB's driver, which Avatica's
+     * service would mistake for a result set without a signature: report it as 0 rows changed.
+     */
+    private static ExecuteResult countless(ExecuteResult result) {
+        List<MetaResultSet> fixed = null;
+        for (int i = 0; i < result.resultSets.size(); i++) {
+            MetaResultSet rs = result.resultSets.get(i);
+            if (rs.signature == null && rs.updateCount < 0) {
+                if (fixed == null) {
+                    fixed = new ArrayList<>(result.resultSets);
+                }
+                fixed.set(i, MetaResultSet.count(rs.connectionId, rs.statementId, 0));
+            }
+        }
+        return fixed == null ? result : new ExecuteResult(fixed);
+    }
+
+    private static List<StatementRun> batchRuns(Prepared p, int count) {
+        List<StatementRun> batch = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            batch.add(p.run());
+        }
+        return batch;
+    }
+
+    private static long count(Frame frame) {
+        if (frame.rows instanceof java.util.Collection<?> c) {
+            return c.size();
+        }
+        long n = 0;
+        for (Object ignored : frame.rows) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The signature the client sees names its own SQL text, not the physical rewrite. */
+    private static Meta.Signature withSql(Meta.Signature sig, String sql) {
+        if (sig == null) {
+            return null;
+        }
+        List<AvaticaParameter> parameters = sig.parameters;
+        return new Meta.Signature(sig.columns, sql, parameters, sig.internalParameters, sig.cursorFactory,
+                sig.statementType);
     }
 }

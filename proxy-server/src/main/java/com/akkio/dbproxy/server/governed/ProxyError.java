@@ -1,21 +1,51 @@
 package com.akkio.dbproxy.server.governed;
 
+import com.akkio.dbproxy.policy.DenyCode;
+import com.akkio.dbproxy.server.errors.ErrorCode;
 import org.apache.calcite.avatica.AvaticaSeverity;
 import org.apache.calcite.avatica.remote.AvaticaRuntimeException;
 
 /**
- * An error for the client: Avatica turns it into an ErrorResponse carrying this SQLState, vendor code and message,
- * which the client raises as an SQLException. It has no stack trace, so none reaches the client.
+ * An error for the client, always built from a registered code ({@link ErrorCode}, or the policy's {@link DenyCode}).
+ * Avatica turns it into an ErrorResponse carrying this SQLState, vendor code and message, which the client raises as
+ * an SQLException; the PostgreSQL front end sends the same three in an ErrorResponse. It has no stack trace, so none
+ * reaches the client. (It extends Avatica's exception because Avatica's service serialises exactly that type into its
+ * error response; the core uses it as a plain value.)
  */
 public final class ProxyError extends AvaticaRuntimeException {
-    public static final String AUTHENTICATION = "28000";
-    public static final String BACKEND_UNAVAILABLE = "08006";
-    public static final String CANCELLED = "57014";
-    public static final String INVALID_HANDLE = "08003";
-    public static final String FEATURE_NOT_SUPPORTED = "0A000";
+    private final ErrorCode code;
 
-    public ProxyError(String sqlState, int vendorCode, String message) {
+    private ProxyError(ErrorCode code, String detail) {
+        this(code, code.sqlState(), code.vendorCode(), code.message(detail));
+    }
+
+    private ProxyError(ErrorCode code, String sqlState, int vendorCode, String message) {
         super(message, vendorCode, sqlState, AvaticaSeverity.ERROR);
+        this.code = code;
+    }
+
+    /** {@code code} with {@code detail}, for the client. */
+    public static ProxyError of(ErrorCode code, String detail) {
+        return new ProxyError(code, detail);
+    }
+
+    /**
+     * A backend's own refusal: its SQLState and vendor code travel to the client (the registry's where the backend
+     * has none), under {@code code}'s label.
+     */
+    public static ProxyError fromBackend(ErrorCode code, String sqlState, int vendorCode, String detail) {
+        return new ProxyError(code, sqlState != null ? sqlState : code.sqlState(),
+                vendorCode != 0 ? vendorCode : code.vendorCode(), code.message(detail));
+    }
+
+    /** A statement the policy denied: the denial's code name, SQLState and vendor code, and its reason. */
+    public static ProxyError denied(DenyCode deny, String reason) {
+        return new ProxyError(null, deny.sqlState(), deny.vendorCode(), deny.name() + ": " + reason);
+    }
+
+    /** The registered code, or null for a policy denial. */
+    public ErrorCode code() {
+        return code;
     }
 
     @Override
@@ -30,20 +60,19 @@ public final class ProxyError extends AvaticaRuntimeException {
 
     /** A statement cancelled at the client's request (the same answer from every front end). */
     public static ProxyError cancelledByClient(String tenant) {
-        return new ProxyError(CANCELLED, 2103, "QUERY_CANCELLED: the statement was cancelled at the request of"
-                + " tenant '" + tenant + "'");
+        return of(ErrorCode.QUERY_CANCELLED, "the statement was cancelled at the request of tenant '" + tenant + "'");
     }
 
     public static ProxyError authentication(String message) {
-        return new ProxyError(AUTHENTICATION, 3001, "AUTHENTICATION_FAILED: " + message);
+        return of(ErrorCode.AUTHENTICATION_FAILED, message);
     }
 
     /** The same answer for a handle that does not exist and one that belongs to another tenant. */
-    static ProxyError unknownHandle(String what) {
-        return new ProxyError(INVALID_HANDLE, 3101, "UNKNOWN_HANDLE: no such " + what + " for this tenant");
+    public static ProxyError unknownHandle(String what) {
+        return of(ErrorCode.UNKNOWN_HANDLE, "no such " + what + " for this tenant");
     }
 
-    static ProxyError unsupported(String what) {
-        return new ProxyError(FEATURE_NOT_SUPPORTED, 3201, "NOT_SUPPORTED: " + what + " is not supported by the proxy");
+    public static ProxyError unsupported(String what) {
+        return of(ErrorCode.NOT_SUPPORTED, what + " is not supported by the proxy");
     }
 }

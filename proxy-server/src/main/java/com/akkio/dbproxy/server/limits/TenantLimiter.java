@@ -6,6 +6,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.akkio.dbproxy.server.errors.ErrorCode;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -16,9 +17,9 @@ import io.github.bucket4j.ConsumptionProbe;
  * gets SQLState 53400 with the time after which a retry can succeed.
  */
 public final class TenantLimiter {
-    public static final String SQLSTATE_THROTTLED = "53400";
-    public static final int VENDOR_RATE = 2001;
-    public static final int VENDOR_CONCURRENCY = 2002;
+    public static final String SQLSTATE_THROTTLED = ErrorCode.RATE_LIMITED.sqlState();
+    public static final int VENDOR_RATE = ErrorCode.RATE_LIMITED.vendorCode();
+    public static final int VENDOR_CONCURRENCY = ErrorCode.TOO_MANY_CONCURRENT.vendorCode();
 
     private final String tenant;
     private final ProxyConfig.Limits limits;
@@ -43,20 +44,40 @@ public final class TenantLimiter {
         void close();
     }
 
-    /** Admits one statement or throws SQLException 53400 naming the rule and when to retry. */
-    public Permit admit() throws SQLException {
+    /** A statement refused by a limit: SQLState 53400, the limit's code, the rule and when to retry. */
+    public static final class Refused extends SQLException {
+        private final transient ErrorCode code;
+        private final String detail;
+
+        Refused(ErrorCode code, String detail) {
+            super(code.message(detail), code.sqlState(), code.vendorCode());
+            this.code = code;
+            this.detail = detail;
+        }
+
+        public ErrorCode code() {
+            return code;
+        }
+
+        /** The message without its code name. */
+        public String detail() {
+            return detail;
+        }
+    }
+
+    /** Admits one statement or throws {@link Refused} naming the rule and when to retry. */
+    public Permit admit() throws Refused {
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
             long retryMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForRefill()));
-            throw new SQLException("RATE_LIMITED: tenant '" + tenant + "' is over its rate of "
+            throw new Refused(ErrorCode.RATE_LIMITED, "tenant '" + tenant + "' is over its rate of "
                     + format(limits.queriesPerSecond()) + " queries/s (burst " + limits.burst()
-                    + ", rule: rate.queries_per_second); retry after " + retryMs + " ms",
-                    SQLSTATE_THROTTLED, VENDOR_RATE);
+                    + ", rule: rate.queries_per_second); retry after " + retryMs + " ms");
         }
         if (!inFlight.tryAcquire()) {
-            throw new SQLException("TOO_MANY_CONCURRENT: tenant '" + tenant + "' already has "
+            throw new Refused(ErrorCode.TOO_MANY_CONCURRENT, "tenant '" + tenant + "' already has "
                     + limits.maxConcurrent() + " statements running (rule: rate.max_concurrent); retry when one"
-                    + " finishes", SQLSTATE_THROTTLED, VENDOR_CONCURRENCY);
+                    + " finishes");
         }
         return inFlight::release;
     }

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import com.akkio.dbproxy.server.Backends;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.junit.jupiter.api.AfterAll;

@@ -48,7 +48,8 @@ public final class DatabricksBackends {
             throw last;
         };
         return new Backend(cfg.name(), Dialect.DATABRICKS, d.warehouseId(), new SuppliedDataSource(opener),
-                cfg.pool(), () -> { }, new Warehouses(d, d.startOnDemand())::problem, warehouseOf::get);
+                cfg.pool(), () -> { }, new Warehouses(d, d.startOnDemand())::problem, warehouseOf::get,
+                DatabricksErrors.TABLE);
     }
 
     /** The driver properties; credentials travel here, never in the URL that drivers and pools log. */

@@ -9,6 +9,7 @@ import javax.servlet.http.HttpServletRequest;
 
 import com.akkio.dbproxy.server.governed.Caller;
 import com.akkio.dbproxy.server.governed.ProxyError;
+import com.akkio.dbproxy.server.governed.TenantCredentials;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.apache.calcite.avatica.remote.AuthenticationType;
 import org.apache.calcite.avatica.server.AvaticaServerConfiguration;
@@ -30,14 +31,10 @@ public final class TenantAuthenticator implements AvaticaServerConfiguration, Re
     private static final ThreadLocal<Outcome> OUTCOME = new ThreadLocal<>();
 
     private volatile Map<String, ProxyConfig.Tenant> tenants;
-    private final AuthenticationListener listener;
+    private final TenantCredentials.Refusals listener;
 
-    /** Told about every refused request, so it can be audited. */
-    public interface AuthenticationListener {
-        void refused(String claimedTenant, String address, String userAgent, String reason);
-    }
-
-    public TenantAuthenticator(Map<String, ProxyConfig.Tenant> tenants, AuthenticationListener listener) {
+    /** @param listener told about every refused request, so it can be audited */
+    public TenantAuthenticator(Map<String, ProxyConfig.Tenant> tenants, TenantCredentials.Refusals listener) {
         this.tenants = Map.copyOf(tenants);
         this.listener = listener;
     }
@@ -67,24 +64,13 @@ public final class TenantAuthenticator implements AvaticaServerConfiguration, Re
         int colon = decoded.indexOf(':');
         String tenant = colon < 0 ? decoded : decoded.substring(0, colon);
         String secret = colon < 0 ? "" : decoded.substring(colon + 1);
-        ProxyConfig.Tenant t = tenants.get(tenant);
-        boolean ok;
-        if (t == null) {
-            DECOY.matches(secret); // hash anyway, so the time taken does not tell which tenants exist
-            ok = false;
-        } else {
-            ok = t.secret().matches(secret);
-        }
-        if (!ok) {
+        if (!TenantCredentials.verify(tenants, tenant, secret)) {
             OUTCOME.set(new Outcome(new Caller(tenant, address, userAgent), "unknown tenant or wrong secret"));
             return "";
         }
         OUTCOME.set(new Outcome(new Caller(tenant, address, userAgent), null));
         return tenant;
     }
-
-    private static final com.akkio.dbproxy.server.config.SecretHash DECOY =
-            com.akkio.dbproxy.server.config.SecretHash.create("decoy");
 
     @Override
     public <T> T doAsRemoteUser(String remoteUser, String remoteAddress, Callable<T> action) throws Exception {
@@ -96,11 +82,11 @@ public final class TenantAuthenticator implements AvaticaServerConfiguration, Re
             listener.refused(who.tenant(), who.address(), who.userAgent(), reason);
             throw ProxyError.authentication(reason);
         }
-        Caller.set(outcome.caller());
+        CurrentCaller.set(outcome.caller());
         try {
             return action.call();
         } finally {
-            Caller.clear();
+            CurrentCaller.clear();
         }
     }
 

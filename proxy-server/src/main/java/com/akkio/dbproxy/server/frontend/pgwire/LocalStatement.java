@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.ProxyError;
 
 /**
@@ -253,7 +254,7 @@ sealed interface LocalStatement {
             case "application_name", "extra_float_digits", "client_min_messages", "default_transaction_isolation",
                  "transaction_isolation", "default_transaction_read_only", "transaction_read_only",
                  "default_transaction_characteristics" -> v;
-            default -> throw new ProxyError(ProxyError.FEATURE_NOT_SUPPORTED, 3203, "NOT_SUPPORTED: SET " + name
+            default -> throw ProxyError.of(ErrorCode.SETTING_NOT_SUPPORTED, "SET " + name
                     + " is not supported by the proxy (a client can set " + String.join(", ", SETTABLE) + ")");
         };
     }
@@ -281,7 +282,7 @@ sealed interface LocalStatement {
             "transaction_read_only");
 
     private static ProxyError invalid(String name, String value, String why) {
-        return new ProxyError("22023", 3204, "INVALID_SETTING: invalid value for parameter \"" + name + "\": \""
+        return ProxyError.of(ErrorCode.INVALID_SETTING, "invalid value for parameter \"" + name + "\": \""
                 + value + "\" (" + why + ")");
     }
 

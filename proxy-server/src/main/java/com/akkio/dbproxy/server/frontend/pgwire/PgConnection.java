@@ -11,7 +11,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.policy.TenantPolicy;
+import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.Caller;
+import com.akkio.dbproxy.server.governed.GovernedConnection;
 import com.akkio.dbproxy.server.governed.ProxyError;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import io.netty.buffer.ByteBuf;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One PostgreSQL client connection: startup and authentication, then the simple and extended query protocols, each
- * statement run through the proxy's {@code GovernedMeta} as the authenticated tenant, exactly as an Avatica client's
+ * statement run through a governed connection of the authenticated tenant, exactly as an Avatica client's
  * would be. Netty's event loop only decodes and hands messages over; everything else runs in order on the session's
  * {@link SerialExecutor}, so the backend never blocks an event loop.
  */
@@ -78,8 +80,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
     private String tenant;
     private String applicationName;
     private PgLogin login;
-    private volatile Caller caller;
-    private volatile Meta.ConnectionHandle connection;
+    private volatile GovernedConnection connection;
     private boolean closed;
     private char txStatus = 'I';
     private boolean wroteInBlock;
@@ -220,15 +221,11 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
     /** A CancelRequest naming this session: stop the running statement, as PostgreSQL does, if there is one. */
     void cancel() {
         cancelRequested = true;
-        Caller c = caller;
-        Meta.ConnectionHandle ch = connection;
-        if (c != null && ch != null && busy) {
+        GovernedConnection c = connection;
+        if (c != null && busy) {
             server.cancelExecutor().execute(() -> {
                 try {
-                    Caller.as(c, () -> {
-                        server.meta().cancel(ch);
-                        return null;
-                    });
+                    c.cancel();
                 } catch (RuntimeException e) {
                     LOG.debug("cancel failed", e);
                 }
@@ -307,7 +304,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
             refuse(null, "no user (tenant) in the startup message");
             return;
         }
-        login = new PgLogin(tenant, server.tenants().get(tenant), tls, server.decoyVerifier(), server.decoyHash());
+        login = new PgLogin(tenant, server.tenants().get(tenant), tls, server.decoyVerifier());
         answer(login.begin());
     }
 
@@ -342,18 +339,14 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
     private void openSession(ProxyConfig.Tenant t) {
         write(PgOut.authentication(channel.alloc(), 0, null));
         Caller c = new Caller(tenant, address(), applicationName.isEmpty() ? "pgwire" : applicationName);
-        Meta.ConnectionHandle ch = new Meta.ConnectionHandle("pg-" + UUID.randomUUID());
+        GovernedConnection opened;
         try {
-            Caller.as(c, () -> {
-                server.meta().openConnection(ch, Map.of());
-                return null;
-            });
+            opened = server.gateway().open("pg-" + UUID.randomUUID(), c);
         } catch (ProxyError e) {
             fatal(e.getSqlState(), e.getMessage());
             return;
         }
-        caller = c;
-        connection = ch;
+        connection = opened;
         server.register(this);
         TenantPolicy policy = t.policy();
         settings = LocalStatement.defaults(applicationName, policy.defaultSchema());
@@ -391,9 +384,9 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
                     closeSession();
                     channel.close();
                 }
-                case 'd', 'c', 'f' -> throw new ProxyError("0A000", 3201, "NOT_SUPPORTED: COPY is not supported by"
+                case 'd', 'c', 'f' -> throw ProxyError.of(ErrorCode.NOT_SUPPORTED, "COPY is not supported by"
                         + " the proxy");
-                case 'F' -> throw new ProxyError("0A000", 3201, "NOT_SUPPORTED: the function call protocol is not"
+                case 'F' -> throw ProxyError.of(ErrorCode.NOT_SUPPORTED, "the function call protocol is not"
                         + " supported by the proxy");
                 default -> throw new PgIn.ProtocolViolation("unknown message type '" + type + "'");
             }
@@ -429,12 +422,12 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
     private void runSimple(String sql) {
         refuseInFailedTransaction();
         if (simple == null) {
-            simple = call(() -> server.meta().createStatement(connection));
+            simple = connection.createStatement();
         }
         Meta.StatementHandle h = simple;
         Meta.ExecuteResult result;
         try {
-            result = call(() -> server.meta().prepareAndExecute(h, sql, -1, FRAME_ROWS, NO_CALLBACK));
+            result = call(() -> connection.execute(h, sql, -1, FRAME_ROWS, NO_CALLBACK));
         } catch (ProxyError e) {
             if (interrupted(e)) {
                 abandonSimple();
@@ -458,7 +451,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
 
     /** A cancelled or timed-out statement is closed in the backend (DuckDB closes it): it is prepared anew. */
     private static boolean interrupted(ProxyError e) {
-        return ProxyError.CANCELLED.equals(e.getSqlState());
+        return ErrorCode.QUERY_CANCELLED.sqlState().equals(e.getSqlState());
     }
 
     private void abandonSimple() {
@@ -478,7 +471,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
             oids[i] = in.int32();
         }
         if (!name.isEmpty() && statements.containsKey(name)) {
-            throw new ProxyError("42P05", 3301, "prepared statement \"" + name + "\" already exists");
+            throw ProxyError.of(ErrorCode.DUPLICATE_PREPARED_STATEMENT, "prepared statement \"" + name + "\" already exists");
         }
         if (!name.isEmpty()) {
             checkHandles("prepared statements", statements.size());
@@ -501,7 +494,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
     /** Prepares through the governed path (the policy decides here); parameter types the client left open are
      * taken from the backend's description. */
     private void prepare(Prepared p) {
-        Meta.StatementHandle h = call(() -> server.meta().prepare(connection, p.sql, -1));
+        Meta.StatementHandle h = connection.prepare(p.sql, -1);
         p.handle = h;
         List<org.apache.calcite.avatica.AvaticaParameter> params = h.signature == null ? List.of()
                 : h.signature.parameters;
@@ -526,16 +519,16 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
         short[] resultFormats = shorts(in);
         Prepared p = statements.get(statementName);
         if (p == null) {
-            throw new ProxyError("26000", 3302, "prepared statement \"" + statementName + "\" does not exist");
+            throw ProxyError.of(ErrorCode.UNKNOWN_PREPARED_STATEMENT, "prepared statement \"" + statementName + "\" does not exist");
         }
         if (!portalName.isEmpty() && portals.containsKey(portalName)) {
-            throw new ProxyError("42P03", 3303, "portal \"" + portalName + "\" already exists");
+            throw ProxyError.of(ErrorCode.DUPLICATE_PORTAL, "portal \"" + portalName + "\" already exists");
         }
         closePortal(portals.remove(portalName));
         checkHandles("portals", portals.size());
         int expected = p.local != null ? 0 : p.paramOids.length;
         if (values.length != expected) {
-            throw new ProxyError("08P01", 3304, "bind message supplies " + values.length + " parameters, but"
+            throw ProxyError.of(ErrorCode.BIND_PARAMETER_COUNT, "bind message supplies " + values.length + " parameters, but"
                     + " prepared statement \"" + statementName + "\" requires " + expected);
         }
         if (formats.length > 1 && formats.length != values.length) {
@@ -548,7 +541,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
             try {
                 parameters.add((type == null ? PgType.TEXT : type).parameter(values[i], format(formats, i) == 1));
             } catch (RuntimeException e) {
-                throw new ProxyError("22P02", 3305, "invalid value for parameter $" + (i + 1) + ": "
+                throw ProxyError.of(ErrorCode.INVALID_PARAMETER_VALUE, "invalid value for parameter $" + (i + 1) + ": "
                         + e.getMessage());
             }
         }
@@ -574,14 +567,14 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
         if (what == 'S') {
             Prepared p = statements.get(name);
             if (p == null) {
-                throw new ProxyError("26000", 3302, "prepared statement \"" + name + "\" does not exist");
+                throw ProxyError.of(ErrorCode.UNKNOWN_PREPARED_STATEMENT, "prepared statement \"" + name + "\" does not exist");
             }
             write(PgOut.parameterDescription(channel.alloc(), p.local != null ? new int[0] : p.paramOids));
             describeRows(p, new short[0]);
         } else if (what == 'P') {
             Portal portal = portals.get(name);
             if (portal == null) {
-                throw new ProxyError("34000", 3306, "portal \"" + name + "\" does not exist");
+                throw ProxyError.of(ErrorCode.UNKNOWN_PORTAL, "portal \"" + name + "\" does not exist");
             }
             describeRows(portal.prepared, portal.resultFormats);
         } else {
@@ -615,7 +608,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
         cancelRequested = false;
         Portal portal = portals.get(name);
         if (portal == null) {
-            throw new ProxyError("34000", 3306, "portal \"" + name + "\" does not exist");
+            throw ProxyError.of(ErrorCode.UNKNOWN_PORTAL, "portal \"" + name + "\" does not exist");
         }
         Prepared p = portal.prepared;
         if (p.local != null) {
@@ -636,7 +629,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
             int first = maxRows > 0 ? Math.min(maxRows, FRAME_ROWS) : FRAME_ROWS;
             Meta.ExecuteResult result;
             try {
-                result = call(() -> server.meta().execute(h, portal.parameters, first));
+                result = call(() -> connection.executePrepared(h, portal.parameters, first));
             } catch (ProxyError e) {
                 if (interrupted(e)) {
                     p.handle = null;
@@ -758,7 +751,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
         } else if (local instanceof LocalStatement.Show show) {
             String value = settings.get(show.name().toLowerCase(Locale.ROOT));
             if (value == null) {
-                throw new ProxyError("42704", 3307, "unrecognized configuration parameter \"" + show.name() + "\"");
+                throw ProxyError.of(ErrorCode.UNKNOWN_SETTING, "unrecognized configuration parameter \"" + show.name() + "\"");
             }
             rows = List.<Object[]>of(new Object[] {value});
             tag = "SHOW";
@@ -796,23 +789,23 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
 
     private void declare(LocalStatement.Declare d) {
         if (d.scroll()) {
-            throw new ProxyError(ProxyError.FEATURE_NOT_SUPPORTED, 3312, "NOT_SUPPORTED: SCROLL cursors are not"
+            throw ProxyError.of(ErrorCode.SCROLL_CURSOR_NOT_SUPPORTED, "SCROLL cursors are not"
                     + " supported by the proxy (cursors fetch forward only)");
         }
         if (!d.hold() && txStatus == 'I') {
-            throw new ProxyError("25P01", 3313, "DECLARE CURSOR can only be used in transaction blocks");
+            throw ProxyError.of(ErrorCode.CURSOR_OUTSIDE_TRANSACTION, "DECLARE CURSOR can only be used in transaction blocks");
         }
         if (cursors.containsKey(d.name())) {
-            throw new ProxyError("42P03", 3314, "cursor \"" + d.name() + "\" already exists");
+            throw ProxyError.of(ErrorCode.DUPLICATE_CURSOR, "cursor \"" + d.name() + "\" already exists");
         }
         checkHandles("cursors", cursors.size());
         if (!d.query().strip().toLowerCase(Locale.ROOT).matches("(?s)(select|with|values|table|\\().*")) {
-            throw new ProxyError("42P11", 3315, "cannot open a cursor on a statement that is not a query");
+            throw ProxyError.of(ErrorCode.CURSOR_NOT_A_QUERY, "cannot open a cursor on a statement that is not a query");
         }
-        Meta.StatementHandle h = call(() -> server.meta().createStatement(connection));
+        Meta.StatementHandle h = connection.createStatement();
         Meta.MetaResultSet rs;
         try {
-            rs = call(() -> server.meta().prepareAndExecute(h, d.query(), -1, FRAME_ROWS, NO_CALLBACK))
+            rs = call(() -> connection.execute(h, d.query(), -1, FRAME_ROWS, NO_CALLBACK))
                     .resultSets.get(0);
         } catch (ProxyError e) {
             closeHandle(h);
@@ -820,7 +813,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
         }
         if (rs.signature == null || rs.updateCount >= 0 || rs.firstFrame == null) {
             closeHandle(h);
-            throw new ProxyError("42P11", 3315, "cannot open a cursor on a statement that is not a query");
+            throw ProxyError.of(ErrorCode.CURSOR_NOT_A_QUERY, "cannot open a cursor on a statement that is not a query");
         }
         short[] formats = d.binary() ? new short[] {1} : new short[0];
         cursors.put(d.name(), new SqlCursor(h, new ResultStream(this, h, rs.signature.columns, formats, rs.firstFrame),
@@ -831,7 +824,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
     private SqlCursor cursor(String name) {
         SqlCursor c = cursors.get(name);
         if (c == null) {
-            throw new ProxyError("34000", 3316, "cursor \"" + name + "\" does not exist");
+            throw ProxyError.of(ErrorCode.UNKNOWN_CURSOR, "cursor \"" + name + "\" does not exist");
         }
         return c;
     }
@@ -873,14 +866,14 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
     /** Each named statement, portal and cursor may hold a backend statement: a session gets a bounded number. */
     private static void checkHandles(String what, int open) {
         if (open >= MAX_HANDLES) {
-            throw new ProxyError("53400", 3317, "TOO_MANY_" + what.toUpperCase(Locale.ROOT).replace(' ', '_')
+            throw ProxyError.of(ErrorCode.TOO_MANY_HANDLES, "TOO_MANY_" + what.toUpperCase(Locale.ROOT).replace(' ', '_')
                     + ": a connection may keep at most " + MAX_HANDLES + " open " + what + "; close some first");
         }
     }
 
     private void refuseInFailedTransaction() {
         if (txStatus == 'E') {
-            throw new ProxyError("25P02", 3308, "current transaction is aborted, commands ignored until end of"
+            throw ProxyError.of(ErrorCode.TRANSACTION_ABORTED, "current transaction is aborted, commands ignored until end of"
                     + " transaction block");
         }
     }
@@ -922,7 +915,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
             throw ProxyError.cancelledByClient(tenant);
         }
         if (!channel.isActive()) {
-            throw new ProxyError(ProxyError.CANCELLED, 2104, "CLIENT_GONE: the client closed the connection");
+            throw ProxyError.of(ErrorCode.CLIENT_GONE, "the client closed the connection");
         }
     }
 
@@ -971,10 +964,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
             return;
         }
         try {
-            call(() -> {
-                server.meta().closeStatement(h);
-                return null;
-            });
+            connection.closeStatement(h);
         } catch (ProxyError e) {
             LOG.debug("closing a statement failed: {}", e.getMessage());
         }
@@ -986,13 +976,10 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
         }
         closed = true;
         server.forget(this);
-        Meta.ConnectionHandle ch = connection;
-        if (ch != null) {
+        GovernedConnection c = connection;
+        if (c != null) {
             try {
-                call(() -> {
-                    server.meta().closeConnection(ch);
-                    return null;
-                });
+                c.close();
             } catch (ProxyError e) {
                 LOG.debug("closing the connection of tenant {} failed: {}", tenant, e.getMessage());
             }
@@ -1003,18 +990,14 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
         T run() throws NoSuchStatementException, MissingResultsException;
     }
 
-    /** Calls GovernedMeta as this session's tenant; Avatica's checked "no such" failures become client errors. */
-    private <T> T call(MetaCall<T> call) {
+    /** Calls the governed connection; Avatica's checked "no such" failures become client errors. */
+    private static <T> T call(MetaCall<T> call) {
         try {
-            return Caller.as(caller, call::run);
+            return call.run();
         } catch (NoSuchStatementException e) {
-            throw new ProxyError("26000", 3309, "the statement no longer exists in the proxy");
+            throw ProxyError.of(ErrorCode.STATEMENT_GONE, "the statement no longer exists in the proxy");
         } catch (MissingResultsException e) {
-            throw new ProxyError("34000", 3310, "the result no longer exists in the proxy");
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("GovernedMeta threw an undeclared checked exception", e);
+            throw ProxyError.of(ErrorCode.RESULT_GONE, "the result no longer exists in the proxy");
         }
     }
 
@@ -1049,7 +1032,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
 
     @Override
     public Meta.Frame fetch(Meta.StatementHandle handle, long offset, int rows) {
-        return call(() -> server.meta().fetch(handle, offset, rows));
+        return call(() -> connection.fetch(handle, offset, rows));
     }
 
     @Override
@@ -1068,7 +1051,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements ResultS
         if (!channel.isWritable() && lastWrite != null
                 && !lastWrite.awaitUninterruptibly(server.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             channel.close();
-            throw new ProxyError(ProxyError.CANCELLED, 2104, "CLIENT_GONE: the client stopped reading results");
+            throw ProxyError.of(ErrorCode.CLIENT_GONE, "the client stopped reading results");
         }
     }
 }

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.akkio.dbproxy.server.config.ScramVerifier;
-import com.akkio.dbproxy.server.config.SecretHash;
+import com.akkio.dbproxy.server.governed.TenantCredentials;
 
 /**
  * The authentication of one connection as the tenant its startup message names: SCRAM-SHA-256 when the tenant has a
@@ -33,14 +33,12 @@ final class PgLogin {
     private final ProxyConfig.Tenant tenant;
     private final String claimed;
     private final ScramExchange scram;
-    private final SecretHash decoyHash;
     private final boolean tls;
     private boolean scramStarted;
 
-    PgLogin(String claimed, ProxyConfig.Tenant tenant, boolean tls, ScramVerifier decoyVerifier, SecretHash decoyHash) {
+    PgLogin(String claimed, ProxyConfig.Tenant tenant, boolean tls, ScramVerifier decoyVerifier) {
         this.claimed = claimed;
         this.tenant = tenant;
-        this.decoyHash = decoyHash;
         this.tls = tls;
         boolean useScram = tenant != null ? tenant.scram() != null : !tls;
         this.scram = useScram ? new ScramExchange(tenant == null ? decoyVerifier : tenant.scram()) : null;
@@ -63,11 +61,8 @@ final class PgLogin {
         try {
             if (scram == null) {
                 String password = in.cstring();
-                boolean ok = tenant != null && tenant.secret().matches(password);
-                if (tenant == null) {
-                    decoyHash.matches(password); // the same work, so the time taken does not tell who exists
-                }
-                return ok ? new Success(tenant, null) : new Failure("unknown tenant or wrong secret");
+                return TenantCredentials.verify(tenant, password) ? new Success(tenant, null)
+                        : new Failure("unknown tenant or wrong secret");
             }
             if (!scramStarted) {
                 String mechanism = in.cstring();

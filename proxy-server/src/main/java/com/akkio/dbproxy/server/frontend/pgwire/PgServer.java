@@ -22,11 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.KeyManagerFactory;
 
-import com.akkio.dbproxy.server.governed.GovernedMeta;
-import com.akkio.dbproxy.server.frontend.avatica.TenantAuthenticator;
+import com.akkio.dbproxy.server.governed.Gateway;
+import com.akkio.dbproxy.server.governed.TenantCredentials;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.akkio.dbproxy.server.config.ScramVerifier;
-import com.akkio.dbproxy.server.config.SecretHash;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -43,14 +42,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL wire-protocol front end: a Netty server on {@code server.host} and {@code server.postgres.port}
- * whose sessions drive the same {@link GovernedMeta} as the Avatica endpoint, so authentication, policy, rewriting,
- * limits and audit are the same code for both.
+ * whose connections open governed connections through the same {@link Gateway} as the Avatica endpoint, so
+ * authentication, policy, rewriting, limits and audit are the same code for both.
  */
 public final class PgServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(PgServer.class);
 
-    private final GovernedMeta meta;
-    private final TenantAuthenticator.AuthenticationListener refusals;
+    private final Gateway gateway;
+    private final TenantCredentials.Refusals refusals;
     private final SslContext sslContext;
     private final Duration idleTimeout;
     private final EventLoopGroup boss = new NioEventLoopGroup(1, daemon("akkio-pg-accept"));
@@ -60,14 +59,13 @@ public final class PgServer implements Closeable {
     private final Map<Integer, PgConnection> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final ScramVerifier decoyVerifier = ScramVerifier.create("decoy-" + System.nanoTime());
-    private final SecretHash decoyHash = SecretHash.create("decoy");
     private volatile Map<String, ProxyConfig.Tenant> tenants;
     private Channel listener;
 
-    private PgServer(GovernedMeta meta, Map<String, ProxyConfig.Tenant> tenants,
-                     TenantAuthenticator.AuthenticationListener refusals, SslContext sslContext, Duration idleTimeout,
+    private PgServer(Gateway gateway, Map<String, ProxyConfig.Tenant> tenants,
+                     TenantCredentials.Refusals refusals, SslContext sslContext, Duration idleTimeout,
                      int workerThreads) {
-        this.meta = meta;
+        this.gateway = gateway;
         this.tenants = Map.copyOf(tenants);
         this.refusals = refusals;
         this.sslContext = sslContext;
@@ -78,11 +76,11 @@ public final class PgServer implements Closeable {
     }
 
     /** Binds the listener; the caller closes the server. */
-    public static PgServer start(ProxyConfig.Server config, Map<String, ProxyConfig.Tenant> tenants, GovernedMeta meta,
-                                 TenantAuthenticator.AuthenticationListener refusals)
+    public static PgServer start(ProxyConfig.Server config, Map<String, ProxyConfig.Tenant> tenants, Gateway gateway,
+                                 TenantCredentials.Refusals refusals)
             throws IOException, GeneralSecurityException {
         ProxyConfig.Postgres pg = config.postgres();
-        PgServer server = new PgServer(meta, tenants, refusals, sslContext(config.tls()),
+        PgServer server = new PgServer(gateway, tenants, refusals, sslContext(config.tls()),
                 config.idleConnectionTimeout(), pg.workerThreads());
         try {
             server.bind(config.host(), pg.port(), config.maxRequestBytes());
@@ -156,7 +154,7 @@ public final class PgServer implements Closeable {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
-    /** Swaps in reloaded tenants; sessions already open keep their tenant (GovernedMeta applies the new policy). */
+    /** Swaps in reloaded tenants; sessions already open keep their tenant (the core applies the new policy). */
     public void tenants(Map<String, ProxyConfig.Tenant> updated) {
         this.tenants = Map.copyOf(updated);
     }
@@ -165,8 +163,8 @@ public final class PgServer implements Closeable {
         return tenants;
     }
 
-    GovernedMeta meta() {
-        return meta;
+    Gateway gateway() {
+        return gateway;
     }
 
     SslContext sslContext() {
@@ -187,10 +185,6 @@ public final class PgServer implements Closeable {
 
     ScramVerifier decoyVerifier() {
         return decoyVerifier;
-    }
-
-    SecretHash decoyHash() {
-        return decoyHash;
     }
 
     void refused(String tenant, String address, String userAgent, String reason) {

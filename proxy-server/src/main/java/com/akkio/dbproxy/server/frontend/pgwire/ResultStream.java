@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.ProxyError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -103,7 +104,7 @@ final class ResultStream {
                     values[i] = v == null ? null : types[i].encode(v, binary[i]);
                 } catch (RuntimeException e) {
                     out.release();
-                    throw new ProxyError("22000", 3311, "DATA_EXCEPTION: column " + (i + 1) + " cannot be sent as "
+                    throw ProxyError.of(ErrorCode.DATA_EXCEPTION, "column " + (i + 1) + " cannot be sent as "
                             + types[i].name().toLowerCase(Locale.ROOT) + " (" + v.getClass().getSimpleName() + ")");
                 }
             }

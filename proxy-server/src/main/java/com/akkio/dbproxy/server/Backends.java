@@ -1,8 +1,10 @@
-package com.akkio.dbproxy.server.backend;
+package com.akkio.dbproxy.server;
 
 import java.io.IOException;
 import java.sql.SQLException;
 
+import com.akkio.dbproxy.server.backend.Backend;
+import com.akkio.dbproxy.server.backend.DuckDbBackends;
 import com.akkio.dbproxy.server.backend.databricks.DatabricksBackends;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 

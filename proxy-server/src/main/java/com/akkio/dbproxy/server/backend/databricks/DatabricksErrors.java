@@ -1,0 +1,42 @@
+package com.akkio.dbproxy.server.backend.databricks;
+
+import java.util.List;
+
+import com.akkio.dbproxy.server.backend.BackendErrors;
+import com.akkio.dbproxy.server.errors.ErrorCode;
+
+/**
+ * What databricks-jdbc and the Databricks SDK say in their messages rather than their exception types: an OAuth
+ * token that cannot be had ("oauth-m2m auth:"), the SDK's configuration dump appended to messages (" Config: …",
+ * with the workspace host and client id, which tenants must not see), and the warehouse's own reason for a failed
+ * statement on a line after the first ("FAILED. Error Message: …").
+ */
+public final class DatabricksErrors extends BackendErrors {
+    public static final DatabricksErrors TABLE = new DatabricksErrors();
+    private static final int MAX_REASON = 300;
+
+    private DatabricksErrors() {
+        super(List.of(new Rule(t -> String.valueOf(t.getMessage()).contains("oauth-m2m auth:"),
+                        ErrorCode.BACKEND_CREDENTIALS_UNAVAILABLE, "cannot obtain an access token")),
+                DatabricksErrors::withoutDriverConfig);
+    }
+
+    private static String withoutDriverConfig(String message) {
+        int config = message.indexOf(" Config: ");
+        return config < 0 ? message : message.substring(0, config);
+    }
+
+    /**
+     * databricks-jdbc reports a statement the warehouse failed as "Statement execution failed ID -> SQL" and puts the
+     * warehouse's own reason on the next line, which the first line alone would drop.
+     */
+    @Override
+    protected String reason(String message) {
+        if (message == null) {
+            return "";
+        }
+        return message.lines().skip(1).filter(l -> l.contains("Error Message:")).findFirst()
+                .map(l -> l.substring(l.indexOf("Error Message:")).strip())
+                .map(l -> " (" + (l.length() > MAX_REASON ? l.substring(0, MAX_REASON) + "…" : l) + ")").orElse("");
+    }
+}

@@ -1,0 +1,127 @@
+package com.akkio.dbproxy.server.errors;
+
+/**
+ * Every error the proxy itself raises to a client, with the SQLState and vendor code the client sees: the one
+ * registry of them, in a package of its own so that every layer (limits, the core, the front ends) can name them. Denials by the
+ * policy engine have their own registry, {@link com.akkio.dbproxy.policy.DenyCode} (vendor codes 1xxx); these are
+ * 2xxx (limits, cancellation, backends, audit, requests) and 3xxx (sessions and protocols). Never renumber: clients,
+ * dashboards and runbooks key on the numbers. README's error table is checked against this enum by a test.
+ *
+ * <p>The {@code label} is the code name a message starts with ({@code "RATE_LIMITED: …"}); several constants share
+ * one label where clients have always seen one name for related failures (the three ways a backend can be
+ * unavailable). Errors of the PostgreSQL protocol itself ({@link Style#POSTGRES}) carry PostgreSQL's own message
+ * text, which drivers and ORMs match on, and no label.
+ */
+public enum ErrorCode {
+    // 20xx: tenant limits
+    RATE_LIMITED("53400", 2001, "rate.queries_per_second and rate.burst: the tenant is over its rate"),
+    TOO_MANY_CONCURRENT("53400", 2002, "rate.max_concurrent: the tenant has its maximum of statements running"),
+    TOO_MANY_CONNECTIONS("53400", 2003, "server.max_connections_per_tenant: the tenant has its maximum of connections"),
+    // 21xx: statements stopped
+    QUERY_TIMEOUT("57014", 2102, "query_timeout_seconds: the statement ran too long and was cancelled in the backend"),
+    QUERY_CANCELLED("57014", 2103, "the client cancelled the statement"),
+    CLIENT_GONE("57014", 2104, "the client closed the connection or stopped reading results"),
+    // 22xx: backends
+    BACKEND_POOL_EXHAUSTED("BACKEND_UNAVAILABLE", "08006", 2201, Style.LABELLED,
+            "the tenant's backend pool had no free connection within pool.connection_timeout_ms"),
+    BACKEND_ERROR("BACKEND_ERROR", "HY000", 2202, Style.LABELLED,
+            "the backend refused the statement; the SQLState (and vendor code) are the backend's own where it has"
+                    + " them, HY000 and 2202 otherwise"),
+    BACKEND_FAILURE("BACKEND_ERROR", "HY000", 2203, Style.LABELLED,
+            "the backend failed in a way the proxy did not recognise"),
+    BACKEND_UNREACHABLE("BACKEND_UNAVAILABLE", "08006", 2204, Style.LABELLED,
+            "the backend could not be reached"),
+    BACKEND_CREDENTIALS_UNAVAILABLE("BACKEND_UNAVAILABLE", "08006", 2205, Style.LABELLED,
+            "the proxy could not obtain an access token for the backend"),
+    // 23xx: audit
+    AUDIT_UNAVAILABLE("08006", 2301, "the statement was not run because its audit record could not be written"),
+    // 24xx: requests
+    REQUEST_TOO_LARGE("54000", 2401, "server.max_request_bytes: the request body is over the limit"),
+    // 30xx: authentication
+    AUTHENTICATION_FAILED("28000", 3001, "unknown tenant, wrong secret, or a tenant no longer configured"),
+    // 31xx: handles
+    UNKNOWN_HANDLE("08003", 3101, "no such connection or statement for this tenant (another tenant's is unknown too)"),
+    CONNECTION_ID_IN_USE("08003", 3102, "the client chose a connection id that is already open"),
+    // 32xx: requests the proxy does not serve
+    NOT_SUPPORTED("0A000", 3201, "a call, protocol feature or statement the proxy does not serve"),
+    PREPARE_AGAIN("0A000", 3202, "a reloaded policy rewrites the prepared statement differently: prepare it again"),
+    SETTING_NOT_SUPPORTED("NOT_SUPPORTED", "0A000", 3203, Style.LABELLED,
+            "PostgreSQL front end: SET of a parameter the proxy does not let a session change"),
+    INVALID_SETTING("22023", 3204, "PostgreSQL front end: SET with a value the parameter does not take"),
+    // 33xx: the PostgreSQL protocol (PostgreSQL's SQLStates and message texts)
+    DUPLICATE_PREPARED_STATEMENT("42P05", 3301, Style.POSTGRES, "Parse names a prepared statement that exists"),
+    UNKNOWN_PREPARED_STATEMENT("26000", 3302, Style.POSTGRES, "a message names a prepared statement that does not exist"),
+    DUPLICATE_PORTAL("42P03", 3303, Style.POSTGRES, "Bind names a portal that exists"),
+    BIND_PARAMETER_COUNT("08P01", 3304, Style.POSTGRES, "Bind supplies another number of parameters than prepared"),
+    INVALID_PARAMETER_VALUE("22P02", 3305, Style.POSTGRES, "a bound parameter value cannot be read as its type"),
+    UNKNOWN_PORTAL("34000", 3306, Style.POSTGRES, "a message names a portal that does not exist"),
+    UNKNOWN_SETTING("42704", 3307, Style.POSTGRES, "SHOW of a parameter the proxy does not know"),
+    TRANSACTION_ABORTED("25P02", 3308, Style.POSTGRES, "a statement in a failed transaction block"),
+    STATEMENT_GONE("26000", 3309, Style.POSTGRES, "the statement was closed in the proxy (e.g. the connection expired)"),
+    RESULT_GONE("34000", 3310, Style.POSTGRES, "the result was closed in the proxy"),
+    DATA_EXCEPTION("22000", 3311, "a value cannot be sent in the format the client asked for"),
+    SCROLL_CURSOR_NOT_SUPPORTED("NOT_SUPPORTED", "0A000", 3312, Style.LABELLED, "DECLARE … SCROLL CURSOR"),
+    CURSOR_OUTSIDE_TRANSACTION("25P01", 3313, Style.POSTGRES, "DECLARE without WITH HOLD outside a transaction"),
+    DUPLICATE_CURSOR("42P03", 3314, Style.POSTGRES, "DECLARE names a cursor that exists"),
+    CURSOR_NOT_A_QUERY("42P11", 3315, Style.POSTGRES, "DECLARE of a statement that is not a query"),
+    UNKNOWN_CURSOR("34000", 3316, Style.POSTGRES, "FETCH, MOVE or CLOSE names a cursor that does not exist"),
+    TOO_MANY_HANDLES("53400", 3317, Style.POSTGRES,
+            "a session holds its maximum of named statements, portals or cursors (TOO_MANY_STATEMENTS, …)");
+
+    /** How a message is built from the detail. */
+    public enum Style {
+        /** {@code LABEL: detail}. */
+        LABELLED,
+        /** The detail alone: PostgreSQL's own message text (or one that names its own code). */
+        POSTGRES
+    }
+
+    private final String label;
+    private final String sqlState;
+    private final int vendorCode;
+    private final Style style;
+    private final String meaning;
+
+    ErrorCode(String sqlState, int vendorCode, String meaning) {
+        this(null, sqlState, vendorCode, Style.LABELLED, meaning);
+    }
+
+    ErrorCode(String sqlState, int vendorCode, Style style, String meaning) {
+        this(null, sqlState, vendorCode, style, meaning);
+    }
+
+    ErrorCode(String label, String sqlState, int vendorCode, Style style, String meaning) {
+        this.label = label;
+        this.sqlState = sqlState;
+        this.vendorCode = vendorCode;
+        this.style = style;
+        this.meaning = meaning;
+    }
+
+    /** The code name messages start with: the constant's own name unless it shares another's. */
+    public String label() {
+        return label != null ? label : name();
+    }
+
+    public String sqlState() {
+        return sqlState;
+    }
+
+    public int vendorCode() {
+        return vendorCode;
+    }
+
+    public Style style() {
+        return style;
+    }
+
+    /** When the error happens, for the README's table. */
+    public String meaning() {
+        return meaning;
+    }
+
+    /** The client's message for this error with {@code detail}. */
+    public String message(String detail) {
+        return style == Style.POSTGRES ? detail : label() + ": " + detail;
+    }
+}

@@ -1,0 +1,182 @@
+package com.akkio.dbproxy.server.governed;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.akkio.dbproxy.policy.Decision;
+import com.akkio.dbproxy.policy.PolicyEngine;
+import com.akkio.dbproxy.policy.TenantPolicy;
+import com.akkio.dbproxy.server.admin.ProxyMetrics;
+import com.akkio.dbproxy.server.audit.AuditEvent;
+import com.akkio.dbproxy.server.audit.AuditLog;
+import com.akkio.dbproxy.server.audit.AuditOutcome;
+import com.akkio.dbproxy.server.audit.Sha256;
+import com.akkio.dbproxy.server.backend.BackendErrors;
+import com.akkio.dbproxy.server.errors.ErrorCode;
+import com.akkio.dbproxy.server.limits.TenantLimiter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lifecycle every statement of every front end goes through: decide (a denial is audited and refused), admit
+ * through the tenant's limits (a refusal is audited), audit before forwarding (a statement whose record cannot be
+ * written is not run), and complete with its outcome once its last row is served. It also turns backend failures
+ * into the client's errors. It knows nothing of protocols or handles: a front end's connection is a {@link Context}.
+ */
+public final class StatementGate {
+    private static final Logger LOG = LoggerFactory.getLogger(StatementGate.class);
+
+    /** What the gate needs of the connection a statement arrives on. */
+    public interface Context {
+        String tenantName();
+
+        TenantPolicy policy();
+
+        TenantLimiter limiter();
+
+        /** Who opened the connection: address and user agent for the audit record. */
+        Caller caller();
+
+        String backendName();
+
+        /** The warehouse the connection's statements run on, or null where the backend has none. */
+        String warehouse();
+
+        BackendErrors backendErrors();
+
+        Duration queryTimeout();
+    }
+
+    private final PolicyEngine engine = new PolicyEngine();
+    private final AuditLog audit;
+    private final ProxyMetrics metrics;
+    private final boolean auditRawSql;
+
+    public StatementGate(AuditLog audit, ProxyMetrics metrics, boolean auditRawSql) {
+        this.audit = audit;
+        this.metrics = metrics;
+        this.auditRawSql = auditRawSql;
+        metrics.policyDecisions(engine::decisions);
+    }
+
+    /** The policy's decision on {@code sql}, which is allowed; a denial is audited and thrown. */
+    public Decision decide(Context c, String sql) {
+        long start = System.nanoTime();
+        Decision d = engine.decide(c.policy(), sql);
+        if (!d.isAllowed()) {
+            String requestId = AuditEvent.newRequestId();
+            try (LogContext log = LogContext.enter(c.tenantName(), requestId)) {
+                write(AuditEvent.COMPLETE, c, requestId, Sha256.hex(sql), sql, d, AuditOutcome.DENY, d.code().name(),
+                        -1, System.nanoTime() - start);
+            }
+            throw ProxyError.denied(d.code(), d.reason());
+        }
+        return d;
+    }
+
+    /**
+     * Admits the statements through the tenant's limits, then records each before the backend sees it. A refusal is
+     * recorded instead and thrown; so is a record that cannot be written (the statement is not run).
+     */
+    public TenantLimiter.Permit admit(Context c, List<StatementRun> runs) {
+        TenantLimiter.Permit permit;
+        try {
+            permit = c.limiter().admit();
+        } catch (TenantLimiter.Refused e) {
+            for (StatementRun run : runs) {
+                complete(c, run, AuditOutcome.THROTTLED, AuditOutcome.THROTTLED_CODE, -1);
+            }
+            throw ProxyError.of(e.code(), e.detail());
+        }
+        try {
+            for (StatementRun run : runs) {
+                write(AuditEvent.FORWARD, c, run.requestId, run.sqlSha256, run.sql, run.decision, AuditOutcome.ALLOW,
+                        AuditOutcome.ALLOWED, -1, -1);
+            }
+        } catch (RuntimeException e) {
+            permit.close();
+            metrics.auditWriteFailure();
+            LOG.error("audit log write failed; statement of tenant {} not forwarded", c.tenantName(), e);
+            throw ProxyError.of(ErrorCode.AUDIT_UNAVAILABLE, "the statement was not run because it could not be"
+                    + " audited");
+        }
+        return permit;
+    }
+
+    /** The statement's last record: how it ended, and how many rows it served or changed (-1 if none). */
+    public void complete(Context c, StatementRun run, AuditOutcome outcome, String code, long rows) {
+        write(AuditEvent.COMPLETE, c, run.requestId, run.sqlSha256, run.sql, run.decision, outcome, code, rows,
+                System.nanoTime() - run.startNanos);
+    }
+
+    /**
+     * The client's error for a forwarded statement that failed, recorded as its outcome: a cancel if the client asked
+     * for one, else the backend's failure. An error the proxy raised before forwarding was recorded where it was
+     * raised and passes through.
+     */
+    public ProxyError failed(Context c, List<StatementRun> runs, RuntimeException e, boolean cancelledByClient) {
+        if (e instanceof ProxyError pe) {
+            return pe;
+        }
+        ProxyError error = cancelledByClient ? ProxyError.cancelledByClient(c.tenantName()) : backendFailure(c, e);
+        for (StatementRun run : runs) {
+            complete(c, run, AuditOutcome.ERROR, error.getSqlState(), -1);
+        }
+        return error;
+    }
+
+    /** A backend failure as the client should see it: SQLState and first line of the message, no stack trace. */
+    public ProxyError backendFailure(Context c, Throwable e) {
+        if (e instanceof ProxyError pe) {
+            return pe;
+        }
+        BackendErrors errors = c.backendErrors();
+        BackendErrors.Translated t = errors.translate(e, c.backendName());
+        if (t.code() == ErrorCode.QUERY_TIMEOUT) {
+            return ProxyError.of(ErrorCode.QUERY_TIMEOUT, "the statement ran longer than tenant '" + c.tenantName()
+                    + "' allows (" + c.queryTimeout().toSeconds() + " s, rule: query_timeout_seconds) and was"
+                    + " cancelled in the backend");
+        }
+        if (errors.unexpected(t)) {
+            LOG.warn("unexpected failure on backend {}", c.backendName(), e);
+        }
+        return ProxyError.fromBackend(t.code(), t.sqlState(), t.vendorCode(), t.detail());
+    }
+
+    /**
+     * Writes one audit record ({@code durationNanos} -1 for none): a forward record now, failing if it cannot be
+     * written; a complete record, and the statement's metrics, once the client has its response.
+     */
+    private void write(String event, Context c, String requestId, String sqlSha256, String sql, Decision d,
+                       AuditOutcome outcome, String code, long rows, long durationNanos) {
+        Caller opener = c.caller();
+        AuditEvent record = new AuditEvent(event, Instant.now(), requestId, c.tenantName(), opener.address(),
+                c.backendName(), c.warehouse(), d == null || d.kind() == null ? null : d.kind().configName(),
+                sqlSha256, outcome.wire(), code, rows,
+                durationNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(durationNanos), opener.userAgent(),
+                auditRawSql ? sql : null);
+        if (event.equals(AuditEvent.FORWARD)) {
+            append(record);
+            return;
+        }
+        String tenant = c.tenantName();
+        AfterResponse.run(() -> {
+            try {
+                append(record);
+            } catch (RuntimeException e) {
+                metrics.auditWriteFailure();
+                LOG.error("audit log write failed; the complete record of request {} (tenant {}) is lost",
+                        requestId, tenant, e);
+            }
+            metrics.statement(tenant, outcome.wire(), code, durationNanos);
+        });
+    }
+
+    private void append(AuditEvent record) {
+        long start = System.nanoTime();
+        audit.write(record);
+        metrics.auditWrite(System.nanoTime() - start);
+    }
+}
