@@ -49,8 +49,9 @@ public final class PolicyEngine {
         ShapeTemplate template = shape == null ? null : memo.template(shape.key());
         Decision decision = template != null ? template.decide(shape) : parseAndCheck(policy, sql, null);
         decisions[(template != null ? DecisionSource.TEMPLATE : DecisionSource.FULL).ordinal()].increment();
-        if (template == null && shape != null && decision.isAllowed() && memo.seenBefore(shape.key())) {
-            learn(policy, shape, decision);
+        if (template == null && shape != null && decision instanceof Decision.Allowed allowed
+                && memo.seenBefore(shape.key())) {
+            learn(policy, shape, allowed);
         }
         memo.put(sql, decision);
         return decision;
@@ -60,7 +61,7 @@ public final class PolicyEngine {
      * Gives a shape seen twice and allowed its template (see {@link ShapeTemplate}); if the parser did not confirm
      * some of its slots as values, keeps those in the key instead, and the shape they make tries again.
      */
-    private static void learn(TenantPolicy policy, LiteralShape shape, Decision decided) {
+    private static void learn(TenantPolicy policy, LiteralShape shape, Decision.Allowed decided) {
         String[] sentinels = ShapeTemplate.sentinels(shape);
         List<String> literals = new ArrayList<>();
         String probeSql = shape.withSlots(sentinels);
