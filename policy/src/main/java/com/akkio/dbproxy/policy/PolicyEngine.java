@@ -3,6 +3,7 @@ package com.akkio.dbproxy.policy;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
 import net.sf.jsqlparser.statement.Statement;
@@ -26,10 +27,18 @@ public final class PolicyEngine {
 
     /** How many decisions this engine has made from the given source since it was created. */
     public long decisions(DecisionSource source) {
-        return decisions[source.ordinal()].sum();
+        return decisions[Objects.requireNonNull(source, "source").ordinal()].sum();
     }
 
+    /**
+     * Decides one SQL text under a tenant's policy. Never throws for any text: whatever the client sent, including
+     * no text at all ({@code null}, denied as {@link DenyCode#EMPTY_STATEMENT} like blank text), the answer is a
+     * {@link Decision}.
+     *
+     * @throws NullPointerException if {@code policy} is null: a caller without a policy has no tenant to decide for
+     */
     public Decision decide(TenantPolicy policy, String sql) {
+        Objects.requireNonNull(policy, "policy");
         if (sql == null) {
             return Decision.deny(DenyCode.EMPTY_STATEMENT, "empty statement", null);
         }
