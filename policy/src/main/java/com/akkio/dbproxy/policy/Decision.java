@@ -4,82 +4,139 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The outcome of {@link PolicyEngine#decide}: a value, never an exception. An allowed decision carries the SQL to
- * send to the backend and the physical objects it reads and writes; a denial carries a stable code and a reason that
+ * The outcome of {@link PolicyEngine#decide}: a value, never an exception. It is one of two records, so a caller can
+ * tell them apart by type ({@code if (d instanceof Decision.Allowed a)}): {@link Allowed} carries the SQL to send to
+ * the backend and the physical objects it reads and writes; {@link Denied} carries a stable code and a reason that
  * names the rule or object that caused it.
+ *
+ * <p>The accessors of both are also declared here, so code that only holds a {@code Decision} can ask
+ * {@link #isAllowed()} and read any of them: on a variant they do not fit they answer "nothing" ({@code null}, an
+ * empty list, {@code false}), as each one's comment says. Two decisions are equal when they are the same variant with
+ * equal components.
  */
-public final class Decision {
-    private final DenyCode code;
-    private final String reason;
-    private final StatementKind kind;
-    private final String rewrittenSql;
-    private final List<QualifiedName> reads;
-    private final List<QualifiedName> writes;
-    private final boolean rowCapApplied;
+public sealed interface Decision permits Decision.Allowed, Decision.Denied {
 
-    private Decision(DenyCode code, String reason, StatementKind kind, String rewrittenSql,
-                     List<QualifiedName> reads, List<QualifiedName> writes, boolean rowCapApplied) {
-        this.code = code;
-        this.reason = reason;
-        this.kind = kind;
-        this.rewrittenSql = rewrittenSql;
-        this.reads = List.copyOf(reads);
-        this.writes = List.copyOf(writes);
-        this.rowCapApplied = rowCapApplied;
+    /** An allowed statement: it may run as {@code rewrittenSql}. */
+    static Allowed allow(StatementKind kind, String rewrittenSql, List<QualifiedName> reads,
+                         List<QualifiedName> writes, boolean rowCapApplied) {
+        return new Allowed(kind, rewrittenSql, reads, writes, rowCapApplied);
     }
 
-    public static Decision allow(StatementKind kind, String rewrittenSql, List<QualifiedName> reads,
-                                 List<QualifiedName> writes, boolean rowCapApplied) {
-        return new Decision(null, null, Objects.requireNonNull(kind), Objects.requireNonNull(rewrittenSql),
-                reads, writes, rowCapApplied);
+    /** A denial; {@code kind} is null when the text could not be classified. */
+    static Denied deny(DenyCode code, String reason, StatementKind kind) {
+        return new Denied(code, reason, kind);
     }
 
-    public static Decision deny(DenyCode code, String reason, StatementKind kind) {
-        return new Decision(Objects.requireNonNull(code), Objects.requireNonNull(reason), kind, null,
-                List.of(), List.of(), false);
-    }
-
-    public boolean isAllowed() {
-        return code == null;
-    }
+    /** True for {@link Allowed}, false for {@link Denied}. */
+    boolean isAllowed();
 
     /** The denial code, or null when allowed. */
-    public DenyCode code() {
-        return code;
-    }
+    DenyCode code();
 
     /** Why it was denied, naming the rule or object; null when allowed. */
-    public String reason() {
-        return reason;
-    }
+    String reason();
 
-    /** The statement kind, or null when the text could not be classified (it did not parse). */
-    public StatementKind kind() {
-        return kind;
-    }
+    /** The statement kind; never null when allowed, null for a denial of text that could not be classified. */
+    StatementKind kind();
 
     /** The statement to run on the backend; null when denied. */
-    public String rewrittenSql() {
-        return rewrittenSql;
+    String rewrittenSql();
+
+    /** The physical objects the statement reads, in the order found (unmodifiable); empty when denied. */
+    List<QualifiedName> reads();
+
+    /** The physical objects the statement writes, in the order found (unmodifiable); empty when denied. */
+    List<QualifiedName> writes();
+
+    /** True when the engine added or lowered a row limit; false when denied. */
+    boolean rowCapApplied();
+
+    /**
+     * An allowed statement.
+     *
+     * @param kind          what the statement does
+     * @param rewrittenSql  the statement to run on the backend: every object in its quoted physical name, rows capped
+     * @param reads         the physical objects it reads (copied, unmodifiable)
+     * @param writes        the physical objects it writes (copied, unmodifiable)
+     * @param rowCapApplied true when the engine added or lowered a row limit
+     */
+    record Allowed(StatementKind kind, String rewrittenSql, List<QualifiedName> reads, List<QualifiedName> writes,
+                   boolean rowCapApplied) implements Decision {
+        public Allowed {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(rewrittenSql, "rewrittenSql");
+            reads = List.copyOf(Objects.requireNonNull(reads, "reads"));
+            writes = List.copyOf(Objects.requireNonNull(writes, "writes"));
+        }
+
+        @Override
+        public boolean isAllowed() {
+            return true;
+        }
+
+        /** Always null: nothing was denied. */
+        @Override
+        public DenyCode code() {
+            return null;
+        }
+
+        /** Always null: nothing was denied. */
+        @Override
+        public String reason() {
+            return null;
+        }
+
+        @Override
+        public String toString() {
+            return "allow " + kind.configName() + " reads=" + reads + " writes=" + writes;
+        }
     }
 
-    public List<QualifiedName> reads() {
-        return reads;
-    }
+    /**
+     * A denied statement.
+     *
+     * @param code   the stable reason, which gives the SQLState and vendor code a client sees
+     * @param reason why, naming the rule or object
+     * @param kind   the statement kind, or null when the text could not be classified (it did not parse)
+     */
+    record Denied(DenyCode code, String reason, StatementKind kind) implements Decision {
+        public Denied {
+            Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(reason, "reason");
+        }
 
-    public List<QualifiedName> writes() {
-        return writes;
-    }
+        @Override
+        public boolean isAllowed() {
+            return false;
+        }
 
-    /** True when the engine added or lowered a row limit. */
-    public boolean rowCapApplied() {
-        return rowCapApplied;
-    }
+        /** Always null: a denied statement is not run. */
+        @Override
+        public String rewrittenSql() {
+            return null;
+        }
 
-    @Override
-    public String toString() {
-        return isAllowed()
-                ? "allow " + kind.configName() + " reads=" + reads + " writes=" + writes
-                : "deny " + code + ": " + reason;
+        /** Always empty: objects are not reported for a denied statement. */
+        @Override
+        public List<QualifiedName> reads() {
+            return List.of();
+        }
+
+        /** Always empty: objects are not reported for a denied statement. */
+        @Override
+        public List<QualifiedName> writes() {
+            return List.of();
+        }
+
+        /** Always false. */
+        @Override
+        public boolean rowCapApplied() {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "deny " + code + ": " + reason;
+        }
     }
 }

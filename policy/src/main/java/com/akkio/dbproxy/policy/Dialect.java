@@ -1,5 +1,7 @@
 package com.akkio.dbproxy.policy;
 
+import java.util.Objects;
+
 /**
  * The SQL dialect of a tenant's backend. It decides how text is lexed (Databricks: backslash escapes in strings,
  * double quotes delimit strings, backticks delimit identifiers; DuckDB: standard strings, double-quoted identifiers)
@@ -17,6 +19,7 @@ public enum Dialect {
 
     /** Quotes one identifier for this dialect, doubling any embedded quote character. */
     public String quote(String identifier) {
+        Objects.requireNonNull(identifier, "identifier");
         StringBuilder out = new StringBuilder(identifier.length() + 2).append(identifierQuote);
         for (int i = 0; i < identifier.length(); i++) {
             char c = identifier.charAt(i);
@@ -29,6 +32,7 @@ public enum Dialect {
     }
 
     public String quote(QualifiedName name) {
+        Objects.requireNonNull(name, "name");
         return quote(name.catalog()) + "." + quote(name.schema()) + "." + quote(name.table());
     }
 }

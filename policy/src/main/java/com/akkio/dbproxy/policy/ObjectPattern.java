@@ -1,6 +1,7 @@
 package com.akkio.dbproxy.policy;
 
 import java.util.Locale;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -20,7 +21,14 @@ public final class ObjectPattern {
         this.table = table;
     }
 
+    /**
+     * Parses {@code catalog.schema.table}, each part a name or glob.
+     *
+     * @throws NullPointerException     if {@code text} is null
+     * @throws IllegalArgumentException if it does not have three non-empty parts
+     */
     public static ObjectPattern parse(String text) {
+        Objects.requireNonNull(text, "text");
         String[] parts = text.trim().toLowerCase(Locale.ROOT).split("\\.", -1);
         if (parts.length != 3) {
             throw new IllegalArgumentException(

@@ -3,6 +3,7 @@ package com.akkio.dbproxy.policy;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
 import net.sf.jsqlparser.statement.Statement;
@@ -26,10 +27,18 @@ public final class PolicyEngine {
 
     /** How many decisions this engine has made from the given source since it was created. */
     public long decisions(DecisionSource source) {
-        return decisions[source.ordinal()].sum();
+        return decisions[Objects.requireNonNull(source, "source").ordinal()].sum();
     }
 
+    /**
+     * Decides one SQL text under a tenant's policy. Never throws for any text: whatever the client sent, including
+     * no text at all ({@code null}, denied as {@link DenyCode#EMPTY_STATEMENT} like blank text), the answer is a
+     * {@link Decision}.
+     *
+     * @throws NullPointerException if {@code policy} is null: a caller without a policy has no tenant to decide for
+     */
     public Decision decide(TenantPolicy policy, String sql) {
+        Objects.requireNonNull(policy, "policy");
         if (sql == null) {
             return Decision.deny(DenyCode.EMPTY_STATEMENT, "empty statement", null);
         }
@@ -49,8 +58,9 @@ public final class PolicyEngine {
         ShapeTemplate template = shape == null ? null : memo.template(shape.key());
         Decision decision = template != null ? template.decide(shape) : parseAndCheck(policy, sql, null);
         decisions[(template != null ? DecisionSource.TEMPLATE : DecisionSource.FULL).ordinal()].increment();
-        if (template == null && shape != null && decision.isAllowed() && memo.seenBefore(shape.key())) {
-            learn(policy, shape, decision);
+        if (template == null && shape != null && decision instanceof Decision.Allowed allowed
+                && memo.seenBefore(shape.key())) {
+            learn(policy, shape, allowed);
         }
         memo.put(sql, decision);
         return decision;
@@ -60,7 +70,7 @@ public final class PolicyEngine {
      * Gives a shape seen twice and allowed its template (see {@link ShapeTemplate}); if the parser did not confirm
      * some of its slots as values, keeps those in the key instead, and the shape they make tries again.
      */
-    private static void learn(TenantPolicy policy, LiteralShape shape, Decision decided) {
+    private static void learn(TenantPolicy policy, LiteralShape shape, Decision.Allowed decided) {
         String[] sentinels = ShapeTemplate.sentinels(shape);
         List<String> literals = new ArrayList<>();
         String probeSql = shape.withSlots(sentinels);

@@ -28,7 +28,7 @@ final class ShapeTemplate {
     private final List<QualifiedName> writes;
     private final boolean rowCapApplied;
 
-    private ShapeTemplate(String[] parts, int[] slotAt, Decision decision) {
+    private ShapeTemplate(String[] parts, int[] slotAt, Decision.Allowed decision) {
         this.parts = parts;
         this.slotAt = slotAt;
         int length = 0;
@@ -43,7 +43,7 @@ final class ShapeTemplate {
     }
 
     /** Decides a statement of this template's shape. */
-    Decision decide(LiteralShape shape) {
+    Decision.Allowed decide(LiteralShape shape) {
         return Decision.allow(kind, render(shape), reads, writes, rowCapApplied);
     }
 
@@ -83,7 +83,7 @@ final class ShapeTemplate {
      * @param probe    the decision for {@code shape.withSlots(sentinels)}
      * @param literals the literal values the parser found in the probe outside row bounds, strings in quotes
      */
-    static ShapeTemplate of(LiteralShape shape, Decision decided, String[] sentinels, Decision probe,
+    static ShapeTemplate of(LiteralShape shape, Decision.Allowed decided, String[] sentinels, Decision probe,
                             List<String> literals) {
         int[] at = positions(shape, decided, sentinels, probe, literals);
         if (at == null || Arrays.stream(at).anyMatch(p -> p < 0)) {
@@ -112,7 +112,7 @@ final class ShapeTemplate {
      * {@code DECIMAL(12, 2)}, a string used as an alias, a number in a row bound), which {@link LiteralShape#keeping}
      * can keep in the key; null when the probe's decision differs from the statement's and no slot can be blamed.
      */
-    static BitSet unconfirmed(LiteralShape shape, Decision decided, String[] sentinels, Decision probe,
+    static BitSet unconfirmed(LiteralShape shape, Decision.Allowed decided, String[] sentinels, Decision probe,
                               List<String> literals) {
         int[] at = positions(shape, decided, sentinels, probe, literals);
         if (at == null) {
@@ -129,18 +129,18 @@ final class ShapeTemplate {
 
     /**
      * Each slot's {@link #position} in the probe's rewritten text (-1 where unconfirmed), or null when the probe's
-     * decision differs from the statement's: allowed both, with the same kind, objects and row cap.
+     * decision differs from the statement's: allowed too, with the same kind, objects and row cap.
      */
-    private static int[] positions(LiteralShape shape, Decision decided, String[] sentinels, Decision probe,
+    private static int[] positions(LiteralShape shape, Decision.Allowed decided, String[] sentinels, Decision probe,
                                    List<String> literals) {
-        if (!decided.isAllowed() || !probe.isAllowed() || decided.kind() != probe.kind()
-                || !decided.reads().equals(probe.reads()) || !decided.writes().equals(probe.writes())
-                || decided.rowCapApplied() != probe.rowCapApplied()) {
+        if (!(probe instanceof Decision.Allowed allowed) || decided.kind() != allowed.kind()
+                || !decided.reads().equals(allowed.reads()) || !decided.writes().equals(allowed.writes())
+                || decided.rowCapApplied() != allowed.rowCapApplied()) {
             return null;
         }
         int[] at = new int[sentinels.length];
         for (int s = 0; s < sentinels.length; s++) {
-            at[s] = position(shape, s, sentinels[s], probe.rewrittenSql(), literals);
+            at[s] = position(shape, s, sentinels[s], allowed.rewrittenSql(), literals);
         }
         return at;
     }

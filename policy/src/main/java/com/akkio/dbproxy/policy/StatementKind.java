@@ -1,6 +1,7 @@
 package com.akkio.dbproxy.policy;
 
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * What a statement does, as far as governance is concerned. A tenant policy lists the kinds it may run; kinds the
@@ -44,7 +45,14 @@ public enum StatementKind {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The kind a policy file names, case-insensitive, surrounding blanks ignored.
+     *
+     * @throws NullPointerException     if {@code name} is null
+     * @throws IllegalArgumentException if no kind has that name
+     */
     public static StatementKind fromConfigName(String name) {
+        Objects.requireNonNull(name, "name");
         for (StatementKind kind : values()) {
             if (kind.configName().equals(name.trim().toLowerCase(Locale.ROOT))) {
                 return kind;

@@ -1,18 +1,25 @@
 package com.akkio.dbproxy.policy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * One tenant's least-privilege policy, validated and compiled once when loaded. Immutable and shared by all request
  * threads. Names are physical unless said otherwise: the tenant writes logical catalog names (for example
  * {@code main}) which {@link #physicalCatalog} maps to the physical catalog the patterns speak of.
+ *
+ * <p>The {@link Builder} rejects a null argument at once with a {@link NullPointerException} naming it; values that
+ * are present but unusable (a blank tenant, catalog or schema, a row cap below 1, an empty function rule, a kind the
+ * engine cannot govern) are rejected by {@link Builder#build()} with an {@link IllegalArgumentException} that names
+ * the policy file key, which is what a configuration error reports.
  */
 public final class TenantPolicy {
     /** Table functions that only compute values and read nothing outside the statement. */
@@ -78,8 +85,9 @@ public final class TenantPolicy {
         return value;
     }
 
+    /** A builder for the policy of {@code tenant}, which must not be null (blank is refused by {@code build}). */
     public static Builder builder(String tenant) {
-        return new Builder(tenant);
+        return new Builder(Objects.requireNonNull(tenant, "tenant"));
     }
 
     public String tenant() {
@@ -147,10 +155,12 @@ public final class TenantPolicy {
 
     /** Write-back implies read-back: a tenant may read what it may write. */
     public boolean canRead(QualifiedName name) {
+        Objects.requireNonNull(name, "name");
         return matchesAny(readable, name) || matchesAny(writable, name);
     }
 
     public boolean canWrite(QualifiedName name) {
+        Objects.requireNonNull(name, "name");
         return matchesAny(writable, name);
     }
 
@@ -183,21 +193,23 @@ public final class TenantPolicy {
         }
 
         public Builder dialect(Dialect value) {
-            this.dialect = value;
+            this.dialect = Objects.requireNonNull(value, "dialect");
             return this;
         }
 
         public Builder defaultCatalog(String physicalCatalog) {
-            this.defaultCatalog = physicalCatalog;
+            this.defaultCatalog = Objects.requireNonNull(physicalCatalog, "physicalCatalog");
             return this;
         }
 
         public Builder defaultSchema(String schema) {
-            this.defaultSchema = schema;
+            this.defaultSchema = Objects.requireNonNull(schema, "schema");
             return this;
         }
 
         public Builder mapCatalog(String logical, String physical) {
+            Objects.requireNonNull(logical, "logical");
+            Objects.requireNonNull(physical, "physical");
             catalogMap.put(logical.toLowerCase(Locale.ROOT), physical.toLowerCase(Locale.ROOT));
             return this;
         }
@@ -213,12 +225,14 @@ public final class TenantPolicy {
         }
 
         public Builder allow(StatementKind... kinds) {
-            allowedKinds.addAll(List.of(kinds));
-            return this;
+            return allow(Arrays.asList(Objects.requireNonNull(kinds, "kinds")));
         }
 
         public Builder allow(Collection<StatementKind> kinds) {
-            allowedKinds.addAll(kinds);
+            Objects.requireNonNull(kinds, "kinds");
+            for (StatementKind kind : kinds) {
+                allowedKinds.add(Objects.requireNonNull(kind, "kinds has a null element"));
+            }
             return this;
         }
 
@@ -234,16 +248,19 @@ public final class TenantPolicy {
 
         /** Adds a function name or glob ({@code my_udf}, {@code ai_*}) to the built-in deny-list. */
         public Builder denyFunction(String nameOrGlob) {
-            deniedFunctions.add(nameOrGlob);
+            deniedFunctions.add(Objects.requireNonNull(nameOrGlob, "nameOrGlob"));
             return this;
         }
 
         /** Replaces the table functions that may appear in FROM (default: {@link #DEFAULT_TABLE_FUNCTIONS}). */
         public Builder tableFunctions(Collection<String> names) {
-            tableFunctions.clear();
+            Objects.requireNonNull(names, "names");
+            List<String> lower = new ArrayList<>(names.size());
             for (String n : names) {
-                tableFunctions.add(n.toLowerCase(Locale.ROOT));
+                lower.add(Objects.requireNonNull(n, "names has a null element").toLowerCase(Locale.ROOT));
             }
+            tableFunctions.clear();
+            tableFunctions.addAll(lower);
             return this;
         }
 
