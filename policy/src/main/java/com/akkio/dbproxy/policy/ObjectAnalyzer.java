@@ -49,6 +49,9 @@ import net.sf.jsqlparser.statement.alter.Alter;
  * visitor coverage, so a construct this class has never heard of cannot hide a table from it. Position only decides
  * how a table is checked: a statement's target is a write, a column qualifier is not an object access, anything else
  * is a read. Denials are thrown as {@link Denial} and end the walk.
+ *
+ * <p>It is longer than most classes here on purpose: the walk, the scopes it keeps (CTE names, aliases) and the
+ * checks of what it finds share one traversal's state, and the fail-closed rules are easiest to review in one place.
  */
 final class ObjectAnalyzer {
     private enum Role { READ, WRITE, QUALIFIER }

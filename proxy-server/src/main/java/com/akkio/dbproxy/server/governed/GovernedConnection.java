@@ -18,7 +18,6 @@ import com.akkio.dbproxy.server.backend.BackendErrors;
 import com.akkio.dbproxy.server.backend.BackendMeta;
 import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.limits.TenantLimiter;
-import org.apache.calcite.avatica.AvaticaParameter;
 import org.apache.calcite.avatica.ConnectionPropertiesImpl;
 import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.avatica.Meta.ConnectionHandle;
@@ -39,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * front ends. Every SQL text goes through the {@link StatementGate} and only the rewritten text reaches the backend;
  * a prepared statement is decided once (again only if the tenant's policy was reloaded). It holds the connection's
  * statements, the decisions of those it prepared, and the executions whose results are still being fetched.
+ *
+ * <p>It is the core's whole API for front ends, one method per protocol operation, each a few lines over the gate and
+ * the backend; splitting it would give front ends several objects per connection to keep consistent.
  *
  * <p>Results are Avatica's value types ({@link Frame}, {@link Meta.Signature}, {@link TypedValue}) because the
  * backend adapter is Avatica's JDBC {@code Meta}; front ends do not call a {@code Meta}. Statement handles are
@@ -265,7 +267,7 @@ public final class GovernedConnection implements StatementGate.Context {
         }
         statements.add(h.id);
         prepared.put(h.id, new Prepared(sql, Sha256.hex(sql), policy(), d));
-        h.signature = withSql(h.signature, sql);
+        h.signature = Results.withSql(h.signature, sql);
         return h;
     }
 
@@ -278,7 +280,7 @@ public final class GovernedConnection implements StatementGate.Context {
         StatementRun run = StatementRun.begin(sql, d);
         try (LogContext log = LogContext.enter(tenantName(), run.requestId);
              TenantLimiter.Permit permit = gate.admit(this, List.of(run))) {
-            ExecuteResult result = countless(d.kind() == StatementKind.QUERY
+            ExecuteResult result = Results.countless(d.kind() == StatementKind.QUERY
                     ? backend().query(h, d.rewrittenSql(), cap(maxRowCount), maxRowsInFirstFrame)
                     : backend().prepareAndExecute(h, d.rewrittenSql(), cap(maxRowCount), maxRowsInFirstFrame,
                             callback));
@@ -300,7 +302,7 @@ public final class GovernedConnection implements StatementGate.Context {
         cancelRequested.set(false);
         try (LogContext log = LogContext.enter(tenantName(), run.requestId);
              TenantLimiter.Permit permit = gate.admit(this, List.of(run))) {
-            ExecuteResult result = countless(backend().execute(h, parameterValues, maxRowsInFirstFrame));
+            ExecuteResult result = Results.countless(backend().execute(h, parameterValues, maxRowsInFirstFrame));
             finishFirstFrames(h, run, result);
             return result;
         } catch (NoSuchStatementException e) {
@@ -327,7 +329,7 @@ public final class GovernedConnection implements StatementGate.Context {
         }
         StatementRun run = runs.get(h.id);
         if (run != null) {
-            run.rows += count(frame);
+            run.rows += Results.count(frame);
             if (frame.done) {
                 runs.remove(h.id);
                 gate.complete(this, run, AuditOutcome.ALLOW, AuditOutcome.ALLOWED, run.rows);
@@ -473,7 +475,7 @@ public final class GovernedConnection implements StatementGate.Context {
             if (rs.updateCount >= 0) {
                 rows += rs.updateCount;
             } else if (rs.firstFrame != null) {
-                rows += count(rs.firstFrame);
+                rows += Results.count(rs.firstFrame);
                 open |= !rs.firstFrame.done;
             }
         }
@@ -485,50 +487,11 @@ public final class GovernedConnection implements StatementGate.Context {
         }
     }
 
-    /**
-     * DDL such as CREATE TABLE AS reports neither rows nor an update count (-1) in DuckDB's driver, which Avatica's
-     * service would mistake for a result set without a signature: report it as 0 rows changed.
-     */
-    private static ExecuteResult countless(ExecuteResult result) {
-        List<MetaResultSet> fixed = null;
-        for (int i = 0; i < result.resultSets.size(); i++) {
-            MetaResultSet rs = result.resultSets.get(i);
-            if (rs.signature == null && rs.updateCount < 0) {
-                if (fixed == null) {
-                    fixed = new ArrayList<>(result.resultSets);
-                }
-                fixed.set(i, MetaResultSet.count(rs.connectionId, rs.statementId, 0));
-            }
-        }
-        return fixed == null ? result : new ExecuteResult(fixed);
-    }
-
     private static List<StatementRun> batchRuns(Prepared p, int count) {
         List<StatementRun> batch = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             batch.add(p.run());
         }
         return batch;
-    }
-
-    private static long count(Frame frame) {
-        if (frame.rows instanceof java.util.Collection<?> c) {
-            return c.size();
-        }
-        long n = 0;
-        for (Object ignored : frame.rows) {
-            n++;
-        }
-        return n;
-    }
-
-    /** The signature the client sees names its own SQL text, not the physical rewrite. */
-    private static Meta.Signature withSql(Meta.Signature sig, String sql) {
-        if (sig == null) {
-            return null;
-        }
-        List<AvaticaParameter> parameters = sig.parameters;
-        return new Meta.Signature(sig.columns, sql, parameters, sig.internalParameters, sig.cursorFactory,
-                sig.statementType);
     }
 }
