@@ -271,7 +271,33 @@ public final class GovernedConnection implements StatementGate.Context {
         return h;
     }
 
+    /** Avatica's service watches executions through a callback; other front ends have nothing to watch with. */
+    private static final Meta.PrepareCallback NO_CALLBACK = new Meta.PrepareCallback() {
+        @Override
+        public Object getMonitor() {
+            return GovernedConnection.class;
+        }
+
+        @Override
+        public void clear() {
+        }
+
+        @Override
+        public void assign(Meta.Signature signature, Frame firstFrame, long updateCount) {
+        }
+
+        @Override
+        public void execute() {
+        }
+    };
+
     /** Decides and runs {@code sql} on statement {@code h}, with the first frame of its result. */
+    public ExecuteResult execute(StatementHandle h, String sql, long maxRowCount, int maxRowsInFirstFrame)
+            throws NoSuchStatementException {
+        return execute(h, sql, maxRowCount, maxRowsInFirstFrame, NO_CALLBACK);
+    }
+
+    /** The same, for Avatica's service, which follows the execution through {@code callback}. */
     public ExecuteResult execute(StatementHandle h, String sql, long maxRowCount, int maxRowsInFirstFrame,
                                  Meta.PrepareCallback callback) throws NoSuchStatementException {
         statement(h);
