@@ -22,24 +22,6 @@ final class GovernedCalls {
     private static final Logger LOG = LoggerFactory.getLogger(GovernedCalls.class);
     /** Rows per frame asked of the backend when the client did not limit them: results stream in frames this size. */
     static final int FRAME_ROWS = 1000;
-    private static final Meta.PrepareCallback NO_CALLBACK = new Meta.PrepareCallback() {
-        @Override
-        public Object getMonitor() {
-            return GovernedCalls.class;
-        }
-
-        @Override
-        public void clear() {
-        }
-
-        @Override
-        public void assign(Meta.Signature signature, Meta.Frame firstFrame, long updateCount) {
-        }
-
-        @Override
-        public void execute() {
-        }
-    };
 
     private final GovernedConnection connection;
     private final String tenant;
@@ -63,7 +45,7 @@ final class GovernedCalls {
 
     /** Runs {@code sql} on statement {@code h}; the first frame holds up to {@link #FRAME_ROWS} rows. */
     Meta.MetaResultSet execute(Meta.StatementHandle h, String sql) {
-        return call(() -> connection.execute(h, sql, -1, FRAME_ROWS, NO_CALLBACK)).resultSets.get(0);
+        return call(() -> connection.execute(h, sql, -1, FRAME_ROWS)).resultSets.get(0);
     }
 
     Meta.MetaResultSet executePrepared(Meta.StatementHandle h, List<TypedValue> parameters, int firstFrameRows) {

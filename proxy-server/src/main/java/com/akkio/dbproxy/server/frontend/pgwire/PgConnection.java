@@ -31,15 +31,18 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
     private final SerialExecutor executor;
     final int pid;
     final int secretKey;
+    // -- set when the channel becomes active
     private Channel channel;
     private ClientChannel client;
     private PgStartup startup;
 
-    // -- after login; touched only by tasks on the serial executor (calls also read by cancel)
+    // -- set at login; touched only by tasks on the serial executor (calls also by cancel, from any thread)
     private volatile GovernedCalls calls;
     private Transaction transaction;
     private SimpleQuery simple;
     private ExtendedQuery extended;
+
+    // -- the connection's state, touched only by tasks on the serial executor (busy read by the event loop)
     private boolean closed;
     private boolean skipToSync;
     private volatile boolean busy;
