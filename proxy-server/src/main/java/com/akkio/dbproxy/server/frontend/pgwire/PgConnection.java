@@ -154,6 +154,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
                 fatal(u.sqlState(), u.reason());
             } else if (calls == null || msg instanceof PgMessage.Startup
                     || msg instanceof PgMessage.Malformed m && m.startupPacket()) {
+                // a startup packet read before the decoder switched to typed messages is refused there as a second one
                 PgStartup.Login login = startup.accept(msg);
                 if (login != null) {
                     loggedIn(login);
