@@ -289,7 +289,7 @@ sealed interface LocalStatement {
     /** The settings a new session starts with; the names are those SHOW takes (lower case). */
     static Map<String, String> defaults(String applicationName, String searchPath) {
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("server_version", PgConnection.SERVER_VERSION);
+        s.put("server_version", LocalStatements.SERVER_VERSION);
         s.put("server_encoding", "UTF8");
         s.put("client_encoding", "UTF8");
         s.put("datestyle", "ISO, MDY");

@@ -1,10 +1,12 @@
 package com.akkio.dbproxy.server.frontend.pgwire;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import org.apache.calcite.avatica.ColumnMetaData;
 
 /** Backend messages of protocol 3.0, each written as one {@link ByteBuf}: type byte, length, body. */
 final class PgOut {
@@ -85,6 +87,27 @@ final class PgOut {
 
     /** A column of RowDescription. */
     record Field(String name, PgType type, int typmod, boolean binary) {
+    }
+
+    /** Whether value {@code i} is binary under {@code formats}: none given means text, a single one applies to all. */
+    static boolean binary(short[] formats, int i) {
+        return (formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i]) == 1;
+    }
+
+    /** The fields describing backend columns, in the result formats the client asked for. */
+    static List<Field> fields(List<ColumnMetaData> columns, short[] formats) {
+        if (formats.length > 1 && formats.length != columns.size()) {
+            throw new PgIn.ProtocolViolation("bind message has " + formats.length + " result formats for "
+                    + columns.size() + " columns");
+        }
+        List<Field> out = new ArrayList<>(columns.size());
+        for (int i = 0; i < columns.size(); i++) {
+            ColumnMetaData c = columns.get(i);
+            PgType type = PgType.ofJdbc(c.type.id);
+            out.add(new Field(c.label != null ? c.label : c.columnName, type, PgType.typmod(type, c),
+                    binary(formats, i)));
+        }
+        return out;
     }
 
     static ByteBuf rowDescription(ByteBufAllocator a, List<Field> fields) {

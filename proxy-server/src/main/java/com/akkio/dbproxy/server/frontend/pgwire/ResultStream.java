@@ -7,7 +7,6 @@ import java.util.Locale;
 import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.ProxyError;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import org.apache.calcite.avatica.ColumnMetaData;
 import org.apache.calcite.avatica.Meta;
 
@@ -17,22 +16,8 @@ import org.apache.calcite.avatica.Meta;
  * them, a portal's row limit, a FETCH count).
  */
 final class ResultStream {
-    /** Where the rows go, and how the session fetches more. */
-    interface Session {
-        ByteBufAllocator alloc();
-
-        void write(ByteBuf buf);
-
-        /** Flushes and waits while the client is not keeping up. */
-        void flushAndWait();
-
-        /** Throws the session's cancel (or a gone client) as an error, between frames. */
-        void checkCancelled();
-
-        Meta.Frame fetch(Meta.StatementHandle handle, long offset, int rows);
-    }
-
-    private final Session session;
+    private final ClientChannel client;
+    private final GovernedCalls calls;
     final Meta.StatementHandle handle;
     final List<ColumnMetaData> columns;
     final PgType[] types;
@@ -45,16 +30,17 @@ final class ResultStream {
     private int next;
     private boolean backendDone;
 
-    ResultStream(Session session, Meta.StatementHandle handle, List<ColumnMetaData> columns, short[] formats,
-                 Meta.Frame first) {
-        this.session = session;
+    ResultStream(ClientChannel client, GovernedCalls calls, Meta.StatementHandle handle, List<ColumnMetaData> columns,
+                 short[] formats, Meta.Frame first) {
+        this.client = client;
+        this.calls = calls;
         this.handle = handle;
         this.columns = columns;
         this.types = new PgType[columns.size()];
         this.binary = new boolean[columns.size()];
         for (int i = 0; i < types.length; i++) {
             types[i] = PgType.ofJdbc(columns.get(i).type.id);
-            binary[i] = PgConnection.format(formats, i) == 1;
+            binary[i] = PgOut.binary(formats, i);
         }
         take(first);
     }
@@ -80,9 +66,10 @@ final class ResultStream {
                 if (backendDone) {
                     break;
                 }
-                session.checkCancelled();
-                int ask = (int) (limit <= 0 ? PgConnection.FRAME_ROWS : Math.min(PgConnection.FRAME_ROWS, limit - n));
-                take(session.fetch(handle, offset, ask));
+                calls.checkCancelled();
+                client.checkOpen();
+                int ask = (int) (limit <= 0 ? GovernedCalls.FRAME_ROWS : Math.min(GovernedCalls.FRAME_ROWS, limit - n));
+                take(calls.fetch(handle, offset, ask));
                 continue;
             }
             int end = limit <= 0 ? buffered.size() : (int) Math.min(buffered.size(), next + (limit - n));
@@ -95,7 +82,7 @@ final class ResultStream {
     }
 
     private void write(List<Object> rows) {
-        ByteBuf out = session.alloc().buffer(16 * 1024);
+        ByteBuf out = client.alloc().buffer(16 * 1024);
         for (Object row : rows) {
             byte[][] values = new byte[types.length][];
             for (int i = 0; i < types.length; i++) {
@@ -110,11 +97,11 @@ final class ResultStream {
             }
             PgOut.dataRow(out, values);
             if (out.readableBytes() > 64 * 1024) {
-                session.write(out);
-                out = session.alloc().buffer(16 * 1024);
+                client.write(out);
+                out = client.alloc().buffer(16 * 1024);
             }
         }
-        session.write(out);
-        session.flushAndWait();
+        client.write(out);
+        client.flushAndWait();
     }
 }

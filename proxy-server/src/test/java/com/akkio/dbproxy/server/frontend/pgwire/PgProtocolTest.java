@@ -126,7 +126,7 @@ class PgProtocolTest {
     void aSessionKeepsABoundedNumberOfNamedStatements() throws Exception {
         try (PgRawClient c = new PgRawClient(proxy.pgPort())) {
             c.login("acme", "acme-secret");
-            for (int i = 0; i <= PgConnection.MAX_HANDLES; i++) {
+            for (int i = 0; i <= NamedHandles.MAX; i++) {
                 c.send('P', concat(PgRawClient.cstrings("s" + i, "BEGIN"), new byte[2]));
             }
             c.send('S', new byte[0]);

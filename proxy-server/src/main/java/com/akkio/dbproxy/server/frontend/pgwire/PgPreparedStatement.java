@@ -1,0 +1,61 @@
+package com.akkio.dbproxy.server.frontend.pgwire;
+
+import java.util.List;
+
+import org.apache.calcite.avatica.AvaticaParameter;
+import org.apache.calcite.avatica.Meta;
+
+/**
+ * A statement the client prepared (Parse): answered locally, or a governed prepared statement. Its backend statement
+ * may be closed under it (a cancel, a portal closed mid-result) and is then prepared again when next needed.
+ */
+final class PgPreparedStatement {
+    final String sql;
+    /** Non-null when the front end answers the statement itself. */
+    final LocalStatement local;
+    private int[] parameterOids;
+    /** The backend statement, while one is open. */
+    Meta.StatementHandle handle;
+    /** The portal whose result is open on {@link #handle}: one per backend statement. */
+    PgPortal active;
+
+    PgPreparedStatement(String sql, LocalStatement local, int[] parameterOids) {
+        this.sql = sql;
+        this.local = local;
+        this.parameterOids = parameterOids;
+    }
+
+    /** The parameter types Describe reports and Bind must supply values for (a local statement takes none). */
+    int[] parameterOids() {
+        return local != null ? new int[0] : parameterOids;
+    }
+
+    /** Prepares through the governed path; parameter types the client left open are taken from the backend's. */
+    void prepare(GovernedCalls calls) {
+        Meta.StatementHandle h = calls.prepare(sql);
+        handle = h;
+        List<AvaticaParameter> params = h.signature == null ? List.of() : h.signature.parameters;
+        int[] oids = new int[Math.max(params.size(), parameterOids.length)];
+        for (int i = 0; i < oids.length; i++) {
+            int given = i < parameterOids.length ? parameterOids[i] : 0;
+            oids[i] = given != 0 || i >= params.size() ? given : PgType.ofJdbc(params.get(i).parameterType).oid;
+        }
+        parameterOids = oids;
+    }
+
+    /** Prepares again if the backend statement was closed, keeping the parameter types already told to the client. */
+    void ensurePrepared(GovernedCalls calls) {
+        if (handle == null) {
+            int[] declared = parameterOids;
+            prepare(calls);
+            parameterOids = declared.length == parameterOids.length ? declared : parameterOids;
+        }
+    }
+
+    /** Whether the prepared statement answers with rows (a query), by its backend signature. */
+    boolean returnsRows() {
+        Meta.Signature signature = handle.signature;
+        return signature != null && !signature.columns.isEmpty() && (signature.statementType == null
+                || signature.statementType == Meta.StatementType.SELECT);
+    }
+}
