@@ -4,7 +4,7 @@ package com.akkio.dbproxy.server.errors;
  * Every error the proxy itself raises to a client, with the SQLState and vendor code the client sees: the one
  * registry of them, in a package of its own so that every layer (limits, the core, the front ends) can name them. Denials by the
  * policy engine have their own registry, {@link com.akkio.dbproxy.policy.DenyCode} (vendor codes 1xxx); these are
- * 2xxx (limits, cancellation, backends, audit, requests) and 3xxx (sessions and protocols). Never renumber: clients,
+ * 2xxx (limits, cancellation, backends, audit, requests, the proxy itself) and 3xxx (sessions and protocols). Never renumber: clients,
  * dashboards and runbooks key on the numbers. README's error table is checked against this enum by a test.
  *
  * <p>The {@code label} is the code name a message starts with ({@code "RATE_LIMITED: …"}); several constants share
@@ -37,11 +37,18 @@ public enum ErrorCode {
     AUDIT_UNAVAILABLE("08006", 2301, "the statement was not run because its audit record could not be written"),
     // 24xx: requests
     REQUEST_TOO_LARGE("54000", 2401, "server.max_request_bytes: the request body is over the limit"),
+    MESSAGE_TOO_LARGE("54000", 2402, "server.max_request_bytes: a PostgreSQL message is over the limit"),
+    // 25xx: the proxy itself
+    INTERNAL_ERROR("XX000", 2501, "the proxy failed in a way it did not expect (the server log has the detail)"),
     // 30xx: authentication
     AUTHENTICATION_FAILED("28000", 3001, "unknown tenant, wrong secret, or a tenant no longer configured"),
+    PASSWORD_AUTHENTICATION_FAILED("AUTHENTICATION_FAILED", "28P01", 3002, Style.LABELLED,
+            "PostgreSQL front end: the login failed (the client learns no more than PostgreSQL would tell it)"),
+    AUTHENTICATION_TIMEOUT("08006", 3003, "PostgreSQL front end: no login within 60 s of connecting"),
     // 31xx: handles
     UNKNOWN_HANDLE("08003", 3101, "no such connection or statement for this tenant (another tenant's is unknown too)"),
     CONNECTION_ID_IN_USE("08003", 3102, "the client chose a connection id that is already open"),
+    IDLE_TIMEOUT("57P05", 3103, "server.idle_connection_timeout_seconds: the connection was idle for too long"),
     // 32xx: requests the proxy does not serve
     NOT_SUPPORTED("0A000", 3201, "a call, protocol feature or statement the proxy does not serve"),
     PREPARE_AGAIN("0A000", 3202, "a reloaded policy rewrites the prepared statement differently: prepare it again"),
@@ -66,7 +73,10 @@ public enum ErrorCode {
     CURSOR_NOT_A_QUERY("42P11", 3315, Style.POSTGRES, "DECLARE of a statement that is not a query"),
     UNKNOWN_CURSOR("34000", 3316, Style.POSTGRES, "FETCH, MOVE or CLOSE names a cursor that does not exist"),
     TOO_MANY_HANDLES("53400", 3317, Style.POSTGRES,
-            "a session holds its maximum of named statements, portals or cursors (TOO_MANY_STATEMENTS, …)");
+            "a session holds its maximum of named statements, portals or cursors (TOO_MANY_STATEMENTS, …)"),
+    PROTOCOL_VIOLATION("08P01", 3318, "a message the PostgreSQL protocol does not allow where it came"),
+    INVALID_MESSAGE_LENGTH("08P01", 3319, Style.POSTGRES, "a message or startup packet with an impossible length"),
+    UNSUPPORTED_PROTOCOL_VERSION("0A000", 3320, Style.POSTGRES, "a startup message for another protocol than 3.0");
 
     /** How a message is built from the detail. */
     public enum Style {

@@ -17,6 +17,7 @@ import javax.servlet.http.HttpServletRequestWrapper;
 import javax.servlet.http.HttpServletResponse;
 import javax.servlet.http.HttpServletResponseWrapper;
 
+import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.AfterResponse;
 import org.apache.calcite.avatica.AvaticaSeverity;
 import org.apache.calcite.avatica.remote.JsonService;
@@ -158,9 +159,10 @@ public final class RequestGate extends HandlerWrapper implements AvaticaHandler 
     }
 
     private void refuseTooLarge(Request baseRequest, HttpServletResponse response, long length) throws IOException {
-        Service.ErrorResponse error = new Service.ErrorResponse(List.of(), "REQUEST_TOO_LARGE: the request has "
-                + length + " bytes, over the limit of " + maxRequestBytes + " (rule: server.max_request_bytes)",
-                2401, "54000", AvaticaSeverity.ERROR, null);
+        ErrorCode code = ErrorCode.REQUEST_TOO_LARGE;
+        Service.ErrorResponse error = new Service.ErrorResponse(List.of(), code.message("the request has " + length
+                + " bytes, over the limit of " + maxRequestBytes + " (rule: server.max_request_bytes)"),
+                code.vendorCode(), code.sqlState(), AvaticaSeverity.ERROR, null);
         byte[] body = json ? JsonService.MAPPER.writeValueAsString(error).getBytes(StandardCharsets.UTF_8)
                 : PROTOBUF.serializeResponse(error);
         response.setStatus(HttpServletResponse.SC_INTERNAL_SERVER_ERROR); // Avatica clients read errors from a 500

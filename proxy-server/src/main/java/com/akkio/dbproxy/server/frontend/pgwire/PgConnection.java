@@ -67,8 +67,8 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
             if (calls == null && channel.isActive()) {
                 executor.execute(() -> {
                     if (calls == null && !closed) {
-                        fatal("08006", "AUTHENTICATION_TIMEOUT: no login within " + AUTHENTICATION_TIMEOUT_SECONDS
-                                + " s");
+                        fatal(ProxyError.of(ErrorCode.AUTHENTICATION_TIMEOUT, "no login within "
+                                + AUTHENTICATION_TIMEOUT_SECONDS + " s"));
                     }
                 });
             }
@@ -123,8 +123,8 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && !busy) {
-            executor.execute(() -> fatal("57P05", "IDLE_TIMEOUT: connection idle for longer than"
-                    + " server.idle_connection_timeout_seconds"));
+            executor.execute(() -> fatal(ProxyError.of(ErrorCode.IDLE_TIMEOUT, "connection idle for longer than"
+                    + " server.idle_connection_timeout_seconds")));
         }
     }
 
@@ -151,7 +151,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
         busy = true;
         try {
             if (msg instanceof PgMessage.Unframeable u) {
-                fatal(u.sqlState(), u.reason());
+                fatal(ProxyError.of(u.code(), u.detail()));
             } else if (calls == null || msg instanceof PgMessage.Startup
                     || msg instanceof PgMessage.Malformed m && m.startupPacket()) {
                 // a startup packet read before the decoder switched to typed messages is refused there as a second one
@@ -163,10 +163,10 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
                 message(msg);
             }
         } catch (PgIn.ProtocolViolation e) {
-            fatal("08P01", "PROTOCOL_VIOLATION: " + e.getMessage());
+            fatal(ProxyError.of(ErrorCode.PROTOCOL_VIOLATION, e.getMessage()));
         } catch (RuntimeException e) {
             LOG.warn("unexpected failure in a PostgreSQL session of tenant {}", startup.tenant(), e);
-            fatal("XX000", "INTERNAL_ERROR: the proxy failed to handle the message");
+            fatal(ProxyError.of(ErrorCode.INTERNAL_ERROR, "the proxy failed to handle the message"));
         } finally {
             busy = false;
             if (!channel.config().isAutoRead() && executor.pending() < 64) {
@@ -262,8 +262,8 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** A FATAL error ends the connection. */
-    private void fatal(String sqlState, String message) {
-        client.fatal(sqlState, message);
+    private void fatal(ProxyError e) {
+        client.fatal(e.getSqlState(), e.getMessage());
         closeSession();
     }
 

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.akkio.dbproxy.server.errors.ErrorCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -48,7 +49,7 @@ final class PgDecoder extends ByteToMessageDecoder {
             }
             int length = in.getInt(in.readerIndex());
             if (length < 8 || length > MAX_STARTUP_LENGTH) {
-                refuse(in, out, "08P01", "invalid startup packet length " + length);
+                refuse(in, out, ErrorCode.INVALID_MESSAGE_LENGTH, "invalid startup packet length " + length);
                 return;
             }
             if (in.readableBytes() < length) {
@@ -67,11 +68,11 @@ final class PgDecoder extends ByteToMessageDecoder {
         char type = (char) in.getUnsignedByte(in.readerIndex());
         int length = in.getInt(in.readerIndex() + 1);
         if (length < 4) {
-            refuse(in, out, "08P01", "invalid message length " + length);
+            refuse(in, out, ErrorCode.INVALID_MESSAGE_LENGTH, "invalid message length " + length);
             return;
         }
         if (length - 4 > maxMessageBytes) {
-            refuse(in, out, "54000", "MESSAGE_TOO_LARGE: a message of " + (length - 4) + " bytes exceeds "
+            refuse(in, out, ErrorCode.MESSAGE_TOO_LARGE, "a message of " + (length - 4) + " bytes exceeds "
                     + maxMessageBytes + " (rule: server.max_request_bytes)");
             return;
         }
@@ -95,10 +96,10 @@ final class PgDecoder extends ByteToMessageDecoder {
         }
     }
 
-    private void refuse(ByteBuf in, List<Object> out, String sqlState, String reason) {
+    private void refuse(ByteBuf in, List<Object> out, ErrorCode code, String detail) {
         broken = true;
         in.skipBytes(in.readableBytes());
-        out.add(new PgMessage.Unframeable(sqlState, reason));
+        out.add(new PgMessage.Unframeable(code, detail));
     }
 
     // ------------------------------------------------------------------ bodies

@@ -1,5 +1,7 @@
 package com.akkio.dbproxy.server.frontend.pgwire;
 
+import com.akkio.dbproxy.server.errors.ErrorCode;
+
 import java.util.List;
 import java.util.Map;
 
@@ -108,7 +110,7 @@ sealed interface PgMessage {
      * Bytes that cannot be split into messages: a length out of range, or over the limit. The decoder reads nothing
      * after it.
      */
-    record Unframeable(String sqlState, String reason) implements PgMessage {
+    record Unframeable(ErrorCode code, String detail) implements PgMessage {
     }
 
     /** What Describe and Close name. */

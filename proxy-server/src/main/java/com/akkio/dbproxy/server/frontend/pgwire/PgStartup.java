@@ -1,12 +1,13 @@
 package com.akkio.dbproxy.server.frontend.pgwire;
 
 import java.util.UUID;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import com.akkio.dbproxy.policy.TenantPolicy;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.akkio.dbproxy.server.governed.Caller;
 import com.akkio.dbproxy.server.governed.GovernedConnection;
+import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.ProxyError;
 
 /**
@@ -23,14 +24,14 @@ final class PgStartup {
     private final PgServer server;
     private final PgDecoder decoder;
     private final ClientChannel client;
-    private final BiConsumer<String, String> fatal;
+    private final Consumer<ProxyError> fatal;
     private volatile boolean tls;
     private String tenant;
     private String applicationName;
     private PgLogin login;
 
-    /** @param fatal sends a FATAL error (SQLState, message) and ends the connection */
-    PgStartup(PgServer server, PgDecoder decoder, ClientChannel client, BiConsumer<String, String> fatal) {
+    /** @param fatal sends a FATAL error and ends the connection */
+    PgStartup(PgServer server, PgDecoder decoder, ClientChannel client, Consumer<ProxyError> fatal) {
         this.server = server;
         this.decoder = decoder;
         this.client = client;
@@ -68,8 +69,8 @@ final class PgStartup {
 
     private void startup(PgMessage.Startup s) {
         if (s.major() != 3) {
-            fatal.accept("0A000", "unsupported frontend protocol " + s.major() + "." + s.minor()
-                    + ": the proxy speaks 3.0");
+            fatal.accept(ProxyError.of(ErrorCode.UNSUPPORTED_PROTOCOL_VERSION, "unsupported frontend protocol "
+                    + s.major() + "." + s.minor() + ": the proxy speaks 3.0"));
             return;
         }
         if (tenant != null) {
@@ -109,8 +110,8 @@ final class PgStartup {
 
     private void refuse(String claimed, String reason) {
         server.refused(claimed, client.address(), applicationName, reason);
-        fatal.accept("28P01", "AUTHENTICATION_FAILED: password authentication failed for user \""
-                + (claimed == null ? "" : claimed) + "\"");
+        fatal.accept(ProxyError.of(ErrorCode.PASSWORD_AUTHENTICATION_FAILED,
+                "password authentication failed for user \"" + (claimed == null ? "" : claimed) + "\""));
     }
 
     private Login open(ProxyConfig.Tenant t) {
@@ -119,7 +120,7 @@ final class PgStartup {
         try {
             return new Login(tenant, applicationName, t.policy(), server.gateway().open("pg-" + UUID.randomUUID(), c));
         } catch (ProxyError e) {
-            fatal.accept(e.getSqlState(), e.getMessage());
+            fatal.accept(e);
             return null;
         }
     }
