@@ -302,33 +302,31 @@ public final class GovernedConnection implements StatementGate.Context {
                                  Meta.PrepareCallback callback) throws NoSuchStatementException {
         statement(h);
         Decision d = gate.decide(this, sql);
-        cancelRequested.set(false);
         StatementRun run = StatementRun.begin(sql, d);
-        try (LogContext log = LogContext.enter(tenantName(), run.requestId);
-             TenantLimiter.Permit permit = gate.admit(this, List.of(run))) {
-            ExecuteResult result = Results.countless(d.kind() == StatementKind.QUERY
-                    ? backend().query(h, d.rewrittenSql(), cap(maxRowCount), maxRowsInFirstFrame)
-                    : backend().prepareAndExecute(h, d.rewrittenSql(), cap(maxRowCount), maxRowsInFirstFrame,
-                            callback));
-            finishFirstFrames(h, run, result);
-            return result;
-        } catch (NoSuchStatementException e) {
-            gate.complete(this, run, AuditOutcome.ERROR, AuditOutcome.NO_SUCH_STATEMENT, -1);
-            throw e;
-        } catch (RuntimeException e) {
-            throw gate.failed(this, List.of(run), e, cancelRequested.getAndSet(false));
-        }
+        return runOne(h, run, () -> d.kind() == StatementKind.QUERY
+                ? backend().query(h, d.rewrittenSql(), cap(maxRowCount), maxRowsInFirstFrame)
+                : backend().prepareAndExecute(h, d.rewrittenSql(), cap(maxRowCount), maxRowsInFirstFrame, callback));
     }
 
     /** Runs prepared statement {@code h} with {@code parameterValues}. */
     public ExecuteResult executePrepared(StatementHandle h, List<TypedValue> parameterValues,
                                          int maxRowsInFirstFrame) throws NoSuchStatementException {
         statement(h);
-        StatementRun run = prepared(h).run();
+        return runOne(h, prepared(h).run(), () -> backend().execute(h, parameterValues, maxRowsInFirstFrame));
+    }
+
+    /** A call into the backend that may find its statement gone. */
+    private interface BackendCall<T> {
+        T run() throws NoSuchStatementException;
+    }
+
+    /** Admits, audits and runs one execution; its first frames are counted, and it completes if nothing is left. */
+    private ExecuteResult runOne(StatementHandle h, StatementRun run, BackendCall<ExecuteResult> call)
+            throws NoSuchStatementException {
         cancelRequested.set(false);
         try (LogContext log = LogContext.enter(tenantName(), run.requestId);
              TenantLimiter.Permit permit = gate.admit(this, List.of(run))) {
-            ExecuteResult result = Results.countless(backend().execute(h, parameterValues, maxRowsInFirstFrame));
+            ExecuteResult result = Results.countless(call.run());
             finishFirstFrames(h, run, result);
             return result;
         } catch (NoSuchStatementException e) {
@@ -398,11 +396,7 @@ public final class GovernedConnection implements StatementGate.Context {
                 () -> backend().executeBatchProtobuf(h, parameterValues));
     }
 
-    private interface BatchCall {
-        ExecuteBatchResult run() throws NoSuchStatementException;
-    }
-
-    private ExecuteBatchResult runBatch(List<StatementRun> batch, BatchCall call) throws NoSuchStatementException {
+    private ExecuteBatchResult runBatch(List<StatementRun> batch, BackendCall<ExecuteBatchResult> call) throws NoSuchStatementException {
         try (LogContext log = LogContext.enter(tenantName(), batch.isEmpty() ? null : batch.get(0).requestId);
              TenantLimiter.Permit permit = gate.admit(this, batch)) {
             ExecuteBatchResult result = call.run();
