@@ -14,10 +14,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** An audit log that cannot be written (here: every write fails with ENOSPC) stops statements from running. */
+@LiveServerTest
 class AuditFailureTest {
 
     @Test

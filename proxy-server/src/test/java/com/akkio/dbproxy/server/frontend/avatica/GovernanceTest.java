@@ -25,11 +25,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Query timeouts, concurrency caps and rate limits, enforced by the running proxy. */
+@LiveServerTest
 class GovernanceTest {
     /** Takes a few seconds in DuckDB: long enough to be cut by a 1 s timeout or to hold a concurrency slot. */
     static final String SLOW = "SELECT count(*) FROM range(3000000000) t(i) WHERE i % 7 = 3";

@@ -15,6 +15,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.governed.LogContext;
 import com.akkio.dbproxy.server.governed.StatementGate;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import org.slf4j.MDC;
 class LogContextTest {
 
     @Test
+    @LiveServerTest
     void aLogLineInsideAGovernedCallCarriesTheTenantAndTheRequestId(@TempDir Path dir) throws Exception {
         Files.createSymbolicLink(dir.resolve("audit.jsonl"), Path.of("/dev/full")); // the gate logs its refusal
         List<ILoggingEvent> events = new CopyOnWriteArrayList<>();

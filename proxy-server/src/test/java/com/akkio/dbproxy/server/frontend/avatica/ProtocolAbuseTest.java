@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
 import org.apache.calcite.avatica.remote.Service;
 import org.junit.jupiter.api.AfterAll;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bodies, wrong content types, unknown handles, slow senders, connections that are never closed. Each gets a clear
  * error or is cut off, and a well-behaved client's queries keep succeeding throughout.
  */
+@LiveServerTest
 class ProtocolAbuseTest {
     private static final ProtobufTranslationImpl PROTOBUF = new ProtobufTranslationImpl();
     private static final String ACME_AUTH = "Basic "

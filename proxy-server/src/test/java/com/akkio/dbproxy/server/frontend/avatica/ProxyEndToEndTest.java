@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Through the real client jar's driver against a real server on 127.0.0.1, on the demo world. */
+@LiveServerTest
 class ProxyEndToEndTest {
     @TempDir
     static Path dir;

@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.UUID;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import org.apache.calcite.avatica.AvaticaClientRuntimeException;
 import org.apache.calcite.avatica.ConnectionConfigImpl;
 import org.apache.calcite.avatica.Meta;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Raw Avatica requests, not the driver: connection ids are chosen by clients and statement ids are a global
  * counter, so a tenant can name another tenant's handles; the proxy must refuse every such request.
  */
+@LiveServerTest
 class RawProtocolTest {
     @TempDir
     static Path dir;

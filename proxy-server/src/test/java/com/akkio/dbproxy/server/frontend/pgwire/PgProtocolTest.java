@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.SelfSigned;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.ProxyServer;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What no well-behaved driver sends, and TLS: the front end fails closed, with an ErrorResponse, never a hang. */
+@LiveServerTest
 class PgProtocolTest {
     @TempDir
     static Path dir;

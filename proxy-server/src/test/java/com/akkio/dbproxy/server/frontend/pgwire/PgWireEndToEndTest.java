@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The PostgreSQL front end end to end, through the PostgreSQL JDBC driver (extended query protocol, text and binary
  * formats, portals with fetch sizes, cancel) against a real server on 127.0.0.1 with the demo world.
  */
+@LiveServerTest
 class PgWireEndToEndTest {
     @TempDir
     static Path dir;
