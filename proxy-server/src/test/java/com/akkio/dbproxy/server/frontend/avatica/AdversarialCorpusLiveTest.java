@@ -37,7 +37,7 @@ class AdversarialCorpusLiveTest {
         assertThat(cases).hasSizeGreaterThan(200);
         int ran = 0;
         int rowsChecked = 0;
-        try (DemoProxy proxy = new DemoProxy(dir, true);
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().start(dir);
              Connection acme = proxy.acme(); Connection globex = proxy.globex()) {
             for (PolicyTestSuite.Case c : cases) {
                 Connection conn = c.tenant().equals("acme") ? acme : globex;

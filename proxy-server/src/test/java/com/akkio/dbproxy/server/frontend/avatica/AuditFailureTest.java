@@ -25,7 +25,8 @@ class AuditFailureTest {
     @Test
     void aStatementThatCannotBeAuditedIsRefusedAndTheLostRecordsAreCounted(@TempDir Path dir) throws Exception {
         Files.createSymbolicLink(dir.resolve("audit.jsonl"), Path.of("/dev/full"));
-        try (DemoProxy proxy = new DemoProxy(dir); Connection acme = proxy.acme(); Statement s = acme.createStatement()) {
+        try (DemoProxy proxy = DemoProxy.builder().start(dir); Connection acme = proxy.acme();
+             Statement s = acme.createStatement()) {
             for (String sql : new String[] {"SELECT count(*) FROM orders", "SELECT 1"}) {
                 assertThatThrownBy(() -> s.executeQuery(sql)).isInstanceOfSatisfying(SQLException.class, e -> {
                     assertThat(e.getSQLState()).isEqualTo("08006");

@@ -40,7 +40,8 @@ class LogContextTest {
         Logger gateLog = (Logger) LoggerFactory.getLogger(StatementGate.class);
         capture.start();
         gateLog.addAppender(capture);
-        try (DemoProxy proxy = new DemoProxy(dir); Connection acme = proxy.acme(); Statement s = acme.createStatement()) {
+        try (DemoProxy proxy = DemoProxy.builder().start(dir); Connection acme = proxy.acme();
+             Statement s = acme.createStatement()) {
             assertThatThrownBy(() -> s.executeQuery("SELECT 1")).isInstanceOf(SQLException.class);
         } finally {
             gateLog.detachAppender(capture);

@@ -42,7 +42,7 @@ class PythonClientTest {
         }
         assumeTrue(ready, "python3-jpype / python3-pandas not installed");
         assertThat(JAR).as("the shaded client jar is built before the server's tests").exists();
-        try (DemoProxy proxy = new DemoProxy(dir, true)) {
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().start(dir)) {
             Process p = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString(), JAR.toAbsolutePath().toString(),
                     Integer.toString(proxy.server.port())).redirectErrorStream(true).start();
             boolean finished = p.waitFor(180, TimeUnit.SECONDS);

@@ -56,8 +56,9 @@ class SoakTest {
         long heapBefore;
         long heapAfter;
         long elapsedNanos;
-        DemoProxy proxy = new DemoProxy(dir, DemoProxy::unthrottled, pool -> new ProxyConfig.Pool(CLIENTS,
-                pool.connectionTimeout(), pool.idleTimeout(), pool.maxLifetime(), pool.statementCacheSize()));
+        DemoProxy proxy = DemoProxy.builder().unthrottled().pool(pool -> new ProxyConfig.Pool(CLIENTS,
+                pool.connectionTimeout(), pool.idleTimeout(), pool.maxLifetime(), pool.statementCacheSize()))
+                .start(dir);
         try {
             // warm up both tenants' paths so that classes and pools are not counted as growth
             runClients(proxy, 4, System.nanoTime() + TimeUnit.SECONDS.toNanos(2), warmup);

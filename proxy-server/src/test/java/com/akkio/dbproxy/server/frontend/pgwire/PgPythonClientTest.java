@@ -42,7 +42,7 @@ class PgPythonClientTest {
                     + " python3-sqlalchemy (installed by .ci/run)").isTrue();
         }
         assumeTrue(ready, "postgresql-client / python3-psycopg2 / python3-pandas / python3-sqlalchemy not installed");
-        try (DemoProxy proxy = PgDemo.start(dir, 200_000)) {
+        try (DemoProxy proxy = PgDemo.builder(200_000).start(dir)) {
             Process p = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString(), Integer.toString(proxy.pgPort()))
                     .redirectErrorStream(true).start();
             boolean finished = p.waitFor(240, TimeUnit.SECONDS);

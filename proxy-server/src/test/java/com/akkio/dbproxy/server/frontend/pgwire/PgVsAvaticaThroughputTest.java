@@ -38,7 +38,7 @@ class PgVsAvaticaThroughputTest {
         };
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
                 "%n| workload | Avatica (protobuf) | PostgreSQL wire | pg / Avatica |%n|---|---:|---:|---:|%n"));
-        try (DemoProxy proxy = PgDemo.start(dir, 200_000);
+        try (DemoProxy proxy = PgDemo.builder(200_000).start(dir);
              Connection avatica = proxy.acme();
              Connection pg = PgDemo.connect(proxy, "acme", "acme-secret", "")) {
             for (Workload w : workloads) {
