@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
  * Mutated SQL from the shipped corpora, decided for the demo tenant acme under {@link FuzzOracle}'s properties. Small
  * edits mostly, and now and then a deep nesting or a long repetition. A bounded run in the test suite;
  * {@code -Dakkio.fuzz.seconds=N} runs longer. {@link PolicyJazzerFuzzTest} is the coverage-guided counterpart.
+ * Runs for its 20 s: a {@link SlowTest}, in the integration-test phase.
  */
+@SlowTest
 class MutationFuzzTest {
     private static final String[] FRAGMENTS = {"(", ")", "'", "\"", "`", ";", "--", "/*", "*/", ",", ".", " ",
         "globex_prod", "globex_prod.sales.orders", "SELECT", "FROM", "JOIN", "WITH", "AS", "UNION", "LIMIT", "?",

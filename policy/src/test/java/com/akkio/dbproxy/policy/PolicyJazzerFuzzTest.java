@@ -17,11 +17,13 @@ import org.junit.jupiter.api.Tag;
  * properties (with a hang bound for the time, see {@link #INSTRUMENTED_BUDGET_MS}), with coverage of JSqlParser as
  * well as of the engine. Seeded from the policy test corpus and the
  * TPC-DS queries, which are written to Jazzer's generated corpus directory ({@code target/.cifuzz-corpus}) before it
- * starts. The surefire configuration sets {@code JAZZER_FUZZ}, so {@code mvn verify} fuzzes for {@code maxDuration};
- * {@code -Dakkio.jazzer.fuzz=} only replays the corpus. A finding fails the test and leaves the input in
+ * starts. The surefire and failsafe configurations set {@code JAZZER_FUZZ}, so {@code mvn verify} fuzzes for
+ * {@code maxDuration} (a {@link SlowTest}: in the integration-test phase); {@code -Dakkio.jazzer.fuzz=} only replays
+ * the corpus. A finding fails the test and leaves the input in
  * {@code policy/target/crash-*}; put it under {@code src/test/resources/com/akkio/dbproxy/policy/PolicyJazzerFuzzTestInputs/decide}
  * to keep it as a regression test.
  */
+@SlowTest
 class PolicyJazzerFuzzTest {
 
     /**

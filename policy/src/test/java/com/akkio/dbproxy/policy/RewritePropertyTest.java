@@ -16,7 +16,9 @@ import org.junit.jupiter.api.RepetitionInfo;
  * Random statements over the demo schema, written in every spelling a tenant might use: allowed ones must come back
  * rewritten to allowed physical objects only (checked with JSqlParser's own TablesNamesFinder, independently of the
  * engine's walk) and rewriting must be idempotent; statements that mention a forbidden object anywhere must be denied.
+ * 4,000 random statements take about 10 s: a {@link SlowTest}, in the integration-test phase.
  */
+@SlowTest
 class RewritePropertyTest {
     private static final int STATEMENTS_PER_REPETITION = 200;
     private static final List<String[]> ACME_TABLES = List.of(

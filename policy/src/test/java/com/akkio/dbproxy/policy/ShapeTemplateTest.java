@@ -181,9 +181,11 @@ class ShapeTemplateTest {
 
     /**
      * Every statement of the policy test corpus and the TPC-DS queries, with new literals: once its shape has a
-     * template, each variant's decision is the full parse's, and the template path is taken for most of them.
+     * template, each variant's decision is the full parse's, and the template path is taken for most of them. Several
+     * seconds: a {@link SlowTest}, in the integration-test phase (the other tests of this class are in the unit tier).
      */
     @Test
+    @SlowTest
     void everyCorpusStatementWithNewLiteralsGetsTheFullParsesDecision() {
         Random random = new Random(20261124L);
         int templated = checkCorpus(FuzzOracle.policyTestStatements(), DemoPolicies.acmeBuilder(Dialect.DUCKDB),
@@ -199,9 +201,10 @@ class ShapeTemplateTest {
 
     /**
      * Mutated corpus statements (the mutation fuzzer's edits) with new literals, in both dialects, for a bounded
-     * time; {@code -Dakkio.fuzz.seconds=N} runs longer.
+     * time; {@code -Dakkio.fuzz.seconds=N} runs longer. A {@link SlowTest}, in the integration-test phase.
      */
     @Test
+    @SlowTest
     void mutatedStatementsWithNewLiteralsGetTheFullParsesDecision() {
         List<String> seeds = FuzzOracle.policyTestStatements();
         Random random = new Random(Long.getLong("akkio.fuzz.seed", 20261125L));

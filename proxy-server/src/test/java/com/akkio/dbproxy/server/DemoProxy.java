@@ -1,17 +1,25 @@
 package com.akkio.dbproxy.server;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 
 /**
- * The demo configuration served on a free port of 127.0.0.1 (and its PostgreSQL front end on another free port), with
- * its audit log in a given directory.
+ * The demo configuration served on a free port of 127.0.0.1 (and its PostgreSQL front end and admin endpoint on
+ * other free ports), with its audit log in a given directory. Started by a {@link #builder()}:
+ * <pre>{@code
+ * try (DemoProxy proxy = DemoProxy.builder().unthrottled().start(dir)) { ... }
+ * }</pre>
+ * or, one server for a test class (or for each test), by a {@link DemoProxyExtension}.
  */
 public final class DemoProxy implements AutoCloseable {
     static final Path DEMO_CONFIG = Path.of("../conf/proxy.yaml");
@@ -19,66 +27,103 @@ public final class DemoProxy implements AutoCloseable {
     public final ProxyServer server;
     public final Path auditLog;
 
-    /** The demo as configured. */
-    public DemoProxy(Path dir) throws Exception {
-        this(dir, limits -> limits);
+    private DemoProxy(ProxyServer server, Path auditLog) {
+        this.server = server;
+        this.auditLog = auditLog;
+    }
+
+    /** The demo as configured in {@code conf/}; each call of the builder changes it further. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A configuration file written into the proxy's directory when it starts (e.g. a copy of conf/ with edits). */
+    @FunctionalInterface
+    public interface ConfigSource {
+        /** @return the configuration file to serve */
+        Path writeIn(Path dir) throws IOException;
     }
 
     /**
-     * @param unthrottled lift the demo's rate limits (globex allows 5 queries/s), for tests about something else
+     * What to serve, and how it differs from the configuration: each change applies after the ones given before it.
+     * A builder may start any number of proxies, each in its own directory.
      */
-    public DemoProxy(Path dir, boolean unthrottled) throws Exception {
-        this(dir, unthrottled ? DemoProxy::unthrottled : limits -> limits);
-    }
+    public static final class Builder {
+        private ConfigSource config = dir -> DEMO_CONFIG;
+        private UnaryOperator<ProxyConfig.Limits> limits = UnaryOperator.identity();
+        private UnaryOperator<ProxyConfig.Pool> pool = UnaryOperator.identity();
+        private UnaryOperator<ProxyConfig.Server> server = UnaryOperator.identity();
 
-    /** The demo with each tenant's limits replaced by {@code limits} applied to the configured ones. */
-    public DemoProxy(Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits) throws Exception {
-        this(dir, limits, pool -> pool);
-    }
-
-    /** The demo with changed tenant limits and backend pool settings. */
-    public DemoProxy(Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits,
-              java.util.function.UnaryOperator<ProxyConfig.Pool> pool) throws Exception {
-        this(DEMO_CONFIG, dir, limits, pool);
-    }
-
-    /** Another configuration file (e.g. a copy of the demo with other policies), served the same way. */
-    public DemoProxy(Path config, Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits,
-                     java.util.function.UnaryOperator<ProxyConfig.Pool> pool) throws Exception {
-        this(config, dir, limits, pool, server -> server);
-    }
-
-    /** Unthrottled, with changed server settings (connection caps, idle expiry, request size). */
-    public static DemoProxy unthrottledWith(Path dir, java.util.function.UnaryOperator<ProxyConfig.Server> server)
-            throws Exception {
-        return new DemoProxy(DEMO_CONFIG, dir, DemoProxy::unthrottled, pool -> pool, server);
-    }
-
-    private DemoProxy(Path config, Path dir, java.util.function.UnaryOperator<ProxyConfig.Limits> limits,
-                      java.util.function.UnaryOperator<ProxyConfig.Pool> pool,
-                      java.util.function.UnaryOperator<ProxyConfig.Server> serverSettings) throws Exception {
-        ProxyConfig cfg = ConfigLoader.load(config);
-        auditLog = dir.resolve("audit.jsonl");
-        java.util.Map<String, ProxyConfig.Tenant> tenants = new java.util.LinkedHashMap<>();
-        for (ProxyConfig.Tenant t : cfg.tenants().values()) {
-            tenants.put(t.name(), new ProxyConfig.Tenant(t.name(), t.secret(), t.scram(), t.backend(), t.policy(),
-                    limits.apply(t.limits()), t.policyFile()));
+        private Builder() {
         }
-        ProxyConfig.Server s = cfg.server();
-        ProxyConfig test = new ProxyConfig(cfg.source(), serverSettings.apply(new ProxyConfig.Server(s.host(), s.port(),
-                s.serialization(), s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(),
-                0, new ProxyConfig.Postgres(true, 0, s.postgres().workerThreads()))),
-                new ProxyConfig.Audit(auditLog, false, 64L << 20, 10), backends(cfg, pool), tenants);
-        server = ProxyServer.start(test, 0);
+
+        /** Another configuration file (e.g. a copy of the demo with other policies), served the same way. */
+        public Builder config(Path config) {
+            this.config = dir -> config;
+            return this;
+        }
+
+        /** A configuration file written into the proxy's directory as it starts, served the same way. */
+        public Builder config(ConfigSource config) {
+            this.config = config;
+            return this;
+        }
+
+        /** Lifts the demo's rate limits (globex allows 5 queries/s), for tests about something else. */
+        public Builder unthrottled() {
+            return limits(DemoProxy::unthrottled);
+        }
+
+        /** Changes each tenant's limits (rate, concurrency cap, query timeout). */
+        public Builder limits(UnaryOperator<ProxyConfig.Limits> change) {
+            limits = then(limits, change);
+            return this;
+        }
+
+        /** Changes each backend's pool settings. */
+        public Builder pool(UnaryOperator<ProxyConfig.Pool> change) {
+            pool = then(pool, change);
+            return this;
+        }
+
+        /**
+         * Changes the server settings (connection caps, idle expiry, request size, serialization). The settings given
+         * to {@code change} are the configured ones with the PostgreSQL front end on and on port 0 and the admin
+         * endpoint on port 0; the Avatica port is a free one whatever they say.
+         */
+        public Builder server(UnaryOperator<ProxyConfig.Server> change) {
+            server = then(server, change);
+            return this;
+        }
+
+        /** Starts the proxy, its audit log {@code audit.jsonl} in {@code dir}. */
+        public DemoProxy start(Path dir) throws Exception {
+            ProxyConfig cfg = ConfigLoader.load(config.writeIn(dir));
+            Path auditLog = dir.resolve("audit.jsonl");
+            Map<String, ProxyConfig.Tenant> tenants = new LinkedHashMap<>();
+            for (ProxyConfig.Tenant t : cfg.tenants().values()) {
+                tenants.put(t.name(), new ProxyConfig.Tenant(t.name(), t.secret(), t.scram(), t.backend(), t.policy(),
+                        limits.apply(t.limits()), t.policyFile()));
+            }
+            ProxyConfig.Server s = cfg.server();
+            ProxyConfig test = new ProxyConfig(cfg.source(), server.apply(new ProxyConfig.Server(s.host(), s.port(),
+                    s.serialization(), s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(),
+                    s.maxConnectionsPerTenant(), 0, new ProxyConfig.Postgres(true, 0, s.postgres().workerThreads()))),
+                    new ProxyConfig.Audit(auditLog, false, 64L << 20, 10), backends(cfg, pool), tenants);
+            return new DemoProxy(ProxyServer.start(test, 0), auditLog);
+        }
+
+        private static <T> UnaryOperator<T> then(UnaryOperator<T> first, UnaryOperator<T> next) {
+            return value -> next.apply(first.apply(value));
+        }
     }
 
     public static ProxyConfig.Limits unthrottled(ProxyConfig.Limits limits) {
         return new ProxyConfig.Limits(100_000, 100_000, 64, limits.queryTimeout());
     }
 
-    private static java.util.Map<String, ProxyConfig.Backend> backends(ProxyConfig cfg,
-                                                                   java.util.function.UnaryOperator<ProxyConfig.Pool> pool) {
-        java.util.Map<String, ProxyConfig.Backend> out = new java.util.LinkedHashMap<>();
+    private static Map<String, ProxyConfig.Backend> backends(ProxyConfig cfg, UnaryOperator<ProxyConfig.Pool> pool) {
+        Map<String, ProxyConfig.Backend> out = new LinkedHashMap<>();
         cfg.backends().forEach((name, b) -> out.put(name, new ProxyConfig.Backend(b.name(), b.type(), b.dialect(),
                 b.path(), b.seed(), pool.apply(b.pool()), b.databricks())));
         return out;

@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.backend.databricks.emulator.DatabricksEmulator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Client jar → proxy → the real databricks-jdbc driver → the workspace emulator: a tenant on a Databricks backend,
  * its service principal authenticated with OAuth M2M, every request tagged {@code akkio}.
  */
+@LiveServerTest
 class DatabricksBackendTest {
     @TempDir
     static Path dir;

@@ -8,10 +8,12 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
+import com.akkio.dbproxy.server.LiveServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A tenant's first warehouse refuses connections: the proxy fails over to the next and audits which one ran. */
+@LiveServerTest
 class DatabricksFailoverTest {
     @Test
     void newConnectionsFailOverToTheNextWarehouse(@TempDir Path dir) throws Exception {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import com.akkio.dbproxy.server.LiveServerTest;
 import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * workspace down when the proxy starts and in the middle of a query, a slow token endpoint, a token that expires
  * while the token endpoint is down, a warehouse failing statements. The emulator listens on 127.0.0.10:443.
  */
+@LiveServerTest
 class DatabricksFaultTest {
     private static final String IP = "127.0.0.10";
 

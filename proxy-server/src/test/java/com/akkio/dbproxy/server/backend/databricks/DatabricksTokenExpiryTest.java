@@ -7,10 +7,12 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
+import com.akkio.dbproxy.server.LiveServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Workspace tokens that live two seconds: the driver fetches a new one when one expires, queries do not fail. */
+@LiveServerTest
 class DatabricksTokenExpiryTest {
     @Test
     void anExpiredTokenIsRefreshedTransparently(@TempDir Path dir) throws Exception {

@@ -15,12 +15,14 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.ProxyServer;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The admin endpoint scraped over HTTP, and policies reloaded without a restart. */
+@LiveServerTest
 class AdminEndpointTest {
     private final HttpClient http = HttpClient.newHttpClient();
 

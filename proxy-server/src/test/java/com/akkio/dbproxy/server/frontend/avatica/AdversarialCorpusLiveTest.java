@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.policytest.PolicyTestSuite;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The shipped policy test corpus run for real through the proxy: every must-deny statement fails with a policy
  * SQLState before reaching the backend, and no result of a must-allow statement carries the other tenant's canary.
  */
+@LiveServerTest
 class AdversarialCorpusLiveTest {
     private static final Map<String, String> SECRETS = Map.of("acme", "acme-secret", "globex", "globex-secret");
     private static final Map<String, String> OTHER = Map.of("acme", "globex", "globex", "acme");
@@ -35,7 +37,7 @@ class AdversarialCorpusLiveTest {
         assertThat(cases).hasSizeGreaterThan(200);
         int ran = 0;
         int rowsChecked = 0;
-        try (DemoProxy proxy = new DemoProxy(dir, true);
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().start(dir);
              Connection acme = proxy.acme(); Connection globex = proxy.globex()) {
             for (PolicyTestSuite.Case c : cases) {
                 Connection conn = c.tenant().equals("acme") ? acme : globex;

@@ -14,16 +14,19 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** An audit log that cannot be written (here: every write fails with ENOSPC) stops statements from running. */
+@LiveServerTest
 class AuditFailureTest {
 
     @Test
     void aStatementThatCannotBeAuditedIsRefusedAndTheLostRecordsAreCounted(@TempDir Path dir) throws Exception {
         Files.createSymbolicLink(dir.resolve("audit.jsonl"), Path.of("/dev/full"));
-        try (DemoProxy proxy = new DemoProxy(dir); Connection acme = proxy.acme(); Statement s = acme.createStatement()) {
+        try (DemoProxy proxy = DemoProxy.builder().start(dir); Connection acme = proxy.acme();
+             Statement s = acme.createStatement()) {
             for (String sql : new String[] {"SELECT count(*) FROM orders", "SELECT 1"}) {
                 assertThatThrownBy(() -> s.executeQuery(sql)).isInstanceOfSatisfying(SQLException.class, e -> {
                     assertThat(e.getSQLState()).isEqualTo("08006");

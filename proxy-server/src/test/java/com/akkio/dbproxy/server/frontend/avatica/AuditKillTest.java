@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.audit.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A proxy process killed with SIGKILL while clients are running statements: every statement a client got an answer
  * for has its audit record, written before the backend saw it, and the log holds only whole records.
  */
+@LiveServerTest
 class AuditKillTest {
     @Test
     void everyAnsweredStatementIsAuditedAcrossKillDashNine(@TempDir Path dir) throws Exception {

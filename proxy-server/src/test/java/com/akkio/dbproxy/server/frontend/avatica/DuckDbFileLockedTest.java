@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.ProxyServer;
 import com.akkio.dbproxy.server.backend.DuckDbLockHolder;
 import com.akkio.dbproxy.server.config.ConfigLoader;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * does not start, and says which backend and which file, and why; there is nothing it could serve from that backend.
  * Once the file is free it starts and serves.
  */
+@LiveServerTest
 class DuckDbFileLockedTest {
 
     private static ProxyConfig demoOnFile(Path dir, Path file) throws Exception {

@@ -25,11 +25,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Query timeouts, concurrency caps and rate limits, enforced by the running proxy. */
+@LiveServerTest
 class GovernanceTest {
     /** Takes a few seconds in DuckDB: long enough to be cut by a 1 s timeout or to hold a concurrency slot. */
     static final String SLOW = "SELECT count(*) FROM range(3000000000) t(i) WHERE i % 7 = 3";
@@ -37,7 +39,8 @@ class GovernanceTest {
 
     @Test
     void queryTimeoutCancelsInTheBackendWith57014(@TempDir Path dir) throws Exception {
-        try (DemoProxy proxy = new DemoProxy(dir, l -> new ProxyConfig.Limits(1000, 1000, 8, Duration.ofSeconds(1)));
+        try (DemoProxy proxy = DemoProxy.builder()
+                .limits(l -> new ProxyConfig.Limits(1000, 1000, 8, Duration.ofSeconds(1))).start(dir);
              Connection acme = proxy.acme(); Connection bystander = proxy.acme();
              Connection pg = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.pgPort()
                      + "/main?sslmode=disable", DemoProxy.credentials("acme", "acme-secret"))) {
@@ -90,7 +93,8 @@ class GovernanceTest {
     void concurrencyCapRefusesAtOnce(@TempDir Path dir) throws Exception {
         // the slow query only has to be running while the second one is refused; the timeout is generous because a
         // loaded CI machine can take more than 20 s to count its three billion rows
-        try (DemoProxy proxy = new DemoProxy(dir, l -> new ProxyConfig.Limits(1000, 1000, 1, Duration.ofSeconds(240)));
+        try (DemoProxy proxy = DemoProxy.builder()
+                .limits(l -> new ProxyConfig.Limits(1000, 1000, 1, Duration.ofSeconds(240))).start(dir);
              Connection slow = proxy.acme(); Connection other = proxy.acme()) {
             ExecutorService pool = Executors.newSingleThreadExecutor();
             Future<Long> running = pool.submit(() -> scalar(slow, SLOW));
@@ -107,8 +111,9 @@ class GovernanceTest {
 
     @Test
     void aTenantsPoolExhaustedGivesAClearErrorNotAHang(@TempDir Path dir) throws Exception {
-        try (DemoProxy proxy = new DemoProxy(dir, l -> l, p -> new ProxyConfig.Pool(1, Duration.ofMillis(300),
-                p.idleTimeout(), p.maxLifetime(), p.statementCacheSize())); Connection first = proxy.acme()) {
+        try (DemoProxy proxy = DemoProxy.builder().pool(p -> new ProxyConfig.Pool(1, Duration.ofMillis(300),
+                p.idleTimeout(), p.maxLifetime(), p.statementCacheSize())).start(dir);
+             Connection first = proxy.acme()) {
             long start = System.nanoTime();
             assertThatThrownBy(proxy::acme).isInstanceOfSatisfying(SQLException.class, e -> {
                 assertThat(e.getSQLState()).isEqualTo("08006");
@@ -129,7 +134,7 @@ class GovernanceTest {
      */
     @Test
     void oneTenantFloodingDoesNotStarveAnother(@TempDir Path dir) throws Exception {
-        try (DemoProxy proxy = new DemoProxy(dir)) {
+        try (DemoProxy proxy = DemoProxy.builder().start(dir)) {
             String query = "SELECT c.country_code, count(*), sum(o.amount) FROM orders o JOIN customers c"
                     + " USING (customer_id) GROUP BY 1";
             List<Long> alone = timeQueries(proxy, query, 200);

@@ -15,6 +15,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.governed.LogContext;
 import com.akkio.dbproxy.server.governed.StatementGate;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import org.slf4j.MDC;
 class LogContextTest {
 
     @Test
+    @LiveServerTest
     void aLogLineInsideAGovernedCallCarriesTheTenantAndTheRequestId(@TempDir Path dir) throws Exception {
         Files.createSymbolicLink(dir.resolve("audit.jsonl"), Path.of("/dev/full")); // the gate logs its refusal
         List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
@@ -38,7 +40,8 @@ class LogContextTest {
         Logger gateLog = (Logger) LoggerFactory.getLogger(StatementGate.class);
         capture.start();
         gateLog.addAppender(capture);
-        try (DemoProxy proxy = new DemoProxy(dir); Connection acme = proxy.acme(); Statement s = acme.createStatement()) {
+        try (DemoProxy proxy = DemoProxy.builder().start(dir); Connection acme = proxy.acme();
+             Statement s = acme.createStatement()) {
             assertThatThrownBy(() -> s.executeQuery("SELECT 1")).isInstanceOf(SQLException.class);
         } finally {
             gateLog.detachAppender(capture);

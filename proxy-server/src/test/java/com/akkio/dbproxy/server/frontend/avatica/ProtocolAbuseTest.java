@@ -28,11 +28,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.DemoProxyExtension;
+import com.akkio.dbproxy.server.LiveServerTest;
+import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
 import org.apache.calcite.avatica.remote.Service;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,24 +42,14 @@ import org.junit.jupiter.api.io.TempDir;
  * bodies, wrong content types, unknown handles, slow senders, connections that are never closed. Each gets a clear
  * error or is cut off, and a well-behaved client's queries keep succeeding throughout.
  */
+@LiveServerTest
 class ProtocolAbuseTest {
     private static final ProtobufTranslationImpl PROTOBUF = new ProtobufTranslationImpl();
     private static final String ACME_AUTH = "Basic "
             + Base64.getEncoder().encodeToString("acme:acme-secret".getBytes(StandardCharsets.UTF_8));
 
-    @TempDir
-    static Path dir;
-    static DemoProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        proxy = DemoProxy.unthrottledWith(dir, s -> s);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        proxy.close();
-    }
+    @RegisterExtension
+    static final DemoProxyExtension proxy = DemoProxyExtension.of(DemoProxy.builder().unthrottled());
 
     record Reply(int status, byte[] body) {
         String text() {
@@ -66,7 +58,7 @@ class ProtocolAbuseTest {
     }
 
     private static Reply post(byte[] body, String contentType) throws IOException {
-        return post(proxy, body, contentType);
+        return post(proxy.get(), body, contentType);
     }
 
     private static Reply post(DemoProxy proxy, byte[] body, String contentType) throws IOException {
@@ -187,10 +179,9 @@ class ProtocolAbuseTest {
 
     @Test
     void aJsonServerAnswersMalformedBodiesWithoutStackTraces(@TempDir Path own) throws Exception {
-        try (DemoProxy json = DemoProxy.unthrottledWith(own, s -> new com.akkio.dbproxy.server.config.ProxyConfig.Server(
-                s.host(), s.port(), com.akkio.dbproxy.server.config.ProxyConfig.Serialization.JSON, s.tls(),
-                s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), s.adminPort(),
-                s.postgres()))) {
+        try (DemoProxy json = DemoProxy.builder().unthrottled().server(s -> new ProxyConfig.Server(s.host(), s.port(),
+                ProxyConfig.Serialization.JSON, s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(),
+                s.maxConnectionsPerTenant(), s.adminPort(), s.postgres())).start(own)) {
             for (String body : List.of("{\"request\":\"prepareAndExecute\",\"connectionId\":", "[1,2,3]",
                     "{\"request\":\"noSuchRequest\"}", "\u0000\u0001garbage")) {
                 Reply reply = post(json, body.getBytes(StandardCharsets.UTF_8), "application/json");
@@ -205,7 +196,7 @@ class ProtocolAbuseTest {
 
     @Test
     void oversizeBodiesAreRefusedBeforeTheyAreRead() throws Exception {
-        int limit = proxy.server.config().server().maxRequestBytes();
+        int limit = proxy.server().config().server().maxRequestBytes();
         Reply declared = post(new byte[limit + 1], "application/octet-stream");
         assertClearRefusal(declared, "declared oversize");
         Service.ErrorResponse error = (Service.ErrorResponse) PROTOBUF.parseResponse(declared.body());
@@ -213,7 +204,7 @@ class ProtocolAbuseTest {
         assertThat(error.errorMessage).contains("max_request_bytes");
 
         // sent chunked, without a length: cut off once it passes the limit
-        HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + proxy.server.port()).openConnection();
+        HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + proxy.server().port()).openConnection();
         c.setRequestMethod("POST");
         c.setDoOutput(true);
         c.setChunkedStreamingMode(8192);
@@ -237,7 +228,7 @@ class ProtocolAbuseTest {
 
     @Test
     void unknownHandlesOnTheCallersOwnConnectionAreRefusedWith08003() throws Exception {
-        Service acme = RawProtocolTest.as(proxy, "acme", "acme-secret");
+        Service acme = RawProtocolTest.as(proxy.get(), "acme", "acme-secret");
         String connection = UUID.randomUUID().toString();
         acme.apply(new Service.OpenConnectionRequest(connection, Map.of()));
         int unknown = Integer.MAX_VALUE - 7;
@@ -290,7 +281,7 @@ class ProtocolAbuseTest {
     private static List<Socket> openSlowSenders(int n, boolean completeHeaders) throws IOException {
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Socket s = new Socket("127.0.0.1", proxy.server.port());
+            Socket s = new Socket("127.0.0.1", proxy.server().port());
             s.setSoTimeout(1);
             String head = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + ACME_AUTH
                     + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n";
@@ -349,9 +340,9 @@ class ProtocolAbuseTest {
 
     @Test
     void connectionsNeverClosedAreCappedPerTenantAndExpire(@TempDir Path own) throws Exception {
-        try (DemoProxy small = DemoProxy.unthrottledWith(own, s -> new com.akkio.dbproxy.server.config.ProxyConfig.Server(
-                s.host(), s.port(), s.serialization(), s.tls(), s.maxRequestBytes(), Duration.ofSeconds(2), 5,
-                s.adminPort(), s.postgres()))) {
+        try (DemoProxy small = DemoProxy.builder().unthrottled().server(s -> new ProxyConfig.Server(s.host(), s.port(),
+                s.serialization(), s.tls(), s.maxRequestBytes(), Duration.ofSeconds(2), 5, s.adminPort(), s.postgres()))
+                .start(own)) {
             List<Connection> abandoned = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 Connection c = small.acme();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -23,28 +22,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.DemoProxyExtension;
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Through the real client jar's driver against a real server on 127.0.0.1, on the demo world. */
+@LiveServerTest
 class ProxyEndToEndTest {
-    @TempDir
-    static Path dir;
-    static DemoProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        proxy = new DemoProxy(dir, true);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        proxy.close();
-    }
+    @RegisterExtension
+    static final DemoProxyExtension proxy = DemoProxyExtension.of(DemoProxy.builder().unthrottled());
 
 
     private static List<String> column(Connection c, String sql) throws SQLException {
@@ -345,7 +334,7 @@ class ProxyEndToEndTest {
         String hash = com.akkio.dbproxy.server.audit.Sha256.hex(sql);
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> records = new ArrayList<>();
-        for (String line : Files.readAllLines(proxy.auditLog)) {
+        for (String line : Files.readAllLines(proxy.auditLog())) {
             records.add(json.readTree(line));
         }
         assertThat(records).filteredOn(r -> hash.equals(r.get("sql_sha256").asText()))
@@ -361,7 +350,7 @@ class ProxyEndToEndTest {
             assertThat(r.get("decision").asText()).isEqualTo("deny");
             assertThat(r.get("code").asText()).isEqualTo("OBJECT_NOT_READABLE");
         });
-        assertThat(Files.readString(proxy.auditLog)).doesNotContain("globex_prod.sales.orders").doesNotContain(sql);
+        assertThat(Files.readString(proxy.auditLog())).doesNotContain("globex_prod.sales.orders").doesNotContain(sql);
     }
 
     @Test
@@ -378,7 +367,7 @@ class ProxyEndToEndTest {
         String hash = com.akkio.dbproxy.server.audit.Sha256.hex(sql);
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> executions = new ArrayList<>();
-        for (String line : Files.readAllLines(proxy.auditLog)) {
+        for (String line : Files.readAllLines(proxy.auditLog())) {
             JsonNode r = json.readTree(line);
             if (hash.equals(r.get("sql_sha256").asText())) {
                 executions.add(r);

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
+import com.akkio.dbproxy.server.SlowTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Python through the shaded client jar: Debian's python3-jpype ({@code jpype.dbapi2}) and pandas.read_sql against a
  * real proxy. {@code .ci/run} installs the Debian packages; outside CI the test is skipped when they are missing.
  */
+@LiveServerTest
+@SlowTest
 class PythonClientTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final Path JAR = Path.of("../driver-shim/target/akkio-jdbc.jar");
@@ -38,7 +42,7 @@ class PythonClientTest {
         }
         assumeTrue(ready, "python3-jpype / python3-pandas not installed");
         assertThat(JAR).as("the shaded client jar is built before the server's tests").exists();
-        try (DemoProxy proxy = new DemoProxy(dir, true)) {
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().start(dir)) {
             Process p = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString(), JAR.toAbsolutePath().toString(),
                     Integer.toString(proxy.server.port())).redirectErrorStream(true).start();
             boolean finished = p.waitFor(180, TimeUnit.SECONDS);

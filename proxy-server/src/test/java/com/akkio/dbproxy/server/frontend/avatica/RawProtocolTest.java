@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URL;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.DemoProxyExtension;
+import com.akkio.dbproxy.server.LiveServerTest;
 import org.apache.calcite.avatica.AvaticaClientRuntimeException;
 import org.apache.calcite.avatica.ConnectionConfigImpl;
 import org.apache.calcite.avatica.Meta;
@@ -20,32 +21,20 @@ import org.apache.calcite.avatica.remote.AvaticaHttpClientFactoryImpl;
 import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
 import org.apache.calcite.avatica.remote.RemoteProtobufService;
 import org.apache.calcite.avatica.remote.Service;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Raw Avatica requests, not the driver: connection ids are chosen by clients and statement ids are a global
  * counter, so a tenant can name another tenant's handles; the proxy must refuse every such request.
  */
+@LiveServerTest
 class RawProtocolTest {
-    @TempDir
-    static Path dir;
-    static DemoProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        proxy = new DemoProxy(dir, true);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        proxy.close();
-    }
+    @RegisterExtension
+    static final DemoProxyExtension proxy = DemoProxyExtension.of(DemoProxy.builder().unthrottled());
 
     private static Service as(String tenant, String secret) throws Exception {
-        return as(proxy, tenant, secret);
+        return as(proxy.get(), tenant, secret);
     }
 
     /** A raw protobuf Avatica service speaking to {@code proxy} as the tenant. */

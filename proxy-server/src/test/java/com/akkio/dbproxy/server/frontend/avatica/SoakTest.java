@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
+import com.akkio.dbproxy.server.SlowTest;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * audit log has one {@code complete} record per statement and one {@code forward} per forwarded one, and the heap
  * after a full GC has not grown (a leak check: the bound is generous on purpose).
  */
+@LiveServerTest
+@SlowTest
 class SoakTest {
     private static final int CLIENTS = 64;
     private static final long HEAP_GROWTH_LIMIT = 64L << 20;
@@ -52,8 +56,9 @@ class SoakTest {
         long heapBefore;
         long heapAfter;
         long elapsedNanos;
-        DemoProxy proxy = new DemoProxy(dir, DemoProxy::unthrottled, pool -> new ProxyConfig.Pool(CLIENTS,
-                pool.connectionTimeout(), pool.idleTimeout(), pool.maxLifetime(), pool.statementCacheSize()));
+        DemoProxy proxy = DemoProxy.builder().unthrottled().pool(pool -> new ProxyConfig.Pool(CLIENTS,
+                pool.connectionTimeout(), pool.idleTimeout(), pool.maxLifetime(), pool.statementCacheSize()))
+                .start(dir);
         try {
             // warm up both tenants' paths so that classes and pools are not counted as growth
             runClients(proxy, 4, System.nanoTime() + TimeUnit.SECONDS.toNanos(2), warmup);

@@ -13,6 +13,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.ProxyServer;
 import com.akkio.dbproxy.server.SelfSigned;
 import com.akkio.dbproxy.server.config.ConfigLoader;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** TLS from a keystore in the configuration, idle connection expiry, and resources given back on close. */
+@LiveServerTest
 class TlsAndLifecycleTest {
     private static ProxyConfig demo(Path dir, ProxyConfig.Tls tls, Duration idle) throws Exception {
         ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));

@@ -34,8 +34,9 @@ final class PgDemo {
         return conf.resolve("proxy.yaml");
     }
 
-    static DemoProxy start(Path dir, long acmeMaxRows) throws Exception {
-        return new DemoProxy(configWithMaxRows(dir, acmeMaxRows), dir, DemoProxy::unthrottled, pool -> pool);
+    /** The demo unthrottled, acme's {@code max_rows} set to {@code acmeMaxRows} in a copy of conf/ in its directory. */
+    static DemoProxy.Builder builder(long acmeMaxRows) {
+        return DemoProxy.builder().unthrottled().config(dir -> configWithMaxRows(dir, acmeMaxRows));
     }
 
     static String url(DemoProxy proxy, String options) {

@@ -19,29 +19,20 @@ import java.util.Properties;
 
 import com.akkio.dbproxy.server.SelfSigned;
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.DemoProxyExtension;
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.ProxyServer;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What no well-behaved driver sends, and TLS: the front end fails closed, with an ErrorResponse, never a hang. */
+@LiveServerTest
 class PgProtocolTest {
-    @TempDir
-    static Path dir;
-    static DemoProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        proxy = new DemoProxy(dir, true);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        proxy.close();
-    }
+    @RegisterExtension
+    static final DemoProxyExtension proxy = DemoProxyExtension.of(DemoProxy.builder().unthrottled());
 
     @Test
     void aMalformedStartupPacketIsAnsweredWith08P01AndClosed() throws Exception {
@@ -162,7 +153,7 @@ class PgProtocolTest {
 
     @Test
     void aBatchWithADeniedStatementStopsThereAndTheConnectionGoesOn() throws Exception {
-        try (Connection c = PgDemo.connect(proxy, "acme", "acme-secret", ""); Statement s = c.createStatement()) {
+        try (Connection c = PgDemo.connect(proxy.get(), "acme", "acme-secret", ""); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE main.akkio_out.pg_batch AS SELECT 0 AS x");
             s.addBatch("INSERT INTO main.akkio_out.pg_batch VALUES (1)");
             s.addBatch("INSERT INTO globex_prod.sales.orders (order_id) VALUES (2)");

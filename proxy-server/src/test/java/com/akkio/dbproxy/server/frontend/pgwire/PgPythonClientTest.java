@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
+import com.akkio.dbproxy.server.SlowTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * python3-psycopg2, python3-pandas, python3-sqlalchemy, installed by {@code .ci/run}). In CI (CI set) missing packages
  * fail the test; elsewhere they skip it.
  */
+@LiveServerTest
+@SlowTest
 class PgPythonClientTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final Path SCRIPT = Path.of("src/test/python/pg_client_check.py");
@@ -38,7 +42,7 @@ class PgPythonClientTest {
                     + " python3-sqlalchemy (installed by .ci/run)").isTrue();
         }
         assumeTrue(ready, "postgresql-client / python3-psycopg2 / python3-pandas / python3-sqlalchemy not installed");
-        try (DemoProxy proxy = PgDemo.start(dir, 200_000)) {
+        try (DemoProxy proxy = PgDemo.builder(200_000).start(dir)) {
             Process p = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString(), Integer.toString(proxy.pgPort()))
                     .redirectErrorStream(true).start();
             boolean finished = p.waitFor(240, TimeUnit.SECONDS);

@@ -10,13 +10,19 @@ import java.sql.Statement;
 import java.util.Locale;
 
 import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
+import com.akkio.dbproxy.server.SlowTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same statements through both front ends of one proxy, one client each, printed as a table (no timing
  * assertions: the figures depend on the machine). {@code -Dakkio.pgbench.scale=N} repeats everything N times more.
+ * A benchmark more than a test (it checks only that every row arrives): tagged slow, it runs with {@code mvn verify}
+ * or {@code -Pslow}, never in the unit tier; the README's front-end comparison quotes its table.
  */
+@LiveServerTest
+@SlowTest
 class PgVsAvaticaThroughputTest {
     private static final int SCALE = Integer.getInteger("akkio.pgbench.scale", 1);
 
@@ -32,7 +38,7 @@ class PgVsAvaticaThroughputTest {
         };
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
                 "%n| workload | Avatica (protobuf) | PostgreSQL wire | pg / Avatica |%n|---|---:|---:|---:|%n"));
-        try (DemoProxy proxy = PgDemo.start(dir, 200_000);
+        try (DemoProxy proxy = PgDemo.builder(200_000).start(dir);
              Connection avatica = proxy.acme();
              Connection pg = PgDemo.connect(proxy, "acme", "acme-secret", "")) {
             for (Workload w : workloads) {

@@ -20,9 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.server.DemoProxy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import com.akkio.dbproxy.server.DemoProxyExtension;
+import com.akkio.dbproxy.server.LiveServerTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,23 +32,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The PostgreSQL front end end to end, through the PostgreSQL JDBC driver (extended query protocol, text and binary
  * formats, portals with fetch sizes, cancel) against a real server on 127.0.0.1 with the demo world.
  */
+@LiveServerTest
 class PgWireEndToEndTest {
-    @TempDir
-    static Path dir;
-    static DemoProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        proxy = PgDemo.start(dir, 200_000);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        proxy.close();
-    }
+    @RegisterExtension
+    static final DemoProxyExtension proxy = DemoProxyExtension.of(PgDemo.builder(200_000));
 
     private static Connection acme(String options) throws SQLException {
-        return PgDemo.connect(proxy, "acme", "acme-secret", options);
+        return PgDemo.connect(proxy.get(), "acme", "acme-secret", options);
     }
 
     private static long scalar(Connection c, String sql) throws SQLException {
@@ -59,7 +50,8 @@ class PgWireEndToEndTest {
 
     @Test
     void eachTenantSeesItsOwnRows() throws Exception {
-        try (Connection acme = acme(""); Connection globex = PgDemo.connect(proxy, "globex", "globex-secret", "")) {
+        try (Connection acme = acme("");
+             Connection globex = PgDemo.connect(proxy.get(), "globex", "globex-secret", "")) {
             assertThat(scalar(acme, "SELECT count(*) FROM main.sales.orders WHERE tenant_tag = 'acme'"))
                     .isEqualTo(1000);
             assertThat(scalar(acme, "SELECT count(*) FROM orders")).isEqualTo(1000);
@@ -74,7 +66,7 @@ class PgWireEndToEndTest {
         for (int i = 0; i < 8; i++) {
             boolean acme = i % 2 == 0;
             clients.add(CompletableFuture.runAsync(() -> {
-                try (Connection c = acme ? acme("") : PgDemo.connect(proxy, "globex", "globex-secret", "")) {
+                try (Connection c = acme ? acme("") : PgDemo.connect(proxy.get(), "globex", "globex-secret", "")) {
                     for (int q = 0; q < 20; q++) {
                         assertThat(scalar(c, "SELECT count(*) FROM orders WHERE tenant_tag = '"
                                 + (acme ? "acme" : "globex") + "'")).isEqualTo(acme ? 1000 : 500);
@@ -108,11 +100,11 @@ class PgWireEndToEndTest {
 
     @Test
     void wrongPasswordIsRefusedWith28P01AndAudited() throws Exception {
-        assertThatThrownBy(() -> PgDemo.connect(proxy, "acme", "not-the-secret", ""))
+        assertThatThrownBy(() -> PgDemo.connect(proxy.get(), "acme", "not-the-secret", ""))
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
-        assertThatThrownBy(() -> PgDemo.connect(proxy, "nobody", "acme-secret", ""))
+        assertThatThrownBy(() -> PgDemo.connect(proxy.get(), "nobody", "acme-secret", ""))
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
-        assertThat(Files.readString(proxy.auditLog)).contains("\"tenant\":\"acme\"").contains(
+        assertThat(Files.readString(proxy.auditLog())).contains("\"tenant\":\"acme\"").contains(
                 "\"decision\":\"unauthenticated\"").contains("\"tenant\":\"nobody\"");
     }
 
@@ -210,7 +202,7 @@ class PgWireEndToEndTest {
 
     @Test
     void theTenantsRowCapStillApplies() throws Exception {
-        try (Connection c = PgDemo.connect(proxy, "globex", "globex-secret", "");
+        try (Connection c = PgDemo.connect(proxy.get(), "globex", "globex-secret", "");
              Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM range(100000)")) {
             long rows = 0;
             while (rs.next()) {
@@ -252,7 +244,7 @@ class PgWireEndToEndTest {
                 assertThat(rs.getLong(1)).isEqualTo(10);
             }
         }
-        assertThat(Files.readString(proxy.auditLog)).contains("\"code\":\"57014\"");
+        assertThat(Files.readString(proxy.auditLog())).contains("\"code\":\"57014\"");
     }
 
     @Test
@@ -295,9 +287,9 @@ class PgWireEndToEndTest {
         try (Connection c = acme("ApplicationName=audit-probe&assumeMinServerVersion=9.0")) {
             assertThat(scalar(c, "SELECT count(*) FROM orders WHERE order_id < 11")).isEqualTo(10);
         }
-        List<String> lines = Files.readAllLines(proxy.auditLog).stream()
+        List<String> lines = Files.readAllLines(proxy.auditLog()).stream()
                 .filter(l -> l.contains("\"user_agent\":\"audit-probe\"")).toList();
-        assertThat(lines).as(Files.readString(proxy.auditLog)).anyMatch(l -> l.contains("\"event\":\"forward\""));
+        assertThat(lines).as(Files.readString(proxy.auditLog())).anyMatch(l -> l.contains("\"event\":\"forward\""));
         assertThat(lines).anyMatch(l -> l.contains("\"event\":\"complete\"") && l.contains("\"rows\":1"));
     }
 
@@ -312,9 +304,9 @@ class PgWireEndToEndTest {
     }
 
     @Test
-    void throttlingAnswers53400() throws Exception {
+    void throttlingAnswers53400(@TempDir Path own) throws Exception {
         // the demo as configured: globex may run 5 statements/s with a burst of 10
-        try (DemoProxy throttled = new DemoProxy(Files.createDirectories(dir.resolve("throttled")), false);
+        try (DemoProxy throttled = DemoProxy.builder().start(own);
              Connection c = PgDemo.connect(throttled, "globex", "globex-secret", "")) {
             SQLException refused = null;
             for (int i = 0; i < 40 && refused == null; i++) {

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 
+import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.SelfSigned;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real databricks-jdbc driver against the emulator: what the proxy's Databricks backend relies on. */
+@LiveServerTest
 class EmulatorWithRealDriverTest {
     @TempDir
     static Path dir;
