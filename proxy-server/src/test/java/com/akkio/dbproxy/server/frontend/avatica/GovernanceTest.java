@@ -91,11 +91,14 @@ class GovernanceTest {
 
     @Test
     void concurrencyCapRefusesAtOnce(@TempDir Path dir) throws Exception {
-        // the slow query only has to be running while the second one is refused; the timeout is generous because a
-        // loaded CI machine can take more than 20 s to count its three billion rows
+        // the slow query only has to be running while the second one is refused; the timeouts (the tenant's, and the
+        // client's response timeout, 30 s by default) are generous because a loaded machine can take more than 30 s
+        // to count its three billion rows
         try (DemoProxy proxy = DemoProxy.builder()
                 .limits(l -> new ProxyConfig.Limits(1000, 1000, 1, Duration.ofSeconds(240))).start(dir);
-             Connection slow = proxy.acme(); Connection other = proxy.acme()) {
+             Connection slow = java.sql.DriverManager.getConnection(proxy.url() + "?timeout_ms=300000",
+                     DemoProxy.credentials("acme", "acme-secret"));
+             Connection other = proxy.acme()) {
             ExecutorService pool = Executors.newSingleThreadExecutor();
             Future<Long> running = pool.submit(() -> scalar(slow, SLOW));
             Thread.sleep(300);
