@@ -34,12 +34,15 @@ import org.duckdb.DuckDBConnection;
  * (2) a plain Avatica server ({@code JdbcMeta} over DuckDB, no policy, no authentication) and this proxy
  * ({@code bench/conf/proxy.yaml}: the demo with limits lifted) through (3) its Avatica front end and (4) its
  * PostgreSQL front end (the PostgreSQL JDBC driver), both servers in processes of their own over
- * protobuf on 127.0.0.1 (the stream also over JSON). Latency and throughput workloads alternate between the targets round by round, so noise
- * on this shared machine lands on all of them. Prints a Markdown table with the ratio proxy / plain Avatica and the
+ * protobuf on 127.0.0.1 (the stream also over JSON). Latency and throughput workloads alternate between the targets
+ * round by round, so noise on this shared machine lands on all of them. Prints a Markdown table with the ratio proxy / plain Avatica and the
  * issue's target for it, and writes {@code bench/results/server-load.json} and {@code .md}.
  *
  * <p>Usage, from the repository root: {@code java -cp bench/target/akkio-bench.jar
  * com.akkio.dbproxy.bench.ServerLoadHarness [seconds per throughput step]}
+ *
+ * <p>It is one long class on purpose: each workload is a short method over the same targets and rounds, and reading
+ * them side by side is how a reader checks that every target is measured the same way.
  */
 public final class ServerLoadHarness {
     static final String ANALYTICS = "SELECT c.country_code, count(*) AS n, sum(o.amount) AS total FROM"
