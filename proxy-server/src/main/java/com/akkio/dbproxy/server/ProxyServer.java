@@ -3,7 +3,6 @@ package com.akkio.dbproxy.server;
 import java.io.Closeable;
 import java.io.IOException;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,25 +11,25 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import com.akkio.dbproxy.server.backend.BackendMeta;
-import com.akkio.dbproxy.server.frontend.avatica.ProxyHttpServer;
-import com.akkio.dbproxy.server.frontend.avatica.RequestGate;
-import com.akkio.dbproxy.server.frontend.avatica.TenantAuthenticator;
-import com.akkio.dbproxy.server.frontend.avatica.AvaticaMeta;
-import com.akkio.dbproxy.server.governed.Gateway;
-import com.akkio.dbproxy.server.governed.TenantCredentials;
-import com.akkio.dbproxy.server.governed.TenantRuntime;
 import com.akkio.dbproxy.server.admin.AdminServer;
 import com.akkio.dbproxy.server.admin.ProxyMetrics;
-import com.akkio.dbproxy.server.audit.AuditEvent;
 import com.akkio.dbproxy.server.audit.AuditLog;
+import com.akkio.dbproxy.server.audit.RefusalRecords;
 import com.akkio.dbproxy.server.backend.Backend;
-
+import com.akkio.dbproxy.server.backend.BackendMeta;
 import com.akkio.dbproxy.server.backend.databricks.SecretExpiry;
 import com.akkio.dbproxy.server.config.ConfigException;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.akkio.dbproxy.server.frontend.avatica.AvaticaMeta;
+import com.akkio.dbproxy.server.frontend.avatica.ProxyHttpServer;
+import com.akkio.dbproxy.server.frontend.avatica.RequestGate;
+import com.akkio.dbproxy.server.frontend.avatica.TenantAuthenticator;
 import com.akkio.dbproxy.server.frontend.pgwire.PgServer;
+import com.akkio.dbproxy.server.governed.Gateway;
+import com.akkio.dbproxy.server.governed.Logins;
+import com.akkio.dbproxy.server.governed.TenantRuntime;
+import com.akkio.dbproxy.server.limits.LoginThrottle;
 import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
 import org.apache.calcite.avatica.remote.LocalService;
 import org.apache.calcite.avatica.server.AvaticaHandler;
@@ -43,11 +42,14 @@ import org.slf4j.LoggerFactory;
 /** The running proxy: backends and their pools, the governed Meta, the audit log and the HTTP endpoint. */
 public final class ProxyServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    /** How long refused logins of one address are counted before their aggregate record is written. */
+    private static final long REFUSAL_INTERVAL_SECONDS = 10;
 
     private volatile ProxyConfig config;
     private final Map<String, Backend> backends;
     private final Map<String, TenantRuntime> tenants;
     private final AuditLog audit;
+    private final RefusalRecords refusals;
     private final ProxyMetrics metrics;
     private final TenantAuthenticator auth;
     private final Gateway gateway;
@@ -59,12 +61,13 @@ public final class ProxyServer implements Closeable {
     private AdminServer admin;
 
     private ProxyServer(ProxyConfig config, Map<String, Backend> backends, Map<String, TenantRuntime> tenants,
-                        AuditLog audit, ProxyMetrics metrics, TenantAuthenticator auth, Gateway gateway,
-                        ProxyHttpServer http, ScheduledExecutorService housekeeping) {
+                        AuditLog audit, RefusalRecords refusals, ProxyMetrics metrics, TenantAuthenticator auth,
+                        Gateway gateway, ProxyHttpServer http, ScheduledExecutorService housekeeping) {
         this.config = config;
         this.backends = backends;
         this.tenants = tenants;
         this.audit = audit;
+        this.refusals = refusals;
         this.metrics = metrics;
         this.auth = auth;
         this.gateway = gateway;
@@ -76,6 +79,7 @@ public final class ProxyServer implements Closeable {
     public static ProxyServer start(ProxyConfig config, Integer port) throws IOException, SQLException {
         Map<String, Backend> backends = new LinkedHashMap<>();
         AuditLog audit = null;
+        RefusalRecords refusals = null;
         ProxyServer server = null;
         try {
             ProxyMetrics metrics = new ProxyMetrics();
@@ -91,14 +95,15 @@ public final class ProxyServer implements Closeable {
             audit = new AuditLog(config.audit().path(), config.audit().maxBytes(), config.audit().keepFiles());
             Gateway gateway = new Gateway(tenants, audit, metrics, config.audit().rawSql(),
                     config.server().maxConnectionsPerTenant(), idleSeconds);
-            AuditLog auditLog = audit;
-            TenantCredentials.Refusals refusals = (tenant, address, userAgent, reason) -> {
-                metrics.authenticationFailure();
-                auditLog.write(new AuditEvent(AuditEvent.COMPLETE, Instant.now(), AuditEvent.newRequestId(),
-                        tenant, address, null, null, null, null, "unauthenticated", "AUTHENTICATION_FAILED", -1, 0,
-                        userAgent, null));
-            };
-            TenantAuthenticator auth = new TenantAuthenticator(config.tenants(), refusals);
+            refusals = new RefusalRecords(new AuditLog(config.audit().unauthenticatedPath(),
+                    config.audit().maxBytes(), config.audit().keepFiles()));
+            RefusalRecords refusalRecords = refusals;
+            Logins logins = new Logins(new LoginThrottle(config.server().failedLogins()),
+                    (tenant, address, userAgent, code, reason) -> {
+                        metrics.authenticationFailure();
+                        refusalRecords.refused(tenant, address, userAgent, code);
+                    });
+            TenantAuthenticator auth = new TenantAuthenticator(config.tenants(), logins);
             LocalService service = new LocalService(new AvaticaMeta(gateway));
             AvaticaHandler handler = config.server().serialization() == ProxyConfig.Serialization.JSON
                     ? new AvaticaJsonHandler(service, NoopMetricsSystem.getInstance(), auth)
@@ -116,10 +121,13 @@ public final class ProxyServer implements Closeable {
             });
             long periodMs = Math.max(250, Math.min(30_000, idleSeconds * 1000 / 4));
             housekeeping.scheduleWithFixedDelay(gateway::expireIdle, periodMs, periodMs, TimeUnit.MILLISECONDS);
-            server = new ProxyServer(config, backends, tenants, audit, metrics, auth, gateway, http, housekeeping);
+            housekeeping.scheduleWithFixedDelay(refusals::flush, REFUSAL_INTERVAL_SECONDS, REFUSAL_INTERVAL_SECONDS,
+                    TimeUnit.SECONDS);
+            server = new ProxyServer(config, backends, tenants, audit, refusals, metrics, auth, gateway, http,
+                    housekeeping);
             if (config.server().postgres().enabled()) {
                 try {
-                    server.postgres = PgServer.start(config.server(), config.tenants(), gateway, refusals);
+                    server.postgres = PgServer.start(config.server(), config.tenants(), gateway, logins);
                 } catch (java.security.GeneralSecurityException e) {
                     throw new IOException("server.tls: cannot use the keystore for the PostgreSQL front end: "
                             + e.getMessage(), e);
@@ -144,6 +152,9 @@ public final class ProxyServer implements Closeable {
             }
             if (audit != null) {
                 audit.close();
+            }
+            if (refusals != null) {
+                refusals.close();
             }
             throw e;
         }
@@ -279,6 +290,7 @@ public final class ProxyServer implements Closeable {
             b.close();
         }
         audit.close();
+        refusals.close();
         LOG.info("stopped");
     }
 }

@@ -27,6 +27,11 @@ public final class DemoProxy implements AutoCloseable {
     public final ProxyServer server;
     public final Path auditLog;
 
+    /** The log of refused logins, beside the audit log. */
+    public Path refusalLog() {
+        return ProxyConfig.Audit.unauthenticatedBeside(auditLog);
+    }
+
     private DemoProxy(ProxyServer server, Path auditLog) {
         this.server = server;
         this.auditLog = auditLog;

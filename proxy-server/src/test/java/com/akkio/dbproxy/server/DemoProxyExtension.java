@@ -114,6 +114,11 @@ public final class DemoProxyExtension implements BeforeAllCallback, AfterAllCall
         return get().auditLog;
     }
 
+    /** The proxy's log of refused logins, beside its audit log. */
+    public Path refusalLog() {
+        return get().refusalLog();
+    }
+
     /** The proxy's directory (configuration copies, audit log). */
     public Path dir() {
         get();

@@ -41,12 +41,18 @@ public final class ConfigLoader {
 
         ProxyConfig.Server server = server(root.child("server"), dir);
         ConfigNode auditNode = root.child("audit");
-        auditNode.allowOnly("path", "raw_sql", "max_bytes", "keep_files");
-        ProxyConfig.Audit audit = new ProxyConfig.Audit(
-                dir.resolve(auditNode.optionalString("path", "../logs/audit.jsonl")).normalize(),
+        auditNode.allowOnly("path", "raw_sql", "max_bytes", "keep_files", "unauthenticated_path");
+        Path auditPath = dir.resolve(auditNode.optionalString("path", "../logs/audit.jsonl")).normalize();
+        String unauthenticated = auditNode.optionalString("unauthenticated_path", null);
+        ProxyConfig.Audit audit = new ProxyConfig.Audit(auditPath,
                 auditNode.bool("raw_sql", false),
                 auditNode.longValue("max_bytes", 64L << 20, 1024, Long.MAX_VALUE),
-                auditNode.intValue("keep_files", 10, 1, 10_000));
+                auditNode.intValue("keep_files", 10, 1, 10_000),
+                unauthenticated == null ? ProxyConfig.Audit.unauthenticatedBeside(auditPath)
+                        : dir.resolve(unauthenticated).normalize());
+        if (audit.unauthenticatedPath().equals(audit.path())) {
+            throw auditNode.error("unauthenticated_path", "must not be the audit log itself (path)");
+        }
 
         Map<String, ProxyConfig.Backend> backends = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigNode> e : root.entries("backends").entrySet()) {
@@ -82,7 +88,7 @@ public final class ConfigLoader {
 
     private static ProxyConfig.Server server(ConfigNode n, Path dir) throws ConfigException {
         n.allowOnly("host", "port", "serialization", "tls", "max_request_bytes", "idle_connection_timeout_seconds",
-                "max_connections_per_tenant", "admin_port", "postgres");
+                "max_connections_per_tenant", "admin_port", "postgres", "failed_logins");
         String serialization = n.optionalString("serialization", "protobuf");
         ProxyConfig.Serialization ser = switch (serialization.toLowerCase(java.util.Locale.ROOT)) {
             case "protobuf" -> ProxyConfig.Serialization.PROTOBUF;
@@ -108,7 +114,15 @@ public final class ConfigLoader {
                 Duration.ofSeconds(n.longValue("idle_connection_timeout_seconds", 600, 1, 86_400)),
                 n.intValue("max_connections_per_tenant", 256, 1, 100_000),
                 n.intValue("admin_port", 8766, -1, 65535),
-                postgres(n.child("postgres")));
+                postgres(n.child("postgres")),
+                failedLogins(n.child("failed_logins")));
+    }
+
+    private static ProxyConfig.FailedLogins failedLogins(ConfigNode n) throws ConfigException {
+        n.allowOnly("per_minute", "burst");
+        ProxyConfig.FailedLogins d = ProxyConfig.FailedLogins.DEFAULT;
+        return new ProxyConfig.FailedLogins(n.intValue("per_minute", d.perMinute(), 1, 1_000_000),
+                n.intValue("burst", d.burst(), 1, 1_000_000));
     }
 
     private static ProxyConfig.Postgres postgres(ConfigNode n) throws ConfigException {

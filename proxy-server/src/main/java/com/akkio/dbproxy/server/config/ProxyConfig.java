@@ -27,7 +27,21 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
      */
     public record Server(String host, int port, Serialization serialization, Tls tls, int maxRequestBytes,
                          Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort,
-                         Postgres postgres) {
+                         Postgres postgres, FailedLogins failedLogins) {
+        /** Server settings with the default limit on failed logins. */
+        public Server(String host, int port, Serialization serialization, Tls tls, int maxRequestBytes,
+                      Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort, Postgres postgres) {
+            this(host, port, serialization, tls, maxRequestBytes, idleConnectionTimeout, maxConnectionsPerTenant,
+                    adminPort, postgres, FailedLogins.DEFAULT);
+        }
+    }
+
+    /**
+     * Failed logins allowed per client address, on every front end together: a burst, then {@code perMinute};
+     * beyond it the address is refused before its credentials are checked.
+     */
+    public record FailedLogins(int perMinute, int burst) {
+        public static final FailedLogins DEFAULT = new FailedLogins(30, 20);
     }
 
     /**
@@ -39,7 +53,21 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
     }
 
     /** Rotation: at {@code maxBytes} the file becomes {@code .1} (older ones shift), {@code keepFiles} are kept. */
-    public record Audit(Path path, boolean rawSql, long maxBytes, int keepFiles) {
+    /**
+     * The audit log, and beside it the log of refused logins ({@code unauthenticatedPath}), which rotates on its own
+     * so that no flood of unauthenticated requests can push a tenant's records out of the kept files.
+     */
+    public record Audit(Path path, boolean rawSql, long maxBytes, int keepFiles, Path unauthenticatedPath) {
+        /** The audit log with the refused logins in {@code <name>.unauthenticated.jsonl} beside it. */
+        public Audit(Path path, boolean rawSql, long maxBytes, int keepFiles) {
+            this(path, rawSql, maxBytes, keepFiles, unauthenticatedBeside(path));
+        }
+
+        public static Path unauthenticatedBeside(Path path) {
+            String name = path.getFileName().toString();
+            String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
+            return path.resolveSibling(stem + ".unauthenticated.jsonl");
+        }
     }
 
     /**

@@ -17,6 +17,8 @@ public enum ErrorCode {
     RATE_LIMITED("53400", 2001, "rate.queries_per_second and rate.burst: the tenant is over its rate"),
     TOO_MANY_CONCURRENT("53400", 2002, "rate.max_concurrent: the tenant has its maximum of statements running"),
     TOO_MANY_CONNECTIONS("53400", 2003, "server.max_connections_per_tenant: the tenant has its maximum of connections"),
+    LOGIN_THROTTLED("53400", 2004, "server.failed_logins: too many failed logins from the client's address; it is"
+            + " refused before its credentials are checked"),
     // 21xx: statements stopped
     QUERY_TIMEOUT("57014", 2102, "query_timeout_seconds: the statement ran too long and was cancelled in the backend"),
     QUERY_CANCELLED("57014", 2103, "the client cancelled the statement"),

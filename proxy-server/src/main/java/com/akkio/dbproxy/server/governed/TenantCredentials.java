@@ -7,16 +7,11 @@ import com.akkio.dbproxy.server.config.SecretHash;
 
 /**
  * The check of a tenant's secret, the same for every front end: compared with its salted hash in constant time, and
- * an unknown tenant costs the same hash against a decoy, so the time taken does not tell which tenants exist. Failed
- * logins go to one {@link Refusals} listener (audit record and metric).
+ * an unknown tenant costs the same hash against a decoy, so the time taken does not tell which tenants exist. What
+ * happens around the check (throttling, reporting refusals) is {@link Logins}.
  */
 public final class TenantCredentials {
     private static final SecretHash DECOY = SecretHash.create("decoy");
-
-    /** Where refused logins are reported: the audit log and the authentication-failure metric. */
-    public interface Refusals {
-        void refused(String tenant, String address, String userAgent, String reason);
-    }
 
     private TenantCredentials() {
     }

@@ -87,6 +87,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void failedLoginLimitsAndTheRefusalLogHaveDefaultsAndAreValidated() throws Exception {
+        ProxyConfig defaults = new ConfigLoader(Map.of()).read(validConfig(""));
+        assertThat(defaults.server().failedLogins()).isEqualTo(ProxyConfig.FailedLogins.DEFAULT);
+        assertThat(defaults.audit().unauthenticatedPath().getFileName().toString())
+                .isEqualTo("audit.unauthenticated.jsonl");
+        assertThat(defaults.audit().unauthenticatedPath().getParent()).isEqualTo(defaults.audit().path().getParent());
+        ProxyConfig set = new ConfigLoader(Map.of()).read(validConfig(
+                "server: { failed_logins: { per_minute: 5, burst: 7 } }\n"));
+        assertThat(set.server().failedLogins()).isEqualTo(new ProxyConfig.FailedLogins(5, 7));
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(validConfig(
+                "server: { failed_logins: { burst: 0 } }\n"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.failed_logins.burst");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(validConfig(
+                "audit: { path: a.jsonl, unauthenticated_path: a.jsonl }\n"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("audit.unauthenticated_path");
+    }
+
+    @Test
     void unknownKeysAreRefused() throws Exception {
         Path f = validConfig("server: { prot: 1 }\n");
         assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f))

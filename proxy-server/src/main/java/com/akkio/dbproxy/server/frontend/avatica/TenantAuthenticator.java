@@ -9,6 +9,7 @@ import javax.servlet.http.HttpServletRequest;
 
 import com.akkio.dbproxy.server.governed.Caller;
 import com.akkio.dbproxy.server.governed.ProxyError;
+import com.akkio.dbproxy.server.governed.Logins;
 import com.akkio.dbproxy.server.governed.TenantCredentials;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.apache.calcite.avatica.remote.AuthenticationType;
@@ -24,19 +25,25 @@ import org.apache.calcite.avatica.server.RemoteUserExtractor;
 public final class TenantAuthenticator implements AvaticaServerConfiguration, RemoteUserExtractor {
     private static final String BASIC = "Basic ";
 
-    /** The outcome of checking one request's credentials, handed from the extractor to the callback. */
-    private record Outcome(Caller caller, String failure) {
+    /**
+     * The outcome of checking one request's credentials, handed from the extractor to the callback: a failure to
+     * report, or a refusal already reported (a throttled address).
+     */
+    private record Outcome(Caller caller, String failure, ProxyError refused) {
+        Outcome(Caller caller, String failure) {
+            this(caller, failure, null);
+        }
     }
 
     private static final ThreadLocal<Outcome> OUTCOME = new ThreadLocal<>();
 
     private volatile Map<String, ProxyConfig.Tenant> tenants;
-    private final TenantCredentials.Refusals listener;
+    private final Logins logins;
 
-    /** @param listener told about every refused request, so it can be audited */
-    public TenantAuthenticator(Map<String, ProxyConfig.Tenant> tenants, TenantCredentials.Refusals listener) {
+    /** @param logins throttles addresses that fail too often and is told about every refused request */
+    public TenantAuthenticator(Map<String, ProxyConfig.Tenant> tenants, Logins logins) {
         this.tenants = Map.copyOf(tenants);
-        this.listener = listener;
+        this.logins = logins;
     }
 
     /** Swaps in reloaded tenants; requests already authenticated keep running. */
@@ -48,6 +55,11 @@ public final class TenantAuthenticator implements AvaticaServerConfiguration, Re
     public String extract(HttpServletRequest request) {
         String address = request.getRemoteAddr();
         String userAgent = request.getHeader("User-Agent");
+        ProxyError throttled = logins.throttled(null, address, userAgent);
+        if (throttled != null) {
+            OUTCOME.set(new Outcome(new Caller(null, address, userAgent), null, throttled));
+            return "";
+        }
         String header = request.getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, BASIC, 0, BASIC.length())) {
             OUTCOME.set(new Outcome(new Caller(null, address, userAgent), "no credentials (HTTP BASIC required)"));
@@ -76,10 +88,13 @@ public final class TenantAuthenticator implements AvaticaServerConfiguration, Re
     public <T> T doAsRemoteUser(String remoteUser, String remoteAddress, Callable<T> action) throws Exception {
         Outcome outcome = OUTCOME.get();
         OUTCOME.remove();
+        if (outcome != null && outcome.refused() != null) {
+            throw outcome.refused();
+        }
         if (outcome == null || outcome.failure() != null) {
             String reason = outcome == null ? "no credentials" : outcome.failure();
             Caller who = outcome == null ? new Caller(null, remoteAddress, null) : outcome.caller();
-            listener.refused(who.tenant(), who.address(), who.userAgent(), reason);
+            logins.refused(who.tenant(), who.address(), who.userAgent(), reason);
             throw ProxyError.authentication(reason);
         }
         CurrentCaller.set(outcome.caller());

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 
 import com.akkio.dbproxy.server.governed.Gateway;
-import com.akkio.dbproxy.server.governed.TenantCredentials;
+import com.akkio.dbproxy.server.governed.Logins;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.akkio.dbproxy.server.config.ScramVerifier;
 import io.netty.bootstrap.ServerBootstrap;
@@ -49,7 +49,7 @@ public final class PgServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(PgServer.class);
 
     private final Gateway gateway;
-    private final TenantCredentials.Refusals refusals;
+    private final Logins logins;
     private final SslContext sslContext;
     private final Duration idleTimeout;
     private final EventLoopGroup boss = new NioEventLoopGroup(1, daemon("akkio-pg-accept"));
@@ -63,11 +63,11 @@ public final class PgServer implements Closeable {
     private Channel listener;
 
     private PgServer(Gateway gateway, Map<String, ProxyConfig.Tenant> tenants,
-                     TenantCredentials.Refusals refusals, SslContext sslContext, Duration idleTimeout,
+                     Logins logins, SslContext sslContext, Duration idleTimeout,
                      int workerThreads) {
         this.gateway = gateway;
         this.tenants = Map.copyOf(tenants);
-        this.refusals = refusals;
+        this.logins = logins;
         this.sslContext = sslContext;
         this.idleTimeout = idleTimeout;
         this.workers = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS,
@@ -77,10 +77,10 @@ public final class PgServer implements Closeable {
 
     /** Binds the listener; the caller closes the server. */
     public static PgServer start(ProxyConfig.Server config, Map<String, ProxyConfig.Tenant> tenants, Gateway gateway,
-                                 TenantCredentials.Refusals refusals)
+                                 Logins logins)
             throws IOException, GeneralSecurityException {
         ProxyConfig.Postgres pg = config.postgres();
-        PgServer server = new PgServer(gateway, tenants, refusals, sslContext(config.tls()),
+        PgServer server = new PgServer(gateway, tenants, logins, sslContext(config.tls()),
                 config.idleConnectionTimeout(), pg.workerThreads());
         try {
             server.bind(config.host(), pg.port(), config.maxRequestBytes());
@@ -187,8 +187,8 @@ public final class PgServer implements Closeable {
         return decoyVerifier;
     }
 
-    void refused(String tenant, String address, String userAgent, String reason) {
-        refusals.refused(tenant, address, userAgent, reason);
+    Logins logins() {
+        return logins;
     }
 
     void register(PgConnection session) {

@@ -84,6 +84,11 @@ final class PgStartup {
         }
         tenant = s.parameters().get("user");
         applicationName = s.parameters().getOrDefault("application_name", "");
+        ProxyError throttled = server.logins().throttled(tenant, client.address(), applicationName);
+        if (throttled != null) {
+            fatal.accept(throttled);
+            return;
+        }
         if (tenant == null || tenant.isEmpty()) {
             refuse(null, "no user (tenant) in the startup message");
             return;
@@ -109,7 +114,7 @@ final class PgStartup {
     }
 
     private void refuse(String claimed, String reason) {
-        server.refused(claimed, client.address(), applicationName, reason);
+        server.logins().refused(claimed, client.address(), applicationName, reason);
         fatal.accept(ProxyError.of(ErrorCode.PASSWORD_AUTHENTICATION_FAILED,
                 "password authentication failed for user \"" + (claimed == null ? "" : claimed) + "\""));
     }

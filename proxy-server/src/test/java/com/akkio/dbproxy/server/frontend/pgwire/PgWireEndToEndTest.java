@@ -104,7 +104,7 @@ class PgWireEndToEndTest {
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
         assertThatThrownBy(() -> PgDemo.connect(proxy.get(), "nobody", "acme-secret", ""))
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
-        assertThat(Files.readString(proxy.auditLog())).contains("\"tenant\":\"acme\"").contains(
+        assertThat(Files.readString(proxy.refusalLog())).contains("\"tenant\":\"acme\"").contains(
                 "\"decision\":\"unauthenticated\"").contains("\"tenant\":\"nobody\"");
     }
 
