@@ -15,6 +15,8 @@ public enum AuditOutcome {
     /** Codes for outcomes that are not a denial's or an error's. */
     public static final String ALLOWED = "ALLOWED";
     public static final String CLOSED = "CLOSED";
+    /** A statement the front end answered itself, without the backend (PostgreSQL's SET, SHOW, BEGIN, …). */
+    public static final String ANSWERED = "ANSWERED_BY_PROXY";
     public static final String THROTTLED_CODE = "THROTTLED";
     public static final String NO_SUCH_STATEMENT = "NO_SUCH_STATEMENT";
     public static final String AUTHENTICATION_FAILED = "AUTHENTICATION_FAILED";

@@ -255,6 +255,14 @@ public final class GovernedConnection implements StatementGate.Context {
         backend().closeStatement(h);
     }
 
+    /**
+     * Records a statement the front end answered itself, without the backend, or refused with {@code refusal}: every
+     * statement a client sends has its audit record.
+     */
+    public void answeredLocally(String sql, ProxyError refusal) {
+        gate.answered(this, sql, refusal);
+    }
+
     /** Decides {@code sql} and prepares its rewrite; the signature the client sees names its own text. */
     public StatementHandle prepare(String sql, long maxRowCount) {
         Decision d = gate.decide(this, sql);

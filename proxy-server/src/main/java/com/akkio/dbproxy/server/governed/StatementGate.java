@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StatementGate {
     private static final Logger LOG = LoggerFactory.getLogger(StatementGate.class);
+    /** The statement type of a statement a front end answered itself: it changed the session, never the data. */
+    static final String ANSWERED_KIND = "session";
 
     /** What the gate needs of the connection a statement arrives on. */
     public interface Context {
@@ -105,6 +107,21 @@ public final class StatementGate {
         return permit;
     }
 
+    /**
+     * The one record of a statement a front end answered itself (a PostgreSQL client's SET, SHOW, BEGIN, version()
+     * …): allowed, or the error it was refused with ({@code deny} for a rule, {@code error} otherwise).
+     */
+    public void answered(Context c, String sql, ProxyError refusal) {
+        AuditOutcome outcome = refusal == null ? AuditOutcome.ALLOW
+                : refusal.getSqlState().startsWith("0A") ? AuditOutcome.DENY : AuditOutcome.ERROR;
+        String code = refusal == null ? AuditOutcome.ANSWERED
+                : refusal.code() != null ? refusal.code().name() : refusal.getSqlState();
+        String requestId = AuditEvent.newRequestId();
+        try (LogContext log = LogContext.enter(c.tenantName(), requestId)) {
+            write(AuditEvent.COMPLETE, c, requestId, Sha256.hex(sql), sql, ANSWERED_KIND, outcome, code, -1, 0);
+        }
+    }
+
     /** The statement's last record: how it ended, and how many rows it served or changed (-1 if none). */
     public void complete(Context c, StatementRun run, AuditOutcome outcome, String code, long rows) {
         write(AuditEvent.COMPLETE, c, run.requestId, run.sqlSha256, run.sql, run.decision, outcome, code, rows,
@@ -151,10 +168,15 @@ public final class StatementGate {
      */
     private void write(String event, Context c, String requestId, String sqlSha256, String sql, Decision d,
                        AuditOutcome outcome, String code, long rows, long durationNanos) {
+        write(event, c, requestId, sqlSha256, sql, d == null || d.kind() == null ? null : d.kind().configName(),
+                outcome, code, rows, durationNanos);
+    }
+
+    private void write(String event, Context c, String requestId, String sqlSha256, String sql, String statementType,
+                       AuditOutcome outcome, String code, long rows, long durationNanos) {
         Caller opener = c.caller();
         AuditEvent record = new AuditEvent(event, Instant.now(), requestId, c.tenantName(), opener.address(),
-                c.backendName(), c.warehouse(), d == null || d.kind() == null ? null : d.kind().configName(),
-                sqlSha256, outcome.wire(), code, rows,
+                c.backendName(), c.warehouse(), statementType, sqlSha256, outcome.wire(), code, rows,
                 durationNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(durationNanos), opener.userAgent(),
                 auditRawSql ? sql : null);
         if (event.equals(AuditEvent.FORWARD)) {

@@ -45,7 +45,7 @@ final class ExtendedQuery {
         }
         LocalStatement local = LocalStatement.recognize(m.sql());
         if (!(local instanceof LocalStatement.Commit || local instanceof LocalStatement.Rollback)) {
-            transaction.refuseIfFailed();
+            calls.refuseIfFailed(transaction, m.sql());
         }
         if (name.isEmpty()) {
             closeStatement(statements.remove(""));
@@ -121,10 +121,10 @@ final class ExtendedQuery {
         PgPortal portal = portal(m.portal());
         PgPreparedStatement p = portal.statement;
         if (p.local != null) {
-            locals.run(p.local, false, portal.resultFormats);
+            locals.run(p.sql, p.local, false, portal.resultFormats);
             return;
         }
-        transaction.refuseIfFailed();
+        calls.refuseIfFailed(transaction, p.sql);
         if (portal.finished) {
             client.commandComplete("SELECT 0");
             return;

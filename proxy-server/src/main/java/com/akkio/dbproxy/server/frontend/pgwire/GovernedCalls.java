@@ -34,6 +34,21 @@ final class GovernedCalls {
         this.cancels = cancels;
     }
 
+    /** Records a statement this front end answered itself (or refused with {@code refusal}). */
+    void answeredLocally(String sql, ProxyError refusal) {
+        connection.answeredLocally(sql, refusal);
+    }
+
+    /** Refuses {@code sql} in a failed transaction block, and records the refusal. */
+    void refuseIfFailed(Transaction transaction, String sql) {
+        try {
+            transaction.refuseIfFailed();
+        } catch (ProxyError e) {
+            answeredLocally(sql, e);
+            throw e;
+        }
+    }
+
     Meta.StatementHandle createStatement() {
         return connection.createStatement();
     }

@@ -23,6 +23,7 @@ final class LocalStatements {
             + " the backend is not PostgreSQL)";
 
     private final ClientChannel client;
+    private final GovernedCalls calls;
     private final Transaction transaction;
     private final SqlCursors cursors;
     private final Supplier<TenantPolicy> policy;
@@ -32,9 +33,10 @@ final class LocalStatements {
      * @param policy the tenant's policy as it is now (reloads included), for current_schema() and
      *               current_database()
      */
-    LocalStatements(ClientChannel client, Transaction transaction, SqlCursors cursors, Supplier<TenantPolicy> policy,
-                    String applicationName, String searchPath) {
+    LocalStatements(ClientChannel client, GovernedCalls calls, Transaction transaction, SqlCursors cursors,
+                    Supplier<TenantPolicy> policy, String applicationName, String searchPath) {
         this.client = client;
+        this.calls = calls;
         this.transaction = transaction;
         this.cursors = cursors;
         this.policy = policy;
@@ -59,17 +61,33 @@ final class LocalStatements {
     }
 
     /**
-     * Runs {@code local}; {@code describe}: a RowDescription before the rows (the simple protocol; the extended one
-     * has its Describe).
+     * Runs {@code local}, the statement {@code sql} as the client sent it, and records it in the audit log (answered,
+     * or the error it was refused with). A DECLARE's query is forwarded and audited like any other. {@code describe}:
+     * a RowDescription before the rows (the simple protocol; the extended one has its Describe).
      */
-    void run(LocalStatement local, boolean describe, short[] formats) {
+    void run(String sql, LocalStatement local, boolean describe, short[] formats) {
+        try {
+            if (local instanceof LocalStatement.Declare d) {
+                transaction.refuseIfFailed();
+                cursors.check(d);
+            } else {
+                answer(local, describe, formats);
+            }
+        } catch (ProxyError e) {
+            calls.answeredLocally(sql, e);
+            throw e;
+        }
+        if (local instanceof LocalStatement.Declare d) {
+            cursors.open(d);
+        } else {
+            calls.answeredLocally(sql, null);
+        }
+    }
+
+    private void answer(LocalStatement local, boolean describe, short[] formats) {
         boolean endsBlock = local instanceof LocalStatement.Commit || local instanceof LocalStatement.Rollback;
         if (!endsBlock) {
             transaction.refuseIfFailed();
-        }
-        if (local instanceof LocalStatement.Declare d) {
-            cursors.declare(d);
-            return;
         }
         if (local instanceof LocalStatement.Fetch f) {
             cursors.fetch(f, describe, formats);

@@ -181,7 +181,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
         server.register(this);
         transaction = new Transaction();
         SqlCursors cursors = new SqlCursors(client, calls, transaction);
-        LocalStatements locals = new LocalStatements(client, transaction, cursors,
+        LocalStatements locals = new LocalStatements(client, calls, transaction, cursors,
                 () -> server.tenants().get(login.tenant()).policy(), login.applicationName(),
                 login.policy().defaultSchema());
         extended = new ExtendedQuery(client, calls, transaction, locals, cursors);

@@ -35,14 +35,14 @@ final class SimpleQuery {
         }
         LocalStatement local = LocalStatement.recognize(sql);
         if (local != null) {
-            locals.run(local, true, new short[0]);
+            locals.run(sql, local, true, new short[0]);
         } else {
             runGoverned(sql);
         }
     }
 
     private void runGoverned(String sql) {
-        transaction.refuseIfFailed();
+        calls.refuseIfFailed(transaction, sql);
         if (statement == null) {
             statement = calls.createStatement();
         }

@@ -30,7 +30,8 @@ final class SqlCursors {
         this.transaction = transaction;
     }
 
-    void declare(LocalStatement.Declare d) {
+    /** Refuses a DECLARE the proxy answers without running its query (the front end audits the refusal). */
+    void check(LocalStatement.Declare d) {
         if (d.scroll()) {
             throw ProxyError.of(ErrorCode.SCROLL_CURSOR_NOT_SUPPORTED, "SCROLL cursors are not"
                     + " supported by the proxy (cursors fetch forward only)");
@@ -46,6 +47,10 @@ final class SqlCursors {
         if (!d.query().strip().toLowerCase(Locale.ROOT).matches("(?s)(select|with|values|table|\\().*")) {
             throw notAQuery();
         }
+    }
+
+    /** Opens a checked DECLARE's cursor: its query runs through the governed path, which audits it. */
+    void open(LocalStatement.Declare d) {
         Meta.StatementHandle h = calls.createStatement();
         Meta.MetaResultSet rs;
         try {
