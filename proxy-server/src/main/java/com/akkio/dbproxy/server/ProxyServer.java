@@ -20,6 +20,7 @@ import com.akkio.dbproxy.server.backend.BackendMeta;
 import com.akkio.dbproxy.server.backend.databricks.SecretExpiry;
 import com.akkio.dbproxy.server.config.ConfigException;
 import com.akkio.dbproxy.server.config.ConfigLoader;
+import com.akkio.dbproxy.server.config.ListenException;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.akkio.dbproxy.server.frontend.avatica.AvaticaMeta;
 import com.akkio.dbproxy.server.frontend.avatica.ProxyHttpServer;
@@ -113,7 +114,11 @@ public final class ProxyServer implements Closeable {
                     new RequestGate(handler, config.server().maxRequestBytes(),
                             config.server().serialization() == ProxyConfig.Serialization.JSON),
                     tls(config.server().tls()));
-            http.start();
+            try {
+                http.start();
+            } catch (RuntimeException e) {
+                throw new ListenException(config.server().host(), listenPort, "server.port", e);
+            }
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "akkio-housekeeping");
                 t.setDaemon(true);

@@ -32,7 +32,7 @@ class PackageGraphTest {
             Map.entry("errors", Set.of()),
             Map.entry("config", Set.of()),
             Map.entry("audit", Set.of()),
-            Map.entry("admin", Set.of()),
+            Map.entry("admin", Set.of("config")),
             Map.entry("limits", Set.of("config", "errors")),
             Map.entry("backend", Set.of("config", "errors")),
             Map.entry("backend.databricks", Set.of("backend", "config", "errors")),

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
+import com.akkio.dbproxy.server.config.ListenException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -36,7 +37,11 @@ public final class AdminServer implements Closeable {
 
     public AdminServer(String host, int port, ProxyMetrics metrics, ReadinessCheck readiness, Reloader reloader)
             throws IOException {
-        http = HttpServer.create(new InetSocketAddress(host, port), 16);
+        try {
+            http = HttpServer.create(new InetSocketAddress(host, port), 16);
+        } catch (java.net.BindException e) {
+            throw new ListenException(host, port, "server.admin_port", e);
+        }
         http.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "akkio-admin");
             t.setDaemon(true);

@@ -1,6 +1,7 @@
 package com.akkio.dbproxy.server.cli;
 
 import com.akkio.dbproxy.server.config.ConfigException;
+import com.akkio.dbproxy.server.config.ListenException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,7 +21,7 @@ public final class AkkioProxy {
         CommandLine cl = new CommandLine(new AkkioProxy());
         cl.setExitCodeExceptionMapper(e -> USAGE_ERROR);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof UsageError || ex instanceof ConfigException) {
+            if (ex instanceof UsageError || ex instanceof ConfigException || ex instanceof ListenException) {
                 cmd.getErr().println("error: " + ex.getMessage());
                 cmd.getErr().flush();
                 return USAGE_ERROR;

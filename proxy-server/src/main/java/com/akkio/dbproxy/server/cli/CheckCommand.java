@@ -28,7 +28,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * Decides statements offline exactly as the server would, printing one JSON object per statement. Exit 0 when all
  * are allowed, 1 when any is denied, 2 for usage or configuration errors.
  */
-@Command(name = "check", description = "Decide SQL statements against a tenant's policy without running them.")
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Decide SQL statements against a tenant's policy without running them.")
 final class CheckCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Prints the Unity Catalog GRANT statements that mirror a tenant's policy, for the platform team to run. */
-@Command(name = "grants", description = "Print the Databricks GRANT statements matching a tenant's policy.")
+@Command(name = "grants", mixinStandardHelpOptions = true,
+        description = "Print the Databricks GRANT statements matching a tenant's policy.")
 final class GrantsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -11,7 +11,8 @@ import com.akkio.dbproxy.server.config.SecretHash;
 import picocli.CommandLine.Command;
 
 /** Reads a tenant secret from standard input (never from the command line, where it would reach shell history). */
-@Command(name = "hash-secret", description = "Read a tenant secret on standard input and print its secret_hash and"
+@Command(name = "hash-secret", mixinStandardHelpOptions = true,
+        description = "Read a tenant secret on standard input and print its secret_hash and"
         + " scram_sha256 (for the PostgreSQL front end), as lines for tenants.X in proxy.yaml.")
 final class HashSecretCommand implements Callable<Integer> {
     @Override

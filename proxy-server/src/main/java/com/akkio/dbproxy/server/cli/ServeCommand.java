@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Starts the proxy and runs until SIGTERM or SIGINT, then shuts down gracefully. */
-@Command(name = "serve", description = "Start the proxy (the embedded demo by default).")
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Start the proxy (the embedded demo by default).")
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--config", defaultValue = "conf/proxy.yaml", description = "proxy configuration (default: ${DEFAULT-VALUE})")
     Path config;

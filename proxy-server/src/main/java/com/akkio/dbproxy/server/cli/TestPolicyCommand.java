@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Runs policy test files like a test runner: a line per failure, a summary, exit 1 when any case fails. */
-@Command(name = "test-policy", description = "Run policy test files (expected decisions for statements).")
+@Command(name = "test-policy", mixinStandardHelpOptions = true,
+        description = "Run policy test files (expected decisions for statements).")
 final class TestPolicyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -54,6 +54,18 @@ class CliTest {
     }
 
     @Test
+    void everyCommandExplainsItsOptionsWithHelp() {
+        for (String command : new String[] {"serve", "check", "test-policy", "grants", "hash-secret"}) {
+            out.getBuffer().setLength(0);
+            assertThat(run(command, "--help")).as(command).isZero();
+            assertThat(out.toString()).as(command).contains("Usage: akkio-proxy " + command).contains("--help");
+        }
+        out.getBuffer().setLength(0);
+        run("check", "--help");
+        assertThat(out.toString()).contains("--sql").contains("--tenant").contains("--config");
+    }
+
+    @Test
     void unknownTenantAndMissingArgumentsAreUsageErrors() {
         assertThat(run("check", "--config", CONFIG.toString(), "--tenant", "nobody", "--sql", "SELECT 1")).isEqualTo(2);
         assertThat(err.toString()).contains("unknown tenant 'nobody'");

@@ -24,6 +24,7 @@ import javax.net.ssl.KeyManagerFactory;
 
 import com.akkio.dbproxy.server.governed.Gateway;
 import com.akkio.dbproxy.server.governed.Logins;
+import com.akkio.dbproxy.server.config.ListenException;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.akkio.dbproxy.server.config.ScramVerifier;
 import io.netty.bootstrap.ServerBootstrap;
@@ -111,8 +112,7 @@ public final class PgServer implements Closeable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while binding " + host + ":" + port, e);
         } catch (RuntimeException e) {
-            throw new IOException("cannot listen on " + host + ":" + port + " (server.postgres.port): "
-                    + e.getMessage(), e);
+            throw new ListenException(host, port, "server.postgres.port", e);
         }
         LOG.info("PostgreSQL front end listening on {}:{}{}", host, port(), sslContext == null ? ""
                 : " (TLS on SSLRequest)");

@@ -39,6 +39,8 @@ class AuditKillTest {
         Path conf = Path.of("../conf").toAbsolutePath().normalize();
         Path audit = dir.resolve("audit.jsonl");
         String config = Files.readString(conf.resolve("proxy.yaml"))
+                .replace("postgres: { enabled: true, port: 5433 }", "postgres: { enabled: true, port: 0 }")
+                .replace("  port: 8765\n", "  port: 8765\n  admin_port: 0\n")
                 .replace("path: ../logs/audit.jsonl", "path: " + audit)
                 .replace("seed: demo-seed.sql", "seed: " + conf.resolve("demo-seed.sql"))
                 .replace("policy: policies/", "policy: " + conf.resolve("policies") + "/");
