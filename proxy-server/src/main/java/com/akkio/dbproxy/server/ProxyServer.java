@@ -139,7 +139,8 @@ public final class ProxyServer implements Closeable {
                 }
             }
             if (config.server().adminPort() >= 0) {
-                server.admin = new AdminServer(config.server().host(), config.server().adminPort(), metrics,
+                server.admin = new AdminServer(config.server().admin().host(), config.server().adminPort(),
+                        config.server().admin().token(), metrics,
                         () -> readiness(backends, config), server::reload);
             }
             LOG.info("listening on {}://{}:{} ({} serialization, {} tenants, {} backends){}",

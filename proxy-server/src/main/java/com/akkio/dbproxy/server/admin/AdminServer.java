@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -35,8 +36,13 @@ public final class AdminServer implements Closeable {
 
     private final HttpServer http;
 
-    public AdminServer(String host, int port, ProxyMetrics metrics, ReadinessCheck readiness, Reloader reloader)
-            throws IOException {
+    /**
+     * @param token the bearer token {@code POST /reload} needs, or null to refuse every write (reads need none: they
+     *              hold no tenant data and no secret)
+     */
+    public AdminServer(String host, int port, String token, ProxyMetrics metrics, ReadinessCheck readiness,
+                       Reloader reloader) throws IOException {
+        byte[] expected = token == null ? null : sha256(token);
         try {
             http = HttpServer.create(new InetSocketAddress(host, port), 16);
         } catch (java.net.BindException e) {
@@ -61,19 +67,51 @@ public final class AdminServer implements Closeable {
         http.createContext("/reload", ex -> {
             int status;
             Map<String, Object> body = new LinkedHashMap<>();
-            try {
-                body.put("status", "reloaded");
-                body.put("changes", reloader.reload());
-                status = 200;
-            } catch (Exception e) {
+            String refusal = expected == null ? "admin writes are disabled: configure server.admin_token"
+                    : authorized(ex, expected) ? null : "a bearer token (server.admin_token) is required";
+            if (refusal != null) {
                 body.put("status", "refused");
-                body.put("error", e.getMessage());
-                status = 422;
+                body.put("error", refusal);
+                status = expected == null ? 403 : 401;
+            } else if (!ex.getRequestMethod().equals("POST")) {
+                status = 405; // answered by respond, before anything is reloaded
+            } else {
+                try {
+                    body.put("status", "reloaded");
+                    body.put("changes", reloader.reload());
+                    status = 200;
+                } catch (Exception e) {
+                    body.put("status", "refused");
+                    body.put("error", e.getMessage());
+                    status = 422;
+                }
             }
             int code = status;
-            respond(ex, "POST", code, "application/json", () -> write(body));
+            if (code == 401) {
+                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"akkio-admin\"");
+            }
+            respond(ex, code == 401 || code == 403 ? ex.getRequestMethod() : "POST", code, "application/json",
+                    () -> write(body));
         });
         http.start();
+    }
+
+    /** The request's bearer token matches: compared as hashes, in constant time. */
+    private static boolean authorized(HttpExchange ex, byte[] expected) {
+        String header = ex.getRequestHeaders().getFirst("Authorization");
+        String bearer = "Bearer ";
+        if (header == null || !header.regionMatches(true, 0, bearer, 0, bearer.length())) {
+            return false;
+        }
+        return MessageDigest.isEqual(expected, sha256(header.substring(bearer.length()).strip()));
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
     }
 
     public int port() {

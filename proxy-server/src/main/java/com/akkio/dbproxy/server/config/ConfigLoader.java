@@ -88,7 +88,7 @@ public final class ConfigLoader {
 
     private static ProxyConfig.Server server(ConfigNode n, Path dir) throws ConfigException {
         n.allowOnly("host", "port", "serialization", "tls", "max_request_bytes", "idle_connection_timeout_seconds",
-                "max_connections_per_tenant", "admin_port", "postgres", "failed_logins");
+                "max_connections_per_tenant", "admin_port", "admin_host", "admin_token", "postgres", "failed_logins");
         String serialization = n.optionalString("serialization", "protobuf");
         ProxyConfig.Serialization ser = switch (serialization.toLowerCase(java.util.Locale.ROOT)) {
             case "protobuf" -> ProxyConfig.Serialization.PROTOBUF;
@@ -105,8 +105,13 @@ public final class ConfigLoader {
             }
             tls = new ProxyConfig.Tls(keystore, t.string("password"));
         }
+        String host = n.optionalString("host", "127.0.0.1");
+        String adminToken = n.optionalString("admin_token", "");
+        if (!adminToken.isEmpty() && adminToken.length() < 16) {
+            throw n.error("admin_token", "must be at least 16 characters (or empty: admin writes refused)");
+        }
         return new ProxyConfig.Server(
-                n.optionalString("host", "127.0.0.1"),
+                host,
                 n.intValue("port", 8765, 0, 65535),
                 ser,
                 tls,
@@ -115,7 +120,8 @@ public final class ConfigLoader {
                 n.intValue("max_connections_per_tenant", 256, 1, 100_000),
                 n.intValue("admin_port", 8766, -1, 65535),
                 postgres(n.child("postgres")),
-                failedLogins(n.child("failed_logins")));
+                failedLogins(n.child("failed_logins")),
+                new ProxyConfig.Admin(n.optionalString("admin_host", host), adminToken.isEmpty() ? null : adminToken));
     }
 
     private static ProxyConfig.FailedLogins failedLogins(ConfigNode n) throws ConfigException {

@@ -27,12 +27,23 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
      */
     public record Server(String host, int port, Serialization serialization, Tls tls, int maxRequestBytes,
                          Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort,
-                         Postgres postgres, FailedLogins failedLogins) {
-        /** Server settings with the default limit on failed logins. */
+                         Postgres postgres, FailedLogins failedLogins, Admin admin) {
+        /** Server settings with the default limit on failed logins and an admin endpoint that refuses writes. */
         public Server(String host, int port, Serialization serialization, Tls tls, int maxRequestBytes,
                       Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort, Postgres postgres) {
             this(host, port, serialization, tls, maxRequestBytes, idleConnectionTimeout, maxConnectionsPerTenant,
-                    adminPort, postgres, FailedLogins.DEFAULT);
+                    adminPort, postgres, FailedLogins.DEFAULT, new Admin(host, null));
+        }
+    }
+
+    /**
+     * Where the admin endpoint listens ({@code server.admin_host}, default {@code server.host}), and the bearer token
+     * its writes ({@code POST /reload}) need ({@code server.admin_token}); without one, writes are refused.
+     */
+    public record Admin(String host, String token) {
+        @Override
+        public String toString() {
+            return "Admin[host=" + host + ", token=" + (token == null ? "none" : "set") + "]";
         }
     }
 

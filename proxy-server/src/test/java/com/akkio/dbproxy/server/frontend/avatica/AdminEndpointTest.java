@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The admin endpoint scraped over HTTP, and policies reloaded without a restart. */
 @LiveServerTest
 class AdminEndpointTest {
+    private static final String TOKEN = "a-test-admin-token-of-some-length";
     private final HttpClient http = HttpClient.newHttpClient();
 
     /** A copy of the demo configuration in {@code dir}, on free ports, that the test may edit. */
@@ -34,7 +35,8 @@ class AdminEndpointTest {
             Files.copy(Path.of("../conf", f), conf.resolve(f));
         }
         String yaml = Files.readString(Path.of("../conf/proxy.yaml"))
-                .replace("port: 8765", "port: 0\n  admin_port: 0").replace("port: 5433", "port: 0");
+                .replace("port: 8765", "port: 0\n  admin_port: 0").replace("port: 5433", "port: 0")
+                .replace("admin_token: ${AKKIO_ADMIN_TOKEN:-}", "admin_token: " + TOKEN);
         return Files.writeString(conf.resolve("proxy.yaml"), yaml);
     }
 
@@ -44,8 +46,51 @@ class AdminEndpointTest {
     }
 
     private HttpResponse<String> post(ProxyServer server, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return post(server, path, "Bearer " + TOKEN);
+    }
+
+    private HttpResponse<String> post(ProxyServer server, String path, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort()
+                + path)).POST(HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void reloadingNeedsTheAdminTokenAndAPost(@TempDir Path dir) throws Exception {
+        Path config = copyDemo(dir);
+        Path acme = config.resolveSibling("policies/acme.yaml");
+        try (ProxyServer server = ProxyServer.start(ConfigLoader.load(config), null)) {
+            Files.writeString(acme, Files.readString(acme).replace("  - shared_ref.geo.*\n", ""));
+            assertThat(post(server, "/reload", null).statusCode()).isEqualTo(401);
+            assertThat(post(server, "/reload", "Bearer not-the-token-at-all-12345").statusCode()).isEqualTo(401);
+            assertThat(post(server, "/reload", "Basic " + TOKEN).statusCode()).isEqualTo(401);
+            HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + server.adminPort() + "/reload")).header("Authorization", "Bearer " + TOKEN).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(get.statusCode()).as("GET reloads nothing").isEqualTo(405);
+            String shared = "SELECT count(*) FROM shared_ref.geo.countries";
+            try (Connection c = connect(server, "acme", "acme-secret")) {
+                assertThat(scalar(c, shared)).as("nothing was reloaded").isEqualTo(8);
+                assertThat(post(server, "/reload").statusCode()).isEqualTo(200);
+                assertThatThrownBy(() -> scalar(c, shared)).isInstanceOfSatisfying(SQLException.class,
+                        e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+            }
+        }
+    }
+
+    @Test
+    void withoutATokenAdminWritesAreRefusedAndReadsServed(@TempDir Path dir) throws Exception {
+        Path config = copyDemo(dir);
+        Files.writeString(config, Files.readString(config).replace("admin_token: " + TOKEN, "admin_token: \"\""));
+        try (ProxyServer server = ProxyServer.start(ConfigLoader.load(config), null)) {
+            HttpResponse<String> refused = post(server, "/reload");
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.body()).contains("server.admin_token");
+            assertThat(get(server, "/metrics").statusCode()).isEqualTo(200);
+        }
     }
 
     private static Connection connect(ProxyServer server, String tenant, String secret) throws SQLException {
