@@ -28,6 +28,9 @@ class DeploymentFilesTest {
         assertThat(proxy.path("stop_signal").asText()).isEqualTo("SIGTERM");
         assertThat(proxy.path("command").toString()).contains("serve").contains("/opt/akkio/conf/proxy.yaml");
         assertThat(compose.toString()).doesNotContain("acme-secret").doesNotContain("globex-secret");
+        assertThat(proxy.path("environment").path("AKKIO_ADMIN_TOKEN").asText()).isEqualTo("${AKKIO_ADMIN_TOKEN:-}");
+        assertThat(proxy.path("ports").toString()).as("the admin endpoint is not published").doesNotContain("8766");
+        assertThat(proxy.path("healthcheck").path("test").toString()).contains("/ready");
     }
 
     @Test

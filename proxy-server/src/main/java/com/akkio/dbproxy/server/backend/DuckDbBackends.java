@@ -11,6 +11,7 @@ import java.util.List;
 
 import com.akkio.dbproxy.policy.Dialect;
 import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.akkio.dbproxy.server.config.StartupException;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -31,6 +32,16 @@ public final class DuckDbBackends {
     private DuckDbBackends() {
     }
 
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        for (int i = 0; i < 8 && root.getCause() != null; i++) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(root.getMessage());
+        int colon = message.lastIndexOf(": ");
+        return colon < 0 ? message : message.substring(colon + 2);
+    }
+
     public static Backend open(ProxyConfig.Backend cfg) throws SQLException, IOException {
         String url = cfg.path() == null ? "jdbc:duckdb:" : "jdbc:duckdb:" + cfg.path();
         if (cfg.path() != null) {
@@ -39,6 +50,12 @@ public final class DuckDbBackends {
         DuckDBConnection root;
         try {
             root = (DuckDBConnection) DriverManager.getConnection(url);
+        } catch (LinkageError | RuntimeException e) {
+            // DuckDB's driver unpacks its native library into java.io.tmpdir and loads it from there
+            throw new StartupException("backend '" + cfg.name() + "': DuckDB's native library cannot be loaded from"
+                    + " java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + "): " + rootMessage(e)
+                    + "; give the JVM -Djava.io.tmpdir=<a writable directory that may hold executables> (a noexec"
+                    + " mount, such as a container's tmpfs /tmp, cannot)", e);
         } catch (SQLException e) {
             // e.g. the file is locked by another process: say which backend of the configuration it is
             throw new SQLException("backend '" + cfg.name() + "': cannot open DuckDB database "

@@ -1,7 +1,7 @@
 package com.akkio.dbproxy.server.cli;
 
 import com.akkio.dbproxy.server.config.ConfigException;
-import com.akkio.dbproxy.server.config.ListenException;
+import com.akkio.dbproxy.server.config.StartupException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,7 +21,7 @@ public final class AkkioProxy {
         CommandLine cl = new CommandLine(new AkkioProxy());
         cl.setExitCodeExceptionMapper(e -> USAGE_ERROR);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof UsageError || ex instanceof ConfigException || ex instanceof ListenException) {
+            if (ex instanceof UsageError || ex instanceof ConfigException || ex instanceof StartupException) {
                 cmd.getErr().println("error: " + ex.getMessage());
                 cmd.getErr().flush();
                 return USAGE_ERROR;

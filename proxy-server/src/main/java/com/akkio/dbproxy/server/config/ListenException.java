@@ -1,12 +1,10 @@
 package com.akkio.dbproxy.server.config;
 
-import java.io.IOException;
-
 /**
  * A listener that cannot bind the address its configuration gives it (the port is taken, the address is not this
  * machine's): the message names the address and the configuration key, so {@code serve} can say it in one line.
  */
-public final class ListenException extends IOException {
+public final class ListenException extends StartupException {
     public ListenException(String host, int port, String key, Throwable cause) {
         super("cannot listen on " + host + ":" + port + " (" + key + "): " + reason(cause), cause);
     }
