@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,27 +64,15 @@ class ContainerStartupTest {
     }
 
     private static Process startContained(List<String> command) throws Exception {
-        Path conf = Files.createDirectories(ROOT.resolve("opt/akkio/conf"));
+        Path config = DemoConfig.copy(ROOT.resolve("opt/akkio/conf"));
         Files.createDirectories(ROOT.resolve("opt/akkio/logs"));
         Files.createDirectories(ROOT.resolve("opt/akkio/tmp"));
-        try (Stream<Path> files = Files.walk(Path.of("../conf"))) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path target = conf.resolve(Path.of("../conf").relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-        Files.writeString(conf.resolve("proxy.yaml"), Files.readString(conf.resolve("proxy.yaml"))
-                .replace("port: 5433", "port: 0").replace("  port: 8765\n", "  port: 8765\n  admin_port: 0\n"));
         List<String> script = new ArrayList<>(List.of("set -e", "mount --make-rprivate /",
                 "mount --rbind / /", "mount -o remount,bind,ro /"));
         script.addAll(tmpfsMounts());
         script.add("mount -t tmpfs tmpfs " + ROOT + "/opt/akkio/logs");
         script.add("cd " + ROOT + "/opt/akkio");
-        script.add("exec " + String.join(" ", command) + " serve --config " + conf.resolve("proxy.yaml") + " --port 0");
+        script.add("exec " + String.join(" ", command) + " serve --config " + config + " --port 0");
         return new ProcessBuilder("unshare", "--mount", "sh", "-c", String.join("\n", script))
                 .redirectErrorStream(true).start();
     }

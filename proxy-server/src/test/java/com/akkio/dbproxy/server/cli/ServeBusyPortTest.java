@@ -7,10 +7,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import com.akkio.dbproxy.server.DemoConfig;
 import com.akkio.dbproxy.server.LiveServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,13 +22,7 @@ class ServeBusyPortTest {
 
     @Test
     void aBusyPortIsOneClearLineNotAStackTrace(@TempDir Path dir) throws Exception {
-        Path conf = Path.of("../conf").toAbsolutePath().normalize();
-        Path config = Files.writeString(dir.resolve("proxy.yaml"), Files.readString(conf.resolve("proxy.yaml"))
-                .replace("postgres: { enabled: true, port: 5433 }", "postgres: { enabled: true, port: 0 }")
-                .replace("  port: 8765\n", "  port: 8765\n  admin_port: 0\n")
-                .replace("path: ../logs/audit.jsonl", "path: " + dir.resolve("audit.jsonl"))
-                .replace("seed: demo-seed.sql", "seed: " + conf.resolve("demo-seed.sql"))
-                .replace("policy: policies/", "policy: " + conf.resolve("policies") + "/"));
+        Path config = DemoConfig.copy(dir);
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             StringWriter err = new StringWriter();
             CommandLine cl = AkkioProxy.commandLine();

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 
+import com.akkio.dbproxy.server.DemoConfig;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.ProxyServer;
@@ -27,17 +28,11 @@ class AdminEndpointTest {
     private static final String TOKEN = "a-test-admin-token-of-some-length";
     private final HttpClient http = HttpClient.newHttpClient();
 
-    /** A copy of the demo configuration in {@code dir}, on free ports, that the test may edit. */
+    /** A copy of the demo configuration in {@code dir}, on free ports, with an admin token, that the test may edit. */
     private static Path copyDemo(Path dir) throws Exception {
-        Path conf = Files.createDirectories(dir.resolve("conf"));
-        Files.createDirectories(conf.resolve("policies"));
-        for (String f : new String[] {"demo-seed.sql", "policies/acme.yaml", "policies/globex.yaml"}) {
-            Files.copy(Path.of("../conf", f), conf.resolve(f));
-        }
-        String yaml = Files.readString(Path.of("../conf/proxy.yaml"))
-                .replace("port: 8765", "port: 0\n  admin_port: 0").replace("port: 5433", "port: 0")
-                .replace("admin_token: ${AKKIO_ADMIN_TOKEN:-}", "admin_token: " + TOKEN);
-        return Files.writeString(conf.resolve("proxy.yaml"), yaml);
+        Path config = DemoConfig.copy(dir.resolve("conf"));
+        return Files.writeString(config, Files.readString(config)
+                .replace("admin_token: ${AKKIO_ADMIN_TOKEN:-}", "admin_token: " + TOKEN));
     }
 
     private HttpResponse<String> get(ProxyServer server, String path) throws Exception {

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.akkio.dbproxy.server.DemoConfig;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.audit.Sha256;
@@ -36,15 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditKillTest {
     @Test
     void everyAnsweredStatementIsAuditedAcrossKillDashNine(@TempDir Path dir) throws Exception {
-        Path conf = Path.of("../conf").toAbsolutePath().normalize();
-        Path audit = dir.resolve("audit.jsonl");
-        String config = Files.readString(conf.resolve("proxy.yaml"))
-                .replace("postgres: { enabled: true, port: 5433 }", "postgres: { enabled: true, port: 0 }")
-                .replace("  port: 8765\n", "  port: 8765\n  admin_port: 0\n")
-                .replace("path: ../logs/audit.jsonl", "path: " + audit)
-                .replace("seed: demo-seed.sql", "seed: " + conf.resolve("demo-seed.sql"))
-                .replace("policy: policies/", "policy: " + conf.resolve("policies") + "/");
-        Path configFile = Files.writeString(dir.resolve("proxy.yaml"), config);
+        Path configFile = DemoConfig.copy(dir.resolve("conf"));
+        Path audit = DemoConfig.auditLog(configFile);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
