@@ -56,7 +56,8 @@ final class SqlExceptions implements InvocationHandler {
         }
         Object result;
         try {
-            result = method.invoke(target, args);
+            result = target instanceof Connection c && ConnectionDefaults.handles(method)
+                    ? ConnectionDefaults.set(c, method, args) : method.invoke(target, args);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof AvaticaClientRuntimeException avatica) {

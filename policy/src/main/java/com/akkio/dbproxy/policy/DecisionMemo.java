@@ -27,6 +27,11 @@ final class DecisionMemo {
         this.maxSqlLength = maxSqlLength;
     }
 
+    /** A memo of the same bounds with nothing in it, for a policy derived from this memo's. */
+    DecisionMemo emptyCopy() {
+        return new DecisionMemo(maxEntries, maxSqlLength);
+    }
+
     Decision get(String sql) {
         return decisions.get(sql);
     }

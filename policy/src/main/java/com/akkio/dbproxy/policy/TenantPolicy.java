@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * One tenant's least-privilege policy, validated and compiled once when loaded. Immutable and shared by all request
@@ -76,6 +77,50 @@ public final class TenantPolicy {
                 }
             }
         }
+    }
+
+    /** The same rules as {@code base}, for a connection that narrowed them (see {@link #narrowed}); a fresh memo. */
+    private TenantPolicy(TenantPolicy base, String catalog, String schema, Set<StatementKind> kinds) {
+        this.tenant = base.tenant;
+        this.dialect = base.dialect;
+        this.defaultCatalog = catalog;
+        this.defaultSchema = schema;
+        this.catalogMap = base.catalogMap;
+        this.readable = base.readable;
+        this.writable = base.writable;
+        this.allowedKinds = kinds;
+        this.maxRows = base.maxRows;
+        this.maxSqlLength = base.maxSqlLength;
+        this.functionRules = base.functionRules;
+        this.memo = base.memo.emptyCopy();
+    }
+
+    /**
+     * This policy as one connection narrowed it, for JDBC's {@code setCatalog}, {@code setSchema} and
+     * {@code setReadOnly}: unqualified names resolve in {@code catalog} (logical or physical) and {@code schema},
+     * which the policy's read or write patterns must reach, and a read-only connection may run only queries and
+     * DESCRIBE. It never grants more than this policy: the patterns, the functions and the limits are the same.
+     *
+     * @throws IllegalArgumentException naming the rule, when the catalog or schema is one the policy does not reach
+     */
+    public TenantPolicy narrowed(String catalog, String schema, boolean readOnly) {
+        Objects.requireNonNull(catalog, "catalog");
+        Objects.requireNonNull(schema, "schema");
+        String physical = physicalCatalog(catalog.toLowerCase(Locale.ROOT));
+        String lowerSchema = schema.toLowerCase(Locale.ROOT);
+        boolean reachable = Stream.concat(readable.stream(), writable.stream())
+                .anyMatch(p -> p.coversSchema(physical, lowerSchema));
+        if (!reachable) {
+            throw new IllegalArgumentException("schema " + logicalCatalog(physical) + "." + lowerSchema
+                    + " is not readable or writable by tenant '" + tenant + "' (rule: read and write patterns)");
+        }
+        Set<StatementKind> kinds = readOnly ? allowedKinds.stream()
+                .filter(k -> k == StatementKind.QUERY || k == StatementKind.DESCRIBE)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet()) : allowedKinds;
+        if (physical.equals(defaultCatalog) && lowerSchema.equals(defaultSchema) && kinds.equals(allowedKinds)) {
+            return this;
+        }
+        return new TenantPolicy(this, physical, lowerSchema, kinds);
     }
 
     private static String require(String value, String key) {

@@ -57,6 +57,8 @@ public enum ErrorCode {
     SETTING_NOT_SUPPORTED("NOT_SUPPORTED", "0A000", 3203, Style.LABELLED,
             "PostgreSQL front end: SET of a parameter the proxy does not let a session change"),
     INVALID_SETTING("22023", 3204, "PostgreSQL front end: SET with a value the parameter does not take"),
+    SCHEMA_NOT_ALLOWED("3F000", 3205, "setCatalog/setSchema to a catalog or schema the tenant's read and write"
+            + " patterns do not reach; the connection keeps its defaults"),
     // 33xx: the PostgreSQL protocol (PostgreSQL's SQLStates and message texts)
     DUPLICATE_PREPARED_STATEMENT("42P05", 3301, Style.POSTGRES, "Parse names a prepared statement that exists"),
     UNKNOWN_PREPARED_STATEMENT("26000", 3302, Style.POSTGRES, "a message names a prepared statement that does not exist"),

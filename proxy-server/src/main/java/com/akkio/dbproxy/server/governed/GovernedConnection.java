@@ -69,6 +69,12 @@ public final class GovernedConnection implements StatementGate.Context {
     private final Map<Integer, Prepared> prepared = new ConcurrentHashMap<>();
     private final Map<Integer, StatementRun> runs = new ConcurrentHashMap<>();
     private volatile long lastUsedNanos = System.nanoTime();
+    /** What the client set with setCatalog, setSchema and setReadOnly; null until it sets any. */
+    private volatile Session session;
+
+    /** A connection's own defaults, as the client named them. */
+    private record Session(String catalog, String schema, boolean readOnly) {
+    }
     /** Set by {@link #cancel}, so the failure of the cancelled statement is reported as a cancel. */
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
 
@@ -92,9 +98,14 @@ public final class GovernedConnection implements StatementGate.Context {
         return tenant.name();
     }
 
+    /**
+     * The policy this connection's statements are decided under: the tenant's, or as the client narrowed it with
+     * {@link #sync} (another default catalog or schema, read-only), always under the tenant's current policy.
+     */
     @Override
     public TenantPolicy policy() {
-        return tenant.config().policy();
+        Session s = session;
+        return s == null ? tenant.config().policy() : tenant.policy(s.catalog(), s.schema(), s.readOnly());
     }
 
     @Override
@@ -186,19 +197,38 @@ public final class GovernedConnection implements StatementGate.Context {
     }
 
     /**
-     * The connection's properties after applying {@code props}: the current catalog and schema are the tenant's own
-     * default, under its logical name, and cannot be changed.
+     * Applies the client's connection properties and answers with the connection's. The catalog, schema and read-only
+     * flag are the proxy's, never the backend connection's: a catalog and schema the tenant's policy reaches become
+     * this connection's defaults for unqualified names (setting the current ones, as IDEs do on connect, changes
+     * nothing), and read-only leaves only queries and DESCRIBE; a catalog or schema the policy does not reach is
+     * refused ({@code 3F000 SCHEMA_NOT_ALLOWED}) and changes nothing. Auto-commit and isolation go to the backend.
      */
     public Meta.ConnectionProperties sync(Meta.ConnectionProperties props) {
-        if (props.getCatalog() != null || props.getSchema() != null) {
-            throw ProxyError.unsupported("changing the connection's catalog or schema (names resolve through the"
-                    + " tenant's policy)");
+        TenantPolicy current = policy();
+        Session s = session;
+        String catalog = props.getCatalog() != null ? props.getCatalog()
+                : s != null ? s.catalog() : current.logicalCatalog(current.defaultCatalog());
+        String schema = props.getSchema() != null ? props.getSchema() : current.defaultSchema();
+        boolean readOnly = props.isReadOnly() != null ? props.isReadOnly() : s != null && s.readOnly();
+        TenantPolicy narrowed;
+        try {
+            narrowed = tenant.policy(catalog, schema, readOnly);
+        } catch (IllegalArgumentException e) {
+            throw ProxyError.of(ErrorCode.SCHEMA_NOT_ALLOWED, e.getMessage());
         }
-        Meta.ConnectionProperties backendProps = backend().connectionSync(handle, props);
-        TenantPolicy policy = policy();
-        return new ConnectionPropertiesImpl(backendProps.isAutoCommit(), backendProps.isReadOnly(),
-                backendProps.getTransactionIsolation(), policy.logicalCatalog(policy.defaultCatalog()),
-                policy.defaultSchema());
+        if (narrowed != tenant.config().policy() || s != null) {
+            session = new Session(catalog, schema, readOnly);
+        }
+        Meta.ConnectionProperties backendProps;
+        try {
+            backendProps = backend().connectionSync(handle, new ConnectionPropertiesImpl(props.isAutoCommit(), null,
+                    props.getTransactionIsolation(), null, null));
+        } catch (RuntimeException e) {
+            throw gate.backendFailure(this, e);
+        }
+        return new ConnectionPropertiesImpl(backendProps.isAutoCommit(), readOnly,
+                backendProps.getTransactionIsolation(), narrowed.logicalCatalog(narrowed.defaultCatalog()),
+                narrowed.defaultSchema());
     }
 
     public Map<Meta.DatabaseProperty, Object> databaseProperties() {

@@ -2,6 +2,7 @@ package com.akkio.dbproxy.server.governed;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.akkio.dbproxy.policy.TenantPolicy;
 import com.akkio.dbproxy.server.backend.BackendMeta;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.akkio.dbproxy.server.limits.TenantLimiter;
@@ -35,8 +36,36 @@ public final class TenantRuntime {
         return config.name();
     }
 
+    /** Connections' narrowed policies (another default schema, read-only), shared so they share decision memos. */
+    private final java.util.Map<Narrowing, TenantPolicy> narrowed = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bounds the shared narrowed policies: a pattern such as {@code c.*.*} reaches any schema name. */
+    private static final int MAX_NARROWED = 64;
+
+    /** How a connection narrowed its tenant's policy: names as the client gave them. */
+    record Narrowing(TenantPolicy base, String catalog, String schema, boolean readOnly) {
+    }
+
+    /**
+     * The tenant's policy as a connection narrowed it ({@link TenantPolicy#narrowed}).
+     *
+     * @throws IllegalArgumentException naming the rule, for a catalog or schema the policy does not reach
+     */
+    TenantPolicy policy(String catalog, String schema, boolean readOnly) {
+        TenantPolicy base = config.policy();
+        Narrowing key = new Narrowing(base, catalog, schema, readOnly);
+        TenantPolicy policy = narrowed.get(key);
+        if (policy == null) {
+            policy = base.narrowed(catalog, schema, readOnly);
+            if (narrowed.size() < MAX_NARROWED) {
+                narrowed.put(key, policy);
+            }
+        }
+        return policy;
+    }
+
     /** Applies a reloaded configuration of this tenant; the rate bucket restarts only if its limits changed. */
     public void update(ProxyConfig.Tenant updated) {
+        narrowed.clear();
         if (!updated.limits().equals(config.limits())) {
             limiter = new TenantLimiter(updated.name(), updated.limits());
         }
