@@ -24,10 +24,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The image started the way Docker runs the compose file, without a Docker engine: in a mount namespace of its own
- * (unshare, as root, like CI), the root file system read-only, {@code /tmp} a noexec tmpfs, the compose file's other
- * tmpfs mounts with their options, the log volume writable, and the JVM flags of the Dockerfile's ENTRYPOINT. The
- * proxy must become ready, answer a query and pass the compose health check; with {@code java.io.tmpdir} on the
- * noexec {@code /tmp} (the image before this test) it cannot load DuckDB, and says so in one line.
+ * (unshare, as root, like CI), the root file system read-only, the compose file's tmpfs mounts ({@code /tmp} among
+ * them) with Docker's noexec default and their own options, the log volume writable, and the JVM flags of the
+ * Dockerfile's ENTRYPOINT. The container's paths live under {@link #ROOT} (a checkout may itself be under /tmp).
+ * The proxy must become ready, answer a query and pass the compose health check; with {@code java.io.tmpdir} on the
+ * container's noexec {@code /tmp} (the image before this test) it cannot load DuckDB, and says so in one line.
  */
 @LiveServerTest
 class ContainerStartupTest {
@@ -55,10 +56,10 @@ class ContainerStartupTest {
         List<String> mounts = new ArrayList<>();
         for (JsonNode entry : compose.path("services").path("akkio-proxy").path("tmpfs")) {
             String[] parts = entry.asText().split(":", 2);
-            String target = parts[0].startsWith("/opt/akkio") ? ROOT + parts[0] : parts[0];
+            String target = ROOT + parts[0];
             String options = "noexec,nosuid,nodev" + (parts.length > 1 ? "," + parts[1] : "");
-            mounts.add("mkdir -p " + target + " 2>/dev/null || true; mount -t tmpfs -o " + options + " tmpfs "
-                    + target);
+            Files.createDirectories(Path.of(target)); // before the root is read-only
+            mounts.add("mount -t tmpfs -o " + options + " tmpfs " + target);
         }
         return mounts;
     }
@@ -138,13 +139,13 @@ class ContainerStartupTest {
     void withTheTempDirectoryOnTheNoexecTmpDuckDbCannotLoadAndTheProxySaysWhyInOneLine() throws Exception {
         assumeRootWithUnshare();
         List<String> command = new ArrayList<>(entrypoint());
-        command.replaceAll(a -> a.startsWith("-Djava.io.tmpdir=") ? "-Djava.io.tmpdir=/tmp" : a);
+        command.replaceAll(a -> a.startsWith("-Djava.io.tmpdir=") ? "-Djava.io.tmpdir=" + ROOT + "/tmp" : a);
         Process proxy = startContained(command);
         assertThat(proxy.waitFor(90, TimeUnit.SECONDS)).isTrue();
         String output = new String(proxy.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(proxy.exitValue()).isEqualTo(2);
         assertThat(output.lines().filter(l -> l.startsWith("error: "))).singleElement().satisfies(l -> assertThat(l)
-                .contains("DuckDB's native library cannot be loaded from java.io.tmpdir (/tmp)")
+                .contains("DuckDB's native library cannot be loaded from java.io.tmpdir (" + ROOT + "/tmp)")
                 .contains("failed to map segment"));
         assertThat(output).doesNotContain("\tat ");
     }
