@@ -235,6 +235,18 @@ public final class GovernedConnection implements StatementGate.Context {
         return backend().getDatabaseProperties(handle);
     }
 
+    /**
+     * Starts ({@code false}) or ends ({@code true}, committing what is pending) a transaction of the backend
+     * connection: what a front end's transaction block maps to.
+     */
+    public void autoCommit(boolean on) {
+        try {
+            backend().connectionSync(handle, new ConnectionPropertiesImpl(on, null, null, null, null));
+        } catch (RuntimeException e) {
+            throw gate.backendFailure(this, e);
+        }
+    }
+
     public void commit() {
         try {
             backend().commit(handle);

@@ -169,7 +169,6 @@ final class ExtendedQuery {
         }
         if (!GovernedCalls.hasRows(rs)) {
             portal.finished = true;
-            transaction.wrote();
             client.commandComplete(CommandTags.of(p.sql, Math.max(0, rs.updateCount)));
             return false;
         }

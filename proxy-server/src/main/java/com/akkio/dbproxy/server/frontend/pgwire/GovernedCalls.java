@@ -34,6 +34,24 @@ final class GovernedCalls {
         this.cancels = cancels;
     }
 
+    /** BEGIN: the backend connection leaves autocommit, so the block's statements commit or roll back together. */
+    void beginTransaction() {
+        connection.autoCommit(false);
+    }
+
+    /** COMMIT ({@code commit}) or ROLLBACK of the block, then autocommit again, even if the first failed. */
+    void endTransaction(boolean commit) {
+        try {
+            if (commit) {
+                connection.commit();
+            } else {
+                connection.rollback();
+            }
+        } finally {
+            connection.autoCommit(true);
+        }
+    }
+
     /** Records a statement this front end answered itself (or refused with {@code refusal}). */
     void answeredLocally(String sql, ProxyError refusal) {
         connection.answeredLocally(sql, refusal);

@@ -137,25 +137,31 @@ final class LocalStatements {
         client.commandComplete(tag);
     }
 
+    /** BEGIN: a transaction of the backend connection, so the block commits or rolls back as one. */
     private void begin() {
         if (transaction.state() != TransactionState.IDLE) {
             client.warning("25001", "there is already a transaction in progress");
         } else {
+            calls.beginTransaction();
             transaction.begin();
         }
     }
 
-    /** COMMIT or ROLLBACK: the tag, ROLLBACK for a COMMIT of a failed block. */
+    /**
+     * COMMIT or ROLLBACK: what the block's open portals and cursors hold is closed first, then the backend commits
+     * or rolls back; a COMMIT of a failed block rolls back (and says ROLLBACK, as PostgreSQL does).
+     */
     private String end(boolean rollback) {
-        boolean failed = transaction.state() == TransactionState.FAILED;
-        if (transaction.state() == TransactionState.IDLE) {
+        TransactionState state = transaction.state();
+        if (state == TransactionState.IDLE) {
             client.warning("25P01", "there is no transaction in progress");
-        } else if (transaction.wroteInBlock() && (failed || rollback)) {
-            client.warning("25000", "AUTOCOMMIT: statements of this transaction block that changed data were already"
-                    + " committed; the proxy runs every statement in autocommit mode");
+            transaction.end();
+            return rollback ? "ROLLBACK" : "COMMIT";
         }
+        boolean commit = !rollback && state != TransactionState.FAILED;
         transaction.end();
-        return !rollback && !failed ? "COMMIT" : "ROLLBACK";
+        calls.endTransaction(commit);
+        return commit ? "COMMIT" : "ROLLBACK";
     }
 
     private void set(LocalStatement.Set set) {

@@ -57,7 +57,6 @@ final class SimpleQuery {
             throw e;
         }
         if (!GovernedCalls.hasRows(rs)) {
-            transaction.wrote();
             client.commandComplete(CommandTags.of(sql, Math.max(0, rs.updateCount)));
             return;
         }

@@ -7,13 +7,11 @@ import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.ProxyError;
 
 /**
- * The client's transaction block of one session: its {@link TransactionState}, whether a statement in it changed
- * data (already committed, since the proxy runs in autocommit mode), and what ends with it (portals, cursors
- * without HOLD).
+ * The client's transaction block of one session: its {@link TransactionState} and what ends with it (portals,
+ * cursors without HOLD). The block is a transaction of the backend connection ({@link LocalStatements}).
  */
 final class Transaction {
     private TransactionState state = TransactionState.IDLE;
-    private boolean wrote;
     private final List<Runnable> endings = new ArrayList<>();
 
     TransactionState state() {
@@ -28,13 +26,11 @@ final class Transaction {
     /** BEGIN outside a block. */
     void begin() {
         state = TransactionState.IN_BLOCK;
-        wrote = false;
     }
 
     /** COMMIT or ROLLBACK. */
     void end() {
         state = TransactionState.IDLE;
-        wrote = false;
         endings.forEach(Runnable::run);
     }
 
@@ -43,18 +39,6 @@ final class Transaction {
         if (state == TransactionState.IN_BLOCK) {
             state = TransactionState.FAILED;
         }
-    }
-
-    /** A statement changed data. */
-    void wrote() {
-        if (state == TransactionState.IN_BLOCK) {
-            wrote = true;
-        }
-    }
-
-    /** Whether a statement of this block changed data. */
-    boolean wroteInBlock() {
-        return wrote;
     }
 
     void refuseIfFailed() {
