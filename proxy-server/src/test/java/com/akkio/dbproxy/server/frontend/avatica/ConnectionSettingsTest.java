@@ -86,6 +86,24 @@ class ConnectionSettingsTest {
         }
     }
 
+    @Test
+    void withAutoCommitOffWritesAreSeenOnlyOnceCommittedAndARollbackLeavesNothing() throws Exception {
+        try (Connection writer = proxy.get().acme(); Connection reader = proxy.get().acme();
+             Statement w = writer.createStatement()) {
+            w.execute("CREATE TABLE akkio_out.jdbc_tx (id INTEGER)");
+            writer.setAutoCommit(false);
+            assertThat(writer.getAutoCommit()).isFalse();
+            w.execute("INSERT INTO akkio_out.jdbc_tx VALUES (1), (2)");
+            assertThat(scalar(reader, "SELECT count(*) FROM akkio_out.jdbc_tx")).as("not committed yet").isZero();
+            writer.commit();
+            assertThat(scalar(reader, "SELECT count(*) FROM akkio_out.jdbc_tx")).isEqualTo(2);
+            w.execute("INSERT INTO akkio_out.jdbc_tx VALUES (3)");
+            writer.rollback();
+            writer.setAutoCommit(true);
+            assertThat(scalar(reader, "SELECT count(*) FROM akkio_out.jdbc_tx")).isEqualTo(2);
+        }
+    }
+
     private static void set(Connection c, String what, String value) {
         try {
             if (what.equals("schema")) {
