@@ -503,8 +503,9 @@ public final class GovernedConnection implements StatementGate.Context {
         return metadata(m -> m.columns(catalog, schemaPattern, tablePattern, columnPattern));
     }
 
+    /** The standard table types (TABLE, VIEW), answered by the proxy like the rest of its metadata. */
     public MetaResultSet tableTypes() {
-        return backend().getTableTypes(handle);
+        return metadata(m -> m.tableTypes());
     }
 
     public MetaResultSet typeInfo() {

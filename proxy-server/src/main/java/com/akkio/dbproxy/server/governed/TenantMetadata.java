@@ -48,10 +48,34 @@ final class TenantMetadata {
         }
     }
 
-    Answer tables(String catalog, String schemaPattern, String tablePattern, String[] types) throws SQLException {
-        try (ResultSet rs = connection.getMetaData().getTables(physical(catalog), schemaPattern, tablePattern, types)) {
-            return filter(rs, this::tableVisible, row -> row[0] = logical(text(row[0])));
+    /** The table types JDBC tools ask for; DuckDB's own names ("BASE TABLE") are given as these. */
+    static final List<String> TABLE_TYPES = List.of("TABLE", "VIEW");
+
+    Answer tableTypes() {
+        List<Object> rows = new ArrayList<>();
+        for (String type : TABLE_TYPES) {
+            rows.add(new Object[] {type});
         }
+        return new Answer(List.of(org.apache.calcite.avatica.MetaImpl.columnMetaData("TABLE_TYPE", 0, String.class,
+                false)), rows);
+    }
+
+    /** Tables of the requested standard types ({@link #TABLE_TYPES}; null: all), as the backend's own types map. */
+    Answer tables(String catalog, String schemaPattern, String tablePattern, String[] types) throws SQLException {
+        List<String> wanted = types == null ? null : List.of(types);
+        try (ResultSet rs = connection.getMetaData().getTables(physical(catalog), schemaPattern, tablePattern, null)) {
+            return filter(rs, row -> tableVisible(row) && (wanted == null || wanted.contains(standardType(row[3]))),
+                    row -> {
+                        row[0] = logical(text(row[0]));
+                        row[3] = standardType(row[3]);
+                    });
+        }
+    }
+
+    /** JDBC's table type for a backend's: DuckDB says "BASE TABLE" where JDBC tools ask for "TABLE". */
+    private static String standardType(Object backendType) {
+        String type = text(backendType);
+        return "BASE TABLE".equalsIgnoreCase(type) ? "TABLE" : type;
     }
 
     Answer columns(String catalog, String schemaPattern, String tablePattern, String columnPattern)
