@@ -112,7 +112,7 @@ public final class ProxyServer implements Closeable {
             int listenPort = port != null ? port : config.server().port();
             ProxyHttpServer http = new ProxyHttpServer(config.server().host(), listenPort,
                     new RequestGate(handler, config.server().maxRequestBytes(),
-                            config.server().serialization() == ProxyConfig.Serialization.JSON),
+                            config.server().serialization() == ProxyConfig.Serialization.JSON, auth, gateway),
                     tls(config.server().tls()));
             try {
                 http.start();

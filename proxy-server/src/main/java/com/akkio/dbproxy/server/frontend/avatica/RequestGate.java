@@ -19,6 +19,7 @@ import javax.servlet.http.HttpServletResponseWrapper;
 
 import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.AfterResponse;
+import com.akkio.dbproxy.server.governed.Gateway;
 import org.apache.calcite.avatica.AvaticaSeverity;
 import org.apache.calcite.avatica.remote.JsonService;
 import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
@@ -40,11 +41,24 @@ public final class RequestGate extends HandlerWrapper implements AvaticaHandler 
     private final AvaticaHandler avatica;
     private final int maxRequestBytes;
     private final boolean json;
+    private final CancelEndpoint cancels;
 
+    /** The gate with the proxy's cancel endpoint ({@link CancelEndpoint}) beside Avatica's protocol. */
+    public RequestGate(AvaticaHandler avatica, int maxRequestBytes, boolean json, TenantAuthenticator auth,
+                       Gateway gateway) {
+        this(avatica, maxRequestBytes, json, new CancelEndpoint(auth, gateway));
+    }
+
+    /** The gate in front of Avatica's protocol alone. */
     public RequestGate(AvaticaHandler avatica, int maxRequestBytes, boolean json) {
+        this(avatica, maxRequestBytes, json, (CancelEndpoint) null);
+    }
+
+    private RequestGate(AvaticaHandler avatica, int maxRequestBytes, boolean json, CancelEndpoint cancels) {
         this.avatica = avatica;
         this.maxRequestBytes = maxRequestBytes;
         this.json = json;
+        this.cancels = cancels;
         setHandler(avatica);
     }
 
@@ -59,6 +73,11 @@ public final class RequestGate extends HandlerWrapper implements AvaticaHandler 
         }
         if (request.getContentLengthLong() > maxRequestBytes) {
             refuseTooLarge(baseRequest, response, request.getContentLengthLong());
+            return;
+        }
+        if (cancels != null && CancelEndpoint.PATH.equals(target)) {
+            cancels.handle(request, response);
+            baseRequest.setHandled(true);
             return;
         }
         ErrorScrubbing scrubbing = new ErrorScrubbing(response);
