@@ -33,7 +33,9 @@ public final class Driver implements java.sql.Driver {
         }
         AkkioUrl parsed = AkkioUrl.parse(url);
         try {
-            return SqlExceptions.wrap(AVATICA.connect(parsed.avaticaUrl(), parsed.avaticaProperties(info)));
+            Connection avatica = AVATICA.connect(parsed.avaticaUrl(), parsed.avaticaProperties(info));
+            return SqlExceptions.wrap(avatica, new ProxyCancels(parsed, info,
+                    ((org.apache.calcite.avatica.AvaticaConnection) avatica).id));
         } catch (AvaticaClientRuntimeException e) {
             throw SqlExceptions.translate(e);
         } catch (RuntimeException e) {

@@ -25,21 +25,50 @@ final class SqlExceptions implements InvocationHandler {
             CallableStatement.class, ResultSet.class, DatabaseMetaData.class);
 
     private final Object target;
+    /** The connection's cancel requests, for its statements' cancel() and query timeouts. */
+    private final ProxyCancels cancels;
+    /** A statement's query timeout in seconds (0: none), enforced by the driver since Avatica's protocol has none. */
+    private volatile int queryTimeout;
 
-    private SqlExceptions(Object target) {
+    private SqlExceptions(Object target, ProxyCancels cancels) {
         this.target = target;
+        this.cancels = cancels;
     }
 
-    static Connection wrap(Connection connection) {
-        return (Connection) wrap(connection, Connection.class);
+    static Connection wrap(Connection connection, ProxyCancels cancels) {
+        return (Connection) wrap(connection, Connection.class, cancels);
     }
 
-    private static Object wrap(Object target, Class<?> type) {
+    private static Object wrap(Object target, Class<?> type, ProxyCancels cancels) {
         if (target == null) {
             return null;
         }
         return Proxy.newProxyInstance(SqlExceptions.class.getClassLoader(), new Class<?>[] {type},
-                new SqlExceptions(target));
+                new SqlExceptions(target, cancels));
+    }
+
+    /** Statement calls Avatica's client does not honour: answered here, or null to pass the call on. */
+    private Object statementCall(Method method, Object[] args) throws SQLException {
+        switch (method.getName()) {
+            case "cancel" -> {
+                cancels.cancel();
+                return Void.TYPE;
+            }
+            case "setQueryTimeout" -> {
+                int seconds = (Integer) args[0];
+                if (seconds < 0) {
+                    throw new SQLException("query timeout must not be negative, got " + seconds, "22023");
+                }
+                queryTimeout = seconds;
+                return Void.TYPE;
+            }
+            case "getQueryTimeout" -> {
+                return queryTimeout;
+            }
+            default -> {
+                return null;
+            }
+        }
     }
 
     static SQLException translate(AvaticaClientRuntimeException e) {
@@ -54,10 +83,21 @@ final class SqlExceptions implements InvocationHandler {
                 && ((Class<?>) args[0]).isInstance(proxy)) {
             return proxy;
         }
+        if (target instanceof Statement && cancels != null) {
+            Object answered = statementCall(method, args);
+            if (answered != null) {
+                return answered == Void.TYPE ? null : answered;
+            }
+        }
         Object result;
         try {
-            result = target instanceof Connection c && ConnectionDefaults.handles(method)
-                    ? ConnectionDefaults.set(c, method, args) : method.invoke(target, args);
+            if (target instanceof Connection c && ConnectionDefaults.handles(method)) {
+                result = ConnectionDefaults.set(c, method, args);
+            } else if (queryTimeout > 0 && method.getName().startsWith("execute")) {
+                result = cancels.withTimeout(target, method, args, queryTimeout);
+            } else {
+                result = method.invoke(target, args);
+            }
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof AvaticaClientRuntimeException avatica) {
@@ -67,7 +107,7 @@ final class SqlExceptions implements InvocationHandler {
         }
         Class<?> type = method.getReturnType();
         if (result != null && WRAPPED.contains(type) && !(result instanceof Proxy)) {
-            return wrap(result, type);
+            return wrap(result, type, cancels);
         }
         return result;
     }

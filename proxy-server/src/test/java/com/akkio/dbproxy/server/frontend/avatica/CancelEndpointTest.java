@@ -68,6 +68,45 @@ class CancelEndpointTest {
     }
 
     @Test
+    void statementCancelFromAnotherThreadStopsTheQueryThroughTheClientJar(@TempDir Path dir) throws Exception {
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().start(dir); Connection acme = proxy.acme();
+             java.sql.Statement s = acme.createStatement()) {
+            CompletableFuture<Void> canceller = CompletableFuture.runAsync(() -> {
+                try {
+                    Thread.sleep(500);
+                    s.cancel();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> s.executeQuery(GovernanceTest.SLOW)).isInstanceOfSatisfying(SQLException.class,
+                    e -> assertThat(e.getSQLState()).isEqualTo("57014"));
+            canceller.get(30, TimeUnit.SECONDS);
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(20);
+            assertThat(scalar(acme, "SELECT count(*) FROM orders")).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void aQueryTimeoutCancelsTheStatementWithSqlTimeoutException(@TempDir Path dir) throws Exception {
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().start(dir); Connection acme = proxy.acme();
+             java.sql.Statement s = acme.createStatement()) {
+            s.setQueryTimeout(1);
+            assertThat(s.getQueryTimeout()).isEqualTo(1);
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> s.executeQuery(GovernanceTest.SLOW))
+                    .isInstanceOfSatisfying(java.sql.SQLTimeoutException.class, e -> {
+                        assertThat(e.getSQLState()).isEqualTo("57014");
+                        assertThat(e.getMessage()).contains("QUERY_TIMEOUT").contains("Statement.setQueryTimeout");
+                    });
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(20);
+            assertThat(s.executeQuery("SELECT count(*) FROM orders").next()).as("a short one still runs").isTrue();
+            assertThatThrownBy(() -> s.setQueryTimeout(-1)).isInstanceOf(SQLException.class);
+        }
+    }
+
+    @Test
     void anotherTenantsConnectionIdIsUnknownAndBadCredentialsAreRefused(@TempDir Path dir) throws Exception {
         try (DemoProxy proxy = DemoProxy.builder().unthrottled().start(dir); Connection acme = proxy.acme()) {
             String id = acme.unwrap(AvaticaConnection.class).id;

@@ -1,0 +1,149 @@
+package com.akkio.dbproxy.jdbc;
+
+import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * {@code Statement.cancel()} and {@code setQueryTimeout} for one connection. Avatica's protocol has neither, and its
+ * client cannot send anything while the connection waits for a statement's answer, so a cancel goes to the proxy's
+ * own endpoint ({@code POST /akkio/cancel}) on a second HTTP connection, with the connection's credentials and id;
+ * a query timeout is a cancel sent when the time is up, and the statement then fails with
+ * {@link SQLTimeoutException} ({@code 57014}).
+ */
+final class ProxyCancels {
+    private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "akkio-jdbc-query-timeouts");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final Pattern FIELD = Pattern.compile("\"(sql_state|error_code|message)\":\"?((?:[^\"\\\\]|\\\\.)*)\"?");
+
+    private final URI endpoint;
+    private final String authorization;
+    private final String connectionId;
+    private final AkkioUrl url;
+    private volatile HttpClient http;
+
+    ProxyCancels(AkkioUrl url, Properties info, String connectionId) {
+        this.url = url;
+        this.endpoint = URI.create((url.tls ? "https" : "http") + "://" + url.host + ":" + url.port + "/akkio/cancel");
+        String user = info == null ? "" : info.getProperty("user", "");
+        String password = info == null ? "" : info.getProperty("password", "");
+        this.authorization = "Basic " + Base64.getEncoder().encodeToString(
+                (user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.connectionId = connectionId;
+    }
+
+    /** Cancels what the connection runs now; nothing when it runs nothing. */
+    void cancel() throws SQLException {
+        HttpResponse<String> response;
+        try {
+            response = client().send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofMillis(url.timeoutMs))
+                    .header("Authorization", authorization)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("connection_id="
+                            + URLEncoder.encode(connectionId, StandardCharsets.UTF_8))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot send the cancel request to akkio-dbproxy at " + url.host + ":" + url.port
+                    + ": " + e.getMessage(), "08006", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while sending the cancel request", "57014", e);
+        }
+        if (response.statusCode() != 204) {
+            String state = "HY000";
+            int code = 0;
+            String message = "cancel refused (HTTP " + response.statusCode() + ")";
+            Matcher m = FIELD.matcher(response.body());
+            while (m.find()) {
+                switch (m.group(1)) {
+                    case "sql_state" -> state = m.group(2);
+                    case "error_code" -> code = Integer.parseInt(m.group(2));
+                    default -> message = m.group(2).replace("\\\"", "\"");
+                }
+            }
+            throw new SQLException(message, state, code);
+        }
+    }
+
+    /**
+     * Runs {@code method} (an execute call) on {@code statement}, cancelling it after {@code timeoutSeconds}; a
+     * statement cancelled so fails with {@link SQLTimeoutException}.
+     */
+    Object withTimeout(Object statement, Method method, Object[] args, int timeoutSeconds) throws Throwable {
+        AtomicBoolean fired = new AtomicBoolean();
+        ScheduledFuture<?> timer = TIMERS.schedule(() -> {
+            fired.set(true);
+            try {
+                cancel();
+            } catch (SQLException ignored) {
+                // the statement finished meanwhile, or the proxy is gone: the call answers for itself
+            }
+        }, timeoutSeconds, TimeUnit.SECONDS);
+        try {
+            return method.invoke(statement, args);
+        } catch (InvocationTargetException e) {
+            if (fired.get() && e.getCause() instanceof SQLException sql && "57014".equals(sql.getSQLState())) {
+                throw new InvocationTargetException(new SQLTimeoutException("QUERY_TIMEOUT: the statement ran longer"
+                        + " than its query timeout (" + timeoutSeconds + " s, rule: Statement.setQueryTimeout) and was"
+                        + " cancelled", "57014", sql.getErrorCode(), sql));
+            }
+            throw e;
+        } finally {
+            timer.cancel(false);
+        }
+    }
+
+    private HttpClient client() throws java.io.IOException {
+        HttpClient c = http;
+        if (c == null) {
+            HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(url.timeoutMs));
+            if (url.tls && url.truststore != null) {
+                builder.sslContext(trusting(Path.of(url.truststore), url.truststorePassword));
+            }
+            c = builder.build();
+            http = c;
+        }
+        return c;
+    }
+
+    private static SSLContext trusting(Path truststore, String password) throws java.io.IOException {
+        try (InputStream in = Files.newInputStream(truststore)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(in, password == null ? null : password.toCharArray());
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new java.io.IOException("cannot use trust store " + truststore + ": " + e.getMessage(), e);
+        }
+    }
+}
