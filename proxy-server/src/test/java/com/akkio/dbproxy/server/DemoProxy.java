@@ -101,6 +101,12 @@ public final class DemoProxy implements AutoCloseable {
             return this;
         }
 
+        /** Speaks Avatica with {@code serialization} (the demo's is protobuf). */
+        public Builder serialization(ProxyConfig.Serialization serialization) {
+            return server(s -> new ProxyConfig.Server(s.host(), s.port(), serialization, s.tls(), s.maxRequestBytes(),
+                    s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), s.adminPort(), s.postgres()));
+        }
+
         /** Starts the proxy, its audit log {@code audit.jsonl} in {@code dir}. */
         public DemoProxy start(Path dir) throws Exception {
             ProxyConfig cfg = ConfigLoader.load(config.writeIn(dir));
@@ -138,6 +144,12 @@ public final class DemoProxy implements AutoCloseable {
         return "jdbc:akkio://127.0.0.1:" + server.port();
     }
 
+    /** The client driver's URL for this server, with the URL parameter its serialization needs. */
+    public String clientUrl() {
+        return url() + (server.config().server().serialization() == ProxyConfig.Serialization.JSON
+                ? "?serialization=json" : "");
+    }
+
     /** The PostgreSQL front end's port. */
     public int pgPort() {
         return server.postgresPort();
@@ -152,7 +164,7 @@ public final class DemoProxy implements AutoCloseable {
     }
 
     public Connection connect(String tenant, String secret) throws SQLException {
-        return DriverManager.getConnection(url(), credentials(tenant, secret));
+        return DriverManager.getConnection(clientUrl(), credentials(tenant, secret));
     }
 
     public Connection acme() throws SQLException {
