@@ -8,7 +8,10 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.util.Properties;
 import java.util.logging.Logger;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import org.apache.calcite.avatica.AvaticaClientRuntimeException;
+import org.apache.calcite.avatica.remote.JsonService;
 
 /**
  * The akkio-dbproxy JDBC driver: {@code jdbc:akkio://host:port}, with {@code user} the tenant and {@code password}
@@ -19,6 +22,10 @@ public final class Driver implements java.sql.Driver {
     private static final org.apache.calcite.avatica.remote.Driver AVATICA = new org.apache.calcite.avatica.remote.Driver();
 
     static {
+        // the proxy sends NaN and infinities in JSON as bare numbers (Jackson writes strings by default, which
+        // Avatica's client cannot read as a double); this is the jar's own copy of Avatica's mapper
+        JsonService.MAPPER.enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature());
+        JsonService.MAPPER.disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS.mappedFeature());
         try {
             DriverManager.registerDriver(new Driver());
         } catch (SQLException e) {

@@ -18,7 +18,8 @@ import org.apache.calcite.avatica.AvaticaClientRuntimeException;
 /**
  * Avatica's client raises some server errors unchecked (creating a statement on a connection the server has closed,
  * for example); JDBC callers expect {@link SQLException}. This wraps the JDBC objects the driver hands out so that
- * every such error arrives as an SQLException carrying the server's SQLState and code.
+ * every such error arrives as an SQLException carrying the server's SQLState and code. Result sets also answer the
+ * value calls Avatica's client cannot ({@link ZonedAndBinaryValues}).
  */
 final class SqlExceptions implements InvocationHandler {
     private static final Set<Class<?>> WRAPPED = Set.of(Connection.class, Statement.class, PreparedStatement.class,
@@ -96,8 +97,14 @@ final class SqlExceptions implements InvocationHandler {
             } else if (queryTimeout > 0 && method.getName().startsWith("execute")) {
                 result = cancels.withTimeout(target, method, args, queryTimeout);
             } else {
-                result = method.invoke(target, args);
+                result = target instanceof ResultSet rs ? ZonedAndBinaryValues.answer(rs, method, args)
+                        : ZonedAndBinaryValues.AVATICA;
+                if (result == ZonedAndBinaryValues.AVATICA) {
+                    result = method.invoke(target, args);
+                }
             }
+        } catch (AvaticaClientRuntimeException avatica) {
+            throw translate(avatica);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof AvaticaClientRuntimeException avatica) {

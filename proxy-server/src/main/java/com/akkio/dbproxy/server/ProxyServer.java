@@ -23,6 +23,7 @@ import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ListenException;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.akkio.dbproxy.server.frontend.avatica.AvaticaMeta;
+import com.akkio.dbproxy.server.frontend.avatica.AvaticaValues;
 import com.akkio.dbproxy.server.frontend.avatica.ProxyHttpServer;
 import com.akkio.dbproxy.server.frontend.avatica.RequestGate;
 import com.akkio.dbproxy.server.frontend.avatica.TenantAuthenticator;
@@ -106,6 +107,7 @@ public final class ProxyServer implements Closeable {
                     });
             TenantAuthenticator auth = new TenantAuthenticator(config.tenants(), logins);
             LocalService service = new LocalService(new AvaticaMeta(gateway));
+            AvaticaValues.carryNonFiniteNumbersInJson();
             AvaticaHandler handler = config.server().serialization() == ProxyConfig.Serialization.JSON
                     ? new AvaticaJsonHandler(service, NoopMetricsSystem.getInstance(), auth)
                     : new AvaticaProtobufHandler(service, NoopMetricsSystem.getInstance(), auth);

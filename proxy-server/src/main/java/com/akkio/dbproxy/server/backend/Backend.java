@@ -26,24 +26,29 @@ public final class Backend implements Closeable {
     private final java.util.function.Supplier<String> readiness;
     private final java.util.function.Function<java.sql.Connection, String> warehouseOf;
     private final BackendErrors errors;
+    private final TypeMapping types;
     private final List<HikariDataSource> pools = new CopyOnWriteArrayList<>();
 
+    /** A backend whose readiness is {@code SELECT 1}, without warehouses, with the standard error table. */
     public Backend(String name, Dialect dialect, String warehouseId, DataSource connections,
-                   ProxyConfig.Pool poolSettings, Closeable resources) {
+                   ProxyConfig.Pool poolSettings, Closeable resources, TypeMapping types) {
         this(name, dialect, warehouseId, connections, poolSettings, resources, null, c -> warehouseId,
-                BackendErrors.STANDARD);
+                BackendErrors.STANDARD, types);
     }
 
     /**
      * @param readiness   replaces the {@code SELECT 1} probe if given (null means ready, else the problem)
      * @param warehouseOf the warehouse a driver connection was opened to, where the backend fails over
      * @param errors      how this backend's driver failures translate into the client's errors
+     * @param types       how this backend's driver describes and hands over result values
      */
     public Backend(String name, Dialect dialect, String warehouseId, DataSource connections,
                    ProxyConfig.Pool poolSettings, Closeable resources, java.util.function.Supplier<String> readiness,
-                   java.util.function.Function<java.sql.Connection, String> warehouseOf, BackendErrors errors) {
+                   java.util.function.Function<java.sql.Connection, String> warehouseOf, BackendErrors errors,
+                   TypeMapping types) {
         this.readiness = readiness;
         this.errors = errors;
+        this.types = types;
         this.warehouseOf = warehouseOf;
         this.name = name;
         this.dialect = dialect;
@@ -63,6 +68,10 @@ public final class Backend implements Closeable {
 
     public BackendErrors errors() {
         return errors;
+    }
+
+    public TypeMapping types() {
+        return types;
     }
 
     /** The Databricks SQL warehouse behind this backend (the first, where it fails over), or null. */

@@ -3,7 +3,10 @@ package com.akkio.dbproxy.server.backend;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Calendar;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,17 +14,25 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import com.akkio.dbproxy.server.types.ValueType;
 import org.apache.calcite.avatica.AvaticaUtils;
+import org.apache.calcite.avatica.ColumnMetaData;
+import org.apache.calcite.avatica.MetaImpl;
+import org.apache.calcite.avatica.MissingResultsException;
 import org.apache.calcite.avatica.NoSuchConnectionException;
 import org.apache.calcite.avatica.NoSuchStatementException;
 import org.apache.calcite.avatica.jdbc.JdbcMeta;
-import org.apache.calcite.avatica.jdbc.ExecutionResults;
+import org.apache.calcite.avatica.jdbc.StatementAccess;
 import org.apache.calcite.avatica.jdbc.StatementInfo;
+import org.apache.calcite.avatica.remote.TypedValue;
+import org.apache.calcite.avatica.util.Unsafe;
 
 /**
  * Avatica's JDBC-backed {@code Meta} for one tenant on one backend, taking its connections from the tenant's pool
- * instead of
- * {@code DriverManager}, and never passing client-supplied properties on: the backend connection is the proxy's own.
+ * instead of {@code DriverManager}, and never passing client-supplied properties on: the backend connection is the
+ * proxy's own. Results (signatures, first frames, fetches) are built by {@link ResultFrames} with the backend's
+ * {@link TypeMapping} rather than by {@code JdbcMeta}'s per-JDBC-type getters, so every execution path here runs its
+ * backend statement itself.
  */
 public final class BackendMeta extends JdbcMeta {
     private final Backend backend;
@@ -29,6 +40,9 @@ public final class BackendMeta extends JdbcMeta {
     /** Per Avatica connection id; only while {@link Backend#statementCacheSize()} is above 0. */
     private final ConcurrentHashMap<String, KeptPlans> prepared = new ConcurrentHashMap<>();
     private final KeptPlans.Counts plans = new KeptPlans.Counts();
+
+    /** As {@link JdbcMeta}: parameters arrive as the client's wall clock, which the backend reads in this zone. */
+    private static final Calendar PARAMETER_CALENDAR = Unsafe.localCalendar();
 
     public BackendMeta(Backend backend, DataSource pool, long idleSeconds) throws SQLException {
         super("jdbc:akkio-backend:" + backend.name(), cacheSettings(idleSeconds));
@@ -92,19 +106,29 @@ public final class BackendMeta extends JdbcMeta {
         }
     }
 
-    private static ExecuteResult execute(StatementHandle h, StatementInfo info, PreparedStatement statement,
-                                         long maxRowCount, int maxRowsInFirstFrame) throws SQLException {
+    private ExecuteResult execute(StatementHandle h, StatementInfo info, PreparedStatement statement,
+                                  long maxRowCount, int maxRowsInFirstFrame) throws SQLException {
         limitRows(statement, maxRowCount);
         statement.execute();
+        return result(h, info, statement, maxRowsInFirstFrame);
+    }
+
+    /** The answer to an execution of {@code statement}: its update count, or its result's signature and first frame. */
+    private ExecuteResult result(StatementHandle h, StatementInfo info, Statement statement, int maxRowsInFirstFrame)
+            throws SQLException {
         ResultSet rs = statement.getResultSet();
         info.setResultSet(rs);
-        return new ExecuteResult(List.of(rs == null
-                ? MetaResultSet.count(h.connectionId, h.id, AvaticaUtils.getLargeUpdateCount(statement))
-                : ExecutionResults.of(h.connectionId, h.id, rs, maxRowsInFirstFrame)));
+        if (rs == null) {
+            return new ExecuteResult(List.of(MetaResultSet.count(h.connectionId, h.id,
+                    AvaticaUtils.getLargeUpdateCount(statement))));
+        }
+        Signature signature = ResultFrames.signature(describe(rs.getMetaData()), null, List.of(), null);
+        return new ExecuteResult(List.of(ResultFrames.create(h.connectionId, h.id, rs, maxRowsInFirstFrame,
+                signature, backend.types())));
     }
 
     /** As {@link JdbcMeta}: JDBC's 0 means no limit, Avatica's a negative count. */
-    private static void limitRows(PreparedStatement statement, long maxRowCount) throws SQLException {
+    private static void limitRows(Statement statement, long maxRowCount) throws SQLException {
         if (maxRowCount > 0) {
             AvaticaUtils.setLargeMaxRows(statement, maxRowCount);
         } else if (maxRowCount < 0) {
@@ -127,7 +151,8 @@ public final class BackendMeta extends JdbcMeta {
             PreparedStatement statement = queries.lendAsOwn(id, sql, connection);
             try {
                 limitRows(statement, maxRowCount);
-                Signature signature = signature(statement.getMetaData(), statement.getParameterMetaData(), sql, null);
+                Signature signature = ResultFrames.signature(describe(statement.getMetaData()), sql,
+                        parameters(statement.getParameterMetaData()), null);
                 getStatementCache().put(id, new StatementInfo(statement));
                 return new StatementHandle(ch.id, id, signature);
             } catch (SQLException | RuntimeException e) {
@@ -162,18 +187,91 @@ public final class BackendMeta extends JdbcMeta {
     }
 
     @Override
+    public StatementHandle prepare(ConnectionHandle ch, String sql, long maxRowCount) {
+        StatementHandle h = super.prepare(ch, sql, maxRowCount);
+        try {
+            PreparedStatement statement = (PreparedStatement) StatementAccess.of(statementInfo(h));
+            h.signature = ResultFrames.signature(describe(statement.getMetaData()), sql, h.signature.parameters,
+                    h.signature.statementType);
+            return h;
+        } catch (SQLException | NoSuchStatementException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    @Override
     public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount, int maxRowsInFirstFrame,
                                            PrepareCallback callback) throws NoSuchStatementException {
+        StatementInfo info = statementInfo(h);
         KeptPlans queries = prepared.get(h.connectionId);
-        // a prepared statement's own statement stays with it; query() never lends to such a statement
-        if (queries != null && !queries.holdsAsOwn(h.id)) {
-            try {
-                endPrevious(statementInfo(h), queries, h.id);
-            } catch (SQLException e) {
-                throw new RuntimeException(e);
+        try {
+            // a prepared statement's own statement stays with it; query() never lends to such a statement
+            if (queries != null && !queries.holdsAsOwn(h.id)) {
+                endPrevious(info, queries, h.id);
             }
+            Statement statement = StatementAccess.of(info);
+            limitRows(statement, maxRowCount);
+            statement.execute(sql);
+            return result(h, info, statement, maxRowsInFirstFrame);
+        } catch (SQLException e) {
+            throw new RuntimeException(e);
         }
-        return super.prepareAndExecute(h, sql, maxRowCount, maxRowsInFirstFrame, callback);
+    }
+
+    /** Runs a prepared statement with {@code parameterValues}, as {@link JdbcMeta#execute} does. */
+    @Override
+    public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues, int maxRowsInFirstFrame)
+            throws NoSuchStatementException {
+        StatementInfo info = statementInfo(h);
+        try {
+            if (parameterValues != null && MetaImpl.checkParameterValueHasNull(parameterValues)) {
+                throw new SQLException("exception while executing query: unbound parameter");
+            }
+            PreparedStatement statement = (PreparedStatement) StatementAccess.of(info);
+            if (parameterValues != null) {
+                for (int i = 0; i < parameterValues.size(); i++) {
+                    statement.setObject(i + 1, parameterValues.get(i).toJdbc(PARAMETER_CALENDAR));
+                }
+            }
+            if (!statement.execute()) {
+                return new ExecuteResult(List.of(MetaResultSet.count(h.connectionId, h.id,
+                        statement.getUpdateCount())));
+            }
+            h.signature = ResultFrames.signature(describe(statement.getMetaData()), h.signature.sql,
+                    h.signature.parameters, StatementType.SELECT);
+            ResultSet rs = statement.getResultSet();
+            info.setResultSet(rs);
+            return new ExecuteResult(List.of(rs == null
+                    ? MetaResultSet.create(h.connectionId, h.id, true, h.signature, Frame.EMPTY)
+                    : ResultFrames.create(h.connectionId, h.id, rs, maxRowsInFirstFrame, h.signature,
+                    backend.types())));
+        } catch (SQLException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues, long maxRowCount)
+            throws NoSuchStatementException {
+        return execute(h, parameterValues, AvaticaUtils.toSaturatedInt(maxRowCount));
+    }
+
+    @Override
+    public Frame fetch(StatementHandle h, long offset, int fetchMaxRowCount)
+            throws NoSuchStatementException, MissingResultsException {
+        StatementInfo info = statementInfo(h);
+        if (!info.isResultSetInitialized()) {
+            throw new MissingResultsException(h);
+        }
+        if (info.getResultSet() == null) {
+            return Frame.EMPTY;
+        }
+        try {
+            return ResultFrames.frame(info, info.getResultSet(), offset, fetchMaxRowCount, backend.types());
+        } catch (SQLException e) {
+            throw new RuntimeException(e);
+        }
     }
 
     private StatementInfo statementInfo(StatementHandle h) throws NoSuchStatementException {
@@ -222,10 +320,14 @@ public final class BackendMeta extends JdbcMeta {
         }
     }
 
-    /** Avatica's description of a backend result's columns. */
-    public static java.util.List<org.apache.calcite.avatica.ColumnMetaData> describe(java.sql.ResultSetMetaData md)
-            throws SQLException {
-        return columns(md);
+    /** Avatica's description of a backend result's columns, typed by the backend's mapping. */
+    public List<ColumnMetaData> describe(ResultSetMetaData md) throws SQLException {
+        return ResultFrames.columns(md, backend.types());
+    }
+
+    /** A value of a backend result (of metadata, say) as the backend's mapping reads it. */
+    public Object read(ResultSet rs, int column, ValueType type) throws SQLException {
+        return backend.types().read(rs, column, type);
     }
 
     /** The warehouse the backend connection of an Avatica connection uses (Databricks failover), or the backend's. */

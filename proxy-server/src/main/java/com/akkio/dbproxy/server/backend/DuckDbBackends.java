@@ -81,7 +81,7 @@ public final class DuckDbBackends {
             } catch (SQLException e) {
                 throw new IOException("closing DuckDB backend " + cfg.name(), e);
             }
-        });
+        }, DuckDbTypes.INSTANCE);
     }
 
     /** Runs a seed script statement by statement (statements end with a semicolon at the end of a line). */

@@ -476,7 +476,7 @@ public final class GovernedConnection implements StatementGate.Context {
     private MetaResultSet metadata(MetadataQuery query) {
         TenantMetadata.Answer answer;
         try {
-            answer = query.run(new TenantMetadata(policy(), backend().backendConnection(id)));
+            answer = query.run(new TenantMetadata(policy(), backend(), backend().backendConnection(id)));
         } catch (SQLException | RuntimeException e) {
             throw gate.backendFailure(this, e);
         }
@@ -508,8 +508,9 @@ public final class GovernedConnection implements StatementGate.Context {
         return metadata(m -> m.tableTypes());
     }
 
+    /** The types the tenant's backend gives results (the backend's type mapping), not the driver's own list. */
     public MetaResultSet typeInfo() {
-        return backend().getTypeInfo(handle);
+        return metadata(TenantMetadata::typeInfo);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -10,24 +10,33 @@ import java.util.List;
 import java.util.Locale;
 
 import com.akkio.dbproxy.server.backend.BackendMeta;
+import com.akkio.dbproxy.server.backend.TypeMapping;
 import com.akkio.dbproxy.policy.ObjectPattern;
 import com.akkio.dbproxy.policy.QualifiedName;
 import com.akkio.dbproxy.policy.TenantPolicy;
+import com.akkio.dbproxy.server.types.ValueType;
 import org.apache.calcite.avatica.ColumnMetaData;
 import org.apache.calcite.avatica.Meta;
 
 /**
  * JDBC metadata as one tenant may see it: the backend's answer, with every row the tenant may not read removed and
  * physical catalog names replaced by the tenant's logical ones. A catalog argument from the client is logical and is
- * mapped before the backend is asked.
+ * mapped before the backend is asked. Column types are the ones results of those columns have (the backend's type
+ * mapping), and the type list is the mapping's.
  */
 final class TenantMetadata {
     private final TenantPolicy policy;
+    private final BackendMeta backend;
     private final Connection connection;
 
-    TenantMetadata(TenantPolicy policy, Connection connection) {
+    TenantMetadata(TenantPolicy policy, BackendMeta backend, Connection connection) {
         this.policy = policy;
+        this.backend = backend;
         this.connection = connection;
+    }
+
+    private TypeMapping types() {
+        return backend.backend().types();
     }
 
     /** The rows and columns of one filtered answer. */
@@ -82,8 +91,59 @@ final class TenantMetadata {
             throws SQLException {
         try (ResultSet rs = connection.getMetaData().getColumns(physical(catalog), schemaPattern, tablePattern,
                 columnPattern)) {
-            return filter(rs, this::tableVisible, row -> row[0] = logical(text(row[0])));
+            return filter(rs, this::tableVisible, row -> {
+                row[0] = logical(text(row[0]));
+                typed(row);
+            });
         }
+    }
+
+    /**
+     * A getColumns row with the JDBC type (DATA_TYPE) and type name a result of the column has, and a DECIMAL's
+     * precision and scale (COLUMN_SIZE, DECIMAL_DIGITS) as results report them (a HUGEINT is a DECIMAL(39,0)).
+     */
+    private void typed(Object[] row) {
+        ValueType type = types().typeOf(text(row[5]), number(row[4]), number(row[6]), number(row[8]));
+        row[4] = type.kind().jdbcType;
+        row[5] = type.name();
+        if (type.kind() == ValueType.Kind.DECIMAL) {
+            row[6] = type.precision();
+            row[8] = type.scale();
+        }
+    }
+
+    private static int number(Object value) {
+        return value == null ? 0 : ((Number) value).intValue();
+    }
+
+    /** One row per type the backend's results can have, as JDBC's getTypeInfo lists them, by JDBC type. */
+    Answer typeInfo() {
+        List<ColumnMetaData> columns = new ArrayList<>();
+        String[] names = {"TYPE_NAME", "DATA_TYPE", "PRECISION", "LITERAL_PREFIX", "LITERAL_SUFFIX", "CREATE_PARAMS",
+            "NULLABLE", "CASE_SENSITIVE", "SEARCHABLE", "UNSIGNED_ATTRIBUTE", "FIXED_PREC_SCALE", "AUTO_INCREMENT",
+            "LOCAL_TYPE_NAME", "MINIMUM_SCALE", "MAXIMUM_SCALE", "SQL_DATA_TYPE", "SQL_DATETIME_SUB",
+            "NUM_PREC_RADIX"};
+        ValueType.Kind[] kinds = {ValueType.Kind.TEXT, ValueType.Kind.INTEGER, ValueType.Kind.INTEGER,
+            ValueType.Kind.TEXT, ValueType.Kind.TEXT, ValueType.Kind.TEXT, ValueType.Kind.SMALLINT,
+            ValueType.Kind.BOOLEAN, ValueType.Kind.SMALLINT, ValueType.Kind.BOOLEAN, ValueType.Kind.BOOLEAN,
+            ValueType.Kind.BOOLEAN, ValueType.Kind.TEXT, ValueType.Kind.SMALLINT, ValueType.Kind.SMALLINT,
+            ValueType.Kind.INTEGER, ValueType.Kind.INTEGER, ValueType.Kind.INTEGER};
+        for (int i = 0; i < names.length; i++) {
+            ValueType t = ValueType.of(kinds[i], kinds[i].name());
+            columns.add(new ColumnMetaData(i, false, false, false, false, DatabaseMetaData.columnNullable,
+                    t.signed(), 0, names[i], names[i], null, 0, 0, null, null, t.avaticaType(), true, false, false,
+                    t.javaClassName()));
+        }
+        List<Object> rows = new ArrayList<>();
+        types().types().stream().sorted(java.util.Comparator.comparingInt(t -> t.kind().jdbcType)).forEach(t -> {
+            boolean text = t.kind() == ValueType.Kind.TEXT || t.kind().jdbcType == java.sql.Types.OTHER;
+            rows.add(new Object[] {t.name(), t.kind().jdbcType, t.precision(), text ? "'" : null,
+                text ? "'" : null, t.kind() == ValueType.Kind.DECIMAL ? "precision,scale" : null,
+                (short) DatabaseMetaData.typeNullable, text, (short) DatabaseMetaData.typeSearchable, !t.signed(),
+                false, false, t.name(), (short) 0, (short) t.scale(), null, null,
+                t.signed() ? 10 : null});
+        });
+        return new Answer(columns, rows);
     }
 
     private boolean tableVisible(Object[] row) {
@@ -138,16 +198,20 @@ final class TenantMetadata {
         return value == null ? null : value.toString();
     }
 
-    private static Answer filter(ResultSet rs, java.util.function.Predicate<Object[]> keep,
-                                 java.util.function.Consumer<Object[]> rename) throws SQLException {
+    private Answer filter(ResultSet rs, java.util.function.Predicate<Object[]> keep,
+                          java.util.function.Consumer<Object[]> rename) throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
-        List<ColumnMetaData> columns = BackendMeta.describe(md);
+        List<ColumnMetaData> columns = backend.describe(md);
+        ValueType[] types = new ValueType[n];
+        for (int i = 0; i < n; i++) {
+            types[i] = types().typeOf(md, i + 1);
+        }
         List<Object> rows = new ArrayList<>();
         while (rs.next()) {
             Object[] row = new Object[n];
             for (int i = 0; i < n; i++) {
-                row[i] = rs.getObject(i + 1);
+                row[i] = types().read(rs, i + 1, types[i]);
             }
             if (keep.test(row)) {
                 rename.accept(row);

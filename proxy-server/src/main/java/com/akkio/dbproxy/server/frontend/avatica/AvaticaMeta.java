@@ -16,6 +16,7 @@ import org.apache.calcite.avatica.remote.TypedValue;
  * The Avatica front end's one hook into the governed core: each call Avatica's service makes is answered by the
  * caller's {@link GovernedConnection}, found through the {@link Gateway} with the identity {@link TenantAuthenticator}
  * established for the request. Only the calls overridden here are served; {@link RefusingMeta} refuses the rest.
+ * Every frame leaves through {@link AvaticaValues}, which puts the core's values in the form Avatica carries.
  */
 public final class AvaticaMeta extends RefusingMeta {
     private final Gateway gateway;
@@ -89,7 +90,7 @@ public final class AvaticaMeta extends RefusingMeta {
 
     @Override
     public StatementHandle prepare(ConnectionHandle ch, String sql, long maxRowCount) {
-        return connection(ch).prepare(sql, maxRowCount);
+        return AvaticaValues.encode(connection(ch).prepare(sql, maxRowCount));
     }
 
     @Override
@@ -102,13 +103,15 @@ public final class AvaticaMeta extends RefusingMeta {
     @Override
     public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount, int maxRowsInFirstFrame,
                                            PrepareCallback callback) throws NoSuchStatementException {
-        return connection(h.connectionId).execute(h, sql, maxRowCount, maxRowsInFirstFrame, callback);
+        return AvaticaValues.encode(connection(h.connectionId).execute(h, sql, maxRowCount, maxRowsInFirstFrame,
+                callback));
     }
 
     @Override
     public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues, int maxRowsInFirstFrame)
             throws NoSuchStatementException {
-        return connection(h.connectionId).executePrepared(h, parameterValues, maxRowsInFirstFrame);
+        return AvaticaValues.encode(connection(h.connectionId).executePrepared(h, parameterValues,
+                maxRowsInFirstFrame));
     }
 
     @Override
@@ -121,7 +124,7 @@ public final class AvaticaMeta extends RefusingMeta {
     @Override
     public Frame fetch(StatementHandle h, long offset, int fetchMaxRowCount)
             throws NoSuchStatementException, MissingResultsException {
-        return connection(h.connectionId).fetch(h, offset, fetchMaxRowCount);
+        return AvaticaValues.encode(connection(h.connectionId).fetch(h, offset, fetchMaxRowCount));
     }
 
     @Override
@@ -152,33 +155,34 @@ public final class AvaticaMeta extends RefusingMeta {
 
     @Override
     public MetaResultSet getCatalogs(ConnectionHandle ch) {
-        return connection(ch).catalogs();
+        return AvaticaValues.encode(connection(ch).catalogs());
     }
 
     @Override
     public MetaResultSet getSchemas(ConnectionHandle ch, String catalog, Pat schemaPattern) {
-        return connection(ch).schemas(catalog, schemaPattern.s);
+        return AvaticaValues.encode(connection(ch).schemas(catalog, schemaPattern.s));
     }
 
     @Override
     public MetaResultSet getTables(ConnectionHandle ch, String catalog, Pat schemaPattern, Pat tableNamePattern,
                                    List<String> typeList) {
-        return connection(ch).tables(catalog, schemaPattern.s, tableNamePattern.s, typeList);
+        return AvaticaValues.encode(connection(ch).tables(catalog, schemaPattern.s, tableNamePattern.s, typeList));
     }
 
     @Override
     public MetaResultSet getColumns(ConnectionHandle ch, String catalog, Pat schemaPattern, Pat tableNamePattern,
                                     Pat columnNamePattern) {
-        return connection(ch).columns(catalog, schemaPattern.s, tableNamePattern.s, columnNamePattern.s);
+        return AvaticaValues.encode(connection(ch).columns(catalog, schemaPattern.s, tableNamePattern.s,
+                columnNamePattern.s));
     }
 
     @Override
     public MetaResultSet getTableTypes(ConnectionHandle ch) {
-        return connection(ch).tableTypes();
+        return AvaticaValues.encode(connection(ch).tableTypes());
     }
 
     @Override
     public MetaResultSet getTypeInfo(ConnectionHandle ch) {
-        return connection(ch).typeInfo();
+        return AvaticaValues.encode(connection(ch).typeInfo());
     }
 }

@@ -254,7 +254,7 @@ class ProxyEndToEndTest {
             DatabaseMetaData a = acme.getMetaData();
             assertThat(rows(a.getCatalogs(), 1)).containsExactlyInAnyOrder("main", "shared_ref");
             assertThat(rows(a.getTables(null, null, "%", null), 3))
-                    .containsExactlyInAnyOrder("customers", "orders", "countries");
+                    .containsExactlyInAnyOrder("customers", "orders", "type_zoo", "countries");
             assertThat(rows(a.getTables(null, null, "%", null), 1)).doesNotContain("globex_prod", "acme_prod");
             assertThat(rows(a.getColumns("main", "sales", "orders", "%"), 4))
                     .containsExactly("order_id", "customer_id", "amount", "ordered_at", "tenant_tag");
@@ -262,10 +262,11 @@ class ProxyEndToEndTest {
             assertThat(acme.getCatalog()).isEqualTo("main");
             assertThat(acme.getSchema()).isEqualTo("sales");
             assertThat(rows(a.getTables(acme.getCatalog(), acme.getSchema(), "%", null), 3))
-                    .containsExactlyInAnyOrder("customers", "orders");
+                    .containsExactlyInAnyOrder("customers", "orders", "type_zoo");
             DatabaseMetaData g = globex.getMetaData();
             assertThat(rows(g.getCatalogs(), 1)).containsExactly("main");
-            assertThat(rows(g.getTables(null, null, "%", null), 3)).containsExactlyInAnyOrder("customers", "orders");
+            assertThat(rows(g.getTables(null, null, "%", null), 3))
+                    .containsExactlyInAnyOrder("customers", "orders", "type_zoo");
             assertThat(rows(g.getTables("shared_ref", null, "%", null), 3)).isEmpty();
             assertThat(rows(g.getColumns("acme_prod", null, "%", "%"), 4)).isEmpty();
         }
