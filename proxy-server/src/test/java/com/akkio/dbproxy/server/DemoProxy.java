@@ -164,7 +164,7 @@ public final class DemoProxy implements AutoCloseable {
     }
 
     public Connection connect(String tenant, String secret) throws SQLException {
-        return DriverManager.getConnection(clientUrl(), credentials(tenant, secret));
+        return SqlStates.connect(clientUrl(), credentials(tenant, secret));
     }
 
     public Connection acme() throws SQLException {

@@ -74,11 +74,11 @@ public class BackendErrors {
                 String state = isStandardState(sql.getSQLState()) ? sql.getSQLState()
                         : ErrorCode.BACKEND_ERROR.sqlState();
                 return new Translated(ErrorCode.BACKEND_ERROR, state, sql.getErrorCode(),
-                        firstLine(sql.getMessage()) + reason(sql.getMessage()));
+                        scrub.apply(firstLine(sql.getMessage())) + reason(sql.getMessage()));
             }
         }
         return labelled(ErrorCode.BACKEND_FAILURE, "backend '" + backend + "' failed: "
-                + firstLine(failure.getMessage()));
+                + scrub.apply(firstLine(failure.getMessage())));
     }
 
     /** True when the failure is one this table does not recognise: worth a warning with its stack trace. */

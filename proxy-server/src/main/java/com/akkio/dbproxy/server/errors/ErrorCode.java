@@ -40,6 +40,7 @@ public enum ErrorCode {
     // 24xx: requests
     REQUEST_TOO_LARGE("54000", 2401, "server.max_request_bytes: the request body is over the limit"),
     MESSAGE_TOO_LARGE("54000", 2402, "server.max_request_bytes: a PostgreSQL message is over the limit"),
+    MALFORMED_REQUEST("08P01", 2403, "the request body is not an Avatica request in the server's serialization"),
     // 25xx: the proxy itself
     INTERNAL_ERROR("XX000", 2501, "the proxy failed in a way it did not expect (the server log has the detail)"),
     // 30xx: authentication

@@ -65,7 +65,8 @@ public final class Gateway {
     /** {@code caller}'s open connection {@code connectionId}: unknown if it is another tenant's or nobody's. */
     public GovernedConnection connection(String connectionId, Caller caller) {
         requireTenant(caller);
-        GovernedConnection c = connections.get(connectionId);
+        // a request that names no connection (a malformed one) is one for a connection that does not exist
+        GovernedConnection c = connectionId == null ? null : connections.get(connectionId);
         if (c == null || !c.tenantName().equals(caller.tenant())) {
             throw ProxyError.unknownHandle("connection");
         }

@@ -232,7 +232,11 @@ public final class GovernedConnection implements StatementGate.Context {
     }
 
     public Map<Meta.DatabaseProperty, Object> databaseProperties() {
-        return backend().getDatabaseProperties(handle);
+        try {
+            return backend().getDatabaseProperties(handle);
+        } catch (RuntimeException e) {
+            throw gate.backendFailure(this, e);
+        }
     }
 
     /**
@@ -280,7 +284,12 @@ public final class GovernedConnection implements StatementGate.Context {
     // ---------------------------------------------------------------- statements
 
     public StatementHandle createStatement() {
-        StatementHandle h = backend().createStatement(handle);
+        StatementHandle h;
+        try {
+            h = backend().createStatement(handle);
+        } catch (RuntimeException e) {
+            throw gate.backendFailure(this, e);
+        }
         statements.add(h.id);
         return h;
     }
@@ -313,7 +322,7 @@ public final class GovernedConnection implements StatementGate.Context {
             h = d.kind() == StatementKind.QUERY ? backend().prepareQuery(handle, d.rewrittenSql(), cap(maxRowCount))
                     : backend().prepare(handle, d.rewrittenSql(), cap(maxRowCount));
         } catch (RuntimeException e) {
-            throw gate.backendFailure(this, e);
+            throw gate.backendFailure(this, e, sql, d);
         }
         statements.add(h.id);
         prepared.put(h.id, new Prepared(sql, Sha256.hex(sql), policy(), d));

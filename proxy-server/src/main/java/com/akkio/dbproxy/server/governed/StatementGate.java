@@ -137,7 +137,8 @@ public final class StatementGate {
         if (e instanceof ProxyError pe) {
             return pe;
         }
-        ProxyError error = cancelledByClient ? ProxyError.cancelledByClient(c.tenantName()) : backendFailure(c, e);
+        ProxyError error = cancelledByClient ? ProxyError.cancelledByClient(c.tenantName())
+                : backendFailure(c, e, runs.stream().map(r -> new Statement(r.sql, r.decision)).toList());
         for (StatementRun run : runs) {
             complete(c, run, AuditOutcome.ERROR, error.getSqlState(), -1);
         }
@@ -146,6 +147,24 @@ public final class StatementGate {
 
     /** A backend failure as the client should see it: SQLState and first line of the message, no stack trace. */
     public ProxyError backendFailure(Context c, Throwable e) {
+        return backendFailure(c, e, List.of());
+    }
+
+    /** The same, for a failure preparing {@code sql} as decided by {@code d}. */
+    public ProxyError backendFailure(Context c, Throwable e, String sql, Decision d) {
+        return backendFailure(c, e, List.of(new Statement(sql, d)));
+    }
+
+    /** A statement the backend was given: the client's text, and the decision with its rewrite. */
+    private record Statement(String sql, Decision decision) {
+    }
+
+    /**
+     * The backend's message as the tenant may read it: the statements it was given under the text the client sent
+     * rather than their rewrite, and physical catalogs under the tenant's logical names. The server log keeps the
+     * backend's own words (with the statement's text left out, as every log line does).
+     */
+    private ProxyError backendFailure(Context c, Throwable e, List<Statement> statements) {
         if (e instanceof ProxyError pe) {
             return pe;
         }
@@ -156,10 +175,38 @@ public final class StatementGate {
                     + "' allows (" + c.queryTimeout().toSeconds() + " s, rule: query_timeout_seconds) and was"
                     + " cancelled in the backend");
         }
-        if (errors.unexpected(t)) {
-            LOG.warn("unexpected failure on backend {}", c.backendName(), e);
+        String detail = t.detail();
+        String withoutRewrite = detail;
+        for (Statement statement : statements) {
+            String rewritten = statement.decision() == null ? null : statement.decision().rewrittenSql();
+            if (rewritten != null && !rewritten.isEmpty()) {
+                withoutRewrite = withoutRewrite.replace(rewritten, "<statement>");
+                detail = detail.replace(rewritten, statement.sql());
+            }
         }
-        return ProxyError.fromBackend(t.code(), t.sqlState(), t.vendorCode(), t.detail());
+        if (errors.unexpected(t)) {
+            LOG.warn("unexpected failure on backend {}: {}", c.backendName(), withoutRewrite, e);
+        } else {
+            LOG.info("backend {} refused a statement of tenant {}: {}", c.backendName(), c.tenantName(),
+                    withoutRewrite);
+        }
+        return ProxyError.fromBackend(t.code(), t.sqlState(), t.vendorCode(), logicalNames(c.policy(), detail));
+    }
+
+    /**
+     * {@code message} with every physical catalog the tenant's policy maps (as a whole identifier, quoted or not, in
+     * any case) under its logical name: {@code acme_prod.sales.x} and {@code `acme_prod`} read {@code main…}.
+     */
+    static String logicalNames(TenantPolicy policy, String message) {
+        String out = message;
+        for (java.util.Map.Entry<String, String> e : policy.catalogMap().entrySet()) {
+            if (!e.getKey().equalsIgnoreCase(e.getValue())) {
+                out = java.util.regex.Pattern.compile("(?<![\\w$])" + java.util.regex.Pattern.quote(e.getValue())
+                        + "(?![\\w$])", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(out)
+                        .replaceAll(java.util.regex.Matcher.quoteReplacement(e.getKey()));
+            }
+        }
+        return out;
     }
 
     /**

@@ -154,4 +154,34 @@ class StatementGateTest {
         assertThat(e.getMessage()).isEqualTo("QUERY_TIMEOUT: the statement ran longer than tenant 'acme' allows (5 s,"
                 + " rule: query_timeout_seconds) and was cancelled in the backend");
     }
+
+    @Test
+    void aBackendMessageNamesTheTenantsCatalogsByTheirLogicalNamesAndItsStatementByTheClientsText(
+            @TempDir Path dir) throws Exception {
+        StatementGate gate = new StatementGate(new AuditLog(dir.resolve("audit.jsonl"), 1 << 20, 2),
+                new ProxyMetrics(), false);
+        StatementGate.Context c = context(ACME.limits());
+        String sql = "SELECT * FROM orders";
+        Decision d = gate.decide(c, sql);
+        java.sql.SQLException backend = new java.sql.SQLException("no table " + d.rewrittenSql() + " in ACME_PROD"
+                + " (did you mean `acme_prod`.`sales`.`orders` or acme_production?)", "42P01");
+        ProxyError e = gate.failed(c, List.of(StatementRun.begin(sql, d)), new RuntimeException(backend), false);
+        assertThat(e.getSqlState()).as("the backend's own state").isEqualTo("42P01");
+        assertThat(e.getMessage()).isEqualTo("BACKEND_ERROR: no table SELECT * FROM orders in main (did you mean"
+                + " `main`.`sales`.`orders` or acme_production?)");
+    }
+
+    @Test
+    void aFailurePreparingAStatementNeverShowsItsRewrite() {
+        StatementGate gate = new StatementGate(null, new ProxyMetrics(), false);
+        StatementGate.Context c = context(ACME.limits());
+        // decided by the engine alone: the gate audits denials only, and this one is allowed
+        Decision d = new com.akkio.dbproxy.policy.PolicyEngine().decide(c.policy(), "SELECT order_id FROM orders");
+        ProxyError e = gate.backendFailure(c, new RuntimeException(new java.sql.SQLException("cannot prepare "
+                + d.rewrittenSql())), "SELECT order_id FROM orders", d);
+        assertThat(e.getMessage()).isEqualTo("BACKEND_ERROR: cannot prepare SELECT order_id FROM orders")
+                .doesNotContain("acme_prod");
+        assertThat(e.getSqlState()).isEqualTo("HY000");
+        assertThat(e.getErrorCode()).isEqualTo(2202);
+    }
 }

@@ -8,8 +8,9 @@ import com.akkio.dbproxy.server.errors.ErrorCode;
 /**
  * What databricks-jdbc and the Databricks SDK say in their messages rather than their exception types: an OAuth
  * token that cannot be had ("oauth-m2m auth:"), the SDK's configuration dump appended to messages (" Config: …",
- * with the workspace host and client id, which tenants must not see), and the warehouse's own reason for a failed
- * statement on a line after the first ("FAILED. Error Message: …").
+ * with the workspace host and client id, which tenants must not see), the statement the driver ran, appended to a
+ * failure ("Statement execution failed ID -> SQL": the rewrite, with physical names), and the warehouse's own
+ * reason for a failed statement on a line after the first ("FAILED. Error Message: …").
  */
 public final class DatabricksErrors extends BackendErrors {
     public static final DatabricksErrors TABLE = new DatabricksErrors();
@@ -18,12 +19,14 @@ public final class DatabricksErrors extends BackendErrors {
     private DatabricksErrors() {
         super(List.of(new Rule(t -> String.valueOf(t.getMessage()).contains("oauth-m2m auth:"),
                         ErrorCode.BACKEND_CREDENTIALS_UNAVAILABLE, "cannot obtain an access token")),
-                DatabricksErrors::withoutDriverConfig);
+                DatabricksErrors::withoutConfigOrStatement);
     }
 
-    private static String withoutDriverConfig(String message) {
+    private static String withoutConfigOrStatement(String message) {
         int config = message.indexOf(" Config: ");
-        return config < 0 ? message : message.substring(0, config);
+        String m = config < 0 ? message : message.substring(0, config);
+        int statement = m.indexOf(" -> ");
+        return statement < 0 ? m : m.substring(0, statement);
     }
 
     /**

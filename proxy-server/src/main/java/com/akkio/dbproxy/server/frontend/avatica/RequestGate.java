@@ -27,6 +27,8 @@ import org.apache.calcite.avatica.remote.Service;
 import org.apache.calcite.avatica.server.AvaticaHandler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.HandlerWrapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every HTTP request passes before Avatica reads it. A request without credentials gets an HTTP BASIC
@@ -37,6 +39,7 @@ import org.eclipse.jetty.server.handler.HandlerWrapper;
  */
 public final class RequestGate extends HandlerWrapper implements AvaticaHandler {
     private static final ProtobufTranslationImpl PROTOBUF = new ProtobufTranslationImpl();
+    private static final Logger LOG = LoggerFactory.getLogger(RequestGate.class);
 
     private final AvaticaHandler avatica;
     private final int maxRequestBytes;
@@ -94,7 +97,9 @@ public final class RequestGate extends HandlerWrapper implements AvaticaHandler 
     /**
      * Avatica answers a failure outside {@code Meta} (a body that does not parse, say) with an error response whose
      * {@code exceptions} are full server stack traces. An error response (HTTP 500) is held back and sent with only
-     * the first line of each; every other response passes straight through.
+     * the first line of each; every other response passes straight through. A failure that is not the proxy's own
+     * error (Avatica sends those as SQLState 00000, vendor code -1, which clients read as success) goes out with a
+     * registered code instead ({@link #reclassified}).
      */
     private final class ErrorScrubbing extends HttpServletResponseWrapper {
         private ByteArrayOutputStream held;
@@ -166,8 +171,10 @@ public final class RequestGate extends HandlerWrapper implements AvaticaHandler 
                 if (parsed instanceof Service.ErrorResponse e) {
                     List<String> firstLines = e.exceptions == null ? List.of()
                             : e.exceptions.stream().map(t -> t.lines().findFirst().orElse("")).toList();
-                    Service.ErrorResponse scrubbed = new Service.ErrorResponse(firstLines, e.errorMessage,
-                            e.errorCode, e.sqlState, e.severity, e.rpcMetadata);
+                    Service.ErrorResponse scrubbed = classified(e)
+                            ? new Service.ErrorResponse(firstLines, e.errorMessage, e.errorCode, e.sqlState,
+                                    e.severity, e.rpcMetadata)
+                            : reclassified(e);
                     body = json ? JsonService.MAPPER.writeValueAsBytes(scrubbed) : PROTOBUF.serializeResponse(scrubbed);
                 }
             } catch (IOException | RuntimeException notAnAvaticaError) {
@@ -175,6 +182,37 @@ public final class RequestGate extends HandlerWrapper implements AvaticaHandler 
             }
             getResponse().getOutputStream().write(body);
         }
+    }
+
+    /** An error with a registered code: a real SQLState and a vendor code above 0. */
+    private static boolean classified(Service.ErrorResponse e) {
+        return e.errorCode > 0 && e.sqlState != null && e.sqlState.matches("[0-9A-Z]{5}")
+                && !e.sqlState.equals("00000");
+    }
+
+    /**
+     * An unclassified error as the client sees it: a body Avatica could not parse (its protobuf or Jackson reader
+     * failed) is the client's {@link ErrorCode#MALFORMED_REQUEST}; anything else is the proxy's
+     * {@link ErrorCode#INTERNAL_ERROR}, logged with its stack trace.
+     */
+    private Service.ErrorResponse reclassified(Service.ErrorResponse e) {
+        String first = e.exceptions == null || e.exceptions.isEmpty() ? "" : e.exceptions.get(0);
+        // failed while Avatica's handler decoded the body, whatever the exception (a parser's, or Avatica's own
+        // IllegalArgumentException or NullPointerException for a message naming no or an unknown request class)
+        boolean unreadable = first.contains("ProtobufHandler.decode(") || first.contains("JsonHandler.decode(")
+                || first.startsWith("com.fasterxml.jackson.") || first.contains("InvalidProtocolBufferException");
+        ErrorCode code = unreadable ? ErrorCode.MALFORMED_REQUEST : ErrorCode.INTERNAL_ERROR;
+        String detail;
+        if (unreadable) {
+            LOG.debug("unreadable request: {}", e.errorMessage);
+            detail = "the request is not a valid Avatica " + (json ? "JSON" : "protobuf") + " message";
+        } else {
+            LOG.warn("a request failed with an unclassified error ({} {}): {} {}", e.sqlState, e.errorCode,
+                    e.errorMessage, first);
+            detail = "the proxy could not complete the request; its server log has the detail";
+        }
+        return new Service.ErrorResponse(List.of(), code.message(detail), code.vendorCode(), code.sqlState(),
+                AvaticaSeverity.ERROR, e.rpcMetadata);
     }
 
     private void refuseTooLarge(Request baseRequest, HttpServletResponse response, long length) throws IOException {

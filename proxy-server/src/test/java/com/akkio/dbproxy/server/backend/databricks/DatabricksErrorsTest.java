@@ -36,6 +36,14 @@ class DatabricksErrorsTest {
     }
 
     @Test
+    void theStatementTheDriverAppendsToAFailureIsCutSoItsRewriteNeverReachesATenant() {
+        SQLException e = new SQLException("Statement execution failed 01ef -> SELECT * FROM `acme_prod`.`x`\n"
+                + "FAILED. Error Message: boom, Error code: 42P01", "42P01");
+        assertThat(DatabricksErrors.TABLE.translate(e, "dbx").detail())
+                .isEqualTo("Statement execution failed 01ef (Error Message: boom, Error code: 42P01)");
+    }
+
+    @Test
     void theStandardTableKnowsNothingOfDatabricksMessages() {
         SQLException e = new SQLException("oauth-m2m auth: x", "XX000");
         assertThat(BackendErrors.STANDARD.translate(e, "demo").code()).isEqualTo(ErrorCode.BACKEND_ERROR);

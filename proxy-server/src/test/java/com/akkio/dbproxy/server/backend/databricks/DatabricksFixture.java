@@ -3,9 +3,9 @@ package com.akkio.dbproxy.server.backend.databricks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 
+import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.SelfSigned;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.ProxyServer;
@@ -90,7 +90,7 @@ final class DatabricksFixture implements AutoCloseable {
 
     /** @param urlParameters appended to the URL, e.g. {@code ?timeout_ms=120000} */
     Connection acme(String urlParameters) throws SQLException {
-        return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + proxy.port() + urlParameters,
+        return SqlStates.connect("jdbc:akkio://127.0.0.1:" + proxy.port() + urlParameters,
                 DemoProxy.credentials("acme", "acme-secret"));
     }
 

@@ -11,10 +11,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 
 import com.akkio.dbproxy.server.DemoConfig;
+import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.ProxyServer;
@@ -89,7 +89,7 @@ class AdminEndpointTest {
     }
 
     private static Connection connect(ProxyServer server, String tenant, String secret) throws SQLException {
-        return DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + server.port(),
+        return SqlStates.connect("jdbc:akkio://127.0.0.1:" + server.port(),
                 DemoProxy.credentials(tenant, secret));
     }
 

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -21,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.akkio.dbproxy.server.DemoConfig;
+import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.audit.Sha256;
@@ -55,7 +55,7 @@ class AuditKillTest {
             for (int t = 0; t < clients.length; t++) {
                 int client = t;
                 clients[t] = new Thread(() -> {
-                    try (Connection c = DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + port, p);
+                    try (Connection c = SqlStates.connect("jdbc:akkio://127.0.0.1:" + port, p);
                          Statement s = c.createStatement()) {
                         for (int i = 0; ; i++) {
                             String sql = "SELECT count(*) FROM orders WHERE order_id > " + (client * 100_000 + i);

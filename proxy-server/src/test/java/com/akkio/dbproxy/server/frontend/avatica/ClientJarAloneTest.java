@@ -24,6 +24,7 @@ import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.DemoProxyExtension;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.SlowTest;
+import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,8 @@ class ClientJarAloneTest {
                     .newInstance();
             assertThat(alone.loadClass("com.fasterxml.jackson.databind.ObjectMapper").getClassLoader())
                     .as("Jackson comes from the jar").isSameAs(alone);
-            try (Connection c = driver.connect(proxy.clientUrl(), DemoProxy.credentials("acme", "acme-secret"));
+            try (Connection c = SqlStates.checked(driver.connect(proxy.clientUrl(),
+                    DemoProxy.credentials("acme", "acme-secret")));
                  Statement s = c.createStatement()) {
                 try (ResultSet r = s.executeQuery("SELECT order_id, amount, ordered_at, tenant_tag FROM orders"
                         + " WHERE order_id = 1")) {

@@ -11,11 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Base64;
 import java.util.List;
 
+import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.LiveServerTest;
 import org.junit.jupiter.api.Test;
@@ -64,7 +64,7 @@ class FailedLoginFloodTest {
                     + " refilled (30 a minute) while the flood ran").isBetween(burst, burst + 10);
             assertThat(throttled).as("then 53400").isGreaterThanOrEqualTo(FLOOD - refused - 5);
             // the same address is throttled on the PostgreSQL front end, and a correct secret does not get through
-            assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.pgPort()
+            assertThatThrownBy(() -> SqlStates.connect("jdbc:postgresql://127.0.0.1:" + proxy.pgPort()
                     + "/main?sslmode=disable", DemoProxy.credentials("acme", "acme-secret")))
                     .isInstanceOfSatisfying(SQLException.class, e -> {
                         assertThat(e.getSQLState()).isEqualTo("53400");

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.config.ProxyConfig;
@@ -42,7 +42,7 @@ class GovernanceTest {
         try (DemoProxy proxy = DemoProxy.builder()
                 .limits(l -> new ProxyConfig.Limits(1000, 1000, 8, Duration.ofSeconds(1))).start(dir);
              Connection acme = proxy.acme(); Connection bystander = proxy.acme();
-             Connection pg = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.pgPort()
+             Connection pg = SqlStates.connect("jdbc:postgresql://127.0.0.1:" + proxy.pgPort()
                      + "/main?sslmode=disable", DemoProxy.credentials("acme", "acme-secret"))) {
             ExecutorService pool = Executors.newSingleThreadExecutor();
             AtomicBoolean timingOut = new AtomicBoolean(true);
@@ -96,7 +96,7 @@ class GovernanceTest {
         // to count its three billion rows
         try (DemoProxy proxy = DemoProxy.builder()
                 .limits(l -> new ProxyConfig.Limits(1000, 1000, 1, Duration.ofSeconds(240))).start(dir);
-             Connection slow = java.sql.DriverManager.getConnection(proxy.url() + "?timeout_ms=300000",
+             Connection slow = SqlStates.connect(proxy.url() + "?timeout_ms=300000",
                      DemoProxy.credentials("acme", "acme-secret"));
              Connection other = proxy.acme()) {
             ExecutorService pool = Executors.newSingleThreadExecutor();

@@ -92,9 +92,16 @@ class ProtocolAbuseTest {
             assertThat(r).as(what).isInstanceOf(Service.ErrorResponse.class);
             Service.ErrorResponse error = (Service.ErrorResponse) r;
             assertThat(error.errorMessage).as(what).isNotBlank();
+            assertRealSqlState(error, what);
             assertThat(String.join("\n", error.exceptions)).as("%s: no stack trace crosses to the client", what)
                     .doesNotContain("\tat ").doesNotContain("at org.");
         }
+    }
+
+    /** Avatica's own "unknown" error is 00000 and -1, which clients read as success: never sent. */
+    private static void assertRealSqlState(Service.ErrorResponse error, String what) {
+        assertThat(error.sqlState).as("%s: SQLState", what).matches("[0-9A-Z]{5}").isNotEqualTo("00000");
+        assertThat(error.errorCode).as("%s: vendor code", what).isPositive();
     }
 
     private static byte[] prepareAndExecute(String sql) throws IOException {
@@ -179,16 +186,20 @@ class ProtocolAbuseTest {
 
     @Test
     void aJsonServerAnswersMalformedBodiesWithoutStackTraces(@TempDir Path own) throws Exception {
-        try (DemoProxy json = DemoProxy.builder().unthrottled().server(s -> new ProxyConfig.Server(s.host(), s.port(),
-                ProxyConfig.Serialization.JSON, s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(),
-                s.maxConnectionsPerTenant(), s.adminPort(), s.postgres())).start(own)) {
-            for (String body : List.of("{\"request\":\"prepareAndExecute\",\"connectionId\":", "[1,2,3]",
-                    "{\"request\":\"noSuchRequest\"}", "\u0000\u0001garbage")) {
+        try (DemoProxy json = DemoProxy.builder().unthrottled().serialization(ProxyConfig.Serialization.JSON)
+                .start(own)) {
+            // Avatica reads an unknown request name as its default request type, which names no connection
+            Map<String, String> expected = Map.of("{\"request\":\"prepareAndExecute\",\"connectionId\":",
+                    "MALFORMED_REQUEST", "[1,2,3]", "MALFORMED_REQUEST", "{\"request\":\"noSuchRequest\"}",
+                    "UNKNOWN_HANDLE", "\u0000\u0001garbage", "MALFORMED_REQUEST");
+            for (String body : expected.keySet()) {
                 Reply reply = post(json, body.getBytes(StandardCharsets.UTF_8), "application/json");
                 assertThat(reply.status()).as(body).isEqualTo(500);
                 Service.Response r = org.apache.calcite.avatica.remote.JsonService.MAPPER.readValue(reply.body(),
                         Service.Response.class);
                 assertThat(r).as(body).isInstanceOf(Service.ErrorResponse.class);
+                assertRealSqlState((Service.ErrorResponse) r, body);
+                assertThat(((Service.ErrorResponse) r).errorMessage).as(body).startsWith(expected.get(body) + ": ");
                 assertThat(reply.text()).as(body).doesNotContain("\\tat ").doesNotContain("\tat ");
             }
         }

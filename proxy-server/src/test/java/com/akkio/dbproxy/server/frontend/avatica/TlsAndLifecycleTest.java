@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.ProxyServer;
@@ -45,11 +45,11 @@ class TlsAndLifecycleTest {
                 Duration.ofMinutes(10)), 0)) {
             String url = "jdbc:akkio://127.0.0.1:" + server.port() + "?tls=true&truststore=" + cert.truststore()
                     + "&truststore_password=" + cert.truststorePassword();
-            try (Connection c = DriverManager.getConnection(url, acme())) {
+            try (Connection c = SqlStates.connect(url, acme())) {
                 assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(1000);
             }
             // a client that does not trust the certificate is refused at the handshake
-            assertThatThrownBy(() -> DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + server.port()
+            assertThatThrownBy(() -> SqlStates.connect("jdbc:akkio://127.0.0.1:" + server.port()
                     + "?tls=true&timeout_ms=3000", acme())).isInstanceOfSatisfying(SQLException.class,
                         e -> assertThat(e.getSQLState()).isEqualTo("08001"));
         }
@@ -59,12 +59,12 @@ class TlsAndLifecycleTest {
     void idleConnectionsExpireAndClosingReturnsBackendConnections(@TempDir Path dir) throws Exception {
         try (ProxyServer server = ProxyServer.start(demo(dir, null, Duration.ofSeconds(1)), 0)) {
             String url = "jdbc:akkio://127.0.0.1:" + server.port();
-            try (Connection c = DriverManager.getConnection(url, acme())) {
+            try (Connection c = SqlStates.connect(url, acme())) {
                 assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(1000);
                 assertThat(server.openConnections()).isEqualTo(1);
             }
             assertThat(server.openConnections()).isZero();
-            Connection idle = DriverManager.getConnection(url, acme());
+            Connection idle = SqlStates.connect(url, acme());
             assertThat(scalar(idle, "SELECT count(*) FROM orders")).isEqualTo(1000);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (server.openConnections() > 0 && System.nanoTime() < deadline) {

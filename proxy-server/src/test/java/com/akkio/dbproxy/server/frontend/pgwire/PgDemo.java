@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.stream.Stream;
 
+import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.DemoProxy;
 
 /** The demo behind both front ends, with acme's row cap raised (a copy of conf/) so large results can stream. */
@@ -46,6 +46,6 @@ final class PgDemo {
     }
 
     static Connection connect(DemoProxy proxy, String tenant, String secret, String options) throws SQLException {
-        return DriverManager.getConnection(url(proxy, options), DemoProxy.credentials(tenant, secret));
+        return SqlStates.connect(url(proxy, options), DemoProxy.credentials(tenant, secret));
     }
 }

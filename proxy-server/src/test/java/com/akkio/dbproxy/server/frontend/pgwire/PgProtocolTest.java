@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -17,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
+import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.SelfSigned;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.DemoProxyExtension;
@@ -184,17 +184,17 @@ class PgProtocolTest {
             String base = "jdbc:postgresql://127.0.0.1:" + server.postgresPort() + "/main?";
             Properties globex = DemoProxy.credentials("globex", "globex-secret");
             // TLS (the driver's NonValidatingFactory: the test certificate is self-signed), cleartext password
-            try (Connection c = DriverManager.getConnection(base + "sslmode=require"
+            try (Connection c = SqlStates.connect(base + "sslmode=require"
                     + "&sslfactory=org.postgresql.ssl.NonValidatingFactory", globex);
                  Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM orders")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getLong(1)).isEqualTo(500);
             }
             // without TLS the password would travel in the clear: refused
-            assertThatThrownBy(() -> DriverManager.getConnection(base + "sslmode=disable", globex))
+            assertThatThrownBy(() -> SqlStates.connect(base + "sslmode=disable", globex))
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
             // SCRAM works over TLS too
-            try (Connection c = DriverManager.getConnection(base + "sslmode=require"
+            try (Connection c = SqlStates.connect(base + "sslmode=require"
                     + "&sslfactory=org.postgresql.ssl.NonValidatingFactory", acme());
                  Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM orders")) {
                 assertThat(rs.next()).isTrue();
@@ -216,7 +216,7 @@ class PgProtocolTest {
     @Test
     void theConnectionLimitPerTenantCoversBothFrontEnds(@TempDir Path tmp) throws Exception {
         try (ProxyServer server = ProxyServer.start(demoWith(tmp, java.time.Duration.ofMinutes(5), 2), 0);
-             Connection avatica = DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + server.port(), acme());
+             Connection avatica = SqlStates.connect("jdbc:akkio://127.0.0.1:" + server.port(), acme());
              PgRawClient pg = new PgRawClient(server.postgresPort())) {
             pg.login("acme", "acme-secret");
             try (PgRawClient third = new PgRawClient(server.postgresPort())) {
