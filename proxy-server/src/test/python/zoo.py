@@ -25,7 +25,9 @@ _OFFSET = re.compile(r"([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$")
 
 def oracle(cursor, column):
     """{id: (text, json text)} of one column, as DuckDB prints its values."""
-    cursor.execute(f"SELECT id, CAST({column} AS VARCHAR), to_json({column}) FROM type_zoo ORDER BY id")
+    # both as text: a JSON value would be parsed by the PostgreSQL client's typecaster
+    cursor.execute(f"SELECT id, CAST({column} AS VARCHAR), CAST(to_json({column}) AS VARCHAR) FROM type_zoo"
+                   " ORDER BY id")
     return {int(r[0]): (r[1], r[2]) for r in cursor.fetchall()}
 
 
@@ -111,3 +113,86 @@ def same_json(a, b):
 
 def loads(text):
     return json.loads(text, parse_float=decimal.Decimal)
+
+
+PYTHON_TYPES = {"int": int, "Decimal": decimal.Decimal, "float": float, "bool": bool, "str": str, "bytes": bytes,
+                "memoryview": memoryview, "date": datetime.date, "time": datetime.time, "datetime": datetime.datetime,
+                "list": list}
+
+
+def python_type_is(value, name, java_class=None):
+    """Whether a client's value has the type a README table names: a Python type, 'JSON' (any parsed JSON), or a
+    Java class (java_class(name) gives it, for JPype)."""
+    if name == "JSON":
+        return isinstance(value, (dict, list, str, int, float, bool))
+    if name.startswith("java."):
+        return isinstance(value, java_class(name))
+    wanted = PYTHON_TYPES[name]
+    if wanted is datetime.date and isinstance(value, datetime.datetime):
+        return False
+    return isinstance(value, wanted) and (wanted is bool or not isinstance(value, bool))
+
+
+def _aware(local, offset, parse):
+    return parse(local).replace(tzinfo=datetime.timezone(datetime.timedelta(seconds=offset)))
+
+
+def same(kind, value, text, json_text, time_unit="micro", timestamp_unit="micro", json_parsed=False):
+    """Whether a client's value is DuckDB's (text, json_text), to the precision the client keeps. Zoned values may be
+    Python's (psycopg2) or Java's OffsetTime/OffsetDateTime (JPype); JSON values parsed or as text."""
+    if kind in ("integer", "decimal"):
+        return decimal.Decimal(str(value)) == decimal.Decimal(text)
+    if kind == "real":
+        return same_float(float(value), as_float32(duck_float(text)))
+    if kind == "double":
+        return same_float(float(value), duck_float(text))
+    if kind == "boolean":
+        return value == (text == "true")
+    if kind == "text":
+        return value == text
+    if kind == "json_text" and not json_parsed:
+        return value == text
+    if kind == "blob":
+        return bytes(value) == duck_blob(text)
+    if kind == "date":
+        return value == datetime.date.fromisoformat(text)
+    if kind == "time":
+        return value == truncate(parse_time(text), time_unit)
+    if kind == "timestamp":
+        return value == truncate(parse_timestamp(text), timestamp_unit)
+    if kind == "time_tz":
+        local, offset = split_offset(text)
+        if hasattr(value, "toLocalTime"):  # java.time.OffsetTime
+            t = value.toLocalTime()
+            value = datetime.time(t.getHour(), t.getMinute(), t.getSecond(), t.getNano() // 1000,
+                                  tzinfo=datetime.timezone(datetime.timedelta(seconds=value.getOffset()
+                                                                              .getTotalSeconds())))
+        return value == _aware(local, offset, parse_time)
+    if kind == "timestamp_tz":
+        local, offset = split_offset(text)
+        expected = _aware(local, offset, parse_timestamp)
+        if hasattr(value, "toEpochSecond"):  # java.time.OffsetDateTime
+            return (int(value.toEpochSecond()), int(value.getNano()) // 1000) == (
+                int(expected.timestamp() // 1), expected.microsecond)
+        return value == expected
+    actual = value if json_parsed else plain(value) if not isinstance(value, str) else loads(value)
+    if kind in ("json_text", "json_value"):
+        return same_json(loads(json_text), actual)
+    if kind == "union_value":
+        return same_json(next(iter(loads(json_text).values())), actual)
+    raise AssertionError("no check for " + kind)
+
+
+def column_arrives(cursor, column, wanted_type, same_value, java_class=None):
+    """Every row of one type_zoo column, as the client's cursor returns it, against DuckDB's text of it."""
+    expected = oracle(cursor, column)
+    cursor.execute(f"SELECT id, {column} FROM type_zoo ORDER BY id")
+    rows = cursor.fetchall()
+    assert len(rows) == len(expected), rows
+    for row_id, value in rows:
+        text, json_text = expected[int(row_id)]
+        if text is None or value is None:
+            assert text is None and value is None, (row_id, text, value)
+            continue
+        assert python_type_is(value, wanted_type, java_class), f"row {row_id}: {type(value)} is not {wanted_type}"
+        assert same_value(COLUMNS[column], value, text, json_text), f"row {row_id}: expected {text!r}, got {value!r}"

@@ -125,7 +125,7 @@ public final class TypeZoo {
         Map<Integer, String> text = new LinkedHashMap<>();
         Map<Integer, String> json = new LinkedHashMap<>();
         try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT id, CAST(" + column.name()
-                + " AS VARCHAR), to_json(" + column.name() + ") FROM type_zoo ORDER BY id")) {
+                + " AS VARCHAR), CAST(to_json(" + column.name() + ") AS VARCHAR) FROM type_zoo ORDER BY id")) {
             while (r.next()) {
                 text.put(r.getInt(1), r.getString(2));
                 json.put(r.getInt(1), r.getString(3));
@@ -163,6 +163,25 @@ public final class TypeZoo {
             case UNION_VALUE -> sameJson(json(oracle.json().get(id)).elements().next(), json(actual));
         };
         return same ? null : "expected " + text + ", got " + describe(actual);
+    }
+
+    /**
+     * A class as README's type tables name it: {@code Byte}, {@code BigDecimal}, {@code java.sql.Date},
+     * {@code PGobject}, {@code byte[]}.
+     */
+    public static Class<?> javaClass(String name) {
+        if (name.equals("byte[]")) {
+            return byte[].class;
+        }
+        for (String pkg : List.of("", "java.lang.", "java.math.", "java.time.", "java.util.", "java.sql.",
+                "org.postgresql.util.")) {
+            try {
+                return Class.forName(pkg + name);
+            } catch (ClassNotFoundException e) {
+                // next package
+            }
+        }
+        throw new IllegalArgumentException("README names no class " + name);
     }
 
     private static String describe(Object v) {
@@ -239,13 +258,16 @@ public final class TypeZoo {
                 : x.equals(y) ? 0 : 1, b);
     }
 
-    /** A value as JSON: its text if it is text, else lists and arrays element by element. */
+    /**
+     * A value as JSON: lists and arrays element by element, anything else by its text (a String, or a driver's object
+     * for a JSON value such as pgjdbc's PGobject).
+     */
     static JsonNode json(Object v) throws SQLException {
         try {
-            if (v instanceof String s) {
-                return JSON.readTree(s);
+            if (v instanceof java.sql.Array || v instanceof Object[] || v instanceof List) {
+                return JSON.valueToTree(plain(v));
             }
-            return JSON.valueToTree(plain(v));
+            return JSON.readTree(v.toString());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON: " + v, e);
         }

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
-import com.akkio.dbproxy.server.types.Interval;
 import com.akkio.dbproxy.server.types.SqlText;
 import com.akkio.dbproxy.server.types.ValueType;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -59,14 +58,13 @@ final class Values {
             case DECIMAL -> decimal(value);
             case REAL -> ((Number) value).floatValue();
             case DOUBLE -> ((Number) value).doubleValue();
-            case TEXT, BITS -> value.toString();
+            case TEXT, BITS, INTERVAL -> value.toString();
             case BINARY -> bytes(value);
             case DATE -> value instanceof java.sql.Date d ? d.toLocalDate() : (LocalDate) value;
             case TIME -> value instanceof java.sql.Time t ? t.toLocalTime() : (LocalTime) value;
             case TIME_TZ -> (OffsetTime) value;
             case TIMESTAMP -> value instanceof java.sql.Timestamp t ? t.toLocalDateTime() : (LocalDateTime) value;
             case TIMESTAMP_TZ -> ((OffsetDateTime) value).withOffsetSameInstant(ZoneOffset.UTC);
-            case INTERVAL -> value instanceof Interval i ? i : Interval.parseDuckDb(value.toString());
             case UUID -> value instanceof UUID u ? u : UUID.fromString(value.toString());
             case JSON -> json(nested.apply(value));
             case ARRAY -> list(type.element(), value, nested);

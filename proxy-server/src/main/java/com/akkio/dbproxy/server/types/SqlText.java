@@ -16,10 +16,7 @@ public final class SqlText {
     private SqlText() {
     }
 
-    /**
-     * The SQL text of a date, time, timestamp (zoned or not) or interval, and {@code String.valueOf} of anything
-     * else (a UUID, say).
-     */
+    /** The SQL text of a date, time or timestamp (zoned or not), and {@code String.valueOf} of anything else. */
     public static String of(Object value) {
         StringBuilder out = new StringBuilder(32);
         if (value instanceof LocalDateTime t) {
@@ -35,8 +32,6 @@ public final class SqlText {
             // an instant, as printed in a session whose time zone is UTC (…+00)
             dateTime(out, t.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime());
             offset(out, ZoneOffset.UTC);
-        } else if (value instanceof Interval i) {
-            return i.text();
         } else {
             return String.valueOf(value);
         }

@@ -62,7 +62,11 @@ public record ValueType(Kind kind, String name, int precision, int scale, ValueT
          * BIT with getBoolean.
          */
         BITS(Types.VARCHAR),
-        /** {@link Interval}. */
+        /**
+         * The backend's {@link String} text of an interval: DuckDB's {@code 1 year 2 months 3 days 04:05:06.789}.
+         * Text on every front end: PostgreSQL clients such as pgjdbc look the {@code interval} type up in
+         * {@code pg_catalog}, which no tenant may read, and psycopg2 would count a month as 30 days.
+         */
         INTERVAL(Types.OTHER),
         /** {@link java.util.UUID}. */
         UUID(Types.OTHER),

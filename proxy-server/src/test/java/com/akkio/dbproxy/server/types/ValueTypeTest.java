@@ -81,17 +81,4 @@ class ValueTypeTest {
         assertThat(SqlText.of(LocalDate.of(-43, 3, 15))).isEqualTo("0044-03-15 BC");
         assertThat(SqlText.of(LocalDateTime.of(0, 1, 1, 0, 0))).isEqualTo("0001-01-01 00:00:00 BC");
     }
-
-    @Test
-    void anIntervalReadFromDuckDbIsWrittenAsPostgresqlWritesIt() {
-        assertThat(Interval.parseDuckDb("1 year 2 months 3 days 04:05:06.789"))
-                .isEqualTo(new Interval(14, 3, 14_706_789_000L, "1 year 2 months 3 days 04:05:06.789"));
-        assertThat(Interval.parseDuckDb("1 year 2 months 3 days 04:05:06.789").postgresText())
-                .isEqualTo("1 year 2 mons 3 days 04:05:06.789");
-        assertThat(Interval.parseDuckDb("-1 month").postgresText()).isEqualTo("-1 mons");
-        assertThat(Interval.parseDuckDb("-1 day 01:00:00").postgresText()).isEqualTo("-1 days +01:00:00");
-        assertThat(Interval.parseDuckDb("-00:00:01.5").postgresText()).isEqualTo("-00:00:01.5");
-        assertThat(Interval.parseDuckDb("00:00:00").postgresText()).isEqualTo("00:00:00");
-        assertThat(Interval.parseDuckDb("2 days 00:00:00.000001").micros()).isEqualTo(1);
-    }
 }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.UUID;
 
-import com.akkio.dbproxy.server.types.Interval;
 import com.akkio.dbproxy.server.types.SqlText;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
@@ -25,7 +24,7 @@ import org.apache.calcite.avatica.remote.JsonService;
  * milliseconds since 1970 of the wall clock read as UTC; both of its serializations carry only what a
  * {@code java.sql.Timestamp} keeps there, so times and timestamps arrive in milliseconds (the protocol's limit; the
  * PostgreSQL front end sends microseconds). Zoned times and instants travel as their SQL text ({@code …+00}), whole,
- * as do intervals (the backend's text) and UUIDs. Everything else (numbers, exact decimals, text, bytes, lists of
+ * as do UUIDs. Everything else (numbers, exact decimals, text, bytes, lists of
  * those) Avatica serializes as it is.
  */
 public final class AvaticaValues {
@@ -121,7 +120,7 @@ public final class AvaticaValues {
         if (v instanceof LocalTime t) {
             return (int) (t.toNanoOfDay() / 1_000_000);
         }
-        if (v instanceof OffsetDateTime || v instanceof OffsetTime || v instanceof Interval || v instanceof UUID) {
+        if (v instanceof OffsetDateTime || v instanceof OffsetTime || v instanceof UUID) {
             return SqlText.of(v);
         }
         if (v instanceof List<?> list) {

@@ -103,7 +103,7 @@ final class PgOut {
         List<Field> out = new ArrayList<>(columns.size());
         for (int i = 0; i < columns.size(); i++) {
             ColumnMetaData c = columns.get(i);
-            PgType type = PgType.ofJdbc(c.type.id);
+            PgType type = PgType.of(c);
             out.add(new Field(c.label != null ? c.label : c.columnName, type, PgType.typmod(type, c),
                     binary(formats, i)));
         }

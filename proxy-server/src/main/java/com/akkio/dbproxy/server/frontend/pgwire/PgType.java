@@ -1,33 +1,43 @@
 package com.akkio.dbproxy.server.frontend.pgwire;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Types;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.temporal.ChronoField;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 
+import com.akkio.dbproxy.server.types.SqlText;
+import com.akkio.dbproxy.server.types.ValueType;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import org.apache.calcite.avatica.ColumnMetaData;
 import org.apache.calcite.avatica.remote.TypedValue;
 import org.apache.calcite.avatica.util.ByteString;
 
 /**
- * The PostgreSQL types the front end speaks, with their text and binary encodings, and the mapping from the JDBC
- * types Avatica reports for backend columns. A column of a type not listed here travels as {@code text} (its
- * backend's string form), which every client can read.
+ * The PostgreSQL types the front end speaks, with their text and binary encodings, and which one each of the core's
+ * value kinds ({@link ValueType}) is sent as: numbers, text, bytes and times as their PostgreSQL types (times and
+ * timestamps to the microsecond, which is what PostgreSQL keeps; a nanosecond timestamp is cut to it), intervals as
+ * the backend's text (see {@link ValueType.Kind#INTERVAL}), UUIDs as {@code uuid}, bit strings as {@code varbit},
+ * JSON documents (JSON, STRUCT, MAP, UNION values) as {@code json}, which psycopg2 turns into dicts, and a list as
+ * an array of its element's type, which psycopg2 turns into a list; a list of lists, which PostgreSQL's arrays
+ * cannot hold when ragged, as {@code json}. Every type sent is one pgjdbc knows without asking {@code pg_catalog}.
  */
 enum PgType {
     BOOL(16, 1),
@@ -37,6 +47,7 @@ enum PgType {
     INT4(23, 4),
     TEXT(25, -1),
     OID(26, 4),
+    JSON(114, -1),
     FLOAT4(700, 4),
     FLOAT8(701, 8),
     UNKNOWN(705, -2),
@@ -46,14 +57,44 @@ enum PgType {
     TIME(1083, 8),
     TIMESTAMP(1114, 8),
     TIMESTAMPTZ(1184, 8),
-    NUMERIC(1700, -1);
+    TIMETZ(1266, 12),
+    VARBIT(1562, -1),
+    NUMERIC(1700, -1),
+    UUID(2950, 16),
+    BOOL_ARRAY(1000, BOOL),
+    BYTEA_ARRAY(1001, BYTEA),
+    TEXT_ARRAY(1009, TEXT),
+    INT2_ARRAY(1005, INT2),
+    INT4_ARRAY(1007, INT4),
+    INT8_ARRAY(1016, INT8),
+    VARCHAR_ARRAY(1015, VARCHAR),
+    JSON_ARRAY(199, JSON),
+    FLOAT4_ARRAY(1021, FLOAT4),
+    FLOAT8_ARRAY(1022, FLOAT8),
+    TIMESTAMP_ARRAY(1115, TIMESTAMP),
+    DATE_ARRAY(1182, DATE),
+    TIME_ARRAY(1183, TIME),
+    TIMESTAMPTZ_ARRAY(1185, TIMESTAMPTZ),
+    NUMERIC_ARRAY(1231, NUMERIC),
+    TIMETZ_ARRAY(1270, TIMETZ),
+    VARBIT_ARRAY(1563, VARBIT),
+    UUID_ARRAY(2951, UUID);
 
     final int oid;
     final int length;
+    /** An array type's element type, else null. */
+    final PgType element;
 
     PgType(int oid, int length) {
         this.oid = oid;
         this.length = length;
+        this.element = null;
+    }
+
+    PgType(int oid, PgType element) {
+        this.oid = oid;
+        this.length = -1;
+        this.element = element;
     }
 
     static PgType ofOid(int oid) {
@@ -65,7 +106,45 @@ enum PgType {
         return null;
     }
 
-    /** The PostgreSQL type for a backend column of JDBC type {@code sqlType}. */
+    /** The type a result column is sent as. */
+    static PgType of(ColumnMetaData column) {
+        return of(ValueType.of(column));
+    }
+
+    static PgType of(ValueType type) {
+        return switch (type.kind()) {
+            case BOOLEAN -> BOOL;
+            case TINYINT, SMALLINT -> INT2;
+            case INTEGER -> INT4;
+            case BIGINT -> INT8;
+            case DECIMAL -> NUMERIC;
+            case REAL -> FLOAT4;
+            case DOUBLE -> FLOAT8;
+            case TEXT -> VARCHAR;
+            case BINARY -> BYTEA;
+            case BITS -> VARBIT;
+            case DATE -> DATE;
+            case TIME -> TIME;
+            case TIME_TZ -> TIMETZ;
+            case TIMESTAMP -> TIMESTAMP;
+            case TIMESTAMP_TZ -> TIMESTAMPTZ;
+            case UUID -> UUID;
+            case JSON -> JSON;
+            case ARRAY -> arrayOf(of(type.element()));
+            case INTERVAL, NULL -> TEXT;
+        };
+    }
+
+    private static PgType arrayOf(PgType element) {
+        for (PgType t : values()) {
+            if (t.element == element) {
+                return t;
+            }
+        }
+        return JSON; // an array of arrays
+    }
+
+    /** The PostgreSQL type of a parameter the backend describes by JDBC type only. */
     static PgType ofJdbc(int sqlType) {
         return switch (sqlType) {
             case Types.BOOLEAN, Types.BIT -> BOOL;
@@ -97,55 +176,180 @@ enum PgType {
 
     private static final LocalDate PG_EPOCH_DATE = LocalDate.of(2000, 1, 1);
     private static final LocalDateTime PG_EPOCH = PG_EPOCH_DATE.atStartOfDay();
-    private static final DateTimeFormatter TIMESTAMP_TEXT = new DateTimeFormatterBuilder()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral(' ')
-            .appendPattern("HH:mm:ss").appendFraction(ChronoField.MICRO_OF_SECOND, 0, 6, true)
-            .toFormatter(Locale.ROOT);
-    private static final DateTimeFormatter TIME_TEXT = new DateTimeFormatterBuilder()
-            .appendPattern("HH:mm:ss").appendFraction(ChronoField.MICRO_OF_SECOND, 0, 6, true)
-            .toFormatter(Locale.ROOT);
+    /** JSON of a list of lists, as DuckDB's {@code to_json} writes it (NaN and infinities bare). */
+    private static final JsonFactory JSON_TEXT = JsonFactory.builder()
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
 
     /**
-     * The wire form of one value of this type, as Avatica's JDBC layer hands it over (dates as days since 1970,
-     * times as milliseconds of the day, timestamps as milliseconds since 1970 UTC, the rest as JDBC objects).
+     * The wire form of one value of this type, as the core hands it over (see {@link ValueType.Kind} for each
+     * kind's Java class).
      */
     byte[] encode(Object value, boolean binary) {
         return binary ? encodeBinary(value) : text(value).getBytes(StandardCharsets.UTF_8);
     }
 
     private String text(Object value) {
+        if (element != null) {
+            return arrayText((List<?>) value);
+        }
         return switch (this) {
-            case BOOL -> asBoolean(value) ? "t" : "f";
+            case BOOL -> (Boolean) value ? "t" : "f";
             case INT2, INT4, INT8, OID -> Long.toString(((Number) value).longValue());
             case FLOAT4 -> floatText(((Number) value).floatValue());
             case FLOAT8 -> doubleText(((Number) value).doubleValue());
-            case NUMERIC -> asDecimal(value).toPlainString();
-            case DATE -> asDate(value).toString();
-            case TIME -> TIME_TEXT.format(asTime(value));
-            case TIMESTAMP -> TIMESTAMP_TEXT.format(asTimestamp(value));
-            case TIMESTAMPTZ -> TIMESTAMP_TEXT.format(asTimestamp(value)) + "+00";
-            case BYTEA -> "\\x" + java.util.HexFormat.of().formatHex(asBytes(value));
+            case NUMERIC -> ((BigDecimal) value).toPlainString();
+            case DATE, TIME, TIMETZ, TIMESTAMP, TIMESTAMPTZ -> SqlText.of(micros(value));
+            case BYTEA -> "\\x" + HexFormat.of().formatHex((byte[]) value);
+            case JSON -> value instanceof List<?> lists ? json(lists) : (String) value;
             default -> value instanceof ByteString b ? b.toString() : String.valueOf(value);
         };
     }
 
-    private byte[] encodeBinary(Object value) {
+    private byte[] encodeBinary(Object v) {
+        if (element != null) {
+            return arrayBinary((List<?>) v);
+        }
+        // cut to the microsecond first: counting microseconds from 2000 rounds an earlier instant towards 2000
+        Object value = micros(v);
         return switch (this) {
-            case BOOL -> new byte[] {(byte) (asBoolean(value) ? 1 : 0)};
+            case BOOL -> new byte[] {(byte) ((Boolean) value ? 1 : 0)};
             case INT2 -> ByteBuffer.allocate(2).putShort(((Number) value).shortValue()).array();
             case INT4, OID -> ByteBuffer.allocate(4).putInt(((Number) value).intValue()).array();
             case INT8 -> ByteBuffer.allocate(8).putLong(((Number) value).longValue()).array();
             case FLOAT4 -> ByteBuffer.allocate(4).putFloat(((Number) value).floatValue()).array();
             case FLOAT8 -> ByteBuffer.allocate(8).putDouble(((Number) value).doubleValue()).array();
-            case NUMERIC -> numericBinary(asDecimal(value));
-            case DATE -> ByteBuffer.allocate(4).putInt((int) ChronoUnit.DAYS.between(PG_EPOCH_DATE, asDate(value)))
-                    .array();
-            case TIME -> ByteBuffer.allocate(8).putLong(asTime(value).toNanoOfDay() / 1000).array();
-            case TIMESTAMP, TIMESTAMPTZ -> ByteBuffer.allocate(8)
-                    .putLong(ChronoUnit.MICROS.between(PG_EPOCH, asTimestamp(value))).array();
-            case BYTEA -> asBytes(value);
+            case NUMERIC -> numericBinary((BigDecimal) value);
+            case DATE -> ByteBuffer.allocate(4)
+                    .putInt((int) ChronoUnit.DAYS.between(PG_EPOCH_DATE, (LocalDate) value)).array();
+            case TIME -> ByteBuffer.allocate(8).putLong(((LocalTime) value).toNanoOfDay() / 1000).array();
+            // the zone is seconds west of UTC, the opposite of an offset's sign
+            case TIMETZ -> ByteBuffer.allocate(12).putLong(((OffsetTime) value).toLocalTime().toNanoOfDay() / 1000)
+                    .putInt(-((OffsetTime) value).getOffset().getTotalSeconds()).array();
+            case TIMESTAMP -> ByteBuffer.allocate(8)
+                    .putLong(ChronoUnit.MICROS.between(PG_EPOCH, (LocalDateTime) value)).array();
+            case TIMESTAMPTZ -> ByteBuffer.allocate(8).putLong(ChronoUnit.MICROS.between(PG_EPOCH,
+                    ((OffsetDateTime) value).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime())).array();
+            case UUID -> ByteBuffer.allocate(16).putLong(((UUID) value).getMostSignificantBits())
+                    .putLong(((UUID) value).getLeastSignificantBits()).array();
+            case VARBIT -> varbitBinary((String) value);
+            case BYTEA -> (byte[]) value;
             default -> text(value).getBytes(StandardCharsets.UTF_8);
         };
+    }
+
+    /** A time or timestamp to the microsecond PostgreSQL keeps (a nanosecond timestamp's last digits are cut). */
+    private static Object micros(Object value) {
+        if (value instanceof LocalDateTime t) {
+            return t.truncatedTo(ChronoUnit.MICROS);
+        }
+        if (value instanceof LocalTime t) {
+            return t.truncatedTo(ChronoUnit.MICROS);
+        }
+        if (value instanceof OffsetDateTime t) {
+            return t.truncatedTo(ChronoUnit.MICROS);
+        }
+        return value instanceof OffsetTime t ? t.truncatedTo(ChronoUnit.MICROS) : value;
+    }
+
+    /**
+     * An array's text: {@code {1,2,NULL}}, each element in its own type's text, quoted (with {@code "} and
+     * {@code \} escaped) where it is empty, {@code NULL} in any case, or holds a brace, comma, quote, backslash or
+     * space.
+     */
+    private String arrayText(List<?> items) {
+        StringBuilder out = new StringBuilder().append('{');
+        for (int i = 0; i < items.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            Object item = items.get(i);
+            if (item == null) {
+                out.append("NULL");
+                continue;
+            }
+            String t = element.text(item);
+            boolean quote = t.isEmpty() || t.equalsIgnoreCase("NULL") || t.chars().anyMatch(
+                    c -> c == '{' || c == '}' || c == ',' || c == '"' || c == '\\' || Character.isWhitespace(c));
+            if (quote) {
+                out.append('"').append(t.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            } else {
+                out.append(t);
+            }
+        }
+        return out.append('}').toString();
+    }
+
+    /**
+     * An array's binary form: dimensions (0 for an empty array), whether it holds a NULL, the element type, each
+     * dimension's length and lower bound (1), then each element as its length (-1 for NULL) and binary form.
+     */
+    private byte[] arrayBinary(List<?> items) {
+        List<byte[]> encoded = new ArrayList<>(items.size());
+        int size = 20;
+        boolean nulls = false;
+        for (Object item : items) {
+            byte[] b = item == null ? null : element.encodeBinary(item);
+            nulls |= b == null;
+            encoded.add(b);
+            size += 4 + (b == null ? 0 : b.length);
+        }
+        ByteBuffer out = ByteBuffer.allocate(items.isEmpty() ? 12 : size);
+        out.putInt(items.isEmpty() ? 0 : 1).putInt(nulls ? 1 : 0).putInt(element.oid);
+        if (!items.isEmpty()) {
+            out.putInt(items.size()).putInt(1);
+            for (byte[] b : encoded) {
+                out.putInt(b == null ? -1 : b.length);
+                if (b != null) {
+                    out.put(b);
+                }
+            }
+        }
+        return out.array();
+    }
+
+    /** varbit's binary form: the length in bits, then the bits, most significant first, padded with zeros. */
+    private static byte[] varbitBinary(String bits) {
+        ByteBuffer out = ByteBuffer.allocate(4 + (bits.length() + 7) / 8).putInt(bits.length());
+        for (int i = 0; i < bits.length(); i += 8) {
+            String chunk = (bits.substring(i, Math.min(bits.length(), i + 8)) + "0000000").substring(0, 8);
+            out.put((byte) Integer.parseInt(chunk, 2));
+        }
+        return out.array();
+    }
+
+    /** A list of lists as JSON, its values as their SQL text where JSON has no type for them. */
+    private static String json(List<?> lists) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON_TEXT.createGenerator(out)) {
+            writeJson(g, lists);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void writeJson(JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof List<?> list) {
+            g.writeStartArray();
+            for (Object item : list) {
+                writeJson(g, item);
+            }
+            g.writeEndArray();
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof BigDecimal d) {
+            g.writeNumber(d.toPlainString());
+        } else if (v instanceof Float || v instanceof Double) {
+            g.writeNumber(((Number) v).doubleValue());
+        } else if (v instanceof Number n) {
+            g.writeNumber(n.longValue());
+        } else if (v instanceof byte[] b) {
+            g.writeString("\\x" + HexFormat.of().formatHex(b));
+        } else {
+            g.writeString(SqlText.of(v));
+        }
     }
 
     /** PostgreSQL prints floats in their shortest exact form, as Java does, but with C's exponent style. */
@@ -174,83 +378,6 @@ enum PgType {
         String sign = exponent.startsWith("-") ? "-" : "+";
         String digits = exponent.startsWith("-") ? exponent.substring(1) : exponent;
         return mantissa + "e" + sign + (digits.length() < 2 ? "0" + digits : digits); // C's %g: two digits at least
-    }
-
-    private static boolean asBoolean(Object v) {
-        return v instanceof Boolean b ? b : v instanceof Number n ? n.intValue() != 0 : Boolean.parseBoolean(
-                String.valueOf(v));
-    }
-
-    private static BigDecimal asDecimal(Object v) {
-        if (v instanceof BigDecimal d) {
-            return d;
-        }
-        if (v instanceof BigInteger i) {
-            return new BigDecimal(i);
-        }
-        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-            return BigDecimal.valueOf(((Number) v).longValue());
-        }
-        return new BigDecimal(String.valueOf(v));
-    }
-
-    private static LocalDate asDate(Object v) {
-        if (v instanceof Number n) {
-            return LocalDate.ofEpochDay(n.longValue());
-        }
-        if (v instanceof java.sql.Date d) {
-            return d.toLocalDate();
-        }
-        if (v instanceof LocalDate d) {
-            return d;
-        }
-        return LocalDate.parse(String.valueOf(v));
-    }
-
-    private static LocalTime asTime(Object v) {
-        if (v instanceof Number n) {
-            return LocalTime.ofNanoOfDay(n.longValue() * 1_000_000L);
-        }
-        if (v instanceof java.sql.Time t) {
-            return t.toLocalTime();
-        }
-        if (v instanceof LocalTime t) {
-            return t;
-        }
-        return LocalTime.parse(String.valueOf(v));
-    }
-
-    private static LocalDateTime asTimestamp(Object v) {
-        if (v instanceof Number n) {
-            return LocalDateTime.ofInstant(Instant.ofEpochMilli(n.longValue()), ZoneOffset.UTC);
-        }
-        if (v instanceof java.sql.Timestamp t) {
-            return LocalDateTime.ofInstant(t.toInstant(), ZoneOffset.UTC);
-        }
-        if (v instanceof OffsetDateTime o) {
-            return o.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
-        }
-        if (v instanceof LocalDateTime t) {
-            return t;
-        }
-        return LocalDateTime.parse(String.valueOf(v).replace(' ', 'T'));
-    }
-
-    private static byte[] asBytes(Object v) {
-        if (v instanceof byte[] b) {
-            return b;
-        }
-        if (v instanceof ByteString b) {
-            return b.getBytes();
-        }
-        if (v instanceof java.sql.Blob blob) {
-            try {
-                return blob.getBytes(1, (int) blob.length());
-            } catch (java.sql.SQLException e) {
-                throw new IllegalStateException("cannot read a BLOB value: " + e.getMessage(), e);
-            }
-        }
-        return String.valueOf(v).getBytes(StandardCharsets.UTF_8);
     }
 
     /** numeric's binary form: ndigits, weight, sign, dscale, then base-10000 digits, most significant first. */

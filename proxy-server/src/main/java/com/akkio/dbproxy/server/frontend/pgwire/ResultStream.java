@@ -39,7 +39,7 @@ final class ResultStream {
         this.types = new PgType[columns.size()];
         this.binary = new boolean[columns.size()];
         for (int i = 0; i < types.length; i++) {
-            types[i] = PgType.ofJdbc(columns.get(i).type.id);
+            types[i] = PgType.of(columns.get(i));
             binary[i] = PgOut.binary(formats, i);
         }
         take(first);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 
+import com.akkio.dbproxy.server.LiveServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * physical catalog; the client sees neither the rewrite nor the physical name, but the warehouse's reason, its own
  * SQLState, and the tenant's logical catalog. The emulator listens on 127.0.0.11:443.
  */
+@LiveServerTest
 class DatabricksErrorNamesTest {
     private static final String IP = "127.0.0.11";
 

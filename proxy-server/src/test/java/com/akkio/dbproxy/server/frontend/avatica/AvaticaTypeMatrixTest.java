@@ -57,14 +57,6 @@ class AvaticaTypeMatrixTest {
         return (serialization == ProxyConfig.Serialization.JSON ? JSON : PROTOBUF).get();
     }
 
-    @Test
-    void theReadmeTableHasARowForEveryTypeZooColumnAndNoOther() {
-        assertThat(readme.keySet()).containsExactlyElementsOf(TypeZoo.COLUMNS.stream().map(TypeZoo.Column::name)
-                .toList());
-        TypeZoo.COLUMNS.forEach(c -> assertThat(readme.get(c.name()).get("DuckDB type")).as(c.name())
-                .isEqualTo(c.duckdbType()));
-    }
-
     @ParameterizedTest
     @EnumSource(ProxyConfig.Serialization.class)
     void everyValueOfEveryTypeArrivesAsTheBackendHasItAndAsTheReadmeSays(ProxyConfig.Serialization serialization)
@@ -110,7 +102,7 @@ class AvaticaTypeMatrixTest {
             if (mismatch != null) {
                 failures.add(where + "row " + id + ": " + mismatch);
             }
-            if (value != null && !javaClass(row.get("getObject")).isInstance(value)) {
+            if (value != null && !TypeZoo.javaClass(row.get("getObject")).isInstance(value)) {
                 failures.add(where + "row " + id + ": getObject gave a " + value.getClass().getName());
             }
             String text = r.getString(2);
@@ -125,19 +117,6 @@ class AvaticaTypeMatrixTest {
     }
 
     /** A class as README names it: {@code Byte}, {@code BigDecimal}, {@code java.sql.Date}, {@code byte[]}. */
-    private static Class<?> javaClass(String name) {
-        if (name.equals("byte[]")) {
-            return byte[].class;
-        }
-        for (String pkg : List.of("", "java.lang.", "java.math.", "java.time.", "java.sql.")) {
-            try {
-                return Class.forName(pkg + name);
-            } catch (ClassNotFoundException e) {
-                // next package
-            }
-        }
-        throw new IllegalArgumentException("README names no class " + name);
-    }
 
     @ParameterizedTest
     @EnumSource(ProxyConfig.Serialization.class)

@@ -6,6 +6,17 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import com.akkio.dbproxy.server.types.ValueType;
 
 import org.apache.calcite.avatica.remote.TypedValue;
 import org.junit.jupiter.api.Test;
@@ -40,15 +51,74 @@ class PgTypeTest {
     }
 
     @Test
-    void datesAndTimestampsUseThe2000Epoch() {
-        // Avatica hands DATE as days since 1970 and TIMESTAMP as milliseconds since 1970 UTC
-        int days2000 = 10957;
-        assertThat(PgType.DATE.encode(days2000 + 1, true)).containsExactly(0, 0, 0, 1);
-        assertThat(text(PgType.DATE, days2000 + 1)).isEqualTo("2000-01-02");
-        long ms = 946_684_800_000L + 1_500;
-        assertThat(ByteBuffer.wrap(PgType.TIMESTAMP.encode(ms, true)).getLong()).isEqualTo(1_500_000);
-        assertThat(text(PgType.TIMESTAMP, ms)).isEqualTo("2000-01-01 00:00:01.5");
-        assertThat(text(PgType.TIME, 3_723_000)).isEqualTo("01:02:03");
+    void datesAndTimestampsUseThe2000EpochAndCarryMicroseconds() {
+        assertThat(PgType.DATE.encode(LocalDate.of(2000, 1, 2), true)).containsExactly(0, 0, 0, 1);
+        assertThat(text(PgType.DATE, LocalDate.of(2000, 1, 2))).isEqualTo("2000-01-02");
+        LocalDateTime t = LocalDateTime.of(2000, 1, 1, 0, 0, 1, 500_001_999);
+        assertThat(ByteBuffer.wrap(PgType.TIMESTAMP.encode(t, true)).getLong()).isEqualTo(1_500_001);
+        assertThat(text(PgType.TIMESTAMP, t)).as("nanoseconds cut to PostgreSQL's microseconds")
+                .isEqualTo("2000-01-01 00:00:01.500001");
+        assertThat(ByteBuffer.wrap(PgType.TIMESTAMPTZ.encode(OffsetDateTime.of(2000, 1, 1, 2, 0, 0, 0,
+                ZoneOffset.ofHours(2)), true)).getLong()).as("the instant").isZero();
+        assertThat(text(PgType.TIMESTAMPTZ, OffsetDateTime.of(2000, 1, 1, 2, 0, 0, 0, ZoneOffset.ofHours(2))))
+                .isEqualTo("2000-01-01 00:00:00+00");
+        assertThat(text(PgType.TIME, LocalTime.of(1, 2, 3, 4_000))).isEqualTo("01:02:03.000004");
+    }
+
+    @Test
+    void zonedTimesUuidsAndBitStringsHavePostgresqlsEncodings() {
+        OffsetTime tz = OffsetTime.of(12, 0, 0, 0, ZoneOffset.ofHoursMinutes(5, 30));
+        assertThat(text(PgType.TIMETZ, tz)).isEqualTo("12:00:00+05:30");
+        ByteBuffer b = ByteBuffer.wrap(PgType.TIMETZ.encode(tz, true));
+        assertThat(b.getLong()).isEqualTo(43_200_000_000L);
+        assertThat(b.getInt()).as("seconds west of UTC").isEqualTo(-19_800);
+        UUID u = UUID.fromString("6ba7b810-9dad-11d1-80b4-00c04fd430c8");
+        assertThat(ByteBuffer.wrap(PgType.UUID.encode(u, true)).getLong()).isEqualTo(u.getMostSignificantBits());
+        // SELECT varbit_send(B'101010101'): 9 bits, then 1010 1010 and 1000 0000
+        assertThat(PgType.VARBIT.encode("101010101", true)).containsExactly(0, 0, 0, 9, 0xaa, 0x80);
+    }
+
+    @Test
+    void aListIsAnArrayOfItsElementsTypeInPostgresqlsTextAndBinaryForms() {
+        List<Object> list = Arrays.asList(1, null, 3);
+        assertThat(text(PgType.INT4_ARRAY, list)).isEqualTo("{1,NULL,3}");
+        assertThat(text(PgType.VARCHAR_ARRAY, Arrays.asList("a", "b c", "", "NULL", "q\"u\\o", null)))
+                .isEqualTo("{a,\"b c\",\"\",\"NULL\",\"q\\\"u\\\\o\",NULL}");
+        ByteBuffer b = ByteBuffer.wrap(PgType.INT4_ARRAY.encode(list, true));
+        // ndim 1, has nulls, int4, 3 elements from 1; then 1, NULL, 3
+        int[] ints = new int[10];
+        for (int i = 0; i < ints.length; i++) {
+            ints[i] = b.getInt();
+        }
+        assertThat(ints).containsExactly(1, 1, 23, 3, 1, 4, 1, -1, 4, 3);
+        assertThat(b.hasRemaining()).isFalse();
+        assertThat(PgType.INT4_ARRAY.encode(List.of(), true)).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 23);
+        assertThat(text(PgType.JSON, List.of(List.of(1, 2), List.of()))).isEqualTo("[[1,2],[]]");
+    }
+
+    @Test
+    void everyKindHasAPostgresqlType() {
+        assertThat(PgType.of(ValueType.of(ValueType.Kind.JSON, "STRUCT(a INTEGER)"))).isEqualTo(PgType.JSON);
+        assertThat(PgType.of(ValueType.array("INTEGER[]", ValueType.of(ValueType.Kind.INTEGER, "INTEGER"))))
+                .isEqualTo(PgType.INT4_ARRAY);
+        assertThat(PgType.of(ValueType.array("STRUCT(a INTEGER)[]", ValueType.of(ValueType.Kind.JSON, "STRUCT"))))
+                .isEqualTo(PgType.JSON_ARRAY);
+        assertThat(PgType.of(ValueType.array("INTEGER[][]", ValueType.array("INTEGER[]",
+                ValueType.of(ValueType.Kind.INTEGER, "INTEGER"))))).as("ragged lists fit no array").isEqualTo(
+                PgType.JSON);
+        assertThat(PgType.of(ValueType.of(ValueType.Kind.INTERVAL, "INTERVAL"))).as("pgjdbc cannot look interval up")
+                .isEqualTo(PgType.TEXT);
+        for (ValueType.Kind kind : ValueType.Kind.values()) {
+            if (kind != ValueType.Kind.ARRAY) {
+                String name = switch (kind) {
+                    case UUID -> "UUID";
+                    case INTERVAL -> "INTERVAL";
+                    case BITS -> "BIT";
+                    default -> kind.name();
+                };
+                assertThat(PgType.of(ValueType.of(kind, name))).as(kind.name()).isNotNull();
+            }
+        }
     }
 
     @Test
