@@ -41,13 +41,7 @@ public final class DuckDbTypes implements TypeMapping {
         }
         String upper = name.toUpperCase(Locale.ROOT);
         if (upper.startsWith("DECIMAL") || upper.startsWith("NUMERIC")) {
-            int open = name.indexOf('(');
-            if (open > 0) {
-                String[] ps = name.substring(open + 1, name.indexOf(')')).split(",");
-                precision = Integer.parseInt(ps[0].strip());
-                scale = ps.length > 1 ? Integer.parseInt(ps[1].strip()) : 0;
-            }
-            return new ValueType(Kind.DECIMAL, name, precision, scale, null);
+            return ValueType.decimal(name, precision, scale);
         }
         if (upper.startsWith("ENUM")) {
             // results call every enum ENUM, getColumns lists its values; one name for both

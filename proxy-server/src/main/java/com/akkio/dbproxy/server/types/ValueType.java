@@ -98,6 +98,20 @@ public record ValueType(Kind kind, String name, int precision, int scale, ValueT
         return new ValueType(kind, name, 0, 0, null);
     }
 
+    /**
+     * A DECIMAL, with the precision and scale its name gives ({@code DECIMAL(18,3)}), else those given (a driver's
+     * for a bare {@code DECIMAL}).
+     */
+    public static ValueType decimal(String name, int precision, int scale) {
+        int open = name.indexOf('(');
+        if (open > 0) {
+            String[] ps = name.substring(open + 1, name.indexOf(')')).split(",");
+            precision = Integer.parseInt(ps[0].strip());
+            scale = ps.length > 1 ? Integer.parseInt(ps[1].strip()) : 0;
+        }
+        return new ValueType(Kind.DECIMAL, name, precision, scale, null);
+    }
+
     public static ValueType array(String name, ValueType element) {
         return new ValueType(Kind.ARRAY, name, 0, 0, element);
     }

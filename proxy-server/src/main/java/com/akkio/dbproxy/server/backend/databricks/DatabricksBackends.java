@@ -49,7 +49,7 @@ public final class DatabricksBackends {
         };
         return new Backend(cfg.name(), Dialect.DATABRICKS, d.warehouseId(), new SuppliedDataSource(opener),
                 cfg.pool(), () -> { }, new Warehouses(d, d.startOnDemand())::problem, warehouseOf::get,
-                DatabricksErrors.TABLE, com.akkio.dbproxy.server.backend.JdbcTypes.INSTANCE);
+                DatabricksErrors.TABLE, DatabricksTypes.INSTANCE);
     }
 
     /** The driver properties; credentials travel here, never in the URL that drivers and pools log. */

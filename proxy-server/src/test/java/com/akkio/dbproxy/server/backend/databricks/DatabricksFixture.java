@@ -57,7 +57,7 @@ final class DatabricksFixture implements AutoCloseable {
                 """);
         String base = "https://" + ip + ":443";
         Path config = Files.writeString(dir.resolve("proxy.yaml"), """
-                server: { port: 0, admin_port: 0 }
+                server: { port: 0, admin_port: 0, postgres: { enabled: true, port: 0 } }
                 audit: { path: audit.jsonl }
                 backends:
                   dbx:
@@ -75,9 +75,10 @@ final class DatabricksFixture implements AutoCloseable {
                       OIDCDiscoveryEndpoint: %s/oidc/.well-known/oauth-authorization-server
                       OAuth2TokenEndpoint: %s/oidc/v1/token
                 tenants:
-                  acme: { secret_hash: "%s", backend: dbx, policy: acme.yaml }
+                  acme: { secret_hash: "%s", scram_sha256: "%s", backend: dbx, policy: acme.yaml }
                 """.formatted(ip, cert.truststore(), cert.truststorePassword(), base, base,
-                SecretHash.create("acme-secret").encoded()));
+                SecretHash.create("acme-secret").encoded(),
+                com.akkio.dbproxy.server.config.ScramVerifier.create("acme-secret").encoded()));
         if (!workspaceUp) {
             emulator.suspend();
         }

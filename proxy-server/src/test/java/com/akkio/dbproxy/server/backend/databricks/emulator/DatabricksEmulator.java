@@ -362,7 +362,10 @@ public final class DatabricksEmulator implements AutoCloseable {
         try (Statement s = duckdb.createStatement()) {
             running.add(s);
             // Spark SQL quotes identifiers with backticks, DuckDB with double quotes
-            boolean rows = s.execute(request.path("statement").asText().replace('`', '"'));
+            String statement = request.path("statement").asText().replace('`', '"');
+            // the driver describes a prepared statement's result with DESCRIBE QUERY (before it has one)
+            boolean rows = s.execute(statement.regionMatches(true, 0, DESCRIBE_QUERY, 0, DESCRIBE_QUERY.length())
+                    ? describeQuery(statement.substring(DESCRIBE_QUERY.length())) : statement);
             ObjectNode manifest = response.putObject("manifest").put("format", "JSON_ARRAY");
             ObjectNode schema = manifest.putObject("schema");
             ArrayNode data = JSON.createArrayNode();
@@ -371,15 +374,22 @@ public final class DatabricksEmulator implements AutoCloseable {
                 try (ResultSet rs = s.getResultSet()) {
                     ResultSetMetaData md = rs.getMetaData();
                     for (int i = 1; i <= md.getColumnCount(); i++) {
-                        String type = typeName(md.getColumnType(i));
+                        String complex = complexTypeText(md.getColumnTypeName(i));
+                        // DuckDB's JDBC type for its 4-byte FLOAT is FLOAT, which JDBC means as a DOUBLE
+                        String type = complex != null ? complex.substring(0, complex.indexOf('<'))
+                                : md.getColumnTypeName(i).equals("FLOAT") ? "FLOAT"
+                                : typeName(md.getColumnType(i));
                         columns.addObject().put("name", md.getColumnLabel(i)).put("position", i - 1)
-                                .put("type_name", type).put("type_text", typeText(type, md, i));
+                                .put("type_name", type).put("type_text", complex != null ? complex
+                                        : typeText(type, md, i));
                     }
                     while (rs.next()) {
                         ArrayNode row = data.addArray();
                         for (int i = 1; i <= md.getColumnCount(); i++) {
                             Object v = rs.getObject(i);
-                            row.add(v == null ? null : v.toString());
+                            // a warehouse's JSON_ARRAY result has each ARRAY, STRUCT and MAP value as JSON text
+                            row.add(v == null ? null : complexTypeText(md.getColumnTypeName(i)) != null
+                                    ? jsonText(v) : v.toString());
                         }
                     }
                 }
@@ -432,6 +442,118 @@ public final class DatabricksEmulator implements AutoCloseable {
         return response;
     }
 
+    private static final String DESCRIBE_QUERY = "DESCRIBE QUERY ";
+
+    /**
+     * A query answering {@code DESCRIBE QUERY} of {@code query} as a warehouse does: one row per result column, its
+     * name, its type text in lower case ({@code int}, {@code decimal(10,2)}, {@code array<int>}) and a comment.
+     */
+    private String describeQuery(String query) throws SQLException {
+        StringBuilder rows = new StringBuilder();
+        try (Statement s = duckdb.createStatement(); ResultSet r = s.executeQuery("DESCRIBE " + query)) {
+            while (r.next()) {
+                rows.append(rows.length() == 0 ? "" : ", ").append("('").append(r.getString(1).replace("'", "''"))
+                        .append("', '").append(databricksTypeText(r.getString(2)).toLowerCase(java.util.Locale.ROOT))
+                        .append("', NULL)");
+            }
+        }
+        return "SELECT * FROM (VALUES " + rows + ") AS t(col_name, data_type, comment)";
+    }
+
+    /**
+     * The Databricks type text of a DuckDB list, struct or map type ({@code INTEGER[]} is {@code ARRAY<INT>},
+     * {@code STRUCT(id INTEGER, n VARCHAR)} is {@code STRUCT<id: INT, n: STRING>}, {@code MAP(VARCHAR, INTEGER)} is
+     * {@code MAP<STRING, INT>}), as a warehouse's result manifest gives it; null for other types.
+     */
+    static String complexTypeText(String duckType) {
+        String t = duckType.strip();
+        if (t.endsWith("]")) {
+            return "ARRAY<" + databricksTypeText(t.substring(0, t.lastIndexOf('['))) + ">";
+        }
+        if (t.startsWith("STRUCT(") || t.startsWith("MAP(")) {
+            List<String> parts = topLevelParts(t.substring(t.indexOf('(') + 1, t.length() - 1));
+            StringBuilder out = new StringBuilder(t.startsWith("MAP(") ? "MAP<" : "STRUCT<");
+            for (int i = 0; i < parts.size(); i++) {
+                String part = parts.get(i).strip();
+                if (t.startsWith("MAP(")) {
+                    out.append(i > 0 ? ", " : "").append(databricksTypeText(part));
+                } else {
+                    int space = part.indexOf(' ');
+                    out.append(i > 0 ? ", " : "").append(part, 0, space).append(": ")
+                            .append(databricksTypeText(part.substring(space + 1)));
+                }
+            }
+            return out.append('>').toString();
+        }
+        return null;
+    }
+
+    private static String databricksTypeText(String duckType) {
+        String complex = complexTypeText(duckType);
+        if (complex != null) {
+            return complex;
+        }
+        String t = duckType.strip().toUpperCase(java.util.Locale.ROOT);
+        return switch (t) {
+            case "INTEGER" -> "INT";
+            case "VARCHAR" -> "STRING";
+            case "BLOB" -> "BINARY";
+            case "TIMESTAMP WITH TIME ZONE" -> "TIMESTAMP";
+            default -> t;
+        };
+    }
+
+    /** {@code a INTEGER, b STRUCT(c INTEGER, d VARCHAR)} split at the commas outside brackets. */
+    private static List<String> topLevelParts(String list) {
+        List<String> parts = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < list.length(); i++) {
+            char c = list.charAt(i);
+            depth += c == '(' || c == '[' ? 1 : c == ')' || c == ']' ? -1 : 0;
+            if (c == ',' && depth == 0) {
+                parts.add(list.substring(start, i));
+                start = i + 1;
+            }
+        }
+        parts.add(list.substring(start));
+        return parts;
+    }
+
+    private static String jsonText(Object v) throws SQLException {
+        try {
+            return JSON.writeValueAsString(plain(v));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("cannot write a value as JSON", e);
+        }
+    }
+
+    /** DuckDB's arrays, structs and maps as lists and maps Jackson writes as JSON; dates and times as text. */
+    private static Object plain(Object v) throws SQLException {
+        if (v instanceof java.sql.Array a) {
+            List<Object> out = new ArrayList<>();
+            for (Object item : (Object[]) a.getArray()) {
+                out.add(item == null ? null : plain(item));
+            }
+            return out;
+        }
+        if (v instanceof org.duckdb.DuckDBStruct struct) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, Object> e : struct.getMap().entrySet()) {
+                out.put(e.getKey(), e.getValue() == null ? null : plain(e.getValue()));
+            }
+            return out;
+        }
+        if (v instanceof Map<?, ?> map) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                out.put(String.valueOf(e.getKey()), e.getValue() == null ? null : plain(e.getValue()));
+            }
+            return out;
+        }
+        return v instanceof Number || v instanceof Boolean || v instanceof String ? v : v.toString();
+    }
+
     private static String typeName(int jdbcType) {
         return switch (jdbcType) {
             case Types.BIGINT -> "LONG";
@@ -449,8 +571,11 @@ public final class DatabricksEmulator implements AutoCloseable {
     }
 
     private static String typeText(String type, ResultSetMetaData md, int i) throws SQLException {
+        // the type text a warehouse writes in a result manifest: SQL names, where type_name has Spark's
         return switch (type) {
             case "LONG" -> "BIGINT";
+            case "SHORT" -> "SMALLINT";
+            case "BYTE" -> "TINYINT";
             case "DECIMAL" -> "DECIMAL(" + md.getPrecision(i) + "," + md.getScale(i) + ")";
             default -> type;
         };

@@ -1,0 +1,91 @@
+package com.akkio.dbproxy.server.backend.databricks;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import com.akkio.dbproxy.server.backend.JdbcTypes;
+import com.akkio.dbproxy.server.backend.TypeMapping;
+import com.akkio.dbproxy.server.types.ValueType;
+import com.akkio.dbproxy.server.types.ValueType.Kind;
+
+/**
+ * Databricks' types as databricks-jdbc 3.4.5 hands them over, read by the type text it reports
+ * ({@code getColumnTypeName}: {@code INT}, {@code DECIMAL(4,1)}, {@code ARRAY<INT>},
+ * {@code STRUCT<id: INT, n: STRING>}, {@code MAP<STRING, INT>}). Its complex types are the reason for a mapping of its own: the driver reports ARRAY and
+ * STRUCT columns as JDBC ARRAY and STRUCT (MAP as VARCHAR) but, with inline results, refuses {@code getArray} and
+ * {@code getStruct} ("Complex datatype support support is disabled", and with {@code EnableComplexDatatypeSupport=1}
+ * "not supported in inline mode"); {@code getString} gives each value as the warehouse's JSON text. So ARRAY, STRUCT,
+ * MAP and VARIANT values are JSON documents. An ARRAY is not an array of its element type, as a DuckDB list is: a
+ * prepared statement's columns come from {@code DESCRIBE QUERY}, whose types the driver strips to their base names
+ * ({@code ARRAY}, not {@code ARRAY<INT>}), so a client would be told one type when it prepares and sent another when
+ * it executes (a PostgreSQL client decodes the values by the first).
+ */
+public final class DatabricksTypes implements TypeMapping {
+    public static final DatabricksTypes INSTANCE = new DatabricksTypes();
+
+    private DatabricksTypes() {
+    }
+
+    @Override
+    public ValueType typeOf(String typeName, int jdbcType, int precision, int scale) {
+        String name = typeName == null ? "" : typeName.strip();
+        String upper = name.toUpperCase(Locale.ROOT);
+        if (upper.startsWith("ARRAY") || upper.startsWith("STRUCT") || upper.startsWith("MAP")
+                || upper.equals("VARIANT")) {
+            return ValueType.of(Kind.JSON, name);
+        }
+        if (upper.startsWith("DECIMAL")) {
+            return ValueType.decimal(name, precision, scale);
+        }
+        if (upper.startsWith("INTERVAL")) {
+            return ValueType.of(Kind.INTERVAL, name);
+        }
+        return switch (upper) {
+            case "BOOLEAN" -> ValueType.of(Kind.BOOLEAN, name);
+            case "TINYINT", "BYTE" -> ValueType.of(Kind.TINYINT, name);
+            case "SMALLINT", "SHORT" -> ValueType.of(Kind.SMALLINT, name);
+            case "INT", "INTEGER" -> ValueType.of(Kind.INTEGER, name);
+            case "BIGINT", "LONG" -> ValueType.of(Kind.BIGINT, name);
+            case "FLOAT", "REAL" -> ValueType.of(Kind.REAL, name);
+            case "DOUBLE" -> ValueType.of(Kind.DOUBLE, name);
+            case "STRING", "VARCHAR", "CHAR" -> ValueType.of(Kind.TEXT, name);
+            case "BINARY" -> ValueType.of(Kind.BINARY, name);
+            case "DATE" -> ValueType.of(Kind.DATE, name);
+            // TIMESTAMP is an instant the warehouse writes in its session time zone (UTC unless set), NTZ a wall
+            // clock; the driver hands over both as that wall clock
+            case "TIMESTAMP", "TIMESTAMP_NTZ" -> new ValueType(Kind.TIMESTAMP, name, 6, 0, null);
+            case "VOID", "NULL" -> ValueType.of(Kind.NULL, name);
+            default -> JdbcTypes.INSTANCE.typeOf(name, jdbcType, precision, scale);
+        };
+    }
+
+    @Override
+    public Object read(ResultSet rs, int column, ValueType type) throws SQLException {
+        return switch (type.kind()) {
+            case JSON, TEXT, INTERVAL -> rs.getString(column);
+            case TIMESTAMP -> {
+                Timestamp t = rs.getTimestamp(column);
+                yield t == null ? null : t.toLocalDateTime();
+            }
+            case BINARY -> rs.getBytes(column);
+            case NULL -> null;
+            default -> JdbcTypes.INSTANCE.read(rs, column, type);
+        };
+    }
+
+    @Override
+    public List<ValueType> types() {
+        List<ValueType> out = new ArrayList<>();
+        for (String name : List.of("BOOLEAN", "TINYINT", "SMALLINT", "INT", "BIGINT", "DECIMAL", "FLOAT", "DOUBLE",
+                "STRING", "BINARY", "DATE", "TIMESTAMP", "TIMESTAMP_NTZ", "INTERVAL", "ARRAY<INT>", "STRUCT",
+                "MAP", "VARIANT", "VOID")) {
+            out.add(typeOf(name, Types.OTHER, name.equals("DECIMAL") ? 38 : 0, 0));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,150 @@
+package com.akkio.dbproxy.server.backend.databricks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.JDBCType;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.LiveServerTest;
+import com.akkio.dbproxy.server.ReadmeTables;
+import com.akkio.dbproxy.server.SqlStates;
+import com.akkio.dbproxy.server.TypeZoo;
+import com.akkio.dbproxy.server.TypeZoo.Check;
+import com.akkio.dbproxy.server.TypeZoo.Column;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Databricks' types through the real databricks-jdbc 3.4.5 and the proxy, to both front ends: the emulator serves a
+ * {@code sales.type_zoo} with one column of each type it can (ARRAY, STRUCT and MAP among them, with the type texts
+ * and the JSON values a warehouse sends), and every value reaches the client jar and pgjdbc as DuckDB (under the
+ * emulator) prints it, typed as README's table "Databricks over both front ends" says. The emulator listens on
+ * 127.0.0.12:443.
+ */
+@LiveServerTest
+class DatabricksTypeMatrixTest {
+    static final String TABLE = "### Databricks over both front ends";
+    static final List<Column> COLUMNS = List.of(
+            new Column("c_tinyint", "TINYINT", Check.INTEGER), new Column("c_smallint", "SMALLINT", Check.INTEGER),
+            new Column("c_int", "INT", Check.INTEGER), new Column("c_bigint", "BIGINT", Check.INTEGER),
+            new Column("c_decimal", "DECIMAL(10,2)", Check.DECIMAL), new Column("c_float", "FLOAT", Check.REAL),
+            new Column("c_double", "DOUBLE", Check.DOUBLE), new Column("c_boolean", "BOOLEAN", Check.BOOLEAN),
+            new Column("c_string", "STRING", Check.TEXT), new Column("c_date", "DATE", Check.DATE),
+            new Column("c_timestamp", "TIMESTAMP", Check.TIMESTAMP),
+            new Column("c_array", "ARRAY<INT>", Check.JSON_VALUE),
+            new Column("c_array_string", "ARRAY<STRING>", Check.JSON_VALUE),
+            new Column("c_array_struct", "ARRAY<STRUCT<a: INT>>", Check.JSON_VALUE),
+            new Column("c_struct", "STRUCT<id: INT, n: STRING>", Check.JSON_VALUE),
+            new Column("c_map", "MAP<STRING, INT>", Check.JSON_VALUE));
+
+    @TempDir
+    static Path dir;
+    static DatabricksFixture dbx;
+    static Map<String, Map<String, String>> readme;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dbx = new DatabricksFixture(dir, "127.0.0.12", 3600);
+        dbx.emulator.setUp("CREATE TABLE acme_prod.sales.type_zoo (id INTEGER, c_tinyint TINYINT,"
+                + " c_smallint SMALLINT, c_int INTEGER, c_bigint BIGINT, c_decimal DECIMAL(10, 2), c_float REAL,"
+                + " c_double DOUBLE, c_boolean BOOLEAN, c_string VARCHAR, c_date DATE, c_timestamp TIMESTAMP,"
+                + " c_array INTEGER[], c_array_string VARCHAR[], c_array_struct STRUCT(a INTEGER)[],"
+                + " c_struct STRUCT(id INTEGER, n VARCHAR), c_map MAP(VARCHAR, INTEGER))");
+        dbx.emulator.setUp("INSERT INTO acme_prod.sales.type_zoo VALUES"
+                + " (1, 1, 2, 3, 4, 12345678.90, 1.5, 0.1, true, 'hello', DATE '2024-02-29',"
+                + " TIMESTAMP '2024-02-29 12:34:56.123456', [1, 2, NULL], ['a', 'b c', NULL], [{'a': 1}, NULL],"
+                + " {'id': 1, 'n': 'x'}, MAP {'k1': 1, 'k2': 2}),"
+                + " (2, -128, 32767, -2147483648, 9223372036854775807, -99999999.99, -0.25, 1e300, false,"
+                + " 'Zoë \"quoted\", {braced}', DATE '1969-12-31', TIMESTAMP '1969-12-31 23:59:59.999999', [], [],"
+                + " [], {'id': NULL, 'n': 'q\"uote'}, MAP {}),"
+                + " (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+                + " NULL)");
+        readme = ReadmeTables.byFirstColumn(TABLE);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        dbx.close();
+    }
+
+    @Test
+    void theReadmeTableHasARowForEveryColumnTheEmulatorServes() {
+        List<String> served = readme.keySet().stream().filter(k -> !k.equals("—")).toList();
+        assertThat(served).containsExactlyElementsOf(COLUMNS.stream().map(Column::name).toList());
+        COLUMNS.forEach(c -> assertThat(readme.get(c.name()).get("Databricks type")).as(c.name())
+                .isEqualTo(c.duckdbType()));
+    }
+
+    @Test
+    void everyValueReachesTheClientJarAsTheWarehouseHasIt() throws Exception {
+        try (Connection c = dbx.acme()) {
+            assertThat(compare(c, TypeZoo.Precision.MILLIS, md -> JDBCType.valueOf(md.getColumnType(2)).getName(),
+                    "Avatica JDBC type", "getObject")).isEmpty();
+        }
+    }
+
+    @Test
+    void everyValueReachesPgjdbcAsTheWarehouseHasIt() throws Exception {
+        try (Connection c = SqlStates.connect("jdbc:postgresql://127.0.0.1:" + dbx.proxy.postgresPort()
+                + "/main?sslmode=disable", DemoProxy.credentials("acme", "acme-secret"))) {
+            assertThat(compare(c, TypeZoo.Precision.MICROS, md -> {
+                String name = md.getColumnTypeName(2);
+                return name.startsWith("_") ? name.substring(1) + "[]" : name;
+            }, "PostgreSQL type", null)).isEmpty();
+        }
+    }
+
+    /** The type of a result's value column, as a client names it. */
+    private interface ValueColumnType {
+        String of(ResultSetMetaData md) throws SQLException;
+    }
+
+    /**
+     * Each column's values against DuckDB's text of them, its type as {@code types} reads it against README's
+     * {@code typeColumn}, and (where {@code classColumn} names one) the class of its values.
+     */
+    private static List<String> compare(Connection c, TypeZoo.Precision precision, ValueColumnType types,
+                                        String typeColumn, String classColumn) throws SQLException {
+        List<String> failures = new ArrayList<>();
+        for (Column column : COLUMNS) {
+            TypeZoo.Oracle oracle = TypeZoo.oracle(c, column);
+            Map<String, String> row = readme.get(column.name());
+            Class<?> wanted = classColumn == null ? Object.class : TypeZoo.javaClass(row.get(classColumn));
+            String sql = "SELECT id, " + column.name() + " FROM type_zoo ORDER BY id";
+            // prepared too: the driver describes a prepared statement's columns from DESCRIBE QUERY, more coarsely
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql);
+                 PreparedStatement p = c.prepareStatement(sql); ResultSet pr = p.executeQuery()) {
+                for (ResultSet result : List.of(r, pr)) {
+                    String type = types.of(result.getMetaData());
+                    if (!type.equals(row.get(typeColumn))) {
+                        failures.add(column.name() + ": type " + type);
+                    }
+                    while (result.next()) {
+                        Object v = result.getObject(2);
+                        int id = result.getInt(1);
+                        String mismatch = TypeZoo.mismatch(column, id, v, oracle, precision);
+                        if (mismatch != null) {
+                            failures.add(column.name() + " row " + id + ": " + mismatch);
+                        }
+                        if (v != null && !wanted.isInstance(v)) {
+                            failures.add(column.name() + " row " + id + ": a " + v.getClass().getName());
+                        }
+                    }
+                }
+            }
+        }
+        return failures;
+    }
+}
