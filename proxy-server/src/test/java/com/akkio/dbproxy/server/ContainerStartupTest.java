@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -123,7 +122,7 @@ class ContainerStartupTest {
                 Thread.sleep(healthy ? 0 : 200);
             }
             assertThat(healthy).as("the compose health check passes").isTrue();
-            try (Connection c = DriverManager.getConnection("jdbc:akkio://127.0.0.1:" + port,
+            try (Connection c = SqlStates.connect("jdbc:akkio://127.0.0.1:" + port,
                     DemoProxy.credentials("acme", "acme-secret"))) {
                 assertThat(Queries.scalar(c, "SELECT count(*) FROM orders")).isEqualTo(1000);
             }
