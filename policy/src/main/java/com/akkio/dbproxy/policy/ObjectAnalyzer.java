@@ -13,6 +13,7 @@ import java.util.Set;
 
 import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.DoubleValue;
+import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NextValExpression;
@@ -21,6 +22,7 @@ import net.sf.jsqlparser.expression.UserVariable;
 import net.sf.jsqlparser.expression.VariableAssignment;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.create.table.ColDataType;
 import net.sf.jsqlparser.statement.create.table.CreateTable;
 import net.sf.jsqlparser.statement.create.view.AlterView;
 import net.sf.jsqlparser.statement.create.view.CreateView;
@@ -72,7 +74,7 @@ final class ObjectAnalyzer {
         @Override
         protected Field[] computeValue(Class<?> type) {
             List<Field> fields = new ArrayList<>();
-            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Class<?> c = type; c != null && isAstNode(c); c = c.getSuperclass()) {
                 for (Field f : c.getDeclaredFields()) {
                     if (!Modifier.isStatic(f.getModifiers()) && mayHoldNodes(f.getType())) {
                         f.setAccessible(true);
@@ -85,31 +87,29 @@ final class ObjectAnalyzer {
     };
 
     /**
-     * Raw text the parser kept as a string instead of parsing it (time travel clauses, hints, type arguments): if it
-     * contains statement keywords, it may hide a subquery the walk cannot see, and the deparser would pass it on.
+     * Fields that can hold text (a string, or strings inside a list, map or object field), with what
+     * {@link RawText} says they hold. The deparser emits such text verbatim, so the walk reads every one of them.
      */
-    private static final java.util.regex.Pattern HIDDEN_STATEMENT = java.util.regex.Pattern.compile(
-            "(?i)\\b(select|from|join|table|values|with|insert|update|delete|merge|into|exec|execute|call|pragma)\\b");
-    /** String fields that hold one lexer token (a literal or an identifier), which the backend lexes the same way. */
-    private static final Set<String> SINGLE_TOKEN_FIELDS = Set.of(
-            "StringValue.value", "Column.columnName", "Alias.name", "Drop.type");
-
-    private static final ClassValue<Field[]> TEXT_FIELDS = new ClassValue<>() {
+    private static final ClassValue<TextField[]> TEXT_FIELDS = new ClassValue<>() {
         @Override
-        protected Field[] computeValue(Class<?> type) {
-            List<Field> fields = new ArrayList<>();
-            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+        protected TextField[] computeValue(Class<?> type) {
+            List<TextField> fields = new ArrayList<>();
+            for (Class<?> c = type; c != null && isAstNode(c); c = c.getSuperclass()) {
                 for (Field f : c.getDeclaredFields()) {
-                    if (!Modifier.isStatic(f.getModifiers()) && f.getType() == String.class
-                            && !SINGLE_TOKEN_FIELDS.contains(c.getSimpleName() + "." + f.getName())) {
+                    if (!Modifier.isStatic(f.getModifiers()) && mayHoldText(f.getType())) {
                         f.setAccessible(true);
-                        fields.add(f);
+                        String owner = c.getName().substring(c.getName().lastIndexOf('.') + 1);
+                        fields.add(new TextField(f, RawText.holds(c, f.getName()), owner + "." + f.getName()));
                     }
                 }
             }
-            return fields.toArray(new Field[0]);
+            return fields.toArray(new TextField[0]);
         }
     };
+
+    /** A field that can hold text, what it holds, and its name for a denial. */
+    private record TextField(Field field, RawText.Holds holds, String where) {
+    }
 
     private final TenantPolicy policy;
     private final boolean physicalNames;
@@ -124,6 +124,8 @@ final class ObjectAnalyzer {
     private final List<String> literals;
     private int depth;
     private int rowBoundDepth;
+    /** Above zero while walking an expression parsed from text the parser kept verbatim. */
+    private int rawTextDepth;
 
     /**
      * @param physicalNames true to check SQL the engine itself produced: every object must then be written out in
@@ -178,6 +180,13 @@ final class ObjectAnalyzer {
         return !type.getName().startsWith("net.sf.jsqlparser.parser.");
     }
 
+    /** Strings, and containers that may hold them (lists, maps, map entries, arrays, plain objects). */
+    private static boolean mayHoldText(Class<?> type) {
+        return type == String.class || type == Object.class || type.isArray() && !type.getComponentType().isPrimitive()
+                || Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type)
+                || Map.Entry.class.isAssignableFrom(type);
+    }
+
     private static boolean isAstNode(Class<?> type) {
         String name = type.getName();
         return name.startsWith("net.sf.jsqlparser.") && !name.startsWith("net.sf.jsqlparser.parser.")
@@ -188,26 +197,8 @@ final class ObjectAnalyzer {
         if (node == null) {
             return;
         }
-        if (node instanceof Collection<?> items) {
-            for (Object item : items) {
-                walk(item, scope, role);
-            }
-            return;
-        }
-        if (node instanceof Map<?, ?> map) {
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                walk(e.getKey(), scope, role);
-                walk(e.getValue(), scope, role);
-            }
-            return;
-        }
-        if (node instanceof Object[] array) {
-            for (Object item : array) {
-                walk(item, scope, role);
-            }
-            return;
-        }
         if (!isAstNode(node.getClass())) {
+            forEachContained(node, item -> walk(item, scope, role));
             return;
         }
         if (node instanceof Table table) {
@@ -226,12 +217,18 @@ final class ObjectAnalyzer {
             rowBoundDepth++;
         }
         try {
+            readTexts(node, scope);
             inspect(node);
-            checkRawText(node);
-            if (literals != null && rowBoundDepth == 0) {
+            if (literals != null && rowBoundDepth == 0 && rawTextDepth == 0) {
                 collectLiteral(node);
             }
             children(node, scope);
+            if (node instanceof Collection<?> items) {
+                // a node that is a list (ExpressionList and its kin): its elements, beside its own fields
+                for (Object item : items) {
+                    walk(item, scope, role);
+                }
+            }
         } finally {
             depth--;
             if (rowBound) {
@@ -273,18 +270,71 @@ final class ObjectAnalyzer {
         }
     }
 
-    private static void checkRawText(Object node) {
-        for (Field field : TEXT_FIELDS.get(node.getClass())) {
-            Object text = read(field, node);
-            if (text != null && HIDDEN_STATEMENT.matcher((String) text).find()) {
-                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the proxy cannot analyse the text '"
-                        + abbreviate((String) text) + "' (" + node.getClass().getSimpleName() + ")");
+    /**
+     * Reads every text the node holds ({@link RawText}): inert text passes, bare words are checked as functions
+     * written without brackets, and expressions are parsed and walked like any other; text that cannot be read is
+     * denied. An expression read from text may not touch a table or hold a subquery: the text is sent verbatim, so
+     * no name in it could be rewritten, and DuckDB refuses subqueries in generated columns and constraints anyway.
+     */
+    private void readTexts(Object node, Scope scope) {
+        for (TextField f : TEXT_FIELDS.get(node.getClass())) {
+            if (f.holds() == RawText.Holds.LITERAL || f.holds() == RawText.Holds.TYPE) {
+                continue; // a literal's inside is not lexed; types are read whole by TypeNames, in inspect
+            }
+            Object value = read(f.field(), node);
+            if (value != null) {
+                readText(value, f, scope);
             }
         }
     }
 
-    private static String abbreviate(String text) {
-        return text.length() <= 60 ? text : text.substring(0, 60) + "…";
+    private void readText(Object value, TextField f, Scope scope) {
+        if (value instanceof String text) {
+            RawText.Reading reading = RawText.read(text, f.holds(), policy.dialect(), f.where());
+            for (String word : reading.words()) {
+                checkKeywordFunction(word);
+            }
+            for (String expression : reading.expressions()) {
+                Expression parsed;
+                try {
+                    parsed = SqlParser.parseExpression(expression, policy.dialect());
+                } catch (SqlParser.SyntaxError e) {
+                    throw RawText.cannot(expression, f.where(), "it is not an expression (" + e.getMessage() + ")");
+                }
+                rawTextDepth++;
+                try {
+                    walk(parsed, scope, Role.READ);
+                } finally {
+                    rawTextDepth--;
+                }
+            }
+        } else {
+            // text inside a container; syntax nodes in it are walked by children, not read here
+            forEachContained(value, item -> {
+                if (item != null && !isAstNode(item.getClass())) {
+                    readText(item, f, scope);
+                }
+            });
+        }
+    }
+
+    /** Hands each element of a list, array or map entry (each key and value of a map) to {@code each}. */
+    private static void forEachContained(Object container, java.util.function.Consumer<Object> each) {
+        if (container instanceof Collection<?> items) {
+            items.forEach(each);
+        } else if (container instanceof Map<?, ?> map) {
+            map.forEach((key, value) -> {
+                each.accept(key);
+                each.accept(value);
+            });
+        } else if (container instanceof Map.Entry<?, ?> e) {
+            each.accept(e.getKey());
+            each.accept(e.getValue());
+        } else if (container instanceof Object[] array) {
+            for (Object item : array) {
+                each.accept(item);
+            }
+        }
     }
 
     private static Object read(Field field, Object node) {
@@ -332,7 +382,14 @@ final class ObjectAnalyzer {
     }
 
     private void inspect(Object node) {
-        if (node instanceof TableFunction tf) {
+        if (rawTextDepth > 0 && node instanceof Select) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "a subquery in text the parser keeps verbatim (a"
+                    + " generated column, a constraint, a time travel clause, ...) is not allowed (rule: no subqueries"
+                    + " in DDL expressions)");
+        }
+        if (node instanceof ColDataType type) {
+            TypeNames.check(type, policy.dialect());
+        } else if (node instanceof TableFunction tf) {
             List<Function> fns = tf.getFunctions() != null && !tf.getFunctions().isEmpty()
                     ? tf.getFunctions() : List.of(tf.getFunction());
             for (Function fn : fns) {
@@ -368,10 +425,16 @@ final class ObjectAnalyzer {
      * unquoted and unqualified they are the function in both DuckDB and Databricks.
      */
     private void checkKeywordFunction(Column column) {
-        String name = column.getColumnName();
-        if (column.getTable() == null && name != null && KEYWORD_FUNCTIONS.contains(name.toLowerCase(Locale.ROOT))
-                && functions.isDenied(name.toLowerCase(Locale.ROOT))) {
-            throw new Denial(DenyCode.FUNCTION_DENIED, "function " + name.toLowerCase(Locale.ROOT)
+        if (column.getTable() == null && column.getColumnName() != null) {
+            checkKeywordFunction(column.getColumnName());
+        }
+    }
+
+    /** A bare, unquoted word where an expression may stand: a function if it is one of the keyword functions. */
+    private void checkKeywordFunction(String word) {
+        String name = word.toLowerCase(Locale.ROOT);
+        if (KEYWORD_FUNCTIONS.contains(name) && functions.isDenied(name)) {
+            throw new Denial(DenyCode.FUNCTION_DENIED, "function " + name
                     + " is denied: it reveals the backend session (rule: denied_functions)");
         }
     }
@@ -415,6 +478,11 @@ final class ObjectAnalyzer {
     }
 
     private void table(Table table, Scope scope, Role role) {
+        if (rawTextDepth > 0 && role != Role.QUALIFIER) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "table " + table.getFullyQualifiedName() + " in text"
+                    + " the parser keeps verbatim: its name could not be rewritten (rule: no tables in DDL"
+                    + " expressions)");
+        }
         Role seen = tableRoles.putIfAbsent(table, role);
         if (seen != null) {
             if (seen != role) {

@@ -1,7 +1,9 @@
 package com.akkio.dbproxy.policy;
 
+import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.parser.AbstractJSqlParser;
 import net.sf.jsqlparser.parser.CCJSqlParser;
+import net.sf.jsqlparser.parser.CCJSqlParserConstants;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.parser.ParseException;
 import net.sf.jsqlparser.parser.Token;
@@ -23,12 +25,36 @@ final class SqlParser {
     }
 
     static Statements parse(String sql, Dialect dialect) throws SyntaxError {
+        return parse(sql, dialect, CCJSqlParser::Statements);
+    }
+
+    /**
+     * Parses text that must be one whole expression, such as the body of a generated column that the statement's
+     * parse kept as a string ({@link RawText}).
+     */
+    static Expression parseExpression(String text, Dialect dialect) throws SyntaxError {
+        return parse(text, dialect, parser -> {
+            Expression expression = parser.Expression();
+            Token next = parser.getToken(1);
+            if (next != null && next.kind != CCJSqlParserConstants.EOF) {
+                throw new ParseException("text after the expression: \"" + next.image + "\"");
+            }
+            return expression;
+        });
+    }
+
+    /** One way into the grammar: a production of {@link CCJSqlParser}. */
+    private interface Production<T> {
+        T parse(CCJSqlParser parser) throws ParseException;
+    }
+
+    private static <T> T parse(String sql, Dialect dialect, Production<T> production) throws SyntaxError {
         try {
             try {
-                return newParser(sql, dialect).withAllowComplexParsing(false).Statements();
+                return production.parse(newParser(sql, dialect).withAllowComplexParsing(false));
             } catch (ParseException simpleFailed) {
                 try {
-                    return newParser(sql, dialect).withAllowComplexParsing(true).Statements();
+                    return production.parse(newParser(sql, dialect).withAllowComplexParsing(true));
                 } catch (ParseException e) {
                     throw new SyntaxError(describe(e));
                 }

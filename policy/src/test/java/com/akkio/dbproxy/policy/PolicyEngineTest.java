@@ -385,6 +385,69 @@ class PolicyEngineTest {
     }
 
     @Nested
+    class TextTheParserKeepsVerbatim {
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "CREATE TABLE akkio_out.gc2 (x INT, db VARCHAR AS (current_database()), ea VARCHAR AS (current_setting('enable_external_access')), lc VARCHAR AS (current_setting('lock_configuration'))) | current_database",
+                "CREATE TABLE akkio_out.g (x INT, m VARCHAR GENERATED ALWAYS AS (current_setting('memory_limit')) VIRTUAL) | current_setting",
+                "CREATE TABLE akkio_out.g (x INT, t VARCHAR AS (current_setting('temp_directory')))                 | current_setting",
+                "CREATE TABLE akkio_out.g (x INT, v VARCHAR AS (getvariable('v')))                                  | getvariable",
+                "CREATE TABLE akkio_out.g (x INT, t BIGINT AS (txid_current()))                                     | txid_current",
+                "CREATE TABLE akkio_out.g (x INT CHECK (length(current_setting('memory_limit')) > 0))               | current_setting",
+                "CREATE TABLE akkio_out.g (x INT, CONSTRAINT k CHECK (current_setting('memory_limit') IS NOT NULL)) | current_setting",
+                "CREATE TABLE akkio_out.g (x INT DEFAULT current_setting('memory_limit'))                           | current_setting",
+                "CREATE TABLE akkio_out.g (x INT, u VARCHAR AS (upper(current_user)))                              | current_user"})
+        void functionsInColumnDefinitionsAreCheckedLikeInASelect(String sql, String function) {
+            Decision d = acme(sql);
+            assertThat(d.isAllowed()).as(d.toString()).isFalse();
+            assertThat(d.code()).isEqualTo(DenyCode.FUNCTION_DENIED);
+            assertThat(d.reason()).contains(function);
+        }
+
+        @Test
+        void aGeneratedColumnOfDatabricksIsCheckedToo() {
+            Decision d = engine.decide(DemoPolicies.acme(Dialect.DATABRICKS),
+                    "CREATE TABLE akkio_out.g (x INT, u STRING GENERATED ALWAYS AS (current_user())) USING DELTA");
+            assertThat(d.code()).as(d.toString()).isEqualTo(DenyCode.FUNCTION_DENIED);
+        }
+
+        @Test
+        void aSubqueryInAGeneratedColumnIsDeniedByThePolicyNotByTheBackend() {
+            Decision d = acme("CREATE TABLE akkio_out.g (x INT, y INT AS ((SELECT count(*) FROM globex_prod.sales.orders)))");
+            assertThat(d.code()).as(d.toString()).isEqualTo(DenyCode.UNSUPPORTED_CONSTRUCT);
+            assertThat(d.reason()).contains("subquer").contains("rule:");
+            assertThat(acme("CREATE TABLE akkio_out.g (x INT CHECK (x IN (SELECT 1)))").code())
+                    .isEqualTo(DenyCode.UNSUPPORTED_CONSTRUCT);
+        }
+
+        @Test
+        void plainGeneratedColumnsAndChecksAreAllowedAndSentAsWritten() {
+            String columns = "(x INTEGER CHECK (x > 0), y INTEGER AS (x + 1), z VARCHAR GENERATED ALWAYS AS"
+                    + " (upper(CAST(x AS VARCHAR))) VIRTUAL, CHECK (x < 1000000))";
+            Decision d = acme("CREATE TABLE akkio_out.generated " + columns);
+            assertThat(d.isAllowed()).as(d.toString()).isTrue();
+            assertThat(d.rewrittenSql()).isEqualTo("CREATE TABLE \"acme_prod\".\"akkio_out\".\"generated\" " + columns);
+            Decision dbx = engine.decide(DemoPolicies.acme(Dialect.DATABRICKS), "CREATE TABLE akkio_out.g"
+                    + " (ts TIMESTAMP, d DATE GENERATED ALWAYS AS (CAST(ts AS DATE))) USING DELTA");
+            assertThat(dbx.isAllowed()).as(dbx.toString()).isTrue();
+        }
+
+        @Test
+        void typesAreBuiltInTypesOfTheDialect() {
+            assertThat(acme("SELECT CAST(1 AS DECIMAL(12, 2)), '1'::INTEGER, CAST(NULL AS TIMESTAMP WITH TIME ZONE),"
+                    + " CAST(NULL AS STRUCT(a INT, \"b c\" VARCHAR)), CAST(NULL AS DOUBLE PRECISION)").isAllowed()).isTrue();
+            assertThat(engine.decide(DemoPolicies.acme(Dialect.DATABRICKS),
+                    "SELECT CAST(x AS ARRAY<INT>), CAST(x AS STRING) FROM orders").isAllowed()).isTrue();
+            for (String sql : List.of("SELECT 'x'::regclass", "SELECT 1::\"globex_prod\".\"sales\".\"orders\"",
+                    "SELECT CAST(1 AS globex_prod.sales.mood)", "CREATE TABLE akkio_out.t (m mood)")) {
+                Decision d = acme(sql);
+                assertThat(d.code()).as(sql + " -> " + d).isEqualTo(DenyCode.TYPE_DENIED);
+                assertThat(d.reason()).contains("rule: built-in types");
+            }
+        }
+    }
+
+    @Nested
     class Functions {
         @Test
         void configuredDenialsAndGlobs() {
