@@ -19,6 +19,7 @@ public enum DenyCode {
     TYPE_DENIED("42501", 1206),
     TABLE_FUNCTION_DENIED("42501", 1301),
     FUNCTION_DENIED("42501", 1302),
+    FUNCTION_NOT_ALLOWED("42501", 1303),
     AMBIGUOUS_LITERAL("42501", 1401);
 
     private final String sqlState;

@@ -63,8 +63,9 @@ final class ObjectAnalyzer {
 
     private static final Set<String> SYSTEM_CATALOGS = Set.of("system", "temp", "memory", "information_schema",
             "pg_catalog", "sqlite_master", "__databricks_internal");
+    /** Functions both dialects call when written as a bare word, without brackets. */
     private static final Set<String> KEYWORD_FUNCTIONS = Set.of("current_catalog", "current_schema",
-            "current_user", "session_user", "current_role", "system_user", "current_database");
+            "current_user", "session_user", "current_role", "system_user", "current_database", "user");
     private static final Set<String> SYSTEM_SCHEMAS = Set.of("information_schema", "pg_catalog", "__internal");
     /** Spark's path-addressed tables: {@code delta.`/mnt/x`}, {@code parquet.`s3://…`}. */
     private static final Set<String> PATH_FORMATS = Set.of("delta", "parquet", "csv", "json", "orc", "avro", "text",
@@ -433,9 +434,8 @@ final class ObjectAnalyzer {
     /** A bare, unquoted word where an expression may stand: a function if it is one of the keyword functions. */
     private void checkKeywordFunction(String word) {
         String name = word.toLowerCase(Locale.ROOT);
-        if (KEYWORD_FUNCTIONS.contains(name) && functions.isDenied(name)) {
-            throw new Denial(DenyCode.FUNCTION_DENIED, "function " + name
-                    + " is denied: it reveals the backend session (rule: denied_functions)");
+        if (KEYWORD_FUNCTIONS.contains(name)) {
+            checkFunctionName(name, "");
         }
     }
 
@@ -453,10 +453,22 @@ final class ObjectAnalyzer {
             throw new Denial(DenyCode.FUNCTION_DENIED, "qualified function " + String.join(".", nameParts)
                     + "() is not allowed: user-defined functions can run arbitrary code");
         }
-        String name = Identifiers.normalise(nameParts.get(0));
+        checkFunctionName(Identifiers.normalise(nameParts.get(0)), "()");
+    }
+
+    /**
+     * Functions fail closed: denied if a deny-list names it, else allowed only if the dialect's allow-list or the
+     * policy's {@code allowed_functions} does.
+     */
+    private void checkFunctionName(String name, String brackets) {
         if (functions.isDenied(name)) {
-            throw new Denial(DenyCode.FUNCTION_DENIED, "function " + name
-                    + "() is denied: it reaches outside the tenant's tables (rule: denied_functions)");
+            throw new Denial(DenyCode.FUNCTION_DENIED, "function " + name + brackets
+                    + " is denied: it reaches outside the tenant's tables or changes state (rule: denied_functions)");
+        }
+        if (!functions.isAllowed(name)) {
+            throw new Denial(DenyCode.FUNCTION_NOT_ALLOWED, "function " + name + brackets + " is not an allowed "
+                    + (functions.dialect() == Dialect.DATABRICKS ? "Databricks SQL" : "DuckDB") + " function (rule:"
+                    + " the dialect's function allow-list and the policy's allowed_functions)");
         }
     }
 

@@ -103,7 +103,7 @@ final class RawText {
      * other word the word and the group must parse as one function call, so that the call's name is checked.
      */
     private static final Set<String> GROUP_KEYWORDS = Set.of("as", "check", "key", "by", "in", "default",
-            "tblproperties", "options", "using", "on", "unique", "include", "with", "identity", "always",
+            "tblproperties", "options", "using", "on", "unique", "include", "with", "identity", "always", "at",
             "not", "and", "or", "primary", "foreign", "references", "partition", "of", "zone", "precision",
             "varying");
 

@@ -468,6 +468,53 @@ class PolicyEngineTest {
         }
 
         @Test
+        void anUnknownFunctionIsDeniedWithItsNameAndTheRule() {
+            Decision d = acme("SELECT frobnicate(amount) FROM orders");
+            assertThat(d.code()).as(d.toString()).isEqualTo(DenyCode.FUNCTION_NOT_ALLOWED);
+            assertThat(d.reason()).contains("frobnicate()").contains("DuckDB").contains("rule:")
+                    .contains("allowed_functions");
+            assertThat(DenyCode.FUNCTION_NOT_ALLOWED.sqlState()).isEqualTo("42501");
+        }
+
+        @Test
+        void functionsThatChangeOrRevealSessionStateAreDenied() {
+            for (String sql : List.of("SELECT setseed(0.42)", "SELECT current_connection_id()",
+                    "SELECT write_log('x')", "SELECT json_serialize_plan('SELECT * FROM globex_prod.sales.orders')",
+                    "SELECT version()", "SELECT user", "SELECT upper(user) FROM orders")) {
+                Decision d = acme(sql);
+                assertThat(d.code()).as(sql + " -> " + d).isEqualTo(DenyCode.FUNCTION_DENIED);
+            }
+        }
+
+        @Test
+        void eachDialectAllowsItsOwnFunctionsOnly() {
+            TenantPolicy dbx = DemoPolicies.acme(Dialect.DATABRICKS);
+            assertThat(acme("SELECT list_value(1), regexp_matches('a', 'a'), row_number() OVER (), coalesce(1, 2)")
+                    .isAllowed()).isTrue();
+            assertThat(engine.decide(dbx, "SELECT get_json_object('{}', '$.a'), collect_list(1), nvl(1, 2)")
+                    .isAllowed()).isTrue();
+            assertThat(engine.decide(dbx, "SELECT list_value(1)").code()).isEqualTo(DenyCode.FUNCTION_NOT_ALLOWED);
+            assertThat(acme("SELECT get_json_object('{}', '$.a')").code()).isEqualTo(DenyCode.FUNCTION_NOT_ALLOWED);
+        }
+
+        @Test
+        void aPolicyMayAddFunctionsButNeverOnesTheBuiltInDenialsName() {
+            TenantPolicy p = DemoPolicies.acmeBuilder(Dialect.DUCKDB).allowFunction("Frobnicate").build();
+            assertThat(engine.decide(p, "SELECT frobnicate(amount) FROM orders").isAllowed()).isTrue();
+            for (String bad : List.of("current_setting", "read_csv", "ai_query", "frob*", "main.f", " ")) {
+                assertThatThrownBy(() -> DemoPolicies.acmeBuilder(Dialect.DUCKDB).allowFunction(bad).build())
+                        .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowed_functions");
+            }
+        }
+
+        @Test
+        void deniedFunctionsWinOverEveryAllowList() {
+            TenantPolicy p = DemoPolicies.acmeBuilder(Dialect.DUCKDB).denyFunction("upper").allowFunction("upper")
+                    .build();
+            assertThat(engine.decide(p, "SELECT upper(status) FROM orders").code()).isEqualTo(DenyCode.FUNCTION_DENIED);
+        }
+
+        @Test
         void aBuiltInDenialCannotBeListedAsTableFunction() {
             TenantPolicy p = TenantPolicy.builder("t").defaultCatalog("c").defaultSchema("s").read("c.s.*")
                     .allow(StatementKind.QUERY).tableFunctions(List.of("read_csv")).build();
