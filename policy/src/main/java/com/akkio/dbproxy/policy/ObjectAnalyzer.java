@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import net.sf.jsqlparser.expression.Alias;
 import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Expression;
@@ -67,6 +68,21 @@ final class ObjectAnalyzer {
     private static final Set<String> KEYWORD_FUNCTIONS = Set.of("current_catalog", "current_schema",
             "current_user", "session_user", "current_role", "system_user", "current_database", "user");
     private static final Set<String> SYSTEM_SCHEMAS = Set.of("information_schema", "pg_catalog", "__internal");
+    /**
+     * DuckDB 1.4's {@code duckdb_keywords()} of the categories reserved and type_function: not a table name, nor
+     * the first part of a qualified one, unless quoted.
+     */
+    private static final Set<String> DUCKDB_RESERVED = Set.of("all", "analyse", "analyze", "and", "any", "array",
+            "as", "asc", "asymmetric", "both", "case", "cast", "check", "collate", "column", "constraint", "create",
+            "default", "deferrable", "desc", "describe", "distinct", "do", "else", "end", "except", "false", "fetch",
+            "for", "foreign", "from", "group", "having", "in", "initially", "intersect", "into", "lambda", "lateral",
+            "leading", "limit", "not", "null", "offset", "on", "only", "or", "order", "pivot", "pivot_longer",
+            "pivot_wider", "placing", "primary", "qualify", "references", "returning", "select", "show", "some",
+            "summarize", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "unpivot",
+            "using", "variadic", "when", "where", "window", "with", "anti", "asof", "at", "authorization", "binary",
+            "by", "collation", "columns", "concurrently", "cross", "freeze", "full", "generated", "glob", "ilike",
+            "inner", "is", "isnull", "join", "left", "like", "map", "natural", "notnull", "outer", "overlaps",
+            "positional", "right", "semi", "similar", "struct", "tablesample", "try_cast", "unpack", "verbose");
     /** Spark's path-addressed tables: {@code delta.`/mnt/x`}, {@code parquet.`s3://…`}. */
     private static final Set<String> PATH_FORMATS = Set.of("delta", "parquet", "csv", "json", "orc", "avro", "text",
             "binaryfile", "jdbc", "cloud_files", "file", "iceberg", "hudi");
@@ -119,6 +135,8 @@ final class ObjectAnalyzer {
     private final Map<Table, Role> tableRoles = new IdentityHashMap<>();
     private final Set<QualifiedName> reads = new LinkedHashSet<>();
     private final Set<QualifiedName> writes = new LinkedHashSet<>();
+    /** The functions checked and allowed, lower case: what the parser differential oracles compare. */
+    private final Set<String> functionNames = new java.util.TreeSet<>();
     private final List<Table> objectTables = new ArrayList<>();
     private final List<QualifiedName> objectNames = new ArrayList<>();
     private final List<Table> qualifiers = new ArrayList<>();
@@ -158,6 +176,10 @@ final class ObjectAnalyzer {
 
     Set<QualifiedName> writes() {
         return writes;
+    }
+
+    Set<String> functionNames() {
+        return functionNames;
     }
 
     /** Replaces every object name by its quoted physical name, and schema-qualified column qualifiers by the table. */
@@ -386,7 +408,7 @@ final class ObjectAnalyzer {
         if (rawTextDepth > 0 && node instanceof Select) {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "a subquery in text the parser keeps verbatim (a"
                     + " generated column, a constraint, a time travel clause, ...) is not allowed (rule: no subqueries"
-                    + " in DDL expressions)");
+                    + " in text the parser keeps verbatim)");
         }
         if (node instanceof ColDataType type) {
             TypeNames.check(type, policy.dialect());
@@ -401,9 +423,24 @@ final class ObjectAnalyzer {
                             + "() is not allowed in FROM (rule: table_functions " + sorted(functions.tableFunctions())
                             + ")");
                 }
+                functionNames.add(name);
             }
         } else if (node instanceof Function f) {
+            if (f.getKeywordArguments() != null && !f.getKeywordArguments().isEmpty()) {
+                // JSqlParser 5.4 does not write keyword arguments back out: the rewrite would drop them
+                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "keyword arguments of " + f.getName()
+                        + "() cannot be rewritten faithfully");
+            }
             checkFunction(f.getMultipartName(), f);
+        } else if (node instanceof Alias alias && policy.dialect() == Dialect.DUCKDB && !alias.isUseAs()
+                && alias.getName() != null && alias.getName().startsWith("'")) {
+            // DuckDB reads name 'text' as a literal of the type name, the parser as a column with an alias
+            throw new Denial(DenyCode.AMBIGUOUS_LITERAL, "a string alias without AS (" + alias.getName() + ") is a"
+                    + " typed literal to DuckDB; write AS " + alias.getName() + " (rule: text every reader reads alike)");
+        } else if (node instanceof AllTableColumns star && policy.dialect() == Dialect.DUCKDB
+                && star.getTable() != null && star.getTable().getNameParts().size() > 1) {
+            throw new Denial(DenyCode.INVALID_NAME, "DuckDB takes table.* with one name before the star, not "
+                    + star.getTable().getFullyQualifiedName() + ".* (rule: names the backend reads as written)");
         } else if (node instanceof AnalyticExpression a) {
             checkFunction(List.of(a.getName()), a);
         } else if (node instanceof Column c) {
@@ -470,6 +507,7 @@ final class ObjectAnalyzer {
                     + (functions.dialect() == Dialect.DATABRICKS ? "Databricks SQL" : "DuckDB") + " function (rule:"
                     + " the dialect's function allow-list and the policy's allowed_functions)");
         }
+        functionNames.add(name);
     }
 
     /**
@@ -492,8 +530,8 @@ final class ObjectAnalyzer {
     private void table(Table table, Scope scope, Role role) {
         if (rawTextDepth > 0 && role != Role.QUALIFIER) {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "table " + table.getFullyQualifiedName() + " in text"
-                    + " the parser keeps verbatim: its name could not be rewritten (rule: no tables in DDL"
-                    + " expressions)");
+                    + " the parser keeps verbatim: its name could not be rewritten (rule: no tables in text"
+                    + " the parser keeps verbatim)");
         }
         Role seen = tableRoles.putIfAbsent(table, role);
         if (seen != null) {
@@ -510,8 +548,11 @@ final class ObjectAnalyzer {
         String written = table.getFullyQualifiedName();
         if (role == Role.QUALIFIER) {
             if (parts.size() >= 2) {
-                if (parts.get(0) == null || parts.get(0).isEmpty()) {
-                    throw new Denial(DenyCode.INVALID_NAME, "column qualifier " + written + " has an empty part");
+                for (String part : parts) {
+                    if (part == null || part.isEmpty()) {
+                        // the rewrite keeps the last part only, which would turn a.b..c, an error, into b.c
+                        throw new Denial(DenyCode.INVALID_NAME, "column qualifier " + written + " has an empty part");
+                    }
                 }
                 qualifiers.add(table);
             }
@@ -537,15 +578,24 @@ final class ObjectAnalyzer {
         if (n == 1 && role == Role.READ && scope.contains(normalised[0])) {
             return; // a reference to a common table expression in scope
         }
+        String first = parts.get(n - 1);
+        if (policy.dialect() == Dialect.DUCKDB && !first.startsWith("\"")
+                && DUCKDB_RESERVED.contains(first.toLowerCase(Locale.ROOT))) {
+            // DuckDB refuses the unquoted word here; the rewrite quotes every name, which would make it a table
+            throw new Denial(DenyCode.INVALID_NAME, "object name " + written + " starts with " + first + ", a"
+                    + " reserved word in DuckDB; quote it (rule: names the backend reads as written)");
+        }
         if (n == 2 && PATH_FORMATS.contains(normalised[1])) {
             throw new Denial(DenyCode.PATH_TABLE, "object " + written
                     + " addresses files through the " + normalised[1] + " format, not a catalog table");
         }
         QualifiedName name = resolve(normalised, written);
         if (SYSTEM_CATALOGS.contains(name.catalog()) || SYSTEM_SCHEMAS.contains(name.schema())
-                || name.table().startsWith("duckdb_") || name.table().startsWith("sqlite_")) {
-            throw new Denial(DenyCode.SYSTEM_OBJECT, "object " + written
-                    + " is an engine or system catalog object; use the JDBC metadata calls");
+                || name.table().startsWith("duckdb_") || name.table().startsWith("sqlite_")
+                || name.table().startsWith("pragma_")) {
+            // pragma_database_list and its kin are DuckDB table functions that FROM calls without brackets
+            throw new Denial(DenyCode.SYSTEM_OBJECT, "object " + written + " is an engine or system catalog"
+                    + " object; use the JDBC metadata calls (rule: no system schemas, metadata views or pragmas)");
         }
         if (role == Role.WRITE) {
             if (!policy.canWrite(name)) {

@@ -30,6 +30,8 @@ final class RawText {
         NAME,
         /** A data type: checked by {@link TypeNames} on the whole {@code ColDataType}. */
         TYPE,
+        /** A time travel clause: {@code VERSION AS OF} or {@code TIMESTAMP AS OF} and one expression, no other form. */
+        TIME_TRAVEL,
         /** Anything else: keywords, literals and expressions, the expressions parsed and analysed. */
         TEXT
     }
@@ -95,6 +97,8 @@ final class RawText {
             Map.entry("StructType.keyword", Holds.NAME),
             Map.entry("TranscodingFunction.keyword", Holds.NAME),
             Map.entry("RowConstructor.name", Holds.NAME),
+            Map.entry("Table.timeTravelStr", Holds.TIME_TRAVEL),
+            Map.entry("Table.timeTravelStrAfterAlias", Holds.TIME_TRAVEL),
             Map.entry("ColDataType.dataType", Holds.TYPE),
             Map.entry("ColDataType.argumentsStringList", Holds.TYPE));
 
@@ -103,7 +107,7 @@ final class RawText {
      * other word the word and the group must parse as one function call, so that the call's name is checked.
      */
     private static final Set<String> GROUP_KEYWORDS = Set.of("as", "check", "key", "by", "in", "default",
-            "tblproperties", "options", "using", "on", "unique", "include", "with", "identity", "always", "at",
+            "tblproperties", "options", "using", "on", "unique", "include", "with", "identity", "always",
             "not", "and", "or", "primary", "foreign", "references", "partition", "of", "zone", "precision",
             "varying");
 
@@ -136,6 +140,9 @@ final class RawText {
         if (holds == Holds.LITERAL || text.isEmpty()) {
             return Reading.INERT;
         }
+        if (holds == Holds.TIME_TRAVEL) {
+            return timeTravel(text, dialect, where);
+        }
         List<Token> tokens = lex(text, dialect, where);
         return switch (holds) {
             case OPERATOR -> {
@@ -167,6 +174,25 @@ final class RawText {
             }
         };
     }
+
+    /**
+     * Time travel as Databricks writes it, {@code VERSION AS OF <expression>} or {@code TIMESTAMP AS OF
+     * <expression>}; the expression is handed back to be parsed and checked. Every other form ({@code FOR
+     * SYSTEM_TIME AS OF}, {@code AT (...)}, {@code BEFORE (...)}) is denied: no backend the proxy serves runs it.
+     */
+    private static Reading timeTravel(String text, Dialect dialect, String where) {
+        java.util.regex.Matcher m = TIME_TRAVEL.matcher(text);
+        if (!m.matches()) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "time travel '" + abbreviate(text.strip())
+                    + "' (" + where + ") is not supported (rule: time travel is VERSION AS OF or TIMESTAMP AS OF"
+                    + " only)");
+        }
+        lex(m.group(1), dialect, where); // comments and open quotes are denied before the parser sees the text
+        return new Reading(List.of(m.group(1)), List.of());
+    }
+
+    private static final java.util.regex.Pattern TIME_TRAVEL = java.util.regex.Pattern.compile(
+            "(?is)\\s*(?:VERSION|TIMESTAMP)\\s+AS\\s+OF\\s+(\\S.*?)\\s*");
 
     /**
      * Reads tokens {@code [from, to)} that are not one expression as a whole (keywords, names, literals, bracketed

@@ -448,6 +448,83 @@ class PolicyEngineTest {
     }
 
     @Nested
+    class ClearDenialsInsteadOfBackendErrors {
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "SELECT * FROM orders FOR SYSTEM_TIME AS OF '2020-01-01'      | UNSUPPORTED_CONSTRUCT | rule: time travel",
+                "SELECT * FROM orders AT (TIMESTAMP => '2020-01-01')          | UNSUPPORTED_CONSTRUCT | rule: time travel",
+                "SELECT * FROM orders TIMESTAMP AS OF current_setting('x')    | FUNCTION_DENIED       | current_setting",
+                "SELECT * FROM pragma_database_list                           | SYSTEM_OBJECT         | rule: no system",
+                "SELECT * FROM PRAGMA_table_info                              | SYSTEM_OBJECT         | rule: no system",
+                "SELECT 'x'::regclass                                         | TYPE_DENIED           | regclass",
+                "SELECT 1::\"globex_prod\".\"sales\".\"orders\"               | TYPE_DENIED           | rule: built-in types",
+                "SELECT U&'\\0041'                                            | AMBIGUOUS_LITERAL     | Unicode escape",
+                "SELECT u&\"x\" FROM orders                                    | AMBIGUOUS_LITERAL     | Unicode escape"})
+        void whatDuckDbWouldRefuseIsDeniedNamingTheRule(String sql, DenyCode code, String reason) {
+            Decision d = acme(sql);
+            assertThat(d.code()).as(sql + " -> " + d).isEqualTo(code);
+            assertThat(d.reason()).contains(reason);
+        }
+
+        @Test
+        void databricksTimeTravelAndItsUnicodeLessStringsStayAllowed() {
+            TenantPolicy dbx = DemoPolicies.acme(Dialect.DATABRICKS);
+            for (String sql : List.of("SELECT * FROM orders VERSION AS OF 3",
+                    "SELECT * FROM orders TIMESTAMP AS OF '2024-01-01'", "SELECT u&'x' FROM orders")) {
+                assertThat(engine.decide(dbx, sql).isAllowed()).as(sql).isTrue();
+            }
+        }
+    }
+
+    @Nested
+    class RewritesMeanWhatTheTenantWrote {
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+                // the parser stopped at text it could not lex and the rewrite dropped the rest
+                "SELECT amount FROM orders')                                   | SYNTAX_ERROR",
+                // JSqlParser's leniencies, which the rewrite would turn into valid statements
+                "SEL 1 + 1 AS two                                              | SYNTAX_ERROR",
+                "SELECT * FROM orders WHERE order_id IN (SEL order_id FROM orders) | SYNTAX_ERROR",
+                "SELECT 1JOIN + 1 AS two                                       | SYNTAX_ERROR",
+                "SELECT * FROM orders LIMIT 10 OFFSET 2d.sales.orders          | SYNTAX_ERROR",
+                "SELECT * FROM order                                           | INVALID_NAME",
+                "SELECT sales.orders.* FROM sales.orders                       | INVALID_NAME",
+                "SELECT sales..orders.amount FROM sales.orders                 | INVALID_NAME",
+                // tokens DuckDB cuts differently
+                "SELECT amount */1 FROM orders                                 | AMBIGUOUS_LITERAL",
+                "SELECT * FROM orders WHERE amount *> 5                        | AMBIGUOUS_LITERAL",
+                "SELECT 7 // 2 FROM orders                                     | AMBIGUOUS_LITERAL",
+                "SELECT 1 /* a /* b */ , 2 */                                  | AMBIGUOUS_LITERAL",
+                "SELECT * FROM orders WHERE order_id = ? 2                     | AMBIGUOUS_LITERAL",
+                "SELECT amount 'total' FROM orders                             | AMBIGUOUS_LITERAL",
+                "SELECT * FROM `orders`                                        | AMBIGUOUS_LITERAL",
+                "SELECT * FROM \"acme_prod.sales.orders\"                       | AMBIGUOUS_LITERAL",
+                // the deparser loses part of the tree
+                "SELECT * FROM orders LIMIT amount = 1 LIMIT 2                 | UNSUPPORTED_CONSTRUCT",
+                "SELECT count(LATERAL *) FROM orders                           | UNSUPPORTED_CONSTRUCT"})
+        void textTheRewriteWouldChangeIsDenied(String sql, DenyCode code) {
+            Decision d = acme(sql);
+            assertThat(d.code()).as(sql + " -> " + d).isEqualTo(code);
+        }
+
+        @Test
+        void theSpellingsDuckDbReadsAlikeStayAllowed() {
+            for (String sql : List.of("SELECT amount AS 'total' FROM orders", "SELECT o.* FROM orders o",
+                    "SELECT * FROM \"order\"", "SELECT sales.orders.amount FROM sales.orders",
+                    "SELECT amount * -1, amount/-2, amount <= 5, amount <> 1, 'a' || 'b' FROM orders",
+                    "SELECT 1 /* one */ + /* two */ 2", "SELECT * FROM orders WHERE order_id = ?",
+                    "SELECT \"amount\" AS \"total amount\" FROM orders")) {
+                Decision d = acme(sql);
+                assertThat(d.isAllowed()).as(sql + " -> " + d).isTrue();
+            }
+            Decision dotted = acme("SELECT * FROM \"globex_prod.sales.orders\"");
+            assertThat(dotted.code()).as("another tenant's object is named first").isEqualTo(DenyCode.OBJECT_NOT_READABLE);
+            assertThat(engine.decide(DemoPolicies.acme(Dialect.DATABRICKS), "SELECT * FROM `orders`").isAllowed())
+                    .isTrue();
+        }
+    }
+
+    @Nested
     class Functions {
         @Test
         void configuredDenialsAndGlobs() {
