@@ -1,21 +1,34 @@
 package com.akkio.dbproxy.policy;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Which functions a statement may call. Scalar functions are allowed unless denied, because an analytics query calls
- * hundreds of harmless ones; table functions in FROM are denied unless listed, because most of them read files, URLs
- * or other queries.
+ * Which functions a statement may call. Functions fail closed: a scalar, aggregate or window function must be on the
+ * allow-list of the tenant's dialect ({@link #allowList}: the backend's own function catalog, reviewed, as data in
+ * {@code functions/<dialect>.txt}) or match the policy's {@code allowed_functions}, and must not be on the built-in
+ * deny-list or the policy's {@code denied_functions}; the deny-lists win over every allow-list. Table functions in
+ * FROM are denied unless the policy lists them, because most of them read files, URLs or other queries.
  */
 final class FunctionRules {
     /**
-     * Functions that reach outside the catalog model (files, URLs, secrets, reflection, other queries) or reveal the
-     * engine's own metadata and physical names, in DuckDB and in Databricks SQL.
+     * Functions that reach outside the tenant's tables or the statement (files, URLs, secrets, reflection, other
+     * queries, settings, the environment, other databases, session state, the engine's metadata and physical names)
+     * or change state, in DuckDB and in Databricks SQL. No policy can allow them; the allow-lists are generated
+     * without them.
      */
     static final List<String> BUILT_IN_DENIALS = List.of(
             // DuckDB: files, URLs, other queries, settings, environment, catalog introspection
@@ -24,45 +37,86 @@ final class FunctionRules {
             "sqlite_*", "postgres_*", "mysql_*", "json_execute_serialized_sql", "json_serialize_sql", "checkpoint",
             "force_checkpoint", "enable_*", "disable_*", "txid_current", "pg_*", "has_*_privilege", "col_description",
             "obj_description", "shobj_description", "current_query", "current_schemas",
-            // both: the physical names behind the tenant's logical ones
+            // DuckDB: session state and its changes, logs, plans of other queries, storage internals
+            "setseed", "current_connection_id", "current_query_id", "current_transaction_id", "write_log",
+            "parse_duckdb_log_message", "json_serialize_plan", "json_deserialize_sql", "get_block_size", "inet_*",
+            "in_search_path", "stats", "format_pg_type", "format_type", "map_to_pg_oid", "__*",
+            // both: the physical names behind the tenant's logical ones, the engine and its version
             "current_catalog", "current_database", "current_schema", "current_user", "session_user", "user",
-            // Databricks SQL: reflection, input files, secrets, network, model serving, streaming sources
+            "version", "current_version",
+            // Databricks SQL: reflection, input files, secrets, network, model serving, streaming sources, settings
             "reflect", "java_method", "try_reflect", "input_file_name", "input_file_block_start",
             "input_file_block_length", "current_metastore", "is_member", "is_account_group_member", "secret",
             "try_secret", "list_secrets", "http_request", "ai_*", "vector_search", "cloud_files_state",
-            "session_window", "identifier",
+            "session_window", "identifier", "spark_partition_id", "current_timezone", "xpath*",
             // object names passed as strings, and engine state
             "nextval", "currval", "setval", "lastval", "getvariable", "setvariable", "to_regclass", "to_regtype",
             "txid_*", "current_role", "system_user");
 
-    private final Set<String> tableFunctions;
-    private final Set<String> exactDenials = new java.util.HashSet<>();
-    private final List<Pattern> globDenials = new ArrayList<>();
+    private static final Rules BUILT_IN = new Rules();
+    private static final Map<Dialect, Set<String>> ALLOW_LISTS = new EnumMap<>(Dialect.class);
 
-    FunctionRules(Collection<String> configuredDenials, Collection<String> tableFunctions) {
+    static {
+        BUILT_IN_DENIALS.forEach(BUILT_IN::add);
+    }
+
+    private final Dialect dialect;
+    private final Set<String> tableFunctions;
+    private final Rules denied = new Rules();
+    private final Set<String> allowed = new HashSet<>();
+
+    FunctionRules(Dialect dialect, Collection<String> configuredDenials, Collection<String> configuredAllowed,
+                  Collection<String> tableFunctions) {
+        this.dialect = dialect;
         this.tableFunctions = Set.copyOf(tableFunctions);
-        for (String rule : BUILT_IN_DENIALS) {
-            add(rule);
-        }
+        BUILT_IN_DENIALS.forEach(denied::add);
         for (String rule : configuredDenials) {
-            if (rule == null || rule.isBlank()) {
-                throw new IllegalArgumentException("denied_functions has an empty entry");
+            denied.add(nonBlank(rule, "denied_functions"));
+        }
+        for (String name : configuredAllowed) {
+            try {
+                allowed.add(checkAllowable(name));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("allowed_functions: " + e.getMessage(), e);
             }
-            add(rule);
         }
     }
 
-    private void add(String rule) {
-        String r = rule.trim().toLowerCase(Locale.ROOT);
-        if (r.indexOf('*') < 0) {
-            exactDenials.add(r);
-        } else {
-            globDenials.add(Pattern.compile(Pattern.quote(r).replace("*", "\\E.*\\Q")));
+    private static String nonBlank(String rule, String key) {
+        if (rule == null || rule.isBlank()) {
+            throw new IllegalArgumentException(key + " has an empty entry");
         }
+        return rule;
+    }
+
+    /**
+     * An entry of {@code allowed_functions}, lower case: one function name, no glob, since each function a tenant
+     * adds is a decision about that function, and not one the built-in deny-list covers, which no policy can allow.
+     *
+     * @throws IllegalArgumentException naming the entry otherwise
+     */
+    static String checkAllowable(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("an entry is empty");
+        }
+        String lower = name.strip().toLowerCase(Locale.ROOT);
+        if (!lower.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("'" + name + "' is not a function name (one unqualified name per"
+                    + " entry; no globs)");
+        }
+        if (BUILT_IN.matches(lower)) {
+            throw new IllegalArgumentException("'" + name + "' is on the built-in deny-list (it reaches outside"
+                    + " the tenant's tables or changes state) and cannot be allowed");
+        }
+        return lower;
     }
 
     Set<String> tableFunctions() {
         return tableFunctions;
+    }
+
+    Dialect dialect() {
+        return dialect;
     }
 
     boolean isTableFunctionAllowed(String lowerName) {
@@ -70,14 +124,73 @@ final class FunctionRules {
     }
 
     boolean isDenied(String lowerName) {
-        if (exactDenials.contains(lowerName)) {
-            return true;
+        return denied.matches(lowerName);
+    }
+
+    /** On the dialect's allow-list or the policy's {@code allowed_functions}; a denial is checked separately. */
+    boolean isAllowed(String lowerName) {
+        return allowList(dialect).contains(lowerName) || allowed.contains(lowerName);
+    }
+
+    /**
+     * The functions a tenant of this dialect may call without listing them: the resource
+     * {@code functions/<dialect>.txt}, one lower-case name a line, {@code #} comments. Written by
+     * {@code FunctionCatalogTest} from the backend's own function catalog, less the built-in denials.
+     */
+    static Set<String> allowList(Dialect dialect) {
+        synchronized (ALLOW_LISTS) {
+            return ALLOW_LISTS.computeIfAbsent(dialect, FunctionRules::load);
         }
-        for (Pattern p : globDenials) {
-            if (p.matcher(lowerName).matches()) {
-                return true;
+    }
+
+    static String resourceName(Dialect dialect) {
+        return "functions/" + dialect.name().toLowerCase(Locale.ROOT) + ".txt";
+    }
+
+    private static Set<String> load(Dialect dialect) {
+        String name = resourceName(dialect);
+        try (InputStream in = FunctionRules.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("the function allow-list " + name + " is missing from the jar");
+            }
+            Set<String> names = new HashSet<>();
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                String entry = line.strip();
+                if (!entry.isEmpty() && !entry.startsWith("#")) {
+                    names.add(entry);
+                }
+            }
+            return Set.copyOf(names);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the function allow-list " + name, e);
+        }
+    }
+
+    /** Names and globs ({@code ai_*}), lower case. */
+    private static final class Rules {
+        private final Set<String> exact = new HashSet<>();
+        private final List<Pattern> patterns = new ArrayList<>();
+
+        void add(String rule) {
+            String r = rule.trim().toLowerCase(Locale.ROOT);
+            if (r.indexOf('*') < 0) {
+                exact.add(r);
+            } else {
+                patterns.add(Pattern.compile(Pattern.quote(r).replace("*", "\\E.*\\Q")));
             }
         }
-        return false;
+
+        boolean matches(String lowerName) {
+            if (exact.contains(lowerName)) {
+                return true;
+            }
+            for (Pattern p : patterns) {
+                if (p.matcher(lowerName).matches()) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

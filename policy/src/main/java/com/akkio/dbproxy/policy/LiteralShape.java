@@ -190,7 +190,7 @@ final class LiteralShape {
     }
 
     /** Offset just past the quoted token at {@code start}; doubled quotes and, if asked, backslashes escape. */
-    private static int quotedEnd(String sql, int start, char quote, boolean backslashEscapes) {
+    static int quotedEnd(String sql, int start, char quote, boolean backslashEscapes) {
         int i = start + 1;
         while (i < sql.length()) {
             char c = sql.charAt(i);

@@ -11,8 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import net.sf.jsqlparser.expression.Alias;
 import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.DoubleValue;
+import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NextValExpression;
@@ -21,6 +23,7 @@ import net.sf.jsqlparser.expression.UserVariable;
 import net.sf.jsqlparser.expression.VariableAssignment;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.create.table.ColDataType;
 import net.sf.jsqlparser.statement.create.table.CreateTable;
 import net.sf.jsqlparser.statement.create.view.AlterView;
 import net.sf.jsqlparser.statement.create.view.CreateView;
@@ -61,9 +64,25 @@ final class ObjectAnalyzer {
 
     private static final Set<String> SYSTEM_CATALOGS = Set.of("system", "temp", "memory", "information_schema",
             "pg_catalog", "sqlite_master", "__databricks_internal");
+    /** Functions both dialects call when written as a bare word, without brackets. */
     private static final Set<String> KEYWORD_FUNCTIONS = Set.of("current_catalog", "current_schema",
-            "current_user", "session_user", "current_role", "system_user", "current_database");
+            "current_user", "session_user", "current_role", "system_user", "current_database", "user");
     private static final Set<String> SYSTEM_SCHEMAS = Set.of("information_schema", "pg_catalog", "__internal");
+    /**
+     * DuckDB 1.4's {@code duckdb_keywords()} of the categories reserved and type_function: not a table name, nor
+     * the first part of a qualified one, unless quoted.
+     */
+    private static final Set<String> DUCKDB_RESERVED = Set.of("all", "analyse", "analyze", "and", "any", "array",
+            "as", "asc", "asymmetric", "both", "case", "cast", "check", "collate", "column", "constraint", "create",
+            "default", "deferrable", "desc", "describe", "distinct", "do", "else", "end", "except", "false", "fetch",
+            "for", "foreign", "from", "group", "having", "in", "initially", "intersect", "into", "lambda", "lateral",
+            "leading", "limit", "not", "null", "offset", "on", "only", "or", "order", "pivot", "pivot_longer",
+            "pivot_wider", "placing", "primary", "qualify", "references", "returning", "select", "show", "some",
+            "summarize", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "unpivot",
+            "using", "variadic", "when", "where", "window", "with", "anti", "asof", "at", "authorization", "binary",
+            "by", "collation", "columns", "concurrently", "cross", "freeze", "full", "generated", "glob", "ilike",
+            "inner", "is", "isnull", "join", "left", "like", "map", "natural", "notnull", "outer", "overlaps",
+            "positional", "right", "semi", "similar", "struct", "tablesample", "try_cast", "unpack", "verbose");
     /** Spark's path-addressed tables: {@code delta.`/mnt/x`}, {@code parquet.`s3://…`}. */
     private static final Set<String> PATH_FORMATS = Set.of("delta", "parquet", "csv", "json", "orc", "avro", "text",
             "binaryfile", "jdbc", "cloud_files", "file", "iceberg", "hudi");
@@ -72,7 +91,7 @@ final class ObjectAnalyzer {
         @Override
         protected Field[] computeValue(Class<?> type) {
             List<Field> fields = new ArrayList<>();
-            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Class<?> c = type; c != null && isAstNode(c); c = c.getSuperclass()) {
                 for (Field f : c.getDeclaredFields()) {
                     if (!Modifier.isStatic(f.getModifiers()) && mayHoldNodes(f.getType())) {
                         f.setAccessible(true);
@@ -85,31 +104,29 @@ final class ObjectAnalyzer {
     };
 
     /**
-     * Raw text the parser kept as a string instead of parsing it (time travel clauses, hints, type arguments): if it
-     * contains statement keywords, it may hide a subquery the walk cannot see, and the deparser would pass it on.
+     * Fields that can hold text (a string, or strings inside a list, map or object field), with what
+     * {@link RawText} says they hold. The deparser emits such text verbatim, so the walk reads every one of them.
      */
-    private static final java.util.regex.Pattern HIDDEN_STATEMENT = java.util.regex.Pattern.compile(
-            "(?i)\\b(select|from|join|table|values|with|insert|update|delete|merge|into|exec|execute|call|pragma)\\b");
-    /** String fields that hold one lexer token (a literal or an identifier), which the backend lexes the same way. */
-    private static final Set<String> SINGLE_TOKEN_FIELDS = Set.of(
-            "StringValue.value", "Column.columnName", "Alias.name", "Drop.type");
-
-    private static final ClassValue<Field[]> TEXT_FIELDS = new ClassValue<>() {
+    private static final ClassValue<TextField[]> TEXT_FIELDS = new ClassValue<>() {
         @Override
-        protected Field[] computeValue(Class<?> type) {
-            List<Field> fields = new ArrayList<>();
-            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+        protected TextField[] computeValue(Class<?> type) {
+            List<TextField> fields = new ArrayList<>();
+            for (Class<?> c = type; c != null && isAstNode(c); c = c.getSuperclass()) {
                 for (Field f : c.getDeclaredFields()) {
-                    if (!Modifier.isStatic(f.getModifiers()) && f.getType() == String.class
-                            && !SINGLE_TOKEN_FIELDS.contains(c.getSimpleName() + "." + f.getName())) {
+                    if (!Modifier.isStatic(f.getModifiers()) && mayHoldText(f.getType())) {
                         f.setAccessible(true);
-                        fields.add(f);
+                        String owner = c.getName().substring(c.getName().lastIndexOf('.') + 1);
+                        fields.add(new TextField(f, RawText.holds(c, f.getName()), owner + "." + f.getName()));
                     }
                 }
             }
-            return fields.toArray(new Field[0]);
+            return fields.toArray(new TextField[0]);
         }
     };
+
+    /** A field that can hold text, what it holds, and its name for a denial. */
+    private record TextField(Field field, RawText.Holds holds, String where) {
+    }
 
     private final TenantPolicy policy;
     private final boolean physicalNames;
@@ -118,12 +135,16 @@ final class ObjectAnalyzer {
     private final Map<Table, Role> tableRoles = new IdentityHashMap<>();
     private final Set<QualifiedName> reads = new LinkedHashSet<>();
     private final Set<QualifiedName> writes = new LinkedHashSet<>();
+    /** The functions checked and allowed, lower case: what the parser differential oracles compare. */
+    private final Set<String> functionNames = new java.util.TreeSet<>();
     private final List<Table> objectTables = new ArrayList<>();
     private final List<QualifiedName> objectNames = new ArrayList<>();
     private final List<Table> qualifiers = new ArrayList<>();
     private final List<String> literals;
     private int depth;
     private int rowBoundDepth;
+    /** Above zero while walking an expression parsed from text the parser kept verbatim. */
+    private int rawTextDepth;
 
     /**
      * @param physicalNames true to check SQL the engine itself produced: every object must then be written out in
@@ -157,6 +178,10 @@ final class ObjectAnalyzer {
         return writes;
     }
 
+    Set<String> functionNames() {
+        return functionNames;
+    }
+
     /** Replaces every object name by its quoted physical name, and schema-qualified column qualifiers by the table. */
     void rewriteNames() {
         Dialect dialect = policy.dialect();
@@ -178,6 +203,13 @@ final class ObjectAnalyzer {
         return !type.getName().startsWith("net.sf.jsqlparser.parser.");
     }
 
+    /** Strings, and containers that may hold them (lists, maps, map entries, arrays, plain objects). */
+    private static boolean mayHoldText(Class<?> type) {
+        return type == String.class || type == Object.class || type.isArray() && !type.getComponentType().isPrimitive()
+                || Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type)
+                || Map.Entry.class.isAssignableFrom(type);
+    }
+
     private static boolean isAstNode(Class<?> type) {
         String name = type.getName();
         return name.startsWith("net.sf.jsqlparser.") && !name.startsWith("net.sf.jsqlparser.parser.")
@@ -188,26 +220,8 @@ final class ObjectAnalyzer {
         if (node == null) {
             return;
         }
-        if (node instanceof Collection<?> items) {
-            for (Object item : items) {
-                walk(item, scope, role);
-            }
-            return;
-        }
-        if (node instanceof Map<?, ?> map) {
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                walk(e.getKey(), scope, role);
-                walk(e.getValue(), scope, role);
-            }
-            return;
-        }
-        if (node instanceof Object[] array) {
-            for (Object item : array) {
-                walk(item, scope, role);
-            }
-            return;
-        }
         if (!isAstNode(node.getClass())) {
+            forEachContained(node, item -> walk(item, scope, role));
             return;
         }
         if (node instanceof Table table) {
@@ -226,12 +240,18 @@ final class ObjectAnalyzer {
             rowBoundDepth++;
         }
         try {
+            readTexts(node, scope);
             inspect(node);
-            checkRawText(node);
-            if (literals != null && rowBoundDepth == 0) {
+            if (literals != null && rowBoundDepth == 0 && rawTextDepth == 0) {
                 collectLiteral(node);
             }
             children(node, scope);
+            if (node instanceof Collection<?> items) {
+                // a node that is a list (ExpressionList and its kin): its elements, beside its own fields
+                for (Object item : items) {
+                    walk(item, scope, role);
+                }
+            }
         } finally {
             depth--;
             if (rowBound) {
@@ -273,18 +293,71 @@ final class ObjectAnalyzer {
         }
     }
 
-    private static void checkRawText(Object node) {
-        for (Field field : TEXT_FIELDS.get(node.getClass())) {
-            Object text = read(field, node);
-            if (text != null && HIDDEN_STATEMENT.matcher((String) text).find()) {
-                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the proxy cannot analyse the text '"
-                        + abbreviate((String) text) + "' (" + node.getClass().getSimpleName() + ")");
+    /**
+     * Reads every text the node holds ({@link RawText}): inert text passes, bare words are checked as functions
+     * written without brackets, and expressions are parsed and walked like any other; text that cannot be read is
+     * denied. An expression read from text may not touch a table or hold a subquery: the text is sent verbatim, so
+     * no name in it could be rewritten, and DuckDB refuses subqueries in generated columns and constraints anyway.
+     */
+    private void readTexts(Object node, Scope scope) {
+        for (TextField f : TEXT_FIELDS.get(node.getClass())) {
+            if (f.holds() == RawText.Holds.LITERAL || f.holds() == RawText.Holds.TYPE) {
+                continue; // a literal's inside is not lexed; types are read whole by TypeNames, in inspect
+            }
+            Object value = read(f.field(), node);
+            if (value != null) {
+                readText(value, f, scope);
             }
         }
     }
 
-    private static String abbreviate(String text) {
-        return text.length() <= 60 ? text : text.substring(0, 60) + "…";
+    private void readText(Object value, TextField f, Scope scope) {
+        if (value instanceof String text) {
+            RawText.Reading reading = RawText.read(text, f.holds(), policy.dialect(), f.where());
+            for (String word : reading.words()) {
+                checkKeywordFunction(word);
+            }
+            for (String expression : reading.expressions()) {
+                Expression parsed;
+                try {
+                    parsed = SqlParser.parseExpression(expression, policy.dialect());
+                } catch (SqlParser.SyntaxError e) {
+                    throw RawText.cannot(expression, f.where(), "it is not an expression (" + e.getMessage() + ")");
+                }
+                rawTextDepth++;
+                try {
+                    walk(parsed, scope, Role.READ);
+                } finally {
+                    rawTextDepth--;
+                }
+            }
+        } else {
+            // text inside a container; syntax nodes in it are walked by children, not read here
+            forEachContained(value, item -> {
+                if (item != null && !isAstNode(item.getClass())) {
+                    readText(item, f, scope);
+                }
+            });
+        }
+    }
+
+    /** Hands each element of a list, array or map entry (each key and value of a map) to {@code each}. */
+    private static void forEachContained(Object container, java.util.function.Consumer<Object> each) {
+        if (container instanceof Collection<?> items) {
+            items.forEach(each);
+        } else if (container instanceof Map<?, ?> map) {
+            map.forEach((key, value) -> {
+                each.accept(key);
+                each.accept(value);
+            });
+        } else if (container instanceof Map.Entry<?, ?> e) {
+            each.accept(e.getKey());
+            each.accept(e.getValue());
+        } else if (container instanceof Object[] array) {
+            for (Object item : array) {
+                each.accept(item);
+            }
+        }
     }
 
     private static Object read(Field field, Object node) {
@@ -332,7 +405,14 @@ final class ObjectAnalyzer {
     }
 
     private void inspect(Object node) {
-        if (node instanceof TableFunction tf) {
+        if (rawTextDepth > 0 && node instanceof Select) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "a subquery in text the parser keeps verbatim (a"
+                    + " generated column, a constraint, a time travel clause, ...) is not allowed (rule: no subqueries"
+                    + " in text the parser keeps verbatim)");
+        }
+        if (node instanceof ColDataType type) {
+            TypeNames.check(type, policy.dialect());
+        } else if (node instanceof TableFunction tf) {
             List<Function> fns = tf.getFunctions() != null && !tf.getFunctions().isEmpty()
                     ? tf.getFunctions() : List.of(tf.getFunction());
             for (Function fn : fns) {
@@ -343,9 +423,24 @@ final class ObjectAnalyzer {
                             + "() is not allowed in FROM (rule: table_functions " + sorted(functions.tableFunctions())
                             + ")");
                 }
+                functionNames.add(name);
             }
         } else if (node instanceof Function f) {
+            if (f.getKeywordArguments() != null && !f.getKeywordArguments().isEmpty()) {
+                // JSqlParser 5.4 does not write keyword arguments back out: the rewrite would drop them
+                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "keyword arguments of " + f.getName()
+                        + "() cannot be rewritten faithfully");
+            }
             checkFunction(f.getMultipartName(), f);
+        } else if (node instanceof Alias alias && policy.dialect() == Dialect.DUCKDB && !alias.isUseAs()
+                && alias.getName() != null && alias.getName().startsWith("'")) {
+            // DuckDB reads name 'text' as a literal of the type name, the parser as a column with an alias
+            throw new Denial(DenyCode.AMBIGUOUS_LITERAL, "a string alias without AS (" + alias.getName() + ") is a"
+                    + " typed literal to DuckDB; write AS " + alias.getName() + " (rule: text every reader reads alike)");
+        } else if (node instanceof AllTableColumns star && policy.dialect() == Dialect.DUCKDB
+                && star.getTable() != null && star.getTable().getNameParts().size() > 1) {
+            throw new Denial(DenyCode.INVALID_NAME, "DuckDB takes table.* with one name before the star, not "
+                    + star.getTable().getFullyQualifiedName() + ".* (rule: names the backend reads as written)");
         } else if (node instanceof AnalyticExpression a) {
             checkFunction(List.of(a.getName()), a);
         } else if (node instanceof Column c) {
@@ -368,11 +463,16 @@ final class ObjectAnalyzer {
      * unquoted and unqualified they are the function in both DuckDB and Databricks.
      */
     private void checkKeywordFunction(Column column) {
-        String name = column.getColumnName();
-        if (column.getTable() == null && name != null && KEYWORD_FUNCTIONS.contains(name.toLowerCase(Locale.ROOT))
-                && functions.isDenied(name.toLowerCase(Locale.ROOT))) {
-            throw new Denial(DenyCode.FUNCTION_DENIED, "function " + name.toLowerCase(Locale.ROOT)
-                    + " is denied: it reveals the backend session (rule: denied_functions)");
+        if (column.getTable() == null && column.getColumnName() != null) {
+            checkKeywordFunction(column.getColumnName());
+        }
+    }
+
+    /** A bare, unquoted word where an expression may stand: a function if it is one of the keyword functions. */
+    private void checkKeywordFunction(String word) {
+        String name = word.toLowerCase(Locale.ROOT);
+        if (KEYWORD_FUNCTIONS.contains(name)) {
+            checkFunctionName(name, "");
         }
     }
 
@@ -390,11 +490,24 @@ final class ObjectAnalyzer {
             throw new Denial(DenyCode.FUNCTION_DENIED, "qualified function " + String.join(".", nameParts)
                     + "() is not allowed: user-defined functions can run arbitrary code");
         }
-        String name = Identifiers.normalise(nameParts.get(0));
+        checkFunctionName(Identifiers.normalise(nameParts.get(0)), "()");
+    }
+
+    /**
+     * Functions fail closed: denied if a deny-list names it, else allowed only if the dialect's allow-list or the
+     * policy's {@code allowed_functions} does.
+     */
+    private void checkFunctionName(String name, String brackets) {
         if (functions.isDenied(name)) {
-            throw new Denial(DenyCode.FUNCTION_DENIED, "function " + name
-                    + "() is denied: it reaches outside the tenant's tables (rule: denied_functions)");
+            throw new Denial(DenyCode.FUNCTION_DENIED, "function " + name + brackets
+                    + " is denied: it reaches outside the tenant's tables or changes state (rule: denied_functions)");
         }
+        if (!functions.isAllowed(name)) {
+            throw new Denial(DenyCode.FUNCTION_NOT_ALLOWED, "function " + name + brackets + " is not an allowed "
+                    + (functions.dialect() == Dialect.DATABRICKS ? "Databricks SQL" : "DuckDB") + " function (rule:"
+                    + " the dialect's function allow-list and the policy's allowed_functions)");
+        }
+        functionNames.add(name);
     }
 
     /**
@@ -415,6 +528,11 @@ final class ObjectAnalyzer {
     }
 
     private void table(Table table, Scope scope, Role role) {
+        if (rawTextDepth > 0 && role != Role.QUALIFIER) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "table " + table.getFullyQualifiedName() + " in text"
+                    + " the parser keeps verbatim: its name could not be rewritten (rule: no tables in text"
+                    + " the parser keeps verbatim)");
+        }
         Role seen = tableRoles.putIfAbsent(table, role);
         if (seen != null) {
             if (seen != role) {
@@ -430,8 +548,11 @@ final class ObjectAnalyzer {
         String written = table.getFullyQualifiedName();
         if (role == Role.QUALIFIER) {
             if (parts.size() >= 2) {
-                if (parts.get(0) == null || parts.get(0).isEmpty()) {
-                    throw new Denial(DenyCode.INVALID_NAME, "column qualifier " + written + " has an empty part");
+                for (String part : parts) {
+                    if (part == null || part.isEmpty()) {
+                        // the rewrite keeps the last part only, which would turn a.b..c, an error, into b.c
+                        throw new Denial(DenyCode.INVALID_NAME, "column qualifier " + written + " has an empty part");
+                    }
                 }
                 qualifiers.add(table);
             }
@@ -457,15 +578,24 @@ final class ObjectAnalyzer {
         if (n == 1 && role == Role.READ && scope.contains(normalised[0])) {
             return; // a reference to a common table expression in scope
         }
+        String first = parts.get(n - 1);
+        if (policy.dialect() == Dialect.DUCKDB && !first.startsWith("\"")
+                && DUCKDB_RESERVED.contains(first.toLowerCase(Locale.ROOT))) {
+            // DuckDB refuses the unquoted word here; the rewrite quotes every name, which would make it a table
+            throw new Denial(DenyCode.INVALID_NAME, "object name " + written + " starts with " + first + ", a"
+                    + " reserved word in DuckDB; quote it (rule: names the backend reads as written)");
+        }
         if (n == 2 && PATH_FORMATS.contains(normalised[1])) {
             throw new Denial(DenyCode.PATH_TABLE, "object " + written
                     + " addresses files through the " + normalised[1] + " format, not a catalog table");
         }
         QualifiedName name = resolve(normalised, written);
         if (SYSTEM_CATALOGS.contains(name.catalog()) || SYSTEM_SCHEMAS.contains(name.schema())
-                || name.table().startsWith("duckdb_") || name.table().startsWith("sqlite_")) {
-            throw new Denial(DenyCode.SYSTEM_OBJECT, "object " + written
-                    + " is an engine or system catalog object; use the JDBC metadata calls");
+                || name.table().startsWith("duckdb_") || name.table().startsWith("sqlite_")
+                || name.table().startsWith("pragma_")) {
+            // pragma_database_list and its kin are DuckDB table functions that FROM calls without brackets
+            throw new Denial(DenyCode.SYSTEM_OBJECT, "object " + written + " is an engine or system catalog"
+                    + " object; use the JDBC metadata calls (rule: no system schemas, metadata views or pragmas)");
         }
         if (role == Role.WRITE) {
             if (!policy.canWrite(name)) {

@@ -1,7 +1,13 @@
 package com.akkio.dbproxy.policy;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.parser.AbstractJSqlParser;
 import net.sf.jsqlparser.parser.CCJSqlParser;
+import net.sf.jsqlparser.parser.CCJSqlParserConstants;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.parser.ParseException;
 import net.sf.jsqlparser.parser.Token;
@@ -16,19 +22,55 @@ final class SqlParser {
     }
 
     /** Thrown for text that does not parse; the message says where, without parser internals. */
-    static final class SyntaxError extends Exception {
+    static class SyntaxError extends Exception {
         SyntaxError(String message) {
             super(message, null, false, false);
         }
     }
 
-    static Statements parse(String sql, Dialect dialect) throws SyntaxError {
+    /** Thrown for text the backend's lexer would read differently from the parser's. */
+    static final class Ambiguous extends SyntaxError {
+        Ambiguous(String message) {
+            super(message);
+        }
+    }
+
+    /** Teradata's abbreviations, which JSqlParser takes for the keyword and no backend the proxy serves does. */
+    private static final Set<String> ABBREVIATIONS = Set.of("SEL", "INS", "UPD", "DEL");
+
+    /**
+     * The statements of a text, with what lexing it found: how often each keyword that gives a statement its
+     * structure occurs ({@link #CENSUS}), and a quoted name the backend reads differently from the parser, or null.
+     */
+    record Parsed(Statements statements, Map<String, Integer> census, String misreadName) {
+    }
+
+    static Parsed parse(String sql, Dialect dialect) throws SyntaxError {
+        Lexed lexed = lexWhole(sql, dialect);
+        return new Parsed(parse(sql, dialect, CCJSqlParser::Statements), lexed.census(), lexed.misreadName());
+    }
+
+    /**
+     * Parses text that must be one whole expression, such as the body of a generated column that the statement's
+     * parse kept as a string ({@link RawText}).
+     */
+    static Expression parseExpression(String text, Dialect dialect) throws SyntaxError {
+        lexWhole(text, dialect);
+        return parse(text, dialect, CCJSqlParser::Expression);
+    }
+
+    /** One way into the grammar: a production of {@link CCJSqlParser}. */
+    private interface Production<T> {
+        T parse(CCJSqlParser parser) throws ParseException;
+    }
+
+    private static <T> T parse(String sql, Dialect dialect, Production<T> production) throws SyntaxError {
         try {
             try {
-                return newParser(sql, dialect).withAllowComplexParsing(false).Statements();
+                return whole(production, newParser(sql, dialect).withAllowComplexParsing(false));
             } catch (ParseException simpleFailed) {
                 try {
-                    return newParser(sql, dialect).withAllowComplexParsing(true).Statements();
+                    return whole(production, newParser(sql, dialect).withAllowComplexParsing(true));
                 } catch (ParseException e) {
                     throw new SyntaxError(describe(e));
                 }
@@ -41,6 +83,107 @@ final class SqlParser {
             // the lexer reports bad characters and unterminated literals as TokenMgrException (an Error)
             throw new SyntaxError(firstSentence(e.getMessage()));
         }
+    }
+
+    /** The production's result, provided the parser read the whole text. */
+    private static <T> T whole(Production<T> production, CCJSqlParser parser) throws ParseException {
+        T result = production.parse(parser);
+        Token next = parser.getToken(1);
+        if (next == null || next.kind != CCJSqlParserConstants.EOF) {
+            throw new ParseException("text after the end: \"" + (next == null ? "" : next.image) + "\"");
+        }
+        return result;
+    }
+
+    /** What lexing a whole text found besides its tokens. */
+    private record Lexed(Map<String, Integer> census, String misreadName) {
+    }
+
+    /**
+     * Lexes the whole text once and checks that the backend would cut it into the same tokens. JSqlParser's parser
+     * treats a lexical error (an unclosed quote, as in {@code SELECT x')}) like the end of the input and returns the
+     * statement before it, and takes some tokens no backend does; the rewrite re-emits the parser's reading, so it
+     * would silently drop or change what the tenant wrote.
+     */
+    private static Lexed lexWhole(String sql, Dialect dialect) throws SyntaxError {
+        Map<String, Integer> census = new HashMap<>();
+        String misread = null;
+        try {
+            CCJSqlParser lexer = newParser(sql, dialect);
+            Token previous = null;
+            for (Token t = lexer.getNextToken(); t.kind != CCJSqlParserConstants.EOF;
+                 previous = t, t = lexer.getNextToken()) {
+                boolean identifier = t.kind == CCJSqlParserConstants.S_IDENTIFIER;
+                boolean quoted = t.kind == CCJSqlParserConstants.S_QUOTED_IDENTIFIER;
+                String word = t.image.toUpperCase(java.util.Locale.ROOT);
+                if (!identifier && !quoted) {
+                    if (ABBREVIATIONS.contains(word)) {
+                        throw new SyntaxError(t.image + " at line " + t.beginLine + ", column " + t.beginColumn
+                                + " is not a keyword of the backend");
+                    }
+                    if (CENSUS.contains(word)) {
+                        census.merge(word, 1, Integer::sum);
+                    }
+                }
+                if (identifier && dialect == Dialect.DUCKDB && !isDuckDbIdentifier(t.image)) {
+                    throw new SyntaxError("'" + t.image + "' at line " + t.beginLine + ", column " + t.beginColumn
+                            + " is no identifier to DuckDB");
+                }
+                if (quoted && misread == null) {
+                    misread = misreadName(t.image, dialect);
+                }
+                if (previous != null && previous.image.equals("?") && t.kind == CCJSqlParserConstants.S_LONG) {
+                    // the parser reads "? 2" as the numbered parameter ?2
+                    throw new Ambiguous("a parameter marker followed by the number " + t.image);
+                }
+            }
+        } catch (Error | RuntimeException e) {
+            // the lexer reports bad characters and unterminated literals as TokenMgrException (an Error)
+            throw new SyntaxError(firstSentence(e.getMessage()));
+        }
+        String difference = Lexing.difference(sql, dialect);
+        if (difference != null) {
+            throw new Ambiguous("the backend would lex " + difference + " differently");
+        }
+        return new Lexed(census, misread);
+    }
+
+    /**
+     * Keywords that give a statement its structure. The rewrite re-emits the parser's tree, which may add a LIMIT
+     * or a wrapping SELECT but must never lose a clause: JSqlParser keeps only the last of two LIMIT clauses, for
+     * one, and the rewrite would drop the other.
+     */
+    static final Set<String> CENSUS = Set.of("SELECT", "FROM", "WHERE", "JOIN", "ON", "USING", "GROUP",
+            "HAVING", "ORDER", "LIMIT", "OFFSET", "FETCH", "UNION", "INTERSECT", "EXCEPT", "WITH", "VALUES", "WINDOW",
+            "QUALIFY", "CASE", "WHEN", "THEN", "ELSE", "END", "AND", "OR", "IN", "EXISTS", "BETWEEN", "LIKE",
+            "ILIKE", "OVER", "PARTITION", "FILTER", "DISTINCT", "LATERAL", "RETURNING", "SET", "INTO");
+
+    /**
+     * Why the backend reads a quoted name differently from the parser, or null: DuckDB refuses backticks, which the
+     * rewrite would turn into double quotes, and the parser splits a quoted name holding a dot into several names.
+     */
+    private static String misreadName(String image, Dialect dialect) {
+        if (dialect == Dialect.DUCKDB && image.startsWith("`")) {
+            return "DuckDB does not quote names with backticks (" + image + ")";
+        }
+        if (image.indexOf('.') >= 0) {
+            return "the quoted name " + image + " holds a dot: one name to the backend, several to the proxy's parser";
+        }
+        return null;
+    }
+
+    /** Letters or an underscore first, then letters, digits, underscores and dollars: DuckDB's unquoted names. */
+    private static boolean isDuckDbIdentifier(String image) {
+        if (image.isEmpty() || !(Character.isLetter(image.charAt(0)) || image.charAt(0) == '_')) {
+            return false;
+        }
+        for (int i = 1; i < image.length(); i++) {
+            char c = image.charAt(i);
+            if (!Character.isLetterOrDigit(c) && c != '_' && c != '$') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static CCJSqlParser newParser(String sql, Dialect dialect) {

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  * {@code main}) which {@link #physicalCatalog} maps to the physical catalog the patterns speak of.
  *
  * <p>The {@link Builder} rejects a null argument at once with a {@link NullPointerException} naming it; values that
- * are present but unusable (a blank tenant, catalog or schema, a row cap below 1, an empty function rule, a kind the
- * engine cannot govern) are rejected by {@link Builder#build()} with an {@link IllegalArgumentException} that names
+ * are present but unusable (a blank tenant, catalog or schema, a row cap below 1, an empty function rule, an allowed
+ * function that is not a plain name or is on the built-in deny-list, a kind the engine cannot govern) are rejected by {@link Builder#build()} with an {@link IllegalArgumentException} that names
  * the policy file key, which is what a configuration error reports.
  */
 public final class TenantPolicy {
@@ -58,7 +58,7 @@ public final class TenantPolicy {
             throw new IllegalArgumentException("max_sql_length must be at least 16, got " + b.maxSqlLength);
         }
         this.maxSqlLength = b.maxSqlLength;
-        this.functionRules = new FunctionRules(b.deniedFunctions, b.tableFunctions);
+        this.functionRules = new FunctionRules(b.dialect, b.deniedFunctions, b.allowedFunctions, b.tableFunctions);
         if (b.memoEntries < 0) {
             throw new IllegalArgumentException("decision cache size must not be negative, got " + b.memoEntries);
         }
@@ -198,6 +198,16 @@ public final class TenantPolicy {
         return functionRules;
     }
 
+    /**
+     * Checks one entry of a policy's {@code allowed_functions} as {@link Builder#build()} will, so that a configuration
+     * loader can name the key: one unqualified function name, not on the built-in deny-list.
+     *
+     * @throws IllegalArgumentException naming the entry and what is wrong with it
+     */
+    public static void checkAllowedFunction(String name) {
+        FunctionRules.checkAllowable(name);
+    }
+
     /** Write-back implies read-back: a tenant may read what it may write. */
     public boolean canRead(QualifiedName name) {
         Objects.requireNonNull(name, "name");
@@ -230,6 +240,7 @@ public final class TenantPolicy {
         private long maxRows = 10_000;
         private int maxSqlLength = 1 << 20;
         private final List<String> deniedFunctions = new ArrayList<>();
+        private final List<String> allowedFunctions = new ArrayList<>();
         private final Set<String> tableFunctions = new java.util.HashSet<>(DEFAULT_TABLE_FUNCTIONS);
         private int memoEntries = 4096;
 
@@ -294,6 +305,15 @@ public final class TenantPolicy {
         /** Adds a function name or glob ({@code my_udf}, {@code ai_*}) to the built-in deny-list. */
         public Builder denyFunction(String nameOrGlob) {
             deniedFunctions.add(Objects.requireNonNull(nameOrGlob, "nameOrGlob"));
+            return this;
+        }
+
+        /**
+         * Adds a function to the dialect's allow-list for this tenant: one unqualified name, not one on the built-in
+         * deny-list ({@link #build()} refuses those, naming {@code allowed_functions}).
+         */
+        public Builder allowFunction(String name) {
+            allowedFunctions.add(Objects.requireNonNull(name, "name"));
             return this;
         }
 

@@ -87,14 +87,23 @@ final class FuzzOracle {
         List<String> seeds = new ArrayList<>();
         for (String file : List.of("../conf/policy-tests/demo-allow.yaml", "../conf/policy-tests/demo-deny.yaml")) {
             for (String line : readLines(Path.of(file))) {
-                int i = line.indexOf("sql: \"");
-                if (i >= 0 && line.lastIndexOf('"') > i + 6) {
-                    seeds.add(line.substring(i + 6, line.lastIndexOf('"')));
+                String sql = sqlOf(line);
+                if (sql != null) {
+                    seeds.add(sql);
                 }
             }
         }
         assertThat(seeds).hasSizeGreaterThan(150);
         return seeds;
+    }
+
+    /**
+     * The statement of a line of a policy test file that holds {@code sql: "..."} on one line (as written there, the
+     * escapes of YAML's double quotes left alone), or null.
+     */
+    static String sqlOf(String line) {
+        int i = line.indexOf("sql: \"");
+        return i >= 0 && line.lastIndexOf('"') > i + 6 ? line.substring(i + 6, line.lastIndexOf('"')) : null;
     }
 
     /** The TPC-DS queries of the shared corpus, when it is beside the repository (as in CI). */

@@ -385,6 +385,146 @@ class PolicyEngineTest {
     }
 
     @Nested
+    class TextTheParserKeepsVerbatim {
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "CREATE TABLE akkio_out.gc2 (x INT, db VARCHAR AS (current_database()), ea VARCHAR AS (current_setting('enable_external_access')), lc VARCHAR AS (current_setting('lock_configuration'))) | current_database",
+                "CREATE TABLE akkio_out.g (x INT, m VARCHAR GENERATED ALWAYS AS (current_setting('memory_limit')) VIRTUAL) | current_setting",
+                "CREATE TABLE akkio_out.g (x INT, t VARCHAR AS (current_setting('temp_directory')))                 | current_setting",
+                "CREATE TABLE akkio_out.g (x INT, v VARCHAR AS (getvariable('v')))                                  | getvariable",
+                "CREATE TABLE akkio_out.g (x INT, t BIGINT AS (txid_current()))                                     | txid_current",
+                "CREATE TABLE akkio_out.g (x INT CHECK (length(current_setting('memory_limit')) > 0))               | current_setting",
+                "CREATE TABLE akkio_out.g (x INT, CONSTRAINT k CHECK (current_setting('memory_limit') IS NOT NULL)) | current_setting",
+                "CREATE TABLE akkio_out.g (x INT DEFAULT current_setting('memory_limit'))                           | current_setting",
+                "CREATE TABLE akkio_out.g (x INT, u VARCHAR AS (upper(current_user)))                              | current_user"})
+        void functionsInColumnDefinitionsAreCheckedLikeInASelect(String sql, String function) {
+            Decision d = acme(sql);
+            assertThat(d.isAllowed()).as(d.toString()).isFalse();
+            assertThat(d.code()).isEqualTo(DenyCode.FUNCTION_DENIED);
+            assertThat(d.reason()).contains(function);
+        }
+
+        @Test
+        void aGeneratedColumnOfDatabricksIsCheckedToo() {
+            Decision d = engine.decide(DemoPolicies.acme(Dialect.DATABRICKS),
+                    "CREATE TABLE akkio_out.g (x INT, u STRING GENERATED ALWAYS AS (current_user())) USING DELTA");
+            assertThat(d.code()).as(d.toString()).isEqualTo(DenyCode.FUNCTION_DENIED);
+        }
+
+        @Test
+        void aSubqueryInAGeneratedColumnIsDeniedByThePolicyNotByTheBackend() {
+            Decision d = acme("CREATE TABLE akkio_out.g (x INT, y INT AS ((SELECT count(*) FROM globex_prod.sales.orders)))");
+            assertThat(d.code()).as(d.toString()).isEqualTo(DenyCode.UNSUPPORTED_CONSTRUCT);
+            assertThat(d.reason()).contains("subquer").contains("rule:");
+            assertThat(acme("CREATE TABLE akkio_out.g (x INT CHECK (x IN (SELECT 1)))").code())
+                    .isEqualTo(DenyCode.UNSUPPORTED_CONSTRUCT);
+        }
+
+        @Test
+        void plainGeneratedColumnsAndChecksAreAllowedAndSentAsWritten() {
+            String columns = "(x INTEGER CHECK (x > 0), y INTEGER AS (x + 1), z VARCHAR GENERATED ALWAYS AS"
+                    + " (upper(CAST(x AS VARCHAR))) VIRTUAL, CHECK (x < 1000000))";
+            Decision d = acme("CREATE TABLE akkio_out.generated " + columns);
+            assertThat(d.isAllowed()).as(d.toString()).isTrue();
+            assertThat(d.rewrittenSql()).isEqualTo("CREATE TABLE \"acme_prod\".\"akkio_out\".\"generated\" " + columns);
+            Decision dbx = engine.decide(DemoPolicies.acme(Dialect.DATABRICKS), "CREATE TABLE akkio_out.g"
+                    + " (ts TIMESTAMP, d DATE GENERATED ALWAYS AS (CAST(ts AS DATE))) USING DELTA");
+            assertThat(dbx.isAllowed()).as(dbx.toString()).isTrue();
+        }
+
+        @Test
+        void typesAreBuiltInTypesOfTheDialect() {
+            assertThat(acme("SELECT CAST(1 AS DECIMAL(12, 2)), '1'::INTEGER, CAST(NULL AS TIMESTAMP WITH TIME ZONE),"
+                    + " CAST(NULL AS STRUCT(a INT, \"b c\" VARCHAR)), CAST(NULL AS DOUBLE PRECISION)").isAllowed()).isTrue();
+            assertThat(engine.decide(DemoPolicies.acme(Dialect.DATABRICKS),
+                    "SELECT CAST(x AS ARRAY<INT>), CAST(x AS STRING) FROM orders").isAllowed()).isTrue();
+            for (String sql : List.of("SELECT 'x'::regclass", "SELECT 1::\"globex_prod\".\"sales\".\"orders\"",
+                    "SELECT CAST(1 AS globex_prod.sales.mood)", "CREATE TABLE akkio_out.t (m mood)")) {
+                Decision d = acme(sql);
+                assertThat(d.code()).as(sql + " -> " + d).isEqualTo(DenyCode.TYPE_DENIED);
+                assertThat(d.reason()).contains("rule: built-in types");
+            }
+        }
+    }
+
+    @Nested
+    class ClearDenialsInsteadOfBackendErrors {
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "SELECT * FROM orders FOR SYSTEM_TIME AS OF '2020-01-01'      | UNSUPPORTED_CONSTRUCT | rule: time travel",
+                "SELECT * FROM orders AT (TIMESTAMP => '2020-01-01')          | UNSUPPORTED_CONSTRUCT | rule: time travel",
+                "SELECT * FROM orders TIMESTAMP AS OF current_setting('x')    | FUNCTION_DENIED       | current_setting",
+                "SELECT * FROM pragma_database_list                           | SYSTEM_OBJECT         | rule: no system",
+                "SELECT * FROM PRAGMA_table_info                              | SYSTEM_OBJECT         | rule: no system",
+                "SELECT 'x'::regclass                                         | TYPE_DENIED           | regclass",
+                "SELECT 1::\"globex_prod\".\"sales\".\"orders\"               | TYPE_DENIED           | rule: built-in types",
+                "SELECT U&'\\0041'                                            | AMBIGUOUS_LITERAL     | Unicode escape",
+                "SELECT u&\"x\" FROM orders                                    | AMBIGUOUS_LITERAL     | Unicode escape"})
+        void whatDuckDbWouldRefuseIsDeniedNamingTheRule(String sql, DenyCode code, String reason) {
+            Decision d = acme(sql);
+            assertThat(d.code()).as(sql + " -> " + d).isEqualTo(code);
+            assertThat(d.reason()).contains(reason);
+        }
+
+        @Test
+        void databricksTimeTravelAndItsUnicodeLessStringsStayAllowed() {
+            TenantPolicy dbx = DemoPolicies.acme(Dialect.DATABRICKS);
+            for (String sql : List.of("SELECT * FROM orders VERSION AS OF 3",
+                    "SELECT * FROM orders TIMESTAMP AS OF '2024-01-01'", "SELECT u&'x' FROM orders")) {
+                assertThat(engine.decide(dbx, sql).isAllowed()).as(sql).isTrue();
+            }
+        }
+    }
+
+    @Nested
+    class RewritesMeanWhatTheTenantWrote {
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+                // the parser stopped at text it could not lex and the rewrite dropped the rest
+                "SELECT amount FROM orders')                                   | SYNTAX_ERROR",
+                // JSqlParser's leniencies, which the rewrite would turn into valid statements
+                "SEL 1 + 1 AS two                                              | SYNTAX_ERROR",
+                "SELECT * FROM orders WHERE order_id IN (SEL order_id FROM orders) | SYNTAX_ERROR",
+                "SELECT 1JOIN + 1 AS two                                       | SYNTAX_ERROR",
+                "SELECT * FROM orders LIMIT 10 OFFSET 2d.sales.orders          | SYNTAX_ERROR",
+                "SELECT * FROM order                                           | INVALID_NAME",
+                "SELECT sales.orders.* FROM sales.orders                       | INVALID_NAME",
+                "SELECT sales..orders.amount FROM sales.orders                 | INVALID_NAME",
+                // tokens DuckDB cuts differently
+                "SELECT amount */1 FROM orders                                 | AMBIGUOUS_LITERAL",
+                "SELECT * FROM orders WHERE amount *> 5                        | AMBIGUOUS_LITERAL",
+                "SELECT 7 // 2 FROM orders                                     | AMBIGUOUS_LITERAL",
+                "SELECT 1 /* a /* b */ , 2 */                                  | AMBIGUOUS_LITERAL",
+                "SELECT * FROM orders WHERE order_id = ? 2                     | AMBIGUOUS_LITERAL",
+                "SELECT amount 'total' FROM orders                             | AMBIGUOUS_LITERAL",
+                "SELECT * FROM `orders`                                        | AMBIGUOUS_LITERAL",
+                "SELECT * FROM \"acme_prod.sales.orders\"                       | AMBIGUOUS_LITERAL",
+                // the deparser loses part of the tree
+                "SELECT * FROM orders LIMIT amount = 1 LIMIT 2                 | UNSUPPORTED_CONSTRUCT",
+                "SELECT count(LATERAL *) FROM orders                           | UNSUPPORTED_CONSTRUCT"})
+        void textTheRewriteWouldChangeIsDenied(String sql, DenyCode code) {
+            Decision d = acme(sql);
+            assertThat(d.code()).as(sql + " -> " + d).isEqualTo(code);
+        }
+
+        @Test
+        void theSpellingsDuckDbReadsAlikeStayAllowed() {
+            for (String sql : List.of("SELECT amount AS 'total' FROM orders", "SELECT o.* FROM orders o",
+                    "SELECT * FROM \"order\"", "SELECT sales.orders.amount FROM sales.orders",
+                    "SELECT amount * -1, amount/-2, amount <= 5, amount <> 1, 'a' || 'b' FROM orders",
+                    "SELECT 1 /* one */ + /* two */ 2", "SELECT * FROM orders WHERE order_id = ?",
+                    "SELECT \"amount\" AS \"total amount\" FROM orders")) {
+                Decision d = acme(sql);
+                assertThat(d.isAllowed()).as(sql + " -> " + d).isTrue();
+            }
+            Decision dotted = acme("SELECT * FROM \"globex_prod.sales.orders\"");
+            assertThat(dotted.code()).as("another tenant's object is named first").isEqualTo(DenyCode.OBJECT_NOT_READABLE);
+            assertThat(engine.decide(DemoPolicies.acme(Dialect.DATABRICKS), "SELECT * FROM `orders`").isAllowed())
+                    .isTrue();
+        }
+    }
+
+    @Nested
     class Functions {
         @Test
         void configuredDenialsAndGlobs() {
@@ -402,6 +542,53 @@ class PolicyEngineTest {
                     .allow(StatementKind.QUERY).tableFunctions(List.of("generate_series")).build();
             assertThat(engine.decide(p, "SELECT * FROM range(3)").code()).isEqualTo(DenyCode.TABLE_FUNCTION_DENIED);
             assertThat(engine.decide(p, "SELECT * FROM generate_series(1, 3)").isAllowed()).isTrue();
+        }
+
+        @Test
+        void anUnknownFunctionIsDeniedWithItsNameAndTheRule() {
+            Decision d = acme("SELECT frobnicate(amount) FROM orders");
+            assertThat(d.code()).as(d.toString()).isEqualTo(DenyCode.FUNCTION_NOT_ALLOWED);
+            assertThat(d.reason()).contains("frobnicate()").contains("DuckDB").contains("rule:")
+                    .contains("allowed_functions");
+            assertThat(DenyCode.FUNCTION_NOT_ALLOWED.sqlState()).isEqualTo("42501");
+        }
+
+        @Test
+        void functionsThatChangeOrRevealSessionStateAreDenied() {
+            for (String sql : List.of("SELECT setseed(0.42)", "SELECT current_connection_id()",
+                    "SELECT write_log('x')", "SELECT json_serialize_plan('SELECT * FROM globex_prod.sales.orders')",
+                    "SELECT version()", "SELECT user", "SELECT upper(user) FROM orders")) {
+                Decision d = acme(sql);
+                assertThat(d.code()).as(sql + " -> " + d).isEqualTo(DenyCode.FUNCTION_DENIED);
+            }
+        }
+
+        @Test
+        void eachDialectAllowsItsOwnFunctionsOnly() {
+            TenantPolicy dbx = DemoPolicies.acme(Dialect.DATABRICKS);
+            assertThat(acme("SELECT list_value(1), regexp_matches('a', 'a'), row_number() OVER (), coalesce(1, 2)")
+                    .isAllowed()).isTrue();
+            assertThat(engine.decide(dbx, "SELECT get_json_object('{}', '$.a'), collect_list(1), nvl(1, 2)")
+                    .isAllowed()).isTrue();
+            assertThat(engine.decide(dbx, "SELECT list_value(1)").code()).isEqualTo(DenyCode.FUNCTION_NOT_ALLOWED);
+            assertThat(acme("SELECT get_json_object('{}', '$.a')").code()).isEqualTo(DenyCode.FUNCTION_NOT_ALLOWED);
+        }
+
+        @Test
+        void aPolicyMayAddFunctionsButNeverOnesTheBuiltInDenialsName() {
+            TenantPolicy p = DemoPolicies.acmeBuilder(Dialect.DUCKDB).allowFunction("Frobnicate").build();
+            assertThat(engine.decide(p, "SELECT frobnicate(amount) FROM orders").isAllowed()).isTrue();
+            for (String bad : List.of("current_setting", "read_csv", "ai_query", "frob*", "main.f", " ")) {
+                assertThatThrownBy(() -> DemoPolicies.acmeBuilder(Dialect.DUCKDB).allowFunction(bad).build())
+                        .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowed_functions");
+            }
+        }
+
+        @Test
+        void deniedFunctionsWinOverEveryAllowList() {
+            TenantPolicy p = DemoPolicies.acmeBuilder(Dialect.DUCKDB).denyFunction("upper").allowFunction("upper")
+                    .build();
+            assertThat(engine.decide(p, "SELECT upper(status) FROM orders").code()).isEqualTo(DenyCode.FUNCTION_DENIED);
         }
 
         @Test

@@ -250,7 +250,8 @@ public final class ConfigLoader {
     public PolicyFile readPolicy(String tenant, Path file, Dialect dialect) throws ConfigException {
         ConfigNode n = parse(file);
         n.allowOnly("tenant", "catalog", "default_schema", "catalogs", "read", "write", "statements", "max_rows",
-                "max_sql_length", "denied_functions", "table_functions", "rate", "query_timeout_seconds");
+                "max_sql_length", "denied_functions", "allowed_functions", "table_functions", "rate",
+                "query_timeout_seconds");
         String declared = n.optionalString("tenant", tenant);
         if (!declared.equals(tenant)) {
             throw n.error("tenant", "says '" + declared + "' but the file is configured for tenant '" + tenant + "'");
@@ -286,6 +287,14 @@ public final class ConfigLoader {
         b.maxSqlLength(n.intValue("max_sql_length", 100_000, 16, 16 << 20));
         for (String f : n.strings("denied_functions")) {
             b.denyFunction(f);
+        }
+        for (String f : n.strings("allowed_functions")) {
+            try {
+                TenantPolicy.checkAllowedFunction(f);
+            } catch (IllegalArgumentException e) {
+                throw n.error("allowed_functions", e.getMessage());
+            }
+            b.allowFunction(f);
         }
         if (n.has("table_functions")) {
             b.tableFunctions(n.strings("table_functions"));

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import com.akkio.dbproxy.policy.DenyCode;
+import com.akkio.dbproxy.policy.PolicyEngine;
 import com.akkio.dbproxy.policy.StatementKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,6 +179,28 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("cannot be allowed");
         write("p.yaml", "tenant: other\ncatalog: c\ndefault_schema: s\n");
         assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("tenant 't'");
+    }
+
+    @Test
+    void allowedFunctionsAddToTheDialectsListAndAnEntryTheBuiltInDenialsNameIsRefused() throws Exception {
+        Path f = write("proxy.yaml", """
+                backends: { b: { type: duckdb } }
+                tenants: { t: { secret_hash: "%s", backend: b, policy: p.yaml } }
+                """.formatted(HASH));
+        write("p.yaml", "catalog: c\ndefault_schema: s\nread: [c.s.*]\nstatements: [query]\n"
+                + "allowed_functions: [my_score]\ndenied_functions: [md5]\n");
+        ProxyConfig cfg = new ConfigLoader(Map.of()).read(f);
+        assertThat(new PolicyEngine().decide(cfg.tenants().get("t").policy(), "SELECT my_score(x) FROM t")
+                .isAllowed()).isTrue();
+        assertThat(new PolicyEngine().decide(cfg.tenants().get("t").policy(), "SELECT md5(x) FROM t").code())
+                .isEqualTo(DenyCode.FUNCTION_DENIED);
+        write("p.yaml", "catalog: c\ndefault_schema: s\nread: [c.s.*]\nallowed_functions: [current_setting]\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("p.yaml")
+                .hasMessageContaining("allowed_functions").hasMessageContaining("current_setting")
+                .hasMessageContaining("deny-list");
+        write("p.yaml", "catalog: c\ndefault_schema: s\nread: [c.s.*]\nallowed_functions: [\"my_*\"]\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("p.yaml")
+                .hasMessageContaining("allowed_functions").hasMessageContaining("no globs");
     }
 
     @Test

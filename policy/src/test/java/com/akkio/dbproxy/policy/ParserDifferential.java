@@ -1,0 +1,147 @@
+package com.akkio.dbproxy.policy;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import net.sf.jsqlparser.statement.Statements;
+
+/**
+ * The parser differential oracle: the engine decides on JSqlParser's reading of a text, the backend runs its own
+ * reading of the rewritten text. For an allowed statement, the backend's parser must see exactly the tables the
+ * engine checked, call only functions the policy allows, and (for DuckDB) read the rewrite as it reads the original.
+ */
+final class ParserDifferential {
+    /**
+     * Functions JSqlParser keeps as calls that DuckDB's parser turns into syntax of its own (an operator, a CASE, a
+     * GROUPING SETS clause, a subquery) or renames ({@code count(*)} is {@code count_star}): they are checked by the
+     * engine and absent from DuckDB's calls, which is no difference.
+     */
+    static final Set<String> DUCKDB_SYNTAX = Set.of("coalesce", "if", "ifnull", "nullif", "grouping", "grouping_id",
+            "rollup", "cube", "exists", "count", "unnest", "columns", "unpack", "try", "row", "struct_pack",
+            "percentile_cont", "percentile_disc", "mode", "current_date", "current_time", "current_timestamp",
+            "localtime", "localtimestamp");
+
+    /**
+     * What the comparison found for one statement: not compared (the backend's parser does not serialise that kind
+     * of statement), refused by the backend's parser as it stands and as rewritten (the backend answers a syntax
+     * error; nothing runs), the same reading, or a difference.
+     */
+    record Outcome(boolean compared, boolean refusedByBackend, String difference) {
+        static final Outcome NOT_COMPARED = new Outcome(false, false, null);
+        static final Outcome REFUSED = new Outcome(true, true, null);
+        static final Outcome SAME = new Outcome(true, false, null);
+    }
+
+    private ParserDifferential() {
+    }
+
+    /** DuckDB's reading of the rewrite, and of the original, against what the engine checked. */
+    static Outcome duckdb(TenantPolicy policy, String original, Decision decision) {
+        if (!decision.isAllowed()) {
+            return Outcome.NOT_COMPARED;
+        }
+        String rewritten = decision.rewrittenSql();
+        DuckDbReading.Parse backend = DuckDbReading.parse(rewritten);
+        if (backend.notASelect()) {
+            return Outcome.NOT_COMPARED;
+        }
+        DuckDbReading.Parse before = DuckDbReading.parse(original);
+        if (!backend.parsed()) {
+            return before.parsed() ? different("DuckDB parses the original but not the rewrite ("
+                    + backend.error() + ")", original, rewritten) : Outcome.REFUSED;
+        }
+        if (!before.parsed() && !before.notASelect()) {
+            return different("DuckDB cannot parse the original (" + before.error() + ") but parses the rewrite: the"
+                    + " rewrite means something the tenant did not write", original, rewritten);
+        }
+        if (before.parsed() && !DuckDbReading.forMeaning(before.statement())
+                .equals(DuckDbReading.forMeaning(backend.statement()))) {
+            return different("DuckDB reads the rewrite differently from the original", original, rewritten);
+        }
+        DuckDbReading.Objects seen = DuckDbReading.objects(backend.statement());
+        Set<String> checked = new TreeSet<>();
+        decision.reads().forEach(q -> checked.add(q.toString()));
+        decision.writes().forEach(q -> checked.add(q.toString()));
+        if (!seen.tables().equals(checked)) {
+            return different("DuckDB resolves tables " + seen.tables() + ", the engine checked " + checked, original,
+                    rewritten);
+        }
+        Set<String> strays = new TreeSet<>(seen.unqualified());
+        strays.removeAll(seen.ctes());
+        if (!strays.isEmpty()) {
+            return different("DuckDB sees unqualified tables " + strays + " that are no common table expression",
+                    original, rewritten);
+        }
+        return functions(policy, seen.functions(), seen.tableFunctions(), engineFunctions(policy, rewritten),
+                DUCKDB_SYNTAX, original, rewritten);
+    }
+
+    /**
+     * Every function the backend will call must be one the policy allows; every function the engine checked must be
+     * one the backend calls, unless the backend's parser turns it into syntax of its own ({@code syntax}).
+     */
+    static Outcome functions(TenantPolicy policy, Set<String> backendCalls, Set<String> backendTableFunctions,
+                             Set<String> engineChecked, Set<String> syntax, String original, String rewritten) {
+        FunctionRules rules = policy.functionRules();
+        for (String name : backendCalls) {
+            if (name.contains(".") || rules.isDenied(name) || !rules.isAllowed(name)) {
+                return different("the backend calls " + name + "(), which the policy does not allow", original,
+                        rewritten);
+            }
+        }
+        for (String name : backendTableFunctions) {
+            if (!rules.isTableFunctionAllowed(name)) {
+                return different("the backend calls table function " + name + "(), which the policy does not allow",
+                        original, rewritten);
+            }
+        }
+        Set<String> unseen = new TreeSet<>(engineChecked);
+        unseen.removeAll(backendCalls);
+        unseen.removeAll(backendTableFunctions);
+        unseen.removeAll(syntax);
+        if (!unseen.isEmpty()) {
+            return different("the engine checked " + unseen + ", which the backend does not call", original,
+                    rewritten);
+        }
+        return Outcome.SAME;
+    }
+
+    /** The functions the engine checks in the rewritten text, as it checks it before sending it. */
+    static Set<String> engineFunctions(TenantPolicy policy, String rewritten) {
+        try {
+            Statements statements = SqlParser.parse(rewritten, policy.dialect()).statements();
+            ObjectAnalyzer analyzer = new ObjectAnalyzer(policy, true);
+            analyzer.analyze(statements.get(0));
+            return analyzer.functionNames();
+        } catch (SqlParser.SyntaxError e) {
+            throw new AssertionError("the engine's own rewrite does not parse: " + rewritten, e);
+        }
+    }
+
+    private static Outcome different(String what, String original, String rewritten) {
+        return new Outcome(true, false, what + "\n  original:  " + FuzzOracle.abbreviate(original) + "\n  rewritten: "
+                + FuzzOracle.abbreviate(rewritten));
+    }
+
+    /** Tallies of a run: statements compared, refused by the backend's parser, and the differences found. */
+    static final class Tally {
+        int compared;
+        int refused;
+        final List<String> differences = new java.util.ArrayList<>();
+
+        void add(Outcome o) {
+            compared += o.compared() ? 1 : 0;
+            refused += o.refusedByBackend() ? 1 : 0;
+            if (o.difference() != null) {
+                differences.add(o.difference());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return compared + " compared (" + refused + " refused by the backend's parser as written and as"
+                    + " rewritten), " + differences.size() + " differences";
+        }
+    }
+}
