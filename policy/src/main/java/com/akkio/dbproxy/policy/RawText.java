@@ -30,11 +30,15 @@ final class RawText {
         NAME,
         /** A data type: checked by {@link TypeNames} on the whole {@code ColDataType}. */
         TYPE,
+        /** A bind parameter's marker: {@code ?}, PostgreSQL's {@code $} (of {@code $1}) or {@code :} of a name. */
+        PARAMETER_MARK,
         /** A time travel clause: {@code VERSION AS OF} or {@code TIMESTAMP AS OF} and one expression, no other form. */
         TIME_TRAVEL,
         /** Anything else: keywords, literals and expressions, the expressions parsed and analysed. */
         TEXT
     }
+
+    private static final java.util.Set<String> PARAMETER_MARKS = java.util.Set.of("?", "$", ":");
 
     private static final Map<String, Holds> FIELDS = Map.ofEntries(
             Map.entry("StringValue.value", Holds.LITERAL),
@@ -46,8 +50,8 @@ final class RawText {
             Map.entry("JsonExpression.idents", Holds.OPERATOR),
             Map.entry("Column.tableDelimiter", Holds.OPERATOR),
             Map.entry("Table.partDelimiters", Holds.OPERATOR),
-            Map.entry("JdbcParameter.parameterCharacter", Holds.OPERATOR),
-            Map.entry("JdbcNamedParameter.parameterCharacter", Holds.OPERATOR),
+            Map.entry("JdbcParameter.parameterCharacter", Holds.PARAMETER_MARK),
+            Map.entry("JdbcNamedParameter.parameterCharacter", Holds.PARAMETER_MARK),
             Map.entry("VariableAssignment.operation", Holds.OPERATOR),
             Map.entry("JsonKeyValuePairSeparator.separator", Holds.OPERATOR),
             Map.entry("Column.columnName", Holds.NAME),
@@ -142,6 +146,12 @@ final class RawText {
         }
         if (holds == Holds.TIME_TRAVEL) {
             return timeTravel(text, dialect, where);
+        }
+        if (holds == Holds.PARAMETER_MARK) {
+            if (!PARAMETER_MARKS.contains(text)) {
+                throw cannot(text, where, "a parameter marker (?, $ or :) was expected");
+            }
+            return Reading.INERT;
         }
         List<Token> tokens = lex(text, dialect, where);
         return switch (holds) {

@@ -258,4 +258,13 @@ class RawTextFieldsTest {
         }
         return classes;
     }
+
+    @Test
+    void bindParameterMarkersOfEveryStyleAreReadAsMarkersAndNothingElse() {
+        PolicyEngine engine = new PolicyEngine();
+        for (String sql : new String[] {"SELECT * FROM orders WHERE order_id = ?",
+                "SELECT * FROM orders WHERE order_id = $1", "SELECT * FROM orders WHERE order_id = :id"}) {
+            assertThat(engine.decide(DemoPolicies.acme(), sql).isAllowed()).as(sql).isTrue();
+        }
+    }
 }
