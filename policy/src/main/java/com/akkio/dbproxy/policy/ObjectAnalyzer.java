@@ -137,6 +137,9 @@ final class ObjectAnalyzer {
     private final Set<QualifiedName> writes = new LinkedHashSet<>();
     /** The functions checked and allowed, lower case: what the parser differential oracles compare. */
     private final Set<String> functionNames = new java.util.TreeSet<>();
+    /** The calls of table functions in FROM: checked against table_functions, not the scalar allow-list. */
+    private final Set<Function> tableFunctionCalls =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final List<Table> objectTables = new ArrayList<>();
     private final List<QualifiedName> objectNames = new ArrayList<>();
     private final List<Table> qualifiers = new ArrayList<>();
@@ -424,8 +427,9 @@ final class ObjectAnalyzer {
                             + ")");
                 }
                 functionNames.add(name);
+                tableFunctionCalls.add(fn);
             }
-        } else if (node instanceof Function f) {
+        } else if (node instanceof Function f && !tableFunctionCalls.contains(f)) {
             if (f.getKeywordArguments() != null && !f.getKeywordArguments().isEmpty()) {
                 // JSqlParser 5.4 does not write keyword arguments back out: the rewrite would drop them
                 throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "keyword arguments of " + f.getName()

@@ -179,6 +179,15 @@ class PolicyEngineTest {
         }
 
         @Test
+        void aListedTableFunctionInFromIsGovernedByTableFunctionsNotTheScalarAllowList() {
+            assertThat(dbx("SELECT count(*) FROM range(4000000000) t(i) WHERE i % 7 = 3").isAllowed()).isTrue();
+            assertThat(engine.decide(DemoPolicies.acme(Dialect.DUCKDB), "SELECT count(*) FROM range(10) t(i)")
+                    .isAllowed()).isTrue();
+            assertThat(dbx("SELECT count(*) FROM read_files('/tmp') t").code())
+                    .isEqualTo(DenyCode.TABLE_FUNCTION_DENIED);
+        }
+
+        @Test
         void backticksInAndOut() {
             Decision d = dbx("SELECT * FROM `main`.`sales`.`orders` WHERE amount > 1");
             assertThat(d.isAllowed()).isTrue();
