@@ -578,6 +578,13 @@ final class ObjectAnalyzer {
         if (n == 1 && role == Role.READ && scope.contains(normalised[0])) {
             return; // a reference to a common table expression in scope
         }
+        for (String raw : parts) {
+            if (policy.dialect() == Dialect.DATABRICKS && raw.startsWith("\"")) {
+                // Spark reads "..." as a string, which is no table name; the rewrite would quote it as one
+                throw new Denial(DenyCode.AMBIGUOUS_LITERAL, "object name " + written + " is a string in Databricks"
+                        + " SQL; quote names with backticks (rule: names the backend reads as written)");
+            }
+        }
         String first = parts.get(n - 1);
         if (policy.dialect() == Dialect.DUCKDB && !first.startsWith("\"")
                 && DUCKDB_RESERVED.contains(first.toLowerCase(Locale.ROOT))) {
