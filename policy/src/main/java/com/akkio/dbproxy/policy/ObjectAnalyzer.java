@@ -135,6 +135,8 @@ final class ObjectAnalyzer {
     private final Map<Table, Role> tableRoles = new IdentityHashMap<>();
     private final Set<QualifiedName> reads = new LinkedHashSet<>();
     private final Set<QualifiedName> writes = new LinkedHashSet<>();
+    /** The calls of table functions in FROM, which {@link #inspect} checked against the table function list. */
+    private final Set<Object> tableFunctionCalls = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     /** The functions checked and allowed, lower case: what the parser differential oracles compare. */
     private final Set<String> functionNames = new java.util.TreeSet<>();
     private final List<Table> objectTables = new ArrayList<>();
@@ -424,8 +426,11 @@ final class ObjectAnalyzer {
                             + ")");
                 }
                 functionNames.add(name);
+                // decided as a table function: the allow-lists of scalar functions do not apply (Spark has range
+                // as a table function only)
+                tableFunctionCalls.add(fn);
             }
-        } else if (node instanceof Function f) {
+        } else if (node instanceof Function f && !tableFunctionCalls.contains(f)) {
             if (f.getKeywordArguments() != null && !f.getKeywordArguments().isEmpty()) {
                 // JSqlParser 5.4 does not write keyword arguments back out: the rewrite would drop them
                 throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "keyword arguments of " + f.getName()

@@ -147,7 +147,9 @@ final class RawText {
         return switch (holds) {
             case OPERATOR -> {
                 for (Token t : tokens) {
-                    if (t.kind != Kind.OTHER && t.kind != Kind.DOT && t.kind != Kind.COMMA) {
+                    // "$" is the character of a numbered parameter ($1), which this lexer takes for a word
+                    boolean dollar = t.text(text).equals("$");
+                    if (t.kind != Kind.OTHER && t.kind != Kind.DOT && t.kind != Kind.COMMA && !dollar) {
                         throw cannot(text, where, "an operator was expected");
                     }
                 }

@@ -617,6 +617,20 @@ class PolicyEngineTest {
         }
 
         @Test
+        void aTableFunctionOfThePolicyIsNotAlsoCheckedAsAScalarFunction() {
+            // Spark knows range only as a table function, so it is on no scalar allow-list
+            Decision d = engine.decide(DemoPolicies.acme(Dialect.DATABRICKS),
+                    "SELECT count(*) FROM range(4000000000) t(i) WHERE i % 7 = 3");
+            assertThat(d.isAllowed()).as(d.toString()).isTrue();
+        }
+
+        @Test
+        void numberedParametersAsThePostgreSqlFrontEndSendsThemAreAllowed() {
+            Decision d = acme("SELECT * FROM orders WHERE order_id = $1 AND amount > $2");
+            assertThat(d.isAllowed()).as(d.toString()).isTrue();
+        }
+
+        @Test
         void aBuiltInDenialCannotBeListedAsTableFunction() {
             TenantPolicy p = TenantPolicy.builder("t").defaultCatalog("c").defaultSchema("s").read("c.s.*")
                     .allow(StatementKind.QUERY).tableFunctions(List.of("read_csv")).build();
