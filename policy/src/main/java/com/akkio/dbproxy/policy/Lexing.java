@@ -27,6 +27,15 @@ final class Lexing {
     static String difference(String sql, Dialect dialect) {
         boolean duckdb = dialect == Dialect.DUCKDB;
         int n = sql.length();
+        for (int k = 0; k < n; k++) {
+            char c = sql.charAt(k);
+            boolean plainSpace = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+            if (!plainSpace && (Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c))) {
+                // JSqlParser skips control characters and other spaces as white space, the backends refuse them or
+                // read them as part of a name; searched in literals too, where they are rare
+                return String.format("the character U+%04X", (int) c);
+            }
+        }
         int i = 0;
         while (i < n) {
             char c = sql.charAt(i);
@@ -42,6 +51,8 @@ final class Lexing {
                 i = end;
             } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '/') {
                 return "// (the start of a comment to the proxy's parser, not to the backend)";
+            } else if (!duckdb && c == '*' && i + 1 < n && sql.charAt(i + 1) == '/') {
+                return "*/ (one token to Spark, two to the proxy's parser)";
             } else if (c == '\'' || c == '"' || c == '`') {
                 boolean escapes = duckdb ? c == '\'' && i > 0 && (sql.charAt(i - 1) == 'e' || sql.charAt(i - 1) == 'E')
                         : c != '`';

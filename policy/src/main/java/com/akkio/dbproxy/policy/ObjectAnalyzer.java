@@ -135,11 +135,10 @@ final class ObjectAnalyzer {
     private final Map<Table, Role> tableRoles = new IdentityHashMap<>();
     private final Set<QualifiedName> reads = new LinkedHashSet<>();
     private final Set<QualifiedName> writes = new LinkedHashSet<>();
+    /** The calls of table functions in FROM, which {@link #inspect} checked against the table function list. */
+    private final Set<Object> tableFunctionCalls = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     /** The functions checked and allowed, lower case: what the parser differential oracles compare. */
     private final Set<String> functionNames = new java.util.TreeSet<>();
-    /** The calls of table functions in FROM: checked against table_functions, not the scalar allow-list. */
-    private final Set<Function> tableFunctionCalls =
-            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final List<Table> objectTables = new ArrayList<>();
     private final List<QualifiedName> objectNames = new ArrayList<>();
     private final List<Table> qualifiers = new ArrayList<>();
@@ -427,6 +426,8 @@ final class ObjectAnalyzer {
                             + ")");
                 }
                 functionNames.add(name);
+                // decided as a table function: the allow-lists of scalar functions do not apply (Spark has range
+                // as a table function only)
                 tableFunctionCalls.add(fn);
             }
         } else if (node instanceof Function f && !tableFunctionCalls.contains(f)) {
@@ -581,6 +582,13 @@ final class ObjectAnalyzer {
         }
         if (n == 1 && role == Role.READ && scope.contains(normalised[0])) {
             return; // a reference to a common table expression in scope
+        }
+        for (String raw : parts) {
+            if (policy.dialect() == Dialect.DATABRICKS && raw.startsWith("\"")) {
+                // Spark reads "..." as a string, which is no table name; the rewrite would quote it as one
+                throw new Denial(DenyCode.AMBIGUOUS_LITERAL, "object name " + written + " is a string in Databricks"
+                        + " SQL; quote names with backticks (rule: names the backend reads as written)");
+            }
         }
         String first = parts.get(n - 1);
         if (policy.dialect() == Dialect.DUCKDB && !first.startsWith("\"")

@@ -157,6 +157,7 @@ final class RawText {
         return switch (holds) {
             case OPERATOR -> {
                 for (Token t : tokens) {
+                    // a parameter's "$" (of $1) is a PARAMETER_MARK field, never an operator's
                     if (t.kind != Kind.OTHER && t.kind != Kind.DOT && t.kind != Kind.COMMA) {
                         throw cannot(text, where, "an operator was expected");
                     }

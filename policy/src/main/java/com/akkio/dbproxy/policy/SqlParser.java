@@ -125,9 +125,13 @@ final class SqlParser {
                         census.merge(word, 1, Integer::sum);
                     }
                 }
-                if (identifier && dialect == Dialect.DUCKDB && !isDuckDbIdentifier(t.image)) {
+                if (identifier && !isIdentifier(t.image, dialect)) {
                     throw new SyntaxError("'" + t.image + "' at line " + t.beginLine + ", column " + t.beginColumn
-                            + " is no identifier to DuckDB");
+                            + " is no identifier to " + (dialect == Dialect.DUCKDB ? "DuckDB" : "Databricks SQL"));
+                }
+                if (previous == null && dialect == Dialect.DATABRICKS && t.image.equals(";")) {
+                    // JSqlParser skips an empty statement first; Spark refuses it
+                    throw new SyntaxError("a statement may not start with ';' in Databricks SQL");
                 }
                 if (quoted && misread == null) {
                     misread = misreadName(t.image, dialect);
@@ -150,8 +154,8 @@ final class SqlParser {
 
     /**
      * Keywords that give a statement its structure. The rewrite re-emits the parser's tree, which may add a LIMIT
-     * or a wrapping SELECT but must never lose a clause: JSqlParser keeps only the last of two LIMIT clauses, for
-     * one, and the rewrite would drop the other.
+     * or a wrapping SELECT ... FROM but otherwise has each of them as often as the text: JSqlParser keeps only the
+     * last of two LIMIT clauses, for one, and writes INSERT INTO and VALUES where the text had INSERT and VALUE.
      */
     static final Set<String> CENSUS = Set.of("SELECT", "FROM", "WHERE", "JOIN", "ON", "USING", "GROUP",
             "HAVING", "ORDER", "LIMIT", "OFFSET", "FETCH", "UNION", "INTERSECT", "EXCEPT", "WITH", "VALUES", "WINDOW",
@@ -172,9 +176,24 @@ final class SqlParser {
         return null;
     }
 
-    /** Letters or an underscore first, then letters, digits, underscores and dollars: DuckDB's unquoted names. */
-    private static boolean isDuckDbIdentifier(String image) {
-        if (image.isEmpty() || !(Character.isLetter(image.charAt(0)) || image.charAt(0) == '_')) {
+    /**
+     * An unquoted name as the backend's lexer takes it. DuckDB: a letter or an underscore first, then letters,
+     * digits, underscores and dollars. Spark: ASCII letters, digits and underscores, in any order.
+     */
+    private static boolean isIdentifier(String image, Dialect dialect) {
+        if (image.isEmpty()) {
+            return false;
+        }
+        if (dialect == Dialect.DATABRICKS) {
+            for (int i = 0; i < image.length(); i++) {
+                char c = image.charAt(i);
+                if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (!(Character.isLetter(image.charAt(0)) || image.charAt(0) == '_')) {
             return false;
         }
         for (int i = 1; i < image.length(); i++) {

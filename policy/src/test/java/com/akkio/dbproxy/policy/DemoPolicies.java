@@ -23,7 +23,11 @@ final class DemoPolicies {
     }
 
     static TenantPolicy globex() {
-        return TenantPolicy.builder("globex").dialect(Dialect.DUCKDB)
+        return globex(Dialect.DUCKDB);
+    }
+
+    static TenantPolicy globex(Dialect dialect) {
+        return TenantPolicy.builder("globex").dialect(dialect)
                 .defaultCatalog("globex_prod").defaultSchema("sales").mapCatalog("main", "globex_prod")
                 .read("globex_prod.sales.*").allow(StatementKind.QUERY, StatementKind.DESCRIBE)
                 .maxRows(1_000).build();

@@ -20,13 +20,16 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  * The properties every fuzzer of the policy engine checks, for the demo tenant acme as configured in
  * {@code conf/policies/acme.yaml} (limits included): {@code decide} returns (a denial is its only way to refuse),
  * answers within a second, and whatever it allows reads and writes only objects acme may, in the rewritten text as
- * JSqlParser's own {@link TablesNamesFinder} sees it too.
+ * JSqlParser's own {@link TablesNamesFinder} sees it too, and as DuckDB's own parser reads it
+ * ({@link ParserDifferential}: the same tables, only allowed functions, the meaning of the original).
  */
 final class FuzzOracle {
     static final TenantPolicy ACME = DemoPolicies.acmeBuilder(Dialect.DUCKDB).maxSqlLength(100_000)
             .decisionCache(0).build();
     private static final Set<String> ACME_READABLE_CATALOGS = Set.of("acme_prod", "shared_ref");
     private static final PolicyEngine ENGINE = new PolicyEngine();
+    /** Allowed statements DuckDB's parser read and compared with the engine's reading ({@link ParserDifferential}). */
+    static final java.util.concurrent.atomic.LongAdder COMPARED = new java.util.concurrent.atomic.LongAdder();
 
     private FuzzOracle() {
     }
@@ -53,6 +56,11 @@ final class FuzzOracle {
         assertThat(d).as("decision for %s", abbreviate(sql)).isNotNull();
         if (d.isAllowed()) {
             assertOnlyAcmeObjects(sql, d);
+            ParserDifferential.Outcome backend = ParserDifferential.duckdb(ACME, sql, d);
+            assertThat(backend.difference()).as("DuckDB's own parser against the engine").isNull();
+            if (backend.compared()) {
+                COMPARED.increment();
+            }
         } else {
             assertThat(d.code()).isNotNull();
         }

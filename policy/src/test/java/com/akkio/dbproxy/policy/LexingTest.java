@@ -44,7 +44,8 @@ class LexingTest {
         assertThat(Lexing.duckDbOperator("@-")).isEqualTo("@-");
         assertThat(Lexing.difference("SELECT a */ b", Dialect.DUCKDB)).contains("*/");
         assertThat(Lexing.difference("SELECT a*-1, a/-2, 'x*/y', \"*/\", $$*/$$ -- */", Dialect.DUCKDB)).isNull();
-        assertThat(Lexing.difference("SELECT a*/b", Dialect.DATABRICKS)).isNull();
+        assertThat(Lexing.difference("SELECT a*/b", Dialect.DATABRICKS)).contains("*/");
+        assertThat(Lexing.difference("SELECT a*-1, a/-2, '*/', `*/` -- */", Dialect.DATABRICKS)).isNull();
         assertThat(Lexing.difference("SELECT 1 // 2", Dialect.DATABRICKS)).contains("//");
         assertThat(Lexing.difference("SELECT 1 /* a /* b */ */", Dialect.DATABRICKS)).contains("block comment");
     }

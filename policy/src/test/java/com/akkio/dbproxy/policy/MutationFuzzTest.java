@@ -34,7 +34,8 @@ class MutationFuzzTest {
             }
             tried++;
         }
-        System.out.printf("mutation fuzz: %d inputs, %d allowed, 0 findings%n", tried, allowed);
+        System.out.printf("mutation fuzz: %d inputs, %d allowed, %d of them compared with DuckDB's parse, 0 findings%n",
+                tried, allowed, FuzzOracle.COMPARED.sum());
     }
 
     static String mutate(String seed, List<String> seeds, Random random) {

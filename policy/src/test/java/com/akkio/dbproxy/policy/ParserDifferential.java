@@ -23,6 +23,16 @@ final class ParserDifferential {
             "localtime", "localtimestamp");
 
     /**
+     * Functions JSqlParser keeps as calls that Spark's grammar has rules of its own for ({@code EXTRACT(...)},
+     * {@code SUBSTRING(x FROM 1)}, {@code percentile_cont(...) WITHIN GROUP}, {@code CAST}, ...), or turns into
+     * grouping syntax ({@code ROLLUP}, {@code CUBE}).
+     */
+    static final Set<String> SPARK_SYNTAX = Set.of("extract", "substring", "substr", "trim", "position", "overlay",
+            "percentile_cont", "percentile_disc", "timestampadd", "timestampdiff", "dateadd", "datediff",
+            "date_add", "date_diff", "struct", "first", "last", "any_value", "cast", "try_cast", "rollup", "cube",
+            "grouping_sets", "current_date", "current_timestamp", "exists", "if", "case");
+
+    /**
      * What the comparison found for one statement: not compared (the backend's parser does not serialise that kind
      * of statement), refused by the backend's parser as it stands and as rewritten (the backend answers a syntax
      * error; nothing runs), the same reading, or a difference.
@@ -60,21 +70,53 @@ final class ParserDifferential {
             return different("DuckDB reads the rewrite differently from the original", original, rewritten);
         }
         DuckDbReading.Objects seen = DuckDbReading.objects(backend.statement());
+        Outcome tables = tables("DuckDB", decision, seen.tables(), seen.unqualified(), seen.ctes(), original);
+        return tables != Outcome.SAME ? tables : functions(policy, seen.functions(), seen.tableFunctions(),
+                engineFunctions(policy, rewritten), DUCKDB_SYNTAX, original, rewritten);
+    }
+
+    /** Spark's reading of the rewrite, and of the original, against what the engine checked (Databricks SQL). */
+    static Outcome databricks(TenantPolicy policy, String original, Decision decision) {
+        if (!decision.isAllowed()) {
+            return Outcome.NOT_COMPARED;
+        }
+        String rewritten = decision.rewrittenSql();
+        SparkReading.Parse backend = SparkReading.parse(rewritten);
+        SparkReading.Parse before = SparkReading.parse(original);
+        if (!backend.parsed()) {
+            return before.parsed() ? different("Spark parses the original but not the rewrite (" + backend.error()
+                    + ")", original, rewritten) : Outcome.REFUSED;
+        }
+        if (!before.parsed()) {
+            return different("Spark cannot parse the original (" + before.error() + ") but parses the rewrite: the"
+                    + " rewrite means something the tenant did not write", original, rewritten);
+        }
+        SparkReading.Objects seen = backend.objects();
+        Outcome tables = tables("Spark", decision, seen.tables(), seen.unqualified(), seen.ctes(), original);
+        return tables != Outcome.SAME ? tables : functions(policy, seen.functions(), seen.tableFunctions(),
+                engineFunctions(policy, rewritten), SPARK_SYNTAX, original, rewritten);
+    }
+
+    /**
+     * The backend must resolve exactly the tables the engine checked, all fully qualified; every other name it reads
+     * as a table must be a common table expression of the statement.
+     */
+    private static Outcome tables(String backend, Decision decision, Set<String> qualified, Set<String> unqualified,
+                                  Set<String> ctes, String original) {
         Set<String> checked = new TreeSet<>();
         decision.reads().forEach(q -> checked.add(q.toString()));
         decision.writes().forEach(q -> checked.add(q.toString()));
-        if (!seen.tables().equals(checked)) {
-            return different("DuckDB resolves tables " + seen.tables() + ", the engine checked " + checked, original,
-                    rewritten);
+        if (!qualified.equals(checked)) {
+            return different(backend + " resolves tables " + qualified + ", the engine checked " + checked, original,
+                    decision.rewrittenSql());
         }
-        Set<String> strays = new TreeSet<>(seen.unqualified());
-        strays.removeAll(seen.ctes());
+        Set<String> strays = new TreeSet<>(unqualified);
+        strays.removeAll(ctes);
         if (!strays.isEmpty()) {
-            return different("DuckDB sees unqualified tables " + strays + " that are no common table expression",
-                    original, rewritten);
+            return different(backend + " reads " + strays + " as tables that are neither fully qualified nor a"
+                    + " common table expression", original, decision.rewrittenSql());
         }
-        return functions(policy, seen.functions(), seen.tableFunctions(), engineFunctions(policy, rewritten),
-                DUCKDB_SYNTAX, original, rewritten);
+        return Outcome.SAME;
     }
 
     /**

@@ -516,6 +516,31 @@ class PolicyEngineTest {
             assertThat(d.code()).as(sql + " -> " + d).isEqualTo(code);
         }
 
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+                ";SELECT 1                                                     | SYNTAX_ERROR",
+                "SELECT * FROM or$$ders                                        | SYNTAX_ERROR",
+                "SELECT amount FROM ordérs                                     | SYNTAX_ERROR",
+                "SELECT amount */ 2 FROM orders                                | AMBIGUOUS_LITERAL",
+                "SELECT * FROM orders o JOIN \"x\" ON true                      | AMBIGUOUS_LITERAL",
+                "INSERT INTO akkio_out.notes (id) VALUE (1)                     | UNSUPPORTED_CONSTRUCT",
+                "INSERT akkio_out.notes (id) VALUES (1)                         | UNSUPPORTED_CONSTRUCT"})
+        void textSparkReadsDifferentlyIsDeniedForDatabricks(String sql, DenyCode code) {
+            Decision d = engine.decide(DemoPolicies.acme(Dialect.DATABRICKS), sql);
+            assertThat(d.code()).as(sql + " -> " + d).isEqualTo(code);
+        }
+
+        @Test
+        void controlCharactersAndOtherSpacesTheParserSkipsAreDenied() {
+            Decision d = acme("SELECT amount FROM orders\u0001LIMIT 100");
+            assertThat(d.code()).as(d.toString()).isEqualTo(DenyCode.AMBIGUOUS_LITERAL);
+            assertThat(d.reason()).contains("U+0001");
+            for (String sql : List.of("SELECT amount\u00a0FROM orders", "SELECT amount FROM orders\fWHERE amount > 1")) {
+                assertThat(acme(sql).isAllowed()).as("the parser refuses it too: " + sql).isFalse();
+            }
+            assertThat(acme("SELECT amount\tFROM orders\r\nWHERE amount > 1").isAllowed()).isTrue();
+        }
+
         @Test
         void theSpellingsDuckDbReadsAlikeStayAllowed() {
             for (String sql : List.of("SELECT amount AS 'total' FROM orders", "SELECT o.* FROM orders o",
@@ -598,6 +623,20 @@ class PolicyEngineTest {
             TenantPolicy p = DemoPolicies.acmeBuilder(Dialect.DUCKDB).denyFunction("upper").allowFunction("upper")
                     .build();
             assertThat(engine.decide(p, "SELECT upper(status) FROM orders").code()).isEqualTo(DenyCode.FUNCTION_DENIED);
+        }
+
+        @Test
+        void aTableFunctionOfThePolicyIsNotAlsoCheckedAsAScalarFunction() {
+            // Spark knows range only as a table function, so it is on no scalar allow-list
+            Decision d = engine.decide(DemoPolicies.acme(Dialect.DATABRICKS),
+                    "SELECT count(*) FROM range(4000000000) t(i) WHERE i % 7 = 3");
+            assertThat(d.isAllowed()).as(d.toString()).isTrue();
+        }
+
+        @Test
+        void numberedParametersAsThePostgreSqlFrontEndSendsThemAreAllowed() {
+            Decision d = acme("SELECT * FROM orders WHERE order_id = $1 AND amount > $2");
+            assertThat(d.isAllowed()).as(d.toString()).isTrue();
         }
 
         @Test

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The 103 TPC-DS queries in Spark SQL from the shared corpus, decided for a Databricks tenant that owns the TPC-DS
- * schema and, separately, for one that may not read {@code store_sales}.
+ * schema and, separately, for one that may not read {@code store_sales}. Every allowed query is read by Spark's own
+ * parser too ({@link ParserDifferential}).
  */
 class TpcdsCorpusTest {
     private static final Path CORPUS = Path.of("../../shared/corpus/tpcds-spark");
@@ -76,6 +77,10 @@ class TpcdsCorpusTest {
             assertThat(d.rewrittenSql()).as(file.toString()).contains("`tpcds_prod`.`sf1`.`");
             Decision again = engine.decide(owner, d.rewrittenSql());
             assertThat(again.rewrittenSql()).as("idempotent rewrite of " + file).isEqualTo(d.rewrittenSql());
+            // Spark's own parser reads the rewrite with exactly these tables and only allowed functions
+            ParserDifferential.Outcome spark = ParserDifferential.databricks(owner, sql, d);
+            assertThat(spark.difference()).as(file.toString()).isNull();
+            assertThat(spark.compared() && !spark.refusedByBackend()).as(file.toString()).isTrue();
         }
         assertThat(denied).containsExactlyInAnyOrderElementsOf(KNOWN_UNPARSEABLE);
     }
