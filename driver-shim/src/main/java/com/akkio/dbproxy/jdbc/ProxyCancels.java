@@ -22,11 +22,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * {@code Statement.cancel()} and {@code setQueryTimeout} for one connection. Avatica's protocol has neither, and its
@@ -41,7 +42,7 @@ final class ProxyCancels {
         t.setDaemon(true);
         return t;
     });
-    private static final Pattern FIELD = Pattern.compile("\"(sql_state|error_code|message)\":\"?((?:[^\"\\\\]|\\\\.)*)\"?");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI endpoint;
     private final String authorization;
@@ -77,18 +78,14 @@ final class ProxyCancels {
             throw new SQLException("interrupted while sending the cancel request", "57014", e);
         }
         if (response.statusCode() != 204) {
-            String state = "HY000";
-            int code = 0;
-            String message = "cancel refused (HTTP " + response.statusCode() + ")";
-            Matcher m = FIELD.matcher(response.body());
-            while (m.find()) {
-                switch (m.group(1)) {
-                    case "sql_state" -> state = m.group(2);
-                    case "error_code" -> code = Integer.parseInt(m.group(2));
-                    default -> message = m.group(2).replace("\\\"", "\"");
-                }
+            JsonNode error;
+            try {
+                error = JSON.readTree(response.body());
+            } catch (java.io.IOException e) {
+                error = JSON.createObjectNode();
             }
-            throw new SQLException(message, state, code);
+            throw new SQLException(error.path("message").asText("cancel refused (HTTP " + response.statusCode() + ")"),
+                    error.path("sql_state").asText("HY000"), error.path("error_code").asInt(0));
         }
     }
 
