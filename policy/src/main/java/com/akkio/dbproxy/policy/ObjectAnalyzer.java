@@ -38,6 +38,7 @@ import net.sf.jsqlparser.statement.select.Offset;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.TableFunction;
+import net.sf.jsqlparser.statement.select.Values;
 import net.sf.jsqlparser.statement.select.Top;
 import net.sf.jsqlparser.statement.select.WithItem;
 import net.sf.jsqlparser.statement.truncate.Truncate;
@@ -456,11 +457,35 @@ final class ObjectAnalyzer {
             if (ps.getIntoTables() != null && !ps.getIntoTables().isEmpty()) {
                 throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "SELECT ... INTO creates tables; use CREATE TABLE AS");
             }
+            if (hasBareValues(ps)) {
+                // DuckDB and Spark read FROM a, VALUES b as a table named values (alias b), the parser as a list
+                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "VALUES in FROM needs brackets: FROM (VALUES ...) AS"
+                        + " v(...) (rule: names the backend reads as written)");
+            }
+        } else if (node instanceof Insert insert && insert.getColumns() != null
+                && insert.getColumns().stream().anyMatch(c -> c.getTable() != null)) {
+            // the parser takes t.c in the column list and writes c; neither backend takes it
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "a qualified column in the column list of INSERT:"
+                    + " name the columns without their table (rule: names the backend reads as written)");
         } else if (node instanceof UserVariable || node instanceof VariableAssignment
                 || node instanceof NextValExpression) {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT,
                     "session variables and sequences are not allowed: " + node);
         }
+    }
+
+    private static boolean hasBareValues(PlainSelect ps) {
+        if (ps.getFromItem() instanceof Values) {
+            return true;
+        }
+        if (ps.getJoins() != null) {
+            for (net.sf.jsqlparser.statement.select.Join join : ps.getJoins()) {
+                if (join.getFromItem() instanceof Values) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -1,7 +1,7 @@
 package com.akkio.dbproxy.policy;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 import net.sf.jsqlparser.expression.Expression;
@@ -35,14 +35,48 @@ final class SqlParser {
         }
     }
 
+    /**
+     * Checks where a token ends against where the backend would end it: a number glued to the word after it
+     * ({@code 1.5ORDER}) is cut elsewhere by each lexer, and Spark's strings end at the first quote no backslash
+     * escapes, which JSqlParser does not always find.
+     */
+    private static void checkExtent(String sql, Token t, int start, Token previous, int previousEnd, Dialect dialect)
+            throws Ambiguous {
+        boolean number = previous != null && (previous.kind == CCJSqlParserConstants.S_LONG
+                || previous.kind == CCJSqlParserConstants.S_DOUBLE);
+        if (number && previousEnd == start && !t.image.isEmpty() && LiteralShape.isWordChar(t.image.charAt(0))) {
+            throw new Ambiguous("the number " + previous.image + " glued to " + t.image);
+        }
+        if (dialect == Dialect.DATABRICKS && t.kind == CCJSqlParserConstants.S_CHAR_LITERAL) {
+            int quote = start;
+            while (quote < start + t.image.length() && sql.charAt(quote) != '\'' && sql.charAt(quote) != '"') {
+                quote++; // past a prefix (r, x, ...)
+            }
+            boolean raw = quote > start && Character.toLowerCase(sql.charAt(start)) == 'r';
+            if (quote < sql.length()
+                    && LiteralShape.quotedEnd(sql, quote, sql.charAt(quote), !raw) != start + t.image.length()) {
+                throw new Ambiguous("the string literal " + t.image + ", which Spark ends elsewhere");
+            }
+        }
+    }
+
+    /** Spark's numbers with a type suffix (8S, 10L, 1Y, 2D, 3F, 4BD, 1E5D), which JSqlParser takes for names. */
+    private static final java.util.regex.Pattern SPARK_NUMBER = java.util.regex.Pattern.compile(
+            "(?i)\\d+(?:[lsydf]|bd|e\\d+(?:[df]|bd)?)");
+
     /** Teradata's abbreviations, which JSqlParser takes for the keyword and no backend the proxy serves does. */
     private static final Set<String> ABBREVIATIONS = Set.of("SEL", "INS", "UPD", "DEL");
 
     /**
-     * The statements of a text, with what lexing it found: how often each keyword that gives a statement its
-     * structure occurs ({@link #CENSUS}), and a quoted name the backend reads differently from the parser, or null.
+     * The statements of a text, with what lexing it found: the keywords that give a statement its structure, in
+     * their order ({@link #CENSUS}), and a quoted name the backend reads differently from the parser, or null.
      */
-    record Parsed(Statements statements, Map<String, Integer> census, String misreadName) {
+    record Parsed(Statements statements, List<String> census, String misreadName) {
+    }
+
+    /** The structural keywords of a text in their order ({@link #CENSUS}), from lexing it alone. */
+    static List<String> census(String sql, Dialect dialect) throws SyntaxError {
+        return lexWhole(sql, dialect).census();
     }
 
     static Parsed parse(String sql, Dialect dialect) throws SyntaxError {
@@ -96,7 +130,7 @@ final class SqlParser {
     }
 
     /** What lexing a whole text found besides its tokens. */
-    private record Lexed(Map<String, Integer> census, String misreadName) {
+    private record Lexed(List<String> census, String misreadName) {
     }
 
     /**
@@ -106,13 +140,24 @@ final class SqlParser {
      * would silently drop or change what the tenant wrote.
      */
     private static Lexed lexWhole(String sql, Dialect dialect) throws SyntaxError {
-        Map<String, Integer> census = new HashMap<>();
+        List<String> census = new ArrayList<>();
         String misread = null;
         try {
             CCJSqlParser lexer = newParser(sql, dialect);
             Token previous = null;
+            int previousEnd = -1;
+            int at = 0;
             for (Token t = lexer.getNextToken(); t.kind != CCJSqlParserConstants.EOF;
                  previous = t, t = lexer.getNextToken()) {
+                // where the token stands in the text: tokens come in order, with white space and comments between
+                int start = sql.indexOf(t.image, at);
+                if (start >= 0) {
+                    at = start + t.image.length();
+                    checkExtent(sql, t, start, previous, previousEnd, dialect);
+                    previousEnd = at;
+                } else {
+                    previousEnd = -1;
+                }
                 boolean identifier = t.kind == CCJSqlParserConstants.S_IDENTIFIER;
                 boolean quoted = t.kind == CCJSqlParserConstants.S_QUOTED_IDENTIFIER;
                 String word = t.image.toUpperCase(java.util.Locale.ROOT);
@@ -122,8 +167,12 @@ final class SqlParser {
                                 + " is not a keyword of the backend");
                     }
                     if (CENSUS.contains(word)) {
-                        census.merge(word, 1, Integer::sum);
+                        census.add(word);
                     }
+                }
+                if (identifier && dialect == Dialect.DATABRICKS && SPARK_NUMBER.matcher(t.image).matches()) {
+                    throw new SyntaxError("'" + t.image + "' at line " + t.beginLine + ", column " + t.beginColumn
+                            + " is a number to Databricks SQL, not a name");
                 }
                 if (identifier && !isIdentifier(t.image, dialect)) {
                     throw new SyntaxError("'" + t.image + "' at line " + t.beginLine + ", column " + t.beginColumn
@@ -135,6 +184,11 @@ final class SqlParser {
                 }
                 if (quoted && misread == null) {
                     misread = misreadName(t.image, dialect);
+                }
+                if (previous != null && previous.kind == CCJSqlParserConstants.S_CHAR_LITERAL
+                        && t.kind == CCJSqlParserConstants.S_CHAR_LITERAL) {
+                    // the parser joins adjacent literals and drops a prefix on the way ('a'b'c' is 'ac')
+                    throw new Ambiguous("adjacent string literals (" + previous.image + " " + t.image + ")");
                 }
                 if (previous != null && previous.image.equals("?") && t.kind == CCJSqlParserConstants.S_LONG) {
                     // the parser reads "? 2" as the numbered parameter ?2
@@ -154,8 +208,9 @@ final class SqlParser {
 
     /**
      * Keywords that give a statement its structure. The rewrite re-emits the parser's tree, which may add a LIMIT
-     * or a wrapping SELECT ... FROM but otherwise has each of them as often as the text: JSqlParser keeps only the
-     * last of two LIMIT clauses, for one, and writes INSERT INTO and VALUES where the text had INSERT and VALUE.
+     * or a wrapping SELECT ... FROM but otherwise has them as the text has them, in its order: JSqlParser keeps only
+     * the last of two LIMIT clauses, for one, writes INSERT INTO and VALUES where the text had INSERT and VALUE, and
+     * puts clauses written out of order (LIMIT 5 ORDER BY x) where they belong.
      */
     static final Set<String> CENSUS = Set.of("SELECT", "FROM", "WHERE", "JOIN", "ON", "USING", "GROUP",
             "HAVING", "ORDER", "LIMIT", "OFFSET", "FETCH", "UNION", "INTERSECT", "EXCEPT", "WITH", "VALUES", "WINDOW",

@@ -162,8 +162,19 @@ final class ParserDifferential {
     }
 
     private static Outcome different(String what, String original, String rewritten) {
+        record(what + "\n  original:  " + original + "\n  rewritten: " + rewritten + "\n");
         return new Outcome(true, false, what + "\n  original:  " + FuzzOracle.abbreviate(original) + "\n  rewritten: "
                 + FuzzOracle.abbreviate(rewritten));
+    }
+
+    /** Keeps each difference whole in {@code target/parser-differences.txt}, for a fuzz run's triage. */
+    private static synchronized void record(String difference) {
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of("target", "parser-differences.txt"), difference,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Tallies of a run: statements compared, refused by the backend's parser, and the differences found. */
