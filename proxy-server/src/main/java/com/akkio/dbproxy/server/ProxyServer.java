@@ -31,7 +31,9 @@ import com.akkio.dbproxy.server.frontend.pgwire.PgServer;
 import com.akkio.dbproxy.server.governed.Gateway;
 import com.akkio.dbproxy.server.governed.Logins;
 import com.akkio.dbproxy.server.governed.TenantRuntime;
+import com.akkio.dbproxy.server.limits.LimitStore;
 import com.akkio.dbproxy.server.limits.LoginThrottle;
+import com.akkio.dbproxy.server.limits.SharedLimits;
 import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
 import org.apache.calcite.avatica.remote.LocalService;
 import org.apache.calcite.avatica.server.AvaticaHandler;
@@ -46,6 +48,8 @@ public final class ProxyServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
     /** How long refused logins of one address are counted before their aggregate record is written. */
     private static final long REFUSAL_INTERVAL_SECONDS = 10;
+    /** How often a replica tells the others (through Redis) that it is alive and how many connections it holds. */
+    private static final long HEARTBEAT_MS = 2_000;
 
     private volatile ProxyConfig config;
     private final Map<String, Backend> backends;
@@ -61,6 +65,8 @@ public final class ProxyServer implements Closeable {
     private PgServer postgres;
     /** Set once in {@link #start}, after construction, since it serves this server's {@link #reload}. */
     private AdminServer admin;
+    /** Limits shared with the other replicas through Redis, or null on a single node; set once in {@link #start}. */
+    private SharedLimits shared;
 
     private ProxyServer(ProxyConfig config, Map<String, Backend> backends, Map<String, TenantRuntime> tenants,
                         AuditLog audit, RefusalRecords refusals, ProxyMetrics metrics, TenantAuthenticator auth,
@@ -83,8 +89,16 @@ public final class ProxyServer implements Closeable {
         AuditLog audit = null;
         RefusalRecords refusals = null;
         ProxyServer server = null;
+        SharedLimits shared = null;
         try {
             ProxyMetrics metrics = new ProxyMetrics();
+            ProxyConfig.Cluster cluster = config.cluster();
+            if (cluster.shared()) {
+                shared = new SharedLimits(cluster, config.server().failedLogins());
+                SharedLimits s = shared;
+                metrics.sharedLimits(s::up, s::fallbacks);
+            }
+            LimitStore limitStore = shared != null ? shared : LimitStore.LOCAL;
             long idleSeconds = config.server().idleConnectionTimeout().toSeconds();
             for (ProxyConfig.Backend b : config.backends().values()) {
                 backends.put(b.name(), Backends.open(b));
@@ -92,15 +106,17 @@ public final class ProxyServer implements Closeable {
             }
             Map<String, TenantRuntime> tenants = new java.util.concurrent.ConcurrentHashMap<>();
             for (ProxyConfig.Tenant t : config.tenants().values()) {
-                tenants.put(t.name(), runtime(t, backends, metrics, idleSeconds));
+                tenants.put(t.name(), runtime(t, backends, metrics, idleSeconds, limitStore));
             }
-            audit = new AuditLog(config.audit().path(), config.audit().maxBytes(), config.audit().keepFiles());
+            audit = new AuditLog(config.audit().path(), config.audit().maxBytes(), config.audit().keepFiles(),
+                    cluster.replicaId());
             Gateway gateway = new Gateway(tenants, audit, metrics, config.audit().rawSql(),
                     config.server().maxConnectionsPerTenant(), idleSeconds);
             refusals = new RefusalRecords(new AuditLog(config.audit().unauthenticatedPath(),
-                    config.audit().maxBytes(), config.audit().keepFiles()));
+                    config.audit().maxBytes(), config.audit().keepFiles(), cluster.replicaId()));
             RefusalRecords refusalRecords = refusals;
-            Logins logins = new Logins(new LoginThrottle(config.server().failedLogins()),
+            Logins logins = new Logins(shared != null ? shared.logins()
+                    : new LoginThrottle(config.server().failedLogins()),
                     (tenant, address, userAgent, code, reason) -> {
                         metrics.authenticationFailure();
                         refusalRecords.refused(tenant, address, userAgent, code);
@@ -130,8 +146,12 @@ public final class ProxyServer implements Closeable {
             housekeeping.scheduleWithFixedDelay(gateway::expireIdle, periodMs, periodMs, TimeUnit.MILLISECONDS);
             housekeeping.scheduleWithFixedDelay(refusals::flush, REFUSAL_INTERVAL_SECONDS, REFUSAL_INTERVAL_SECONDS,
                     TimeUnit.SECONDS);
+            if (shared != null) {
+                housekeeping.scheduleWithFixedDelay(shared::heartbeat, 0, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+            }
             server = new ProxyServer(config, backends, tenants, audit, refusals, metrics, auth, gateway, http,
                     housekeeping);
+            server.shared = shared;
             if (config.server().postgres().enabled()) {
                 try {
                     server.postgres = PgServer.start(config.server(), config.tenants(), gateway, logins);
@@ -143,7 +163,7 @@ public final class ProxyServer implements Closeable {
             if (config.server().adminPort() >= 0) {
                 server.admin = new AdminServer(config.server().admin().host(), config.server().adminPort(),
                         config.server().admin().token(), metrics,
-                        () -> readiness(backends, config), server::reload);
+                        readiness(backends, config, shared), server::reload);
             }
             LOG.info("listening on {}://{}:{} ({} serialization, {} tenants, {} backends){}",
                     config.server().tls() == null ? "http" : "https", config.server().host(), http.getPort(),
@@ -164,18 +184,37 @@ public final class ProxyServer implements Closeable {
             if (refusals != null) {
                 refusals.close();
             }
+            if (shared != null) {
+                shared.close();
+            }
             throw e;
         }
     }
 
     private static TenantRuntime runtime(ProxyConfig.Tenant t, Map<String, Backend> backends, ProxyMetrics metrics,
-                                         long idleSeconds) throws SQLException {
+                                         long idleSeconds, LimitStore limits) throws SQLException {
         Backend backend = backends.get(t.backend());
         TenantRuntime runtime = new TenantRuntime(t,
-                new BackendMeta(backend, backend.poolFor(t.name(), metrics.registry()), idleSeconds));
+                new BackendMeta(backend, backend.poolFor(t.name(), metrics.registry()), idleSeconds), limits);
         metrics.openConnections(t.name(), runtime.connections::get);
         metrics.backendPlans(t.name(), runtime.meta.plans().kept()::sum, runtime.meta.plans().planned()::sum);
         return runtime;
+    }
+
+    private static AdminServer.ReadinessCheck readiness(Map<String, Backend> backends, ProxyConfig config,
+                                                        SharedLimits shared) {
+        return new AdminServer.ReadinessCheck() {
+            @Override
+            public Map<String, String> problems() {
+                return readiness(backends, config);
+            }
+
+            @Override
+            public Map<String, String> warnings() {
+                return shared == null || shared.up() ? Map.of() : Map.of("cluster", "Redis does not answer: this"
+                        + " replica enforces 1/" + config.cluster().replicas() + " of each tenant limit alone");
+            }
+        };
     }
 
     private static Map<String, String> readiness(Map<String, Backend> backends, ProxyConfig config) {
@@ -199,6 +238,9 @@ public final class ProxyServer implements Closeable {
         if (!fresh.backends().equals(config.backends())) {
             throw new ConfigException("backends changed; restart the proxy to apply backend changes");
         }
+        if (!fresh.cluster().equals(config.cluster())) {
+            throw new ConfigException("cluster changed; restart the proxy to apply cluster changes");
+        }
         List<String> added = new ArrayList<>();
         List<String> updated = new ArrayList<>();
         List<String> removed = new ArrayList<>();
@@ -206,7 +248,8 @@ public final class ProxyServer implements Closeable {
         for (ProxyConfig.Tenant t : fresh.tenants().values()) {
             TenantRuntime existing = tenants.get(t.name());
             if (existing == null) {
-                tenants.put(t.name(), runtime(t, backends, metrics, idleSeconds));
+                tenants.put(t.name(), runtime(t, backends, metrics, idleSeconds,
+                        shared != null ? shared : LimitStore.LOCAL));
                 added.add(t.name());
             } else if (!existing.config().backend().equals(t.backend())) {
                 throw new ConfigException("tenant '" + t.name() + "' moved to another backend; restart to apply");
@@ -299,6 +342,9 @@ public final class ProxyServer implements Closeable {
         }
         audit.close();
         refusals.close();
+        if (shared != null) {
+            shared.close();
+        }
         LOG.info("stopped");
     }
 }

@@ -58,6 +58,7 @@ public final class DemoProxy implements AutoCloseable {
         private UnaryOperator<ProxyConfig.Limits> limits = UnaryOperator.identity();
         private UnaryOperator<ProxyConfig.Pool> pool = UnaryOperator.identity();
         private UnaryOperator<ProxyConfig.Server> server = UnaryOperator.identity();
+        private ProxyConfig.Cluster cluster;
 
         private Builder() {
         }
@@ -107,6 +108,12 @@ public final class DemoProxy implements AutoCloseable {
                     s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), s.adminPort(), s.postgres()));
         }
 
+        /** One replica of a cluster whose limits are shared through Redis. */
+        public Builder cluster(ProxyConfig.Cluster cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
         /** Starts the proxy, its audit log {@code audit.jsonl} in {@code dir}. */
         public DemoProxy start(Path dir) throws Exception {
             ProxyConfig cfg = ConfigLoader.load(config.writeIn(dir));
@@ -120,7 +127,8 @@ public final class DemoProxy implements AutoCloseable {
             ProxyConfig test = new ProxyConfig(cfg.source(), server.apply(new ProxyConfig.Server(s.host(), s.port(),
                     s.serialization(), s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(),
                     s.maxConnectionsPerTenant(), 0, new ProxyConfig.Postgres(true, 0, s.postgres().workerThreads()))),
-                    new ProxyConfig.Audit(auditLog, false, 64L << 20, 10), backends(cfg, pool), tenants);
+                    new ProxyConfig.Audit(auditLog, false, 64L << 20, 10), backends(cfg, pool), tenants,
+                    cluster != null ? cluster : cfg.cluster());
             return new DemoProxy(ProxyServer.start(test, 0), auditLog);
         }
 

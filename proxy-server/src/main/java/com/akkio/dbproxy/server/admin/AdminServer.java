@@ -27,6 +27,11 @@ public final class AdminServer implements Closeable {
     /** What {@code /ready} reports for one backend: null when it answers, else why not. */
     public interface ReadinessCheck {
         Map<String, String> problems();
+
+        /** What works but not as configured (e.g. shared limits on local fallback); never makes {@code /ready} fail. */
+        default Map<String, String> warnings() {
+            return Map.of();
+        }
     }
 
     /** Re-reads the configuration; returns a description of what changed, or throws with why it was refused. */
@@ -62,6 +67,10 @@ public final class AdminServer implements Closeable {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", problems.isEmpty() ? "ready" : "not ready");
             body.put("problems", problems);
+            Map<String, String> warnings = readiness.warnings();
+            if (!warnings.isEmpty()) {
+                body.put("warnings", warnings);
+            }
             respond(ex, "GET", problems.isEmpty() ? 200 : 503, "application/json", () -> write(body));
         });
         http.createContext("/reload", ex -> {

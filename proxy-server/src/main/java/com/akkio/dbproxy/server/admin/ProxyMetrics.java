@@ -79,6 +79,18 @@ public final class ProxyMetrics {
                 .tags("tenant", tenant).register(registry);
     }
 
+    /**
+     * Shared limits of a cluster: whether Redis answers ({@code akkio_cluster_redis_up}) and how many decisions this
+     * replica took on its own share of a limit because it did not.
+     */
+    public void sharedLimits(Supplier<Boolean> up, Supplier<Number> fallbacks) {
+        Gauge.builder("akkio_cluster_redis_up", () -> up.get() ? 1 : 0)
+                .description("1 while the Redis that holds the cluster's shared limits answers").register(registry);
+        FunctionCounter.builder("akkio_cluster_limit_fallbacks", fallbacks, n -> n.get().doubleValue())
+                .description("limit decisions taken on this replica's share because Redis did not answer")
+                .register(registry);
+    }
+
     /** Decisions by where the policy engine found them, read from the engine when scraped. */
     public void policyDecisions(ToDoubleFunction<DecisionSource> count) {
         for (DecisionSource source : DecisionSource.values()) {

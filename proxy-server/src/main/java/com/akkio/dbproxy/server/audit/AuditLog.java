@@ -38,6 +38,8 @@ public final class AuditLog implements Closeable {
     private final Path path;
     private final long maxBytes;
     private final int keepFiles;
+    /** The replica that writes this log (in a cluster: {@code cluster.replica_id}), null on a single node. */
+    private final String replica;
     private final ReentrantLock lock = new ReentrantLock();
     private FileChannel channel;
     private long size;
@@ -47,6 +49,12 @@ public final class AuditLog implements Closeable {
      * @param keepFiles how many rotated files ({@code audit.jsonl.1} … {@code .N}) to keep
      */
     public AuditLog(Path path, long maxBytes, int keepFiles) throws IOException {
+        this(path, maxBytes, keepFiles, null);
+    }
+
+    /** @param replica written into every record as {@code replica} when not null, so a cluster's logs can be merged */
+    public AuditLog(Path path, long maxBytes, int keepFiles, String replica) throws IOException {
+        this.replica = replica;
         if (maxBytes < 1024) {
             throw new IllegalArgumentException("audit max_bytes must be at least 1024");
         }
@@ -72,7 +80,7 @@ public final class AuditLog implements Closeable {
 
     /** Appends one record; returns once the kernel has it. */
     public void write(AuditEvent event) {
-        ByteBuffer line = ByteBuffer.wrap(serialise(event));
+        ByteBuffer line = ByteBuffer.wrap(serialise(event, replica));
         lock.lock();
         try {
             if (size > 0 && size + line.remaining() > maxBytes) {
@@ -105,7 +113,11 @@ public final class AuditLog implements Closeable {
     }
 
     static byte[] serialise(AuditEvent e) {
-        return ENCODERS.get().encode(e);
+        return serialise(e, null);
+    }
+
+    static byte[] serialise(AuditEvent e, String replica) {
+        return ENCODERS.get().encode(e, replica);
     }
 
     /**
@@ -126,10 +138,10 @@ public final class AuditLog implements Closeable {
             }
         }
 
-        byte[] encode(AuditEvent e) {
+        byte[] encode(AuditEvent e, String replica) {
             out.reset();
             try {
-                write(e);
+                write(e, replica);
                 g.flush();
             } catch (IOException | RuntimeException ex) {
                 ENCODERS.remove(); // the generator may be left inside an object; the next record gets a new one
@@ -154,10 +166,13 @@ public final class AuditLog implements Closeable {
             return secondPrefix.concat(new String(fraction));
         }
 
-        private void write(AuditEvent e) throws IOException {
+        private void write(AuditEvent e, String replica) throws IOException {
             g.writeStartObject();
             g.writeStringField("event", e.event());
             g.writeStringField("ts", timestamp(e.ts()));
+            if (replica != null) {
+                g.writeStringField("replica", replica);
+            }
             g.writeStringField("request_id", e.requestId());
             g.writeStringField("tenant", e.tenant());
             g.writeStringField("client_address", e.clientAddress());

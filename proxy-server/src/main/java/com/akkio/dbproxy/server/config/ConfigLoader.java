@@ -36,7 +36,7 @@ public final class ConfigLoader {
     public ProxyConfig read(Path file) throws ConfigException {
         Path source = file.toAbsolutePath().normalize();
         ConfigNode root = parse(source);
-        root.allowOnly("server", "audit", "backends", "tenants");
+        root.allowOnly("server", "audit", "backends", "tenants", "cluster");
         Path dir = source.getParent();
 
         ProxyConfig.Server server = server(root.child("server"), dir);
@@ -68,7 +68,41 @@ public final class ConfigLoader {
         if (tenants.isEmpty()) {
             throw root.error("tenants", "at least one tenant is required");
         }
-        return new ProxyConfig(source, server, audit, Map.copyOf(backends), Map.copyOf(tenants));
+        return new ProxyConfig(source, server, audit, Map.copyOf(backends), Map.copyOf(tenants),
+                root.has("cluster") ? cluster(root.child("cluster"), server) : ProxyConfig.Cluster.SINGLE_NODE);
+    }
+
+    private static ProxyConfig.Cluster cluster(ConfigNode n, ProxyConfig.Server server) throws ConfigException {
+        n.allowOnly("replica_id", "replicas", "redis");
+        String replicaId = n.optionalString("replica_id", null);
+        if (replicaId == null) {
+            replicaId = hostName() + ":" + server.port();
+        } else if (!replicaId.matches("[A-Za-z0-9_.:-]{1,64}")) {
+            throw n.error("replica_id", "must be 1 to 64 letters, digits or _.:- (it names keys in Redis)");
+        }
+        int replicas = n.intValue("replicas", 0, 1, 1000);
+        if (replicas == 0) {
+            throw n.error("replicas", "is required: how many replicas share the limits (each enforces 1/replicas"
+                    + " of them alone while Redis is unreachable)");
+        }
+        ConfigNode r = n.child("redis");
+        r.allowOnly("uri", "timeout_ms", "key_prefix");
+        String uri = r.string("uri");
+        if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+            throw r.error("uri", "must start with redis:// or rediss://");
+        }
+        ProxyConfig.Redis redis = new ProxyConfig.Redis(uri,
+                Duration.ofMillis(r.longValue("timeout_ms", 250, 10, 60_000)),
+                r.optionalString("key_prefix", "akkio:"));
+        return new ProxyConfig.Cluster(replicaId, replicas, redis);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     private ConfigNode parse(Path file) throws ConfigException {

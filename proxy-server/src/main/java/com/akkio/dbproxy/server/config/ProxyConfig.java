@@ -9,7 +9,13 @@ import com.akkio.dbproxy.policy.TenantPolicy;
 
 /** The whole validated configuration of a proxy: what {@link ConfigLoader} returns. */
 public record ProxyConfig(Path source, Server server, Audit audit, Map<String, Backend> backends,
-                          Map<String, Tenant> tenants) {
+                          Map<String, Tenant> tenants, Cluster cluster) {
+
+    /** A single-node configuration (no {@code cluster} section). */
+    public ProxyConfig(Path source, Server server, Audit audit, Map<String, Backend> backends,
+                       Map<String, Tenant> tenants) {
+        this(source, server, audit, backends, tenants, Cluster.SINGLE_NODE);
+    }
 
     public enum Serialization { PROTOBUF, JSON }
 
@@ -125,5 +131,35 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
     /** {@code scram} is null when the tenant has no SCRAM-SHA-256 verifier (then PostgreSQL clients need TLS). */
     public record Tenant(String name, SecretHash secret, ScramVerifier scram, String backend, TenantPolicy policy,
                          Limits limits, Path policyFile) {
+    }
+
+    /**
+     * Replicas of one proxy sharing tenant limits. {@code replicaId} names this process in audit records and in Redis
+     * ({@code cluster.replica_id}, default the host name and port); {@code replicas} is how many the operator runs,
+     * the share of a limit each replica enforces alone while Redis is unreachable. {@code redis} null: single node,
+     * every limit is this process's own.
+     */
+    public record Cluster(String replicaId, int replicas, Redis redis) {
+        public static final Cluster SINGLE_NODE = new Cluster(null, 1, null);
+
+        public boolean shared() {
+            return redis != null;
+        }
+    }
+
+    /**
+     * Where shared limits live: {@code uri} as Lettuce reads it ({@code redis://[:password@]host:port/db},
+     * {@code rediss://} for TLS), each call bounded by {@code timeout}; keys start with {@code keyPrefix}.
+     */
+    public record Redis(String uri, Duration timeout, String keyPrefix) {
+        @Override
+        public String toString() {
+            return "Redis[uri=" + redactedUri() + ", timeout=" + timeout + ", keyPrefix=" + keyPrefix + "]";
+        }
+
+        /** The URI without its password, for logs and errors. */
+        public String redactedUri() {
+            return uri.replaceAll("//[^@/]*@", "//redacted@");
+        }
     }
 }

@@ -48,9 +48,16 @@ public final class Gateway {
             throw ProxyError.of(ErrorCode.TOO_MANY_CONNECTIONS, "tenant '" + caller.tenant() + "' already has "
                     + maxConnectionsPerTenant + " open connections (rule: server.max_connections_per_tenant)");
         }
+        if (!tenant.limitStore().openConnection(tenant.name(), maxConnectionsPerTenant)) {
+            tenant.connections.decrementAndGet();
+            throw ProxyError.of(ErrorCode.TOO_MANY_CONNECTIONS, "tenant '" + caller.tenant() + "' already has "
+                    + maxConnectionsPerTenant + " open connections on all replicas together (rule:"
+                    + " server.max_connections_per_tenant)");
+        }
         GovernedConnection connection = new GovernedConnection(connectionId, tenant, caller, gate, this);
         if (connections.putIfAbsent(connectionId, connection) != null) {
             tenant.connections.decrementAndGet();
+            tenant.limitStore().closeConnection(tenant.name());
             throw ProxyError.of(ErrorCode.CONNECTION_ID_IN_USE, "choose another connection id");
         }
         try (LogContext log = LogContext.enter(caller.tenant(), null)) {
@@ -86,6 +93,7 @@ public final class Gateway {
     void forget(GovernedConnection c) {
         if (connections.remove(c.id(), c)) {
             c.tenant().connections.decrementAndGet();
+            c.tenant().limitStore().closeConnection(c.tenant().name());
         }
     }
 

@@ -1,7 +1,7 @@
 package com.akkio.dbproxy.server.governed;
 
 import com.akkio.dbproxy.server.errors.ErrorCode;
-import com.akkio.dbproxy.server.limits.LoginThrottle;
+import com.akkio.dbproxy.server.limits.LoginLimits;
 
 /**
  * What every front end does around a login besides checking the secret ({@link TenantCredentials#verify}): refuse
@@ -15,10 +15,10 @@ public final class Logins {
         void refused(String tenant, String address, String userAgent, String code, String reason);
     }
 
-    private final LoginThrottle throttle;
+    private final LoginLimits throttle;
     private final Refusals refusals;
 
-    public Logins(LoginThrottle throttle, Refusals refusals) {
+    public Logins(LoginLimits throttle, Refusals refusals) {
         this.throttle = throttle;
         this.refusals = refusals;
     }

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.akkio.dbproxy.policy.TenantPolicy;
 import com.akkio.dbproxy.server.backend.BackendMeta;
 import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.akkio.dbproxy.server.limits.LimitStore;
 import com.akkio.dbproxy.server.limits.TenantLimiter;
 
 /**
@@ -17,11 +18,22 @@ public final class TenantRuntime {
     private volatile ProxyConfig.Tenant config;
     private volatile TenantLimiter limiter;
     private volatile boolean retired;
+    private final LimitStore limits;
 
     public TenantRuntime(ProxyConfig.Tenant config, BackendMeta meta) {
+        this(config, meta, LimitStore.LOCAL);
+    }
+
+    /** @param limits where the tenant's rate and connections are counted (this process, or every replica's) */
+    public TenantRuntime(ProxyConfig.Tenant config, BackendMeta meta, LimitStore limits) {
         this.config = config;
-        this.limiter = new TenantLimiter(config.name(), config.limits());
+        this.limits = limits;
+        this.limiter = new TenantLimiter(config.name(), config.limits(), limits);
         this.meta = meta;
+    }
+
+    LimitStore limitStore() {
+        return limits;
     }
 
     public ProxyConfig.Tenant config() {
@@ -67,7 +79,7 @@ public final class TenantRuntime {
     public void update(ProxyConfig.Tenant updated) {
         narrowed.clear();
         if (!updated.limits().equals(config.limits())) {
-            limiter = new TenantLimiter(updated.name(), updated.limits());
+            limiter = new TenantLimiter(updated.name(), updated.limits(), limits);
         }
         config = updated;
     }

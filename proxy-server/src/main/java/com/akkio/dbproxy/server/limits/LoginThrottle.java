@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.server.config.ProxyConfig;
-import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 
 /**
@@ -18,24 +17,35 @@ import io.github.bucket4j.Bucket;
  * <p>The table of addresses is bounded: when it is full, buckets that have refilled are dropped (they hold no
  * state worth keeping), and if none has, further addresses share one bucket, which is stricter, never looser.
  */
-public final class LoginThrottle {
+public final class LoginThrottle implements LoginLimits {
     static final int MAX_ADDRESSES = 10_000;
 
     private final ProxyConfig.FailedLogins limits;
+    private final int share;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final Bucket overflow;
 
     public LoginThrottle(ProxyConfig.FailedLogins limits) {
+        this(limits, 1);
+    }
+
+    /** The {@code 1/share} part of {@code limits}: what one of {@code share} replicas allows alone. */
+    public LoginThrottle(ProxyConfig.FailedLogins limits, int share) {
         this.limits = limits;
+        this.share = share;
         this.overflow = newBucket();
     }
 
     private Bucket newBucket() {
-        return Bucket.builder().addLimit(Bandwidth.builder().capacity(limits.burst())
-                .refillGreedy(limits.perMinute(), Duration.ofMinutes(1)).build()).build();
+        return Bucket.builder().addLimit(configuration(limits, share).getBandwidths()[0]).build();
     }
 
-    /** Milliseconds until {@code address} may try again; 0 when it may try now. */
+    static io.github.bucket4j.BucketConfiguration configuration(ProxyConfig.FailedLogins limits, int share) {
+        return Tokens.configuration(Math.max(1, limits.burst() / share), Math.max(1, limits.perMinute() / share),
+                Duration.ofMinutes(1));
+    }
+
+    @Override
     public long retryAfterMillis(String address) {
         Bucket bucket = existing(address);
         if (bucket == null) {
@@ -45,7 +55,7 @@ public final class LoginThrottle {
         return nanos <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
     }
 
-    /** Counts a refused login of {@code address}. */
+    @Override
     public void failed(String address) {
         bucket(address).tryConsume(1);
     }
@@ -62,7 +72,7 @@ public final class LoginThrottle {
             return bucket;
         }
         if (buckets.size() >= MAX_ADDRESSES) {
-            buckets.values().removeIf(b -> b.getAvailableTokens() >= limits.burst());
+            buckets.values().removeIf(b -> b.getAvailableTokens() >= Math.max(1, limits.burst() / share));
             if (buckets.size() >= MAX_ADDRESSES) {
                 return overflow;
             }

@@ -7,9 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.akkio.dbproxy.server.errors.ErrorCode;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.BucketConfiguration;
 
 /**
  * Admission for one tenant: a token bucket for queries per second with burst, and a cap on statements in flight.
@@ -23,19 +21,31 @@ public final class TenantLimiter {
 
     private final String tenant;
     private final ProxyConfig.Limits limits;
-    private final Bucket bucket;
+    private final Tokens rate;
     private final Semaphore inFlight;
 
+    /** Limits of this process alone. */
     public TenantLimiter(String tenant, ProxyConfig.Limits limits) {
+        this(tenant, limits, LimitStore.LOCAL);
+    }
+
+    /** The rate counted in {@code store} (shared by replicas or not); statements in flight counted here. */
+    public TenantLimiter(String tenant, ProxyConfig.Limits limits, LimitStore store) {
         this.tenant = tenant;
         this.limits = limits;
-        // a rate of q/s as q*1000 tokens per 1000 s keeps fractional rates exact with greedy (continuous) refill
-        long tokensPerKilosecond = Math.max(1, Math.round(limits.queriesPerSecond() * 1000));
-        this.bucket = Bucket.builder()
-                .addLimit(Bandwidth.builder().capacity(limits.burst())
-                        .refillGreedy(tokensPerKilosecond, Duration.ofSeconds(1000)).build())
-                .build();
+        this.rate = store.rate(tenant, limits);
         this.inFlight = new Semaphore(limits.maxConcurrent());
+    }
+
+    /**
+     * The rate bucket's configuration, or its {@code 1/share} part (what one of {@code share} replicas enforces
+     * alone): a rate of q/s as q*1000 tokens per 1000 s keeps fractional rates exact with greedy (continuous)
+     * refill.
+     */
+    static BucketConfiguration configuration(ProxyConfig.Limits limits, int share) {
+        long tokensPerKilosecond = Math.max(1, Math.round(limits.queriesPerSecond() * 1000 / share));
+        return Tokens.configuration(Math.max(1, limits.burst() / share), tokensPerKilosecond,
+                Duration.ofSeconds(1000));
     }
 
     /** A statement admitted to run; closing it frees its concurrency slot. */
@@ -67,9 +77,9 @@ public final class TenantLimiter {
 
     /** Admits one statement or throws {@link Refused} naming the rule and when to retry. */
     public Permit admit() throws Refused {
-        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-        if (!probe.isConsumed()) {
-            long retryMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForRefill()));
+        long waitNanos = rate.take();
+        if (waitNanos != 0) {
+            long retryMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos));
             throw new Refused(ErrorCode.RATE_LIMITED, "tenant '" + tenant + "' is over its rate of "
                     + format(limits.queriesPerSecond()) + " queries/s (burst " + limits.burst()
                     + ", rule: rate.queries_per_second); retry after " + retryMs + " ms");
