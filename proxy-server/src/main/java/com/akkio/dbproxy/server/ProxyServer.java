@@ -191,6 +191,11 @@ public final class ProxyServer implements Closeable {
         }
     }
 
+    /** The limits this replica shares with others through Redis, or null on a single node. */
+    public SharedLimits sharedLimits() {
+        return shared;
+    }
+
     private static TenantRuntime runtime(ProxyConfig.Tenant t, Map<String, Backend> backends, ProxyMetrics metrics,
                                          long idleSeconds, LimitStore limits) throws SQLException {
         Backend backend = backends.get(t.backend());
