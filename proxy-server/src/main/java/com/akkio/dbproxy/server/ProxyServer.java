@@ -152,6 +152,10 @@ public final class ProxyServer implements Closeable {
             server = new ProxyServer(config, backends, tenants, audit, refusals, metrics, auth, gateway, http,
                     housekeeping);
             server.shared = shared;
+            if (shared != null) {
+                ProxyServer s = server;
+                shared.onPeerReload(() -> housekeeping.execute(s::reloadForPeer));
+            }
             if (config.server().postgres().enabled()) {
                 try {
                     server.postgres = PgServer.start(config.server(), config.tenants(), gateway, logins);
@@ -238,7 +242,26 @@ public final class ProxyServer implements Closeable {
      * Re-reads the configuration file and applies changed tenants and policies without a restart. A file that does
      * not load is refused and the running configuration stays; so is a change of backends, which needs a restart.
      */
-    public synchronized String reload() throws ConfigException, SQLException {
+    public String reload() throws ConfigException, SQLException {
+        String summary = reloadHere();
+        if (shared != null) {
+            shared.announceReload();
+        }
+        return summary;
+    }
+
+    /** Another replica reloaded: this one re-reads its own copy of the files (every replica is given the same). */
+    private void reloadForPeer() {
+        try {
+            LOG.info("another replica reloaded its configuration; reloading");
+            reloadHere();
+        } catch (ConfigException | SQLException | RuntimeException e) {
+            LOG.error("reload announced by another replica refused here; the running configuration stays: {}",
+                    e.getMessage());
+        }
+    }
+
+    private synchronized String reloadHere() throws ConfigException, SQLException {
         ProxyConfig fresh = ConfigLoader.load(config.source());
         if (!fresh.backends().equals(config.backends())) {
             throw new ConfigException("backends changed; restart the proxy to apply backend changes");

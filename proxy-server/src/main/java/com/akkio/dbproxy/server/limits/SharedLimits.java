@@ -80,7 +80,34 @@ public final class SharedLimits implements LimitStore, Closeable {
         this.cluster = cluster;
         this.prefix = cluster.redis().keyPrefix();
         this.logins = new SharedLoginThrottle(this, failedLogins, cluster.replicas());
-        this.link = new RedisLink(cluster.redis(), prefix + "events", logins::received);
+        this.link = new RedisLink(cluster.redis(), prefix + "events", this::received);
+    }
+
+    private static final String RELOAD = "reload ";
+    private volatile Runnable onPeerReload = () -> { };
+
+    /** Runs {@code action} (on Lettuce's thread: hand it off) when another replica announces a reload. */
+    public void onPeerReload(Runnable action) {
+        this.onPeerReload = action;
+    }
+
+    /** Tells every other replica to re-read its configuration, as this one just did. */
+    public void announceReload() {
+        try {
+            link.publish(RELOAD + cluster.replicaId());
+        } catch (RuntimeException e) {
+            link.failed(e);
+        }
+    }
+
+    private void received(String message) {
+        if (message.startsWith(RELOAD)) {
+            if (!message.substring(RELOAD.length()).equals(cluster.replicaId())) {
+                onPeerReload.run();
+            }
+        } else {
+            logins.received(message);
+        }
     }
 
     /** Failed logins per address, counted across replicas. */
