@@ -75,6 +75,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void withoutAClusterSectionTheProxyIsASingleNode() throws Exception {
+        assertThat(ConfigLoader.load(validConfig("")).cluster()).isEqualTo(ProxyConfig.Cluster.SINGLE_NODE);
+    }
+
+    @Test
+    void aClusterSectionNamesItsReplicaSharesItsLimitsInRedisAndNeverPrintsThePassword() throws Exception {
+        ProxyConfig cfg = ConfigLoader.load(validConfig("cluster: { replica_id: r-1, replicas: 3, redis: { uri:"
+                + " \"redis://:s3cret-pass@redis.internal:6379/0\", timeout_ms: 100 } }\n"));
+        assertThat(cfg.cluster().shared()).isTrue();
+        assertThat(cfg.cluster().replicaId()).isEqualTo("r-1");
+        assertThat(cfg.cluster().replicas()).isEqualTo(3);
+        assertThat(cfg.cluster().redis().timeout()).isEqualTo(java.time.Duration.ofMillis(100));
+        assertThat(cfg.cluster().redis().keyPrefix()).isEqualTo("akkio:");
+        assertThat(cfg.cluster().toString()).doesNotContain("s3cret-pass").contains("redacted@redis.internal");
+    }
+
+    @Test
+    void aClusterWithoutItsReplicaCountOrWithABadRedisUriOrReplicaIdIsRefusedNamingTheKey() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(validConfig("cluster: { redis: { uri: \"redis://r:6379\" } }\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.replicas");
+        assertThatThrownBy(() -> ConfigLoader.load(validConfig("cluster: { replicas: 2, redis: { uri: r:6379 } }\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.redis.uri");
+        assertThatThrownBy(() -> ConfigLoader.load(validConfig("cluster: { replicas: 2 }\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.redis.uri");
+        assertThatThrownBy(() -> ConfigLoader.load(validConfig("cluster: { replica_id: \"a b\", replicas: 2,"
+                + " redis: { uri: \"redis://r\" } }\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.replica_id");
+        assertThatThrownBy(() -> ConfigLoader.load(validConfig("cluster: { replicas: 2, redis: { uri:"
+                + " \"redis://r\", pool: 3 } }\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pool");
+    }
+
+    @Test
     void keptPlansPerConnectionDefaultTo32OnDuckDbAndAreBounded() throws Exception {
         assertThat(ConfigLoader.load(validConfig("")).backends().get("b").pool().statementCacheSize()).isEqualTo(32);
         Path tooMany = validConfig("").resolveSibling("many.yaml");
