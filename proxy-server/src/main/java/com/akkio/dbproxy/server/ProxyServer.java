@@ -30,6 +30,7 @@ import com.akkio.dbproxy.server.frontend.avatica.TenantAuthenticator;
 import com.akkio.dbproxy.server.frontend.pgwire.PgServer;
 import com.akkio.dbproxy.server.governed.Gateway;
 import com.akkio.dbproxy.server.governed.Logins;
+import com.akkio.dbproxy.server.governed.PeerReplicas;
 import com.akkio.dbproxy.server.governed.TenantRuntime;
 import com.akkio.dbproxy.server.limits.LimitStore;
 import com.akkio.dbproxy.server.limits.LoginThrottle;
@@ -50,6 +51,7 @@ public final class ProxyServer implements Closeable {
     private static final long REFUSAL_INTERVAL_SECONDS = 10;
     /** How often a replica tells the others (through Redis) that it is alive and how many connections it holds. */
     private static final long HEARTBEAT_MS = 2_000;
+    private static final String RELOAD_TOPIC = "reload";
 
     private volatile ProxyConfig config;
     private final Map<String, Backend> backends;
@@ -112,6 +114,25 @@ public final class ProxyServer implements Closeable {
                     cluster.replicaId());
             Gateway gateway = new Gateway(tenants, audit, metrics, config.audit().rawSql(),
                     config.server().maxConnectionsPerTenant(), idleSeconds);
+            if (shared != null) {
+                SharedLimits peers = shared;
+                gateway.peers(new PeerReplicas() {
+                    @Override
+                    public boolean present() {
+                        return true;
+                    }
+
+                    @Override
+                    public void announce(String topic, String payload) {
+                        peers.announce(topic, payload);
+                    }
+
+                    @Override
+                    public void listen(String topic, java.util.function.Consumer<String> handler) {
+                        peers.listen(topic, handler);
+                    }
+                });
+            }
             refusals = new RefusalRecords(new AuditLog(config.audit().unauthenticatedPath(),
                     config.audit().maxBytes(), config.audit().keepFiles(), cluster.replicaId()));
             RefusalRecords refusalRecords = refusals;
@@ -154,7 +175,7 @@ public final class ProxyServer implements Closeable {
             server.shared = shared;
             if (shared != null) {
                 ProxyServer s = server;
-                shared.onPeerReload(() -> housekeeping.execute(s::reloadForPeer));
+                shared.listen(RELOAD_TOPIC, payload -> housekeeping.execute(s::reloadForPeer));
             }
             if (config.server().postgres().enabled()) {
                 try {
@@ -245,7 +266,7 @@ public final class ProxyServer implements Closeable {
     public String reload() throws ConfigException, SQLException {
         String summary = reloadHere();
         if (shared != null) {
-            shared.announceReload();
+            shared.announce(RELOAD_TOPIC, "-");
         }
         return summary;
     }

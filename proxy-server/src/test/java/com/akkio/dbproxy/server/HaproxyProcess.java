@@ -29,6 +29,12 @@ public final class HaproxyProcess implements AutoCloseable {
      */
     public static HaproxyProcess start(Path dir, List<String> stickiness, List<Integer> ports)
             throws IOException, InterruptedException {
+        return start(dir, "http", stickiness, ports);
+    }
+
+    /** @param mode {@code http} (Avatica) or {@code tcp} (the PostgreSQL protocol: balanced per connection) */
+    public static HaproxyProcess start(Path dir, String mode, List<String> stickiness, List<Integer> ports)
+            throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -37,7 +43,7 @@ public final class HaproxyProcess implements AutoCloseable {
                 global
                   maxconn 512
                 defaults
-                  mode http
+                  mode %s
                   timeout connect 2s
                   timeout client 120s
                   timeout server 120s
@@ -47,7 +53,7 @@ public final class HaproxyProcess implements AutoCloseable {
                   default_backend replicas
                 backend replicas
                   balance roundrobin
-                """.formatted(port));
+                """.formatted(mode, port));
         for (String line : stickiness) {
             cfg.append("  ").append(line).append('\n');
         }

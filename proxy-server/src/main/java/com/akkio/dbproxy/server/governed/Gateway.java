@@ -127,6 +127,17 @@ public final class Gateway {
     }
 
     /** Swaps in reloaded tenants: open connections apply their tenant's new policy from their next statement on. */
+    private volatile PeerReplicas peers = PeerReplicas.NONE;
+
+    /** The other replicas of a cluster; set once, before the front ends start (none on a single node). */
+    public void peers(PeerReplicas peers) {
+        this.peers = peers;
+    }
+
+    public PeerReplicas peers() {
+        return peers;
+    }
+
     public void tenants(Map<String, TenantRuntime> updated) {
         this.tenants = Map.copyOf(updated);
     }

@@ -83,27 +83,33 @@ public final class SharedLimits implements LimitStore, Closeable {
         this.link = new RedisLink(cluster.redis(), prefix + "events", this::received);
     }
 
-    private static final String RELOAD = "reload ";
-    private volatile Runnable onPeerReload = () -> { };
+    /** Announcements of other replicas by topic; each message is {@code topic sender payload}. */
+    private final Map<String, java.util.function.Consumer<String>> topics = new ConcurrentHashMap<>();
 
-    /** Runs {@code action} (on Lettuce's thread: hand it off) when another replica announces a reload. */
-    public void onPeerReload(Runnable action) {
-        this.onPeerReload = action;
+    /**
+     * Runs {@code handler} (on Lettuce's thread: hand long work off) with the payload of every {@code topic}
+     * announcement of another replica.
+     */
+    public void listen(String topic, java.util.function.Consumer<String> handler) {
+        topics.put(topic, handler);
     }
 
-    /** Tells every other replica to re-read its configuration, as this one just did. */
-    public void announceReload() {
+    /** Tells every other replica, without waiting for them; lost while Redis does not answer. */
+    public void announce(String topic, String payload) {
         try {
-            link.publish(RELOAD + cluster.replicaId());
+            link.publish(topic + " " + cluster.replicaId() + " " + payload);
         } catch (RuntimeException e) {
             link.failed(e);
         }
     }
 
     private void received(String message) {
-        if (message.startsWith(RELOAD)) {
-            if (!message.substring(RELOAD.length()).equals(cluster.replicaId())) {
-                onPeerReload.run();
+        int first = message.indexOf(' ');
+        int second = first < 0 ? -1 : message.indexOf(' ', first + 1);
+        java.util.function.Consumer<String> handler = first < 0 ? null : topics.get(message.substring(0, first));
+        if (handler != null && second > 0) {
+            if (!message.substring(first + 1, second).equals(cluster.replicaId())) {
+                handler.accept(message.substring(second + 1));
             }
         } else {
             logins.received(message);

@@ -8,6 +8,7 @@ import java.util.Map;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
+import com.akkio.dbproxy.server.governed.Caller;
 import com.akkio.dbproxy.server.governed.Gateway;
 import com.akkio.dbproxy.server.governed.ProxyError;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,9 +28,30 @@ final class CancelEndpoint {
     private final TenantAuthenticator auth;
     private final Gateway gateway;
 
+    /** Announcements of cancels for connections another replica of a cluster does not hold. */
+    static final String PEER_CANCEL = "avatica-cancel";
+
     CancelEndpoint(TenantAuthenticator auth, Gateway gateway) {
         this.auth = auth;
         this.gateway = gateway;
+        gateway.peers().listen(PEER_CANCEL, CancelEndpoint.this::peerCancel);
+    }
+
+    /**
+     * Another replica received a cancel for a connection it does not hold and authenticated its tenant: cancel the
+     * connection here if it is that tenant's (the same binding as a request received here).
+     */
+    private void peerCancel(String payload) {
+        int space = payload.indexOf(' ');
+        if (space <= 0) {
+            return;
+        }
+        try {
+            gateway.connection(payload.substring(space + 1), new Caller(payload.substring(0, space), null, null))
+                    .cancel();
+        } catch (ProxyError e) {
+            // not held here, or another tenant's: the replica that holds it cancels it
+        }
     }
 
     void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -45,7 +67,16 @@ final class CancelEndpoint {
                 if (id == null || id.isEmpty()) {
                     throw ProxyError.unknownHandle("connection");
                 }
-                gateway.connection(id, CurrentCaller.get()).cancel();
+                Caller caller = CurrentCaller.get();
+                try {
+                    gateway.connection(id, caller).cancel();
+                } catch (ProxyError e) {
+                    if (!gateway.peers().present() || !"08003".equals(e.getSqlState())) {
+                        throw e;
+                    }
+                    // a balancer sent the cancel to another replica than the connection's: announce it, answer 204
+                    gateway.peers().announce(PEER_CANCEL, caller.tenant() + " " + id);
+                }
                 return null;
             });
             response.setStatus(HttpServletResponse.SC_NO_CONTENT);

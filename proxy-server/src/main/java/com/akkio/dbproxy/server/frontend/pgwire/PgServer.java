@@ -83,6 +83,7 @@ public final class PgServer implements Closeable {
         ProxyConfig.Postgres pg = config.postgres();
         PgServer server = new PgServer(gateway, tenants, logins, sslContext(config.tls()),
                 config.idleConnectionTimeout(), pg.workerThreads());
+        gateway.peers().listen(PEER_CANCEL, payload -> server.cancels.execute(() -> server.peerCancel(payload)));
         try {
             server.bind(config.host(), pg.port(), config.maxRequestBytes());
         } catch (IOException | RuntimeException e) {
@@ -199,12 +200,42 @@ public final class PgServer implements Closeable {
         sessions.remove(session.pid, session);
     }
 
-    /** A CancelRequest: honoured only when the key matches the one the session was given. */
+    /** Announcements of CancelRequests for sessions another replica of a cluster does not hold. */
+    static final String PEER_CANCEL = "pg-cancel";
+
+    /**
+     * A CancelRequest: honoured only when the key matches the one the session was given. A process id this replica
+     * did not give (a balancer sent the request to another replica than the session's) is announced to the other
+     * replicas of a cluster, which check it the same way.
+     */
     void cancel(int pid, int key) {
         PgConnection session = sessions.get(pid);
-        if (session != null && MessageDigest.isEqual(java.nio.ByteBuffer.allocate(4).putInt(key).array(),
+        if (session == null) {
+            if (gateway.peers().present()) {
+                gateway.peers().announce(PEER_CANCEL, pid + " " + key);
+            }
+        } else if (MessageDigest.isEqual(java.nio.ByteBuffer.allocate(4).putInt(key).array(),
                 java.nio.ByteBuffer.allocate(4).putInt(session.secretKey).array())) {
             session.cancel();
+        }
+    }
+
+    /** Another replica's announcement of a CancelRequest: honoured like one received here, never announced again. */
+    private void peerCancel(String payload) {
+        String[] parts = payload.split(" ");
+        if (parts.length != 2) {
+            return;
+        }
+        try {
+            int pid = Integer.parseInt(parts[0]);
+            int key = Integer.parseInt(parts[1]);
+            PgConnection session = sessions.get(pid);
+            if (session != null && MessageDigest.isEqual(java.nio.ByteBuffer.allocate(4).putInt(key).array(),
+                    java.nio.ByteBuffer.allocate(4).putInt(session.secretKey).array())) {
+                session.cancel();
+            }
+        } catch (NumberFormatException e) {
+            // not a cancel this replica could have announced
         }
     }
 
