@@ -14,20 +14,17 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import com.akkio.dbproxy.server.DemoCluster;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.HaproxyProcess;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.Queries;
-import com.akkio.dbproxy.server.RedisProcess;
-import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,32 +42,22 @@ class ClusterCancelTest {
 
     @TempDir
     Path dir;
-    private RedisProcess redis;
-    private final List<DemoProxy> replicas = new ArrayList<>();
+    private DemoCluster cluster;
 
     @BeforeEach
     void startRedisAndTwoReplicas() throws Exception {
-        redis = RedisProcess.start(dir.resolve("redis"));
-        for (int i = 1; i <= 2; i++) {
-            replicas.add(DemoProxy.builder().unthrottled()
-                    .cluster(new ProxyConfig.Cluster("replica-" + i, 2,
-                            new ProxyConfig.Redis(redis.uri(), Duration.ofMillis(500), "akkio:")))
-                    .start(dir.resolve("replica-" + i)));
-        }
+        cluster = DemoCluster.start(dir, 2, DemoProxy.Builder::unthrottled);
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (DemoProxy p : replicas) {
-            p.close();
-        }
-        redis.close();
+        cluster.close();
     }
 
     @Test
     void pgjdbcsCancelRequestThatTheBalancerSendsToTheOtherReplicaStopsTheQuery() throws Exception {
         try (HaproxyProcess lb = HaproxyProcess.start(dir.resolve("lb"), "tcp", List.of(),
-                replicas.stream().map(DemoProxy::pgPort).toList())) {
+                cluster.replicas.stream().map(DemoProxy::pgPort).toList())) {
             Properties p = new Properties();
             p.setProperty("user", "acme");
             p.setProperty("password", "acme-secret");
@@ -93,7 +80,7 @@ class ClusterCancelTest {
             }
         }
         long cancelled = 0;
-        for (DemoProxy r : replicas) {
+        for (DemoProxy r : cluster.replicas) {
             cancelled += Files.readAllLines(r.auditLog).stream().filter(l -> l.contains("\"code\":\"57014\"")).count();
         }
         assertThat(cancelled).isEqualTo(1);
@@ -101,8 +88,8 @@ class ClusterCancelTest {
 
     @Test
     void theClientJarsCancelSentToTheOtherReplicaStopsTheQueryOfItsOwnTenantOnly() throws Exception {
-        DemoProxy holder = replicas.get(0);
-        DemoProxy other = replicas.get(1);
+        DemoProxy holder = cluster.replica(0);
+        DemoProxy other = cluster.replica(1);
         try (Connection acme = holder.acme()) {
             String id = acme.unwrap(AvaticaConnection.class).id;
             CompletableFuture<Long> running = CompletableFuture.supplyAsync(() -> {

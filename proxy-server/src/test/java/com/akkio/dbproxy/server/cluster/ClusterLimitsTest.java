@@ -16,9 +16,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.akkio.dbproxy.server.DemoCluster;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.LiveServerTest;
-import com.akkio.dbproxy.server.RedisProcess;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,31 +38,22 @@ class ClusterLimitsTest {
 
     @TempDir
     static Path dir;
-    private RedisProcess redis;
-    private final List<DemoProxy> replicas = new ArrayList<>();
+    private DemoCluster cluster;
+    private List<DemoProxy> replicas;
 
     @BeforeAll
     void startRedisAndThreeReplicas() throws Exception {
-        redis = RedisProcess.start(dir.resolve("redis"));
-        for (int i = 1; i <= 3; i++) {
-            ProxyConfig.Cluster cluster = new ProxyConfig.Cluster("replica-" + i, 3,
-                    new ProxyConfig.Redis(redis.uri(), Duration.ofMillis(500), "akkio:"));
-            replicas.add(DemoProxy.builder()
-                    .limits(l -> new ProxyConfig.Limits(RATE, (long) RATE, 16, l.queryTimeout()))
-                    .server(s -> new ProxyConfig.Server(s.host(), s.port(), s.serialization(), s.tls(),
-                            s.maxRequestBytes(), s.idleConnectionTimeout(), MAX_CONNECTIONS, s.adminPort(),
-                            s.postgres()))
-                    .cluster(cluster)
-                    .start(dir.resolve("replica-" + i)));
-        }
+        cluster = DemoCluster.start(dir, 3, b -> b
+                .limits(l -> new ProxyConfig.Limits(RATE, (long) RATE, 16, l.queryTimeout()))
+                .server(s -> new ProxyConfig.Server(s.host(), s.port(), s.serialization(), s.tls(),
+                        s.maxRequestBytes(), s.idleConnectionTimeout(), MAX_CONNECTIONS, s.adminPort(),
+                        s.postgres())));
+        replicas = cluster.replicas;
     }
 
     @AfterAll
     void stop() throws Exception {
-        for (DemoProxy p : replicas) {
-            p.close();
-        }
-        redis.close();
+        cluster.close();
     }
 
     @Test

@@ -9,18 +9,16 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
+import com.akkio.dbproxy.server.DemoCluster;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.HaproxyProcess;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.Queries;
-import com.akkio.dbproxy.server.RedisProcess;
 import com.akkio.dbproxy.server.SqlStates;
-import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,30 +34,22 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterRoutingTest {
     @TempDir
     Path dir;
-    private RedisProcess redis;
-    private final List<DemoProxy> replicas = new ArrayList<>();
+    private DemoCluster cluster;
+    private List<DemoProxy> replicas;
 
     @BeforeEach
     void startRedisAndThreeReplicas() throws Exception {
-        redis = RedisProcess.start(dir.resolve("redis"));
-        for (int i = 1; i <= 3; i++) {
-            replicas.add(DemoProxy.builder().unthrottled()
-                    .cluster(new ProxyConfig.Cluster("replica-" + i, 3,
-                            new ProxyConfig.Redis(redis.uri(), Duration.ofMillis(500), "akkio:")))
-                    .start(dir.resolve("replica-" + i)));
-        }
+        cluster = DemoCluster.start(dir, 3, DemoProxy.Builder::unthrottled);
+        replicas = cluster.replicas;
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (DemoProxy p : replicas) {
-            p.close();
-        }
-        redis.close();
+        cluster.close();
     }
 
     private List<Integer> ports() {
-        return replicas.stream().map(p -> p.server.port()).toList();
+        return cluster.ports();
     }
 
     private static Connection avatica(String url, String tenant, String secret) throws SQLException {
