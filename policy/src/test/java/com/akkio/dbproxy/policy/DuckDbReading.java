@@ -129,11 +129,16 @@ final class DuckDbReading {
 
     static Objects objects(JsonNode statement) {
         Objects found = new Objects(new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
-        collect(statement, found);
+        // iterative: the oracle reads statements nested as deep as the engine allows, on the engine's small stacks
+        java.util.ArrayDeque<JsonNode> pending = new java.util.ArrayDeque<>();
+        pending.push(statement);
+        while (!pending.isEmpty()) {
+            collect(pending.pop(), found, pending);
+        }
         return found;
     }
 
-    private static void collect(JsonNode node, Objects found) {
+    private static void collect(JsonNode node, Objects found, java.util.Deque<JsonNode> pending) {
         if (node instanceof ObjectNode object) {
             String type = object.path("type").asText();
             String kind = object.path("class").asText();
@@ -149,7 +154,7 @@ final class DuckDbReading {
             } else if (type.equals("TABLE_FUNCTION")) {
                 JsonNode function = object.path("function");
                 found.tableFunctions().add(lower(function, "function_name"));
-                function.path("children").forEach(child -> collect(child, found));
+                function.path("children").forEach(pending::push);
                 return;
             } else if ((kind.equals("FUNCTION") && !object.path("is_operator").asBoolean()) || kind.equals("WINDOW")) {
                 String schema = lower(object, "schema");
@@ -163,9 +168,9 @@ final class DuckDbReading {
                 object.path("cte_map").path("map").forEach(e -> found.ctes().add(e.path("key").asText()
                         .toLowerCase(Locale.ROOT)));
             }
-            object.fields().forEachRemaining(e -> collect(e.getValue(), found));
+            object.fields().forEachRemaining(e -> pending.push(e.getValue()));
         } else if (node instanceof ArrayNode array) {
-            array.forEach(child -> collect(child, found));
+            array.forEach(pending::push);
         }
     }
 
