@@ -143,6 +143,8 @@ final class ObjectAnalyzer {
     private final List<Table> objectTables = new ArrayList<>();
     private final List<QualifiedName> objectNames = new ArrayList<>();
     private final List<Table> qualifiers = new ArrayList<>();
+    /** The column or {@code t.*} each qualifier belongs to: where the Databricks rewrite finds it in the text. */
+    private final Map<Table, Object> qualifierOwners = new IdentityHashMap<>();
     private final List<String> literals;
     private int depth;
     private int rowBoundDepth;
@@ -183,6 +185,29 @@ final class ObjectAnalyzer {
 
     Set<String> functionNames() {
         return functionNames;
+    }
+
+    /**
+     * The Databricks rewrite: the tenant's text with every object name replaced by its quoted physical name and
+     * schema-qualified column qualifiers by the table's name, each at the place the parser read it.
+     */
+    String rewriteText(DatabricksSyntax.Normalised text) {
+        DatabricksRewrite rewrite = new DatabricksRewrite(text);
+        Dialect dialect = policy.dialect();
+        for (int i = 0; i < objectTables.size(); i++) {
+            Table table = objectTables.get(i);
+            rewrite.replaceName(table, table.getNameParts(), dialect.quote(objectNames.get(i)));
+        }
+        for (Table qualifier : qualifiers) {
+            Object owner = qualifierOwners.get(qualifier);
+            if (!(owner instanceof net.sf.jsqlparser.parser.ASTNodeAccess located)) {
+                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the statement cannot be rewritten faithfully: the"
+                        + " qualifier " + qualifier.getFullyQualifiedName() + " was not found");
+            }
+            rewrite.replaceName(located, qualifier.getNameParts(),
+                    dialect.quote(Identifiers.normalise(qualifier.getNameParts().get(0))));
+        }
+        return rewrite.result();
     }
 
     /** Replaces every object name by its quoted physical name, and schema-qualified column qualifiers by the table. */
@@ -408,6 +433,11 @@ final class ObjectAnalyzer {
     }
 
     private void inspect(Object node) {
+        if (node instanceof Column c && c.getTable() != null) {
+            qualifierOwners.put(c.getTable(), c);
+        } else if (node instanceof AllTableColumns star && star.getTable() != null) {
+            qualifierOwners.put(star.getTable(), star);
+        }
         if (rawTextDepth > 0 && node instanceof Select) {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "a subquery in text the parser keeps verbatim (a"
                     + " generated column, a constraint, a time travel clause, ...) is not allowed (rule: no subqueries"
@@ -447,6 +477,9 @@ final class ObjectAnalyzer {
                 && star.getTable() != null && star.getTable().getNameParts().size() > 1) {
             throw new Denial(DenyCode.INVALID_NAME, "DuckDB takes table.* with one name before the star, not "
                     + star.getTable().getFullyQualifiedName() + ".* (rule: names the backend reads as written)");
+        } else if (node instanceof net.sf.jsqlparser.expression.TimeKeyExpression key
+                && RawText.keywordCall(key.getStringValue()) != null) {
+            checkFunctionName(RawText.keywordCall(key.getStringValue()), "");
         } else if (node instanceof AnalyticExpression a) {
             checkFunction(List.of(a.getName()), a);
         } else if (node instanceof Column c) {
@@ -576,6 +609,13 @@ final class ObjectAnalyzer {
         }
         List<String> parts = table.getNameParts();
         String written = table.getFullyQualifiedName();
+        String dotted = policy.dialect() == Dialect.DATABRICKS && role != Role.QUALIFIER
+                ? DatabricksRewrite.dottedName(table) : null;
+        if (dotted != null) {
+            throw new Denial(DenyCode.INVALID_NAME, "object name " + dotted + " is one name holding a dot to"
+                    + " Databricks, which no Unity Catalog object has; write catalog.schema.table with each part"
+                    + " quoted on its own (rule: names the backend reads as written)");
+        }
         if (role == Role.QUALIFIER) {
             if (parts.size() >= 2) {
                 for (String part : parts) {

@@ -197,6 +197,9 @@ public final class PolicyEngine {
             throw new Denial(DenyCode.AMBIGUOUS_LITERAL, misread + "; the rewrite would send another name than"
                     + " the one written (rule: names the backend reads as written)");
         }
+        // Databricks: the tenant's own text with its names replaced, so that every construct reaches the warehouse
+        // as written (DatabricksRewrite); located before the tree's names change
+        String databricksText = parsed.normalised() == null ? null : analyzer.rewriteText(parsed.normalised());
         analyzer.rewriteNames();
         try {
             // the deparser must write the clauses the text has, in its order (JSqlParser keeps one of two LIMITs,
@@ -210,11 +213,24 @@ public final class PolicyEngine {
                     + e.getMessage() + ")");
         }
 
+        boolean unbounded = kind == StatementKind.QUERY && ((Select) statement).getLimit() == null
+                && ((Select) statement).getFetch() == null && ((Select) statement).getOffset() == null;
         RowCap.Outcome cap = kind == StatementKind.QUERY
                 ? RowCap.apply((Select) statement, policy.maxRows()) : RowCap.Outcome.WITHIN;
-        String rewritten = statement.toString();
-        if (cap == RowCap.Outcome.WRAP) {
-            rewritten = RowCap.wrap(rewritten, policy.maxRows());
+        String rewritten;
+        if (databricksText == null) {
+            rewritten = statement.toString();
+            if (cap == RowCap.Outcome.WRAP) {
+                rewritten = RowCap.wrap(rewritten, policy.maxRows());
+            }
+        } else {
+            rewritten = databricksText;
+            if (cap == RowCap.Outcome.CAPPED && unbounded) {
+                // a LIMIT after everything else the query says: where Spark's grammar puts it
+                rewritten = rewritten + " LIMIT " + policy.maxRows();
+            } else if (cap != RowCap.Outcome.WITHIN) {
+                rewritten = RowCap.wrap(rewritten, policy.maxRows());
+            }
         }
         verify(policy, rewritten, kind, analyzer);
         return Decision.allow(kind, rewritten, new ArrayList<>(analyzer.reads()), new ArrayList<>(analyzer.writes()),

@@ -34,6 +34,11 @@ final class RawText {
         PARAMETER_MARK,
         /** A time travel clause: {@code VERSION AS OF} or {@code TIMESTAMP AS OF} and one expression, no other form. */
         TIME_TRAVEL,
+        /**
+         * A niladic function the parser keeps as its text ({@code current_date()}, {@code CURRENT_TIMESTAMP}): one
+         * word, optionally with empty brackets; the analyzer checks the word as a function.
+         */
+        KEYWORD_CALL,
         /** Anything else: keywords, literals and expressions, the expressions parsed and analysed. */
         TEXT
     }
@@ -101,6 +106,7 @@ final class RawText {
             Map.entry("StructType.keyword", Holds.NAME),
             Map.entry("TranscodingFunction.keyword", Holds.NAME),
             Map.entry("RowConstructor.name", Holds.NAME),
+            Map.entry("TimeKeyExpression.stringValue", Holds.KEYWORD_CALL),
             Map.entry("Table.timeTravelStr", Holds.TIME_TRAVEL),
             Map.entry("Table.timeTravelStrAfterAlias", Holds.TIME_TRAVEL),
             Map.entry("ColDataType.dataType", Holds.TYPE),
@@ -146,6 +152,12 @@ final class RawText {
         }
         if (holds == Holds.TIME_TRAVEL) {
             return timeTravel(text, dialect, where);
+        }
+        if (holds == Holds.KEYWORD_CALL) {
+            if (keywordCall(text) == null) {
+                throw cannot(text, where, "a function name with empty brackets was expected");
+            }
+            return Reading.INERT;
         }
         if (holds == Holds.PARAMETER_MARK) {
             if (!PARAMETER_MARKS.contains(text)) {
@@ -200,6 +212,18 @@ final class RawText {
         }
         lex(m.group(1), dialect, where); // comments and open quotes are denied before the parser sees the text
         return new Reading(List.of(m.group(1)), List.of());
+    }
+
+    private static final java.util.regex.Pattern KEYWORD_CALL = java.util.regex.Pattern.compile(
+            "([A-Za-z_]+)(?:\\(\\s*\\))?");
+
+    /**
+     * The function a {@link Holds#KEYWORD_CALL} text calls, lower case, or null for other text. Without this reading
+     * the text {@code current_date()} parsed back into the node that holds it, and the walk never ended.
+     */
+    static String keywordCall(String text) {
+        java.util.regex.Matcher m = KEYWORD_CALL.matcher(text);
+        return m.matches() ? m.group(1).toLowerCase(Locale.ROOT) : null;
     }
 
     private static final java.util.regex.Pattern TIME_TRAVEL = java.util.regex.Pattern.compile(

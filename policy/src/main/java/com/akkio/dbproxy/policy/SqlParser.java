@@ -71,7 +71,8 @@ final class SqlParser {
      * The statements of a text, with what lexing it found: the keywords that give a statement its structure, in
      * their order ({@link #CENSUS}), and a quoted name the backend reads differently from the parser, or null.
      */
-    record Parsed(Statements statements, List<String> census, String misreadName) {
+    record Parsed(Statements statements, List<String> census, String misreadName,
+                  DatabricksSyntax.Normalised normalised) {
     }
 
     /** The structural keywords of a text in their order ({@link #CENSUS}), from lexing it alone. */
@@ -79,9 +80,27 @@ final class SqlParser {
         return lexWhole(sql, dialect).census();
     }
 
+    /**
+     * Parses a whole text. A Databricks statement is parsed in its analysis text ({@link DatabricksSyntax}), which
+     * JSqlParser reads where the tenant's text has constructs it lacks; the tenant's text is still lexed as Spark
+     * lexes it.
+     *
+     * @throws Denial for a Databricks construct that is recognised and not allowed
+     */
     static Parsed parse(String sql, Dialect dialect) throws SyntaxError {
-        Lexed lexed = lexWhole(sql, dialect);
-        return new Parsed(parse(sql, dialect, CCJSqlParser::Statements), lexed.census(), lexed.misreadName());
+        DatabricksSyntax.Normalised normalised = null;
+        String text = sql;
+        if (dialect == Dialect.DATABRICKS) {
+            String difference = Lexing.difference(sql, dialect);
+            if (difference != null) {
+                throw new Ambiguous("the backend would lex " + difference + " differently");
+            }
+            normalised = DatabricksSyntax.of(sql);
+            text = normalised.analysed();
+        }
+        Lexed lexed = lexWhole(text, dialect);
+        return new Parsed(parse(text, dialect, CCJSqlParser::Statements), lexed.census(), lexed.misreadName(),
+                normalised);
     }
 
     /**
@@ -225,7 +244,9 @@ final class SqlParser {
         if (dialect == Dialect.DUCKDB && image.startsWith("`")) {
             return "DuckDB does not quote names with backticks (" + image + ")";
         }
-        if (image.indexOf('.') >= 0) {
+        if (image.indexOf('.') >= 0 && dialect == Dialect.DUCKDB) {
+            // Databricks: one name to Spark; in a table's place it is denied (DatabricksRewrite), elsewhere (a
+            // column, an alias) it names no object, and the rewrite sends it as written
             return "the quoted name " + image + " holds a dot: one name to the backend, several to the proxy's parser";
         }
         return null;

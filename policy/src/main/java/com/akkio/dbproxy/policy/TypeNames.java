@@ -61,6 +61,18 @@ final class TypeNames {
         }
     }
 
+    /** Denies a type written as text (a complex type the statement's parse did not read) unless built-in. */
+    static void checkText(String text, Dialect dialect) {
+        TypeNames reader = new TypeNames(dialect, text);
+        if (reader.tokens.isEmpty()) {
+            throw reader.denied("an empty type");
+        }
+        reader.type();
+        if (reader.at != reader.tokens.size()) {
+            throw reader.denied("text after the type");
+        }
+    }
+
     private void type() {
         String first = word();
         skipNameWords();

@@ -43,7 +43,15 @@ final class SparkReading {
     private SparkReading() {
     }
 
+    /**
+     * Delta's {@code name@v<version>}, which Databricks reads as {@code name VERSION AS OF <version>} and Spark's own
+     * grammar does not have: the oracle reads a tenant's text as Databricks does.
+     */
+    private static final java.util.regex.Pattern DELTA_VERSION = java.util.regex.Pattern.compile(
+            "(?<=[A-Za-z0-9_`])@[vV]([0-9]+)\\b");
+
     static Parse parse(String sql) {
+        sql = DELTA_VERSION.matcher(sql).replaceAll(" VERSION AS OF $1");
         try {
             ParseTree tree;
             SqlBaseParser parser = parser(sql);
@@ -102,6 +110,13 @@ final class SparkReading {
                 }
             }
             return;
+        } else if (node instanceof SqlBaseParser.LateralViewContext view) {
+            // LATERAL VIEW explode(...): the generator is a function call with a name of its own rule
+            List<String> parts = new ArrayList<>();
+            for (ParseTree part : view.qualifiedName().identifier()) {
+                parts.add(name(part.getText()));
+            }
+            found.functions().add(String.join(".", parts));
         } else if (node instanceof SqlBaseParser.CurrentLikeContext current) {
             found.functions().add(current.name.getText().toLowerCase(Locale.ROOT));
         }

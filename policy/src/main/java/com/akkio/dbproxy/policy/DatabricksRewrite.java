@@ -1,0 +1,138 @@
+package com.akkio.dbproxy.policy;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import net.sf.jsqlparser.parser.ASTNodeAccess;
+import net.sf.jsqlparser.parser.Node;
+import net.sf.jsqlparser.parser.Token;
+import net.sf.jsqlparser.schema.Table;
+
+/**
+ * The rewrite of a Databricks statement: the tenant's own text with each object name replaced by its quoted
+ * physical name and each schema-qualified column qualifier by its table's name, comments removed, and Delta's
+ * {@code @v} time travel written out ({@link DatabricksSyntax.Edit#kept}). Nothing else changes, so every construct
+ * of Databricks SQL reaches the warehouse as written, including those JSqlParser's deparser would drop or those it
+ * read only in the analysis text. Each name is found at the place the parser read it, and its tokens must spell the
+ * name the parser returned; anything else is denied (fail closed).
+ */
+final class DatabricksRewrite {
+    private final DatabricksSyntax.Normalised text;
+    private final int[] lineStarts;
+    private final List<DatabricksSyntax.Edit> edits = new ArrayList<>();
+
+    DatabricksRewrite(DatabricksSyntax.Normalised text) {
+        this.text = text;
+        this.lineStarts = lineStarts(text.analysed());
+        for (DatabricksSyntax.Edit e : text.edits()) {
+            if (e.kept()) {
+                edits.add(e);
+            }
+        }
+    }
+
+    /**
+     * A quoted name holding a dot where the parser read a table ({@code `sales.orders`}), or null. Spark and Unity
+     * Catalog read it as one name (which no Unity Catalog object can have); JSqlParser splits it into parts.
+     */
+    static String dottedName(Table table) {
+        Node node = table.getASTNode();
+        if (node == null) {
+            return null;
+        }
+        Token last = node.jjtGetLastToken();
+        for (Token t = node.jjtGetFirstToken(); t != null; t = t.next) {
+            if (t.image != null && t.image.startsWith("`") && t.image.indexOf('.') >= 0) {
+                return t.image;
+            }
+            if (t == last) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    /** Replaces the name {@code parts} (as the parser returned them, last part first) read at {@code node}. */
+    void replaceName(ASTNodeAccess node, List<String> parts, String replacement) {
+        Node ast = node.getASTNode();
+        if (ast == null || ast.jjtGetFirstToken() == null) {
+            throw unlocated(String.join(".", parts));
+        }
+        List<String> written = new ArrayList<>(parts);
+        java.util.Collections.reverse(written);
+        String expected = String.join(".", written);
+        Token first = ast.jjtGetFirstToken();
+        StringBuilder seen = new StringBuilder();
+        Token t = first;
+        while (t != null && seen.length() < expected.length()) {
+            seen.append(t.image);
+            if (!expected.startsWith(seen.toString())) {
+                break;
+            }
+            if (seen.length() == expected.length()) {
+                int start = offset(first);
+                int end = offset(t) + t.image.length();
+                int from = text.toOriginal(start);
+                int to = text.toOriginal(end - 1);
+                if (from < 0 || to < 0 || !text.original().regionMatches(from, first.image, 0, first.image.length())
+                        || !text.original().regionMatches(to + 1 - t.image.length(), t.image, 0, t.image.length())) {
+                    throw unlocated(expected);
+                }
+                // a comment between the parts goes with the name
+                edits.removeIf(e -> e.start() >= from && e.end() <= to + 1);
+                edits.add(new DatabricksSyntax.Edit(from, to + 1, replacement, true));
+                return;
+            }
+            t = t.next;
+        }
+        throw unlocated(expected);
+    }
+
+    /** The tenant's text with every replacement and kept edit made, up to its last token (trailing ; cut). */
+    String result() {
+        edits.sort(Comparator.comparingInt(DatabricksSyntax.Edit::start));
+        String sql = text.original();
+        StringBuilder out = new StringBuilder(sql.length() + 64);
+        int at = 0;
+        for (DatabricksSyntax.Edit e : edits) {
+            if (e.start() < at) {
+                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the statement cannot be rewritten faithfully:"
+                        + " two edits overlap");
+            }
+            out.append(sql, at, e.start()).append(e.replacement());
+            at = e.end();
+        }
+        out.append(sql, at, sql.length());
+        String rewritten = out.toString();
+        return rewritten.substring(0, DatabricksSyntax.statementEnd(rewritten)).strip();
+    }
+
+    private int offset(Token t) {
+        if (t.beginLine < 1 || t.beginLine > lineStarts.length) {
+            throw unlocated(t.image);
+        }
+        int offset = lineStarts[t.beginLine - 1] + t.beginColumn - 1;
+        if (offset < 0 || !text.analysed().regionMatches(offset, t.image, 0, t.image.length())) {
+            throw unlocated(t.image);
+        }
+        return offset;
+    }
+
+    private static int[] lineStarts(String s) {
+        List<Integer> starts = new ArrayList<>();
+        starts.add(0);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r' && (i + 1 >= s.length() || s.charAt(i + 1) != '\n')) {
+                starts.add(i + 1);
+            }
+        }
+        return starts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static Denial unlocated(String name) {
+        return new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the statement cannot be rewritten faithfully: the name "
+                + RawText.abbreviate(name) + " was not found where the parser read it");
+    }
+}
