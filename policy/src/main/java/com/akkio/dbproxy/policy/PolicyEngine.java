@@ -128,6 +128,9 @@ public final class PolicyEngine {
         SqlParser.Parsed parsed;
         try {
             parsed = SqlParser.parse(sql, policy.dialect());
+        } catch (Denial d) {
+            // a Databricks construct recognised before parsing and not allowed (DatabricksSyntax)
+            return Decision.deny(d.code, d.getMessage(), null);
         } catch (SqlParser.Ambiguous e) {
             return Decision.deny(DenyCode.AMBIGUOUS_LITERAL, e.getMessage() + "; write it so that every reader cuts"
                     + " it alike (rule: text every reader lexes alike)", null);

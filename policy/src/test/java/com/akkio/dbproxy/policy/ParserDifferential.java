@@ -30,7 +30,8 @@ final class ParserDifferential {
     static final Set<String> SPARK_SYNTAX = Set.of("extract", "substring", "substr", "trim", "position", "overlay",
             "percentile_cont", "percentile_disc", "timestampadd", "timestampdiff", "dateadd", "datediff",
             "date_add", "date_diff", "struct", "first", "last", "any_value", "cast", "try_cast", "rollup", "cube",
-            "grouping_sets", "current_date", "current_timestamp", "exists", "if", "case");
+            "grouping_sets", "current_date", "current_timestamp", "exists", "if", "case",
+            "any");
 
     /**
      * What the comparison found for one statement: not compared (the backend's parser does not serialise that kind

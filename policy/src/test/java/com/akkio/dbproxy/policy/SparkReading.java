@@ -72,6 +72,32 @@ final class SparkReading {
         }
     }
 
+    /**
+     * The tokens of a text as Spark's lexer cuts it, without comments, white space, names and the dots between them:
+     * what a rewrite that only replaces names must leave exactly as it was. Null when Spark cannot lex it.
+     */
+    static List<String> tokensBesideNames(String sql) {
+        sql = DELTA_VERSION.matcher(sql).replaceAll(" VERSION AS OF $1");
+        SqlBaseLexer lexer = new SqlBaseLexer(new UpperCase(CharStreams.fromString(sql)));
+        lexer.removeErrorListeners();
+        lexer.addErrorListener(Fail.INSTANCE);
+        List<String> out = new ArrayList<>();
+        try {
+            for (org.antlr.v4.runtime.Token t : lexer.getAllTokens()) {
+                int type = t.getType();
+                if (t.getChannel() != org.antlr.v4.runtime.Token.DEFAULT_CHANNEL || type == SqlBaseLexer.IDENTIFIER
+                        || type == SqlBaseLexer.BACKQUOTED_IDENTIFIER || type == SqlBaseLexer.DOT
+                        || type == SqlBaseLexer.SEMICOLON) {
+                    continue;
+                }
+                out.add(t.getText());
+            }
+        } catch (ParseCancellationException e) {
+            return null;
+        }
+        return out;
+    }
+
     private static SqlBaseParser parser(String sql) {
         SqlBaseLexer lexer = new SqlBaseLexer(new UpperCase(CharStreams.fromString(sql)));
         lexer.removeErrorListeners();
