@@ -109,7 +109,8 @@ class CliTest {
 
     @Test
     void shippedPolicyTestsPass() {
-        int code = run("test-policy", "../conf/policy-tests/demo-allow.yaml", "../conf/policy-tests/demo-deny.yaml");
+        int code = run("test-policy", "../conf/policy-tests/demo-allow.yaml", "../conf/policy-tests/demo-deny.yaml",
+                "../conf/policy-tests/databricks-analyst.yaml");
         assertThat(out.toString()).doesNotContain("FAIL").containsPattern("policy-tests: \\d{3} passed, 0 failed");
         assertThat(code).isZero();
     }
