@@ -199,6 +199,10 @@ final class ObjectAnalyzer {
             rewrite.replaceName(table, table.getNameParts(), dialect.quote(objectNames.get(i)));
         }
         for (Table qualifier : qualifiers) {
+            if (!namesAnObject(qualifier.getNameParts())) {
+                // t.s.a with t an alias and s a struct column: a path into a value, no table's name; as written
+                continue;
+            }
             Object owner = qualifierOwners.get(qualifier);
             if (!(owner instanceof net.sf.jsqlparser.parser.ASTNodeAccess located)) {
                 throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the statement cannot be rewritten faithfully: the"
@@ -208,6 +212,23 @@ final class ObjectAnalyzer {
                     dialect.quote(Identifiers.normalise(qualifier.getNameParts().get(0))));
         }
         return rewrite.result();
+    }
+
+    /**
+     * Whether a column qualifier of two or three parts ({@code sales.orders.amount}) names one of the statement's
+     * objects as the tenant would name it: then it must follow the object to its physical name.
+     */
+    private boolean namesAnObject(List<String> parts) {
+        String table = Identifiers.normalise(parts.get(0));
+        String schema = Identifiers.normalise(parts.get(1));
+        String catalog = parts.size() > 2 ? policy.physicalCatalog(Identifiers.normalise(parts.get(2))) : null;
+        for (QualifiedName name : objectNames) {
+            if (name.table().equals(table) && name.schema().equals(schema)
+                    && (catalog == null || name.catalog().equals(catalog))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Replaces every object name by its quoted physical name, and schema-qualified column qualifiers by the table. */

@@ -187,6 +187,62 @@ class PolicyEngineTest {
                     .isEqualTo(DenyCode.TABLE_FUNCTION_DENIED);
         }
 
+        /** The analyst's constructs JSqlParser cannot parse: allowed, and sent exactly as written but for names. */
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
+                "SELECT o.order_id FROM orders o LEFT ANTI JOIN customers c ON o.customer_id = c.customer_id"
+                        + "|SELECT o.order_id FROM `acme_prod`.`sales`.`orders` o LEFT ANTI JOIN"
+                        + " `acme_prod`.`sales`.`customers` c ON o.customer_id = c.customer_id LIMIT 10000",
+                "SELECT c.name FROM customers c ANTI JOIN orders o ON o.customer_id = c.customer_id"
+                        + "|SELECT c.name FROM `acme_prod`.`sales`.`customers` c ANTI JOIN `acme_prod`.`sales`.`orders` o"
+                        + " ON o.customer_id = c.customer_id LIMIT 10000",
+                "SELECT * FROM orders TABLESAMPLE (10 PERCENT)"
+                        + "|SELECT * FROM `acme_prod`.`sales`.`orders` TABLESAMPLE (10 PERCENT) LIMIT 10000",
+                "SELECT * FROM orders TABLESAMPLE (100 ROWS) o"
+                        + "|SELECT * FROM `acme_prod`.`sales`.`orders` TABLESAMPLE (100 ROWS) o LIMIT 10000",
+                "SELECT CAST(x AS MAP<STRING,INT>), CAST(y AS STRUCT<a: INT>) FROM orders"
+                        + "|SELECT CAST(x AS MAP<STRING,INT>), CAST(y AS STRUCT<a: INT>) FROM `acme_prod`.`sales`.`orders`"
+                        + " LIMIT 10000",
+                "SELECT window.start, count(*) FROM orders GROUP BY window(ordered_at, '1 hour')"
+                        + "|SELECT window.start, count(*) FROM `acme_prod`.`sales`.`orders` GROUP BY"
+                        + " window(ordered_at, '1 hour') LIMIT 10000",
+                "DESCRIBE TABLE EXTENDED orders|DESCRIBE TABLE EXTENDED `acme_prod`.`sales`.`orders`",
+                "SELECT `a.b` FROM orders|SELECT `a.b` FROM `acme_prod`.`sales`.`orders` LIMIT 10000",
+                "SELECT \"double \\\"quoted\\\"\" AS s FROM orders"
+                        + "|SELECT \"double \\\"quoted\\\"\" AS s FROM `acme_prod`.`sales`.`orders` LIMIT 10000",
+                "SELECT * FROM orders DISTRIBUTE BY customer_id SORT BY amount"
+                        + "|SELECT * FROM `acme_prod`.`sales`.`orders` DISTRIBUTE BY customer_id SORT BY amount LIMIT 10000",
+                "SELECT * FROM orders CLUSTER BY customer_id"
+                        + "|SELECT * FROM `acme_prod`.`sales`.`orders` CLUSTER BY customer_id LIMIT 10000",
+                "SELECT * FROM orders@v3|SELECT * FROM `acme_prod`.`sales`.`orders` VERSION AS OF 3 LIMIT 10000",
+                "SELECT t.s.a FROM (SELECT named_struct('a', 1) AS s) t"
+                        + "|SELECT t.s.a FROM (SELECT named_struct('a', 1) AS s) t LIMIT 10000",
+                "SELECT current_date() - INTERVAL 7 DAYS AS d|SELECT current_date() - INTERVAL 7 DAYS AS d LIMIT 10000"})
+        void databricksConstructsTheParserLacksAreAllowedAndSentAsWritten(String sql, String rewritten) {
+            Decision d = dbx(sql);
+            assertThat(d.isAllowed()).as(d.toString()).isTrue();
+            assertThat(d.rewrittenSql()).isEqualTo(rewritten);
+            assertThat(ParserDifferential.databricks(dbx, sql, d).difference()).isNull();
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
+                "SELECT * FROM `globex_prod.sales.orders`                                  | INVALID_NAME",
+                "SELECT * FROM `other_catalog.x.y`                                         | INVALID_NAME",
+                "SELECT * FROM `sales.orders`                                              | INVALID_NAME",
+                "SELECT * FROM globex_prod.sales.orders@v3                                 | OBJECT_NOT_READABLE",
+                "SELECT * FROM globex_prod.sales.orders TABLESAMPLE (10 PERCENT)           | OBJECT_NOT_READABLE",
+                "SELECT * FROM orders o LEFT ANTI JOIN globex_prod.sales.orders g ON true  | OBJECT_NOT_READABLE",
+                "DESCRIBE TABLE EXTENDED globex_prod.sales.orders                          | OBJECT_NOT_READABLE",
+                "SELECT * FROM orders SORT BY (SELECT max(amount) FROM globex_prod.sales.orders) | OBJECT_NOT_READABLE",
+                "SELECT * FROM orders TABLESAMPLE ((SELECT count(*) FROM globex_prod.sales.orders) ROWS)"
+                        + " | UNSUPPORTED_CONSTRUCT",
+                "SELECT * FROM orders@20240101000000000                                    | UNSUPPORTED_CONSTRUCT",
+                "SELECT CAST(x AS MAP<STRING, globex_prod.sales.mood>) FROM orders         | TYPE_DENIED"})
+        void theNewConstructsOpenNoWayToAnotherCatalog(String sql, DenyCode code) {
+            assertThat(dbx(sql).code()).as(sql + " -> " + dbx(sql)).isEqualTo(code);
+        }
+
         @Test
         void backticksInAndOut() {
             Decision d = dbx("SELECT * FROM `main`.`sales`.`orders` WHERE amount > 1");
