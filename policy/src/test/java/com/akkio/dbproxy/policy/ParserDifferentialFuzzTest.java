@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * The parser differential oracle ({@link ParserDifferential}) over mutated statements, in both dialects: whatever the
  * engine allows is read by the backend's own parser (DuckDB's {@code json_serialize_sql}, Spark's SQL grammar), which
  * must see exactly the tables and only the functions the engine checked, and read the rewrite as it reads the
- * original. Seeds: the policy tests and the TPC-DS queries, the latter decided for a tenant owning the TPC-DS schema.
+ * original. Seeds: the policy tests and the TPC-DS queries, the latter decided for a tenant owning the TPC-DS schema;
+ * for Spark also the analyst's Databricks SQL ({@link DatabricksCorpusTest}).
  * Bounded by time ({@code -Dakkio.fuzz.seconds}, 20 by default, split between the dialects): a {@link SlowTest}.
  */
 @SlowTest
@@ -32,6 +33,9 @@ class ParserDifferentialFuzzTest {
         List<String> tpcds = FuzzOracle.tpcdsQueries();
         List<String> all = new ArrayList<>(seeds);
         all.addAll(tpcds);
+        // the analyst's Databricks SQL seeds the Spark half only: its constructs are Databricks SQL, not DuckDB's
+        List<String> databricks = new ArrayList<>(all);
+        databricks.addAll(DatabricksCorpusTest.statements());
         long seconds = Long.getLong("akkio.fuzz.seconds", 20);
         Random random = new Random(Long.getLong("akkio.fuzz.seed", 20261206L));
         ParserDifferential.Tally duckdb = new ParserDifferential.Tally();
@@ -39,9 +43,11 @@ class ParserDifferentialFuzzTest {
         long tried = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
-            String seed = all.get(random.nextInt(all.size()));
-            String sql = MutationFuzzTest.mutate(seed, all, random);
-            if (tried++ % 2 == 0) {
+            boolean duckDbTurn = tried++ % 2 == 0;
+            List<String> pool = duckDbTurn ? all : databricks;
+            String seed = pool.get(random.nextInt(pool.size()));
+            String sql = MutationFuzzTest.mutate(seed, pool, random);
+            if (duckDbTurn) {
                 duckdb.add(ParserDifferential.duckdb(FuzzOracle.ACME, sql, engine.decide(FuzzOracle.ACME, sql)));
             } else {
                 TenantPolicy policy = tpcds.contains(seed) ? TPCDS_OWNER : ACME_DATABRICKS;

@@ -73,6 +73,40 @@ final class SparkReading {
     }
 
     /**
+     * The leaves of Spark's parse tree of a text, in order, with each table name (an identifier reference) as one
+     * leaf {@code <table>} and hints left out: what a rewrite that only replaces table names and drops hints must
+     * leave exactly as it was. Null when Spark cannot parse it.
+     */
+    static List<String> leavesBesideTableNames(String sql) {
+        sql = DELTA_VERSION.matcher(sql).replaceAll(" VERSION AS OF $1");
+        try {
+            SqlBaseParser parser = parser(sql);
+            parser.getInterpreter().setPredictionMode(PredictionMode.LL);
+            List<String> out = new ArrayList<>();
+            leaves(parser.singleStatement(), out);
+            return out;
+        } catch (ParseCancellationException e) {
+            return null;
+        }
+    }
+
+    private static void leaves(ParseTree node, List<String> out) {
+        if (node instanceof SqlBaseParser.IdentifierReferenceContext) {
+            out.add("<table>");
+        } else if (node instanceof SqlBaseParser.HintContext) {
+            return;
+        } else if (node instanceof org.antlr.v4.runtime.tree.TerminalNode leaf) {
+            if (leaf.getSymbol().getType() != org.antlr.v4.runtime.Token.EOF && !leaf.getText().equals(";")) {
+                out.add(leaf.getText());
+            }
+        } else {
+            for (int i = 0; i < node.getChildCount(); i++) {
+                leaves(node.getChild(i), out);
+            }
+        }
+    }
+
+    /**
      * The tokens of a text as Spark's lexer cuts it, without comments, white space, names and the dots between them:
      * what a rewrite that only replaces names must leave exactly as it was. Null when Spark cannot lex it.
      */
