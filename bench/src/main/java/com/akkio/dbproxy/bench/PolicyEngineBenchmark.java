@@ -39,7 +39,13 @@ public class PolicyEngineBenchmark {
     static final String TINY = "SELECT * FROM orders WHERE customer_id = ?";
     static final String CROSS_TENANT = "SELECT * FROM orders o JOIN globex_prod.sales.orders g USING (order_id)";
 
+    /** Databricks SQL JSqlParser reads only through the analysis text (DatabricksSyntax): ANTI JOIN, TABLESAMPLE. */
+    static final String DATABRICKS_ANALYST = "SELECT c.country_code, count(*) AS n FROM customers c"
+            + " LEFT ANTI JOIN main.sales.orders TABLESAMPLE (10 PERCENT) o ON o.customer_id = c.customer_id"
+            + " GROUP BY c.country_code SORT BY n DESC";
+
     private final PolicyEngine engine = new PolicyEngine();
+    private TenantPolicy acmeDatabricksCold;
     private TenantPolicy acmeCold;
     private TenantPolicy acmeRepeated;
     private TenantPolicy acmeNewLiterals;
@@ -48,6 +54,7 @@ public class PolicyEngineBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         acmeCold = acme().decisionCache(0).build();
+        acmeDatabricksCold = acme().dialect(Dialect.DATABRICKS).decisionCache(0).build();
         acmeRepeated = acme().build();
         acmeNewLiterals = acme().build();
     }
@@ -77,6 +84,17 @@ public class PolicyEngineBenchmark {
     @Benchmark
     public Decision tinyPreparedCold() {
         return engine.decide(acmeCold, TINY);
+    }
+
+    /** The small analytics query for a Databricks tenant: parsed in its analysis text, rewritten name by name. */
+    @Benchmark
+    public Decision smallAnalyticsColdDatabricks() {
+        return engine.decide(acmeDatabricksCold, SMALL_ANALYTICS);
+    }
+
+    @Benchmark
+    public Decision analystConstructsColdDatabricks() {
+        return engine.decide(acmeDatabricksCold, DATABRICKS_ANALYST);
     }
 
     @Benchmark

@@ -24,8 +24,10 @@ import java.util.Set;
  *   <li>{@code DESCRIBE TABLE [EXTENDED | FORMATTED] t} is read as {@code DESCRIBE t};</li>
  *   <li>{@code SORT BY}, {@code DISTRIBUTE BY} and {@code CLUSTER BY} of a query are read as one ORDER BY list
  *       (their expressions are checked like any ORDER BY's);</li>
- *   <li>a string literal holding a backslash or a quote is read as a plain string of the same length: its inside is
- *       never analysed, and JSqlParser ends {@code "a \" b"} at the escaped quote where Spark does not.</li>
+ *   <li>a string literal holding a backslash or a quote (raw {@code r'…'} strings too) is read as a plain string of
+ *       the same extent: its inside is never analysed, and JSqlParser ends {@code "a \" b"} at the escaped quote
+ *       where Spark does not;</li>
+ *   <li>{@code GROUP BY … WITH CUBE} is read as {@code WITH ROLLUP}: the same grouping expressions.</li>
  * </ul>
  *
  * Two edits reach the backend too ({@link Edit#kept}): comments (hints {@code /*+ … *}{@code /} included) are
@@ -68,6 +70,7 @@ final class DatabricksSyntax {
 
     private static final Set<String> COMPLEX_TYPES = Set.of("MAP", "STRUCT", "ARRAY");
     private static final Set<String> ORGANIZING = Set.of("SORT", "DISTRIBUTE", "CLUSTER");
+    private static final int MAX_TYPE_TOKENS = 2_000;
 
     private final String sql;
     private final List<Tok> all;
@@ -152,6 +155,12 @@ final class DatabricksSyntax {
                 edits.add(new Edit(t.start, by.end, organizing[depth] ? "," : "ORDER BY", false));
                 organizing[depth] = true;
                 i++;
+            } else if (t.is("WITH") && next(i).is("CUBE") && query[depth] && !next(i + 1).is("AS")
+                    && !next(i + 1).is("(")) {
+                // GROUP BY a, b WITH CUBE: the same grouping expressions as WITH ROLLUP, which the parser reads
+                Tok cube = next(i);
+                edits.add(new Edit(cube.start, cube.end, "ROLLUP", false));
+                i++;
             } else if (t.kind == Kind.STRING && plainQuote(t) && needsPlainReading(t)) {
                 edits.add(new Edit(t.start, t.end, "'" + "_".repeat(t.end - t.start - 2) + "'", false));
             } else if (t.is("@") && i > 0 && toks.get(i - 1).end == t.start && toks.get(i - 1).kind != Kind.PUNCT) {
@@ -221,7 +230,9 @@ final class DatabricksSyntax {
     /** A complex type, checked whole as a built-in type and read as STRING. */
     private int complexType(int i) {
         int depth = 0;
-        for (int k = i + 1; k < toks.size(); k++) {
+        // no real type is longer; bounds the scan of a text full of MAP< to linear time
+        int limit = Math.min(toks.size(), i + 1 + MAX_TYPE_TOKENS);
+        for (int k = i + 1; k < limit; k++) {
             Tok t = toks.get(k);
             if (t.is("<")) {
                 depth++;
@@ -258,13 +269,21 @@ final class DatabricksSyntax {
         return t.end - t.start >= 2;
     }
 
-    /** A string without prefix whose inside holds a backslash or a quote character of either kind. */
+    /**
+     * A string whose inside holds a backslash or a quote character of either kind: unprefixed, or raw ({@code r'…'},
+     * which Spark ends at the first closing quote, escapes or not). Other prefixes ({@code x'…'}) are left to the
+     * parser and the literal checks.
+     */
     private boolean needsPlainReading(Tok t) {
-        char q = sql.charAt(t.start);
-        if (q != '\'' && q != '"') {
-            return false; // prefixed (r'…', x'…'): left to the parser and the literal checks
+        int quote = t.start;
+        char q = sql.charAt(quote);
+        if (q == 'r' || q == 'R') {
+            q = sql.charAt(++quote);
         }
-        for (int k = t.start + 1; k < t.end - 1; k++) {
+        if (q != '\'' && q != '"') {
+            return false;
+        }
+        for (int k = quote + 1; k < t.end - 1; k++) {
             char c = sql.charAt(k);
             if (c == '\\' || c == '\'' || c == '"') {
                 return true;
