@@ -51,17 +51,10 @@ final class TypeNames {
         if (arguments != null && !arguments.isEmpty()) {
             text.append(" (").append(String.join(", ", arguments)).append(')');
         }
-        TypeNames reader = new TypeNames(dialect, text.toString());
-        if (reader.tokens.isEmpty()) {
-            throw reader.denied("an empty type");
-        }
-        reader.type();
-        if (reader.at != reader.tokens.size()) {
-            throw reader.denied("text after the type");
-        }
+        checkText(text.toString(), dialect);
     }
 
-    /** Denies a type written as text (a complex type the statement's parse did not read) unless built-in. */
+    /** Denies a type written as text (also a complex type the statement's parse did not read) unless built-in. */
     static void checkText(String text, Dialect dialect) {
         TypeNames reader = new TypeNames(dialect, text);
         if (reader.tokens.isEmpty()) {

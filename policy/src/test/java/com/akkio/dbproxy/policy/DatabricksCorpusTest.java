@@ -91,15 +91,26 @@ class DatabricksCorpusTest {
             return null;
         }
         List<String> after = SparkReading.leavesBesideTableNames(rewritten);
+        if (after != null && sameButTheRowCap(before, after, maxRows, List.of(RowCap.WRAP_ALIAS))) {
+            return null;
+        }
+        return "Spark's tree of the rewrite " + after + " is not the original's " + before;
+    }
+
+    /**
+     * Whether {@code after} is {@code before} as it stands, followed by the row cap's LIMIT, or wrapped by it
+     * ({@code alias}: the wrapping's alias where names count).
+     */
+    private static boolean sameButTheRowCap(List<String> before, List<String> after, long maxRows,
+                                            List<String> alias) {
         List<String> limited = new ArrayList<>(before);
         limited.addAll(List.of("LIMIT", Long.toString(maxRows)));
         List<String> wrapped = new ArrayList<>(List.of("SELECT", "*", "FROM", "("));
         wrapped.addAll(before);
-        wrapped.addAll(List.of(")", "AS", RowCap.WRAP_ALIAS, "LIMIT", Long.toString(maxRows)));
-        if (after != null && (after.equals(before) || after.equals(limited) || after.equals(wrapped))) {
-            return null;
-        }
-        return "Spark's tree of the rewrite " + after + " is not the original's " + before;
+        wrapped.addAll(List.of(")", "AS"));
+        wrapped.addAll(alias);
+        wrapped.addAll(List.of("LIMIT", Long.toString(maxRows)));
+        return after.equals(before) || after.equals(limited) || after.equals(wrapped);
     }
 
     /** The statements of the corpus, as seeds for the fuzzers. */
@@ -124,12 +135,7 @@ class DatabricksCorpusTest {
         if (before == null || after == null) {
             return "Spark cannot lex " + (before == null ? "the original" : "the rewrite");
         }
-        List<String> limited = new ArrayList<>(before);
-        limited.addAll(List.of("LIMIT", Long.toString(maxRows)));
-        List<String> wrapped = new ArrayList<>(List.of("SELECT", "*", "FROM", "("));
-        wrapped.addAll(before);
-        wrapped.addAll(List.of(")", "AS", "LIMIT", Long.toString(maxRows)));
-        if (after.equals(before) || after.equals(limited) || after.equals(wrapped)) {
+        if (sameButTheRowCap(before, after, maxRows, List.of())) {
             return null;
         }
         return "the rewrite's tokens " + after + " are not the original's " + before;
