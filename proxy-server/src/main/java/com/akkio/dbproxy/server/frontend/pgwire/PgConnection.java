@@ -177,7 +177,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
 
     /** Sets up the session's parts on its governed connection, then tells the client its settings and key. */
     private void loggedIn(PgStartup.Login login) {
-        calls = new GovernedCalls(login.connection(), login.tenant(), server.cancelExecutor());
+        calls = new GovernedCalls(login.connection(), login.tenant(), server.cancelExecutor(), server.catalogs());
         server.register(this);
         transaction = new Transaction();
         SqlCursors cursors = new SqlCursors(client, calls, transaction);

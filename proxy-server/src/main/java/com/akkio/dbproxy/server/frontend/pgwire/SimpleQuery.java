@@ -36,9 +36,24 @@ final class SimpleQuery {
         LocalStatement local = LocalStatement.recognize(sql);
         if (local != null) {
             locals.run(sql, local, true, new short[0]);
+            return;
+        }
+        String catalog = calls.catalogRewrite(sql);
+        if (catalog != null) {
+            runCatalog(sql, catalog);
         } else {
             runGoverned(sql);
         }
+    }
+
+    /** A catalog query, answered from the tenant's governed catalog. */
+    private void runCatalog(String sql, String rewritten) {
+        calls.refuseIfFailed(transaction, sql);
+        TenantCatalogs.Answer answer = calls.answerCatalogQuery(sql, rewritten, java.util.List.of());
+        client.write(PgOut.rowDescription(client.alloc(), PgOut.fields(answer.columns(), new short[0])));
+        long rows = new ResultStream(client, calls, null, answer.columns(), new short[0],
+                Meta.Frame.create(0, true, answer.rows())).sendMore(0);
+        client.commandComplete("SELECT " + rows);
     }
 
     private void runGoverned(String sql) {
