@@ -234,8 +234,27 @@ final class CatalogQuery {
             return true;
         }
 
-        /** A string constant cast to regclass becomes a lookup of the name among the catalog's tables. */
+        /**
+         * A string constant cast to regclass becomes a lookup of the name among the catalog's tables; {@code x =
+         * ANY(array)} (which DuckDB reads as a subquery over the unnested list, and cannot join on) becomes
+         * {@code list_contains(array, x)}.
+         */
         private JsonNode replacement(JsonNode node) {
+            if (node.isObject() && "SUBQUERY".equals(node.path("class").asText())
+                    && "ANY".equals(node.path("subquery_type").asText())
+                    && "COMPARE_EQUAL".equals(node.path("comparison_type").asText())) {
+                JsonNode select = node.path("subquery").path("node");
+                JsonNode items = select.path("select_list");
+                if ("SELECT_NODE".equals(select.path("type").asText()) && items.size() == 1
+                        && "EMPTY".equals(select.path("from_table").path("type").asText())
+                        && select.path("where_clause").isNull()
+                        && "unnest".equals(items.get(0).path("function_name").asText())
+                        && items.get(0).path("children").size() == 1) {
+                    return function(node, "list_contains", "", items.get(0).path("children").get(0),
+                            node.path("child"));
+                }
+                return null;
+            }
             if (!node.isObject() || !"CAST".equals(node.path("class").asText())) {
                 return null;
             }
@@ -247,11 +266,20 @@ final class CatalogQuery {
                     || !"VARCHAR".equals(child.path("value").path("type").path("id").asText())) {
                 return null;
             }
+            return function(node, "akkio_regclass", "pgc", child);
+        }
+
+        /** A function call node in place of {@code node}. */
+        private static ObjectNode function(JsonNode node, String name, String schema, JsonNode... children) {
             ObjectNode f = JSON.createObjectNode();
             f.put("class", "FUNCTION").put("type", "FUNCTION").put("alias", node.path("alias").asText())
                     .put("query_location", node.path("query_location").asLong());
-            f.put("function_name", "akkio_regclass").put("schema", "pgc");
-            f.set("children", JSON.createArrayNode().add(child));
+            f.put("function_name", name).put("schema", schema);
+            ArrayNode args = JSON.createArrayNode();
+            for (JsonNode c : children) {
+                args.add(c);
+            }
+            f.set("children", args);
             f.putNull("filter");
             ObjectNode orders = JSON.createObjectNode().put("type", "ORDER_MODIFIER");
             orders.set("orders", JSON.createArrayNode());

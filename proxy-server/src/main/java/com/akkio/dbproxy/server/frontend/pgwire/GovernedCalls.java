@@ -81,9 +81,14 @@ final class GovernedCalls {
         return connection.catalogSnapshot();
     }
 
-    /** Whether the backend connection is in a transaction block of the client's. */
-    void autoCommitForCopy(boolean on) {
-        connection.autoCommit(on);
+    /** The tenant's default schema, for unqualified names. */
+    String defaultSchema() {
+        return connection.policy().defaultSchema();
+    }
+
+    /** The tenant's default catalog, under its logical name. */
+    String defaultCatalog() {
+        return connection.policy().logicalCatalog(connection.policy().defaultCatalog());
     }
 
     /** BEGIN: the backend connection leaves autocommit, so the block's statements commit or roll back together. */
