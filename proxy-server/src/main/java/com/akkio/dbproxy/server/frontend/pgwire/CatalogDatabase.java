@@ -245,6 +245,13 @@ final class CatalogDatabase implements AutoCloseable {
             insert("pgc.pg_roles", 10, tenant, false, true, false, false, true, false, -1, "********", null, false,
                     null);
             insert("pgc.pg_tablespace", 1663, "pg_default", 10, null, null);
+            for (String[] setting : new String[][] {{"max_index_keys", "32"}, {"max_identifier_length", "63"},
+                {"server_version", LocalStatements.SERVER_VERSION}, {"server_version_num", "140000"},
+                {"server_encoding", "UTF8"}, {"client_encoding", "UTF8"}, {"search_path", defaultSchema},
+                {"standard_conforming_strings", "on"}, {"integer_datetimes", "on"}}) {
+                insert("pgc.pg_settings", setting[0], setting[1], null, "Preset Options", null, "string", "internal",
+                        "default");
+            }
             insert("pgc.pg_am", 2, "heap", "heap_tableam_handler", "t");
             insert("pgc.pg_am", 403, "btree", "bthandler", "i");
             insert("pgc.pg_collation", 100, "default", PG_CATALOG_OID, 10, "d", true, -1, null, null);

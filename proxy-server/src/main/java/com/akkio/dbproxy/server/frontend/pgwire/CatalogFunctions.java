@@ -34,7 +34,7 @@ final class CatalogFunctions {
             "ilike_escape", "not_ilike_escape", "starts_with", "prefix", "suffix", "contains",
             // strings
             "lower", "upper", "length", "char_length", "character_length", "octet_length", "concat", "concat_ws",
-            "substr", "substring", "strpos", "position", "replace", "trim", "ltrim", "rtrim", "btrim", "left",
+            "substr", "substring", "strpos", "position", "replace", "trim", "ltrim", "rtrim", "btrim", "&", "|", "<<", ">>", "xor", "left",
             "right", "split_part", "string_split", "string_agg", "lpad", "rpad", "repeat", "reverse", "format",
             "md5",
             // values

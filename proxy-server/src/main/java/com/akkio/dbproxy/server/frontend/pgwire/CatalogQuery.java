@@ -33,6 +33,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * PostgreSQL's {@code ~} (a regular expression search) into DuckDB's {@code regexp_matches}.
  */
 final class CatalogQuery {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CatalogQuery.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The text must name a catalog at all before it is parsed: every other statement passes at no cost. */
     private static final Pattern MENTIONS_CATALOG = Pattern.compile("pg_|information_schema",
@@ -73,9 +74,22 @@ final class CatalogQuery {
      * @param parser a connection of the catalog database, used only to parse (DuckDB's json_serialize_sql)
      */
     static String rewrite(String sql, CatalogDatabase catalog) throws SQLException {
+        String[] why = new String[1];
+        return rewrite(sql, catalog, why);
+    }
+
+    /** Why {@code sql} is not a catalog query (null when it is one). */
+    static String rejection(String sql, CatalogDatabase catalog) throws SQLException {
+        String[] why = new String[1];
+        return rewrite(sql, catalog, why) == null ? why[0] : null;
+    }
+
+    private static String rewrite(String sql, CatalogDatabase catalog, String[] why) throws SQLException {
+        why[0] = "no catalog name in the text";
         if (!mentionsCatalog(sql)) {
             return null;
         }
+        why[0] = "not one SELECT DuckDB can parse";
         String text = normalise(sql);
         JsonNode tree = call(catalog.connection(), "SELECT json_serialize_sql(?::VARCHAR)", text);
         if (tree == null || tree.path("error").asBoolean(true)) {
@@ -88,6 +102,8 @@ final class CatalogQuery {
         Walk walk = new Walk(catalog);
         walk.collectCtes(statements);
         if (!walk.check(statements) || !walk.touchedCatalog) {
+            why[0] = walk.rejected == null ? "no catalog table" : walk.rejected;
+            LOG.debug("not a catalog query: {}", why[0]);
             return null;
         }
         ResultSetText out = new ResultSetText();
@@ -179,6 +195,13 @@ final class CatalogQuery {
         private final CatalogDatabase catalog;
         private final Set<String> ctes = new HashSet<>();
         boolean touchedCatalog;
+        /** Why the query is not a catalog query (for the debug log and tests). */
+        String rejected;
+
+        private boolean no(String why) {
+            rejected = why;
+            return false;
+        }
 
         Walk(CatalogDatabase catalog) {
             this.catalog = catalog;
@@ -266,7 +289,7 @@ final class CatalogQuery {
                     || !"VARCHAR".equals(child.path("value").path("type").path("id").asText())) {
                 return null;
             }
-            return function(node, "akkio_regclass", "pgc", child);
+            return function(node, "akkio_regclass", "", child);
         }
 
         /** A function call node in place of {@code node}. */
@@ -275,6 +298,7 @@ final class CatalogQuery {
             f.put("class", "FUNCTION").put("type", "FUNCTION").put("alias", node.path("alias").asText())
                     .put("query_location", node.path("query_location").asLong());
             f.put("function_name", name).put("schema", schema);
+            // the walk then checks the function like any other (and names its schema)
             ArrayNode args = JSON.createArrayNode();
             for (JsonNode c : children) {
                 args.add(c);
@@ -293,12 +317,12 @@ final class CatalogQuery {
             String type = o.path("type").asText(null);
             if (cls != null) {
                 if (!EXPRESSIONS.contains(cls)) {
-                    return false;
+                    return no("expression " + cls);
                 }
                 return switch (cls) {
                     case "FUNCTION", "WINDOW" -> function(o);
                     case "CAST" -> cast(o);
-                    case "COLLATE" -> false;
+                    case "COLLATE" -> no("collation");
                     default -> true;
                 };
             }
@@ -313,11 +337,11 @@ final class CatalogQuery {
                     case "BASE_TABLE" -> table(o);
                     case "TABLE_FUNCTION" -> tableFunction(o);
                     case "JOIN", "SUBQUERY", "EMPTY", "EMPTY_FROM", "EXPRESSION_LIST" -> true;
-                    default -> false;
+                    default -> no("table reference " + type);
                 };
             }
             // other typed objects are parts of nodes (ORDER_MODIFIER, LIMIT_MODIFIER, value types, ...)
-            return !type.endsWith("_REF") && !type.startsWith("STATEMENT");
+            return !type.endsWith("_REF") && !type.startsWith("STATEMENT") || no("node " + type);
         }
 
         private boolean table(ObjectNode o) {
@@ -326,7 +350,7 @@ final class CatalogQuery {
             String name = lower(o.path("table_name").asText(""));
             if (!catalogName.isEmpty() || !o.path("at_clause").isNull() && !o.path("at_clause").isMissingNode()
                     || !o.path("sample").isNull() && !o.path("sample").isMissingNode()) {
-                return false;
+                return no("table " + catalogName + "." + schema + "." + name);
             }
             if (schema.isEmpty() && ctes.contains(name)) {
                 return true;
@@ -337,7 +361,7 @@ final class CatalogQuery {
             } else if (schema.equals("information_schema") && catalog.informationSchemaTables.contains(name)) {
                 target = "isc";
             } else {
-                return false;
+                return no("table " + schema + "." + name);
             }
             o.put("schema_name", target);
             o.put("table_name", name);
@@ -349,7 +373,7 @@ final class CatalogQuery {
             JsonNode f = o.path("function");
             if (!f.isObject() || !"FUNCTION".equals(f.path("class").asText())
                     || !TABLE_FUNCTIONS.contains(lower(f.path("function_name").asText()))) {
-                return false;
+                return no("table function " + f.path("function_name").asText());
             }
             return o.path("sample").isNull() || o.path("sample").isMissingNode();
         }
@@ -358,14 +382,16 @@ final class CatalogQuery {
             String name = lower(o.path("function_name").asText(""));
             String schema = lower(o.path("schema").asText(""));
             if (!o.path("catalog").asText("").isEmpty()) {
-                return false;
+                return no("function " + name + " of a catalog");
             }
             if (name.equals("_pg_expandarray") && (schema.isEmpty() || schema.equals("information_schema"))) {
                 o.put("schema", "isc");
                 return true;
             }
-            if (!schema.isEmpty() && !schema.equals("pg_catalog")) {
-                return false;
+            // DuckDB's parser names the schema of its own built-ins for some syntax (TRIM(BOTH … FROM …) is main.trim)
+            boolean builtInSchema = schema.equals("main") && CatalogFunctions.BUILT_IN.contains(name);
+            if (!schema.isEmpty() && !schema.equals("pg_catalog") && !builtInSchema) {
+                return no("function " + schema + "." + name);
             }
             if (CatalogFunctions.MACROS.contains(name)) {
                 o.put("schema", "pgc");
@@ -378,24 +404,24 @@ final class CatalogQuery {
                 o.put("function_name", name.equals("regexp_full_match") ? "regexp_matches" : name);
                 return true;
             }
-            return false;
+            return no("function " + name);
         }
 
         private boolean cast(ObjectNode o) {
             if (!(o.get("cast_type") instanceof ObjectNode type)) {
-                return false;
+                return no("cast");
             }
             if (!"USER".equals(type.path("id").asText())) {
                 return true;
             }
             JsonNode info = type.path("type_info");
             if (!info.path("catalog").asText("").isEmpty() || !info.path("schema").asText("").isEmpty()) {
-                return false;
+                return no("qualified type");
             }
             String name = lower(info.path("user_type_name").asText(""));
             String id = NUMBER_TYPES.contains(name) ? "BIGINT" : TEXT_TYPES.contains(name) ? "VARCHAR" : null;
             if (id == null) {
-                return false;
+                return no("type " + name);
             }
             type.put("id", id);
             type.putNull("type_info");
