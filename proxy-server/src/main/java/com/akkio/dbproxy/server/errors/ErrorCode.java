@@ -86,9 +86,7 @@ public enum ErrorCode {
     UNSUPPORTED_PROTOCOL_VERSION("0A000", 3320, Style.POSTGRES, "a startup message for another protocol than 3.0"),
     COPY_DATA_INVALID("22P04", 3321, "COPY FROM STDIN: a row of the data cannot be read in the COPY's format, or has"
             + " another number of columns than the COPY names"),
-    COPY_FAILED("57014", 3322, "COPY FROM STDIN: the client ended the COPY with CopyFail; nothing of it is kept"),
-    COPY_TABLE_NOT_FOUND("42P01", 3323, Style.POSTGRES, "COPY FROM STDIN without a column list names a table the"
-            + " tenant cannot see");
+    COPY_FAILED("57014", 3322, "COPY FROM STDIN: the client ended the COPY with CopyFail; nothing of it is kept");
 
     /** How a message is built from the detail. */
     public enum Style {

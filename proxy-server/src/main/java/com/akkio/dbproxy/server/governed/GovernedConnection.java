@@ -554,27 +554,26 @@ public final class GovernedConnection implements StatementGate.Context {
 
     /**
      * Answers {@code sql}, a catalog query, with {@code answer} (which returns how many rows it served) on the
-     * proxy's side: admitted through the tenant's limits like any statement, and audited with statement type
-     * {@code catalog} and its row count.
+     * proxy's side, and audits it with statement type {@code catalog} and its row count. Like the other statements
+     * a front end answers itself it does not take from the tenant's rate: it never reaches the backend, and a
+     * tenant's catalog queries run one at a time (psql's {@code \d+} alone sends eight).
      */
     public long answerCatalogQuery(String sql, java.util.function.LongSupplier answer) {
         long start = System.nanoTime();
-        try (TenantLimiter.Permit permit = gate.admitLocal(this, sql)) {
-            long rows;
-            try {
-                rows = answer.getAsLong();
-            } catch (ProxyError e) {
-                gate.catalogAnswered(this, sql, e, -1, System.nanoTime() - start);
-                throw e;
-            } catch (RuntimeException e) {
-                ProxyError error = ProxyError.of(ErrorCode.INTERNAL_ERROR, "the governed catalog failed to answer");
-                LOG.warn("the governed catalog of tenant {} failed", tenantName(), e);
-                gate.catalogAnswered(this, sql, error, -1, System.nanoTime() - start);
-                throw error;
-            }
-            gate.catalogAnswered(this, sql, null, rows, System.nanoTime() - start);
-            return rows;
+        long rows;
+        try {
+            rows = answer.getAsLong();
+        } catch (ProxyError e) {
+            gate.catalogAnswered(this, sql, e, -1, System.nanoTime() - start);
+            throw e;
+        } catch (RuntimeException e) {
+            ProxyError error = ProxyError.of(ErrorCode.INTERNAL_ERROR, "the governed catalog failed to answer");
+            LOG.warn("the governed catalog of tenant {} failed", tenantName(), e);
+            gate.catalogAnswered(this, sql, error, -1, System.nanoTime() - start);
+            throw error;
         }
+        gate.catalogAnswered(this, sql, null, rows, System.nanoTime() - start);
+        return rows;
     }
 
     /**

@@ -122,23 +122,6 @@ public final class StatementGate {
         }
     }
 
-    /**
-     * Admits a statement the proxy answers itself but that costs it work (a catalog query) through the tenant's
-     * limits; a refusal is recorded and thrown.
-     */
-    public TenantLimiter.Permit admitLocal(Context c, String sql) {
-        try {
-            return c.limiter().admit();
-        } catch (TenantLimiter.Refused e) {
-            String requestId = AuditEvent.newRequestId();
-            try (LogContext log = LogContext.enter(c.tenantName(), requestId)) {
-                write(AuditEvent.COMPLETE, c, requestId, Sha256.hex(sql), sql, CATALOG_KIND, AuditOutcome.THROTTLED,
-                        AuditOutcome.THROTTLED_CODE, -1, 0);
-            }
-            throw ProxyError.of(e.code(), e.detail());
-        }
-    }
-
     /** The statement type of a catalog query the proxy answered from the tenant's governed catalog. */
     static final String CATALOG_KIND = "catalog";
 

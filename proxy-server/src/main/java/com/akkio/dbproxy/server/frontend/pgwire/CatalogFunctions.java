@@ -81,13 +81,19 @@ final class CatalogFunctions {
                 + " || array_to_string((SELECT list(akkio_a.attname ORDER BY akkio_u.i) FROM (SELECT unnest(akkio_k.conkey) AS n,"
                 + " generate_subscripts(akkio_k.conkey, 1) AS i) akkio_u JOIN pgc.pg_attribute akkio_a ON akkio_a.attrelid = akkio_k.conrelid"
                 + " AND akkio_a.attnum = akkio_u.n), ', ') || ')' END FROM pgc.pg_constraint akkio_k WHERE akkio_k.oid = con)"});
-        m.put("pg_get_indexdef", new String[] {"idx|idx, col, pretty", "(SELECT 'CREATE UNIQUE INDEX ' || pgc.quote_ident(akkio_i.relname)"
-                + " || ' ON ' || pgc.quote_ident(akkio_n.nspname) || '.' || pgc.quote_ident(akkio_t.relname) || ' USING btree ('"
-                + " || array_to_string((SELECT list(akkio_a.attname ORDER BY akkio_u.i) FROM (SELECT unnest(akkio_x.indkey) AS n,"
-                + " generate_subscripts(akkio_x.indkey, 1) AS i) akkio_u JOIN pgc.pg_attribute akkio_a ON akkio_a.attrelid = akkio_x.indrelid"
-                + " AND akkio_a.attnum = akkio_u.n), ', ') || ')' FROM pgc.pg_index akkio_x JOIN pgc.pg_class akkio_i ON akkio_i.oid = akkio_x.indexrelid"
-                + " JOIN pgc.pg_class akkio_t ON akkio_t.oid = akkio_x.indrelid JOIN pgc.pg_namespace akkio_n ON akkio_n.oid = akkio_t.relnamespace"
-                + " WHERE akkio_x.indexrelid = idx)"});
+        String indexDef = "(SELECT 'CREATE UNIQUE INDEX ' || pgc.quote_ident(akkio_i.relname)"
+                + " || ' ON ' || pgc.quote_ident(akkio_n.nspname) || '.' || pgc.quote_ident(akkio_t.relname)"
+                + " || ' USING btree (' || array_to_string((SELECT list(akkio_a.attname ORDER BY akkio_u.i)"
+                + " FROM (SELECT unnest(akkio_x.indkey) AS n, generate_subscripts(akkio_x.indkey, 1) AS i) akkio_u"
+                + " JOIN pgc.pg_attribute akkio_a ON akkio_a.attrelid = akkio_x.indrelid AND akkio_a.attnum = akkio_u.n),"
+                + " ', ') || ')' FROM pgc.pg_index akkio_x JOIN pgc.pg_class akkio_i ON akkio_i.oid = akkio_x.indexrelid"
+                + " JOIN pgc.pg_class akkio_t ON akkio_t.oid = akkio_x.indrelid JOIN pgc.pg_namespace akkio_n"
+                + " ON akkio_n.oid = akkio_t.relnamespace WHERE akkio_x.indexrelid = idx)";
+        // with a column number (from 1) it is that key column's name, as pgjdbc's getIndexInfo asks
+        m.put("pg_get_indexdef", new String[] {"idx", indexDef, "idx, col, pretty", "CASE WHEN col = 0 THEN "
+                + indexDef + " ELSE (SELECT pgc.quote_ident(akkio_a.attname) FROM pgc.pg_index akkio_x"
+                + " JOIN pgc.pg_attribute akkio_a ON akkio_a.attrelid = akkio_x.indrelid"
+                + " AND akkio_a.attnum = akkio_x.indkey[col] WHERE akkio_x.indexrelid = idx) END"});
         m.put("pg_get_statisticsobjdef_columns", new String[] {"s", "CAST(NULL AS VARCHAR)"});
         m.put("pg_relation_is_publishable", new String[] {"r", "false"});
         m.put("pg_tablespace_location", new String[] {"t", "''"});
@@ -129,12 +135,23 @@ final class CatalogFunctions {
         try (Statement st = c.createStatement()) {
             for (Map.Entry<String, String[]> e : macros(database, defaultSchema, tenant).entrySet()) {
                 String schema = e.getKey().equals("_pg_expandarray") ? "isc" : "pgc";
-                // overloads (PostgreSQL's optional arguments) share one body: (a, b) AS body, (a, b, c) AS body
+                // overloads (PostgreSQL's optional arguments): "a|a, b" share one body; else pairs of
+                // parameters and body
                 StringBuilder sql = new StringBuilder("CREATE MACRO " + schema + ".\"" + e.getKey() + "\"");
-                String[] overloads = e.getValue()[0].split("\\|", -1);
-                for (int i = 0; i < overloads.length; i++) {
-                    sql.append(i == 0 ? "" : ", ").append('(').append(overloads[i]).append(") AS ")
-                            .append(e.getValue()[1]);
+                String[] v = e.getValue();
+                List<String[]> overloads = new java.util.ArrayList<>();
+                if (v.length == 2) {
+                    for (String params : v[0].split("\\|", -1)) {
+                        overloads.add(new String[] {params, v[1]});
+                    }
+                } else {
+                    for (int i = 0; i < v.length; i += 2) {
+                        overloads.add(new String[] {v[i], v[i + 1]});
+                    }
+                }
+                for (int i = 0; i < overloads.size(); i++) {
+                    sql.append(i == 0 ? "" : ", ").append('(').append(overloads.get(i)[0]).append(") AS ")
+                            .append(overloads.get(i)[1]);
                 }
                 st.execute(sql.toString());
             }

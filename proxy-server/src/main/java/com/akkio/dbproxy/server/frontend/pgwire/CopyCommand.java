@@ -123,14 +123,17 @@ record CopyCommand(String table, List<String> tableParts, List<String> columns, 
         return ProxyError.of(ErrorCode.NOT_SUPPORTED, detail);
     }
 
-    /** The INSERT this COPY amounts to, one parameter per column: what the policy decides. */
+    /**
+     * The INSERT this COPY amounts to, one parameter per column (none known: one, and no column list): what the
+     * policy decides.
+     */
     String insert(List<String> targetColumns) {
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (");
-        for (int i = 0; i < targetColumns.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append(targetColumns.get(i));
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table);
+        if (!targetColumns.isEmpty()) {
+            sql.append(" (").append(String.join(", ", targetColumns)).append(')');
         }
-        sql.append(") VALUES (");
-        for (int i = 0; i < targetColumns.size(); i++) {
+        sql.append(" VALUES (");
+        for (int i = 0; i < Math.max(1, targetColumns.size()); i++) {
             sql.append(i == 0 ? "?" : ", ?");
         }
         return sql.append(')').toString();
