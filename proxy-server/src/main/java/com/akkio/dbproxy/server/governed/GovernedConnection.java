@@ -577,57 +577,77 @@ public final class GovernedConnection implements StatementGate.Context {
     }
 
     /**
-     * Starts a {@code COPY … FROM STDIN}: {@code insertSql}, the INSERT with one parameter per column that the COPY
-     * amounts to, is decided (it must be allowed as an INSERT into a table the tenant may write) and prepared; the
-     * COPY is admitted once through the tenant's limits (one statement, however many rows) and audited as
-     * {@code copySql}, the text the client sent. Rows then go in batches; {@link CopyIn#finish} records the count.
+     * Starts a {@code COPY … FROM STDIN}: {@code insertFor.apply(1)}, the one-row INSERT with one parameter per column
+     * that the COPY amounts to, is decided (it must be allowed as an INSERT into a table the tenant may write); the
+     * COPY is admitted once through the tenant's limits (one statement, however many rows) and audited once as
+     * {@code copySql}, the text the client sent. Rows then go in as multi-row INSERTs ({@code insertFor.apply(n)}
+     * for n rows), each text decided by the policy too and required to write exactly what the first does;
+     * {@link CopyIn#finish} records the count.
      */
-    public CopyIn copyIn(String copySql, String insertSql) {
-        Decision d = gate.decide(this, insertSql);
+    public CopyIn copyIn(String copySql, java.util.function.IntFunction<String> insertFor) {
+        Decision d = gate.decide(this, insertFor.apply(1));
         if (d.kind() != StatementKind.INSERT) {
             throw ProxyError.denied(com.akkio.dbproxy.policy.DenyCode.STATEMENT_KIND_DENIED,
                     "COPY FROM STDIN is an INSERT into one table");
         }
         StatementRun run = StatementRun.begin(copySql, d);
         TenantLimiter.Permit permit = gate.admit(this, List.of(run));
-        StatementHandle h;
-        try {
-            h = backend().prepare(handle, d.rewrittenSql(), -1);
-        } catch (RuntimeException e) {
-            permit.close();
-            throw gate.failed(this, List.of(run), e, false);
-        }
-        return new CopyIn(run, permit, h);
+        return new CopyIn(run, permit, insertFor);
     }
 
-    /** A COPY FROM STDIN under way: one decision, one permit, one audit record, its rows in batches. */
+    /** A COPY FROM STDIN under way: one permit, one audit record, its rows in multi-row INSERTs. */
     public final class CopyIn {
         private final StatementRun run;
         private final TenantLimiter.Permit permit;
-        private final StatementHandle statement;
+        private final java.util.function.IntFunction<String> insertFor;
+        /** The prepared multi-row INSERT for each number of rows used (a full batch, and the last one). */
+        private final Map<Integer, StatementHandle> statements = new java.util.HashMap<>();
         private boolean ended;
 
-        private CopyIn(StatementRun run, TenantLimiter.Permit permit, StatementHandle statement) {
+        private CopyIn(StatementRun run, TenantLimiter.Permit permit, java.util.function.IntFunction<String> insertFor) {
             this.run = run;
             this.permit = permit;
-            this.statement = statement;
+            this.insertFor = insertFor;
         }
 
-        /** Inserts a batch of rows, each a list of one value per column. */
+        /** Inserts rows (each a list of one value per column) as one statement. */
         public void add(List<List<TypedValue>> rows) {
             if (rows.isEmpty()) {
                 return;
             }
             try (LogContext log = LogContext.enter(tenantName(), run.requestId)) {
-                ExecuteBatchResult result = backend().executeBatch(statement, rows);
-                for (long n : result.updateCounts) {
-                    run.rows += Math.max(0, n);
+                StatementHandle h = statement(rows.size());
+                List<TypedValue> values = new ArrayList<>();
+                rows.forEach(values::addAll);
+                ExecuteResult result = backend().execute(h, values, -1);
+                for (MetaResultSet rs : result.resultSets) {
+                    run.rows += Math.max(0, rs.updateCount);
                 }
+            } catch (ProxyError e) {
+                end();
+                gate.complete(GovernedConnection.this, run, AuditOutcome.DENY, e.code() != null ? e.code().name()
+                        : e.getSqlState(), run.rows);
+                throw e;
             } catch (NoSuchStatementException | RuntimeException e) {
                 RuntimeException failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
                 end();
                 throw gate.failed(GovernedConnection.this, List.of(run), failure, cancelRequested.getAndSet(false));
             }
+        }
+
+        /** The INSERT of {@code n} rows, decided and prepared once per COPY. */
+        private StatementHandle statement(int n) {
+            StatementHandle h = statements.get(n);
+            if (h == null) {
+                Decision d = gate.decide(GovernedConnection.this, insertFor.apply(n));
+                if (d.kind() != StatementKind.INSERT || !d.writes().equals(run.decision.writes())) {
+                    throw ProxyError.denied(com.akkio.dbproxy.policy.DenyCode.UNSUPPORTED_CONSTRUCT,
+                            "a COPY's rows must go into the table the COPY names");
+                }
+                h = backend().prepare(handle, d.rewrittenSql(), -1);
+                statements.put(n, h);
+            }
+            return h;
         }
 
         /** The rows inserted so far. */
@@ -651,12 +671,17 @@ public final class GovernedConnection implements StatementGate.Context {
         }
 
         private void end() {
+            if (ended) {
+                return;
+            }
             ended = true;
             permit.close();
-            try {
-                backend().closeStatement(statement);
-            } catch (RuntimeException e) {
-                LOG.debug("closing a COPY statement failed", e);
+            for (StatementHandle h : statements.values()) {
+                try {
+                    backend().closeStatement(h);
+                } catch (RuntimeException e) {
+                    LOG.debug("closing a COPY statement failed", e);
+                }
             }
         }
     }

@@ -124,19 +124,34 @@ record CopyCommand(String table, List<String> tableParts, List<String> columns, 
     }
 
     /**
-     * The INSERT this COPY amounts to, one parameter per column (none known: one, and no column list): what the
-     * policy decides.
+     * The INSERT of {@code rows} rows this COPY amounts to, one parameter per column (none known: one, and no column
+     * list): what the policy decides.
      */
-    String insert(List<String> targetColumns) {
+    String insert(List<String> targetColumns, int rows) {
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(table);
         if (!targetColumns.isEmpty()) {
             sql.append(" (").append(String.join(", ", targetColumns)).append(')');
         }
-        sql.append(" VALUES (");
+        StringBuilder tuple = new StringBuilder("(");
         for (int i = 0; i < Math.max(1, targetColumns.size()); i++) {
-            sql.append(i == 0 ? "?" : ", ?");
+            tuple.append(i == 0 ? "?" : ", ?");
         }
-        return sql.append(')').toString();
+        tuple.append(')');
+        sql.append(" VALUES ");
+        for (int r = 0; r < rows; r++) {
+            sql.append(r == 0 ? "" : ", ").append(tuple);
+        }
+        return sql.toString();
+    }
+
+    /**
+     * Rows per INSERT statement for {@code columns} columns: several (one backend round trip for each), but not
+     * many: DuckDB binds a statement of text parameters in time that grows faster than its rows (measured: 64-row
+     * statements insert some 4x the rows per second 2,000-row ones do), and the text stays well under a policy's
+     * usual {@code max_sql_length}.
+     */
+    static int rowsPerStatement(int columns) {
+        return Math.max(1, Math.min(64, 40_000 / (3 * Math.max(1, columns) + 4)));
     }
 
     /** A name as DuckDB and PostgreSQL compare it: quoted names as written, others lower case. */

@@ -14,12 +14,11 @@ import org.apache.calcite.avatica.remote.TypedValue;
  * A session's {@code COPY … FROM STDIN}: the COPY is decided as the INSERT it amounts to (so its target must match
  * the tenant's write patterns and INSERT must be an allowed statement kind), admitted once through the tenant's
  * limits and audited once with its row count ({@link GovernedConnection#copyIn}); the rows arrive in CopyData
- * messages and go to the backend in batches of {@link #BATCH_ROWS}. Outside a transaction block the COPY is a
+ * messages and go to the backend as multi-row INSERTs
+ * ({@link CopyCommand#rowsPerStatement}), each decided by the policy too. Outside a transaction block the COPY is a
  * transaction of its own, so a failed COPY leaves nothing; inside one, the block decides.
  */
 final class CopyFromStdin {
-    static final int BATCH_ROWS = 2000;
-
     private final ClientChannel client;
     private final GovernedCalls calls;
     private final Transaction transaction;
@@ -28,6 +27,7 @@ final class CopyFromStdin {
     private CopyRows rows;
     private boolean ownTransaction;
     private List<List<TypedValue>> batch = new ArrayList<>();
+    private int batchRows = 1;
 
     CopyFromStdin(ClientChannel client, GovernedCalls calls, Transaction transaction) {
         this.client = client;
@@ -43,8 +43,9 @@ final class CopyFromStdin {
     void start(String sql, CopyCommand command) {
         calls.refuseIfFailed(transaction, sql);
         List<String> columns = command.columns().isEmpty() ? tableColumns(command) : command.columns();
-        GovernedConnection.CopyIn started = calls.copyIn(sql, command.insert(columns));
+        GovernedConnection.CopyIn started = calls.copyIn(sql, n -> command.insert(columns, n));
         int width = columns.isEmpty() ? 1 : columns.size();
+        batchRows = CopyCommand.rowsPerStatement(width);
         ownTransaction = transaction.state() == TransactionState.IDLE;
         if (ownTransaction) {
             try {
@@ -134,7 +135,7 @@ final class CopyFromStdin {
                         : TypedValue.ofLocal(ColumnMetaData.Rep.STRING, v));
             }
             batch.add(values);
-            if (batch.size() >= BATCH_ROWS) {
+            if (batch.size() >= batchRows) {
                 flush();
             }
         }

@@ -72,8 +72,8 @@ final class GovernedCalls {
     }
 
     /** Starts a COPY FROM STDIN (see {@link GovernedConnection#copyIn}). */
-    GovernedConnection.CopyIn copyIn(String copySql, String insertSql) {
-        return connection.copyIn(copySql, insertSql);
+    GovernedConnection.CopyIn copyIn(String copySql, java.util.function.IntFunction<String> insertFor) {
+        return connection.copyIn(copySql, insertFor);
     }
 
     /** The tenant's tables as its governed catalog has them, to learn a COPY target's columns. */
