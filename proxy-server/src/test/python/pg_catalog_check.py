@@ -19,21 +19,12 @@ import pandas as pd
 import psycopg2
 import sqlalchemy
 
+from checks import check, finish
+
 PORT = int(sys.argv[1])
 AUDIT = sys.argv[2]
 MODE = sys.argv[3]
 ROWS = int(sys.argv[4])
-results = []
-
-
-def check(name, fn):
-    try:
-        fn()
-        results.append(True)
-        print(f"PASS {name}", flush=True)
-    except Exception as e:  # report and go on: every check runs
-        results.append(False)
-        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
 
 
 def psql(tenant, secret, *commands):
@@ -272,6 +263,4 @@ check("catalog queries joined with data or files are denied", catalog_queries_ar
 check(f"pandas to_sql of {ROWS} rows (default, multi, COPY) within the tenant's rate limit",
       bulk_to_sql_within_the_rate_limit)
 
-passed = sum(results)
-print(f"pg-catalog: {passed} passed, {len(results) - passed} failed")
-sys.exit(0 if passed == len(results) else 1)
+finish("pg-catalog")

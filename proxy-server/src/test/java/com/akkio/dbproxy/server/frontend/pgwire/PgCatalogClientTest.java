@@ -29,15 +29,6 @@ class PgCatalogClientTest {
     /** Rows each bulk method writes: enough for many statements of each method, small for a shared CI machine. */
     private static final int ROWS = 5000;
 
-    private static boolean clientsReady() throws Exception {
-        if (!Files.isExecutable(PYTHON) || !Files.isExecutable(Path.of("/usr/bin/psql"))) {
-            return false;
-        }
-        Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import psycopg2, pandas, sqlalchemy")
-                .redirectErrorStream(true).start();
-        return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-    }
-
     @Test
     void psqlSqlalchemyAndPandasWorkThroughTheGovernedCatalogWhereDropIsDenied(@TempDir Path dir) throws Exception {
         run(DemoProxy.builder(), dir, "demo");
@@ -54,7 +45,7 @@ class PgCatalogClientTest {
     }
 
     private static void run(DemoProxy.Builder builder, Path dir, String mode) throws Exception {
-        boolean ready = clientsReady();
+        boolean ready = PgPythonClientTest.clientsReady();
         if (System.getenv("CI") != null) {
             assertThat(ready).as("CI must have postgresql-client, python3-psycopg2, python3-pandas and"
                     + " python3-sqlalchemy (installed by .ci/run)").isTrue();
