@@ -146,6 +146,26 @@ class PgCatalogJdbcTest {
     }
 
     @Test
+    void aReloadedPolicyChangesTheCatalogAtTheNextQuery(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path[] acme = new java.nio.file.Path[1];
+        try (DemoProxy own = DemoProxy.builder().unthrottled().config(d -> {
+            java.nio.file.Path config = com.akkio.dbproxy.server.DemoConfig.copy(d.resolve("conf"));
+            acme[0] = config.resolveSibling("policies/acme.yaml");
+            return config;
+        }).start(dir); Connection c = PgDemo.connect(own, "acme", "acme-secret", "")) {
+            DatabaseMetaData md = c.getMetaData();
+            assertThat(column(md.getCatalogs(), "TABLE_CAT")).containsExactly("main", "shared_ref");
+            assertThat(column(md.getTables(null, "sales", "%", null), "TABLE_NAME")).contains("orders");
+            Files.writeString(acme[0], Files.readString(acme[0]).replace("  - shared_ref.geo.*\n", "")
+                    .replace("  - acme_prod.sales.*\n", "  - acme_prod.sales.customers\n"));
+            own.server.reload();
+            assertThat(column(md.getCatalogs(), "TABLE_CAT")).containsExactly("main");
+            assertThat(column(md.getTables(null, "sales", "%", new String[] {"TABLE"}), "TABLE_NAME")).containsExactly("customers");
+        }
+    }
+
+    @Test
     void aTableCreatedThroughTheProxyIsInTheCatalogAtOnce() throws Exception {
         try (Connection c = connect("acme", "acme-secret"); Statement s = c.createStatement()) {
             DatabaseMetaData md = c.getMetaData();
