@@ -60,6 +60,8 @@ public enum ErrorCode {
     INVALID_SETTING("22023", 3204, "PostgreSQL front end: SET with a value the parameter does not take"),
     SCHEMA_NOT_ALLOWED("3F000", 3205, "setCatalog/setSchema to a catalog or schema the tenant's read and write"
             + " patterns do not reach; the connection keeps its defaults"),
+    CATALOG_QUERY_FAILED("0A000", 3206, "PostgreSQL front end: a catalog query (pg_catalog, information_schema) the"
+            + " tenant's governed catalog cannot answer, or the catalog could not be read from the backend"),
     // 33xx: the PostgreSQL protocol (PostgreSQL's SQLStates and message texts)
     DUPLICATE_PREPARED_STATEMENT("42P05", 3301, Style.POSTGRES, "Parse names a prepared statement that exists"),
     UNKNOWN_PREPARED_STATEMENT("26000", 3302, Style.POSTGRES, "a message names a prepared statement that does not exist"),
@@ -81,7 +83,10 @@ public enum ErrorCode {
             "a session holds its maximum of named statements, portals or cursors (TOO_MANY_STATEMENTS, …)"),
     PROTOCOL_VIOLATION("08P01", 3318, "a message the PostgreSQL protocol does not allow where it came"),
     INVALID_MESSAGE_LENGTH("08P01", 3319, Style.POSTGRES, "a message or startup packet with an impossible length"),
-    UNSUPPORTED_PROTOCOL_VERSION("0A000", 3320, Style.POSTGRES, "a startup message for another protocol than 3.0");
+    UNSUPPORTED_PROTOCOL_VERSION("0A000", 3320, Style.POSTGRES, "a startup message for another protocol than 3.0"),
+    COPY_DATA_INVALID("22P04", 3321, "COPY FROM STDIN: a row of the data cannot be read in the COPY's format, or has"
+            + " another number of columns than the COPY names"),
+    COPY_FAILED("57014", 3322, "COPY FROM STDIN: the client ended the COPY with CopyFail; nothing of it is kept");
 
     /** How a message is built from the detail. */
     public enum Style {

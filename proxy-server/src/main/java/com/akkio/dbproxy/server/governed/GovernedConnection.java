@@ -75,6 +75,8 @@ public final class GovernedConnection implements StatementGate.Context {
     /** A connection's own defaults, as the client named them. */
     private record Session(String catalog, String schema, boolean readOnly) {
     }
+    /** A statement that may change the tenant's tables ran since the last transaction end. */
+    private volatile boolean schemaTouched;
     /** Set by {@link #cancel}, so the failure of the cancelled statement is reported as a cancel. */
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
 
@@ -256,6 +258,8 @@ public final class GovernedConnection implements StatementGate.Context {
             backend().commit(handle);
         } catch (RuntimeException e) {
             throw gate.backendFailure(this, e);
+        } finally {
+            transactionEnded();
         }
     }
 
@@ -264,6 +268,8 @@ public final class GovernedConnection implements StatementGate.Context {
             backend().rollback(handle);
         } catch (RuntimeException e) {
             throw gate.backendFailure(this, e);
+        } finally {
+            transactionEnded();
         }
     }
 
@@ -386,6 +392,7 @@ public final class GovernedConnection implements StatementGate.Context {
         try (LogContext log = LogContext.enter(tenantName(), run.requestId);
              TenantLimiter.Permit permit = gate.admit(this, List.of(run))) {
             ExecuteResult result = Results.countless(call.run());
+            ran(run.decision);
             finishFirstFrames(h, run, result);
             return result;
         } catch (NoSuchStatementException e) {
@@ -459,6 +466,7 @@ public final class GovernedConnection implements StatementGate.Context {
         try (LogContext log = LogContext.enter(tenantName(), batch.isEmpty() ? null : batch.get(0).requestId);
              TenantLimiter.Permit permit = gate.admit(this, batch)) {
             ExecuteBatchResult result = call.run();
+            batch.forEach(r -> ran(r.decision));
             for (int i = 0; i < batch.size(); i++) {
                 long rows = result.updateCounts != null && i < result.updateCounts.length
                         ? result.updateCounts[i] : -1;
@@ -520,6 +528,180 @@ public final class GovernedConnection implements StatementGate.Context {
     /** The types the tenant's backend gives results (the backend's type mapping), not the driver's own list. */
     public MetaResultSet typeInfo() {
         return metadata(TenantMetadata::typeInfo);
+    }
+
+    // ---------------------------------------------------------------- the governed catalog, COPY
+
+    /**
+     * What this connection's policy lets it see of the backend's catalog, read from the backend's own metadata on
+     * this connection's backend connection (so its own uncommitted tables are in it).
+     */
+    public CatalogSnapshot catalogSnapshot() {
+        try {
+            return new CatalogReader(policy(), backend().backend().types()).read(backend().backendConnection(id));
+        } catch (SQLException | RuntimeException e) {
+            throw gate.backendFailure(this, e);
+        }
+    }
+
+    /**
+     * A number that moves on whenever a statement through the proxy (either front end) may have changed which tables
+     * the tenant has: a CREATE, DROP or ALTER, and the end of a transaction that ran one.
+     */
+    public long schemaVersion() {
+        return tenant.schemaVersion();
+    }
+
+    /**
+     * Answers {@code sql}, a catalog query, with {@code answer} (which returns how many rows it served) on the
+     * proxy's side, and audits it with statement type {@code catalog} and its row count. Like the other statements
+     * a front end answers itself it does not take from the tenant's rate: it never reaches the backend, and a
+     * tenant's catalog queries run one at a time (psql's {@code \d+} alone sends eight).
+     */
+    public long answerCatalogQuery(String sql, java.util.function.LongSupplier answer) {
+        long start = System.nanoTime();
+        long rows;
+        try {
+            rows = answer.getAsLong();
+        } catch (ProxyError e) {
+            gate.catalogAnswered(this, sql, e, -1, System.nanoTime() - start);
+            throw e;
+        } catch (RuntimeException e) {
+            ProxyError error = ProxyError.of(ErrorCode.INTERNAL_ERROR, "the governed catalog failed to answer");
+            LOG.warn("the governed catalog of tenant {} failed", tenantName(), e);
+            gate.catalogAnswered(this, sql, error, -1, System.nanoTime() - start);
+            throw error;
+        }
+        gate.catalogAnswered(this, sql, null, rows, System.nanoTime() - start);
+        return rows;
+    }
+
+    /**
+     * Starts a {@code COPY … FROM STDIN}: {@code insertFor.apply(1)}, the one-row INSERT with one parameter per column
+     * that the COPY amounts to, is decided (it must be allowed as an INSERT into a table the tenant may write); the
+     * COPY is admitted once through the tenant's limits (one statement, however many rows) and audited once as
+     * {@code copySql}, the text the client sent. Rows then go in as multi-row INSERTs ({@code insertFor.apply(n)}
+     * for n rows), each text decided by the policy too and required to write exactly what the first does;
+     * {@link CopyIn#finish} records the count.
+     */
+    public CopyIn copyIn(String copySql, java.util.function.IntFunction<String> insertFor) {
+        Decision d = gate.decide(this, insertFor.apply(1));
+        if (d.kind() != StatementKind.INSERT) {
+            throw ProxyError.denied(com.akkio.dbproxy.policy.DenyCode.STATEMENT_KIND_DENIED,
+                    "COPY FROM STDIN is an INSERT into one table");
+        }
+        StatementRun run = StatementRun.begin(copySql, d);
+        TenantLimiter.Permit permit = gate.admit(this, List.of(run));
+        return new CopyIn(run, permit, insertFor);
+    }
+
+    /** A COPY FROM STDIN under way: one permit, one audit record, its rows in multi-row INSERTs. */
+    public final class CopyIn {
+        private final StatementRun run;
+        private final TenantLimiter.Permit permit;
+        private final java.util.function.IntFunction<String> insertFor;
+        /** The prepared multi-row INSERT for each number of rows used (a full batch, and the last one). */
+        private final Map<Integer, StatementHandle> statements = new java.util.HashMap<>();
+        private boolean ended;
+
+        private CopyIn(StatementRun run, TenantLimiter.Permit permit, java.util.function.IntFunction<String> insertFor) {
+            this.run = run;
+            this.permit = permit;
+            this.insertFor = insertFor;
+        }
+
+        /** Inserts rows (each a list of one value per column) as one statement. */
+        public void add(List<List<TypedValue>> rows) {
+            if (rows.isEmpty()) {
+                return;
+            }
+            try (LogContext log = LogContext.enter(tenantName(), run.requestId)) {
+                StatementHandle h = statement(rows.size());
+                List<TypedValue> values = new ArrayList<>();
+                rows.forEach(values::addAll);
+                ExecuteResult result = backend().execute(h, values, -1);
+                for (MetaResultSet rs : result.resultSets) {
+                    run.rows += Math.max(0, rs.updateCount);
+                }
+            } catch (ProxyError e) {
+                end();
+                gate.complete(GovernedConnection.this, run, AuditOutcome.DENY, e.code() != null ? e.code().name()
+                        : e.getSqlState(), run.rows);
+                throw e;
+            } catch (NoSuchStatementException | RuntimeException e) {
+                RuntimeException failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                end();
+                throw gate.failed(GovernedConnection.this, List.of(run), failure, cancelRequested.getAndSet(false));
+            }
+        }
+
+        /** The INSERT of {@code n} rows, decided and prepared once per COPY. */
+        private StatementHandle statement(int n) {
+            StatementHandle h = statements.get(n);
+            if (h == null) {
+                Decision d = gate.decide(GovernedConnection.this, insertFor.apply(n));
+                if (d.kind() != StatementKind.INSERT || !d.writes().equals(run.decision.writes())) {
+                    throw ProxyError.denied(com.akkio.dbproxy.policy.DenyCode.UNSUPPORTED_CONSTRUCT,
+                            "a COPY's rows must go into the table the COPY names");
+                }
+                h = backend().prepare(handle, d.rewrittenSql(), -1);
+                statements.put(n, h);
+            }
+            return h;
+        }
+
+        /** The rows inserted so far. */
+        public long rows() {
+            return run.rows;
+        }
+
+        /** All rows are in: the COPY's audit record gets its count. */
+        public long finish() {
+            end();
+            gate.complete(GovernedConnection.this, run, AuditOutcome.ALLOW, AuditOutcome.ALLOWED, run.rows);
+            return run.rows;
+        }
+
+        /** The client failed the COPY (CopyFail) or the front end could not read its data: recorded as an error. */
+        public void abort(ProxyError reason) {
+            if (!ended) {
+                end();
+                gate.complete(GovernedConnection.this, run, AuditOutcome.ERROR, reason.getSqlState(), run.rows);
+            }
+        }
+
+        private void end() {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            permit.close();
+            for (StatementHandle h : statements.values()) {
+                try {
+                    backend().closeStatement(h);
+                } catch (RuntimeException e) {
+                    LOG.debug("closing a COPY statement failed", e);
+                }
+            }
+        }
+    }
+
+    /** DDL ran: the tenant's catalog changes now, or, in a transaction, again when the transaction ends. */
+    private void ran(Decision d) {
+        if (d != null && d.kind() != null && switch (d.kind()) {
+            case CREATE_TABLE, CREATE_VIEW, DROP, ALTER -> true;
+            default -> false;
+        }) {
+            schemaTouched = true;
+            tenant.schemaChanged();
+        }
+    }
+
+    private void transactionEnded() {
+        if (schemaTouched) {
+            schemaTouched = false;
+            tenant.schemaChanged();
+        }
     }
 
     // ---------------------------------------------------------------- helpers

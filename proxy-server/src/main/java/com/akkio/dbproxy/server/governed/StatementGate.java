@@ -122,6 +122,21 @@ public final class StatementGate {
         }
     }
 
+    /** The statement type of a catalog query the proxy answered from the tenant's governed catalog. */
+    static final String CATALOG_KIND = "catalog";
+
+    /** The one record of a catalog query: answered with {@code rows}, or refused with {@code refusal}. */
+    public void catalogAnswered(Context c, String sql, ProxyError refusal, long rows, long durationNanos) {
+        AuditOutcome outcome = refusal == null ? AuditOutcome.ALLOW : AuditOutcome.ERROR;
+        String code = refusal == null ? AuditOutcome.ANSWERED
+                : refusal.code() != null ? refusal.code().name() : refusal.getSqlState();
+        String requestId = AuditEvent.newRequestId();
+        try (LogContext log = LogContext.enter(c.tenantName(), requestId)) {
+            write(AuditEvent.COMPLETE, c, requestId, Sha256.hex(sql), sql, CATALOG_KIND, outcome, code, rows,
+                    durationNanos);
+        }
+    }
+
     /** The statement's last record: how it ended, and how many rows it served or changed (-1 if none). */
     public void complete(Context c, StatementRun run, AuditOutcome outcome, String code, long rows) {
         write(AuditEvent.COMPLETE, c, run.requestId, run.sqlSha256, run.sql, run.decision, outcome, code, rows,

@@ -36,6 +36,17 @@ public final class TenantRuntime {
         return limits;
     }
 
+    /** Moves on when a statement may have changed the tenant's tables (see GovernedConnection#schemaVersion). */
+    private final java.util.concurrent.atomic.AtomicLong schemaVersion = new java.util.concurrent.atomic.AtomicLong();
+
+    long schemaVersion() {
+        return schemaVersion.get();
+    }
+
+    void schemaChanged() {
+        schemaVersion.incrementAndGet();
+    }
+
     public ProxyConfig.Tenant config() {
         return config;
     }

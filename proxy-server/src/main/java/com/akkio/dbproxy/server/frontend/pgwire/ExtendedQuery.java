@@ -51,7 +51,7 @@ final class ExtendedQuery {
             closeStatement(statements.remove(""));
         }
         PgPreparedStatement p = new PgPreparedStatement(m.sql(), local, m.parameterOids());
-        if (local == null) {
+        if (local == null && !p.prepareCatalog(calls)) {
             p.prepare(calls);
         }
         statements.put(name, p);
@@ -108,6 +108,8 @@ final class ExtendedQuery {
             fields = cursors.fields(f.name(), formats);
         } else if (p.local != null) {
             fields = LocalStatements.fields(p.local, formats);
+        } else if (p.catalog != null) {
+            fields = PgOut.fields(p.catalogColumns, formats);
         } else {
             p.ensurePrepared(calls);
             fields = p.returnsRows() ? PgOut.fields(p.handle.signature.columns, formats) : List.of();
@@ -151,6 +153,12 @@ final class ExtendedQuery {
     /** Executes the portal's statement: true when it opened a result to send, false when it completed a command. */
     private boolean open(PgPortal portal, int maxRows) {
         PgPreparedStatement p = portal.statement;
+        if (p.catalog != null) {
+            TenantCatalogs.Answer answer = calls.answerCatalogQuery(p.sql, p.catalog, portal.parameters);
+            portal.result = new ResultStream(client, calls, null, answer.columns(), portal.resultFormats,
+                    Meta.Frame.create(0, true, answer.rows()));
+            return true;
+        }
         if (p.active != null && p.active != portal) {
             closePortal(p.active); // one open result per backend statement
         }

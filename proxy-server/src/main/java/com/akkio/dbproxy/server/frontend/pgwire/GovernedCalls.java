@@ -26,12 +26,69 @@ final class GovernedCalls {
     private final GovernedConnection connection;
     private final String tenant;
     private final Executor cancels;
+    private final TenantCatalogs catalogs;
     private volatile boolean cancelRequested;
 
-    GovernedCalls(GovernedConnection connection, String tenant, Executor cancels) {
+    GovernedCalls(GovernedConnection connection, String tenant, Executor cancels, TenantCatalogs catalogs) {
         this.connection = connection;
         this.tenant = tenant;
         this.cancels = cancels;
+        this.catalogs = catalogs;
+    }
+
+    // ------------------------------------------------------------------ the governed catalog
+
+    /**
+     * The rewrite of {@code sql} for the tenant's governed catalog, or null when it is not a catalog query (it then
+     * takes the governed path). A catalog that cannot be read from the backend is the statement's error.
+     */
+    String catalogRewrite(String sql) {
+        try {
+            return catalogs.recognise(connection, sql);
+        } catch (ProxyError e) {
+            answeredLocally(sql, e);
+            throw e;
+        }
+    }
+
+    /** The columns and parameter count of a recognised catalog query, without running it. */
+    TenantCatalogs.Answer describeCatalogQuery(String sql, String rewritten) {
+        try {
+            return catalogs.run(connection, rewritten, List.of(), true);
+        } catch (ProxyError e) {
+            answeredLocally(sql, e);
+            throw e;
+        }
+    }
+
+    /** Answers a recognised catalog query from the tenant's governed catalog: limited and audited like a statement. */
+    TenantCatalogs.Answer answerCatalogQuery(String sql, String rewritten, List<TypedValue> parameters) {
+        TenantCatalogs.Answer[] answer = new TenantCatalogs.Answer[1];
+        connection.answerCatalogQuery(sql, () -> {
+            answer[0] = catalogs.run(connection, rewritten, parameters, false);
+            return answer[0].rows().size();
+        });
+        return answer[0];
+    }
+
+    /** Starts a COPY FROM STDIN (see {@link GovernedConnection#copyIn}). */
+    GovernedConnection.CopyIn copyIn(String copySql, java.util.function.IntFunction<String> insertFor) {
+        return connection.copyIn(copySql, insertFor);
+    }
+
+    /** The tenant's tables as its governed catalog has them, to learn a COPY target's columns. */
+    com.akkio.dbproxy.server.governed.CatalogSnapshot catalogSnapshot() {
+        return connection.catalogSnapshot();
+    }
+
+    /** The tenant's default schema, for unqualified names. */
+    String defaultSchema() {
+        return connection.policy().defaultSchema();
+    }
+
+    /** The tenant's default catalog, under its logical name. */
+    String defaultCatalog() {
+        return connection.policy().logicalCatalog(connection.policy().defaultCatalog());
     }
 
     /** BEGIN: the backend connection leaves autocommit, so the block's statements commit or roll back together. */

@@ -98,7 +98,7 @@ sealed interface LocalStatement {
     Pattern SET_TIME_ZONE = Pattern.compile("set( session)? time zone (.+)");
     Pattern SET_CHARACTERISTICS = Pattern.compile("set session characteristics as transaction (.+)");
     Pattern SHOW = Pattern.compile("show ([a-z_][a-z0-9_ ]*)");
-    Pattern FUNCTION = Pattern.compile("select (pg_catalog\\.)?(version|current_schema|current_database)"
+    Pattern FUNCTION = Pattern.compile("select (pg_catalog\\.)?(version|current_schema|current_database|current_catalog)"
             + "(\\( ?\\))?");
     Pattern HSTORE = Pattern.compile("select t\\.oid, (typarray|null) from pg_type t join pg_namespace ns on"
             + " typnamespace = ns\\.oid where typname = 'hstore'");

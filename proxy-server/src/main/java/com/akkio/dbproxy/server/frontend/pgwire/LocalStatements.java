@@ -19,7 +19,7 @@ import io.netty.buffer.ByteBuf;
 final class LocalStatements {
     /** What clients are told: drivers parse it (SQLAlchemy needs "PostgreSQL N.M" in version()). */
     static final String SERVER_VERSION = "14.0";
-    private static final String VERSION_TEXT = "PostgreSQL " + SERVER_VERSION + " (akkio-dbproxy governed gateway;"
+    static final String VERSION_TEXT = "PostgreSQL " + SERVER_VERSION + " (akkio-dbproxy governed gateway;"
             + " the backend is not PostgreSQL)";
 
     private final ClientChannel client;

@@ -41,6 +41,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
     private Transaction transaction;
     private SimpleQuery simple;
     private ExtendedQuery extended;
+    private CopyFromStdin copy;
 
     // -- the connection's state, touched only by tasks on the serial executor (busy read by the event loop)
     private boolean closed;
@@ -177,7 +178,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
 
     /** Sets up the session's parts on its governed connection, then tells the client its settings and key. */
     private void loggedIn(PgStartup.Login login) {
-        calls = new GovernedCalls(login.connection(), login.tenant(), server.cancelExecutor());
+        calls = new GovernedCalls(login.connection(), login.tenant(), server.cancelExecutor(), server.catalogs());
         server.register(this);
         transaction = new Transaction();
         SqlCursors cursors = new SqlCursors(client, calls, transaction);
@@ -185,7 +186,8 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
                 () -> server.tenants().get(login.tenant()).policy(), login.applicationName(),
                 login.policy().defaultSchema());
         extended = new ExtendedQuery(client, calls, transaction, locals, cursors);
-        simple = new SimpleQuery(client, calls, transaction, locals, extended);
+        copy = new CopyFromStdin(client, calls, transaction);
+        simple = new SimpleQuery(client, calls, transaction, locals, extended, copy);
         transaction.onEnd(extended::closeAllPortals);
         transaction.onEnd(cursors::closeTransactionScoped);
         locals.reportSettings();
@@ -195,6 +197,12 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void message(PgMessage msg) {
+        if (copy.active() && copyMessage(msg)) {
+            return;
+        }
+        if (msg instanceof PgMessage.Copy) {
+            return; // outside a COPY (after it failed, say), PostgreSQL drops these too
+        }
         if (skipToSync && !(msg instanceof PgMessage.Sync)) {
             return; // after an error in an extended-protocol batch, everything up to Sync is skipped
         }
@@ -204,7 +212,9 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
             } catch (ProxyError e) {
                 error(e);
             }
-            client.readyForQuery(transaction.state());
+            if (!copy.active()) {
+                client.readyForQuery(transaction.state());
+            }
             return;
         }
         try {
@@ -227,8 +237,6 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
             } else if (msg instanceof PgMessage.Terminate) {
                 closeSession();
                 channel.close();
-            } else if (msg instanceof PgMessage.Copy) {
-                throw ProxyError.of(ErrorCode.NOT_SUPPORTED, "COPY is not supported by the proxy");
             } else if (msg instanceof PgMessage.FunctionCall) {
                 throw ProxyError.of(ErrorCode.NOT_SUPPORTED, "the function call protocol is not supported by the"
                         + " proxy");
@@ -238,6 +246,38 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
         } catch (ProxyError e) {
             error(e);
             skipToSync = true;
+        }
+    }
+
+    /**
+     * A message while a COPY FROM STDIN waits for its data: true when it was the COPY's (data, done, fail, or a
+     * Flush or Sync, which the protocol allows and which change nothing). Any other message fails the COPY, as in
+     * PostgreSQL, and is then handled as usual.
+     */
+    private boolean copyMessage(PgMessage msg) {
+        try {
+            if (msg instanceof PgMessage.Copy c) {
+                switch (c.type()) {
+                    case 'd' -> copy.data(c.data());
+                    case 'c' -> {
+                        copy.done();
+                        client.readyForQuery(transaction.state());
+                    }
+                    default -> copy.clientFailed(c.failure());
+                }
+                return true;
+            }
+            if (msg instanceof PgMessage.Flush || msg instanceof PgMessage.Sync) {
+                return true;
+            }
+            copy.abandon();
+            error(ProxyError.of(ErrorCode.PROTOCOL_VIOLATION, "unexpected message during COPY from stdin"));
+            client.readyForQuery(transaction.state());
+            return false;
+        } catch (ProxyError e) {
+            error(e);
+            client.readyForQuery(transaction.state());
+            return true;
         }
     }
 
@@ -273,6 +313,9 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
         }
         closed = true;
         server.forget(this);
+        if (copy != null) {
+            copy.abandon();
+        }
         GovernedCalls c = calls;
         if (c != null) {
             c.close();

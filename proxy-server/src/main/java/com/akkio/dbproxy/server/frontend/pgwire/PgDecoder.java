@@ -160,7 +160,7 @@ final class PgDecoder extends ByteToMessageDecoder {
                 case 'S' -> new PgMessage.Sync();
                 case 'H' -> new PgMessage.Flush();
                 case 'X' -> new PgMessage.Terminate();
-                case 'd', 'c', 'f' -> new PgMessage.Copy(type);
+                case 'd', 'c', 'f' -> new PgMessage.Copy(type, body);
                 case 'F' -> new PgMessage.FunctionCall();
                 default -> new PgMessage.Unknown(type);
             };

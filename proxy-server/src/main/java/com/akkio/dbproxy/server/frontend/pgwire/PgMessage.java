@@ -88,8 +88,19 @@ sealed interface PgMessage {
     record Terminate() implements PgMessage {
     }
 
-    /** A message of the COPY sub-protocol: CopyData ('d'), CopyDone ('c') or CopyFail ('f'). */
-    record Copy(char type) implements PgMessage {
+    /**
+     * A message of the COPY sub-protocol: CopyData ('d', {@code data} its bytes), CopyDone ('c') or CopyFail ('f',
+     * {@code data} its message).
+     */
+    record Copy(char type, byte[] data) implements PgMessage {
+        /** CopyFail's message. */
+        String failure() {
+            int end = 0;
+            while (end < data.length && data[end] != 0) {
+                end++;
+            }
+            return new String(data, 0, end, java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     /** FunctionCall ('F'). */

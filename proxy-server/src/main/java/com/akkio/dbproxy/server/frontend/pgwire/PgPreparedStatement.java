@@ -13,6 +13,10 @@ final class PgPreparedStatement {
     final String sql;
     /** Non-null when the front end answers the statement itself. */
     final LocalStatement local;
+    /** Non-null for a catalog query: its rewrite for the tenant's governed catalog. */
+    String catalog;
+    /** A catalog query's columns, as described when it was parsed. */
+    List<org.apache.calcite.avatica.ColumnMetaData> catalogColumns;
     private int[] parameterOids;
     /** The backend statement, while one is open. */
     Meta.StatementHandle handle;
@@ -28,6 +32,27 @@ final class PgPreparedStatement {
     /** The parameter types Describe reports and Bind must supply values for (a local statement takes none). */
     int[] parameterOids() {
         return local != null ? new int[0] : parameterOids;
+    }
+
+    /**
+     * Recognises a catalog query: it is then answered from the tenant's governed catalog, its parameters (types
+     * the client left open are text) and columns as that catalog describes them. False: it takes the governed path.
+     */
+    boolean prepareCatalog(GovernedCalls calls) {
+        String rewritten = calls.catalogRewrite(sql);
+        if (rewritten == null) {
+            return false;
+        }
+        TenantCatalogs.Answer described = calls.describeCatalogQuery(sql, rewritten);
+        int[] oids = new int[Math.max(described.parameters(), parameterOids.length)];
+        for (int i = 0; i < oids.length; i++) {
+            int given = i < parameterOids.length ? parameterOids[i] : 0;
+            oids[i] = given != 0 ? given : PgType.TEXT.oid;
+        }
+        parameterOids = oids;
+        catalog = rewritten;
+        catalogColumns = described.columns();
+        return true;
     }
 
     /** Prepares through the governed path; parameter types the client left open are taken from the backend's. */

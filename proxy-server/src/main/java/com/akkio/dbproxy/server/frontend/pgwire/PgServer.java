@@ -58,6 +58,8 @@ public final class PgServer implements Closeable {
     private final ThreadPoolExecutor workers;
     private final ExecutorService cancels = Executors.newSingleThreadExecutor(daemon("akkio-pg-cancel"));
     private final Map<Integer, PgConnection> sessions = new ConcurrentHashMap<>();
+    /** Every tenant's governed catalog, shared by its sessions. */
+    private final TenantCatalogs catalogs = new TenantCatalogs();
     private final SecureRandom random = new SecureRandom();
     private final ScramVerifier decoyVerifier = ScramVerifier.create("decoy-" + System.nanoTime());
     private volatile Map<String, ProxyConfig.Tenant> tenants;
@@ -184,6 +186,10 @@ public final class PgServer implements Closeable {
         return cancels;
     }
 
+    TenantCatalogs catalogs() {
+        return catalogs;
+    }
+
     ScramVerifier decoyVerifier() {
         return decoyVerifier;
     }
@@ -256,5 +262,6 @@ public final class PgServer implements Closeable {
             Thread.currentThread().interrupt();
         }
         cancels.shutdownNow();
+        catalogs.close();
     }
 }

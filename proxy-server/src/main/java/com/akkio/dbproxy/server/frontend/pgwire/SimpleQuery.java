@@ -14,11 +14,13 @@ final class SimpleQuery {
     private final Transaction transaction;
     private final LocalStatements locals;
     private final ExtendedQuery extended;
+    private final CopyFromStdin copy;
     /** The backend statement simple queries run on, once created; closed after an interrupted or failed result. */
     private Meta.StatementHandle statement;
 
     SimpleQuery(ClientChannel client, GovernedCalls calls, Transaction transaction, LocalStatements locals,
-                ExtendedQuery extended) {
+                ExtendedQuery extended, CopyFromStdin copy) {
+        this.copy = copy;
         this.client = client;
         this.calls = calls;
         this.transaction = transaction;
@@ -36,9 +38,29 @@ final class SimpleQuery {
         LocalStatement local = LocalStatement.recognize(sql);
         if (local != null) {
             locals.run(sql, local, true, new short[0]);
+            return;
+        }
+        CopyCommand copyCommand = CopyCommand.recognise(sql);
+        if (copyCommand != null) {
+            copy.start(sql, copyCommand); // the client now sends the data; ReadyForQuery waits for its end
+            return;
+        }
+        String catalog = calls.catalogRewrite(sql);
+        if (catalog != null) {
+            runCatalog(sql, catalog);
         } else {
             runGoverned(sql);
         }
+    }
+
+    /** A catalog query, answered from the tenant's governed catalog. */
+    private void runCatalog(String sql, String rewritten) {
+        calls.refuseIfFailed(transaction, sql);
+        TenantCatalogs.Answer answer = calls.answerCatalogQuery(sql, rewritten, java.util.List.of());
+        client.write(PgOut.rowDescription(client.alloc(), PgOut.fields(answer.columns(), new short[0])));
+        long rows = new ResultStream(client, calls, null, answer.columns(), new short[0],
+                Meta.Frame.create(0, true, answer.rows())).sendMore(0);
+        client.commandComplete("SELECT " + rows);
     }
 
     private void runGoverned(String sql) {

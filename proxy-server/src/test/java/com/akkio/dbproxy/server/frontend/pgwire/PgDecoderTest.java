@@ -66,7 +66,11 @@ class PgDecoderTest {
         assertThat(typed('S', new byte[0])).isEqualTo(new PgMessage.Sync());
         assertThat(typed('H', new byte[0])).isEqualTo(new PgMessage.Flush());
         assertThat(typed('X', new byte[0])).isEqualTo(new PgMessage.Terminate());
-        assertThat(typed('d', new byte[] {1})).isEqualTo(new PgMessage.Copy('d'));
+        assertThat(typed('d', new byte[] {1})).isInstanceOfSatisfying(PgMessage.Copy.class, c -> {
+            assertThat(c.type()).isEqualTo('d');
+            assertThat(c.data()).containsExactly(1);
+        });
+        assertThat(((PgMessage.Copy) typed('f', new byte[] {'n', 'o', 0})).failure()).isEqualTo("no");
         assertThat(typed('F', new byte[] {1})).isEqualTo(new PgMessage.FunctionCall());
         assertThat(typed('y', new byte[0])).isEqualTo(new PgMessage.Unknown('y'));
         assertThat(((PgMessage.Password) typed('p', new byte[] {'x', 0})).body()).containsExactly('x', 0);

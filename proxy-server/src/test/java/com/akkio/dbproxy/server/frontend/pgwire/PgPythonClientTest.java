@@ -25,7 +25,8 @@ class PgPythonClientTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final Path SCRIPT = Path.of("src/test/python/pg_client_check.py");
 
-    private static boolean clientsReady() throws Exception {
+    /** Whether psql and Debian's python3 with psycopg2, pandas and SQLAlchemy are there. */
+    static boolean clientsReady() throws Exception {
         if (!Files.isExecutable(PYTHON) || !Files.isExecutable(Path.of("/usr/bin/psql"))) {
             return false;
         }
