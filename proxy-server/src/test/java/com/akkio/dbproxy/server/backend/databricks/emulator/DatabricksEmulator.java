@@ -175,6 +175,31 @@ public final class DatabricksEmulator implements AutoCloseable {
         results.failChunksFrom(index);
     }
 
+    /** Where EXTERNAL_LINKS results are stored (none: every Arrow result goes inline). */
+    public void storage(StorageHost host) {
+        results.storage(host);
+    }
+
+    /** Arrow results up to this many bytes go inline when the driver allows either. */
+    public void inlineLimitBytes(long bytes) {
+        results.inlineLimitBytes(bytes);
+    }
+
+    /** How long an external link stays valid. */
+    public void linkLifetime(java.time.Duration lifetime) {
+        results.linkLifetime(lifetime);
+    }
+
+    /** Result columns labelled {@code label} are of Databricks type {@code typeText} (one DuckDB lacks). */
+    public void declareType(String label, String typeText) {
+        results.declare(label, typeText);
+    }
+
+    /** How each result so far was sent: {@code JSON_ARRAY}, {@code ARROW_STREAM INLINE|LINKS|EMPTY}. */
+    public List<String> resultsServed() {
+        return results.served();
+    }
+
     public void tokenLifetimeSeconds(long seconds) {
         this.tokenLifetimeSeconds = seconds;
     }
@@ -356,7 +381,7 @@ public final class DatabricksEmulator implements AutoCloseable {
                     ? describeQuery(statement.substring(DESCRIBE_QUERY.length())) : statement);
             results.encode(response, id, request, s, rows);
             response.putObject("status").put("state", "SUCCEEDED");
-        } catch (SQLException e) {
+        } catch (SQLException | IOException e) {
             response.putObject("status").put("state", "FAILED").putObject("error")
                     .put("error_code", "BAD_REQUEST").put("message", e.getMessage());
         } finally {

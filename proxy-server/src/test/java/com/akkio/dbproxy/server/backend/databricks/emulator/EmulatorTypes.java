@@ -53,7 +53,12 @@ final class EmulatorTypes {
             case "INTEGER" -> "INT";
             case "VARCHAR" -> "STRING";
             case "BLOB" -> "BINARY";
+            // Databricks' TIMESTAMP is an instant (DuckDB's TIMESTAMPTZ), its TIMESTAMP_NTZ a wall clock
             case "TIMESTAMP WITH TIME ZONE" -> "TIMESTAMP";
+            case "TIMESTAMP" -> "TIMESTAMP_NTZ";
+            // DuckDB has one INTERVAL; a column declared year-month is one (see EmulatorResults#declare)
+            case "INTERVAL" -> "INTERVAL DAY TO SECOND";
+            case "JSON" -> "VARIANT";
             default -> t;
         };
     }
@@ -75,8 +80,27 @@ final class EmulatorTypes {
         return parts;
     }
 
+    /** The {@code type_name} of a column of type text {@code typeText}, where its JDBC metadata cannot tell. */
+    static String typeNameOf(String typeText) {
+        String t = typeText.toUpperCase(Locale.ROOT);
+        int cut = t.indexOf('<');
+        // a manifest's type_name has Spark's names for the integers (LONG, not BIGINT): the driver converts only those
+        return t.startsWith("INTERVAL") ? "INTERVAL" : t.startsWith("TIMESTAMP") ? "TIMESTAMP"
+                : cut > 0 ? t.substring(0, cut) : t.startsWith("DECIMAL") ? "DECIMAL"
+                : switch (t) {
+                    case "BIGINT" -> "LONG";
+                    case "SMALLINT" -> "SHORT";
+                    case "TINYINT" -> "BYTE";
+                    default -> t;
+                };
+    }
+
     /** Column {@code i}'s {@code type_name}. */
     static String typeName(ResultSetMetaData md, int i) throws SQLException {
+        String special = databricksTypeText(md.getColumnTypeName(i));
+        if (special.equals("BINARY") || special.equals("VARIANT") || special.startsWith("INTERVAL")) {
+            return typeNameOf(special);
+        }
         String complex = complexTypeText(md.getColumnTypeName(i));
         // DuckDB's JDBC type for its 4-byte FLOAT is FLOAT, which JDBC means as a DOUBLE
         return complex != null ? complex.substring(0, complex.indexOf('<'))
@@ -87,7 +111,60 @@ final class EmulatorTypes {
     /** Column {@code i}'s {@code type_text}. */
     static String typeText(ResultSetMetaData md, int i) throws SQLException {
         String complex = complexTypeText(md.getColumnTypeName(i));
-        return complex != null ? complex : typeText(typeName(md, i), md, i);
+        String special = databricksTypeText(md.getColumnTypeName(i));
+        return complex != null ? complex
+                : special.equals("TIMESTAMP_NTZ") || special.equals("BINARY") || special.equals("VARIANT")
+                        || special.startsWith("INTERVAL") ? special
+                : typeText(typeName(md, i), md, i);
+    }
+
+    static boolean isYearMonth(String intervalTypeText) {
+        String t = intervalTypeText.toUpperCase(Locale.ROOT);
+        return t.startsWith("INTERVAL YEAR") || t.startsWith("INTERVAL MONTH");
+    }
+
+    /** A DuckDB interval: its months and the rest (days and time of day). */
+    record Interval(int months, java.time.Duration dayTime) {
+        /**
+         * As the driver writes a Databricks interval it read from Arrow: {@code 1-2} (years-months), {@code
+         * 1 02:03:04.500000000} (days hours:minutes:seconds.nanos), a minus sign in front when negative.
+         */
+        String literal(boolean yearMonth) {
+            if (yearMonth) {
+                return (months < 0 ? "-" : "") + Math.abs(months) / 12 + "-" + Math.abs(months) % 12;
+            }
+            long nanos = Math.abs(dayTime.toNanos());
+            return String.format(Locale.ROOT, "%s%d %02d:%02d:%02d.%09d", dayTime.isNegative() ? "-" : "",
+                    nanos / 86_400_000_000_000L, nanos / 3_600_000_000_000L % 24, nanos / 60_000_000_000L % 60,
+                    nanos / 1_000_000_000L % 60, nanos % 1_000_000_000L);
+        }
+    }
+
+    private static final java.util.regex.Pattern INTERVAL_PART = java.util.regex.Pattern.compile(
+            "(-?\\d+) (years?|mons?|months?|days?)|(-?)(\\d+):(\\d\\d):(\\d\\d)(\\.\\d+)?");
+
+    /** DuckDB's text of an interval ({@code 1 year 2 months}, {@code -1 day -00:00:01.5}) read back. */
+    static Interval interval(String text) {
+        int months = 0;
+        java.time.Duration rest = java.time.Duration.ZERO;
+        java.util.regex.Matcher m = INTERVAL_PART.matcher(text);
+        while (m.find()) {
+            if (m.group(1) != null) {
+                int n = Integer.parseInt(m.group(1));
+                switch (m.group(2).charAt(0)) {
+                    case 'y' -> months += 12 * n;
+                    case 'm' -> months += n;
+                    default -> rest = rest.plusDays(n);
+                }
+            } else {
+                java.time.Duration time = java.time.Duration.ofHours(Long.parseLong(m.group(4)))
+                        .plusMinutes(Long.parseLong(m.group(5))).plusSeconds(Long.parseLong(m.group(6)))
+                        .plusNanos(m.group(7) == null ? 0
+                                : Long.parseLong((m.group(7).substring(1) + "000000000").substring(0, 9)));
+                rest = m.group(3).isEmpty() ? rest.plus(time) : rest.minus(time);
+            }
+        }
+        return new Interval(months, rest);
     }
 
     private static String typeName(int jdbcType) {
