@@ -67,7 +67,9 @@ public final class DatabricksTypes implements TypeMapping {
     @Override
     public Object read(ResultSet rs, int column, ValueType type) throws SQLException {
         return switch (type.kind()) {
-            case JSON, TEXT, INTERVAL -> rs.getString(column);
+            case JSON -> type.name().toUpperCase(Locale.ROOT).startsWith("MAP")
+                    ? mapAsObject(rs.getString(column)) : rs.getString(column);
+            case TEXT, INTERVAL -> rs.getString(column);
             case TIMESTAMP -> {
                 Timestamp t = rs.getTimestamp(column);
                 yield t == null ? null : t.toLocalDateTime();
@@ -77,6 +79,32 @@ public final class DatabricksTypes implements TypeMapping {
             default -> JdbcTypes.INSTANCE.read(rs, column, type);
         };
     }
+
+    /**
+     * A MAP's text as a JSON object. From Arrow results (the driver's default) the driver writes a map as the
+     * Arrow list of its entries, {@code [{"key":"k1","value":1}]}, and an empty map as {@code []}; from JSON results
+     * as the warehouse's object {@code {"k1":1}}. Clients get the object either way. Maps nested in arrays and
+     * structs are left as the driver writes them.
+     */
+    static String mapAsObject(String text) throws SQLException {
+        if (text == null || !text.strip().startsWith("[")) {
+            return text;
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode out = MAPPER.createObjectNode();
+            for (com.fasterxml.jackson.databind.JsonNode entry : MAPPER.readTree(text)) {
+                com.fasterxml.jackson.databind.JsonNode key = entry.get("key");
+                out.set(key == null || key.isNull() ? "null" : key.isTextual() ? key.textValue() : key.toString(),
+                        entry.get("value"));
+            }
+            return MAPPER.writeValueAsString(out);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("a MAP value the driver wrote is not JSON", "XX000", e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     @Override
     public List<ValueType> types() {

@@ -245,6 +245,9 @@ final class EmulatorResults {
 
     /** {@code GET /api/2.0/sql/statements/{id}/result/chunks/{index}}. */
     Reply chunk(String id, int index) {
+        if (failChunksFrom >= 0 && index >= failChunksFrom && (links.containsKey(id) || chunks.containsKey(id))) {
+            return new Reply(500, error("INTERNAL_ERROR", "result chunk " + index + " was lost"));
+        }
         if (links.containsKey(id)) {
             Stored stored = links.get(id);
             return index < stored.parts().size() ? new Reply(200, linksOf(id, index))
@@ -253,9 +256,6 @@ final class EmulatorResults {
         List<ObjectNode> parts = chunks.get(id);
         if (parts == null || index >= parts.size()) {
             return new Reply(404, error("NOT_FOUND", "no chunk " + index));
-        }
-        if (failChunksFrom >= 0 && index >= failChunksFrom) {
-            return new Reply(500, error("INTERNAL_ERROR", "result chunk " + index + " was lost"));
         }
         return new Reply(200, parts.get(index));
     }

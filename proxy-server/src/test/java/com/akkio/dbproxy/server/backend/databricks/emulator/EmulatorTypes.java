@@ -11,7 +11,7 @@ import java.util.Locale;
  * The Databricks names of the emulator's DuckDB types: a result manifest's {@code type_name} (Spark's names, e.g.
  * {@code LONG}) and {@code type_text} (SQL names, e.g. {@code BIGINT}, {@code ARRAY<INT>}).
  */
-final class EmulatorTypes {
+public final class EmulatorTypes {
     private EmulatorTypes() {
     }
 
@@ -116,6 +116,11 @@ final class EmulatorTypes {
                 : special.equals("TIMESTAMP_NTZ") || special.equals("BINARY") || special.equals("VARIANT")
                         || special.startsWith("INTERVAL") ? special
                 : typeText(typeName(md, i), md, i);
+    }
+
+    /** DuckDB's text of an interval as the driver writes a Databricks interval of type {@code typeText}. */
+    public static String intervalLiteral(String duckText, String typeText) {
+        return interval(duckText).literal(isYearMonth(typeText));
     }
 
     static boolean isYearMonth(String intervalTypeText) {
