@@ -33,6 +33,12 @@ final class DatabricksFixture implements AutoCloseable {
 
     /** @param workspaceUp false: the proxy starts while the emulator is suspended (call {@code resume}) */
     DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds, boolean workspaceUp) throws Exception {
+        this(dir, ip, tokenLifetimeSeconds, workspaceUp, 5000);
+    }
+
+    /** @param connectionTimeoutMs the pool's wait for a backend connection */
+    DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds, boolean workspaceUp, int connectionTimeoutMs)
+            throws Exception {
         SelfSigned cert = SelfSigned.create(dir, ip);
         String storageIp = ip.replaceFirst("^127\\.0\\.0\\.", "127.0.1.");
         SelfSigned storageCert = SelfSigned.create(java.nio.file.Files.createDirectories(dir.resolve("storage")),
@@ -76,7 +82,7 @@ final class DatabricksFixture implements AutoCloseable {
                     client_id: sp-acme
                     client_secret_file: sp-acme.secret
                     start_on_demand: true
-                    pool: { max_size: 4, connection_timeout_ms: 5000, max_lifetime_seconds: 60 }
+                    pool: { max_size: 4, connection_timeout_ms: %d, max_lifetime_seconds: 60 }
                     driver_options:
                       SSLTrustStore: %s
                       SSLTrustStorePwd: %s
@@ -85,7 +91,7 @@ final class DatabricksFixture implements AutoCloseable {
                       OAuth2TokenEndpoint: %s/oidc/v1/token
                 tenants:
                   acme: { secret_hash: "%s", scram_sha256: "%s", backend: dbx, policy: acme.yaml }
-                """.formatted(ip, cert.truststore(), cert.truststorePassword(), base, base,
+                """.formatted(ip, connectionTimeoutMs, cert.truststore(), cert.truststorePassword(), base, base,
                 SecretHash.create("acme-secret").encoded(),
                 com.akkio.dbproxy.server.config.ScramVerifier.create("acme-secret").encoded()));
         if (!workspaceUp) {

@@ -409,7 +409,8 @@ public final class DatabricksEmulator implements AutoCloseable {
         try (Statement s = duckdb.createStatement(); ResultSet r = s.executeQuery("DESCRIBE " + query)) {
             while (r.next()) {
                 rows.append(rows.length() == 0 ? "" : ", ").append("('").append(r.getString(1).replace("'", "''"))
-                        .append("', '").append(EmulatorTypes.databricksTypeText(r.getString(2)).toLowerCase(java.util.Locale.ROOT))
+                        .append("', '")
+                        .append(results.describedType(r.getString(1), r.getString(2)).toLowerCase(java.util.Locale.ROOT))
                         .append("', NULL)");
             }
         }

@@ -71,6 +71,12 @@ final class EmulatorResults {
         declaredTypes.put(label, typeText);
     }
 
+    /** The type {@code DESCRIBE QUERY} gives a column {@code label} of DuckDB type {@code duckType}. */
+    String describedType(String label, String duckType) {
+        String declared = declared(label);
+        return declared != null ? declared : EmulatorTypes.databricksTypeText(duckType);
+    }
+
     private String declared(String label) {
         return declaredTypes.get(label);
     }
