@@ -146,40 +146,6 @@ class EmulatorWithRealDriverTest {
     }
 
     @Test
-    void linksAboutToExpireAreAskedForAgainBeforeTheDownload() throws Exception {
-        // the driver takes a link expiring within 60 s as expired, and asks the workspace for the chunk's link again
-        emulator.chunkRows(1000);
-        emulator.linkLifetime(Duration.ofSeconds(120));
-        long fresh = chunkLinkCalls(() -> rowsOf("SELECT i FROM range(0, 3000) t(i)"));
-        emulator.linkLifetime(Duration.ofSeconds(30));
-        long expiring = chunkLinkCalls(() -> rowsOf("SELECT i FROM range(0, 3000) t(i)"));
-        assertThat(expiring).as("links of chunks 0, 1 and 2 fetched again").isGreaterThanOrEqualTo(fresh + 3);
-    }
-
-    private interface Query {
-        void run() throws Exception;
-    }
-
-    /** How many chunk links {@code query} asks the workspace for. */
-    private static long chunkLinkCalls(Query query) throws Exception {
-        long before = emulator.requests().stream().filter(r -> r.path().contains("/result/chunks/")).count();
-        query.run();
-        return emulator.requests().stream().filter(r -> r.path().contains("/result/chunks/")).count() - before;
-    }
-
-    private static void rowsOf(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(url("s3cret"), new Properties());
-             Statement s = c.createStatement();
-             ResultSet r = s.executeQuery(sql)) {
-            long sum = 0;
-            while (r.next()) {
-                sum += r.getLong(1);
-            }
-            assertThat(sum).isEqualTo(2999L * 3000 / 2);
-        }
-    }
-
-    @Test
     void theStorageHostRefusesTheWorkspaceTokenAnExpiredLinkAndATamperedOne() throws Exception {
         String key = storage.store("direct", List.of(new byte[] {1, 2, 3})).get(0);
         HttpClient client = HttpClient.newBuilder().sslContext(trusting(cert)).build();
