@@ -9,6 +9,14 @@ import java.util.List;
 import java.util.Locale;
 
 import com.akkio.dbproxy.server.backend.JdbcTypes;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.akkio.dbproxy.server.backend.TypeMapping;
 import com.akkio.dbproxy.server.types.ValueType;
 import com.akkio.dbproxy.server.types.ValueType.Kind;
@@ -81,30 +89,42 @@ public final class DatabricksTypes implements TypeMapping {
     }
 
     /**
-     * A MAP's text as a JSON object. From Arrow results (the driver's default) the driver writes a map as the
-     * Arrow list of its entries, {@code [{"key":"k1","value":1}]}, and an empty map as {@code []}; from JSON results
-     * as the warehouse's object {@code {"k1":1}}. Clients get the object either way. Maps nested in arrays and
-     * structs are left as the driver writes them.
+     * A MAP's text as a JSON object. From Arrow results (the driver's default) the driver rewrites the Arrow list of
+     * a map's entries as an object but leaves an empty map as {@code []}, and writes keys that are not strings bare
+     * ({@code {7:"x"}}, not JSON); from JSON results it passes the warehouse's object on. Clients get a JSON object
+     * either way. Maps nested in arrays and structs are left as the driver writes them.
      */
     static String mapAsObject(String text) throws SQLException {
-        if (text == null || !text.strip().startsWith("[")) {
-            return text;
+        if (text == null) {
+            return null;
         }
         try {
-            com.fasterxml.jackson.databind.node.ObjectNode out = MAPPER.createObjectNode();
-            for (com.fasterxml.jackson.databind.JsonNode entry : MAPPER.readTree(text)) {
-                com.fasterxml.jackson.databind.JsonNode key = entry.get("key");
-                out.set(key == null || key.isNull() ? "null" : key.isTextual() ? key.textValue() : key.toString(),
-                        entry.get("value"));
+            if (text.strip().startsWith("[")) {
+                ObjectNode out = STRICT.createObjectNode();
+                for (JsonNode entry : STRICT.readTree(text)) {
+                    JsonNode key = entry.get("key");
+                    out.set(key == null || key.isNull() ? "null" : key.isTextual() ? key.textValue() : key.toString(),
+                            entry.get("value"));
+                }
+                return STRICT.writeValueAsString(out);
             }
-            return MAPPER.writeValueAsString(out);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            try {
+                STRICT.readTree(text);
+                return text; // JSON already: passed on as the driver wrote it, numbers and all
+            } catch (JsonProcessingException bareKeys) {
+                return STRICT.writeValueAsString(BARE_KEYS.readTree(text));
+            }
+        } catch (JsonProcessingException e) {
             throw new SQLException("a MAP value the driver wrote is not JSON", "XX000", e);
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
-            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper STRICT = new ObjectMapper();
+    private static final ObjectMapper BARE_KEYS = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_UNQUOTED_FIELD_NAMES)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
 
     @Override
     public List<ValueType> types() {

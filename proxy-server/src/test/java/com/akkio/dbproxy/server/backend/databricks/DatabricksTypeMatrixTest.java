@@ -55,6 +55,7 @@ class DatabricksTypeMatrixTest {
             new Column("c_array_struct", "ARRAY<STRUCT<a: INT>>", Check.JSON_VALUE),
             new Column("c_struct", "STRUCT<id: INT, n: STRING>", Check.JSON_VALUE),
             new Column("c_map", "MAP<STRING, INT>", Check.JSON_VALUE),
+            new Column("c_map_int", "MAP<INT, STRING>", Check.JSON_VALUE),
             new Column("c_array_array", "ARRAY<ARRAY<INT>>", Check.JSON_VALUE),
             new Column("c_struct_nested", "STRUCT<s: STRUCT<b: INT>, l: ARRAY<STRING>>", Check.JSON_VALUE));
 
@@ -74,7 +75,8 @@ class DatabricksTypeMatrixTest {
                 + " c_binary BLOB, c_interval_ym INTERVAL, c_interval_dt INTERVAL, c_variant JSON, c_void INTEGER,"
                 + " c_array INTEGER[], c_array_string VARCHAR[], c_array_struct STRUCT(a INTEGER)[],"
                 + " c_struct STRUCT(id INTEGER, n VARCHAR), c_map MAP(VARCHAR, INTEGER), c_array_array INTEGER[][],"
-                + " c_struct_nested STRUCT(s STRUCT(b INTEGER), l VARCHAR[]), c_timestamp_ltz TIMESTAMPTZ)");
+                + " c_struct_nested STRUCT(s STRUCT(b INTEGER), l VARCHAR[]), c_timestamp_ltz TIMESTAMPTZ,"
+                + " c_map_int MAP(INTEGER, VARCHAR))");
         // the types DuckDB lacks: its INTERVAL and an always-NULL column declared as Databricks has them
         dbx.emulator.declareType("c_interval_ym", "INTERVAL YEAR TO MONTH");
         dbx.emulator.declareType("c_void", "VOID");
@@ -84,14 +86,14 @@ class DatabricksTypeMatrixTest {
                 + " INTERVAL '1 day 02:03:04.5', '{\"a\": [1, 2.5, \"x\"], \"b\": null}', NULL,"
                 + " [1, 2, NULL], ['a', 'b c', NULL], [{'a': 1}, NULL],"
                 + " {'id': 1, 'n': 'x'}, MAP {'k1': 1, 'k2': 2}, [[1, 2], NULL, []], {'s': {'b': 7}, 'l': ['p', NULL]},"
-                + " TIMESTAMPTZ '2024-02-29 12:34:56.123456+00'),"
+                + " TIMESTAMPTZ '2024-02-29 12:34:56.123456+00', MAP {7: 'x', -3: 'y z'}),"
                 + " (2, -128, 32767, -2147483648, 9223372036854775807, -99999999.99, -0.25, 1e300, false,"
                 + " 'Zoë \"quoted\", {braced}', DATE '1969-12-31', TIMESTAMP '1969-12-31 23:59:59.999999', ''::BLOB,"
                 + " -INTERVAL '25 months', -INTERVAL '3 days 00:00:01.000001', '[]', NULL, [], [],"
                 + " [], {'id': NULL, 'n': 'q\"uote'}, MAP {}, [], {'s': NULL, 'l': []},"
-                + " TIMESTAMPTZ '1969-12-31 23:59:59.999999-05'),"
+                + " TIMESTAMPTZ '1969-12-31 23:59:59.999999-05', MAP {}),"
                 + " (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-                + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
+                + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
         readme = ReadmeTables.byFirstColumn(TABLE);
     }
 

@@ -48,7 +48,9 @@ class DatabricksTypesTest {
                 .isEqualTo("{\"k1\":1,\"k2\":null}");
         assertThat(DatabricksTypes.mapAsObject("[]")).as("an empty map").isEqualTo("{}");
         assertThat(DatabricksTypes.mapAsObject("[{\"key\":7,\"value\":[1]}]")).isEqualTo("{\"7\":[1]}");
-        assertThat(DatabricksTypes.mapAsObject("{\"k1\":1}")).as("from JSON results").isEqualTo("{\"k1\":1}");
+        assertThat(DatabricksTypes.mapAsObject("{\"k1\":1.50}")).as("JSON already").isEqualTo("{\"k1\":1.50}");
+        assertThat(DatabricksTypes.mapAsObject("{7:\"x\",-3:1.50}")).as("keys the driver writes bare")
+                .isEqualTo("{\"7\":\"x\",\"-3\":1.50}");
         assertThat(DatabricksTypes.mapAsObject(null)).isNull();
     }
 }
