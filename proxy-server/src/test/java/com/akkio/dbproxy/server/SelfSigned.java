@@ -27,6 +27,14 @@ public record SelfSigned(Path keystore, String keystorePassword, Path truststore
         return new SelfSigned(keystore, "ks-pass", truststore, "trust-pass");
     }
 
+    /** Adds {@code other}'s certificate to this trust store, so one trust store trusts both servers. */
+    public SelfSigned trusting(SelfSigned other) throws Exception {
+        keytool("-importcert", "-noprompt", "-keystore", truststore.toString(), "-storetype", "PKCS12",
+                "-storepass", truststorePassword, "-alias", "server-" + other.keystore().getParent().getFileName(),
+                "-file", other.keystore().resolveSibling("server.crt").toString());
+        return this;
+    }
+
     private static void keytool(String... args) throws Exception {
         String[] command = new String[args.length + 1];
         command[0] = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();

@@ -22,9 +22,11 @@ import com.akkio.dbproxy.server.config.ProxyConfig;
  * path Databricks supports for JDBC, it caches and refreshes the token per connection (one token exchange per new
  * pooled connection, never per query), and the secret it needs is read again for each new connection, so a rotated
  * secret in {@code client_secret_file} reaches new connections without a restart while pooled ones age out
- * ({@code pool.max_lifetime_seconds}). Results come inline as JSON through the SQL Statement Execution API
- * ({@code UseThriftClient=0}); Arrow results can be turned on with {@code driver_options: {EnableArrow: 1}}, for which
- * the launcher opens {@code java.nio}. Telemetry is off.
+ * ({@code pool.max_lifetime_seconds}). Results come through the SQL Statement Execution API ({@code UseThriftClient=0})
+ * as the driver asks for them: LZ4-framed Arrow, inline when small and as presigned cloud-storage links when not
+ * (cloud fetch, which needs egress to the workspace's storage), or inline JSON with {@code driver_options:
+ * {EnableQueryResultDownload: 0}}. {@code EnableArrow} is not set: 3.4.5 ignores it. The launcher opens
+ * {@code java.nio} for Arrow. Telemetry is off.
  */
 public final class DatabricksBackends {
     private DatabricksBackends() {
@@ -57,7 +59,6 @@ public final class DatabricksBackends {
         Properties p = new Properties();
         p.setProperty("transportMode", "http");
         p.setProperty("ssl", "1");
-        p.setProperty("EnableArrow", "0");
         p.setProperty("EnableTelemetry", "0");
         p.putAll(d.driverOptions());
         p.setProperty("httpPath", "/sql/1.0/warehouses/" + warehouseId);

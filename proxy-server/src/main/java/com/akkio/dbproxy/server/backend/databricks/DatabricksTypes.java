@@ -9,6 +9,14 @@ import java.util.List;
 import java.util.Locale;
 
 import com.akkio.dbproxy.server.backend.JdbcTypes;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.akkio.dbproxy.server.backend.TypeMapping;
 import com.akkio.dbproxy.server.types.ValueType;
 import com.akkio.dbproxy.server.types.ValueType.Kind;
@@ -67,7 +75,9 @@ public final class DatabricksTypes implements TypeMapping {
     @Override
     public Object read(ResultSet rs, int column, ValueType type) throws SQLException {
         return switch (type.kind()) {
-            case JSON, TEXT, INTERVAL -> rs.getString(column);
+            case JSON -> type.name().toUpperCase(Locale.ROOT).startsWith("MAP")
+                    ? mapAsObject(rs.getString(column)) : rs.getString(column);
+            case TEXT, INTERVAL -> rs.getString(column);
             case TIMESTAMP -> {
                 Timestamp t = rs.getTimestamp(column);
                 yield t == null ? null : t.toLocalDateTime();
@@ -77,6 +87,44 @@ public final class DatabricksTypes implements TypeMapping {
             default -> JdbcTypes.INSTANCE.read(rs, column, type);
         };
     }
+
+    /**
+     * A MAP's text as a JSON object. From Arrow results (the driver's default) the driver rewrites the Arrow list of
+     * a map's entries as an object but leaves an empty map as {@code []}, and writes keys that are not strings bare
+     * ({@code {7:"x"}}, not JSON); from JSON results it passes the warehouse's object on. Clients get a JSON object
+     * either way. Maps nested in arrays and structs are left as the driver writes them.
+     */
+    static String mapAsObject(String text) throws SQLException {
+        if (text == null) {
+            return null;
+        }
+        try {
+            if (text.strip().startsWith("[")) {
+                ObjectNode out = STRICT.createObjectNode();
+                for (JsonNode entry : STRICT.readTree(text)) {
+                    JsonNode key = entry.get("key");
+                    out.set(key == null || key.isNull() ? "null" : key.isTextual() ? key.textValue() : key.toString(),
+                            entry.get("value"));
+                }
+                return STRICT.writeValueAsString(out);
+            }
+            try {
+                STRICT.readTree(text);
+                return text; // JSON already: passed on as the driver wrote it, numbers and all
+            } catch (JsonProcessingException bareKeys) {
+                return STRICT.writeValueAsString(BARE_KEYS.readTree(text));
+            }
+        } catch (JsonProcessingException e) {
+            throw new SQLException("a MAP value the driver wrote is not JSON", "XX000", e);
+        }
+    }
+
+    private static final ObjectMapper STRICT = new ObjectMapper();
+    private static final ObjectMapper BARE_KEYS = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_UNQUOTED_FIELD_NAMES)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
 
     @Override
     public List<ValueType> types() {

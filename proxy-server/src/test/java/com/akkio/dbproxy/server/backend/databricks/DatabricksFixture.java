@@ -12,6 +12,7 @@ import com.akkio.dbproxy.server.ProxyServer;
 import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.SecretHash;
 import com.akkio.dbproxy.server.backend.databricks.emulator.DatabricksEmulator;
+import com.akkio.dbproxy.server.backend.databricks.emulator.StorageHost;
 
 /**
  * A workspace emulator on {@code ip}:443 with acme's and globex's orders and two warehouses, and a proxy whose tenant
@@ -20,6 +21,8 @@ import com.akkio.dbproxy.server.backend.databricks.emulator.DatabricksEmulator;
  */
 final class DatabricksFixture implements AutoCloseable {
     final DatabricksEmulator emulator;
+    /** The cloud storage of the workspace's EXTERNAL_LINKS, on 127.0.1.N for a workspace on 127.0.0.N. */
+    final StorageHost storage;
     final ProxyServer proxy;
     final Path secretFile;
     final Path auditLog;
@@ -30,8 +33,20 @@ final class DatabricksFixture implements AutoCloseable {
 
     /** @param workspaceUp false: the proxy starts while the emulator is suspended (call {@code resume}) */
     DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds, boolean workspaceUp) throws Exception {
+        this(dir, ip, tokenLifetimeSeconds, workspaceUp, 5000);
+    }
+
+    /** @param connectionTimeoutMs the pool's wait for a backend connection */
+    DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds, boolean workspaceUp, int connectionTimeoutMs)
+            throws Exception {
         SelfSigned cert = SelfSigned.create(dir, ip);
+        String storageIp = ip.replaceFirst("^127\\.0\\.0\\.", "127.0.1.");
+        SelfSigned storageCert = SelfSigned.create(java.nio.file.Files.createDirectories(dir.resolve("storage")),
+                storageIp);
+        cert.trusting(storageCert);
+        storage = new StorageHost(storageCert.keystore(), storageCert.keystorePassword(), storageIp);
         emulator = new DatabricksEmulator(cert.keystore(), cert.keystorePassword(), "wh-acme", ip, 443);
+        emulator.storage(storage);
         emulator.tokenLifetimeSeconds(tokenLifetimeSeconds);
         emulator.allowClient("sp-acme", "secret-one");
         emulator.warehouse("wh-backup", true);
@@ -67,7 +82,7 @@ final class DatabricksFixture implements AutoCloseable {
                     client_id: sp-acme
                     client_secret_file: sp-acme.secret
                     start_on_demand: true
-                    pool: { max_size: 4, connection_timeout_ms: 5000, max_lifetime_seconds: 60 }
+                    pool: { max_size: 4, connection_timeout_ms: %d, max_lifetime_seconds: 60 }
                     driver_options:
                       SSLTrustStore: %s
                       SSLTrustStorePwd: %s
@@ -76,7 +91,7 @@ final class DatabricksFixture implements AutoCloseable {
                       OAuth2TokenEndpoint: %s/oidc/v1/token
                 tenants:
                   acme: { secret_hash: "%s", scram_sha256: "%s", backend: dbx, policy: acme.yaml }
-                """.formatted(ip, cert.truststore(), cert.truststorePassword(), base, base,
+                """.formatted(ip, connectionTimeoutMs, cert.truststore(), cert.truststorePassword(), base, base,
                 SecretHash.create("acme-secret").encoded(),
                 com.akkio.dbproxy.server.config.ScramVerifier.create("acme-secret").encoded()));
         if (!workspaceUp) {
@@ -106,5 +121,6 @@ final class DatabricksFixture implements AutoCloseable {
     public void close() throws Exception {
         proxy.close();
         emulator.close();
+        storage.close();
     }
 }

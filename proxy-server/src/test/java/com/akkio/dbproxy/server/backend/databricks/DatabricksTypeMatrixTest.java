@@ -21,6 +21,7 @@ import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.TypeZoo;
 import com.akkio.dbproxy.server.TypeZoo.Check;
 import com.akkio.dbproxy.server.TypeZoo.Column;
+import com.akkio.dbproxy.server.backend.databricks.emulator.EmulatorTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,12 +43,21 @@ class DatabricksTypeMatrixTest {
             new Column("c_decimal", "DECIMAL(10,2)", Check.DECIMAL), new Column("c_float", "FLOAT", Check.REAL),
             new Column("c_double", "DOUBLE", Check.DOUBLE), new Column("c_boolean", "BOOLEAN", Check.BOOLEAN),
             new Column("c_string", "STRING", Check.TEXT), new Column("c_date", "DATE", Check.DATE),
-            new Column("c_timestamp", "TIMESTAMP", Check.TIMESTAMP),
+            new Column("c_timestamp", "TIMESTAMP_NTZ", Check.TIMESTAMP),
+            new Column("c_timestamp_ltz", "TIMESTAMP", Check.TIMESTAMP),
+            new Column("c_binary", "BINARY", Check.BLOB),
+            new Column("c_interval_ym", "INTERVAL YEAR TO MONTH", Check.TEXT),
+            new Column("c_interval_dt", "INTERVAL DAY TO SECOND", Check.TEXT),
+            new Column("c_variant", "VARIANT", Check.JSON_TEXT),
+            new Column("c_void", "VOID", Check.INTEGER),
             new Column("c_array", "ARRAY<INT>", Check.JSON_VALUE),
             new Column("c_array_string", "ARRAY<STRING>", Check.JSON_VALUE),
             new Column("c_array_struct", "ARRAY<STRUCT<a: INT>>", Check.JSON_VALUE),
             new Column("c_struct", "STRUCT<id: INT, n: STRING>", Check.JSON_VALUE),
-            new Column("c_map", "MAP<STRING, INT>", Check.JSON_VALUE));
+            new Column("c_map", "MAP<STRING, INT>", Check.JSON_VALUE),
+            new Column("c_map_int", "MAP<INT, STRING>", Check.JSON_VALUE),
+            new Column("c_array_array", "ARRAY<ARRAY<INT>>", Check.JSON_VALUE),
+            new Column("c_struct_nested", "STRUCT<s: STRUCT<b: INT>, l: ARRAY<STRING>>", Check.JSON_VALUE));
 
     @TempDir
     static Path dir;
@@ -56,21 +66,34 @@ class DatabricksTypeMatrixTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dbx = new DatabricksFixture(dir, "127.0.0.12", 3600);
+        // 30 s for a backend connection: this class outlives the pool's 60 s connection lifetime, and the driver's
+        // new connections after it took longer than the fixture's 5 s here (its first, in a cold JVM, too)
+        dbx = new DatabricksFixture(dir, "127.0.0.12", 3600, true, 30_000);
         dbx.emulator.setUp("CREATE TABLE acme_prod.sales.type_zoo (id INTEGER, c_tinyint TINYINT,"
                 + " c_smallint SMALLINT, c_int INTEGER, c_bigint BIGINT, c_decimal DECIMAL(10, 2), c_float REAL,"
                 + " c_double DOUBLE, c_boolean BOOLEAN, c_string VARCHAR, c_date DATE, c_timestamp TIMESTAMP,"
+                + " c_binary BLOB, c_interval_ym INTERVAL, c_interval_dt INTERVAL, c_variant JSON, c_void INTEGER,"
                 + " c_array INTEGER[], c_array_string VARCHAR[], c_array_struct STRUCT(a INTEGER)[],"
-                + " c_struct STRUCT(id INTEGER, n VARCHAR), c_map MAP(VARCHAR, INTEGER))");
+                + " c_struct STRUCT(id INTEGER, n VARCHAR), c_map MAP(VARCHAR, INTEGER), c_array_array INTEGER[][],"
+                + " c_struct_nested STRUCT(s STRUCT(b INTEGER), l VARCHAR[]), c_timestamp_ltz TIMESTAMPTZ,"
+                + " c_map_int MAP(INTEGER, VARCHAR))");
+        // the types DuckDB lacks: its INTERVAL and an always-NULL column declared as Databricks has them
+        dbx.emulator.declareType("c_interval_ym", "INTERVAL YEAR TO MONTH");
+        dbx.emulator.declareType("c_void", "VOID");
         dbx.emulator.setUp("INSERT INTO acme_prod.sales.type_zoo VALUES"
                 + " (1, 1, 2, 3, 4, 12345678.90, 1.5, 0.1, true, 'hello', DATE '2024-02-29',"
-                + " TIMESTAMP '2024-02-29 12:34:56.123456', [1, 2, NULL], ['a', 'b c', NULL], [{'a': 1}, NULL],"
-                + " {'id': 1, 'n': 'x'}, MAP {'k1': 1, 'k2': 2}),"
+                + " TIMESTAMP '2024-02-29 12:34:56.123456', '\\x00\\xFFab'::BLOB, INTERVAL '14 months',"
+                + " INTERVAL '1 day 02:03:04.5', '{\"a\": [1, 2.5, \"x\"], \"b\": null}', NULL,"
+                + " [1, 2, NULL], ['a', 'b c', NULL], [{'a': 1}, NULL],"
+                + " {'id': 1, 'n': 'x'}, MAP {'k1': 1, 'k2': 2}, [[1, 2], NULL, []], {'s': {'b': 7}, 'l': ['p', NULL]},"
+                + " TIMESTAMPTZ '2024-02-29 12:34:56.123456+00', MAP {7: 'x', -3: 'y z'}),"
                 + " (2, -128, 32767, -2147483648, 9223372036854775807, -99999999.99, -0.25, 1e300, false,"
-                + " 'Zoë \"quoted\", {braced}', DATE '1969-12-31', TIMESTAMP '1969-12-31 23:59:59.999999', [], [],"
-                + " [], {'id': NULL, 'n': 'q\"uote'}, MAP {}),"
+                + " 'Zoë \"quoted\", {braced}', DATE '1969-12-31', TIMESTAMP '1969-12-31 23:59:59.999999', ''::BLOB,"
+                + " -INTERVAL '25 months', -INTERVAL '3 days 00:00:01.000001', '[]', NULL, [], [],"
+                + " [], {'id': NULL, 'n': 'q\"uote'}, MAP {}, [], {'s': NULL, 'l': []},"
+                + " TIMESTAMPTZ '1969-12-31 23:59:59.999999-05', MAP {}),"
                 + " (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-                + " NULL)");
+                + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
         readme = ReadmeTables.byFirstColumn(TABLE);
     }
 
@@ -106,6 +129,29 @@ class DatabricksTypeMatrixTest {
         }
     }
 
+    /** A Databricks interval is the driver's literal of it ({@code 1-2}, {@code 1 02:03:04.500000000}). */
+    private static String intervalMismatch(Column column, int id, Object v, TypeZoo.Oracle oracle) {
+        String text = oracle.text().get(id);
+        String expected = text == null ? null : EmulatorTypes.intervalLiteral(text, column.duckdbType());
+        String actual = v == null ? null : v.toString();
+        return java.util.Objects.equals(expected, actual) ? null : "expected " + expected + ", got " + actual;
+    }
+
+    /**
+     * A Databricks TIMESTAMP is an instant the driver hands over as the wall clock of the session time zone (UTC):
+     * DuckDB's text of the instant, at UTC, to the front end's precision.
+     */
+    private static String instantMismatch(int id, Object v, TypeZoo.Oracle oracle, TypeZoo.Precision precision) {
+        String text = oracle.text().get(id);
+        java.time.LocalDateTime expected = text == null ? null : TypeZoo.offsetDateTime(text)
+                .withOffsetSameInstant(java.time.ZoneOffset.UTC).toLocalDateTime()
+                .truncatedTo(precision == TypeZoo.Precision.MILLIS ? java.time.temporal.ChronoUnit.MILLIS
+                        : java.time.temporal.ChronoUnit.MICROS);
+        java.time.LocalDateTime actual = v instanceof java.sql.Timestamp t ? t.toLocalDateTime()
+                : v instanceof java.time.LocalDateTime t ? t : null;
+        return java.util.Objects.equals(expected, actual) ? null : "expected " + expected + ", got " + v;
+    }
+
     /** The type of a result's value column, as a client names it. */
     private interface ValueColumnType {
         String of(ResultSetMetaData md) throws SQLException;
@@ -134,7 +180,10 @@ class DatabricksTypeMatrixTest {
                     while (result.next()) {
                         Object v = result.getObject(2);
                         int id = result.getInt(1);
-                        String mismatch = TypeZoo.mismatch(column, id, v, oracle, precision);
+                        String mismatch = column.duckdbType().startsWith("INTERVAL")
+                                ? intervalMismatch(column, id, v, oracle)
+                                : column.duckdbType().equals("TIMESTAMP") ? instantMismatch(id, v, oracle, precision)
+                                : TypeZoo.mismatch(column, id, v, oracle, precision);
                         if (mismatch != null) {
                             failures.add(column.name() + " row " + id + ": " + mismatch);
                         }

@@ -41,4 +41,16 @@ class DatabricksTypesTest {
         assertThat(type("GEOGRAPHY", Types.VARCHAR).kind()).as("a type the proxy does not know: by its JDBC type")
                 .isEqualTo(Kind.TEXT);
     }
+
+    @Test
+    void aMapTheDriverWritesAsArrowEntriesReachesClientsAsAJsonObject() throws Exception {
+        assertThat(DatabricksTypes.mapAsObject("[{\"key\":\"k1\",\"value\":1},{\"key\":\"k2\",\"value\":null}]"))
+                .isEqualTo("{\"k1\":1,\"k2\":null}");
+        assertThat(DatabricksTypes.mapAsObject("[]")).as("an empty map").isEqualTo("{}");
+        assertThat(DatabricksTypes.mapAsObject("[{\"key\":7,\"value\":[1]}]")).isEqualTo("{\"7\":[1]}");
+        assertThat(DatabricksTypes.mapAsObject("{\"k1\":1.50}")).as("JSON already").isEqualTo("{\"k1\":1.50}");
+        assertThat(DatabricksTypes.mapAsObject("{7:\"x\",-3:1.50}")).as("keys the driver writes bare")
+                .isEqualTo("{\"7\":\"x\",\"-3\":1.50}");
+        assertThat(DatabricksTypes.mapAsObject(null)).isNull();
+    }
 }

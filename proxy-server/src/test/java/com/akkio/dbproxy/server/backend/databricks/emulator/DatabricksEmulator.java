@@ -10,11 +10,8 @@ import java.security.KeyStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +27,6 @@ import javax.net.ssl.SSLContext;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -68,9 +64,7 @@ public final class DatabricksEmulator implements AutoCloseable {
     private volatile long tokenDelayMillis;
     private volatile ObjectNode statementFailure;
     private final Set<Statement> running = ConcurrentHashMap.newKeySet();
-    private final Map<String, List<ObjectNode>> chunks = new ConcurrentHashMap<>();
-    private volatile int chunkRows;
-    private volatile int failChunksFrom = -1;
+    private final EmulatorResults results = new EmulatorResults();
     private volatile String warehouseState = "RUNNING";
     private final byte[] signingKey = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
 
@@ -173,12 +167,37 @@ public final class DatabricksEmulator implements AutoCloseable {
 
     /** Results of more than {@code rows} rows come in chunks of that many, fetched one by one (zero: one chunk). */
     public void chunkRows(int rows) {
-        this.chunkRows = rows;
+        results.chunkRows(rows);
     }
 
     /** Fetching chunk {@code index} or a later one fails (HTTP 500), as a warehouse losing a result does; -1 heals. */
     public void failChunksFrom(int index) {
-        this.failChunksFrom = index;
+        results.failChunksFrom(index);
+    }
+
+    /** Where EXTERNAL_LINKS results are stored (none: every Arrow result goes inline). */
+    public void storage(StorageHost host) {
+        results.storage(host);
+    }
+
+    /** Arrow results up to this many bytes go inline when the driver allows either. */
+    public void inlineLimitBytes(long bytes) {
+        results.inlineLimitBytes(bytes);
+    }
+
+    /** How long an external link stays valid. */
+    public void linkLifetime(java.time.Duration lifetime) {
+        results.linkLifetime(lifetime);
+    }
+
+    /** Result columns labelled {@code label} are of Databricks type {@code typeText} (one DuckDB lacks). */
+    public void declareType(String label, String typeText) {
+        results.declare(label, typeText);
+    }
+
+    /** How each result so far was sent: {@code JSON_ARRAY}, {@code ARROW_STREAM INLINE|LINKS|EMPTY}. */
+    public List<String> resultsServed() {
+        return results.served();
     }
 
     public void tokenLifetimeSeconds(long seconds) {
@@ -333,15 +352,9 @@ public final class DatabricksEmulator implements AutoCloseable {
             statements.remove(rest);
             reply(ex, 200, JSON.createObjectNode());
         } else if (method.equals("GET") && rest.contains("/result/chunks/")) {
-            List<ObjectNode> parts = chunks.get(rest.substring(0, rest.indexOf('/')));
-            int index = Integer.parseInt(rest.substring(rest.lastIndexOf('/') + 1));
-            if (parts == null || index >= parts.size()) {
-                reply(ex, 404, error("NOT_FOUND", "no chunk " + index));
-            } else if (failChunksFrom >= 0 && index >= failChunksFrom) {
-                reply(ex, 500, error("INTERNAL_ERROR", "result chunk " + index + " was lost"));
-            } else {
-                reply(ex, 200, parts.get(index));
-            }
+            EmulatorResults.Reply chunk = results.chunk(rest.substring(0, rest.indexOf('/')),
+                    Integer.parseInt(rest.substring(rest.lastIndexOf('/') + 1)));
+            reply(ex, chunk.status(), chunk.body());
         } else if (method.equals("GET")) {
             ObjectNode st = statements.get(rest);
             reply(ex, st == null ? 404 : 200, st == null ? error("NOT_FOUND", "no statement " + rest) : st);
@@ -366,66 +379,9 @@ public final class DatabricksEmulator implements AutoCloseable {
             // the driver describes a prepared statement's result with DESCRIBE QUERY (before it has one)
             boolean rows = s.execute(statement.regionMatches(true, 0, DESCRIBE_QUERY, 0, DESCRIBE_QUERY.length())
                     ? describeQuery(statement.substring(DESCRIBE_QUERY.length())) : statement);
-            ObjectNode manifest = response.putObject("manifest").put("format", "JSON_ARRAY");
-            ObjectNode schema = manifest.putObject("schema");
-            ArrayNode data = JSON.createArrayNode();
-            ArrayNode columns = schema.putArray("columns");
-            if (rows) {
-                try (ResultSet rs = s.getResultSet()) {
-                    ResultSetMetaData md = rs.getMetaData();
-                    for (int i = 1; i <= md.getColumnCount(); i++) {
-                        String complex = complexTypeText(md.getColumnTypeName(i));
-                        // DuckDB's JDBC type for its 4-byte FLOAT is FLOAT, which JDBC means as a DOUBLE
-                        String type = complex != null ? complex.substring(0, complex.indexOf('<'))
-                                : md.getColumnTypeName(i).equals("FLOAT") ? "FLOAT"
-                                : typeName(md.getColumnType(i));
-                        columns.addObject().put("name", md.getColumnLabel(i)).put("position", i - 1)
-                                .put("type_name", type).put("type_text", complex != null ? complex
-                                        : typeText(type, md, i));
-                    }
-                    while (rs.next()) {
-                        ArrayNode row = data.addArray();
-                        for (int i = 1; i <= md.getColumnCount(); i++) {
-                            Object v = rs.getObject(i);
-                            // a warehouse's JSON_ARRAY result has each ARRAY, STRUCT and MAP value as JSON text
-                            row.add(v == null ? null : complexTypeText(md.getColumnTypeName(i)) != null
-                                    ? jsonText(v) : v.toString());
-                        }
-                    }
-                }
-            } else {
-                columns.addObject().put("name", "num_affected_rows").put("position", 0).put("type_name", "LONG")
-                        .put("type_text", "BIGINT");
-                data.addArray().add(Long.toString(Math.max(0, s.getUpdateCount())));
-            }
-            schema.put("column_count", columns.size());
-            int size = chunkRows > 0 && data.size() > chunkRows ? chunkRows : Math.max(1, data.size());
-            List<ObjectNode> parts = new ArrayList<>();
-            ArrayNode manifestChunks = JSON.createArrayNode();
-            for (int offset = 0; offset == 0 || offset < data.size(); offset += size) {
-                int index = parts.size();
-                ArrayNode rowsOfChunk = JSON.createArrayNode();
-                for (int r = offset; r < Math.min(data.size(), offset + size); r++) {
-                    rowsOfChunk.add(data.get(r));
-                }
-                ObjectNode chunk = JSON.createObjectNode().put("chunk_index", index).put("row_offset", offset)
-                        .put("row_count", rowsOfChunk.size());
-                chunk.set("data_array", rowsOfChunk);
-                if (offset + size < data.size()) {
-                    chunk.put("next_chunk_index", index + 1).put("next_chunk_internal_link",
-                            "/api/2.0/sql/statements/" + id + "/result/chunks/" + (index + 1));
-                }
-                parts.add(chunk);
-                manifestChunks.addObject().put("chunk_index", index).put("row_offset", offset)
-                        .put("row_count", rowsOfChunk.size());
-            }
-            chunks.put(id, parts);
-            manifest.put("total_row_count", data.size()).put("total_chunk_count", parts.size())
-                    .put("truncated", false);
-            manifest.set("chunks", manifestChunks);
-            response.set("result", parts.get(0).deepCopy());
+            results.encode(response, id, request, s, rows);
             response.putObject("status").put("state", "SUCCEEDED");
-        } catch (SQLException e) {
+        } catch (SQLException | IOException e) {
             response.putObject("status").put("state", "FAILED").putObject("error")
                     .put("error_code", "BAD_REQUEST").put("message", e.getMessage());
         } finally {
@@ -453,132 +409,12 @@ public final class DatabricksEmulator implements AutoCloseable {
         try (Statement s = duckdb.createStatement(); ResultSet r = s.executeQuery("DESCRIBE " + query)) {
             while (r.next()) {
                 rows.append(rows.length() == 0 ? "" : ", ").append("('").append(r.getString(1).replace("'", "''"))
-                        .append("', '").append(databricksTypeText(r.getString(2)).toLowerCase(java.util.Locale.ROOT))
+                        .append("', '")
+                        .append(results.describedType(r.getString(1), r.getString(2)).toLowerCase(java.util.Locale.ROOT))
                         .append("', NULL)");
             }
         }
         return "SELECT * FROM (VALUES " + rows + ") AS t(col_name, data_type, comment)";
-    }
-
-    /**
-     * The Databricks type text of a DuckDB list, struct or map type ({@code INTEGER[]} is {@code ARRAY<INT>},
-     * {@code STRUCT(id INTEGER, n VARCHAR)} is {@code STRUCT<id: INT, n: STRING>}, {@code MAP(VARCHAR, INTEGER)} is
-     * {@code MAP<STRING, INT>}), as a warehouse's result manifest gives it; null for other types.
-     */
-    static String complexTypeText(String duckType) {
-        String t = duckType.strip();
-        if (t.endsWith("]")) {
-            return "ARRAY<" + databricksTypeText(t.substring(0, t.lastIndexOf('['))) + ">";
-        }
-        if (t.startsWith("STRUCT(") || t.startsWith("MAP(")) {
-            List<String> parts = topLevelParts(t.substring(t.indexOf('(') + 1, t.length() - 1));
-            StringBuilder out = new StringBuilder(t.startsWith("MAP(") ? "MAP<" : "STRUCT<");
-            for (int i = 0; i < parts.size(); i++) {
-                String part = parts.get(i).strip();
-                if (t.startsWith("MAP(")) {
-                    out.append(i > 0 ? ", " : "").append(databricksTypeText(part));
-                } else {
-                    int space = part.indexOf(' ');
-                    out.append(i > 0 ? ", " : "").append(part, 0, space).append(": ")
-                            .append(databricksTypeText(part.substring(space + 1)));
-                }
-            }
-            return out.append('>').toString();
-        }
-        return null;
-    }
-
-    private static String databricksTypeText(String duckType) {
-        String complex = complexTypeText(duckType);
-        if (complex != null) {
-            return complex;
-        }
-        String t = duckType.strip().toUpperCase(java.util.Locale.ROOT);
-        return switch (t) {
-            case "INTEGER" -> "INT";
-            case "VARCHAR" -> "STRING";
-            case "BLOB" -> "BINARY";
-            case "TIMESTAMP WITH TIME ZONE" -> "TIMESTAMP";
-            default -> t;
-        };
-    }
-
-    /** {@code a INTEGER, b STRUCT(c INTEGER, d VARCHAR)} split at the commas outside brackets. */
-    private static List<String> topLevelParts(String list) {
-        List<String> parts = new ArrayList<>();
-        int depth = 0;
-        int start = 0;
-        for (int i = 0; i < list.length(); i++) {
-            char c = list.charAt(i);
-            depth += c == '(' || c == '[' ? 1 : c == ')' || c == ']' ? -1 : 0;
-            if (c == ',' && depth == 0) {
-                parts.add(list.substring(start, i));
-                start = i + 1;
-            }
-        }
-        parts.add(list.substring(start));
-        return parts;
-    }
-
-    private static String jsonText(Object v) throws SQLException {
-        try {
-            return JSON.writeValueAsString(plain(v));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new SQLException("cannot write a value as JSON", e);
-        }
-    }
-
-    /** DuckDB's arrays, structs and maps as lists and maps Jackson writes as JSON; dates and times as text. */
-    private static Object plain(Object v) throws SQLException {
-        if (v instanceof java.sql.Array a) {
-            List<Object> out = new ArrayList<>();
-            for (Object item : (Object[]) a.getArray()) {
-                out.add(item == null ? null : plain(item));
-            }
-            return out;
-        }
-        if (v instanceof org.duckdb.DuckDBStruct struct) {
-            Map<String, Object> out = new java.util.LinkedHashMap<>();
-            for (Map.Entry<String, Object> e : struct.getMap().entrySet()) {
-                out.put(e.getKey(), e.getValue() == null ? null : plain(e.getValue()));
-            }
-            return out;
-        }
-        if (v instanceof Map<?, ?> map) {
-            Map<String, Object> out = new java.util.LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                out.put(String.valueOf(e.getKey()), e.getValue() == null ? null : plain(e.getValue()));
-            }
-            return out;
-        }
-        return v instanceof Number || v instanceof Boolean || v instanceof String ? v : v.toString();
-    }
-
-    private static String typeName(int jdbcType) {
-        return switch (jdbcType) {
-            case Types.BIGINT -> "LONG";
-            case Types.INTEGER -> "INT";
-            case Types.SMALLINT -> "SHORT";
-            case Types.TINYINT -> "BYTE";
-            case Types.DOUBLE, Types.FLOAT -> "DOUBLE";
-            case Types.REAL -> "FLOAT";
-            case Types.DECIMAL, Types.NUMERIC -> "DECIMAL";
-            case Types.BOOLEAN, Types.BIT -> "BOOLEAN";
-            case Types.DATE -> "DATE";
-            case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> "TIMESTAMP";
-            default -> "STRING";
-        };
-    }
-
-    private static String typeText(String type, ResultSetMetaData md, int i) throws SQLException {
-        // the type text a warehouse writes in a result manifest: SQL names, where type_name has Spark's
-        return switch (type) {
-            case "LONG" -> "BIGINT";
-            case "SHORT" -> "SMALLINT";
-            case "BYTE" -> "TINYINT";
-            case "DECIMAL" -> "DECIMAL(" + md.getPrecision(i) + "," + md.getScale(i) + ")";
-            default -> type;
-        };
     }
 
     private static ObjectNode error(String code, String message) {
