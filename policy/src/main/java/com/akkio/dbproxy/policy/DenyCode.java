@@ -20,7 +20,9 @@ public enum DenyCode {
     TABLE_FUNCTION_DENIED("42501", 1301),
     FUNCTION_DENIED("42501", 1302),
     FUNCTION_NOT_ALLOWED("42501", 1303),
-    AMBIGUOUS_LITERAL("42501", 1401);
+    AMBIGUOUS_LITERAL("42501", 1401),
+    /** A write adds more rows than the policy's {@code max_write_rows} (54000: a limit, as SQL_TOO_LONG). */
+    WRITE_ROWS_EXCEEDED("54000", 1501);
 
     private final String sqlState;
     private final int vendorCode;

@@ -27,6 +27,30 @@ public final class PolicyEngine {
             "(?i)(?<![\\p{L}\\p{N}_$])u&['\"]");
     private final LongAdder[] decisions = {new LongAdder(), new LongAdder(), new LongAdder()};
 
+    /**
+     * The reason to give a client whose write the backend failed because it would have added more rows than the
+     * policy's {@code max_write_rows} (the backend's message carries the rewrite's own error text), or null when
+     * {@code backendMessage} is not that failure.
+     */
+    public static String writeRowsExceeded(String backendMessage) {
+        if (backendMessage == null || !backendMessage.contains(WriteCap.MARKER)) {
+            return null;
+        }
+        int at = backendMessage.indexOf(WriteCap.MARKER);
+        if (at < 0) {
+            return null;
+        }
+        String rest = backendMessage.substring(at + WriteCap.MARKER.length());
+        int end = rest.indexOf(WriteCap.MESSAGE_END);
+        return end < 0 ? null : rest.substring(0, end + WriteCap.MESSAGE_END.length());
+    }
+
+    /** True when {@code decision} is a write the engine rewrote to fail over {@code max_write_rows}. */
+    public static boolean writeCapped(Decision decision) {
+        return decision.isAllowed() && decision.rewrittenSql().contains(WriteCap.MARKER)
+                && !decision.writes().isEmpty();
+    }
+
     /** How many decisions this engine has made from the given source since it was created. */
     public long decisions(DecisionSource source) {
         return decisions[Objects.requireNonNull(source, "source").ordinal()].sum();
@@ -222,11 +246,15 @@ public final class PolicyEngine {
                 ? RowCap.apply((Select) statement, policy.maxRows()) : RowCap.Outcome.WITHIN;
         String rewritten;
         if (databricksText == null) {
+            WriteCap.apply(statement, policy);
             rewritten = statement.toString();
             if (cap == RowCap.Outcome.WRAP) {
                 rewritten = RowCap.wrap(rewritten, policy.maxRows());
             }
         } else {
+            // the tenant's own text goes to the warehouse: a VALUES list is still counted, a query source is not
+            // wrapped yet (WriteCap)
+            WriteCap.countValues(statement, policy);
             rewritten = databricksText;
             if (cap == RowCap.Outcome.CAPPED && unbounded) {
                 // a LIMIT after everything else the query says: where Spark's grammar puts it
@@ -264,6 +292,10 @@ public final class PolicyEngine {
         }
         if (kind == StatementKind.QUERY && RowCap.apply((Select) statement, policy.maxRows()) != RowCap.Outcome.WITHIN) {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the row cap could not be applied to this query");
+        }
+        if (!WriteCap.holds(statement, policy)) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the write cap (max_write_rows) could not be applied to"
+                    + " this statement");
         }
     }
 }

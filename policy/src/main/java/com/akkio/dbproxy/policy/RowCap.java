@@ -92,7 +92,7 @@ final class RowCap {
      * exactly one row. Anything else (a function call could be set-returning: {@code SELECT unnest(range(1000000))},
      * a subquery, a parameter) is capped: this test only accepts what it can prove.
      */
-    private static boolean isOneRowOfConstants(PlainSelect ps) {
+    static boolean isOneRowOfConstants(PlainSelect ps) {
         if (ps.getFromItem() != null || (ps.getJoins() != null && !ps.getJoins().isEmpty()) || ps.getGroupBy() != null
                 || ps.getWindowDefinitions() != null || ps.getSelectItems() == null) {
             return false;

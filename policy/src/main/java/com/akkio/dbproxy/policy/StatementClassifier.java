@@ -28,6 +28,7 @@ import net.sf.jsqlparser.statement.export.Export;
 import net.sf.jsqlparser.statement.grant.Grant;
 import net.sf.jsqlparser.statement.grant.Revoke;
 import net.sf.jsqlparser.statement.imprt.Import;
+import net.sf.jsqlparser.statement.insert.ConflictActionType;
 import net.sf.jsqlparser.statement.insert.Insert;
 import net.sf.jsqlparser.statement.merge.Merge;
 import net.sf.jsqlparser.statement.select.Select;
@@ -58,14 +59,17 @@ final class StatementClassifier {
         if (st instanceof Select) {
             return StatementKind.QUERY;
         }
-        if (st instanceof Insert || st instanceof Upsert) {
-            return StatementKind.INSERT;
+        if (st instanceof Upsert) {
+            return StatementKind.INSERT_OR_REPLACE;
         }
-        if (st instanceof CreateTable) {
-            return StatementKind.CREATE_TABLE;
+        if (st instanceof Insert insert) {
+            return replaces(insert) ? StatementKind.INSERT_OR_REPLACE : StatementKind.INSERT;
         }
-        if (st instanceof CreateView) {
-            return StatementKind.CREATE_VIEW;
+        if (st instanceof CreateTable ct) {
+            return ct.isOrReplace() ? StatementKind.CREATE_OR_REPLACE : StatementKind.CREATE_TABLE;
+        }
+        if (st instanceof CreateView cv) {
+            return cv.isOrReplace() ? StatementKind.CREATE_OR_REPLACE : StatementKind.CREATE_VIEW;
         }
         if (st instanceof Merge) {
             return StatementKind.MERGE;
@@ -103,6 +107,13 @@ final class StatementClassifier {
             return StatementKind.GRANT;
         }
         return StatementKind.OTHER;
+    }
+
+    /** An insert that overwrites what a conflicting row or the table held, rather than only adding rows. */
+    private static boolean replaces(Insert insert) {
+        return insert.isOverwrite() || insert.isUseDuplicate() || insert.getDuplicateAction() != null
+                || insert.getConflictAction() != null
+                && insert.getConflictAction().getConflictActionType() == ConflictActionType.DO_UPDATE;
     }
 
     /**

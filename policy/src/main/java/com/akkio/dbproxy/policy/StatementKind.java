@@ -12,10 +12,21 @@ public enum StatementKind {
     INSERT(true),
     CREATE_TABLE(true),
     CREATE_VIEW(true),
+    /**
+     * CREATE OR REPLACE TABLE or VIEW: drops what the name held, so a policy lists it apart from
+     * {@link #CREATE_TABLE} and {@link #CREATE_VIEW}.
+     */
+    CREATE_OR_REPLACE(true),
+    /**
+     * An insert that can overwrite rows or a table: INSERT OR REPLACE, REPLACE INTO, UPSERT, INSERT … ON CONFLICT DO
+     * UPDATE, ON DUPLICATE KEY UPDATE, INSERT OVERWRITE. Listed apart from {@link #INSERT}, which only adds rows.
+     */
+    INSERT_OR_REPLACE(true),
     MERGE(true),
     UPDATE(true),
     DELETE(true),
     TRUNCATE(true),
+    /** DROP TABLE and DROP VIEW of writable objects (any other DROP is denied as a construct). */
     DROP(true),
     ALTER(true),
     /** DESCRIBE and EXPLAIN of a query: the objects they name are checked like reads. */

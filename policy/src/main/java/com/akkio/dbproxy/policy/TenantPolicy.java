@@ -25,6 +25,8 @@ import java.util.stream.Stream;
 public final class TenantPolicy {
     /** Table functions that only compute values and read nothing outside the statement. */
     public static final Set<String> DEFAULT_TABLE_FUNCTIONS = Set.of("range", "generate_series", "unnest", "explode");
+    /** Rows one write statement may add unless the policy says otherwise ({@code max_write_rows}). */
+    public static final long DEFAULT_MAX_WRITE_ROWS = 1_000_000;
     /** Statements longer than this are decided every time rather than remembered. */
     static final int MEMO_MAX_SQL_LENGTH = 16_384;
 
@@ -37,6 +39,7 @@ public final class TenantPolicy {
     private final List<ObjectPattern> writable;
     private final Set<StatementKind> allowedKinds;
     private final long maxRows;
+    private final long maxWriteRows;
     private final int maxSqlLength;
     private final FunctionRules functionRules;
     private final DecisionMemo memo;
@@ -54,6 +57,11 @@ public final class TenantPolicy {
             throw new IllegalArgumentException("max_rows must be at least 1, got " + b.maxRows);
         }
         this.maxRows = b.maxRows;
+        if (b.maxWriteRows < 1 || b.maxWriteRows == Long.MAX_VALUE) {
+            throw new IllegalArgumentException("max_write_rows must be at least 1 and below " + Long.MAX_VALUE
+                    + ", got " + b.maxWriteRows);
+        }
+        this.maxWriteRows = b.maxWriteRows;
         if (b.maxSqlLength < 16) {
             throw new IllegalArgumentException("max_sql_length must be at least 16, got " + b.maxSqlLength);
         }
@@ -90,6 +98,7 @@ public final class TenantPolicy {
         this.writable = base.writable;
         this.allowedKinds = kinds;
         this.maxRows = base.maxRows;
+        this.maxWriteRows = base.maxWriteRows;
         this.maxSqlLength = base.maxSqlLength;
         this.functionRules = base.functionRules;
         this.memo = base.memo.emptyCopy();
@@ -186,6 +195,11 @@ public final class TenantPolicy {
         return maxRows;
     }
 
+    /** The most rows one write statement (INSERT, CREATE TABLE … AS) may add: {@code max_write_rows}. */
+    public long maxWriteRows() {
+        return maxWriteRows;
+    }
+
     public int maxSqlLength() {
         return maxSqlLength;
     }
@@ -238,6 +252,7 @@ public final class TenantPolicy {
         private final List<ObjectPattern> writable = new ArrayList<>();
         private final Set<StatementKind> allowedKinds = EnumSet.noneOf(StatementKind.class);
         private long maxRows = 10_000;
+        private long maxWriteRows = DEFAULT_MAX_WRITE_ROWS;
         private int maxSqlLength = 1 << 20;
         private final List<String> deniedFunctions = new ArrayList<>();
         private final List<String> allowedFunctions = new ArrayList<>();
@@ -294,6 +309,12 @@ public final class TenantPolicy {
 
         public Builder maxRows(long value) {
             this.maxRows = value;
+            return this;
+        }
+
+        /** The most rows one write statement may add (default {@link #DEFAULT_MAX_WRITE_ROWS}). */
+        public Builder maxWriteRows(long value) {
+            this.maxWriteRows = value;
             return this;
         }
 

@@ -138,13 +138,13 @@ public final class DemoProxy implements AutoCloseable {
     }
 
     public static ProxyConfig.Limits unthrottled(ProxyConfig.Limits limits) {
-        return new ProxyConfig.Limits(100_000, 100_000, 64, limits.queryTimeout());
+        return new ProxyConfig.Limits(100_000, 100_000, 64, limits.queryTimeout(), 64, limits.writeQuota());
     }
 
     private static Map<String, ProxyConfig.Backend> backends(ProxyConfig cfg, UnaryOperator<ProxyConfig.Pool> pool) {
         Map<String, ProxyConfig.Backend> out = new LinkedHashMap<>();
         cfg.backends().forEach((name, b) -> out.put(name, new ProxyConfig.Backend(b.name(), b.type(), b.dialect(),
-                b.path(), b.seed(), pool.apply(b.pool()), b.databricks())));
+                b.path(), b.seed(), pool.apply(b.pool()), b.databricks(), b.duckdb())));
         return out;
     }
 

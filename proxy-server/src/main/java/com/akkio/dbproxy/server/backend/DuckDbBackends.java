@@ -32,6 +32,19 @@ public final class DuckDbBackends {
     private DuckDbBackends() {
     }
 
+    /** The configured threads and memory limit, set before the lockdown freezes the configuration. */
+    static List<String> resources(ProxyConfig.DuckDb settings) {
+        List<String> out = new java.util.ArrayList<>();
+        if (settings.threads() > 0) {
+            out.add("SET threads = " + settings.threads());
+        }
+        if (settings.memoryLimit() != null) {
+            // validated by the configuration loader: digits and a unit, nothing a quote could break out of
+            out.add("SET memory_limit = '" + settings.memoryLimit() + "'");
+        }
+        return out;
+    }
+
     private static String rootMessage(Throwable e) {
         Throwable root = e;
         for (int i = 0; i < 8 && root.getCause() != null; i++) {
@@ -67,6 +80,9 @@ public final class DuckDbBackends {
                 runScript(root, cfg.seed());
             }
             try (Statement st = root.createStatement()) {
+                for (String setting : resources(cfg.duckdb())) {
+                    st.execute(setting);
+                }
                 for (String setting : LOCKDOWN) {
                     st.execute(setting);
                 }

@@ -186,8 +186,13 @@ public final class ConfigLoader {
                 p.intValue("statement_cache_size", "duckdb".equals(type) ? 32 : 0, 0, 1024));
         switch (type) {
             case "duckdb" -> {
-                n.allowOnly("type", "path", "seed", "pool");
+                n.allowOnly("type", "path", "seed", "pool", "threads", "memory_limit");
                 String path = n.optionalString("path", null);
+                String memoryLimit = n.optionalString("memory_limit", null);
+                if (memoryLimit != null && !memoryLimit.matches("(?i)\\d+(\\.\\d+)?\\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)")) {
+                    throw n.error("memory_limit", "must be an amount such as 512MB or 2GiB, got '" + memoryLimit + "'");
+                }
+                ProxyConfig.DuckDb duckdb = new ProxyConfig.DuckDb(n.intValue("threads", 0, 0, 1024), memoryLimit);
                 String seed = n.optionalString("seed", null);
                 Path seedPath = seed == null ? null : dir.resolve(seed).normalize();
                 if (seedPath != null && !Files.isReadable(seedPath)) {
@@ -195,7 +200,7 @@ public final class ConfigLoader {
                 }
                 return new ProxyConfig.Backend(name, type, Dialect.DUCKDB,
                         path == null || path.equals(":memory:") ? null : dir.resolve(path).normalize(), seedPath, pool,
-                        null);
+                        null, duckdb);
             }
             case "databricks" -> {
                 n.allowOnly("type", "host", "port", "warehouse_id", "client_id", "client_secret",
@@ -277,6 +282,25 @@ public final class ConfigLoader {
         return new ProxyConfig.Tenant(name, secret, scram, backendName, policy.policy(), policy.limits(), policyFile);
     }
 
+    /** {@code write_quota}, or null when the policy has none. */
+    private static ProxyConfig.WriteQuota writeQuota(ConfigNode policy, Dialect dialect) throws ConfigException {
+        if (!policy.has("write_quota")) {
+            return null;
+        }
+        if (dialect != Dialect.DUCKDB) {
+            // Databricks reports a Delta table's size in bytes (DESCRIBE DETAIL) and its row count only by counting
+            throw policy.error("write_quota", "is measured on DuckDB backends only; this tenant's backend is "
+                    + dialect.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        ConfigNode q = policy.child("write_quota");
+        q.allowOnly("max_rows", "cache_seconds");
+        if (!q.has("max_rows")) {
+            throw q.error("max_rows", "is required: the most rows the tenant's write-back tables may hold together");
+        }
+        return new ProxyConfig.WriteQuota(q.longValue("max_rows", Long.MAX_VALUE, 1, Long.MAX_VALUE),
+                Duration.ofSeconds(q.longValue("cache_seconds", 5, 0, 3_600)));
+    }
+
     /** A tenant's policy and its limits, as read from one policy file. */
     public record PolicyFile(TenantPolicy policy, ProxyConfig.Limits limits) {
     }
@@ -285,7 +309,7 @@ public final class ConfigLoader {
         ConfigNode n = parse(file);
         n.allowOnly("tenant", "catalog", "default_schema", "catalogs", "read", "write", "statements", "max_rows",
                 "max_sql_length", "denied_functions", "allowed_functions", "table_functions", "rate",
-                "query_timeout_seconds");
+                "query_timeout_seconds", "max_write_rows", "write_quota");
         String declared = n.optionalString("tenant", tenant);
         if (!declared.equals(tenant)) {
             throw n.error("tenant", "says '" + declared + "' but the file is configured for tenant '" + tenant + "'");
@@ -319,6 +343,7 @@ public final class ConfigLoader {
         }
         b.maxRows(n.longValue("max_rows", 10_000, 1, Long.MAX_VALUE));
         b.maxSqlLength(n.intValue("max_sql_length", 100_000, 16, 16 << 20));
+        b.maxWriteRows(n.longValue("max_write_rows", TenantPolicy.DEFAULT_MAX_WRITE_ROWS, 1, Long.MAX_VALUE - 1));
         for (String f : n.strings("denied_functions")) {
             b.denyFunction(f);
         }
@@ -334,12 +359,15 @@ public final class ConfigLoader {
             b.tableFunctions(n.strings("table_functions"));
         }
         ConfigNode rate = n.child("rate");
-        rate.allowOnly("queries_per_second", "burst", "max_concurrent");
+        rate.allowOnly("queries_per_second", "burst", "max_concurrent", "max_running");
+        int maxConcurrent = rate.intValue("max_concurrent", 8, 1, 10_000);
         ProxyConfig.Limits limits = new ProxyConfig.Limits(
                 rate.doubleValue("queries_per_second", 50, 0.001, 1_000_000),
                 rate.longValue("burst", 100, 1, 10_000_000),
-                rate.intValue("max_concurrent", 8, 1, 10_000),
-                Duration.ofSeconds(n.longValue("query_timeout_seconds", 300, 1, 86_400)));
+                maxConcurrent,
+                Duration.ofSeconds(n.longValue("query_timeout_seconds", 300, 1, 86_400)),
+                rate.intValue("max_running", maxConcurrent, 1, maxConcurrent),
+                writeQuota(n, dialect));
         try {
             return new PolicyFile(b.build(), limits);
         } catch (IllegalArgumentException e) {

@@ -100,7 +100,20 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
      * ({@code databricks} set).
      */
     public record Backend(String name, String type, Dialect dialect, Path path, Path seed, Pool pool,
-                          Databricks databricks) {
+                          Databricks databricks, DuckDb duckdb) {
+        /** A backend without DuckDB settings of its own (a Databricks warehouse, or DuckDB's defaults). */
+        public Backend(String name, String type, Dialect dialect, Path path, Path seed, Pool pool,
+                       Databricks databricks) {
+            this(name, type, dialect, path, seed, pool, databricks, DuckDb.DEFAULT);
+        }
+    }
+
+    /**
+     * An embedded DuckDB's own resource settings: {@code threads} it runs a query on (0: DuckDB's default, one per
+     * core) and its {@code memoryLimit} (null: DuckDB's default, 80 % of RAM), set before it is locked down.
+     */
+    public record DuckDb(int threads, String memoryLimit) {
+        public static final DuckDb DEFAULT = new DuckDb(0, null);
     }
 
     /**
@@ -125,7 +138,24 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
         }
     }
 
-    public record Limits(double queriesPerSecond, long burst, int maxConcurrent, Duration queryTimeout) {
+    /**
+     * A tenant's limits. {@code maxRunning} of its admitted statements run on the backend at once, the others wait
+     * for one of them to end ({@code rate.max_running}, at most {@code maxConcurrent}); {@code writeQuota} bounds
+     * what its write-back schemas hold (null: no quota).
+     */
+    public record Limits(double queriesPerSecond, long burst, int maxConcurrent, Duration queryTimeout, int maxRunning,
+                         WriteQuota writeQuota) {
+        /** Limits under which every admitted statement runs at once, without a storage quota. */
+        public Limits(double queriesPerSecond, long burst, int maxConcurrent, Duration queryTimeout) {
+            this(queriesPerSecond, burst, maxConcurrent, queryTimeout, maxConcurrent, null);
+        }
+    }
+
+    /**
+     * The most rows a tenant's write-back tables (the tables its {@code write} patterns match) may hold together,
+     * measured on the backend before each write and remembered for {@code cacheFor}.
+     */
+    public record WriteQuota(long maxRows, Duration cacheFor) {
     }
 
     /** {@code scram} is null when the tenant has no SCRAM-SHA-256 verifier (then PostgreSQL clients need TLS). */

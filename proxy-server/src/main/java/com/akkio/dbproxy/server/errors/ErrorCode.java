@@ -19,6 +19,10 @@ public enum ErrorCode {
     TOO_MANY_CONNECTIONS("53400", 2003, "server.max_connections_per_tenant: the tenant has its maximum of connections"),
     LOGIN_THROTTLED("53400", 2004, "server.failed_logins: too many failed logins from the client's address; it is"
             + " refused before its credentials are checked"),
+    WRITE_QUOTA_EXCEEDED("53400", 2005, "write_quota.max_rows: the tenant's write-back tables hold their quota of"
+            + " rows; the write was not run"),
+    TOO_MANY_RUNNING("53400", 2006, "rate.max_running: the tenant's statements running on the backend left no room"
+            + " for this one within query_timeout_seconds; it was not run"),
     // 21xx: statements stopped
     QUERY_TIMEOUT("57014", 2102, "query_timeout_seconds: the statement ran too long and was cancelled in the backend"),
     QUERY_CANCELLED("57014", 2103, "the client cancelled the statement"),

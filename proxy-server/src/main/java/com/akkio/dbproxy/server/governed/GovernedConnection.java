@@ -141,6 +141,22 @@ public final class GovernedConnection implements StatementGate.Context {
         return tenant.config().limits().queryTimeout();
     }
 
+    @Override
+    public boolean cancelRequested() {
+        return cancelRequested.get();
+    }
+
+    @Override
+    public void checkWriteQuota(List<StatementRun> runs) {
+        tenant.writeQuota().check(tenantName(), tenant.config().policy(), runs,
+                () -> backend().backendConnection(id));
+    }
+
+    @Override
+    public void completed(StatementRun run, long rows) {
+        tenant.writeQuota().written(run.decision.kind(), rows);
+    }
+
     private BackendMeta backend() {
         return tenant.meta;
     }

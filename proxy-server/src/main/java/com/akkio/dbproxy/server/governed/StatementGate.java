@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.policy.Decision;
+import com.akkio.dbproxy.policy.DenyCode;
 import com.akkio.dbproxy.policy.PolicyEngine;
 import com.akkio.dbproxy.policy.TenantPolicy;
 import com.akkio.dbproxy.server.admin.ProxyMetrics;
@@ -49,6 +50,22 @@ public final class StatementGate {
         BackendErrors backendErrors();
 
         Duration queryTimeout();
+
+        /**
+         * Refuses the statements ({@link ProxyError}) when one of them would write into write-back tables that hold
+         * the tenant's {@code write_quota} already. A context without write-back storage has nothing to check.
+         */
+        default void checkWriteQuota(List<StatementRun> runs) {
+        }
+
+        /** True once the client asked to cancel the statement it is running (or waiting to run). */
+        default boolean cancelRequested() {
+            return false;
+        }
+
+        /** An allowed statement completed, having reported {@code rows}: what the write quota counts. */
+        default void completed(StatementRun run, long rows) {
+        }
     }
 
     private final PolicyEngine engine = new PolicyEngine();
@@ -83,14 +100,26 @@ public final class StatementGate {
      * recorded instead and thrown; so is a record that cannot be written (the statement is not run).
      */
     public TenantLimiter.Permit admit(Context c, List<StatementRun> runs) {
-        TenantLimiter.Permit permit;
+        TenantLimiter.Permit admitted = throttledUnless(c, runs, () -> c.limiter().admit());
+        TenantLimiter.Permit running;
         try {
-            permit = c.limiter().admit();
-        } catch (TenantLimiter.Refused e) {
+            running = throttledUnless(c, runs, () -> c.limiter().run(c.queryTimeout(), c::cancelRequested));
+        } catch (ProxyError e) {
+            admitted.close();
+            throw e;
+        }
+        TenantLimiter.Permit permit = () -> {
+            running.close();
+            admitted.close();
+        };
+        try {
+            c.checkWriteQuota(runs);
+        } catch (ProxyError e) {
+            permit.close();
             for (StatementRun run : runs) {
-                complete(c, run, AuditOutcome.THROTTLED, AuditOutcome.THROTTLED_CODE, -1);
+                complete(c, run, AuditOutcome.DENY, e.code().name(), -1);
             }
-            throw ProxyError.of(e.code(), e.detail());
+            throw e;
         }
         try {
             for (StatementRun run : runs) {
@@ -105,6 +134,24 @@ public final class StatementGate {
                     + " audited");
         }
         return permit;
+    }
+
+    /** A limit's decision on the statements: a permit, or the refusal, recorded for each of them and thrown. */
+    private TenantLimiter.Permit throttledUnless(Context c, List<StatementRun> runs, Limit limit) {
+        try {
+            return limit.admit();
+        } catch (TenantLimiter.Refused e) {
+            boolean cancelled = e.code() == ErrorCode.QUERY_CANCELLED;
+            for (StatementRun run : runs) {
+                complete(c, run, cancelled ? AuditOutcome.ERROR : AuditOutcome.THROTTLED,
+                        cancelled ? e.code().sqlState() : AuditOutcome.THROTTLED_CODE, -1);
+            }
+            throw ProxyError.of(e.code(), e.detail());
+        }
+    }
+
+    private interface Limit {
+        TenantLimiter.Permit admit() throws TenantLimiter.Refused;
     }
 
     /**
@@ -139,6 +186,9 @@ public final class StatementGate {
 
     /** The statement's last record: how it ended, and how many rows it served or changed (-1 if none). */
     public void complete(Context c, StatementRun run, AuditOutcome outcome, String code, long rows) {
+        if (outcome == AuditOutcome.ALLOW && run.decision != null) {
+            c.completed(run, rows);
+        }
         write(AuditEvent.COMPLETE, c, run.requestId, run.sqlSha256, run.sql, run.decision, outcome, code, rows,
                 System.nanoTime() - run.startNanos);
     }
@@ -185,6 +235,13 @@ public final class StatementGate {
         }
         BackendErrors errors = c.backendErrors();
         BackendErrors.Translated t = errors.translate(e, c.backendName());
+        String overWriteCap = PolicyEngine.writeRowsExceeded(t.detail());
+        if (overWriteCap != null && statements.stream().anyMatch(s -> s.decision() != null
+                && PolicyEngine.writeCapped(s.decision()))) {
+            // the rewrite's own check (max_write_rows) failed the statement in the backend: the policy's rule
+            LOG.info("backend {} refused a write of tenant {}: over max_write_rows", c.backendName(), c.tenantName());
+            return ProxyError.denied(DenyCode.WRITE_ROWS_EXCEEDED, overWriteCap);
+        }
         if (t.code() == ErrorCode.QUERY_TIMEOUT) {
             return ProxyError.of(ErrorCode.QUERY_TIMEOUT, "the statement ran longer than tenant '" + c.tenantName()
                     + "' allows (" + c.queryTimeout().toSeconds() + " s, rule: query_timeout_seconds) and was"

@@ -17,6 +17,7 @@ public final class TenantRuntime {
     public final AtomicInteger connections = new AtomicInteger();
     private volatile ProxyConfig.Tenant config;
     private volatile TenantLimiter limiter;
+    private volatile WriteQuota writeQuota;
     private volatile boolean retired;
     private final LimitStore limits;
 
@@ -29,6 +30,7 @@ public final class TenantRuntime {
         this.config = config;
         this.limits = limits;
         this.limiter = new TenantLimiter(config.name(), config.limits(), limits);
+        this.writeQuota = writeQuota(config.limits());
         this.meta = meta;
     }
 
@@ -53,6 +55,15 @@ public final class TenantRuntime {
 
     TenantLimiter limiter() {
         return limiter;
+    }
+
+    /** The tenant's write quota, shared by its connections (one measurement serves them all). */
+    WriteQuota writeQuota() {
+        return writeQuota;
+    }
+
+    private static WriteQuota writeQuota(ProxyConfig.Limits limits) {
+        return limits.writeQuota() == null ? WriteQuota.NONE : new WriteQuota(limits.writeQuota());
     }
 
     public String name() {
@@ -91,6 +102,7 @@ public final class TenantRuntime {
         narrowed.clear();
         if (!updated.limits().equals(config.limits())) {
             limiter = new TenantLimiter(updated.name(), updated.limits(), limits);
+            writeQuota = writeQuota(updated.limits());
         }
         config = updated;
     }

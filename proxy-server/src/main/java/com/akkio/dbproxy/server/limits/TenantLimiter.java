@@ -23,6 +23,9 @@ public final class TenantLimiter {
     private final ProxyConfig.Limits limits;
     private final Tokens rate;
     private final Semaphore inFlight;
+    /** Statements running on the backend: fair, so the tenant's statements start in the order they came. */
+    private final Semaphore running;
+    private static final long CANCEL_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /** Limits of this process alone. */
     public TenantLimiter(String tenant, ProxyConfig.Limits limits) {
@@ -35,6 +38,7 @@ public final class TenantLimiter {
         this.limits = limits;
         this.rate = store.rate(tenant, limits);
         this.inFlight = new Semaphore(limits.maxConcurrent());
+        this.running = new Semaphore(limits.maxRunning(), true);
     }
 
     /**
@@ -90,6 +94,43 @@ public final class TenantLimiter {
                     + " finishes");
         }
         return inFlight::release;
+    }
+
+    /**
+     * Waits, at most {@code wait}, until fewer than {@code rate.max_running} of the tenant's statements run on the
+     * backend, and holds a place among them until the returned permit is closed. This is the one wait among the
+     * limits, and it is bounded twice: only statements {@link #admit} let in wait (at most {@code max_concurrent}
+     * threads), and only for one of the tenant's own statements to end, never another tenant's. It keeps a tenant's
+     * heavy statements from holding every core of a backend that other tenants share.
+     */
+    public Permit run(Duration wait, java.util.function.BooleanSupplier cancelled) throws Refused {
+        if (running.tryAcquire()) {
+            return running::release;
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            for (long left = wait.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+                // a client's cancel reaches a statement that waits, too: look for it every 50 ms
+                if (running.tryAcquire(Math.min(left, CANCEL_POLL_NANOS), TimeUnit.NANOSECONDS)) {
+                    return running::release;
+                }
+                if (cancelled.getAsBoolean()) {
+                    throw new Refused(ErrorCode.QUERY_CANCELLED, "the client cancelled the statement while it waited"
+                            + " for one of tenant '" + tenant + "''s " + limits.maxRunning() + " running statements to"
+                            + " end (rule: rate.max_running); it was not run");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new Refused(ErrorCode.TOO_MANY_RUNNING, "tenant '" + tenant + "' had " + limits.maxRunning()
+                + " statements running on the backend for " + wait.toSeconds() + " s while this one waited (rule:"
+                + " rate.max_running, waiting at most query_timeout_seconds); it was not run");
+    }
+
+    /** The tenant's statements running on the backend now. */
+    public int running() {
+        return limits.maxRunning() - running.availablePermits();
     }
 
     public int inFlight() {

@@ -215,6 +215,72 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void writeBackLimitsAndTheBackendsResourcesAreReadAndValidatedNamingFileAndKey() throws Exception {
+        Path f = write("proxy.yaml", """
+                backends: { b: { type: duckdb, threads: 1, memory_limit: 512MB } }
+                tenants: { t: { secret_hash: "%s", backend: b, policy: p.yaml } }
+                """.formatted(HASH));
+        String base = "catalog: c\ndefault_schema: s\nwrite: [c.out.*]\nstatements: [query, insert, drop]\n";
+        write("p.yaml", base + "max_write_rows: 500\nwrite_quota: { max_rows: 9000, cache_seconds: 2 }\n"
+                + "rate: { max_concurrent: 4, max_running: 1 }\n");
+        ProxyConfig cfg = new ConfigLoader(Map.of()).read(f);
+        ProxyConfig.Tenant t = cfg.tenants().get("t");
+        assertThat(t.policy().maxWriteRows()).isEqualTo(500);
+        assertThat(t.limits().writeQuota()).isEqualTo(new ProxyConfig.WriteQuota(9000, java.time.Duration.ofSeconds(2)));
+        assertThat(t.limits().maxRunning()).isEqualTo(1);
+        assertThat(cfg.backends().get("b").duckdb()).isEqualTo(new ProxyConfig.DuckDb(1, "512MB"));
+
+        write("p.yaml", base);
+        t = new ConfigLoader(Map.of()).read(f).tenants().get("t");
+        assertThat(t.policy().maxWriteRows()).isEqualTo(com.akkio.dbproxy.policy.TenantPolicy.DEFAULT_MAX_WRITE_ROWS);
+        assertThat(t.limits().writeQuota()).isNull();
+        assertThat(t.limits().maxRunning()).isEqualTo(t.limits().maxConcurrent());
+
+        write("p.yaml", base + "max_write_rows: 0\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("p.yaml")
+                .hasMessageContaining("max_write_rows");
+        write("p.yaml", base + "write_quota: { rows: 5 }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("p.yaml")
+                .hasMessageContaining("write_quota.rows").hasMessageContaining("unknown key");
+        write("p.yaml", base + "write_quota: { cache_seconds: 5 }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("p.yaml")
+                .hasMessageContaining("write_quota.max_rows").hasMessageContaining("required");
+        write("p.yaml", base + "rate: { max_concurrent: 2, max_running: 3 }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("p.yaml")
+                .hasMessageContaining("rate.max_running");
+        write("p.yaml", "catalog: c\ndefault_schema: s\nwrite: [c.out.*]\nstatements: [query, replace]\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("p.yaml")
+                .hasMessageContaining("statements").hasMessageContaining("replace");
+
+        write("p.yaml", base);
+        write("proxy.yaml", """
+                backends: { b: { type: duckdb, memory_limit: "1GB'; SET x = '1" } }
+                tenants: { t: { secret_hash: "%s", backend: b, policy: p.yaml } }
+                """.formatted(HASH));
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("proxy.yaml")
+                .hasMessageContaining("backends.b.memory_limit");
+        write("proxy.yaml", """
+                backends: { b: { type: duckdb, threads: -1 } }
+                tenants: { t: { secret_hash: "%s", backend: b, policy: p.yaml } }
+                """.formatted(HASH));
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("backends.b.threads");
+    }
+
+    @Test
+    void aWriteQuotaOnADatabricksTenantIsAConfigurationErrorNamingTheKey() throws Exception {
+        Path f = write("proxy.yaml", """
+                backends:
+                  d: { type: databricks, host: adb-1.azuredatabricks.net, warehouse_id: w1, client_id: id,
+                       client_secret: s }
+                tenants: { t: { secret_hash: "%s", backend: d, policy: p.yaml } }
+                """.formatted(HASH));
+        write("p.yaml", "catalog: c\ndefault_schema: s\nwrite: [c.out.*]\nstatements: [query, insert]\n"
+                + "write_quota: { max_rows: 10 }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("p.yaml")
+                .hasMessageContaining("write_quota").hasMessageContaining("DuckDB backends only");
+    }
+
+    @Test
     void allowedFunctionsAddToTheDialectsListAndAnEntryTheBuiltInDenialsNameIsRefused() throws Exception {
         Path f = write("proxy.yaml", """
                 backends: { b: { type: duckdb } }

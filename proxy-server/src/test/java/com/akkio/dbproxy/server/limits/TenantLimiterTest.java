@@ -25,6 +25,34 @@ class TenantLimiterTest {
     }
 
     @Test
+    void aStatementBeyondMaxRunningWaitsForTheTenantsOwnToEndAndIsRefusedWhenNoneDoes() throws Exception {
+        TenantLimiter limiter = new TenantLimiter("acme", new ProxyConfig.Limits(1000, 1000, 4, Duration.ofSeconds(1),
+                1, null));
+        TenantLimiter.Permit running = limiter.run(Duration.ofSeconds(5), () -> false);
+        assertThat(limiter.running()).isEqualTo(1);
+        assertThatThrownBy(() -> limiter.run(Duration.ofMillis(50), () -> false)).isInstanceOfSatisfying(
+                TenantLimiter.Refused.class, e -> {
+                    assertThat(e.getSQLState()).isEqualTo("53400");
+                    assertThat(e.code()).isEqualTo(com.akkio.dbproxy.server.errors.ErrorCode.TOO_MANY_RUNNING);
+                    assertThat(e.getMessage()).startsWith("TOO_MANY_RUNNING:").contains("rate.max_running");
+                });
+        java.util.concurrent.CompletableFuture<TenantLimiter.Permit> waiting =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return limiter.run(Duration.ofSeconds(30), () -> false);
+                    } catch (TenantLimiter.Refused e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        assertThatThrownBy(() -> limiter.run(Duration.ofSeconds(30), () -> true)).isInstanceOfSatisfying(
+                TenantLimiter.Refused.class, e -> assertThat(e.code())
+                        .isEqualTo(com.akkio.dbproxy.server.errors.ErrorCode.QUERY_CANCELLED));
+        running.close();
+        waiting.get(30, java.util.concurrent.TimeUnit.SECONDS).close();
+        assertThat(limiter.running()).isZero();
+    }
+
+    @Test
     void concurrencyCapIsReleasedOnClose() throws Exception {
         TenantLimiter limiter = new TenantLimiter("t", new ProxyConfig.Limits(1000, 1000, 2, Duration.ofSeconds(1)));
         TenantLimiter.Permit a = limiter.admit();

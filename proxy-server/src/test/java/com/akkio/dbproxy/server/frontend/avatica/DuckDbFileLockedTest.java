@@ -37,7 +37,7 @@ class DuckDbFileLockedTest {
         ProxyConfig cfg = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         Map<String, ProxyConfig.Backend> backends = new LinkedHashMap<>();
         cfg.backends().forEach((name, b) -> backends.put(name, new ProxyConfig.Backend(b.name(), b.type(),
-                b.dialect(), file, b.seed(), b.pool(), b.databricks())));
+                b.dialect(), file, b.seed(), b.pool(), b.databricks(), b.duckdb())));
         ProxyConfig.Server s = cfg.server();
         return new ProxyConfig(cfg.source(), new ProxyConfig.Server(s.host(), 0, s.serialization(), s.tls(),
                 s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), -1,

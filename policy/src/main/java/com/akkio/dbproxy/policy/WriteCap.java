@@ -1,0 +1,172 @@
+package com.akkio.dbproxy.policy;
+
+import net.sf.jsqlparser.expression.Alias;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.create.table.CreateTable;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.select.AllColumns;
+import net.sf.jsqlparser.statement.select.Limit;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.Values;
+import net.sf.jsqlparser.statement.upsert.Upsert;
+
+/**
+ * Bounds the rows one write statement adds ({@code max_write_rows}) without ever truncating a write silently: the
+ * rows a statement writes are written in the statement ({@code VALUES}: counted here, and a statement over the limit
+ * is denied), or come from a query, which is rewritten to fail in the backend as soon as it produces row
+ * {@code max + 1}:
+ *
+ * <pre>
+ * SELECT * FROM (SELECT * FROM (query) AS akkio_write_source LIMIT max + 1) AS akkio_write_capped
+ * QUALIFY CASE WHEN row_number() OVER () &gt; max THEN error('WRITE_ROWS_EXCEEDED: …') ELSE TRUE END
+ * </pre>
+ *
+ * <p><b>Databricks SQL:</b> its rewrite sends the tenant's own text with the names replaced
+ * ({@code DatabricksRewrite}), so a query source is not wrapped there yet (only VALUES lists are counted); the wrapper
+ * is the same with {@code raise_error}, which Databricks SQL has, once the rewrite can place it.
+ *
+ * <p>The error fails the statement, and a failed statement writes nothing (DuckDB and Delta tables are atomic per
+ * statement; in a client's transaction the transaction is aborted, as PostgreSQL does). Both engines number the rows
+ * as they stream ({@code row_number() OVER ()} without partition or order keeps the rows' order and holds none of
+ * them), and the inner {@code LIMIT} stops the query at row {@code max + 1} whatever the plan. The error function is
+ * the dialect's ({@code error} in DuckDB, {@code raise_error} in Databricks SQL), and its message begins with
+ * {@link #MARKER}, by which the proxy tells the client {@code WRITE_ROWS_EXCEEDED} rather than a backend error.
+ */
+final class WriteCap {
+    /** How the backend's error message for a write over the limit begins. */
+    static final String MARKER = "WRITE_ROWS_EXCEEDED: ";
+    /** How the rest of that message ends, so that what the backend appends is left out. */
+    static final String MESSAGE_END = "nothing was written";
+    static final String SOURCE_ALIAS = "akkio_write_source";
+    static final String CAPPED_ALIAS = "akkio_write_capped";
+
+    private WriteCap() {
+    }
+
+    /**
+     * Applies the tenant's {@code max_write_rows} to a write: denies a {@code VALUES} list longer than the limit,
+     * wraps a query source as the class comment shows. Statements that add no rows from a query (UPDATE, DELETE,
+     * DROP, CREATE TABLE with columns, a view) and a one-row SELECT of constants are left alone.
+     *
+     * @return true when the statement was rewritten
+     */
+    static boolean apply(Statement statement, TenantPolicy policy) {
+        Select source = source(statement);
+        if (source == null || countValues(statement, policy)) {
+            return false;
+        }
+        long max = policy.maxWriteRows();
+        if (source instanceof PlainSelect ps && RowCap.isOneRowOfConstants(ps)) {
+            return false;
+        }
+        Select capped = wrap(source, max, policy);
+        if (statement instanceof Insert insert) {
+            insert.setSelect(capped);
+        } else if (statement instanceof Upsert upsert) {
+            upsert.setSelect(capped);
+        } else {
+            CreateTable ct = (CreateTable) statement;
+            ct.setSelect(capped, false);
+        }
+        return true;
+    }
+
+    /**
+     * Denies a write whose {@code VALUES} list is longer than {@code max_write_rows}.
+     *
+     * @return true when the statement's rows are a VALUES list (within the limit), so there is nothing to wrap
+     */
+    static boolean countValues(Statement statement, TenantPolicy policy) {
+        if (!(source(statement) instanceof Values values)) {
+            return false;
+        }
+        long max = policy.maxWriteRows();
+        int rows = values.getExpressions() == null ? 0 : values.getExpressions().size();
+        if (rows > max) {
+            throw new Denial(DenyCode.WRITE_ROWS_EXCEEDED, "the statement writes " + rows + " rows, over tenant '"
+                    + policy.tenant() + "''s limit of " + max + " rows per statement (rule: max_write_rows)");
+        }
+        return true;
+    }
+
+    /**
+     * True when a rewritten statement adds at most {@code max_write_rows} rows: its source is written out within the
+     * limit, is one row of constants, or is wrapped as {@link #apply} wraps it, with this policy's limit.
+     */
+    static boolean holds(Statement statement, TenantPolicy policy) {
+        Select source = source(statement);
+        long max = policy.maxWriteRows();
+        if (source == null) {
+            return true;
+        }
+        if (source instanceof Values values) {
+            return values.getExpressions() == null || values.getExpressions().size() <= max;
+        }
+        if (!(source instanceof PlainSelect outer)) {
+            return false;
+        }
+        if (RowCap.isOneRowOfConstants(outer) || policy.dialect() == Dialect.DATABRICKS) {
+            // Databricks: the tenant's text is sent as written, its query source not wrapped (see the class comment)
+            return true;
+        }
+        if (!selectsAll(outer) || !(outer.getFromItem() instanceof ParenthesedSelect from) || from.getAlias() == null
+                || !CAPPED_ALIAS.equals(from.getAlias().getName()) || !(from.getSelect() instanceof PlainSelect inner)
+                || outer.getJoins() != null && !outer.getJoins().isEmpty() || outer.getWhere() != null
+                || outer.getGroupBy() != null || outer.getLimit() != null || outer.getFetch() != null) {
+            return false;
+        }
+        Limit limit = inner.getLimit();
+        return selectsAll(inner) && limit != null && limit.getOffset() == null && limit.getRowCount() instanceof LongValue rows
+                && rows.getValue() == max + 1 && inner.getFetch() == null
+                && outer.getQualify() != null && outer.getQualify().toString().equals(check(max, policy).toString());
+    }
+
+    /** The rows a write statement adds come from this, or null for a statement that adds none from a source. */
+    private static Select source(Statement statement) {
+        if (statement instanceof Insert insert) {
+            return insert.getSelect();
+        }
+        if (statement instanceof Upsert upsert) {
+            return upsert.getSelect();
+        }
+        if (statement instanceof CreateTable ct) {
+            return ct.getSelect();
+        }
+        return null;
+    }
+
+    private static Select wrap(Select source, long max, TenantPolicy policy) {
+        PlainSelect inner = new PlainSelect()
+                .addSelectItem(new AllColumns())
+                .withFromItem(new ParenthesedSelect().withSelect(source).withAlias(new Alias(SOURCE_ALIAS, true)));
+        inner.setLimit(new Limit().withRowCount(new LongValue(max + 1)));
+        PlainSelect outer = new PlainSelect()
+                .addSelectItem(new AllColumns())
+                .withFromItem(new ParenthesedSelect().withSelect(inner).withAlias(new Alias(CAPPED_ALIAS, true)));
+        outer.setQualify(check(max, policy));
+        return outer;
+    }
+
+    /** The QUALIFY condition that fails the statement at row {@code max + 1}, in the tenant's dialect. */
+    private static Expression check(long max, TenantPolicy policy) {
+        String raise = policy.dialect() == Dialect.DATABRICKS ? "raise_error" : "error";
+        String message = MARKER + "the statement would write more than " + max + " rows (rule: max_write_rows);"
+                + " " + MESSAGE_END;
+        try {
+            return SqlParser.parseExpression("CASE WHEN row_number() OVER () > " + max + " THEN " + raise + "('"
+                    + message + "') ELSE TRUE END", policy.dialect());
+        } catch (SqlParser.SyntaxError e) {
+            throw new IllegalStateException("the write cap's own condition does not parse", e);
+        }
+    }
+
+    /** The wrapper's select items are exactly {@code *}: it passes the source's columns on unchanged. */
+    private static boolean selectsAll(PlainSelect ps) {
+        return ps.getSelectItems() != null && ps.getSelectItems().size() == 1
+                && ps.getSelectItems().get(0).getExpression() instanceof AllColumns;
+    }
+}
