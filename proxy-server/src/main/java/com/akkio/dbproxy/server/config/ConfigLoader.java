@@ -283,14 +283,9 @@ public final class ConfigLoader {
     }
 
     /** {@code write_quota}, or null when the policy has none. */
-    private static ProxyConfig.WriteQuota writeQuota(ConfigNode policy, Dialect dialect) throws ConfigException {
+    private static ProxyConfig.WriteQuota writeQuota(ConfigNode policy) throws ConfigException {
         if (!policy.has("write_quota")) {
             return null;
-        }
-        if (dialect != Dialect.DUCKDB) {
-            // Databricks reports a Delta table's size in bytes (DESCRIBE DETAIL) and its row count only by counting
-            throw policy.error("write_quota", "is measured on DuckDB backends only; this tenant's backend is "
-                    + dialect.name().toLowerCase(java.util.Locale.ROOT));
         }
         ConfigNode q = policy.child("write_quota");
         q.allowOnly("max_rows", "cache_seconds");
@@ -367,7 +362,7 @@ public final class ConfigLoader {
                 maxConcurrent,
                 Duration.ofSeconds(n.longValue("query_timeout_seconds", 300, 1, 86_400)),
                 rate.intValue("max_running", maxConcurrent, 1, maxConcurrent),
-                writeQuota(n, dialect));
+                writeQuota(n));
         try {
             return new PolicyFile(b.build(), limits);
         } catch (IllegalArgumentException e) {

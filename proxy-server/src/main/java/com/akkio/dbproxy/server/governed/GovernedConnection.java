@@ -148,8 +148,15 @@ public final class GovernedConnection implements StatementGate.Context {
 
     @Override
     public void checkWriteQuota(List<StatementRun> runs) {
-        tenant.writeQuota().check(tenantName(), tenant.config().policy(), runs,
-                () -> backend().backendConnection(id));
+        boolean duckdb = backend().backend().dialect() == com.akkio.dbproxy.policy.Dialect.DUCKDB;
+        tenant.writeQuota().check(tenantName(), tenant.config().policy(), runs, () -> {
+            if (!duckdb) {
+                // Databricks reports bytes per Delta table (DESCRIBE DETAIL), rows only by counting: not measured
+                // yet, so a tenant with a quota there cannot write (fail closed)
+                throw new java.sql.SQLException("write_quota is measured on DuckDB backends only");
+            }
+            return backend().backendConnection(id);
+        });
     }
 
     @Override

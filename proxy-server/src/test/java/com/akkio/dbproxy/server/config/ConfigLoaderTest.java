@@ -267,20 +267,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void aWriteQuotaOnADatabricksTenantIsAConfigurationErrorNamingTheKey() throws Exception {
-        Path f = write("proxy.yaml", """
-                backends:
-                  d: { type: databricks, host: adb-1.azuredatabricks.net, warehouse_id: w1, client_id: id,
-                       client_secret: s }
-                tenants: { t: { secret_hash: "%s", backend: d, policy: p.yaml } }
-                """.formatted(HASH));
-        write("p.yaml", "catalog: c\ndefault_schema: s\nwrite: [c.out.*]\nstatements: [query, insert]\n"
-                + "write_quota: { max_rows: 10 }\n");
-        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("p.yaml")
-                .hasMessageContaining("write_quota").hasMessageContaining("DuckDB backends only");
-    }
-
-    @Test
     void allowedFunctionsAddToTheDialectsListAndAnEntryTheBuiltInDenialsNameIsRefused() throws Exception {
         Path f = write("proxy.yaml", """
                 backends: { b: { type: duckdb } }
