@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The governed catalog and write-back with the clients people use (psql's describe commands, SQLAlchemy's
  * inspector, pandas' to_sql with every method, psycopg2's COPY FROM STDIN), against the demo with the tenants' own
- * rate limits (never lifted: bulk writes must fit in them), once with the demo's policies (acme may not DROP, so
- * to_sql's replace fails with the policy's error) and once with acme allowed to DROP (replace works).
+ * rate limits (never lifted: bulk writes must fit in them), once with acme not allowed to DROP (so to_sql's replace
+ * fails with the policy's error) and once with the demo's policies (acme may drop its own outputs: replace works).
  */
 @LiveServerTest
 @SlowTest
@@ -31,17 +31,19 @@ class PgCatalogClientTest {
 
     @Test
     void psqlSqlalchemyAndPandasWorkThroughTheGovernedCatalogWhereDropIsDenied(@TempDir Path dir) throws Exception {
-        run(DemoProxy.builder(), dir, "demo");
+        run(DemoProxy.builder().config(d -> {
+            Path config = DemoConfig.copy(d.resolve("conf"));
+            Path acme = config.resolveSibling("policies/acme.yaml");
+            String policy = Files.readString(acme);
+            assertThat(policy).contains(", drop]");
+            Files.writeString(acme, policy.replace(", drop]", "]"));
+            return config;
+        }), dir, "demo");
     }
 
     @Test
     void pandasReplaceWorksWhereThePolicyAllowsDrop(@TempDir Path dir) throws Exception {
-        run(DemoProxy.builder().config(d -> {
-            Path config = DemoConfig.copy(d.resolve("conf"));
-            Path acme = config.resolveSibling("policies/acme.yaml");
-            Files.writeString(acme, Files.readString(acme).replace("create_view]", "create_view, drop]"));
-            return config;
-        }), dir, "drop");
+        run(DemoProxy.builder(), dir, "drop");
     }
 
     private static void run(DemoProxy.Builder builder, Path dir, String mode) throws Exception {
