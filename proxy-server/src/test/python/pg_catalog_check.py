@@ -4,7 +4,7 @@ they leave. The catalog must show each tenant only its own tables, under logical
 
 usage: python3 pg_catalog_check.py PORT AUDIT_LOG MODE ROWS
 MODE 'demo': acme without DROP (to_sql's replace must fail with the policy's error); 'drop': the demo's policies (acme may drop its own outputs).
-MODE 'drop': acme's policy also allows drop (replace must work).
+(run once for each, by PgCatalogClientTest)
 ROWS: how many rows the bulk checks write (with the tenant's own rate limit, never lifted).
 Prints one line per check and a closing 'pg-catalog: N passed, M failed'; exits non-zero on any failure.
 """
