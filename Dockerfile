@@ -5,7 +5,7 @@ RUN useradd --system --uid 10001 --home-dir /opt/akkio akkio \
 WORKDIR /opt/akkio
 COPY proxy-server/target/akkio-proxy.jar /opt/akkio/akkio-proxy.jar
 USER akkio
-EXPOSE 8765 5433
+EXPOSE 8765 5433 8815
 # the image listens on all interfaces of its container (AKKIO_HOST); publish the port only where clients live. The
 # admin endpoint stays on the container's loopback (server.admin_host), where the health check reaches it.
 ENV AKKIO_HOST=0.0.0.0

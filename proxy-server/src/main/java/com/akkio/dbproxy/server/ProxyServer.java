@@ -27,6 +27,7 @@ import com.akkio.dbproxy.server.frontend.avatica.AvaticaValues;
 import com.akkio.dbproxy.server.frontend.avatica.ProxyHttpServer;
 import com.akkio.dbproxy.server.frontend.avatica.RequestGate;
 import com.akkio.dbproxy.server.frontend.avatica.TenantAuthenticator;
+import com.akkio.dbproxy.server.frontend.flight.FlightSqlServer;
 import com.akkio.dbproxy.server.frontend.pgwire.PgServer;
 import com.akkio.dbproxy.server.governed.Gateway;
 import com.akkio.dbproxy.server.governed.Logins;
@@ -65,6 +66,8 @@ public final class ProxyServer implements Closeable {
     private final ScheduledExecutorService housekeeping;
     /** The PostgreSQL front end, or null when {@code server.postgres.enabled} is false; set once in {@link #start}. */
     private PgServer postgres;
+    /** The Flight SQL front end, or null when {@code server.flight.enabled} is false; set once in {@link #start}. */
+    private FlightSqlServer flight;
     /** Set once in {@link #start}, after construction, since it serves this server's {@link #reload}. */
     private AdminServer admin;
     /** Limits shared with the other replicas through Redis, or null on a single node; set once in {@link #start}. */
@@ -183,6 +186,17 @@ public final class ProxyServer implements Closeable {
                 } catch (java.security.GeneralSecurityException e) {
                     throw new IOException("server.tls: cannot use the keystore for the PostgreSQL front end: "
                             + e.getMessage(), e);
+                }
+            }
+            if (config.server().flight().enabled()) {
+                try {
+                    server.flight = FlightSqlServer.start(config.server(), config.tenants(), gateway, logins);
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IOException("server.tls: cannot use the keystore for the Flight SQL front end: "
+                            + e.getMessage(), e);
+                } catch (IOException e) {
+                    throw new ListenException(config.server().host(), config.server().flight().port(),
+                            "server.flight.port", e);
                 }
             }
             if (config.server().adminPort() >= 0) {
@@ -319,6 +333,10 @@ public final class ProxyServer implements Closeable {
         if (postgres != null) {
             postgres.tenants(fresh.tenants());
         }
+        if (flight != null) {
+            flight.tenants(fresh.tenants());
+            removed.forEach(flight::logout);
+        }
         removed.forEach(gateway::closeTenant);
         config = fresh;
         String summary = "added " + added + ", updated " + updated + ", removed " + removed;
@@ -364,6 +382,11 @@ public final class ProxyServer implements Closeable {
         return postgres == null ? -1 : postgres.port();
     }
 
+    /** The Flight SQL front end's port, or -1 when it is disabled. */
+    public int flightPort() {
+        return flight == null ? -1 : flight.port();
+    }
+
     /** The admin endpoint's port, or -1 when it is disabled. */
     public int adminPort() {
         return admin == null ? -1 : admin.port();
@@ -384,6 +407,9 @@ public final class ProxyServer implements Closeable {
         }
         if (postgres != null) {
             postgres.close();
+        }
+        if (flight != null) {
+            flight.close();
         }
         gateway.closeAll();
         for (Backend b : backends.values()) {

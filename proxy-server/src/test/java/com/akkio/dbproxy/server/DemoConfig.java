@@ -33,7 +33,8 @@ public final class DemoConfig {
         Path config = dir.resolve("proxy.yaml");
         return Files.writeString(config, Files.readString(config)
                 .replace("  port: 8765\n", "  port: 0\n  admin_port: 0\n")
-                .replace("postgres: { enabled: true, port: 5433 }", "postgres: { enabled: true, port: 0 }"));
+                .replace("postgres: { enabled: true, port: 5433 }", "postgres: { enabled: true, port: 0 }")
+                .replace("flight: { enabled: true, port: 8815 }", "flight: { enabled: true, port: 0 }"));
     }
 
     /** The audit log of a configuration made by {@link #copy}. */

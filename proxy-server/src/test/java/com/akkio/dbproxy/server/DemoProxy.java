@@ -14,8 +14,8 @@ import com.akkio.dbproxy.server.config.ConfigLoader;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 
 /**
- * The demo configuration served on a free port of 127.0.0.1 (and its PostgreSQL front end and admin endpoint on
- * other free ports), with its audit log in a given directory. Started by a {@link #builder()}:
+ * The demo configuration served on a free port of 127.0.0.1 (and its PostgreSQL and Flight SQL front ends and admin
+ * endpoint on other free ports), with its audit log in a given directory. Started by a {@link #builder()}:
  * <pre>{@code
  * try (DemoProxy proxy = DemoProxy.builder().unthrottled().start(dir)) { ... }
  * }</pre>
@@ -105,7 +105,8 @@ public final class DemoProxy implements AutoCloseable {
         /** Speaks Avatica with {@code serialization} (the demo's is protobuf). */
         public Builder serialization(ProxyConfig.Serialization serialization) {
             return server(s -> new ProxyConfig.Server(s.host(), s.port(), serialization, s.tls(), s.maxRequestBytes(),
-                    s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), s.adminPort(), s.postgres()));
+                    s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), s.adminPort(), s.postgres())
+                    .withFlight(s.flight()));
         }
 
         /** One replica of a cluster whose limits are shared through Redis. */
@@ -124,9 +125,12 @@ public final class DemoProxy implements AutoCloseable {
                         limits.apply(t.limits()), t.policyFile()));
             }
             ProxyConfig.Server s = cfg.server();
-            ProxyConfig test = new ProxyConfig(cfg.source(), server.apply(new ProxyConfig.Server(s.host(), s.port(),
-                    s.serialization(), s.tls(), s.maxRequestBytes(), s.idleConnectionTimeout(),
-                    s.maxConnectionsPerTenant(), 0, new ProxyConfig.Postgres(true, 0, s.postgres().workerThreads()))),
+            ProxyConfig.Server demo = new ProxyConfig.Server(s.host(), s.port(), s.serialization(), s.tls(),
+                    s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), 0,
+                    new ProxyConfig.Postgres(true, 0, s.postgres().workerThreads()));
+            ProxyConfig.Server changed = server.apply(demo.withFlight(new ProxyConfig.Flight(true, 0,
+                    s.flight().tokenTtl(), s.flight().streamMemoryBytes())));
+            ProxyConfig test = new ProxyConfig(cfg.source(), changed,
                     new ProxyConfig.Audit(auditLog, false, 64L << 20, 10), backends(cfg, pool), tenants,
                     cluster != null ? cluster : cfg.cluster());
             return new DemoProxy(ProxyServer.start(test, 0), auditLog);
@@ -161,6 +165,11 @@ public final class DemoProxy implements AutoCloseable {
     /** The PostgreSQL front end's port. */
     public int pgPort() {
         return server.postgresPort();
+    }
+
+    /** The Flight SQL front end's port. */
+    public int flightPort() {
+        return server.flightPort();
     }
 
     /** A tenant's login as the client driver (and PostgreSQL's) takes it. */

@@ -122,7 +122,8 @@ public final class ConfigLoader {
 
     private static ProxyConfig.Server server(ConfigNode n, Path dir) throws ConfigException {
         n.allowOnly("host", "port", "serialization", "tls", "max_request_bytes", "idle_connection_timeout_seconds",
-                "max_connections_per_tenant", "admin_port", "admin_host", "admin_token", "postgres", "failed_logins");
+                "max_connections_per_tenant", "admin_port", "admin_host", "admin_token", "postgres", "failed_logins",
+                "flight");
         String serialization = n.optionalString("serialization", "protobuf");
         ProxyConfig.Serialization ser = switch (serialization.toLowerCase(java.util.Locale.ROOT)) {
             case "protobuf" -> ProxyConfig.Serialization.PROTOBUF;
@@ -155,7 +156,16 @@ public final class ConfigLoader {
                 n.intValue("admin_port", 8766, -1, 65535),
                 postgres(n.child("postgres")),
                 failedLogins(n.child("failed_logins")),
-                new ProxyConfig.Admin(n.optionalString("admin_host", host), adminToken.isEmpty() ? null : adminToken));
+                new ProxyConfig.Admin(n.optionalString("admin_host", host), adminToken.isEmpty() ? null : adminToken),
+                flight(n.child("flight")));
+    }
+
+    private static ProxyConfig.Flight flight(ConfigNode n) throws ConfigException {
+        n.allowOnly("enabled", "port", "token_ttl_seconds", "stream_memory_mb");
+        ProxyConfig.Flight d = ProxyConfig.Flight.DISABLED;
+        return new ProxyConfig.Flight(n.bool("enabled", d.enabled()), n.intValue("port", d.port(), 0, 65535),
+                Duration.ofSeconds(n.longValue("token_ttl_seconds", d.tokenTtl().toSeconds(), 10, 86_400)),
+                n.longValue("stream_memory_mb", d.streamMemoryBytes() >> 20, 1, 1 << 20) << 20);
     }
 
     private static ProxyConfig.FailedLogins failedLogins(ConfigNode n) throws ConfigException {

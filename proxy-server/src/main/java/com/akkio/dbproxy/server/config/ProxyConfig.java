@@ -29,11 +29,26 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
 
     /**
      * {@code adminPort} -1 disables the admin endpoint (metrics, health, readiness, reload); {@code postgres} is the
-     * PostgreSQL wire-protocol front end, on the same host, TLS key material and request size limit.
+     * PostgreSQL wire-protocol front end and {@code flight} the Arrow Flight SQL one, on the same host and TLS key
+     * material.
      */
     public record Server(String host, int port, Serialization serialization, Tls tls, int maxRequestBytes,
                          Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort,
-                         Postgres postgres, FailedLogins failedLogins, Admin admin) {
+                         Postgres postgres, FailedLogins failedLogins, Admin admin, Flight flight) {
+        /** Server settings without the Flight SQL front end. */
+        public Server(String host, int port, Serialization serialization, Tls tls, int maxRequestBytes,
+                      Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort, Postgres postgres,
+                      FailedLogins failedLogins, Admin admin) {
+            this(host, port, serialization, tls, maxRequestBytes, idleConnectionTimeout, maxConnectionsPerTenant,
+                    adminPort, postgres, failedLogins, admin, Flight.DISABLED);
+        }
+
+        /** The same settings with {@code flight} as the Flight SQL front end. */
+        public Server withFlight(Flight flight) {
+            return new Server(host, port, serialization, tls, maxRequestBytes, idleConnectionTimeout,
+                    maxConnectionsPerTenant, adminPort, postgres, failedLogins, admin, flight);
+        }
+
         /** Server settings with the default limit on failed logins and an admin endpoint that refuses writes. */
         public Server(String host, int port, Serialization serialization, Tls tls, int maxRequestBytes,
                       Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort, Postgres postgres) {
@@ -67,6 +82,15 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
      */
     public record Postgres(boolean enabled, int port, int workerThreads) {
         public static final Postgres DISABLED = new Postgres(false, 5433, 32);
+    }
+
+    /**
+     * The Arrow Flight SQL front end: {@code port} 0 picks a free one; a login (the tenant's secret, HTTP Basic) gets a
+     * bearer token valid for {@code tokenTtl}; each result stream may hold at most {@code streamMemoryBytes} of Arrow
+     * buffers at once.
+     */
+    public record Flight(boolean enabled, int port, Duration tokenTtl, long streamMemoryBytes) {
+        public static final Flight DISABLED = new Flight(false, 8815, Duration.ofMinutes(15), 256L << 20);
     }
 
     /** Rotation: at {@code maxBytes} the file becomes {@code .1} (older ones shift), {@code keepFiles} are kept. */

@@ -90,7 +90,10 @@ public enum ErrorCode {
     UNSUPPORTED_PROTOCOL_VERSION("0A000", 3320, Style.POSTGRES, "a startup message for another protocol than 3.0"),
     COPY_DATA_INVALID("22P04", 3321, "COPY FROM STDIN: a row of the data cannot be read in the COPY's format, or has"
             + " another number of columns than the COPY names"),
-    COPY_FAILED("57014", 3322, "COPY FROM STDIN: the client ended the COPY with CopyFail; nothing of it is kept");
+    COPY_FAILED("57014", 3322, "COPY FROM STDIN: the client ended the COPY with CopyFail; nothing of it is kept"),
+    // 34xx: the Arrow Flight SQL front end
+    STREAM_MEMORY_EXCEEDED("54000", 3401, "server.flight.stream_memory_mb: one batch of a result needs more Arrow"
+            + " memory than a stream may hold");
 
     /** How a message is built from the detail. */
     public enum Style {

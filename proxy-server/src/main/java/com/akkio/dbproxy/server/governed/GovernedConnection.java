@@ -359,6 +359,17 @@ public final class GovernedConnection implements StatementGate.Context {
         return h;
     }
 
+    /**
+     * Whether prepared statement {@code h} answers with rows (a query, DESCRIBE or EXPLAIN, as the policy classified
+     * it) rather than a count: what Flight SQL clients must know before they execute it.
+     */
+    public boolean returnsRows(StatementHandle h) {
+        statement(h);
+        Prepared p = prepared.get(h.id);
+        return p != null && (p.decision().kind() == StatementKind.QUERY
+                || p.decision().kind() == StatementKind.DESCRIBE);
+    }
+
     /** Avatica's service watches executions through a callback; other front ends have nothing to watch with. */
     private static final Meta.PrepareCallback NO_CALLBACK = new Meta.PrepareCallback() {
         @Override

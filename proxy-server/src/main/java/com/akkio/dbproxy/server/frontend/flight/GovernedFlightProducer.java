@@ -1,0 +1,581 @@
+package com.akkio.dbproxy.server.frontend.flight;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import com.akkio.dbproxy.server.errors.ErrorCode;
+import com.akkio.dbproxy.server.governed.Caller;
+import com.akkio.dbproxy.server.governed.Gateway;
+import com.akkio.dbproxy.server.governed.GovernedConnection;
+import com.akkio.dbproxy.server.governed.ProxyError;
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import org.apache.arrow.flight.BackpressureStrategy;
+import org.apache.arrow.flight.CancelFlightInfoRequest;
+import org.apache.arrow.flight.CancelStatus;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.flight.SchemaResult;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.flight.sql.NoOpFlightSqlProducer;
+import org.apache.arrow.flight.sql.SqlInfoBuilder;
+import org.apache.arrow.flight.sql.impl.FlightSql;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.calcite.avatica.Meta;
+import org.apache.calcite.avatica.MissingResultsException;
+import org.apache.calcite.avatica.NoSuchStatementException;
+import org.apache.calcite.avatica.remote.TypedValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Flight SQL served from the governed core and nothing else: every statement is prepared, executed and fetched
+ * through a {@link GovernedConnection} opened with {@link Gateway#open} for the caller's tenant (policy, rewrite, row
+ * cap, limits, timeout and audit happen there), every metadata answer is the core's filtered one. A query's ticket
+ * and a prepared statement's handle are random and bound to the tenant ({@link Handles}). Results leave as Arrow
+ * batches of up to {@link #BATCH_ROWS} rows, one batch in memory per stream at a time, under the stream's allocator
+ * limit, written only when the client is ready for more (back-pressure).
+ */
+final class GovernedFlightProducer extends NoOpFlightSqlProducer {
+    private static final Logger LOG = LoggerFactory.getLogger(GovernedFlightProducer.class);
+    /** Rows asked of the core per fetch, and rows per Arrow batch. */
+    static final int BATCH_ROWS = 4096;
+    /** How long a stream waits for a client that reads no more before it gives up. */
+    private static final long CLIENT_WAIT_MS = 10 * 60_000;
+
+    private final Gateway gateway;
+    private final BufferAllocator allocator;
+    private final long streamMemoryBytes;
+    private final Handles handles = new Handles();
+    private final SecureRandom random = new SecureRandom();
+    private final SqlInfoBuilder sqlInfo;
+
+    GovernedFlightProducer(Gateway gateway, BufferAllocator allocator, long streamMemoryBytes) {
+        this.gateway = gateway;
+        this.allocator = allocator;
+        this.streamMemoryBytes = streamMemoryBytes;
+        this.sqlInfo = new SqlInfoBuilder()
+                .withFlightSqlServerName("akkio-dbproxy")
+                .withFlightSqlServerVersion(String.valueOf(GovernedFlightProducer.class.getPackage()
+                        .getImplementationVersion()))
+                .withFlightSqlServerArrowVersion(String.valueOf(VectorSchemaRoot.class.getPackage()
+                        .getImplementationVersion()))
+                .withFlightSqlServerReadOnly(false)
+                .withFlightSqlServerSql(true)
+                .withFlightSqlServerSubstrait(false)
+                .withFlightSqlServerTransaction(FlightSql.SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_NONE)
+                .withFlightSqlServerCancel(true)
+                .withSqlIdentifierQuoteChar("\"")
+                .withSqlQuotedIdentifierCase(FlightSql.SqlSupportedCaseSensitivity.SQL_CASE_SENSITIVITY_CASE_INSENSITIVE)
+                .withSqlIdentifierCase(FlightSql.SqlSupportedCaseSensitivity.SQL_CASE_SENSITIVITY_CASE_INSENSITIVE);
+    }
+
+    // ------------------------------------------------------------------ connections
+
+    private GovernedConnection open(Caller caller) {
+        byte[] id = new byte[12];
+        random.nextBytes(id);
+        return gateway.open("flight-" + java.util.HexFormat.of().formatHex(id), caller);
+    }
+
+    private GovernedConnection connection(Handles.Entry e, Caller caller) {
+        return gateway.connection(e.connectionId, caller);
+    }
+
+    private static void closeQuietly(GovernedConnection c) {
+        try {
+            c.close();
+        } catch (RuntimeException e) {
+            LOG.debug("closing a Flight connection failed: {}", e.getMessage());
+        }
+    }
+
+    private void close(Handles.Entry e, Caller caller) {
+        try {
+            closeQuietly(connection(e, caller));
+        } catch (ProxyError gone) {
+            // the connection expired already
+        }
+    }
+
+    /** Decides and prepares {@code sql} on a connection of its own; the statement's handle is bound to the tenant. */
+    private byte[] prepare(Caller caller, String sql) {
+        GovernedConnection c = open(caller);
+        try {
+            Meta.StatementHandle h = c.prepare(sql, -1);
+            boolean rows = c.returnsRows(h);
+            Schema schema = rows && h.signature != null ? ArrowTypes.schema(h.signature.columns) : new Schema(List.of());
+            return handles.add(new Handles.Entry(caller.tenant(), c.id(), h, schema, rows));
+        } catch (RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
+    /** Closes statements whose clients went away without closing them (called periodically). */
+    void expire(long idleNanos) {
+        for (Handles.Entry e : handles.removeOlderThan(System.nanoTime() - idleNanos)) {
+            try {
+                closeQuietly(gateway.connection(e.connectionId, new Caller(e.tenant, null, null)));
+            } catch (ProxyError gone) {
+                // expired with its connection
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ statements
+
+    @Override
+    public FlightInfo getFlightInfoStatement(FlightSql.CommandStatementQuery command, CallContext context,
+                                             FlightDescriptor descriptor) {
+        return guarded(() -> {
+            Caller caller = FlightLogin.caller();
+            byte[] handle = prepare(caller, command.getQuery());
+            Handles.Entry e = handles.get(handle, caller);
+            Message ticket = FlightSql.TicketStatementQuery.newBuilder()
+                    .setStatementHandle(ByteString.copyFrom(handle)).build();
+            return info(e.schema, descriptor, ticket);
+        });
+    }
+
+    @Override
+    public SchemaResult getSchemaStatement(FlightSql.CommandStatementQuery command, CallContext context,
+                                           FlightDescriptor descriptor) {
+        return guarded(() -> {
+            Caller caller = FlightLogin.caller();
+            Handles.Entry e = handles.remove(prepare(caller, command.getQuery()), caller);
+            close(e, caller);
+            return new SchemaResult(e.schema);
+        });
+    }
+
+    @Override
+    public void getStreamStatement(FlightSql.TicketStatementQuery ticket, CallContext context,
+                                   ServerStreamListener listener) {
+        Caller caller;
+        Handles.Entry e;
+        try {
+            caller = FlightLogin.caller();
+            // a query's ticket is good for one stream
+            e = handles.remove(ticket.getStatementHandle().toByteArray(), caller);
+        } catch (RuntimeException ex) {
+            listener.error(FlightErrors.flight(ex));
+            return;
+        }
+        try {
+            stream(e, caller, listener);
+        } finally {
+            close(e, caller);
+        }
+    }
+
+    @Override
+    public void createPreparedStatement(FlightSql.ActionCreatePreparedStatementRequest request, CallContext context,
+                                        StreamListener<Result> listener) {
+        try {
+            Caller caller = FlightLogin.caller();
+            byte[] handle = prepare(caller, request.getQuery());
+            Handles.Entry e = handles.get(handle, caller);
+            Meta.Signature sig = connection(e, caller).returnsRows(e.statement) ? e.statement.signature : null;
+            Schema parameters = ArrowParameters.schema(e.statement.signature == null ? List.of()
+                    : e.statement.signature.parameters);
+            FlightSql.ActionCreatePreparedStatementResult result = FlightSql.ActionCreatePreparedStatementResult
+                    .newBuilder()
+                    .setPreparedStatementHandle(ByteString.copyFrom(handle))
+                    .setDatasetSchema(ByteString.copyFrom((sig == null ? new Schema(List.of()) : e.schema)
+                            .serializeAsMessage()))
+                    .setParameterSchema(ByteString.copyFrom(parameters.serializeAsMessage()))
+                    .build();
+            listener.onNext(new Result(Any.pack(result).toByteArray()));
+            listener.onCompleted();
+        } catch (RuntimeException ex) {
+            listener.onError(FlightErrors.flight(ex));
+        }
+    }
+
+    @Override
+    public void closePreparedStatement(FlightSql.ActionClosePreparedStatementRequest request, CallContext context,
+                                       StreamListener<Result> listener) {
+        try {
+            Caller caller = FlightLogin.caller();
+            close(handles.remove(request.getPreparedStatementHandle().toByteArray(), caller), caller);
+            listener.onCompleted();
+        } catch (RuntimeException ex) {
+            listener.onError(FlightErrors.flight(ex));
+        }
+    }
+
+    @Override
+    public FlightInfo getFlightInfoPreparedStatement(FlightSql.CommandPreparedStatementQuery command,
+                                                     CallContext context, FlightDescriptor descriptor) {
+        return guarded(() -> {
+            Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), FlightLogin.caller());
+            return info(e.schema, descriptor, command);
+        });
+    }
+
+    @Override
+    public SchemaResult getSchemaPreparedStatement(FlightSql.CommandPreparedStatementQuery command,
+                                                   CallContext context, FlightDescriptor descriptor) {
+        return guarded(() -> new SchemaResult(handles.get(command.getPreparedStatementHandle().toByteArray(),
+                FlightLogin.caller()).schema));
+    }
+
+    @Override
+    public void getStreamPreparedStatement(FlightSql.CommandPreparedStatementQuery command, CallContext context,
+                                           ServerStreamListener listener) {
+        try {
+            Caller caller = FlightLogin.caller();
+            stream(handles.get(command.getPreparedStatementHandle().toByteArray(), caller), caller, listener);
+        } catch (RuntimeException ex) {
+            listener.error(FlightErrors.flight(ex));
+        }
+    }
+
+    /** Binds parameters for the next execution of a prepared query (the last row the client sent). */
+    @Override
+    public Runnable acceptPutPreparedStatementQuery(FlightSql.CommandPreparedStatementQuery command,
+                                                    CallContext context, FlightStream flightStream,
+                                                    StreamListener<PutResult> ackStream) {
+        Caller caller = FlightLogin.caller();
+        return () -> {
+            try {
+                Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), caller);
+                List<List<TypedValue>> rows = ArrowParameters.rows(flightStream);
+                e.parameters = rows.isEmpty() ? List.of() : rows.get(rows.size() - 1);
+                ackStream.onCompleted();
+            } catch (RuntimeException ex) {
+                ackStream.onError(FlightErrors.flight(ex));
+            }
+        };
+    }
+
+    /** Runs a prepared statement that changes data once per parameter row (once when there are none). */
+    @Override
+    public Runnable acceptPutPreparedStatementUpdate(FlightSql.CommandPreparedStatementUpdate command,
+                                                     CallContext context, FlightStream flightStream,
+                                                     StreamListener<PutResult> ackStream) {
+        Caller caller = FlightLogin.caller();
+        return () -> {
+            try {
+                Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), caller);
+                GovernedConnection c = connection(e, caller);
+                List<List<TypedValue>> rows = ArrowParameters.rows(flightStream);
+                long count = 0;
+                for (List<TypedValue> row : rows.isEmpty() ? List.of(List.<TypedValue>of()) : rows) {
+                    count += Math.max(0, updateCount(core(() -> c.executePrepared(e.statement, row, 0))));
+                }
+                ack(ackStream, count);
+            } catch (RuntimeException ex) {
+                ackStream.onError(FlightErrors.flight(ex));
+            }
+        };
+    }
+
+    @Override
+    public Runnable acceptPutStatement(FlightSql.CommandStatementUpdate command, CallContext context,
+                                       FlightStream flightStream, StreamListener<PutResult> ackStream) {
+        Caller caller = FlightLogin.caller();
+        return () -> {
+            GovernedConnection c = null;
+            try {
+                c = open(caller);
+                GovernedConnection conn = c;
+                Meta.StatementHandle h = c.createStatement();
+                long count = updateCount(core(() -> conn.execute(h, command.getQuery(), -1, 0)));
+                ack(ackStream, Math.max(0, count));
+            } catch (RuntimeException ex) {
+                ackStream.onError(FlightErrors.flight(ex));
+            } finally {
+                if (c != null) {
+                    closeQuietly(c);
+                }
+            }
+        };
+    }
+
+    private static long updateCount(Meta.ExecuteResult result) {
+        return result.resultSets.isEmpty() ? 0 : result.resultSets.get(0).updateCount;
+    }
+
+    private void ack(StreamListener<PutResult> ackStream, long count) {
+        byte[] bytes = FlightSql.DoPutUpdateResult.newBuilder().setRecordCount(count).build().toByteArray();
+        try (ArrowBuf buffer = allocator.buffer(bytes.length)) {
+            buffer.writeBytes(bytes);
+            ackStream.onNext(PutResult.metadata(buffer));
+        }
+        ackStream.onCompleted();
+    }
+
+    /** Stops the backend statement behind a query's ticket or a prepared statement's execution. */
+    @Override
+    public void cancelFlightInfo(CancelFlightInfoRequest request, CallContext context,
+                                 StreamListener<CancelStatus> listener) {
+        try {
+            Caller caller = FlightLogin.caller();
+            for (FlightEndpoint endpoint : request.getInfo().getEndpoints()) {
+                byte[] handle = handleOf(endpoint.getTicket());
+                connection(handles.get(handle, caller), caller).cancel();
+            }
+            listener.onNext(CancelStatus.CANCELLED);
+            listener.onCompleted();
+        } catch (RuntimeException ex) {
+            listener.onError(FlightErrors.flight(ex));
+        }
+    }
+
+    private static byte[] handleOf(Ticket ticket) {
+        try {
+            Any any = Any.parseFrom(ticket.getBytes());
+            if (any.is(FlightSql.TicketStatementQuery.class)) {
+                return any.unpack(FlightSql.TicketStatementQuery.class).getStatementHandle().toByteArray();
+            }
+            if (any.is(FlightSql.CommandPreparedStatementQuery.class)) {
+                return any.unpack(FlightSql.CommandPreparedStatementQuery.class).getPreparedStatementHandle()
+                        .toByteArray();
+            }
+        } catch (InvalidProtocolBufferException e) {
+            // answered as unknown below
+        }
+        throw ProxyError.unknownHandle("statement");
+    }
+
+    /** Executes a prepared statement and streams its result in Arrow batches. */
+    private void stream(Handles.Entry e, Caller caller, ServerStreamListener listener) {
+        try {
+            GovernedConnection c = connection(e, caller);
+            Meta.MetaResultSet rs = core(() -> c.executePrepared(e.statement, e.parameters, BATCH_ROWS))
+                    .resultSets.get(0);
+            listener.setOnCancelHandler(c::cancel);
+            try (BufferAllocator memory = allocator.newChildAllocator("flight-stream", 0, streamMemoryBytes);
+                 VectorSchemaRoot root = VectorSchemaRoot.create(e.schema, memory)) {
+                BackpressureStrategy ready = new BackpressureStrategy.CallbackBackpressureStrategy();
+                ready.register(listener);
+                listener.start(root);
+                Meta.Frame frame = rs.firstFrame;
+                long offset = 0;
+                while (frame != null) {
+                    List<Object> rows = new ArrayList<>();
+                    frame.rows.forEach(rows::add);
+                    if (!rows.isEmpty()) {
+                        BackpressureStrategy.WaitResult w = ready.waitForListener(CLIENT_WAIT_MS);
+                        if (w != BackpressureStrategy.WaitResult.READY) {
+                            throw ProxyError.cancelledByClient(caller.tenant());
+                        }
+                        fill(root, rows);
+                        listener.putNext();
+                    }
+                    offset += rows.size();
+                    if (frame.done) {
+                        break;
+                    }
+                    long next = offset;
+                    frame = core(() -> c.fetch(e.statement, next, BATCH_ROWS));
+                }
+                listener.completed();
+            }
+        } catch (RuntimeException ex) {
+            listener.error(FlightErrors.flight(ex));
+        }
+    }
+
+    private void fill(VectorSchemaRoot root, List<?> rows) {
+        try {
+            ArrowRows.fill(root, rows);
+        } catch (OutOfMemoryException oom) {
+            throw ProxyError.of(ErrorCode.STREAM_MEMORY_EXCEEDED, "a batch of " + rows.size() + " rows needs more"
+                    + " than " + (streamMemoryBytes >> 20) + " MB");
+        }
+    }
+
+    // ------------------------------------------------------------------ metadata
+
+    @Override
+    public void getStreamSqlInfo(FlightSql.CommandGetSqlInfo command, CallContext context,
+                                 ServerStreamListener listener) {
+        sqlInfo.send(command.getInfoList(), listener);
+    }
+
+    @Override
+    public FlightInfo getFlightInfoSqlInfo(FlightSql.CommandGetSqlInfo request, CallContext context,
+                                           FlightDescriptor descriptor) {
+        return info(Schemas.GET_SQL_INFO_SCHEMA, descriptor, request);
+    }
+
+    @Override
+    public FlightInfo getFlightInfoCatalogs(FlightSql.CommandGetCatalogs request, CallContext context,
+                                            FlightDescriptor descriptor) {
+        return info(Schemas.GET_CATALOGS_SCHEMA, descriptor, request);
+    }
+
+    @Override
+    public void getStreamCatalogs(CallContext context, ServerStreamListener listener) {
+        metadata(listener, Schemas.GET_CATALOGS_SCHEMA, GovernedConnection::catalogs, row -> new Object[] {row[0]});
+    }
+
+    @Override
+    public FlightInfo getFlightInfoSchemas(FlightSql.CommandGetDbSchemas request, CallContext context,
+                                           FlightDescriptor descriptor) {
+        return info(Schemas.GET_SCHEMAS_SCHEMA, descriptor, request);
+    }
+
+    @Override
+    public void getStreamSchemas(FlightSql.CommandGetDbSchemas command, CallContext context,
+                                 ServerStreamListener listener) {
+        String catalog = command.hasCatalog() ? command.getCatalog() : null;
+        String schemas = command.hasDbSchemaFilterPattern() ? command.getDbSchemaFilterPattern() : null;
+        // JDBC's order is TABLE_SCHEM, TABLE_CATALOG
+        metadata(listener, Schemas.GET_SCHEMAS_SCHEMA, c -> c.schemas(catalog, schemas),
+                row -> new Object[] {row[1], row[0]});
+    }
+
+    @Override
+    public FlightInfo getFlightInfoTables(FlightSql.CommandGetTables request, CallContext context,
+                                          FlightDescriptor descriptor) {
+        return info(request.getIncludeSchema() ? Schemas.GET_TABLES_SCHEMA : Schemas.GET_TABLES_SCHEMA_NO_SCHEMA,
+                descriptor, request);
+    }
+
+    @Override
+    public void getStreamTables(FlightSql.CommandGetTables command, CallContext context,
+                                ServerStreamListener listener) {
+        String catalog = command.hasCatalog() ? command.getCatalog() : null;
+        String schemas = command.hasDbSchemaFilterPattern() ? command.getDbSchemaFilterPattern() : null;
+        String tables = command.hasTableNameFilterPattern() ? command.getTableNameFilterPattern() : null;
+        List<String> types = command.getTableTypesCount() == 0 ? null : command.getTableTypesList();
+        if (!command.getIncludeSchema()) {
+            metadata(listener, Schemas.GET_TABLES_SCHEMA_NO_SCHEMA, c -> c.tables(catalog, schemas, tables, types),
+                    row -> new Object[] {row[0], row[1], row[2], row[3]});
+            return;
+        }
+        metadataRows(listener, Schemas.GET_TABLES_SCHEMA, c -> {
+            Map<List<Object>, Schema> columns = TableSchemas.of(c.columns(catalog, schemas, tables, null));
+            List<Object[]> out = new ArrayList<>();
+            for (Object row : c.tables(catalog, schemas, tables, types).firstFrame.rows) {
+                Object[] r = (Object[]) row;
+                Schema s = columns.getOrDefault(List.of(r[0], r[1], r[2]), new Schema(List.of()));
+                out.add(new Object[] {r[0], r[1], r[2], r[3], s.serializeAsMessage()});
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public FlightInfo getFlightInfoTableTypes(FlightSql.CommandGetTableTypes request, CallContext context,
+                                              FlightDescriptor descriptor) {
+        return info(Schemas.GET_TABLE_TYPES_SCHEMA, descriptor, request);
+    }
+
+    @Override
+    public void getStreamTableTypes(CallContext context, ServerStreamListener listener) {
+        metadata(listener, Schemas.GET_TABLE_TYPES_SCHEMA, GovernedConnection::tableTypes,
+                row -> new Object[] {row[0]});
+    }
+
+    @Override
+    public FlightInfo getFlightInfoTypeInfo(FlightSql.CommandGetXdbcTypeInfo request, CallContext context,
+                                            FlightDescriptor descriptor) {
+        return info(Schemas.GET_TYPE_INFO_SCHEMA, descriptor, request);
+    }
+
+    @Override
+    public void getStreamTypeInfo(FlightSql.CommandGetXdbcTypeInfo request, CallContext context,
+                                  ServerStreamListener listener) {
+        metadataRows(listener, Schemas.GET_TYPE_INFO_SCHEMA, c -> {
+            List<Object[]> out = new ArrayList<>();
+            for (Object row : c.typeInfo().firstFrame.rows) {
+                Object[] t = XdbcTypes.row((Object[]) row);
+                if (!request.hasDataType() || request.getDataType() == ((Number) t[1]).intValue()) {
+                    out.add(t);
+                }
+            }
+            return out;
+        });
+    }
+
+    private interface MetadataCall {
+        Meta.MetaResultSet run(GovernedConnection c);
+    }
+
+    private void metadata(ServerStreamListener listener, Schema schema, MetadataCall call,
+                          Function<Object[], Object[]> shape) {
+        metadataRows(listener, schema, c -> {
+            List<Object[]> out = new ArrayList<>();
+            for (Object row : call.run(c).firstFrame.rows) {
+                out.add(shape.apply((Object[]) row));
+            }
+            return out;
+        });
+    }
+
+    /** Answers a metadata request from the core's filtered answer, on a connection opened for it. */
+    private void metadataRows(ServerStreamListener listener, Schema schema,
+                              Function<GovernedConnection, List<Object[]>> rows) {
+        GovernedConnection c = null;
+        try {
+            c = open(FlightLogin.caller());
+            List<Object[]> answer = rows.apply(c);
+            try (BufferAllocator memory = allocator.newChildAllocator("flight-metadata", 0, streamMemoryBytes);
+                 VectorSchemaRoot root = VectorSchemaRoot.create(schema, memory)) {
+                listener.start(root);
+                fill(root, answer);
+                listener.putNext();
+                listener.completed();
+            }
+        } catch (RuntimeException ex) {
+            listener.error(FlightErrors.flight(ex));
+        } finally {
+            if (c != null) {
+                closeQuietly(c);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** A FlightInfo whose one endpoint's ticket is {@code command} (served again by this server). */
+    private static FlightInfo info(Schema schema, FlightDescriptor descriptor, Message command) {
+        return new FlightInfo(schema, descriptor, List.of(new FlightEndpoint(new Ticket(Any.pack(command)
+                .toByteArray()))), -1, -1);
+    }
+
+    private interface Guarded<T> {
+        T run();
+    }
+
+    /** Runs a call that answers with a value, turning the proxy's errors into Flight's. */
+    private static <T> T guarded(Guarded<T> call) {
+        try {
+            return call.run();
+        } catch (RuntimeException e) {
+            throw FlightErrors.flight(e);
+        }
+    }
+
+    private interface CoreCall<T> {
+        T run() throws NoSuchStatementException, MissingResultsException;
+    }
+
+    private static <T> T core(CoreCall<T> call) {
+        try {
+            return call.run();
+        } catch (NoSuchStatementException e) {
+            throw ProxyError.unknownHandle("statement");
+        } catch (MissingResultsException e) {
+            throw ProxyError.of(ErrorCode.RESULT_GONE, "the result no longer exists in the proxy");
+        }
+    }
+}
