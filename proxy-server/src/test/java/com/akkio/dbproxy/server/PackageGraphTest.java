@@ -40,8 +40,9 @@ class PackageGraphTest {
             Map.entry("governed", Set.of("backend", "limits", "audit", "admin", "config", "errors", "types")),
             Map.entry("frontend.avatica", Set.of("governed", "config", "errors", "types")),
             Map.entry("frontend.pgwire", Set.of("governed", "config", "errors", "types")),
+            Map.entry("frontend.flight", Set.of("governed", "config", "errors", "types")),
             Map.entry("policytest", Set.of("config")),
-            Map.entry("", Set.of("governed", "frontend.avatica", "frontend.pgwire", "backend", "backend.databricks",
+            Map.entry("", Set.of("governed", "frontend.avatica", "frontend.pgwire", "frontend.flight", "backend", "backend.databricks",
                     "limits", "audit", "admin", "config", "errors")),
             Map.entry("cli", Set.of("", "config", "backend.databricks", "policytest")));
 

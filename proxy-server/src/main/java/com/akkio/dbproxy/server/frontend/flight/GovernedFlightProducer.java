@@ -167,10 +167,14 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                                    ServerStreamListener listener) {
         Caller caller;
         Handles.Entry e;
+        byte[] handle = ticket.getStatementHandle().toByteArray();
         try {
             caller = FlightLogin.caller();
-            // a query's ticket is good for one stream
-            e = handles.remove(ticket.getStatementHandle().toByteArray(), caller);
+            e = handles.get(handle, caller);
+            // a query's ticket is good for one stream; it names the statement for a cancel until the stream ends
+            if (!e.streamed.compareAndSet(false, true)) {
+                throw ProxyError.unknownHandle("statement");
+            }
         } catch (RuntimeException ex) {
             listener.error(FlightErrors.flight(ex));
             return;
@@ -178,6 +182,11 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         try {
             stream(e, caller, listener);
         } finally {
+            try {
+                handles.remove(handle, caller);
+            } catch (ProxyError gone) {
+                // expired meanwhile
+            }
             close(e, caller);
         }
     }

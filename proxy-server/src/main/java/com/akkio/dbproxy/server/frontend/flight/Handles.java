@@ -30,6 +30,8 @@ final class Handles {
         final boolean returnsRows;
         volatile long usedNanos = System.nanoTime();
         volatile List<TypedValue> parameters = List.of();
+        /** Set when a query's one stream starts: its ticket is then spent (but still names it for a cancel). */
+        final java.util.concurrent.atomic.AtomicBoolean streamed = new java.util.concurrent.atomic.AtomicBoolean();
 
         Entry(String tenant, String connectionId, Meta.StatementHandle statement, Schema schema, boolean returnsRows) {
             this.tenant = tenant;

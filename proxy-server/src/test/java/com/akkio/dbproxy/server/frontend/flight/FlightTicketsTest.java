@@ -1,0 +1,177 @@
+package com.akkio.dbproxy.server.frontend.flight;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.DemoProxyExtension;
+import com.akkio.dbproxy.server.LiveServerTest;
+import com.akkio.dbproxy.server.audit.Sha256;
+import com.google.protobuf.Any;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.CancelFlightInfoRequest;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.flight.grpc.CredentialCallOption;
+import org.apache.arrow.flight.sql.FlightSqlClient;
+import org.apache.arrow.flight.sql.impl.FlightSql;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Tickets and prepared-statement handles are bound to the tenant that created them (another tenant's, a made-up one,
+ * or one presented without a login is unknown or refused), and what Flight clients run is governed like everything
+ * else: the row cap holds, a cancel stops the backend statement, each statement is audited with the client's agent.
+ * With Arrow's own Flight SQL client, as ADBC and pyarrow speak the protocol.
+ */
+@LiveServerTest
+class FlightTicketsTest {
+    @RegisterExtension
+    static final DemoProxyExtension PROXY = DemoProxyExtension.of(DemoProxy.builder().unthrottled());
+
+    private BufferAllocator allocator;
+    private FlightClient client;
+    private FlightSqlClient sql;
+
+    @BeforeEach
+    void connect() {
+        allocator = new RootAllocator();
+        client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", PROXY.get().flightPort()))
+                .build();
+        sql = new FlightSqlClient(client);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        sql.close();
+        allocator.close();
+    }
+
+    private CallOption login(String tenant, String secret) {
+        return client.authenticateBasicToken(tenant, secret).orElseThrow();
+    }
+
+    private static long rows(FlightStream stream) throws Exception {
+        long n = 0;
+        try (stream) {
+            while (stream.next()) {
+                n += stream.getRoot().getRowCount();
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void aQueryTicketPresentedByAnotherTenantIsUnknownAndStaysTheOwners() throws Exception {
+        CallOption acme = login("acme", "acme-secret");
+        CallOption globex = login("globex", "globex-secret");
+        FlightInfo info = sql.execute("SELECT order_id FROM orders WHERE order_id <= 7", acme);
+        Ticket ticket = info.getEndpoints().get(0).getTicket();
+        assertThatThrownBy(() -> rows(sql.getStream(ticket, globex))).isInstanceOfSatisfying(
+                FlightRuntimeException.class, e -> {
+                    assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND);
+                    assertThat(e.getMessage()).contains("UNKNOWN_HANDLE");
+                });
+        assertThat(rows(sql.getStream(ticket, acme))).isEqualTo(7);
+        // a ticket is good for one stream
+        assertThatThrownBy(() -> rows(sql.getStream(ticket, acme))).isInstanceOf(FlightRuntimeException.class)
+                .hasMessageContaining("UNKNOWN_HANDLE");
+    }
+
+    @Test
+    void aPreparedHandlePresentedByAnotherTenantIsUnknown() throws Exception {
+        CallOption acme = login("acme", "acme-secret");
+        CallOption globex = login("globex", "globex-secret");
+        Result created = client.doAction(new Action("CreatePreparedStatement", Any.pack(
+                FlightSql.ActionCreatePreparedStatementRequest.newBuilder()
+                        .setQuery("SELECT count(*) FROM orders").build()).toByteArray()), acme).next();
+        FlightSql.ActionCreatePreparedStatementResult prepared = Any.parseFrom(created.getBody())
+                .unpack(FlightSql.ActionCreatePreparedStatementResult.class);
+        FlightDescriptor execute = FlightDescriptor.command(Any.pack(FlightSql.CommandPreparedStatementQuery
+                .newBuilder().setPreparedStatementHandle(prepared.getPreparedStatementHandle()).build())
+                .toByteArray());
+        assertThatThrownBy(() -> client.getInfo(execute, globex)).isInstanceOfSatisfying(
+                FlightRuntimeException.class, e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND));
+        FlightInfo info = client.getInfo(execute, acme);
+        assertThat(rows(client.getStream(info.getEndpoints().get(0).getTicket(), acme))).isEqualTo(1);
+        // closing it is the owner's alone as well
+        Action close = new Action("ClosePreparedStatement", Any.pack(FlightSql.ActionClosePreparedStatementRequest
+                .newBuilder().setPreparedStatementHandle(prepared.getPreparedStatementHandle()).build())
+                .toByteArray());
+        assertThatThrownBy(() -> client.doAction(close, globex).hasNext()).isInstanceOf(FlightRuntimeException.class);
+        client.doAction(close, acme).hasNext();
+        assertThatThrownBy(() -> client.getInfo(execute, acme)).isInstanceOf(FlightRuntimeException.class)
+                .hasMessageContaining("UNKNOWN_HANDLE");
+    }
+
+    @Test
+    void aCallWithoutALoginOrWithAMadeUpTokenIsUnauthenticated() {
+        FlightDescriptor catalogs = FlightDescriptor.command(Any.pack(FlightSql.CommandGetCatalogs.getDefaultInstance())
+                .toByteArray());
+        assertThatThrownBy(() -> client.getInfo(catalogs)).isInstanceOfSatisfying(FlightRuntimeException.class,
+                e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHENTICATED));
+        CallOption forged = new CredentialCallOption(headers -> headers.insert("authorization",
+                "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+        assertThatThrownBy(() -> client.getInfo(catalogs, forged)).isInstanceOfSatisfying(
+                FlightRuntimeException.class,
+                e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHENTICATED));
+    }
+
+    @Test
+    void theTenantsRowCapHoldsOverFlight() throws Exception {
+        CallOption acme = login("acme", "acme-secret");
+        FlightInfo info = sql.execute("SELECT a.order_id FROM orders a, orders b", acme);
+        assertThat(rows(sql.getStream(info.getEndpoints().get(0).getTicket(), acme))).isEqualTo(10_000);
+    }
+
+    @Test
+    void cancelFlightInfoStopsTheBackendStatement() throws Exception {
+        CallOption acme = login("acme", "acme-secret");
+        String slow = "SELECT count(*) FROM orders a, orders b, orders c, orders d";
+        FlightInfo info = sql.execute(slow, acme);
+        CompletableFuture<Long> stream = CompletableFuture.supplyAsync(() -> {
+            try {
+                return rows(sql.getStream(info.getEndpoints().get(0).getTicket(), acme));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        // wait until the statement runs in the backend (its forward record is written), then cancel it
+        while (Files.readAllLines(PROXY.get().auditLog).stream().noneMatch(l -> l.contains(Sha256.hex(slow))
+                && l.contains("\"event\":\"forward\""))) {
+            Thread.sleep(20);
+        }
+        client.cancelFlightInfo(new CancelFlightInfoRequest(info), acme);
+        assertThatThrownBy(() -> stream.get(60, TimeUnit.SECONDS)).hasMessageContaining("QUERY_CANCELLED");
+    }
+
+    @Test
+    void everyStatementIsAuditedWithTheClientsUserAgent() throws Exception {
+        CallOption acme = login("acme", "acme-secret");
+        String query = "SELECT order_id FROM orders WHERE order_id <= 3";
+        FlightInfo info = sql.execute(query, acme);
+        assertThat(rows(sql.getStream(info.getEndpoints().get(0).getTicket(), acme))).isEqualTo(3);
+        List<String> lines = Files.readAllLines(PROXY.get().auditLog).stream()
+                .filter(l -> l.contains(Sha256.hex(query))).toList();
+        assertThat(lines).as(String.join("\n", lines)).anyMatch(l -> l.contains("\"event\":\"forward\""))
+                .anyMatch(l -> l.contains("\"event\":\"complete\"") && l.contains("\"rows\":3"))
+                .allMatch(l -> l.contains("\"user_agent\":\"grpc-java"));
+    }
+}
