@@ -50,7 +50,7 @@ public final class TypeZoo {
 
     /** Fractional seconds a front end carries for times and timestamps. */
     public enum Precision {
-        MILLIS(ChronoUnit.MILLIS), MICROS(ChronoUnit.MICROS);
+        MILLIS(ChronoUnit.MILLIS), MICROS(ChronoUnit.MICROS), NANOS(ChronoUnit.NANOS);
 
         final ChronoUnit unit;
 
