@@ -1,0 +1,104 @@
+"""Python's Arrow Flight client (pyarrow.flight, installed by .ci/run from the machine's wheel index) against the
+proxy's Flight SQL front end on the demo world: log in, query into pandas, be refused, reuse nobody else's ticket.
+
+pyarrow has no Flight SQL client of its own (ADBC's is not installable here), so the two Flight SQL messages used
+(CommandStatementQuery inside a protobuf Any) are encoded below, as the Flight SQL specification defines them.
+
+usage: python3 flight_client_check.py PORT
+Prints one line per check and a closing 'flight-client: N passed, M failed'; exits non-zero on any failure.
+"""
+import sys
+
+import pandas as pd
+import pyarrow.flight as flight
+
+from checks import check, finish
+
+PORT = int(sys.argv[1])
+
+
+def _field(number, payload):
+    """A protobuf length-delimited field (wire type 2)."""
+    out = bytearray()
+    for value in ((number << 3) | 2, len(payload)):
+        while True:
+            byte = value & 0x7F
+            value >>= 7
+            out.append(byte | (0x80 if value else 0))
+            if not value:
+                break
+    return bytes(out) + payload
+
+
+def statement(sql):
+    """A Flight SQL CommandStatementQuery, packed in google.protobuf.Any: a FlightDescriptor's command."""
+    command = _field(1, sql.encode("utf-8"))
+    return _field(1, b"type.googleapis.com/arrow.flight.protocol.sql.CommandStatementQuery") + _field(2, command)
+
+
+def login(tenant, secret):
+    client = flight.FlightClient(f"grpc://127.0.0.1:{PORT}")
+    token = client.authenticate_basic_token(tenant.encode(), secret.encode())
+    return client, flight.FlightCallOptions(headers=[token])
+
+
+def query(client, options, sql):
+    info = client.get_flight_info(flight.FlightDescriptor.for_command(statement(sql)), options)
+    return info, client.do_get(info.endpoints[0].ticket, options).read_all()
+
+
+def a_tenant_reads_its_orders_into_pandas():
+    client, options = login("acme", "acme-secret")
+    _, table = query(client, options, "SELECT tenant_tag, count(*) AS n, sum(amount) AS total FROM orders GROUP BY 1")
+    df = table.to_pandas()
+    assert df.loc[0, "tenant_tag"] == "acme" and df.loc[0, "n"] == 1000, df
+    assert str(table.schema.field("total").type).startswith("decimal128"), table.schema
+
+
+def a_wide_result_arrives_as_one_arrow_table():
+    client, options = login("acme", "acme-secret")
+    _, table = query(client, options, "SELECT a.order_id, a.amount, a.ordered_at FROM orders a, orders b"
+                                      " WHERE b.order_id <= 10")
+    assert table.num_rows == 10000, table.num_rows
+    assert str(table.schema.field("ordered_at").type) == "timestamp[us]", table.schema
+    assert table.to_pandas()["ordered_at"].dtype.kind == "M"
+
+
+def a_denied_statement_names_the_rule():
+    client, options = login("acme", "acme-secret")
+    try:
+        query(client, options, "SELECT * FROM globex_prod.sales.orders")
+    except flight.FlightUnauthorizedError as e:
+        assert "OBJECT_NOT_READABLE" in str(e) and "rule:" in str(e), e
+        return
+    raise AssertionError("the statement was not refused")
+
+
+def a_wrong_secret_is_refused():
+    try:
+        login("acme", "wrong")
+    except flight.FlightUnauthenticatedError as e:
+        assert "AUTHENTICATION_FAILED" in str(e), e
+        return
+    raise AssertionError("the login was not refused")
+
+
+def another_tenants_ticket_is_unknown():
+    acme, acme_options = login("acme", "acme-secret")
+    info = acme.get_flight_info(flight.FlightDescriptor.for_command(statement("SELECT 1 AS one")), acme_options)
+    globex, globex_options = login("globex", "globex-secret")
+    try:
+        globex.do_get(info.endpoints[0].ticket, globex_options).read_all()
+    except KeyError as e:  # pyarrow raises Flight's NOT_FOUND as ArrowKeyError
+        assert "UNKNOWN_HANDLE" in str(e), e
+    else:
+        raise AssertionError("globex read acme's ticket")
+    assert acme.do_get(info.endpoints[0].ticket, acme_options).read_all().num_rows == 1
+
+
+check("a tenant reads its orders into pandas", a_tenant_reads_its_orders_into_pandas)
+check("a wide result arrives as one Arrow table", a_wide_result_arrives_as_one_arrow_table)
+check("a denied statement names the rule", a_denied_statement_names_the_rule)
+check("a wrong secret is refused", a_wrong_secret_is_refused)
+check("another tenant's ticket is unknown", another_tenants_ticket_is_unknown)
+finish("flight-client")
