@@ -147,6 +147,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theFlightSqlFrontEndIsOffByDefaultAndItsKeysAreValidated() throws Exception {
+        ProxyConfig demo = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
+        assertThat(demo.server().flight().enabled()).isTrue();
+        assertThat(demo.server().flight().port()).isEqualTo(8815);
+
+        ProxyConfig defaults = new ConfigLoader(Map.of()).read(validConfig(""));
+        assertThat(defaults.server().flight().enabled()).isFalse();
+        assertThat(defaults.server().flight().tokenTtl()).isEqualTo(java.time.Duration.ofMinutes(15));
+
+        ProxyConfig set = new ConfigLoader(Map.of()).read(validConfig(
+                "server: { flight: { enabled: true, port: 0, token_ttl_seconds: 60, stream_memory_mb: 8 } }\n"));
+        assertThat(set.server().flight()).isEqualTo(new ProxyConfig.Flight(true, 0, java.time.Duration.ofSeconds(60),
+                8L << 20));
+
+        Path badTtl = validConfig("server: { flight: { enabled: true, token_ttl_seconds: 1 } }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(badTtl))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.flight.token_ttl_seconds");
+        Path unknown = validConfig("server: { flight: { enable: true } }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(unknown))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.flight.enable");
+    }
+
+    @Test
     void postgresFrontEndAndScramVerifiersAreValidated() throws Exception {
         ProxyConfig demo = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         assertThat(demo.server().postgres().enabled()).isTrue();

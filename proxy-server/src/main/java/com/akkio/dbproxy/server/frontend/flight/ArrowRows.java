@@ -19,6 +19,7 @@ import com.akkio.dbproxy.server.governed.ProxyError;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -62,6 +63,8 @@ final class ArrowRows {
                 Object value = row instanceof Object[] a ? a[c] : ((List<?>) row).get(c);
                 try {
                     set(vectors.get(c), r, value);
+                } catch (OutOfMemoryException e) {
+                    throw e; // the stream's memory limit, not a bad value
                 } catch (RuntimeException e) {
                     throw ProxyError.of(ErrorCode.DATA_EXCEPTION, "column " + (c + 1) + " cannot be sent as Arrow "
                             + vectors.get(c).getField().getType() + " ("

@@ -120,10 +120,7 @@ public final class FlightSqlServer implements Closeable {
     public void close() {
         housekeeping.shutdownNow();
         try {
-            server.shutdown();
-            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-                server.close();
-            }
+            server.close(); // waits up to about 6 s for running calls, cancelling them after 3 s
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

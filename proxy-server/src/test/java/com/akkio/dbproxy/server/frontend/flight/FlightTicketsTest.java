@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,7 @@ import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.DemoProxyExtension;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.audit.Sha256;
+import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.google.protobuf.Any;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallOption;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Tickets and prepared-statement handles are bound to the tenant that created them (another tenant's, a made-up one,
@@ -160,6 +163,25 @@ class FlightTicketsTest {
         }
         client.cancelFlightInfo(new CancelFlightInfoRequest(info), acme);
         assertThatThrownBy(() -> stream.get(60, TimeUnit.SECONDS)).hasMessageContaining("QUERY_CANCELLED");
+    }
+
+    @Test
+    void aBatchOverTheStreamMemoryLimitEndsItsStreamWith54000AndNothingElse(@TempDir Path dir) throws Exception {
+        try (DemoProxy small = DemoProxy.builder().unthrottled().server(s -> s.withFlight(
+                new ProxyConfig.Flight(true, 0, s.flight().tokenTtl(), 1 << 20))).start(dir);
+             FlightClient own = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
+                     small.flightPort())).build()) {
+            FlightSqlClient ownSql = new FlightSqlClient(own);
+            CallOption acme = own.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            FlightInfo wide = ownSql.execute("SELECT repeat('x', 2000) AS wide FROM orders", acme);
+            assertThatThrownBy(() -> rows(ownSql.getStream(wide.getEndpoints().get(0).getTicket(), acme)))
+                    .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
+                        assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
+                        assertThat(e.getMessage()).contains("STREAM_MEMORY_EXCEEDED");
+                    });
+            FlightInfo narrow = ownSql.execute("SELECT order_id FROM orders", acme);
+            assertThat(rows(ownSql.getStream(narrow.getEndpoints().get(0).getTicket(), acme))).isEqualTo(1000);
+        }
     }
 
     @Test
