@@ -1,8 +1,5 @@
 package com.akkio.dbproxy.server.frontend.flight;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +13,7 @@ import java.util.List;
 
 import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.ProxyError;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.akkio.dbproxy.server.types.JsonText;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
@@ -48,8 +43,6 @@ import org.apache.arrow.vector.complex.ListVector;
  * backend's type mapping broke its promise) fails the stream with {@code 22000 DATA_EXCEPTION}, never a wrong value.
  */
 final class ArrowRows {
-    private static final JsonFactory JSON = JsonFactory.builder().disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
-
     private ArrowRows() {
     }
 
@@ -153,43 +146,11 @@ final class ArrowRows {
     /** The text of a kind Arrow has no type for: JSON documents handed over as nested lists become JSON text. */
     static String text(Object value) {
         if (value instanceof List<?> list) {
-            return json(list);
+            return JsonText.of(list);
         }
         if (value instanceof BigDecimal d) {
             return d.toPlainString();
         }
         return String.valueOf(value);
-    }
-
-    private static String json(List<?> list) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            write(g, list);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private static void write(JsonGenerator g, Object v) throws IOException {
-        if (v == null) {
-            g.writeNull();
-        } else if (v instanceof List<?> list) {
-            g.writeStartArray();
-            for (Object item : list) {
-                write(g, item);
-            }
-            g.writeEndArray();
-        } else if (v instanceof Boolean b) {
-            g.writeBoolean(b);
-        } else if (v instanceof BigDecimal d) {
-            g.writeNumber(d);
-        } else if (v instanceof Float || v instanceof Double) {
-            g.writeNumber(((Number) v).doubleValue());
-        } else if (v instanceof Number n) {
-            g.writeNumber(n.longValue());
-        } else {
-            g.writeString(String.valueOf(v));
-        }
     }
 }

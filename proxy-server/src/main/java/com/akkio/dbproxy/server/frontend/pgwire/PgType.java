@@ -1,8 +1,5 @@
 package com.akkio.dbproxy.server.frontend.pgwire;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
@@ -21,11 +18,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
+import com.akkio.dbproxy.server.types.JsonText;
 import com.akkio.dbproxy.server.types.SqlText;
 import com.akkio.dbproxy.server.types.ValueType;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import org.apache.calcite.avatica.ColumnMetaData;
 import org.apache.calcite.avatica.remote.TypedValue;
 import org.apache.calcite.avatica.util.ByteString;
@@ -176,9 +171,6 @@ enum PgType {
 
     private static final LocalDate PG_EPOCH_DATE = LocalDate.of(2000, 1, 1);
     private static final LocalDateTime PG_EPOCH = PG_EPOCH_DATE.atStartOfDay();
-    /** JSON of a list of lists, as DuckDB's {@code to_json} writes it (NaN and infinities bare). */
-    private static final JsonFactory JSON_TEXT = JsonFactory.builder()
-            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
 
     /**
      * The wire form of one value of this type, as the core hands it over (see {@link ValueType.Kind} for each
@@ -200,7 +192,7 @@ enum PgType {
             case NUMERIC -> ((BigDecimal) value).toPlainString();
             case DATE, TIME, TIMETZ, TIMESTAMP, TIMESTAMPTZ -> SqlText.of(micros(value));
             case BYTEA -> "\\x" + HexFormat.of().formatHex((byte[]) value);
-            case JSON -> value instanceof List<?> lists ? json(lists) : (String) value;
+            case JSON -> value instanceof List<?> lists ? JsonText.of(lists) : (String) value;
             default -> value instanceof ByteString b ? b.toString() : String.valueOf(value);
         };
     }
@@ -315,41 +307,6 @@ enum PgType {
             out.put((byte) Integer.parseInt(chunk, 2));
         }
         return out.array();
-    }
-
-    /** A list of lists as JSON, its values as their SQL text where JSON has no type for them. */
-    private static String json(List<?> lists) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON_TEXT.createGenerator(out)) {
-            writeJson(g, lists);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private static void writeJson(JsonGenerator g, Object v) throws IOException {
-        if (v == null) {
-            g.writeNull();
-        } else if (v instanceof List<?> list) {
-            g.writeStartArray();
-            for (Object item : list) {
-                writeJson(g, item);
-            }
-            g.writeEndArray();
-        } else if (v instanceof Boolean b) {
-            g.writeBoolean(b);
-        } else if (v instanceof BigDecimal d) {
-            g.writeNumber(d.toPlainString());
-        } else if (v instanceof Float || v instanceof Double) {
-            g.writeNumber(((Number) v).doubleValue());
-        } else if (v instanceof Number n) {
-            g.writeNumber(n.longValue());
-        } else if (v instanceof byte[] b) {
-            g.writeString("\\x" + HexFormat.of().formatHex(b));
-        } else {
-            g.writeString(SqlText.of(v));
-        }
     }
 
     /** PostgreSQL prints floats in their shortest exact form, as Java does, but with C's exponent style. */
