@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import com.akkio.dbproxy.server.DemoConfig;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.DemoProxyExtension;
 import com.akkio.dbproxy.server.LiveServerTest;
@@ -181,6 +182,28 @@ class FlightTicketsTest {
                     });
             FlightInfo narrow = ownSql.execute("SELECT order_id FROM orders", acme);
             assertThat(rows(ownSql.getStream(narrow.getEndpoints().get(0).getTicket(), acme))).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void aTenantRemovedByAReloadLosesItsTokensAtOnce(@TempDir Path dir) throws Exception {
+        Path config = DemoConfig.copy(dir.resolve("conf"));
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().config(d -> config).start(dir);
+             FlightClient own = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
+                     proxy.flightPort())).build()) {
+            CallOption globex = own.authenticateBasicToken("globex", "globex-secret").orElseThrow();
+            CallOption acme = own.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            FlightSqlClient ownSql = new FlightSqlClient(own);
+            assertThat(rows(ownSql.getStream(ownSql.execute("SELECT 1", globex).getEndpoints().get(0)
+                    .getTicket(), globex))).isEqualTo(1);
+            String yaml = Files.readString(config);
+            Files.writeString(config, yaml.substring(0, yaml.indexOf("  globex:")));
+            proxy.server.reload();
+            assertThatThrownBy(() -> ownSql.execute("SELECT 1", globex)).isInstanceOfSatisfying(
+                    FlightRuntimeException.class,
+                    e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHENTICATED));
+            assertThat(rows(ownSql.getStream(ownSql.execute("SELECT 1", acme).getEndpoints().get(0).getTicket(),
+                    acme))).isEqualTo(1);
         }
     }
 
