@@ -198,14 +198,12 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             Caller caller = FlightLogin.caller();
             byte[] handle = prepare(caller, request.getQuery());
             Handles.Entry e = handles.get(handle, caller);
-            Meta.Signature sig = connection(e, caller).returnsRows(e.statement) ? e.statement.signature : null;
             Schema parameters = ArrowParameters.schema(e.statement.signature == null ? List.of()
                     : e.statement.signature.parameters);
             FlightSql.ActionCreatePreparedStatementResult result = FlightSql.ActionCreatePreparedStatementResult
                     .newBuilder()
                     .setPreparedStatementHandle(ByteString.copyFrom(handle))
-                    .setDatasetSchema(ByteString.copyFrom((sig == null ? new Schema(List.of()) : e.schema)
-                            .serializeAsMessage()))
+                    .setDatasetSchema(ByteString.copyFrom(e.schema.serializeAsMessage()))
                     .setParameterSchema(ByteString.copyFrom(parameters.serializeAsMessage()))
                     .build();
             listener.onNext(new Result(Any.pack(result).toByteArray()));
