@@ -34,4 +34,22 @@ class ServeBusyPortTest {
                     + " (server.port): Address already in use");
         }
     }
+
+    @Test
+    void aBusyFlightPortNamesItsKey(@TempDir Path dir) throws Exception {
+        Path config = DemoConfig.copy(dir);
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config).replace(
+                    "flight: { enabled: true, port: 0 }", "flight: { enabled: true, port: " + taken.getLocalPort()
+                            + " }"));
+            StringWriter err = new StringWriter();
+            CommandLine cl = AkkioProxy.commandLine();
+            cl.setErr(new PrintWriter(err));
+            int code = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> cl.execute("serve", "--config",
+                    config.toString(), "--port", "0"));
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString().strip()).startsWith("error: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + " (server.flight.port)");
+        }
+    }
 }
