@@ -17,7 +17,7 @@ import java.util.Set;
 final class AkkioUrl {
     static final String PREFIX = "jdbc:akkio://";
     static final Set<String> PARAMETERS = Set.of("tls", "serialization", "truststore", "truststore_password",
-            "timeout_ms");
+            "timeout_ms", "application_name");
 
     final String host;
     final int port;
@@ -26,10 +26,15 @@ final class AkkioUrl {
     final String truststore;
     final String truststorePassword;
     final int timeoutMs;
+    /** The application's name for the proxy's audit log ({@code application_name}, as in pgjdbc); may be null. */
+    final String applicationName;
+    private final Map<String, String> params;
 
     private AkkioUrl(String host, int port, Map<String, String> params) throws SQLException {
         this.host = host;
         this.port = port;
+        this.params = params;
+        this.applicationName = params.get("application_name");
         this.tls = Boolean.parseBoolean(params.getOrDefault("tls", "false"));
         this.serialization = params.getOrDefault("serialization", "protobuf").toLowerCase(Locale.ROOT);
         if (!serialization.equals("protobuf") && !serialization.equals("json")) {
@@ -76,12 +81,43 @@ final class AkkioUrl {
                 String value = eq < 0 ? "true" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
                 if (!PARAMETERS.contains(key)) {
                     throw new SQLException("unknown URL parameter '" + key + "' (known: tls, serialization,"
-                            + " truststore, truststore_password, timeout_ms)", "08001");
+                            + " truststore, truststore_password, timeout_ms, application_name)", "08001");
                 }
                 params.put(key, value);
             }
         }
         return new AkkioUrl(authority.substring(0, colon), port, params);
+    }
+
+    /** The URL as the user gave it, without the trust store's password: what {@code getURL()} shows. */
+    String withoutSecrets() {
+        StringBuilder url = new StringBuilder(PREFIX).append(host).append(':').append(port);
+        char separator = '?';
+        for (Map.Entry<String, String> p : params.entrySet()) {
+            if (!p.getKey().equals("truststore_password")) {
+                url.append(separator).append(p.getKey()).append('=')
+                        .append(java.net.URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
+                separator = '&';
+            }
+        }
+        return url.toString();
+    }
+
+    /**
+     * The HTTP User-Agent the driver sends, which the proxy's audit log records: {@code akkio-jdbc/<version>}, and
+     * the application's name in parentheses when the URL's {@code application_name} or the property of that name
+     * gives one (printable ASCII, at most 64 characters, as PostgreSQL keeps 63).
+     */
+    String userAgent(Properties info) {
+        String app = applicationName != null ? applicationName
+                : info == null ? null : info.getProperty("application_name");
+        String agent = "akkio-jdbc/" + ClientVersion.get();
+        if (app == null) {
+            return agent;
+        }
+        String clean = app.replaceAll("[^\\x20-\\x7e]|[()\\\\]", "").strip();
+        clean = clean.length() > 64 ? clean.substring(0, 64) : clean;
+        return clean.isEmpty() ? agent : agent + " (" + clean + ")";
     }
 
     /** The Avatica URL, without credentials. */
@@ -109,6 +145,8 @@ final class AkkioUrl {
         }
         // larger frames than Avatica's default of 100 rows: fewer round trips for analytics results
         p.setProperty("fetch_size", "1000");
+        // bounded retries, typed failures and the driver's user agent (see ProxyHttpClient)
+        p.setProperty("httpclient_impl", ProxyHttpClient.class.getName());
         p.setProperty("http_connection_timeout", Integer.toString(timeoutMs));
         p.setProperty("http_response_timeout", Integer.toString(timeoutMs));
         return p;

@@ -39,15 +39,28 @@ public final class Driver implements java.sql.Driver {
             return null; // JDBC: not ours, let DriverManager ask the next driver
         }
         AkkioUrl parsed = AkkioUrl.parse(url);
+        String user = info == null ? null : info.getProperty("user");
+        String password = info == null ? null : info.getProperty("password");
+        if (user == null || user.isEmpty() || password == null || password.isEmpty()) {
+            throw new SQLException("credentials missing: connect with the tenant as property 'user' and its secret"
+                    + " as property 'password'", "28000");
+        }
+        ProxyHttpClient.OPENING.set(new ProxyHttpClient.Settings(parsed.userAgent(info), parsed.timeoutMs,
+                parsed.host + ":" + parsed.port));
         try {
             Connection avatica = AVATICA.connect(parsed.avaticaUrl(), parsed.avaticaProperties(info));
-            return SqlExceptions.wrap(avatica, new ProxyCancels(parsed, info,
-                    ((org.apache.calcite.avatica.AvaticaConnection) avatica).id));
-        } catch (AvaticaClientRuntimeException e) {
-            throw SqlExceptions.translate(e);
+            return SqlExceptions.wrap(avatica, new ClientSession(new ProxyCancels(parsed, info,
+                    ((org.apache.calcite.avatica.AvaticaConnection) avatica).id), parsed.withoutSecrets(), user));
         } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof AvaticaClientRuntimeException avatica) {
+                    throw SqlExceptions.translate(avatica);
+                }
+            }
             throw new SQLException("cannot reach akkio-dbproxy at " + parsed.host + ":" + parsed.port + ": "
                     + rootMessage(e), "08001", e);
+        } finally {
+            ProxyHttpClient.OPENING.remove();
         }
     }
 
@@ -74,6 +87,8 @@ public final class Driver implements java.sql.Driver {
             property("truststore", info, "URL parameter: trust store for the proxy's TLS certificate", false),
             property("truststore_password", info, "URL parameter: trust store password", false),
             property("timeout_ms", info, "URL parameter: connect and response timeout (default 30000)", false),
+            property("application_name", info, "URL parameter or property: the application's name, which the"
+                    + " proxy's audit log records with the driver's user agent", false),
         };
     }
 
@@ -87,12 +102,12 @@ public final class Driver implements java.sql.Driver {
 
     @Override
     public int getMajorVersion() {
-        return 0;
+        return ClientVersion.part(0);
     }
 
     @Override
     public int getMinorVersion() {
-        return 1;
+        return ClientVersion.part(1);
     }
 
     @Override

@@ -48,10 +48,12 @@ final class ProxyCancels {
     private final String authorization;
     private final String connectionId;
     private final AkkioUrl url;
+    private final String userAgent;
     private volatile HttpClient http;
 
     ProxyCancels(AkkioUrl url, Properties info, String connectionId) {
         this.url = url;
+        this.userAgent = url.userAgent(info);
         this.endpoint = URI.create((url.tls ? "https" : "http") + "://" + url.host + ":" + url.port + "/akkio/cancel");
         String user = info == null ? "" : info.getProperty("user", "");
         String password = info == null ? "" : info.getProperty("password", "");
@@ -66,6 +68,7 @@ final class ProxyCancels {
         try {
             response = client().send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofMillis(url.timeoutMs))
                     .header("Authorization", authorization)
+                    .header("User-Agent", userAgent)
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString("connection_id="
                             + URLEncoder.encode(connectionId, StandardCharsets.UTF_8))).build(),

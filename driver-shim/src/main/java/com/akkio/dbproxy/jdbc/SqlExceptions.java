@@ -11,48 +11,61 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Set;
 
 import org.apache.calcite.avatica.AvaticaClientRuntimeException;
+import org.apache.calcite.avatica.AvaticaSqlException;
 
 /**
  * Avatica's client raises some server errors unchecked (creating a statement on a connection the server has closed,
- * for example); JDBC callers expect {@link SQLException}. This wraps the JDBC objects the driver hands out so that
- * every such error arrives as an SQLException carrying the server's SQLState and code. Result sets also answer the
- * value calls Avatica's client cannot ({@link ZonedAndBinaryValues}).
+ * for example), and words the same server error differently on each path: {@code Statement.execute} gives
+ * {@code Error 1201 (42501) : Error while executing SQL "...": Remote driver error: OBJECT_NOT_READABLE: ...},
+ * {@code prepareStatement} only {@code Error 1201 (42501) : while preparing SQL: ...}, without the code name and
+ * the rule. This wraps the JDBC objects the driver hands out so that every error arrives as an SQLException
+ * carrying the server's SQLState, code and own message ({@code OBJECT_NOT_READABLE: object ... (rule: ...)}), the
+ * same on every path. Result sets also answer the value calls Avatica's client cannot ({@link ZonedAndBinaryValues})
+ * and stop at the statement's {@code setMaxRows}, which Avatica's client does not send for a prepared statement;
+ * metadata answers as {@link ProxyMetaData} says.
  */
 final class SqlExceptions implements InvocationHandler {
     private static final Set<Class<?>> WRAPPED = Set.of(Connection.class, Statement.class, PreparedStatement.class,
             CallableStatement.class, ResultSet.class, DatabaseMetaData.class);
 
     private final Object target;
-    /** The connection's cancel requests, for its statements' cancel() and query timeouts. */
-    private final ProxyCancels cancels;
+    /** The connection the object belongs to: its cancel requests, URL and tenant. */
+    private final ClientSession session;
     /** A statement's query timeout in seconds (0: none), enforced by the driver since Avatica's protocol has none. */
     private volatile int queryTimeout;
+    /** A result set's row limit (its statement's max rows; 0: none) and the rows it has given so far. */
+    private final long maxRows;
+    private long rows;
 
-    private SqlExceptions(Object target, ProxyCancels cancels) {
+    private SqlExceptions(Object target, ClientSession session, long maxRows) {
         this.target = target;
-        this.cancels = cancels;
+        this.session = session;
+        this.maxRows = maxRows;
     }
 
-    static Connection wrap(Connection connection, ProxyCancels cancels) {
-        return (Connection) wrap(connection, Connection.class, cancels);
+    static Connection wrap(Connection connection, ClientSession session) {
+        Connection wrapped = (Connection) wrap(connection, Connection.class, session, 0);
+        session.opened(wrapped);
+        return wrapped;
     }
 
-    private static Object wrap(Object target, Class<?> type, ProxyCancels cancels) {
+    private static Object wrap(Object target, Class<?> type, ClientSession session, long maxRows) {
         if (target == null) {
             return null;
         }
         return Proxy.newProxyInstance(SqlExceptions.class.getClassLoader(), new Class<?>[] {type},
-                new SqlExceptions(target, cancels));
+                new SqlExceptions(target, session, maxRows));
     }
 
     /** Statement calls Avatica's client does not honour: answered here, or null to pass the call on. */
     private Object statementCall(Method method, Object[] args) throws SQLException {
         switch (method.getName()) {
             case "cancel" -> {
-                cancels.cancel();
+                session.cancels().cancel();
                 return Void.TYPE;
             }
             case "setQueryTimeout" -> {
@@ -72,10 +85,59 @@ final class SqlExceptions implements InvocationHandler {
         }
     }
 
+    /** An error of Avatica's client as an SQLException with the proxy's (or the transport's) own message. */
     static SQLException translate(AvaticaClientRuntimeException e) {
-        String message = e.getMessage() == null ? "error from akkio-dbproxy"
-                : e.getMessage().strip().lines().findFirst().orElse("");
+        String message = serverMessage(e.getServerExceptions());
+        if (message == null) {
+            message = e.getMessage() == null ? "error from akkio-dbproxy"
+                    : e.getMessage().strip().lines().findFirst().orElse("");
+            message = message.startsWith(REMOTE) ? message.substring(REMOTE.length()) : message;
+        }
         return new SQLException(message, e.getSqlState(), e.getErrorCode());
+    }
+
+    /** Avatica's prefix of a server's message in its exceptions. */
+    private static final String REMOTE = "Remote driver error: ";
+
+    /**
+     * Avatica's exception for a server error, with the server's message in place of Avatica's wording of it. The
+     * proxy sends its message as the one line of the error's "stack traces", which Avatica keeps on every path.
+     */
+    static SQLException translate(AvaticaSqlException e) {
+        String message = serverMessage(e.getStackTraces());
+        if (message == null) {
+            int remote = e.getErrorMessage() == null ? -1 : e.getErrorMessage().indexOf(REMOTE);
+            if (remote < 0) {
+                return e;
+            }
+            message = e.getErrorMessage().substring(remote + REMOTE.length());
+        }
+        return new SQLException(message, e.getSQLState(), e.getErrorCode());
+    }
+
+    /** The one line the proxy sends with an error; null when there is none (another server, a client error). */
+    private static String serverMessage(List<String> lines) {
+        if (lines == null || lines.size() != 1 || lines.get(0) == null || lines.get(0).isBlank()
+                || lines.get(0).contains("\n")) {
+            return null;
+        }
+        return lines.get(0);
+    }
+
+    /** Any failure of a call as the SQLException JDBC promises; a driver bug keeps its cause for the report. */
+    private static Throwable asSqlException(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AvaticaClientRuntimeException avatica) {
+                return translate(avatica);
+            }
+        }
+        if (failure instanceof AvaticaSqlException avatica) {
+            return translate(avatica);
+        }
+        if (failure instanceof RuntimeException) {
+            return new SQLException("akkio-jdbc: " + failure, "HY000", failure);
+        }
+        return failure;
     }
 
     @Override
@@ -84,37 +146,41 @@ final class SqlExceptions implements InvocationHandler {
                 && ((Class<?>) args[0]).isInstance(proxy)) {
             return proxy;
         }
-        if (target instanceof Statement && cancels != null) {
+        if (target instanceof Statement && session != null) {
             Object answered = statementCall(method, args);
             if (answered != null) {
                 return answered == Void.TYPE ? null : answered;
             }
+        }
+        if (target instanceof ResultSet && maxRows > 0 && method.getName().equals("next") && rows >= maxRows) {
+            return false; // JDBC: rows beyond a statement's max rows are dropped silently
         }
         Object result;
         try {
             if (target instanceof Connection c && ConnectionDefaults.handles(method)) {
                 result = ConnectionDefaults.set(c, method, args);
             } else if (queryTimeout > 0 && method.getName().startsWith("execute")) {
-                result = cancels.withTimeout(target, method, args, queryTimeout);
+                result = session.cancels().withTimeout(target, method, args, queryTimeout);
             } else {
                 result = target instanceof ResultSet rs ? ZonedAndBinaryValues.answer(rs, method, args)
-                        : ZonedAndBinaryValues.AVATICA;
-                if (result == ZonedAndBinaryValues.AVATICA) {
+                        : target instanceof DatabaseMetaData md && session != null
+                        ? ProxyMetaData.answer(md, session, method) : ZonedAndBinaryValues.AVATICA;
+                if (result == ZonedAndBinaryValues.AVATICA || result == ProxyMetaData.AVATICA) {
                     result = method.invoke(target, args);
                 }
             }
-        } catch (AvaticaClientRuntimeException avatica) {
-            throw translate(avatica);
         } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof AvaticaClientRuntimeException avatica) {
-                throw translate(avatica);
-            }
-            throw cause;
+            throw asSqlException(e.getCause());
+        } catch (RuntimeException | SQLException e) {
+            throw asSqlException(e);
+        }
+        if (target instanceof ResultSet && method.getName().equals("next") && Boolean.TRUE.equals(result)) {
+            rows++;
         }
         Class<?> type = method.getReturnType();
         if (result != null && WRAPPED.contains(type) && !(result instanceof Proxy)) {
-            return wrap(result, type, cancels);
+            long limit = type == ResultSet.class && target instanceof Statement s ? s.getLargeMaxRows() : 0;
+            return wrap(result, type, session, limit);
         }
         return result;
     }

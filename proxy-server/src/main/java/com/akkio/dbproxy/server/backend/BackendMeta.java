@@ -40,6 +40,7 @@ public final class BackendMeta extends JdbcMeta {
     /** Per Avatica connection id; only while {@link Backend#statementCacheSize()} is above 0. */
     private final ConcurrentHashMap<String, KeptPlans> prepared = new ConcurrentHashMap<>();
     private final KeptPlans.Counts plans = new KeptPlans.Counts();
+    private final RowLimits rowLimits = new RowLimits();
 
     /** As {@link JdbcMeta}: parameters arrive as the client's wall clock, which the backend reads in this zone. */
     private static final Calendar PARAMETER_CALENDAR = Unsafe.localCalendar();
@@ -110,21 +111,22 @@ public final class BackendMeta extends JdbcMeta {
                                   long maxRowCount, int maxRowsInFirstFrame) throws SQLException {
         limitRows(statement, maxRowCount);
         statement.execute();
-        return result(h, info, statement, maxRowsInFirstFrame);
+        return result(h, info, statement, maxRowCount, maxRowsInFirstFrame);
     }
 
     /** The answer to an execution of {@code statement}: its update count, or its result's signature and first frame. */
-    private ExecuteResult result(StatementHandle h, StatementInfo info, Statement statement, int maxRowsInFirstFrame)
-            throws SQLException {
+    private ExecuteResult result(StatementHandle h, StatementInfo info, Statement statement, long maxRowCount,
+                                 int maxRowsInFirstFrame) throws SQLException {
         ResultSet rs = statement.getResultSet();
         info.setResultSet(rs);
+        rowLimits.executed(h, statement, maxRowCount);
         if (rs == null) {
             return new ExecuteResult(List.of(MetaResultSet.count(h.connectionId, h.id,
                     AvaticaUtils.getLargeUpdateCount(statement))));
         }
         Signature signature = ResultFrames.signature(describe(rs.getMetaData()), null, List.of(), null);
-        return new ExecuteResult(List.of(ResultFrames.create(h.connectionId, h.id, rs, maxRowsInFirstFrame,
-                signature, backend.types())));
+        return new ExecuteResult(List.of(sent(h, ResultFrames.create(h.connectionId, h.id, rs, maxRowsInFirstFrame,
+                rowLimits.left(h), signature, backend.types()))));
     }
 
     /** As {@link JdbcMeta}: JDBC's 0 means no limit, Avatica's a negative count. */
@@ -212,7 +214,7 @@ public final class BackendMeta extends JdbcMeta {
             Statement statement = StatementAccess.of(info);
             limitRows(statement, maxRowCount);
             statement.execute(sql);
-            return result(h, info, statement, maxRowsInFirstFrame);
+            return result(h, info, statement, maxRowCount, maxRowsInFirstFrame);
         } catch (SQLException e) {
             throw new RuntimeException(e);
         }
@@ -237,13 +239,16 @@ public final class BackendMeta extends JdbcMeta {
                 return new ExecuteResult(List.of(MetaResultSet.count(h.connectionId, h.id,
                         statement.getUpdateCount())));
             }
-            h.signature = ResultFrames.signature(describe(statement.getMetaData()), h.signature.sql,
-                    h.signature.parameters, StatementType.SELECT);
             ResultSet rs = statement.getResultSet();
+            // the result's own columns: a prepared statement's description may not know them yet (DuckDB describes
+            // "SELECT ? AS a, ? AS b" as one column of type UNKNOWN until its parameters are bound)
+            h.signature = ResultFrames.signature(describe(rs == null ? statement.getMetaData() : rs.getMetaData()),
+                    h.signature.sql, h.signature.parameters, StatementType.SELECT);
             info.setResultSet(rs);
+            rowLimits.forget(h);
             return new ExecuteResult(List.of(rs == null
                     ? MetaResultSet.create(h.connectionId, h.id, true, h.signature, Frame.EMPTY)
-                    : ResultFrames.create(h.connectionId, h.id, rs, maxRowsInFirstFrame, h.signature,
+                    : ResultFrames.create(h.connectionId, h.id, rs, maxRowsInFirstFrame, Long.MAX_VALUE, h.signature,
                     backend.types())));
         } catch (SQLException e) {
             throw new RuntimeException(e);
@@ -268,10 +273,21 @@ public final class BackendMeta extends JdbcMeta {
             return Frame.EMPTY;
         }
         try {
-            return ResultFrames.frame(info, info.getResultSet(), offset, fetchMaxRowCount, backend.types());
+            Frame frame = ResultFrames.frame(info, info.getResultSet(), offset, fetchMaxRowCount, rowLimits.left(h),
+                    backend.types());
+            rowLimits.sent(h, frame.rows instanceof List<?> rows ? rows.size() : 0);
+            return frame;
         } catch (SQLException e) {
             throw new RuntimeException(e);
         }
+    }
+
+    /** Counts the rows of a first frame against the statement's row limit. */
+    private MetaResultSet sent(StatementHandle h, MetaResultSet result) {
+        if (result.firstFrame != null && result.firstFrame.rows instanceof List<?> rows) {
+            rowLimits.sent(h, rows.size());
+        }
+        return result;
     }
 
     private StatementInfo statementInfo(StatementHandle h) throws NoSuchStatementException {
@@ -299,6 +315,7 @@ public final class BackendMeta extends JdbcMeta {
         try {
             super.closeStatement(h);
         } finally {
+            rowLimits.forget(h);
             KeptPlans queries = prepared.get(h.connectionId);
             if (queries != null) {
                 queries.giveBack(h.id);
@@ -311,6 +328,7 @@ public final class BackendMeta extends JdbcMeta {
         try {
             super.closeConnection(ch);
         } finally {
+            rowLimits.forgetConnection(ch.id);
             prepared.compute(ch.id, (id, queries) -> {
                 if (queries != null) {
                     queries.close();

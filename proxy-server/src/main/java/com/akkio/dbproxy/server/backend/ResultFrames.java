@@ -51,20 +51,24 @@ final class ResultFrames {
     /**
      * The result of an execution, as {@code JdbcMeta} reports it: its signature and first frame (at most
      * {@code maxRowsInFirstFrame} rows, Avatica's default frame size when negative, all when
-     * {@link JdbcMeta#UNLIMITED_COUNT}); the backend result is closed once read to its end.
+     * {@link JdbcMeta#UNLIMITED_COUNT}), and of at most {@code left} rows in all; the backend result is closed once
+     * read to its end.
      */
     static Meta.MetaResultSet create(String connectionId, int statementId, ResultSet rs, int maxRowsInFirstFrame,
-                                     Meta.Signature signature, TypeMapping types) throws SQLException {
+                                     long left, Meta.Signature signature, TypeMapping types) throws SQLException {
         int rows = maxRowsInFirstFrame == JdbcMeta.UNLIMITED_COUNT ? -1
                 : maxRowsInFirstFrame < 0 || maxRowsInFirstFrame > AvaticaStatement.DEFAULT_FETCH_SIZE
                 ? AvaticaStatement.DEFAULT_FETCH_SIZE : maxRowsInFirstFrame;
-        Meta.Frame first = frame(null, rs, 0, rows, types);
+        Meta.Frame first = frame(null, rs, 0, rows, left, types);
         return Meta.MetaResultSet.create(connectionId, statementId, true, signature, first);
     }
 
-    /** Up to {@code fetchMaxRowCount} rows (all when negative) from {@code offset}; done closes the result. */
-    static Meta.Frame frame(StatementInfo info, ResultSet rs, long offset, int fetchMaxRowCount, TypeMapping types)
-            throws SQLException {
+    /**
+     * Up to {@code fetchMaxRowCount} rows (all when negative) from {@code offset}, and no more than {@code left} (the
+     * rows a row limit still allows); done closes the result.
+     */
+    static Meta.Frame frame(StatementInfo info, ResultSet rs, long offset, int fetchMaxRowCount, long left,
+                            TypeMapping types) throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
         ValueType[] columnTypes = new ValueType[n];
@@ -74,7 +78,7 @@ final class ResultFrames {
         List<Object> rows = new ArrayList<>();
         boolean done = fetchMaxRowCount == 0;
         for (int r = 0; fetchMaxRowCount < 0 || r < fetchMaxRowCount; r++) {
-            if (!(info != null ? info.next() : rs.next())) {
+            if (r >= left || !(info != null ? info.next() : rs.next())) {
                 done = true;
                 rs.close();
                 break;
@@ -84,6 +88,10 @@ final class ResultFrames {
                 row[i] = types.read(rs, i + 1, columnTypes[i]);
             }
             rows.add(row);
+        }
+        if (!done && rows.size() >= left) {
+            done = true;
+            rs.close();
         }
         return new Meta.Frame(offset, done, rows);
     }

@@ -16,6 +16,7 @@ import com.akkio.dbproxy.server.audit.AuditOutcome;
 import com.akkio.dbproxy.server.audit.Sha256;
 import com.akkio.dbproxy.server.backend.BackendErrors;
 import com.akkio.dbproxy.server.backend.BackendMeta;
+import com.akkio.dbproxy.server.config.ProxyVersion;
 import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.limits.TenantLimiter;
 import org.apache.calcite.avatica.ConnectionPropertiesImpl;
@@ -256,12 +257,31 @@ public final class GovernedConnection implements StatementGate.Context {
                 narrowed.defaultSchema());
     }
 
+    /**
+     * The backend's database properties (functions, keywords, default isolation) with the product as the client
+     * sees it: {@code akkio-dbproxy} and the proxy's version, the backend's product and version in parentheses
+     * ({@code 0.1.0 (DuckDB v1.4.4)}). The backend driver's own name and version are not the client's business.
+     */
     public Map<Meta.DatabaseProperty, Object> databaseProperties() {
+        Map<Meta.DatabaseProperty, Object> backendProps;
         try {
-            return backend().getDatabaseProperties(handle);
+            backendProps = backend().getDatabaseProperties(handle);
         } catch (RuntimeException e) {
             throw gate.backendFailure(this, e);
         }
+        Map<Meta.DatabaseProperty, Object> props = new java.util.EnumMap<>(Meta.DatabaseProperty.class);
+        props.putAll(backendProps);
+        props.keySet().removeAll(Set.of(Meta.DatabaseProperty.GET_DRIVER_NAME, Meta.DatabaseProperty.GET_DRIVER_VERSION,
+                Meta.DatabaseProperty.GET_DRIVER_MAJOR_VERSION, Meta.DatabaseProperty.GET_DRIVER_MINOR_VERSION));
+        Object product = backendProps.get(Meta.DatabaseProperty.GET_DATABASE_PRODUCT_NAME);
+        Object version = backendProps.get(Meta.DatabaseProperty.GET_DATABASE_PRODUCT_VERSION);
+        String backendProduct = ((product == null ? "" : product + " ") + (version == null ? "" : version)).strip();
+        props.put(Meta.DatabaseProperty.GET_DATABASE_PRODUCT_NAME, "akkio-dbproxy");
+        props.put(Meta.DatabaseProperty.GET_DATABASE_PRODUCT_VERSION, ProxyVersion.get()
+                + (backendProduct.isEmpty() ? "" : " (" + backendProduct + ")"));
+        props.put(Meta.DatabaseProperty.GET_DATABASE_MAJOR_VERSION, ProxyVersion.part(0));
+        props.put(Meta.DatabaseProperty.GET_DATABASE_MINOR_VERSION, ProxyVersion.part(1));
+        return props;
     }
 
     /**

@@ -69,8 +69,40 @@ final class TenantMetadata {
                 false)), rows);
     }
 
+    /**
+     * Unquoted names are case-insensitive in the backends the proxy serves (DuckDB, Databricks), and the client jar
+     * reports that they are stored in lower case; a tool that asks for {@code ORDERS} (sqlline's {@code !columns},
+     * a user typing the name as in a query) finds {@code orders}: a name pattern with capitals that finds nothing is
+     * asked again in lower case (a table created with capitals is still found under its own name first).
+     */
+    private interface NamedQuery {
+        Answer run(String schemaPattern, String tablePattern) throws SQLException;
+    }
+
+    private static Answer caseInsensitive(String schemaPattern, String tablePattern, NamedQuery query)
+            throws SQLException {
+        Answer answer = query.run(schemaPattern, tablePattern);
+        String schemaLower = lower(schemaPattern);
+        String tableLower = lower(tablePattern);
+        if (!answer.rows().isEmpty() || (java.util.Objects.equals(schemaLower, schemaPattern)
+                && java.util.Objects.equals(tableLower, tablePattern))) {
+            return answer;
+        }
+        return query.run(schemaLower, tableLower);
+    }
+
+    private static String lower(String name) {
+        return name == null ? null : name.toLowerCase(Locale.ROOT);
+    }
+
     /** Tables of the requested standard types ({@link #TABLE_TYPES}; null: all), as the backend's own types map. */
     Answer tables(String catalog, String schemaPattern, String tablePattern, String[] types) throws SQLException {
+        return caseInsensitive(schemaPattern, tablePattern, (schema, table) -> tablesNamed(catalog, schema, table,
+                types));
+    }
+
+    private Answer tablesNamed(String catalog, String schemaPattern, String tablePattern, String[] types)
+            throws SQLException {
         List<String> wanted = types == null ? null : List.of(types);
         try (ResultSet rs = connection.getMetaData().getTables(physical(catalog), schemaPattern, tablePattern, null)) {
             return filter(rs, row -> tableVisible(row) && (wanted == null || wanted.contains(standardType(row[3]))),
@@ -88,6 +120,12 @@ final class TenantMetadata {
     }
 
     Answer columns(String catalog, String schemaPattern, String tablePattern, String columnPattern)
+            throws SQLException {
+        return caseInsensitive(schemaPattern, tablePattern, (schema, table) -> caseInsensitive(null, columnPattern,
+                (ignored, column) -> columnsNamed(catalog, schema, table, column)));
+    }
+
+    private Answer columnsNamed(String catalog, String schemaPattern, String tablePattern, String columnPattern)
             throws SQLException {
         try (ResultSet rs = connection.getMetaData().getColumns(physical(catalog), schemaPattern, tablePattern,
                 columnPattern)) {

@@ -169,11 +169,12 @@ public final class RequestGate extends HandlerWrapper implements AvaticaHandler 
                 Service.Response parsed = json ? JsonService.MAPPER.readValue(body, Service.Response.class)
                         : PROTOBUF.parseResponse(body);
                 if (parsed instanceof Service.ErrorResponse e) {
-                    List<String> firstLines = e.exceptions == null ? List.of()
-                            : e.exceptions.stream().map(t -> t.lines().findFirst().orElse("")).toList();
+                    // in place of the stack traces, the message itself: Avatica's client drops the message of an
+                    // error while preparing ("while preparing SQL: ...") and keeps only these lines, where the
+                    // client jar finds the code name and the rule again; no class name or stack frame leaves
                     Service.ErrorResponse scrubbed = classified(e)
-                            ? new Service.ErrorResponse(firstLines, e.errorMessage, e.errorCode, e.sqlState,
-                                    e.severity, e.rpcMetadata)
+                            ? new Service.ErrorResponse(List.of(e.errorMessage), e.errorMessage, e.errorCode,
+                                    e.sqlState, e.severity, e.rpcMetadata)
                             : reclassified(e);
                     body = json ? JsonService.MAPPER.writeValueAsBytes(scrubbed) : PROTOBUF.serializeResponse(scrubbed);
                 }
@@ -211,7 +212,8 @@ public final class RequestGate extends HandlerWrapper implements AvaticaHandler 
                     e.errorMessage, first);
             detail = "the proxy could not complete the request; its server log has the detail";
         }
-        return new Service.ErrorResponse(List.of(), code.message(detail), code.vendorCode(), code.sqlState(),
+        String message = code.message(detail);
+        return new Service.ErrorResponse(List.of(message), message, code.vendorCode(), code.sqlState(),
                 AvaticaSeverity.ERROR, e.rpcMetadata);
     }
 

@@ -1,0 +1,40 @@
+package com.akkio.dbproxy.jdbc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** The driver's version, as the build wrote it into {@code version.properties}. */
+final class ClientVersion {
+    private static final String VERSION = load();
+
+    private ClientVersion() {
+    }
+
+    static String get() {
+        return VERSION;
+    }
+
+    /** Major and minor number ({@code 0.1.0-SNAPSHOT}: 0 and 1), for JDBC's version getters. */
+    static int part(int index) {
+        String[] parts = VERSION.split("[.-]");
+        try {
+            return index < parts.length ? Integer.parseInt(parts[index]) : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String load() {
+        try (InputStream in = ClientVersion.class.getResourceAsStream("version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            String v = p.getProperty("version");
+            return v == null || v.startsWith("${") ? "development" : v;
+        } catch (IOException e) {
+            return "development";
+        }
+    }
+}
