@@ -28,12 +28,14 @@ final class AkkioUrl {
     final int timeoutMs;
     /** The application's name for the proxy's audit log ({@code application_name}, as in pgjdbc); may be null. */
     final String applicationName;
-    private final Map<String, String> params;
+    /** The URL's parameters as the user wrote them, but the trust store's password: for {@link #withoutSecrets}. */
+    private final String shownParameters;
 
-    private AkkioUrl(String host, int port, Map<String, String> params) throws SQLException {
+    private AkkioUrl(String host, int port, Map<String, String> params, String shownParameters)
+            throws SQLException {
         this.host = host;
         this.port = port;
-        this.params = params;
+        this.shownParameters = shownParameters;
         this.applicationName = params.get("application_name");
         this.tls = Boolean.parseBoolean(params.getOrDefault("tls", "false"));
         this.serialization = params.getOrDefault("serialization", "protobuf").toLowerCase(Locale.ROOT);
@@ -74,6 +76,7 @@ final class AkkioUrl {
             throw new SQLException("port in " + PREFIX + authority + " is not a number", "08001");
         }
         Map<String, String> params = new LinkedHashMap<>();
+        StringBuilder shown = new StringBuilder();
         if (q >= 0 && q + 1 < rest.length()) {
             for (String pair : rest.substring(q + 1).split("&")) {
                 int eq = pair.indexOf('=');
@@ -84,23 +87,17 @@ final class AkkioUrl {
                             + " truststore, truststore_password, timeout_ms, application_name)", "08001");
                 }
                 params.put(key, value);
+                if (!key.equals("truststore_password")) {
+                    shown.append(shown.length() == 0 ? '?' : '&').append(pair);
+                }
             }
         }
-        return new AkkioUrl(authority.substring(0, colon), port, params);
+        return new AkkioUrl(authority.substring(0, colon), port, params, shown.toString());
     }
 
     /** The URL as the user gave it, without the trust store's password: what {@code getURL()} shows. */
     String withoutSecrets() {
-        StringBuilder url = new StringBuilder(PREFIX).append(host).append(':').append(port);
-        char separator = '?';
-        for (Map.Entry<String, String> p : params.entrySet()) {
-            if (!p.getKey().equals("truststore_password")) {
-                url.append(separator).append(p.getKey()).append('=')
-                        .append(java.net.URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
-                separator = '&';
-            }
-        }
-        return url.toString();
+        return PREFIX + host + ":" + port + shownParameters;
     }
 
     /**

@@ -66,4 +66,26 @@ class AkkioUrlTest {
                 });
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(20_000);
     }
+
+    @Test
+    void theUserAgentNamesTheDriverAndTheApplication() throws Exception {
+        String driver = "akkio-jdbc/" + ClientVersion.get();
+        assertThat(AkkioUrl.parse("jdbc:akkio://h:1").userAgent(new Properties())).isEqualTo(driver);
+        assertThat(AkkioUrl.parse("jdbc:akkio://h:1?application_name=sqlline").userAgent(new Properties()))
+                .isEqualTo(driver + " (sqlline)");
+        Properties named = new Properties();
+        named.setProperty("application_name", "Metabase (prod)\n\u00e9x");
+        assertThat(AkkioUrl.parse("jdbc:akkio://h:1").userAgent(named)).isEqualTo(driver + " (Metabase prodx)");
+        assertThat(AkkioUrl.parse("jdbc:akkio://h:1?application_name=" + "a".repeat(100)).userAgent(null))
+                .isEqualTo(driver + " (" + "a".repeat(64) + ")");
+        assertThat(ClientVersion.get()).as("the build's version, filtered into the jar").matches("\\d+\\.\\d+.*");
+    }
+
+    @Test
+    void theUrlShownToToolsKeepsEverythingButTheTrustStorePassword() throws Exception {
+        assertThat(AkkioUrl.parse("jdbc:akkio://proxy.example:443?tls=true&truststore=/etc/t.p12"
+                + "&truststore_password=pw&application_name=BI%20tool").withoutSecrets())
+                .isEqualTo("jdbc:akkio://proxy.example:443?tls=true&truststore=/etc/t.p12"
+                        + "&application_name=BI%20tool");
+    }
 }
