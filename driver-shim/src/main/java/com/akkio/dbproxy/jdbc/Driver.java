@@ -49,7 +49,7 @@ public final class Driver implements java.sql.Driver {
                 parsed.host + ":" + parsed.port));
         try {
             Connection avatica = AVATICA.connect(parsed.avaticaUrl(), parsed.avaticaProperties(info));
-            return SqlExceptions.wrap(avatica, new ClientSession(new ProxyCancels(parsed, info,
+            return SqlExceptions.wrap(avatica, new ClientSession(new ProxyRequests(parsed, info,
                     ((org.apache.calcite.avatica.AvaticaConnection) avatica).id), parsed.withoutSecrets(), user));
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -3,8 +3,17 @@ package com.akkio.dbproxy.jdbc;
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.Properties;
+
+import javax.sql.rowset.CachedRowSet;
+import javax.sql.rowset.RowSetMetaDataImpl;
+import javax.sql.rowset.RowSetProvider;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * {@link DatabaseMetaData} answers Avatica's client gets wrong for the proxy, because it answers them itself, for
@@ -14,7 +23,8 @@ import java.util.Properties;
  * secrets, the tenant as user name, this driver's name and version, identifiers as the backends treat them
  * (unquoted and quoted names are case-insensitive in DuckDB and Databricks; the proxy's metadata finds a name
  * given in capitals in lower case), transactions (auto-commit off, commit and rollback reach the backend), and the
- * connection a tool holds rather than the one this driver wraps. Every other call goes to Avatica.
+ * connection a tool holds rather than the one this driver wraps, and primary keys (asked of the proxy, see
+ * {@link #primaryKeys}). Every other call goes to Avatica.
  */
 final class ProxyMetaData {
     /** What {@link #answer} returns when Avatica's own answer is the right one. */
@@ -24,7 +34,11 @@ final class ProxyMetaData {
     }
 
     /** The answer to {@code method} on {@code md} of the connection {@code session} describes, or {@link #AVATICA}. */
-    static Object answer(DatabaseMetaData md, ProxySession session, Method method) throws SQLException {
+    static Object answer(DatabaseMetaData md, ProxySession session, Method method, Object[] args)
+            throws SQLException {
+        if (method.getName().equals("getPrimaryKeys") && args != null && args.length == 3) {
+            return primaryKeys(session.requests().primaryKeys((String) args[0], (String) args[1], (String) args[2]));
+        }
         if (method.getParameterCount() != 0) {
             return AVATICA;
         }
@@ -49,6 +63,47 @@ final class ProxyMetaData {
         };
     }
 
+    private static final String[] PRIMARY_KEY_COLUMNS = {"TABLE_CAT", "TABLE_SCHEM", "TABLE_NAME", "COLUMN_NAME",
+        "KEY_SEQ", "PK_NAME"};
+
+    /**
+     * JDBC's getPrimaryKeys result from the rows the proxy sent, in their order (by column name, then KEY_SEQ, as
+     * JDBC orders them). Avatica's client answers getPrimaryKeys with nothing without asking the server, so the
+     * driver asks the proxy's own endpoint and builds the result itself, as a JDK {@link CachedRowSet}.
+     */
+    private static ResultSet primaryKeys(JsonNode rows) throws SQLException {
+        RowSetMetaDataImpl md = new RowSetMetaDataImpl();
+        md.setColumnCount(PRIMARY_KEY_COLUMNS.length);
+        for (int i = 1; i <= PRIMARY_KEY_COLUMNS.length; i++) {
+            boolean seq = i == 5;
+            md.setColumnName(i, PRIMARY_KEY_COLUMNS[i - 1]);
+            md.setColumnLabel(i, PRIMARY_KEY_COLUMNS[i - 1]);
+            md.setColumnType(i, seq ? Types.SMALLINT : Types.VARCHAR);
+            md.setColumnTypeName(i, seq ? "SMALLINT" : "VARCHAR");
+            md.setNullable(i, i == 1 || i == 6 ? ResultSetMetaData.columnNullable : ResultSetMetaData.columnNoNulls);
+        }
+        CachedRowSet result = RowSetProvider.newFactory().createCachedRowSet();
+        result.setMetaData(md);
+        for (JsonNode row : rows) {
+            result.last(); // an inserted row goes before the cursor: keep them in the proxy's order
+            result.moveToInsertRow();
+            for (int i = 1; i <= PRIMARY_KEY_COLUMNS.length; i++) {
+                JsonNode value = row.path(i - 1);
+                if (value.isNull() || value.isMissingNode()) {
+                    result.updateNull(i);
+                } else if (i == 5) {
+                    result.updateShort(i, (short) value.asInt());
+                } else {
+                    result.updateString(i, value.asText());
+                }
+            }
+            result.insertRow();
+            result.moveToCurrentRow();
+        }
+        result.beforeFirst();
+        return result;
+    }
+
     /** A database property the proxy sends (Avatica's client fetches them once per connection). */
     private static String server(DatabaseMetaData md, String property, String otherwise) throws SQLException {
         Properties remote = md.unwrap(Properties.class);
@@ -57,6 +112,8 @@ final class ProxyMetaData {
 
     /** What the metadata of one connection needs to know about it. */
     interface ProxySession {
+        ProxyRequests requests();
+
         String url();
 
         String user();

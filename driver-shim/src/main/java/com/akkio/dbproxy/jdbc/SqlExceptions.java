@@ -65,7 +65,7 @@ final class SqlExceptions implements InvocationHandler {
     private Object statementCall(Method method, Object[] args) throws SQLException {
         switch (method.getName()) {
             case "cancel" -> {
-                session.cancels().cancel();
+                session.requests().cancel();
                 return Void.TYPE;
             }
             case "setQueryTimeout" -> {
@@ -160,11 +160,11 @@ final class SqlExceptions implements InvocationHandler {
             if (target instanceof Connection c && ConnectionDefaults.handles(method)) {
                 result = ConnectionDefaults.set(c, method, args);
             } else if (queryTimeout > 0 && method.getName().startsWith("execute")) {
-                result = session.cancels().withTimeout(target, method, args, queryTimeout);
+                result = session.requests().withTimeout(target, method, args, queryTimeout);
             } else {
                 result = target instanceof ResultSet rs ? ZonedAndBinaryValues.answer(rs, method, args)
                         : target instanceof DatabaseMetaData md && session != null
-                        ? ProxyMetaData.answer(md, session, method) : ZonedAndBinaryValues.AVATICA;
+                        ? ProxyMetaData.answer(md, session, method, args) : ZonedAndBinaryValues.AVATICA;
                 if (result == ZonedAndBinaryValues.AVATICA || result == ProxyMetaData.AVATICA) {
                     result = method.invoke(target, args);
                 }

@@ -574,6 +574,20 @@ public final class GovernedConnection implements StatementGate.Context {
         return metadata(m -> m.columns(catalog, schemaPattern, tablePattern, columnPattern));
     }
 
+    /**
+     * The primary key columns of {@code table} as JDBC's getPrimaryKeys has them, under logical names; none for a
+     * table the tenant may not read, as for one without a key. Avatica's protocol has no such request: the Avatica
+     * front end answers it on its own endpoint, without a statement.
+     */
+    public List<Object> primaryKeys(String catalog, String schema, String table) {
+        try {
+            return new TenantMetadata(policy(), backend(), backend().backendConnection(id))
+                    .primaryKeys(catalog, schema, table).rows();
+        } catch (SQLException | RuntimeException e) {
+            throw gate.backendFailure(this, e);
+        }
+    }
+
     /** The standard table types (TABLE, VIEW), answered by the proxy like the rest of its metadata. */
     public MetaResultSet tableTypes() {
         return metadata(m -> m.tableTypes());

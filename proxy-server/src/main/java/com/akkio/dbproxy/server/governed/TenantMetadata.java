@@ -137,6 +137,18 @@ final class TenantMetadata {
     }
 
     /**
+     * The primary key columns of a table the tenant may read, as the backend reports them (JDBC order: TABLE_CAT,
+     * TABLE_SCHEM, TABLE_NAME, COLUMN_NAME, KEY_SEQ, PK_NAME); a table it may not read has none, as one without a key.
+     */
+    Answer primaryKeys(String catalog, String schema, String table) throws SQLException {
+        return caseInsensitive(schema, table, (s, t) -> {
+            try (ResultSet rs = connection.getMetaData().getPrimaryKeys(physical(catalog), s, t)) {
+                return filter(rs, this::tableVisible, row -> row[0] = logical(text(row[0])));
+            }
+        });
+    }
+
+    /**
      * A getColumns row with the JDBC type (DATA_TYPE) and type name a result of the column has, and a DECIMAL's
      * precision and scale (COLUMN_SIZE, DECIMAL_DIGITS) as results report them (a HUGEINT is a DECIMAL(39,0)).
      */

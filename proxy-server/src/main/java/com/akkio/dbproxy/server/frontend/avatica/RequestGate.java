@@ -44,24 +44,24 @@ public final class RequestGate extends HandlerWrapper implements AvaticaHandler 
     private final AvaticaHandler avatica;
     private final int maxRequestBytes;
     private final boolean json;
-    private final CancelEndpoint cancels;
+    private final ProxyEndpoints endpoints;
 
-    /** The gate with the proxy's cancel endpoint ({@link CancelEndpoint}) beside Avatica's protocol. */
+    /** The gate with the proxy's own endpoints ({@link ProxyEndpoints}: cancel, primary keys) beside Avatica's. */
     public RequestGate(AvaticaHandler avatica, int maxRequestBytes, boolean json, TenantAuthenticator auth,
                        Gateway gateway) {
-        this(avatica, maxRequestBytes, json, new CancelEndpoint(auth, gateway));
+        this(avatica, maxRequestBytes, json, new ProxyEndpoints(auth, gateway));
     }
 
     /** The gate in front of Avatica's protocol alone. */
     public RequestGate(AvaticaHandler avatica, int maxRequestBytes, boolean json) {
-        this(avatica, maxRequestBytes, json, (CancelEndpoint) null);
+        this(avatica, maxRequestBytes, json, (ProxyEndpoints) null);
     }
 
-    private RequestGate(AvaticaHandler avatica, int maxRequestBytes, boolean json, CancelEndpoint cancels) {
+    private RequestGate(AvaticaHandler avatica, int maxRequestBytes, boolean json, ProxyEndpoints endpoints) {
         this.avatica = avatica;
         this.maxRequestBytes = maxRequestBytes;
         this.json = json;
-        this.cancels = cancels;
+        this.endpoints = endpoints;
         setHandler(avatica);
     }
 
@@ -78,8 +78,8 @@ public final class RequestGate extends HandlerWrapper implements AvaticaHandler 
             refuseTooLarge(baseRequest, response, request.getContentLengthLong());
             return;
         }
-        if (cancels != null && CancelEndpoint.PATH.equals(target)) {
-            cancels.handle(request, response);
+        if (endpoints != null && ProxyEndpoints.serves(target)) {
+            endpoints.handle(target, request, response);
             baseRequest.setHandled(true);
             return;
         }

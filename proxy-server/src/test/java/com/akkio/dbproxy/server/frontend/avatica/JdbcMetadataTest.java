@@ -12,10 +12,14 @@ import java.util.List;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.DemoProxyExtension;
 import com.akkio.dbproxy.server.LiveServerTest;
+import com.akkio.dbproxy.server.config.ProxyVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Table types as JDBC tools (sqlline, DBeaver, IntelliJ) ask for them, through the client jar. */
+/**
+ * Metadata as JDBC tools (sqlline, DBeaver, IntelliJ) ask for it, through the client jar: table types, the product
+ * and driver, identifier case, primary keys; only what the tenant may read, under logical names.
+ */
 @LiveServerTest
 class JdbcMetadataTest {
     @RegisterExtension
@@ -45,6 +49,75 @@ class JdbcMetadataTest {
                     .isNotEmpty().allMatch(c -> c.equals("main") || c.equals("shared_ref"));
             // the statement behind a metadata answer is the connection's own: it can be read again after
             assertThat(column(md.getTableTypes(), "TABLE_TYPE")).hasSize(2);
+        }
+    }
+
+    @Test
+    void theDatabaseIsTheProxyWithItsVersionAndItsBackendsAndTheDriverIsOurs() throws Exception {
+        try (Connection acme = proxy.get().acme()) {
+            DatabaseMetaData md = acme.getMetaData();
+            assertThat(md.getDatabaseProductName()).isEqualTo("akkio-dbproxy");
+            String duckdb;
+            try (Connection direct = java.sql.DriverManager.getConnection("jdbc:duckdb:")) {
+                duckdb = direct.getMetaData().getDatabaseProductVersion();
+            }
+            assertThat(md.getDatabaseProductVersion()).isEqualTo(ProxyVersion.get() + " (DuckDB " + duckdb + ")")
+                    .matches("\\d+\\.\\d+\\.\\d+.* \\(DuckDB v1\\..+\\)");
+            assertThat(md.getDatabaseMajorVersion()).isEqualTo(ProxyVersion.part(0));
+            assertThat(md.getDatabaseMinorVersion()).isEqualTo(ProxyVersion.part(1));
+            assertThat(md.getDriverName()).isEqualTo("akkio-dbproxy JDBC driver");
+            assertThat(md.getDriverVersion()).isEqualTo(ProxyVersion.get());
+            assertThat(md.getURL()).isEqualTo(proxy.get().clientUrl());
+            assertThat(md.getUserName()).isEqualTo("acme");
+            assertThat(md.supportsTransactions()).isTrue();
+        }
+        String url = proxy.get().url() + "?truststore_password=hunter2&timeout_ms=9000";
+        try (Connection c = java.sql.DriverManager.getConnection(url, DemoProxy.credentials("acme", "acme-secret"))) {
+            assertThat(c.getMetaData().getURL()).isEqualTo(proxy.get().url() + "?timeout_ms=9000");
+            assertThat(c.getMetaData().getConnection()).as("the connection the tool holds").isSameAs(c);
+        }
+    }
+
+    @Test
+    void namesAreCaseInsensitiveAsInTheBackendAndCapitalsFindTheLowerCaseTable() throws Exception {
+        try (Connection acme = proxy.get().acme()) {
+            DatabaseMetaData md = acme.getMetaData();
+            assertThat(md.storesLowerCaseIdentifiers()).isTrue();
+            assertThat(md.storesUpperCaseIdentifiers()).isFalse();
+            assertThat(md.storesMixedCaseIdentifiers()).isFalse();
+            assertThat(md.supportsMixedCaseIdentifiers()).isFalse();
+            assertThat(md.supportsMixedCaseQuotedIdentifiers()).isFalse();
+            assertThat(column(md.getColumns(null, null, "ORDERS", null), "COLUMN_NAME"))
+                    .containsExactly("order_id", "customer_id", "amount", "ordered_at", "tenant_tag");
+            assertThat(column(md.getColumns("MAIN", "SALES", "Orders", "ORDER_ID"), "COLUMN_NAME"))
+                    .containsExactly("order_id");
+            assertThat(column(md.getTables(null, "SALES", "ORDERS", null), "TABLE_NAME")).containsExactly("orders");
+            // the tenant's rules hold in any case: another tenant's table is not there
+            assertThat(column(md.getTables(null, null, "%", null), "TABLE_CAT")).doesNotContain("globex_prod");
+            assertThat(column(md.getColumns("GLOBEX_PROD", "SALES", "ORDERS", null), "COLUMN_NAME")).isEmpty();
+        }
+    }
+
+    @Test
+    void primaryKeysOfTheTenantsTablesAndNoneOfOthers() throws Exception {
+        try (Connection acme = proxy.get().acme(); Connection globex = proxy.get().globex()) {
+            DatabaseMetaData md = acme.getMetaData();
+            try (ResultSet rs = md.getPrimaryKeys(null, "sales", "orders")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString("TABLE_CAT")).isEqualTo("main");
+                assertThat(rs.getString("TABLE_SCHEM")).isEqualTo("sales");
+                assertThat(rs.getString("TABLE_NAME")).isEqualTo("orders");
+                assertThat(rs.getString("COLUMN_NAME")).isEqualTo("order_id");
+                assertThat(rs.getShort("KEY_SEQ")).isEqualTo((short) 1);
+                assertThat(rs.next()).isFalse();
+            }
+            assertThat(column(md.getPrimaryKeys("shared_ref", "geo", "COUNTRIES"), "COLUMN_NAME"))
+                    .containsExactly("country_code");
+            assertThat(column(md.getPrimaryKeys("globex_prod", "sales", "orders"), "COLUMN_NAME")).isEmpty();
+            assertThat(column(globex.getMetaData().getPrimaryKeys(null, null, "countries"), "COLUMN_NAME"))
+                    .as("globex may not read shared_ref").isEmpty();
+            assertThat(column(globex.getMetaData().getPrimaryKeys(null, null, "orders"), "TABLE_CAT"))
+                    .containsExactly("main");
         }
     }
 }

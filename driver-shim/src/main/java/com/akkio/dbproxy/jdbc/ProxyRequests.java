@@ -30,13 +30,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * {@code Statement.cancel()} and {@code setQueryTimeout} for one connection. Avatica's protocol has neither, and its
- * client cannot send anything while the connection waits for a statement's answer, so a cancel goes to the proxy's
- * own endpoint ({@code POST /akkio/cancel}) on a second HTTP connection, with the connection's credentials and id;
- * a query timeout is a cancel sent when the time is up, and the statement then fails with
- * {@link SQLTimeoutException} ({@code 57014}).
+ * What one connection asks of the proxy beside Avatica's protocol, on the proxy's own endpoints, with the
+ * connection's credentials and id. {@code Statement.cancel()} and {@code setQueryTimeout}: Avatica's protocol has
+ * neither, and its client cannot send anything while the connection waits for a statement's answer, so a cancel goes
+ * to {@code POST /akkio/cancel} on a second HTTP connection; a query timeout is a cancel sent when the time is up, and
+ * the statement then fails with {@link SQLTimeoutException} ({@code 57014}). {@code getPrimaryKeys}, which Avatica's
+ * client answers with nothing without asking: {@code POST /akkio/primary-keys}.
  */
-final class ProxyCancels {
+final class ProxyRequests {
     private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "akkio-jdbc-query-timeouts");
         t.setDaemon(true);
@@ -44,17 +45,17 @@ final class ProxyCancels {
     });
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final URI endpoint;
+    private final String base;
     private final String authorization;
     private final String connectionId;
     private final AkkioUrl url;
     private final String userAgent;
     private volatile HttpClient http;
 
-    ProxyCancels(AkkioUrl url, Properties info, String connectionId) {
+    ProxyRequests(AkkioUrl url, Properties info, String connectionId) {
         this.url = url;
         this.userAgent = url.userAgent(info);
-        this.endpoint = URI.create((url.tls ? "https" : "http") + "://" + url.host + ":" + url.port + "/akkio/cancel");
+        this.base = (url.tls ? "https" : "http") + "://" + url.host + ":" + url.port;
         String user = info == null ? "" : info.getProperty("user", "");
         String password = info == null ? "" : info.getProperty("password", "");
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
@@ -64,32 +65,49 @@ final class ProxyCancels {
 
     /** Cancels what the connection runs now; nothing when it runs nothing. */
     void cancel() throws SQLException {
+        post("/akkio/cancel", "the cancel request", "");
+    }
+
+    /** The rows of JDBC's getPrimaryKeys for a table, as the proxy answers them for the connection's tenant. */
+    JsonNode primaryKeys(String catalog, String schema, String table) throws SQLException {
+        return post("/akkio/primary-keys", "the primary keys request", field("catalog", catalog)
+                + field("schema", schema) + field("table", table)).path("rows");
+    }
+
+    private static String field(String name, String value) {
+        return value == null ? "" : "&" + name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** Posts {@code fields} with the connection id; the JSON answer (empty for 204), or the proxy's error. */
+    private JsonNode post(String path, String what, String fields) throws SQLException {
         HttpResponse<String> response;
         try {
-            response = client().send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofMillis(url.timeoutMs))
+            response = client().send(HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofMillis(url.timeoutMs))
                     .header("Authorization", authorization)
                     .header("User-Agent", userAgent)
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString("connection_id="
-                            + URLEncoder.encode(connectionId, StandardCharsets.UTF_8))).build(),
+                            + URLEncoder.encode(connectionId, StandardCharsets.UTF_8) + fields)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
-            throw new SQLException("cannot send the cancel request to akkio-dbproxy at " + url.host + ":" + url.port
+            throw new SQLException("cannot send " + what + " to akkio-dbproxy at " + url.host + ":" + url.port
                     + ": " + e.getMessage(), "08006", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while sending the cancel request", "57014", e);
+            throw new SQLException("interrupted while sending " + what, "57014", e);
         }
-        if (response.statusCode() != 204) {
-            JsonNode error;
-            try {
-                error = JSON.readTree(response.body());
-            } catch (java.io.IOException e) {
-                error = JSON.createObjectNode();
-            }
-            throw new SQLException(error.path("message").asText("cancel refused (HTTP " + response.statusCode() + ")"),
-                    error.path("sql_state").asText("HY000"), error.path("error_code").asInt(0));
+        JsonNode body;
+        try {
+            body = response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        } catch (java.io.IOException e) {
+            body = JSON.createObjectNode();
         }
+        if (response.statusCode() != 200 && response.statusCode() != 204) {
+            throw new SQLException(body.path("message").asText(what + " refused (HTTP " + response.statusCode()
+                    + ")"), body.path("sql_state").asText("HY000"), body.path("error_code").asInt(0));
+        }
+        return body;
     }
 
     /**

@@ -12,7 +12,7 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 
 /** A refused cancel request comes back as the proxy's own SQLException: its SQLState, code and message. */
-class ProxyCancelsTest {
+class ProxyRequestsTest {
 
     @Test
     void aRefusedCancelIsTheProxysErrorAndAnAcceptedOneIsQuiet() throws Exception {
@@ -34,8 +34,8 @@ class ProxyCancelsTest {
             Properties login = new Properties();
             login.setProperty("user", "acme");
             login.setProperty("password", "s");
-            new ProxyCancels(AkkioUrl.parse(url), login, "c-1").cancel();
-            assertThatThrownBy(() -> new ProxyCancels(AkkioUrl.parse(url), login, "c-2").cancel())
+            new ProxyRequests(AkkioUrl.parse(url), login, "c-1").cancel();
+            assertThatThrownBy(() -> new ProxyRequests(AkkioUrl.parse(url), login, "c-2").cancel())
                     .isInstanceOfSatisfying(SQLException.class, e -> {
                         assertThat(e.getSQLState()).isEqualTo("08003");
                         assertThat(e.getErrorCode()).isEqualTo(3101);
