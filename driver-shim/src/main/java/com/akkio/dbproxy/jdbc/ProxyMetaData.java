@@ -7,11 +7,11 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
-import javax.sql.rowset.CachedRowSet;
 import javax.sql.rowset.RowSetMetaDataImpl;
-import javax.sql.rowset.RowSetProvider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -38,6 +38,10 @@ final class ProxyMetaData {
             throws SQLException {
         if (method.getName().equals("getPrimaryKeys") && args != null && args.length == 3) {
             return primaryKeys(session.requests().primaryKeys((String) args[0], (String) args[1], (String) args[2]));
+        }
+        if (method.getName().equals("supportsTransactionIsolationLevel") && args != null && args.length == 1) {
+            // the backend's own level; Avatica's client says no to every level, also to the default it reports
+            return args[0] instanceof Integer level && level == md.getDefaultTransactionIsolation();
         }
         if (method.getParameterCount() != 0) {
             return AVATICA;
@@ -69,7 +73,7 @@ final class ProxyMetaData {
     /**
      * JDBC's getPrimaryKeys result from the rows the proxy sent, in their order (by column name, then KEY_SEQ, as
      * JDBC orders them). Avatica's client answers getPrimaryKeys with nothing without asking the server, so the
-     * driver asks the proxy's own endpoint and builds the result itself, as a JDK {@link CachedRowSet}.
+     * driver asks the proxy's own endpoint and builds the result itself ({@link ListResultSet}).
      */
     private static ResultSet primaryKeys(JsonNode rows) throws SQLException {
         RowSetMetaDataImpl md = new RowSetMetaDataImpl();
@@ -82,26 +86,17 @@ final class ProxyMetaData {
             md.setColumnTypeName(i, seq ? "SMALLINT" : "VARCHAR");
             md.setNullable(i, i == 1 || i == 6 ? ResultSetMetaData.columnNullable : ResultSetMetaData.columnNoNulls);
         }
-        CachedRowSet result = RowSetProvider.newFactory().createCachedRowSet();
-        result.setMetaData(md);
+        List<Object[]> result = new ArrayList<>();
         for (JsonNode row : rows) {
-            result.last(); // an inserted row goes before the cursor: keep them in the proxy's order
-            result.moveToInsertRow();
-            for (int i = 1; i <= PRIMARY_KEY_COLUMNS.length; i++) {
-                JsonNode value = row.path(i - 1);
-                if (value.isNull() || value.isMissingNode()) {
-                    result.updateNull(i);
-                } else if (i == 5) {
-                    result.updateShort(i, (short) value.asInt());
-                } else {
-                    result.updateString(i, value.asText());
-                }
+            Object[] values = new Object[PRIMARY_KEY_COLUMNS.length];
+            for (int i = 0; i < values.length; i++) {
+                JsonNode value = row.path(i);
+                values[i] = value.isNull() || value.isMissingNode() ? null
+                        : i == 4 ? (Object) (short) value.asInt() : value.asText();
             }
-            result.insertRow();
-            result.moveToCurrentRow();
+            result.add(values);
         }
-        result.beforeFirst();
-        return result;
+        return ListResultSet.of(md, result);
     }
 
     /** A database property the proxy sends (Avatica's client fetches them once per connection). */

@@ -155,6 +155,7 @@ final class SqlExceptions implements InvocationHandler {
         if (target instanceof ResultSet && maxRows > 0 && method.getName().equals("next") && rows >= maxRows) {
             return false; // JDBC: rows beyond a statement's max rows are dropped silently
         }
+
         Object result;
         try {
             if (target instanceof Connection c && ConnectionDefaults.handles(method)) {
