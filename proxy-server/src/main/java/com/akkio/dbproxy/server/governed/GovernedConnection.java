@@ -69,6 +69,7 @@ public final class GovernedConnection implements StatementGate.Context {
     private final Set<Integer> statements = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Prepared> prepared = new ConcurrentHashMap<>();
     private final Map<Integer, StatementRun> runs = new ConcurrentHashMap<>();
+    private final ResultOrigins origins = new ResultOrigins();
     private volatile long lastUsedNanos = System.nanoTime();
     /** What the client set with setCatalog, setSchema and setReadOnly; null until it sets any. */
     private volatile Session session;
@@ -375,7 +376,7 @@ public final class GovernedConnection implements StatementGate.Context {
         }
         statements.add(h.id);
         prepared.put(h.id, new Prepared(sql, Sha256.hex(sql), policy(), d));
-        h.signature = Results.withSql(h.signature, sql);
+        h.signature = withOrigins(Results.withSql(h.signature, sql), d);
         return h;
     }
 
@@ -422,16 +423,46 @@ public final class GovernedConnection implements StatementGate.Context {
         statement(h);
         Decision d = gate.decide(this, sql);
         StatementRun run = StatementRun.begin(sql, d);
-        return runOne(h, run, () -> d.kind() == StatementKind.QUERY
+        return withOrigins(runOne(h, run, () -> d.kind() == StatementKind.QUERY
                 ? backend().query(h, d.rewrittenSql(), cap(maxRowCount), maxRowsInFirstFrame)
-                : backend().prepareAndExecute(h, d.rewrittenSql(), cap(maxRowCount), maxRowsInFirstFrame, callback));
+                : backend().prepareAndExecute(h, d.rewrittenSql(), cap(maxRowCount), maxRowsInFirstFrame, callback)),
+                d);
     }
 
     /** Runs prepared statement {@code h} with {@code parameterValues}. */
     public ExecuteResult executePrepared(StatementHandle h, List<TypedValue> parameterValues,
                                          int maxRowsInFirstFrame) throws NoSuchStatementException {
         statement(h);
-        return runOne(h, prepared(h).run(), () -> backend().execute(h, parameterValues, maxRowsInFirstFrame));
+        Prepared p = prepared(h);
+        return withOrigins(runOne(h, p.run(), () -> backend().execute(h, parameterValues, maxRowsInFirstFrame)),
+                p.decision());
+    }
+
+    /**
+     * The result's columns with the table, schema, catalog and nullability they come from ({@link ResultOrigins}),
+     * for a query; after anything else, the tables' nullability is read again when next needed.
+     */
+    private ExecuteResult withOrigins(ExecuteResult result, Decision d) {
+        if (d.kind() != StatementKind.QUERY) {
+            origins.forgetTables();
+            return result;
+        }
+        try {
+            return origins.annotate(result, d.rewrittenSql(), policy(), backend().backendConnection(id));
+        } catch (SQLException | RuntimeException e) {
+            return result; // the origins are a courtesy: never a reason to fail a query that ran
+        }
+    }
+
+    private Meta.Signature withOrigins(Meta.Signature signature, Decision d) {
+        if (d.kind() != StatementKind.QUERY) {
+            return signature;
+        }
+        try {
+            return origins.annotate(signature, d.rewrittenSql(), policy(), backend().backendConnection(id));
+        } catch (SQLException | RuntimeException e) {
+            return signature;
+        }
     }
 
     /** A call into the backend that may find its statement gone. */
@@ -517,6 +548,7 @@ public final class GovernedConnection implements StatementGate.Context {
     }
 
     private ExecuteBatchResult runBatch(List<StatementRun> batch, BackendCall<ExecuteBatchResult> call) throws NoSuchStatementException {
+        origins.forgetTables();
         try (LogContext log = LogContext.enter(tenantName(), batch.isEmpty() ? null : batch.get(0).requestId);
              TenantLimiter.Permit permit = gate.admit(this, batch)) {
             ExecuteBatchResult result = call.run();

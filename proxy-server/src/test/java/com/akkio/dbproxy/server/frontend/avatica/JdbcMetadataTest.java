@@ -120,4 +120,38 @@ class JdbcMetadataTest {
                     .containsExactly("main");
         }
     }
+
+    @Test
+    void resultColumnsNameTheirTableAndNullabilityWhenTheyArePlainColumns() throws Exception {
+        try (Connection acme = proxy.get().acme(); java.sql.Statement s = acme.createStatement();
+             ResultSet rs = s.executeQuery("SELECT order_id, tenant_tag AS t, amount * 2 AS doubled FROM orders")) {
+            java.sql.ResultSetMetaData md = rs.getMetaData();
+            assertThat(md.getCatalogName(1)).isEqualTo("main");
+            assertThat(md.getSchemaName(1)).isEqualTo("sales");
+            assertThat(md.getTableName(1)).isEqualTo("orders");
+            assertThat(md.isNullable(1)).as("the primary key").isEqualTo(java.sql.ResultSetMetaData.columnNoNulls);
+            assertThat(md.getColumnLabel(2)).isEqualTo("t");
+            assertThat(md.getColumnName(2)).isEqualTo("tenant_tag");
+            assertThat(md.getTableName(2)).isEqualTo("orders");
+            assertThat(md.isNullable(2)).isEqualTo(java.sql.ResultSetMetaData.columnNullable);
+            assertThat(md.getTableName(3)).as("computed: no table is claimed").isNullOrEmpty();
+        }
+        try (Connection acme = proxy.get().acme();
+             java.sql.PreparedStatement ps = acme.prepareStatement("SELECT * FROM shared_ref.geo.countries"
+                     + " WHERE country_code = ?")) {
+            java.sql.ResultSetMetaData before = ps.getMetaData();
+            assertThat(before.getCatalogName(1)).isEqualTo("shared_ref");
+            assertThat(before.getTableName(1)).isEqualTo("countries");
+            assertThat(before.isNullable(1)).isEqualTo(java.sql.ResultSetMetaData.columnNoNulls);
+            ps.setString(1, "DE");
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.getMetaData().getSchemaName(2)).isEqualTo("geo");
+                assertThat(rs.getMetaData().isNullable(2)).isEqualTo(java.sql.ResultSetMetaData.columnNullable);
+            }
+            try (java.sql.Statement s = acme.createStatement(); ResultSet joined = s.executeQuery(
+                    "SELECT o.order_id FROM orders o JOIN customers c ON o.customer_id = c.customer_id LIMIT 1")) {
+                assertThat(joined.getMetaData().getTableName(1)).as("a join: not claimed").isNullOrEmpty();
+            }
+        }
+    }
 }
