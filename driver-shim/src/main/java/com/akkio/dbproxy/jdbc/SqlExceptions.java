@@ -137,6 +137,12 @@ final class SqlExceptions implements InvocationHandler {
         if (failure instanceof RuntimeException) {
             return new SQLException("akkio-jdbc: " + failure, "HY000", failure);
         }
+        if (failure instanceof SQLException e && e.getSQLState() == null) {
+            // Avatica's client raises its own errors without a state ("Connection is closed", "not supported")
+            return e instanceof java.sql.SQLFeatureNotSupportedException
+                    ? new java.sql.SQLFeatureNotSupportedException(e.getMessage(), "0A000", e.getErrorCode(), e)
+                    : new SQLException(e.getMessage(), "HY000", e.getErrorCode(), e);
+        }
         return failure;
     }
 

@@ -115,4 +115,19 @@ class ClientFailureTest {
         SQLException next = catchThrowableOfType(SQLException.class, () -> s.executeQuery("SELECT 1"));
         assertThat(next.getSQLState()).startsWith("08");
     }
+
+    @Test
+    void theDriversOwnErrorsHaveASqlStateToo() throws Exception {
+        Connection c = DriverManager.getConnection(proxy.get().clientUrl(),
+                DemoProxy.credentials("acme", "acme-secret"));
+        c.close();
+        SQLException closed = catchThrowableOfType(SQLException.class, c::createStatement);
+        assertThat(closed.getSQLState()).isNotNull().isNotEqualTo("00000");
+        try (Connection open = DriverManager.getConnection(proxy.get().clientUrl(),
+                DemoProxy.credentials("acme", "acme-secret"))) {
+            SQLException unsupported = catchThrowableOfType(SQLException.class,
+                    () -> open.createStatement().executeQuery("SELECT 1").getRef(1));
+            assertThat(unsupported.getSQLState()).isNotNull().isNotEqualTo("00000");
+        }
+    }
 }
