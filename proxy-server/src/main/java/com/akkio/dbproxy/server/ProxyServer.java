@@ -239,7 +239,8 @@ public final class ProxyServer implements Closeable {
                                          long idleSeconds, LimitStore limits) throws SQLException {
         Backend backend = backends.get(t.backend());
         TenantRuntime runtime = new TenantRuntime(t,
-                new BackendMeta(backend, backend.poolFor(t.name(), metrics.registry()), idleSeconds), limits);
+                new BackendMeta(backend, backend.poolFor(t.name(), t.policy().defaultCatalog(),
+                        t.policy().defaultSchema(), metrics.registry()), idleSeconds), limits);
         metrics.openConnections(t.name(), runtime.connections::get);
         metrics.backendPlans(t.name(), runtime.meta.plans().kept()::sum, runtime.meta.plans().planned()::sum);
         return runtime;

@@ -17,6 +17,7 @@ import com.zaxxer.hikari.HikariDataSource;
  * of its connections (every open client connection keeps one) cannot leave another tenant waiting.
  */
 public final class Backend implements Closeable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Backend.class);
     private final String name;
     private final Dialect dialect;
     private final String warehouseId;
@@ -28,6 +29,25 @@ public final class Backend implements Closeable {
     private final BackendErrors errors;
     private final TypeMapping types;
     private final List<HikariDataSource> pools = new CopyOnWriteArrayList<>();
+    private volatile java.time.Duration startWait = java.time.Duration.ZERO;
+    private volatile java.util.function.BooleanSupplier starting = () -> false;
+    private volatile java.util.function.BiFunction<String, String, DataSource> sessionsIn = (catalog, schema) -> null;
+
+    /**
+     * A warehouse still starting when a connection's wait for it ended, or stopped where no query may start it
+     * ({@code WAREHOUSE_NOT_STARTED}).
+     */
+    public static final class WarehouseNotStarted extends java.sql.SQLException {
+        public WarehouseNotStarted(String message, Throwable cause) {
+            super(message, "57P03", cause);
+        }
+    }
+
+    /** The message of a wait for a start that ended. */
+    public static String notStarted(String backend, java.time.Duration bound) {
+        return "the warehouse of backend '" + backend + "' was still starting after " + bound.toSeconds()
+                + " s (warehouse_start_timeout_seconds)";
+    }
 
     /** A backend whose readiness is {@code SELECT 1}, without warehouses, with the standard error table. */
     public Backend(String name, Dialect dialect, String warehouseId, DataSource connections,
@@ -94,6 +114,43 @@ public final class Backend implements Closeable {
         return poolSettings.statementCacheSize();
     }
 
+    /**
+     * Borrowed connections wait up to {@code bound} for a warehouse that {@code starting} says is starting, beyond
+     * the pool's own connection timeout (which stays the wait for a free connection).
+     */
+    public Backend waitingForStart(java.time.Duration bound, java.util.function.BooleanSupplier starting) {
+        this.startWait = bound;
+        this.starting = starting;
+        return this;
+    }
+
+    /**
+     * A connection from {@code pool}. When the pool times out because the warehouse is starting (its session request
+     * refused with 503 and Retry-After, which the driver retries), asking again until the start bound: the pool goes
+     * on opening the connection meanwhile. Past the bound: {@link WarehouseNotStarted}.
+     */
+    public java.sql.Connection borrow(DataSource pool) throws java.sql.SQLException {
+        long deadline = System.nanoTime() + startWait.toNanos();
+        boolean waited = false;
+        while (true) {
+            try {
+                return pool.getConnection();
+            } catch (java.sql.SQLTransientConnectionException e) {
+                if (startWait.isZero() || !starting.getAsBoolean()) {
+                    throw e;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new WarehouseNotStarted(notStarted(name, startWait), e);
+                }
+                if (!waited) {
+                    LOG.warn("backend '{}': warehouse {} is starting; a new connection waits up to {} s for it", name,
+                            warehouseId, startWait.toSeconds());
+                    waited = true;
+                }
+            }
+        }
+    }
+
     /** Null when the backend is ready for queries, else why not. */
     public String problem() {
         if (readiness != null) {
@@ -108,12 +165,29 @@ public final class Backend implements Closeable {
         }
     }
 
+    /**
+     * Connections of this backend open their sessions in a tenant's physical catalog and schema where
+     * {@code sessionsIn} gives a data source for them (Databricks: so that a least-privilege principal needs no
+     * rights on the workspace's default schema); null keeps the backend's own.
+     */
+    public Backend sessionsIn(java.util.function.BiFunction<String, String, DataSource> sessionsIn) {
+        this.sessionsIn = sessionsIn;
+        return this;
+    }
+
     /** A new pool on this backend for one tenant, sized and timed by the backend's {@code pool} settings. */
     public HikariDataSource poolFor(String tenant, io.micrometer.core.instrument.MeterRegistry metrics) {
+        return poolFor(tenant, null, null, metrics);
+    }
+
+    /** As {@link #poolFor(String, io.micrometer.core.instrument.MeterRegistry)}, sessions in catalog.schema. */
+    public HikariDataSource poolFor(String tenant, String catalog, String schema,
+                                    io.micrometer.core.instrument.MeterRegistry metrics) {
         HikariConfig hc = new HikariConfig();
         hc.setMetricRegistry(metrics);
         hc.setPoolName(name + "-" + tenant);
-        hc.setDataSource(connections);
+        DataSource tenantSessions = catalog == null ? null : sessionsIn.apply(catalog, schema);
+        hc.setDataSource(tenantSessions != null ? tenantSessions : connections);
         hc.setMaximumPoolSize(poolSettings.maxSize());
         hc.setMinimumIdle(0);
         hc.setConnectionTimeout(poolSettings.connectionTimeout().toMillis());

@@ -50,6 +50,13 @@ public class BackendErrors {
     /** The client's view of {@code failure} on backend {@code backend}. */
     public final Translated translate(Throwable failure, String backend) {
         int depth = 0;
+        // the pool reports a connection it could not open as its own timeout, with the reason as the cause
+        for (Throwable t = failure; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
+            if (t instanceof Backend.WarehouseNotStarted) {
+                return labelled(ErrorCode.WAREHOUSE_NOT_STARTED, t.getMessage());
+            }
+        }
+        depth = 0;
         for (Throwable t = failure; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
             if (t instanceof SQLTimeoutException) {
                 return new Translated(ErrorCode.QUERY_TIMEOUT, null, 0, null);

@@ -76,7 +76,7 @@ public final class BackendMeta extends JdbcMeta {
 
     @Override
     protected Connection createConnection(String url, Properties info) throws SQLException {
-        Connection connection = pool.getConnection();
+        Connection connection = backend.borrow(pool);
         String timeout = info.getProperty(QueryTimeouts.PROPERTY);
         return timeout == null ? connection : QueryTimeouts.apply(connection, Integer.parseInt(timeout));
     }

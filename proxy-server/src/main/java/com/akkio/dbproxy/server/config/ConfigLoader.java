@@ -215,7 +215,7 @@ public final class ConfigLoader {
             case "databricks" -> {
                 n.allowOnly("type", "host", "port", "warehouse_id", "client_id", "client_secret",
                         "client_secret_file", "client_secret_expires", "user_agent_entry", "start_on_demand", "driver_options",
-                        "pool", "warehouse_ids");
+                        "pool", "warehouse_ids", "warehouse_start_timeout_seconds", "azure_tenant_id");
                 java.util.List<String> warehouses = new java.util.ArrayList<>(n.strings("warehouse_ids"));
                 if (warehouses.isEmpty() == !n.has("warehouse_id")) {
                     throw n.error("warehouse_id", "give exactly one of warehouse_id and warehouse_ids (failover order)");
@@ -251,8 +251,11 @@ public final class ConfigLoader {
                 }
                 return new ProxyConfig.Backend(name, type, Dialect.DATABRICKS, null, null, pool,
                         new ProxyConfig.Databricks(host, n.intValue("port", 443, 1, 65535), List.copyOf(warehouses),
-                                n.string("client_id"), secret, secretPath, expiry,
+                                n.string("client_id"), secret, n.optionalString("azure_tenant_id", null), secretPath,
+                                expiry,
                                 n.optionalString("user_agent_entry", "akkio"), n.bool("start_on_demand", false),
+                                java.time.Duration.ofSeconds(n.intValue("warehouse_start_timeout_seconds", 300, 0,
+                                        3600)),
                                 Map.copyOf(options)));
             }
             default -> throw n.error("type", "unsupported backend type '" + type + "' (supported: duckdb, databricks)");
@@ -262,7 +265,8 @@ public final class ConfigLoader {
     /** Driver properties that carry the proxy's identity and safety settings: never from configuration files. */
     private static final java.util.Set<String> DRIVER_OPTIONS_OWNED = java.util.Set.of("authmech", "auth_flow",
             "oauth2clientid", "oauth2secret", "useragententry", "httppath", "usethriftclient", "user", "password",
-            "uid", "pwd", "auth_accesstoken", "conncatalog", "connschema");
+            "uid", "pwd", "auth_accesstoken", "conncatalog", "connschema", "enabledirectresults",
+            "enablesqlexecdirectresults", "azuretenantid");
 
     private ProxyConfig.Tenant tenant(String name, ConfigNode n, Path dir, Map<String, ProxyConfig.Backend> backends)
             throws ConfigException {

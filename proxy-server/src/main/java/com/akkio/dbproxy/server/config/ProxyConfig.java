@@ -146,10 +146,12 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
      * new connection, so a rotated secret takes effect without a restart.
      */
     /** {@code warehouseIds}: the first is used while it accepts connections, the others in order if it does not. */
+    /** @param azureTenantId the Entra ID tenant of an Azure service principal with an Entra ID secret, or null */
     public record Databricks(String host, int port, java.util.List<String> warehouseIds, String clientId,
-                             String clientSecret,
+                             String clientSecret, String azureTenantId,
                              Path clientSecretFile, java.time.LocalDate secretExpires, String userAgentEntry,
-                             boolean startOnDemand, Map<String, String> driverOptions) {
+                             boolean startOnDemand, java.time.Duration warehouseStartTimeout,
+                             Map<String, String> driverOptions) {
         public String warehouseId() {
             return warehouseIds.get(0);
         }
@@ -157,7 +159,7 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
         @Override
         public String toString() {
             return "Databricks[host=" + host + ", port=" + port + ", warehouseIds=" + warehouseIds + ", clientId="
-                    + clientId + ", clientSecret=redacted, clientSecretFile=" + clientSecretFile
+                    + clientId + ", clientSecret=redacted, azureTenantId=" + azureTenantId + ", clientSecretFile=" + clientSecretFile
                     + ", userAgentEntry=" + userAgentEntry + ", driverOptions=" + driverOptions.keySet() + "]";
         }
     }

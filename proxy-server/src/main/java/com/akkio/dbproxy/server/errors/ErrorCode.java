@@ -39,6 +39,8 @@ public enum ErrorCode {
             "the backend could not be reached"),
     BACKEND_CREDENTIALS_UNAVAILABLE("BACKEND_UNAVAILABLE", "08006", 2205, Style.LABELLED,
             "the proxy could not obtain an access token for the backend"),
+    WAREHOUSE_NOT_STARTED("57P03", 2206, "warehouse_start_timeout_seconds: the Databricks warehouse was still"
+            + " starting when the wait for it ended"),
     // 23xx: audit
     AUDIT_UNAVAILABLE("08006", 2301, "the statement was not run because its audit record could not be written"),
     // 24xx: requests

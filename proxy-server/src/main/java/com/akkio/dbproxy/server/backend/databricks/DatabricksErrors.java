@@ -7,9 +7,10 @@ import com.akkio.dbproxy.server.errors.ErrorCode;
 
 /**
  * What databricks-jdbc and the Databricks SDK say in their messages rather than their exception types: an OAuth
- * token that cannot be had ("oauth-m2m auth:"), the SDK's configuration dump appended to messages (" Config: …",
+ * token that cannot be had ("oauth-m2m auth:", or "azure-client-secret auth:" for an Entra ID secret), the SDK's configuration dump appended to messages (" Config: …",
  * with the workspace host and client id, which tenants must not see), the statement the driver ran, appended to a
- * failure ("Statement execution failed ID -> SQL": the rewrite, with physical names), and the warehouse's own
+ * failure ("Statement execution failed ID -> SQL": the rewrite, with physical names) or to a request the workspace
+ * refused ("Error occurred during statement execution: SQL. Error : …", an expired session say), and the warehouse's own
  * reason for a failed statement on a line after the first ("FAILED. Error Message: …").
  */
 public final class DatabricksErrors extends BackendErrors {
@@ -17,14 +18,22 @@ public final class DatabricksErrors extends BackendErrors {
     private static final int MAX_REASON = 300;
 
     private DatabricksErrors() {
-        super(List.of(new Rule(t -> String.valueOf(t.getMessage()).contains("oauth-m2m auth:"),
+        super(List.of(new Rule(t -> String.valueOf(t.getMessage()).contains("oauth-m2m auth:")
+                                || String.valueOf(t.getMessage()).contains("azure-client-secret auth:"),
                         ErrorCode.BACKEND_CREDENTIALS_UNAVAILABLE, "cannot obtain an access token")),
                 DatabricksErrors::withoutConfigOrStatement);
     }
 
+    /** databricks-jdbc's prefix for a request the workspace refused outright, followed by the statement's text. */
+    private static final String REFUSED = "Error occurred during statement execution: ";
+
     private static String withoutConfigOrStatement(String message) {
         int config = message.indexOf(" Config: ");
         String m = config < 0 ? message : message.substring(0, config);
+        if (m.startsWith(REFUSED) && m.contains(". Error : ")) {
+            // "…: <the rewrite>. Error : <the workspace's reason>": the rewrite names physical objects
+            return "the workspace refused the statement: " + m.substring(m.indexOf(". Error : ") + 10);
+        }
         int statement = m.indexOf(" -> ");
         return statement < 0 ? m : m.substring(0, statement);
     }

@@ -21,30 +21,46 @@ import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 
 /**
  * A Databricks backend's SQL warehouse seen through databricks-sdk-java ({@code warehouses().get}): whether it is
- * running, so {@code /ready} can say a warehouse is stopped or starting, and, when the backend allows it, starting it.
- * The service principal and user agent ({@code akkio}) are the backend's own.
+ * running, so {@code /ready} can say a warehouse is stopped or starting, and whether a query waiting for a backend
+ * connection is waiting for a warehouse that starts. It never starts a warehouse: a readiness probe polled every few
+ * seconds would keep a warehouse with auto-stop running forever. The service principal and user agent
+ * ({@code akkio/<version>}) are the backend's own.
  */
 public final class Warehouses {
     private final ProxyConfig.Databricks config;
-    private final boolean startOnDemand;
     private volatile WorkspaceClient client;
 
-    public Warehouses(ProxyConfig.Databricks config, boolean startOnDemand) {
+    public Warehouses(ProxyConfig.Databricks config) {
         this.config = config;
-        this.startOnDemand = startOnDemand;
     }
 
-    /** Null when the warehouse is running, else what is wrong (and a start is requested where allowed). */
+    /** The state of warehouse {@code id} (RUNNING, STOPPED, STARTING, …), or null when it cannot be read. */
+    public String state(String id) {
+        try {
+            return String.valueOf(client().warehouses().get(id).getState());
+        } catch (RuntimeException e) {
+            client = null;
+            return null; // a cost check, not a security one: the session request will tell
+        }
+    }
+
+    /** True when the warehouse is starting: a connection being opened to it waits for the start to end. */
+    public boolean starting() {
+        try {
+            return "STARTING".equals(String.valueOf(client().warehouses().get(config.warehouseId()).getState()));
+        } catch (RuntimeException e) {
+            client = null;
+            return false;
+        }
+    }
+
+    /** Null when the warehouse is running, else what is wrong; never starts it. */
     public String problem() {
         try {
             GetWarehouseResponse warehouse = client().warehouses().get(config.warehouseId());
             String state = String.valueOf(warehouse.getState());
             if (state.equals("RUNNING")) {
                 return null;
-            }
-            if (startOnDemand && (state.equals("STOPPED") || state.equals("STOPPING"))) {
-                client().warehouses().start(new com.databricks.sdk.service.sql.StartRequest().setId(config.warehouseId()));
-                return "warehouse " + config.warehouseId() + " is " + state + "; start requested";
             }
             return "warehouse " + config.warehouseId() + " is " + state;
         } catch (RuntimeException e) {
@@ -63,12 +79,10 @@ public final class Warehouses {
     }
 
     private DatabricksConfig sdkConfig() {
-        UserAgent.withProduct(config.userAgentEntry(), "0.1.0");
-        DatabricksConfig cfg = new DatabricksConfig()
-                .setHost("https://" + config.host() + (config.port() == 443 ? "" : ":" + config.port()))
-                .setClientId(config.clientId())
-                .setClientSecret(secret())
-                .setAuthType("oauth-m2m");
+        String entry = DatabricksBackends.userAgent(config.userAgentEntry());
+        UserAgent.withProduct(entry.substring(0, entry.indexOf('/')), entry.substring(entry.indexOf('/') + 1));
+        DatabricksConfig cfg = authentication(new DatabricksConfig()
+                .setHost("https://" + config.host() + (config.port() == 443 ? "" : ":" + config.port())));
         String trustStore = config.driverOptions().get("SSLTrustStore");
         if (trustStore != null) {
             // the connection manager decides TLS; a socket factory given to the client alone would be ignored
@@ -81,6 +95,15 @@ public final class Warehouses {
                     .build());
         }
         return cfg;
+    }
+
+    /** The same principal and flow as the driver's: oauth-m2m, or azure-client-secret with a tenant. */
+    DatabricksConfig authentication(DatabricksConfig cfg) {
+        if (config.azureTenantId() != null) {
+            return cfg.setAuthType("azure-client-secret").setAzureClientId(config.clientId())
+                    .setAzureClientSecret(secret()).setAzureTenantId(config.azureTenantId());
+        }
+        return cfg.setClientId(config.clientId()).setClientSecret(secret()).setAuthType("oauth-m2m");
     }
 
     private String secret() {

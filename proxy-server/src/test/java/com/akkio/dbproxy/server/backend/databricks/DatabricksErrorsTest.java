@@ -24,6 +24,17 @@ class DatabricksErrorsTest {
     }
 
     @Test
+    void anEntraIdTokenThatCannotBeHadIsTheBackendBeingUnavailableToo() {
+        SQLException e = new SQLException("Communication link failure", "08S01", new RuntimeException(
+                "azure-client-secret auth: AADSTS7000215: Invalid client secret provided. Config: host=https://adb-1"
+                        + ".azuredatabricks.net, azure_client_id=x, azure_tenant_id=t"));
+        BackendErrors.Translated t = DatabricksErrors.TABLE.translate(e, "dbx");
+        assertThat(t.code()).isEqualTo(ErrorCode.BACKEND_CREDENTIALS_UNAVAILABLE);
+        assertThat(t.detail()).startsWith("backend 'dbx' cannot obtain an access token: ")
+                .doesNotContain("azure_client_id").doesNotContain("azuredatabricks.net");
+    }
+
+    @Test
     void theWarehousesReasonOnALaterLineReachesTheClient() {
         SQLException e = new SQLException("Statement execution failed 01ef -> SELECT * FROM `acme_prod`.`x`\n"
                 + "FAILED. Error Message: [TABLE_OR_VIEW_NOT_FOUND] The table cannot be found, Error code: 42P01",
@@ -41,6 +52,15 @@ class DatabricksErrorsTest {
                 + "FAILED. Error Message: boom, Error code: 42P01", "42P01");
         assertThat(DatabricksErrors.TABLE.translate(e, "dbx").detail())
                 .isEqualTo("Statement execution failed 01ef (Error Message: boom, Error code: 42P01)");
+    }
+
+    @Test
+    void aStatementTheWorkspaceRefusedOutrightIsNamedWithoutItsRewrite() {
+        SQLException e = new SQLException("Error occurred during statement execution: SELECT * FROM `acme_prod`.`x`"
+                + " LIMIT 100. Error : java.lang.RuntimeException: Invalid SessionHandle: SessionHandle [01ef]", "HY000");
+        assertThat(DatabricksErrors.TABLE.translate(e, "dbx").detail()).isEqualTo("the workspace refused the"
+                + " statement: java.lang.RuntimeException: Invalid SessionHandle: SessionHandle [01ef]")
+                .doesNotContain("acme_prod");
     }
 
     @Test

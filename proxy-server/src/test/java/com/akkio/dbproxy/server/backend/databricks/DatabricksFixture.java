@@ -39,6 +39,17 @@ final class DatabricksFixture implements AutoCloseable {
     /** @param connectionTimeoutMs the pool's wait for a backend connection */
     DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds, boolean workspaceUp, int connectionTimeoutMs)
             throws Exception {
+        this(dir, ip, tokenLifetimeSeconds, workspaceUp, 20, "    pool: { max_size: 4, connection_timeout_ms: "
+                + connectionTimeoutMs + ", max_lifetime_seconds: 60 }");
+    }
+
+    /**
+     * @param queryTimeoutSeconds acme's {@code query_timeout_seconds}
+     * @param backendSettings     YAML lines added to the backend {@code dbx} (indented by 4); a {@code pool} line there
+     *                            replaces the default one, and so does a {@code start_on_demand} line
+     */
+    DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds, boolean workspaceUp, int queryTimeoutSeconds,
+                      String backendSettings) throws Exception {
         SelfSigned cert = SelfSigned.create(dir, ip);
         String storageIp = ip.replaceFirst("^127\\.0\\.0\\.", "127.0.1.");
         SelfSigned storageCert = SelfSigned.create(java.nio.file.Files.createDirectories(dir.resolve("storage")),
@@ -68,8 +79,8 @@ final class DatabricksFixture implements AutoCloseable {
                 statements: [query]
                 max_rows: 100
                 rate: { queries_per_second: 1000, burst: 1000, max_concurrent: 8 }
-                query_timeout_seconds: 20
-                """);
+                query_timeout_seconds: %d
+                """.formatted(queryTimeoutSeconds));
         String base = "https://" + ip + ":443";
         Path config = Files.writeString(dir.resolve("proxy.yaml"), """
                 server: { port: 0, admin_port: 0, postgres: { enabled: true, port: 0 } }
@@ -81,8 +92,9 @@ final class DatabricksFixture implements AutoCloseable {
                     warehouse_ids: [wh-acme, wh-backup]
                     client_id: sp-acme
                     client_secret_file: sp-acme.secret
-                    start_on_demand: true
-                    pool: { max_size: 4, connection_timeout_ms: %d, max_lifetime_seconds: 60 }
+                %s
+                %s
+                %s
                     driver_options:
                       SSLTrustStore: %s
                       SSLTrustStorePwd: %s
@@ -91,7 +103,10 @@ final class DatabricksFixture implements AutoCloseable {
                       OAuth2TokenEndpoint: %s/oidc/v1/token
                 tenants:
                   acme: { secret_hash: "%s", scram_sha256: "%s", backend: dbx, policy: acme.yaml }
-                """.formatted(ip, connectionTimeoutMs, cert.truststore(), cert.truststorePassword(), base, base,
+                """.formatted(ip, backendSettings.contains("start_on_demand:") ? "" : "    start_on_demand: true",
+                backendSettings, backendSettings.contains("pool:") ? ""
+                        : "    pool: { max_size: 4, connection_timeout_ms: 5000, max_lifetime_seconds: 60 }",
+                cert.truststore(), cert.truststorePassword(), base, base,
                 SecretHash.create("acme-secret").encoded(),
                 com.akkio.dbproxy.server.config.ScramVerifier.create("acme-secret").encoded()));
         if (!workspaceUp) {
@@ -107,6 +122,12 @@ final class DatabricksFixture implements AutoCloseable {
     /** @param urlParameters appended to the URL, e.g. {@code ?timeout_ms=120000} */
     Connection acme(String urlParameters) throws SQLException {
         return SqlStates.connect("jdbc:akkio://127.0.0.1:" + proxy.port() + urlParameters,
+                DemoProxy.credentials("acme", "acme-secret"));
+    }
+
+    /** A pgjdbc connection of acme to the proxy's PostgreSQL front end. */
+    Connection acmeOverPostgres() throws SQLException {
+        return SqlStates.connect("jdbc:postgresql://127.0.0.1:" + proxy.postgresPort() + "/main?sslmode=disable",
                 DemoProxy.credentials("acme", "acme-secret"));
     }
 

@@ -56,16 +56,14 @@ public final class DatabricksEmulator implements AutoCloseable {
     private final Map<String, String> clientSecrets = new ConcurrentHashMap<>();
     private final Map<String, Long> tokens = new ConcurrentHashMap<>();
     private final Map<String, String> sessions = new ConcurrentHashMap<>();
-    private final Map<String, ObjectNode> statements = new ConcurrentHashMap<>();
+    private final EmulatedStatements statements;
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
-    private final Set<String> warehouses = ConcurrentHashMap.newKeySet();
+    private final EmulatedWarehouses warehouses = new EmulatedWarehouses(sessions::clear);
+    private final SchemaGrants grants = new SchemaGrants();
     private volatile long tokenLifetimeSeconds = 3600;
     private volatile boolean tokenEndpointDown;
     private volatile long tokenDelayMillis;
-    private volatile ObjectNode statementFailure;
-    private final Set<Statement> running = ConcurrentHashMap.newKeySet();
     private final EmulatorResults results = new EmulatorResults();
-    private volatile String warehouseState = "RUNNING";
     private final byte[] signingKey = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
 
     /**
@@ -79,6 +77,7 @@ public final class DatabricksEmulator implements AutoCloseable {
             throws Exception {
         this.host = host;
         duckdb = DriverManager.getConnection("jdbc:duckdb:");
+        statements = new EmulatedStatements(duckdb, this::duckdbText, (id, request, s, rows, response) -> results.encode(response, id, request, s, rows));
         warehouses.add(warehouseId);
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
@@ -95,7 +94,7 @@ public final class DatabricksEmulator implements AutoCloseable {
     private HttpsServer listen() throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress(host, requestedPort), 64);
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
-        server.setExecutor(Executors.newFixedThreadPool(8, r -> {
+        server.setExecutor(Executors.newFixedThreadPool(32, r -> {
             Thread t = new Thread(r, "dbx-emulator");
             t.setDaemon(true);
             return t;
@@ -111,13 +110,7 @@ public final class DatabricksEmulator implements AutoCloseable {
      */
     public void suspend() {
         http.stop(0);
-        for (Statement s : running) {
-            try {
-                s.cancel();
-            } catch (SQLException ignored) {
-                // already finished
-            }
-        }
+        statements.outcomes().forEach(o -> statements.cancel(o.id()));
     }
 
     public void resume() throws IOException {
@@ -162,7 +155,50 @@ public final class DatabricksEmulator implements AutoCloseable {
      * overloaded or broken, until called with null.
      */
     public void failStatements(String errorCode, String message) {
-        this.statementFailure = errorCode == null ? null : error(errorCode, message);
+        statements.fail(errorCode == null ? null : error(errorCode, message));
+    }
+
+    /** Every statement fails with this error class, message and SQLSTATE, until called with null. */
+    public void failStatements(String errorClass, String message, String sqlState) {
+        statements.fail(errorClass == null ? null : WarehouseErrors.error(errorClass, message, sqlState));
+    }
+
+    /** Every statement stays RUNNING this long before its work starts (zero: none), as on a busy warehouse. */
+    public void statementsRunFor(java.time.Duration duration) {
+        statements.runFor(duration);
+    }
+
+    /** Every statement submitted so far: its text, its final (or current) state, and how fast a cancel stopped it. */
+    public List<EmulatedStatements.Outcome> statementOutcomes() {
+        return statements.outcomes();
+    }
+
+    /** The next {@code count} statement submissions are refused with {@code status} (429, 503) and Retry-After. */
+    public void throttleStatements(int count, int status, int retryAfterSeconds) {
+        statements.throttle(count, status, retryAfterSeconds);
+    }
+
+    /** How long a stopped warehouse takes to start. */
+    public void warehouseStartTakes(java.time.Duration duration) {
+        warehouses.startTakes(duration);
+    }
+
+    /** Every start of a warehouse so far, with its cause ({@code api} or {@code session}). */
+    public List<EmulatedWarehouses.Start> warehouseStarts() {
+        return warehouses.starts();
+    }
+
+    /**
+     * The service principal may use only these schemas ({@code catalog.schema}); sessions in others are refused
+     * (null: any).
+     */
+    public void grantOnlySchemas(Set<String> schemas) {
+        grants.only(schemas);
+    }
+
+    /** Ends every session, as a warehouse does when it restarts or a session times out ("Invalid SessionHandle"). */
+    public void expireSessions() {
+        sessions.clear();
     }
 
     /** Results of more than {@code rows} rows come in chunks of that many, fetched one by one (zero: one chunk). */
@@ -213,8 +249,9 @@ public final class DatabricksEmulator implements AutoCloseable {
         }
     }
 
+    /** Every warehouse takes this state; STOPPED ends their sessions, as an auto-stop does. */
     public void warehouseState(String state) {
-        this.warehouseState = state;
+        warehouses.setAll(state);
     }
 
     public List<Recorded> requests() {
@@ -313,13 +350,14 @@ public final class DatabricksEmulator implements AutoCloseable {
 
     private void warehouse(HttpExchange ex, String path) throws IOException {
         String id = path.substring("/api/2.0/sql/warehouses/".length()).replaceAll("/start$", "");
-        if (!warehouses.contains(id)) {
+        if (!warehouses.exists(id)) {
             reply(ex, 404, error("RESOURCE_DOES_NOT_EXIST", "warehouse " + id + " does not exist"));
         } else if (path.endsWith("/start")) {
-            warehouseState = "RUNNING";
+            warehouses.start(id, "api");
             reply(ex, 200, JSON.createObjectNode());
         } else {
-            reply(ex, 200, JSON.createObjectNode().put("id", id).put("name", "emulated").put("state", warehouseState));
+            reply(ex, 200, JSON.createObjectNode().put("id", id).put("name", "emulated")
+                    .put("state", warehouses.state(id)));
         }
     }
 
@@ -328,8 +366,20 @@ public final class DatabricksEmulator implements AutoCloseable {
             JsonNode request = JSON.readTree(body.isEmpty() ? "{}" : body);
             String warehouse = request.path("warehouse_id").asText(
                     path.replaceAll(".*/warehouses/([^/]+)/sessions.*", "$1"));
-            if (!warehouses.contains(warehouse)) {
+            if (!warehouses.exists(warehouse)) {
                 reply(ex, 404, error("RESOURCE_DOES_NOT_EXIST", "warehouse " + warehouse + " does not exist"));
+                return;
+            }
+            String denied = grants.refusal(request.path("catalog").asText(null), request.path("schema").asText(null));
+            if (denied != null) {
+                reply(ex, 403, error("PERMISSION_DENIED", denied));
+                return;
+            }
+            int retryAfter = warehouses.sessionRetryAfter(warehouse);
+            if (retryAfter > 0) {
+                ex.getResponseHeaders().add("Retry-After", Integer.toString(retryAfter));
+                reply(ex, 503, error("TEMPORARILY_UNAVAILABLE", "warehouse " + warehouse + " is "
+                        + warehouses.state(warehouse) + "; retry later"));
                 return;
             }
             String id = UUID.randomUUID().toString();
@@ -341,61 +391,56 @@ public final class DatabricksEmulator implements AutoCloseable {
         }
     }
 
-    private void statement(HttpExchange ex, String path, String body) throws IOException {
+    private void statement(HttpExchange ex, String path, String body) throws IOException, InterruptedException {
         String rest = path.replaceFirst("^/api/2.0/sql/statements/?", "");
         String method = ex.getRequestMethod();
         if (method.equals("POST") && rest.isEmpty()) {
-            reply(ex, 200, execute(JSON.readTree(body)));
+            JsonNode request = JSON.readTree(body);
+            int refused = statements.refusal();
+            if (refused > 0) {
+                ex.getResponseHeaders().add("Retry-After", Integer.toString(statements.retryAfter()));
+                reply(ex, refused, refused == 429 ? error("REQUEST_LIMIT_EXCEEDED", "too many requests")
+                        : error("TEMPORARILY_UNAVAILABLE", "the warehouse is busy"));
+            } else if (request.hasNonNull("session_id") && !sessions.containsKey(request.get("session_id").asText())) {
+                reply(ex, 404, error("NOT_FOUND", "Invalid SessionHandle: SessionHandle ["
+                        + request.get("session_id").asText() + "]"));
+            } else {
+                reply(ex, 200, statements.submit(request));
+            }
         } else if (method.equals("POST") && rest.endsWith("/cancel")) {
-            reply(ex, 200, JSON.createObjectNode());
+            boolean known = statements.cancel(rest.substring(0, rest.indexOf('/')));
+            reply(ex, known ? 200 : 404, known ? JSON.createObjectNode() : error("NOT_FOUND", "no statement " + rest));
         } else if (method.equals("DELETE")) {
-            statements.remove(rest);
+            statements.close(rest);
             reply(ex, 200, JSON.createObjectNode());
         } else if (method.equals("GET") && rest.contains("/result/chunks/")) {
             EmulatorResults.Reply chunk = results.chunk(rest.substring(0, rest.indexOf('/')),
                     Integer.parseInt(rest.substring(rest.lastIndexOf('/') + 1)));
             reply(ex, chunk.status(), chunk.body());
         } else if (method.equals("GET")) {
-            ObjectNode st = statements.get(rest);
+            ObjectNode st = statements.get(rest.replaceAll("/status$", ""));
             reply(ex, st == null ? 404 : 200, st == null ? error("NOT_FOUND", "no statement " + rest) : st);
         } else {
             reply(ex, 404, error("ENDPOINT_NOT_FOUND", method + " " + path));
         }
     }
 
-    private ObjectNode execute(JsonNode request) {
-        String id = UUID.randomUUID().toString();
-        ObjectNode response = JSON.createObjectNode().put("statement_id", id);
-        ObjectNode failure = statementFailure;
-        if (failure != null) {
-            response.putObject("status").put("state", "FAILED").set("error", failure.deepCopy());
-            statements.put(id, response);
-            return response;
+    /** A statement's text as DuckDB runs it. */
+    private String duckdbText(String text) {
+        // Spark SQL quotes identifiers with backticks, DuckDB with double quotes
+        String statement = text.replace('`', '"');
+        // Databricks SQL's parameter markers are ? and :name; a warehouse cannot parse PostgreSQL's $1 (DuckDB can)
+        if (statement.replaceAll("'([^']|'')*'", "''").matches("(?s).*\\$\\d.*")) {
+            throw new IllegalArgumentException(new SQLException("[PARSE_SYNTAX_ERROR] Syntax error at or near '$'."
+                    + " SQLSTATE: 42601", "42601"));
         }
-        try (Statement s = duckdb.createStatement()) {
-            running.add(s);
-            // Spark SQL quotes identifiers with backticks, DuckDB with double quotes
-            String statement = request.path("statement").asText().replace('`', '"');
-            // the driver describes a prepared statement's result with DESCRIBE QUERY (before it has one)
-            boolean rows = s.execute(statement.regionMatches(true, 0, DESCRIBE_QUERY, 0, DESCRIBE_QUERY.length())
-                    ? describeQuery(statement.substring(DESCRIBE_QUERY.length())) : statement);
-            results.encode(response, id, request, s, rows);
-            response.putObject("status").put("state", "SUCCEEDED");
-        } catch (SQLException | IOException e) {
-            response.putObject("status").put("state", "FAILED").putObject("error")
-                    .put("error_code", "BAD_REQUEST").put("message", e.getMessage());
-        } finally {
-            // try-with-resources has closed this statement by now
-            running.removeIf(st -> {
-                try {
-                    return st.isClosed();
-                } catch (SQLException e) {
-                    return true;
-                }
-            });
+        // the driver describes a prepared statement's result with DESCRIBE QUERY (before it has one)
+        try {
+            return statement.regionMatches(true, 0, DESCRIBE_QUERY, 0, DESCRIBE_QUERY.length())
+                    ? describeQuery(statement.substring(DESCRIBE_QUERY.length())) : statement;
+        } catch (SQLException e) {
+            throw new IllegalArgumentException(e);
         }
-        statements.put(id, response);
-        return response;
     }
 
     private static final String DESCRIBE_QUERY = "DESCRIBE QUERY ";
@@ -406,7 +451,10 @@ public final class DatabricksEmulator implements AutoCloseable {
      */
     private String describeQuery(String query) throws SQLException {
         StringBuilder rows = new StringBuilder();
-        try (Statement s = duckdb.createStatement(); ResultSet r = s.executeQuery("DESCRIBE " + query)) {
+        // databricks-jdbc sends a prepared statement's ? markers quoted ('?'), which a warehouse only analyses but
+        // DuckDB would cast when it describes: describe the query with NULL in their place
+        try (Statement s = duckdb.createStatement();
+             ResultSet r = s.executeQuery("DESCRIBE " + query.replace("'?'", "NULL"))) {
             while (r.next()) {
                 rows.append(rows.length() == 0 ? "" : ", ").append("('").append(r.getString(1).replace("'", "''"))
                         .append("', '")
@@ -444,6 +492,8 @@ public final class DatabricksEmulator implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         http.stop(0);
+        statements.close();
+        warehouses.close();
         duckdb.close();
     }
 }

@@ -74,7 +74,9 @@ class EmulatorWithRealDriverTest {
         String base = emulator.host() + ":" + emulator.port();
         return "jdbc:databricks://" + base + "/default;transportMode=http;ssl=1;"
                 + "httpPath=/sql/1.0/warehouses/wh1;AuthMech=11;Auth_Flow=1;OAuth2ClientId=sp-acme;OAuth2Secret="
-                + secret + ";UseThriftClient=0;EnableArrow=0;UserAgentEntry=akkio;EnableTelemetry=0;"
+                + secret + ";UseThriftClient=0;EnableArrow=0;UserAgentEntry=akkio/"
+                // the driver keeps every entry it saw for the JVM: an entry without a version would tag later tests
+                + com.akkio.dbproxy.server.config.ProxyVersion.get() + ";EnableTelemetry=0;"
                 + "SSLTrustStore=" + cert.truststore() + ";SSLTrustStorePwd=" + cert.truststorePassword()
                 + ";SSLTrustStoreType=PKCS12;OIDCDiscoveryEndpoint=https://" + base
                 + "/oidc/.well-known/oauth-authorization-server;OAuth2TokenEndpoint=https://" + base
