@@ -37,17 +37,22 @@ public final class DatabricksBackends {
         ProxyConfig.Databricks d = cfg.databricks();
         Map<Connection, String> warehouseOf = java.util.Collections.synchronizedMap(new WeakHashMap<>());
         Warehouses warehouses = new Warehouses(d);
-        WarehouseConnections driver = new WarehouseConnections(cfg.name(), d, warehouses, warehouseOf, null, null);
+        // openings waiting for a warehouse their session started: a pool timeout then means "still starting"
+        java.util.concurrent.atomic.AtomicInteger starting = new java.util.concurrent.atomic.AtomicInteger();
+        WarehouseConnections driver = new WarehouseConnections(cfg.name(), d, warehouses, warehouseOf, null, null,
+                starting);
         SuppliedDataSource.Opener opener = () -> RenewedSessions.wrap(driver.open(), driver);
         Backend backend = new Backend(cfg.name(), Dialect.DATABRICKS, d.warehouseId(), new SuppliedDataSource(opener),
                 cfg.pool(), () -> { }, warehouses::problem,
                 c -> warehouseOf.get(c instanceof RenewedSessions.Renewable r ? r.current() : c),
                 DatabricksErrors.TABLE, DatabricksTypes.INSTANCE);
         backend.sessionsIn((catalog, schema) -> {
-            WarehouseConnections in = new WarehouseConnections(cfg.name(), d, warehouses, warehouseOf, catalog, schema);
+            WarehouseConnections in = new WarehouseConnections(cfg.name(), d, warehouses, warehouseOf, catalog, schema,
+                    starting);
             return new SuppliedDataSource(() -> RenewedSessions.wrap(in.open(), in));
         });
-        return d.startOnDemand() ? backend.waitingForStart(d.warehouseStartTimeout(), warehouses::starting) : backend;
+        return d.startOnDemand() ? backend.waitingForStart(d.warehouseStartTimeout(), () -> starting.get() > 0)
+                : backend;
     }
 
     /** The driver properties; credentials travel here, never in the URL that drivers and pools log. */

@@ -32,13 +32,17 @@ final class WarehouseConnections implements SuppliedDataSource.Opener {
     private final String url;
     private final String catalog;
     private final String schema;
+    private final java.util.concurrent.atomic.AtomicInteger starting;
 
     /**
      * @param warehouseOf where each opened connection's warehouse is recorded, for the audit log
      * @param catalog     the sessions' catalog (with {@code schema}), or null for the driver's {@code default}
+     * @param starting    how many openings (of all the backend's pools) are waiting for a start now
      */
     WarehouseConnections(String backend, ProxyConfig.Databricks config, Warehouses warehouses,
-                         Map<Connection, String> warehouseOf, String catalog, String schema) {
+                         Map<Connection, String> warehouseOf, String catalog, String schema,
+                         java.util.concurrent.atomic.AtomicInteger starting) {
+        this.starting = starting;
         this.catalog = catalog;
         this.schema = schema;
         this.backend = backend;
@@ -97,6 +101,15 @@ final class WarehouseConnections implements SuppliedDataSource.Opener {
     private Connection connectOnceStarted(String warehouse, SQLException refused) throws SQLException {
         LOG.warn("backend '{}': warehouse {} is starting for a query (start_on_demand); waiting up to {} s", backend,
                 warehouse, config.warehouseStartTimeout().toSeconds());
+        starting.incrementAndGet();
+        try {
+            return awaitStart(warehouse, refused);
+        } finally {
+            starting.decrementAndGet();
+        }
+    }
+
+    private Connection awaitStart(String warehouse, SQLException refused) throws SQLException {
         long deadline = System.nanoTime() + config.warehouseStartTimeout().toNanos();
         while (System.nanoTime() < deadline) {
             try {

@@ -21,8 +21,8 @@ import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 
 /**
  * A Databricks backend's SQL warehouse seen through databricks-sdk-java ({@code warehouses().get}): whether it is
- * running, so {@code /ready} can say a warehouse is stopped or starting, and whether a query waiting for a backend
- * connection is waiting for a warehouse that starts. It never starts a warehouse: a readiness probe polled every few
+ * running, so {@code /ready} can say a warehouse is stopped or starting, and a new connection whether a start is
+ * under way ({@code WarehouseConnections}). It never starts a warehouse: a readiness probe polled every few
  * seconds would keep a warehouse with auto-stop running forever. The service principal and user agent
  * ({@code akkio/<version>}) are the backend's own.
  */
@@ -41,16 +41,6 @@ public final class Warehouses {
         } catch (RuntimeException e) {
             client = null;
             return null; // a cost check, not a security one: the session request will tell
-        }
-    }
-
-    /** True when the warehouse is starting: a connection being opened to it waits for the start to end. */
-    public boolean starting() {
-        try {
-            return "STARTING".equals(String.valueOf(client().warehouses().get(config.warehouseId()).getState()));
-        } catch (RuntimeException e) {
-            client = null;
-            return false;
         }
     }
 
