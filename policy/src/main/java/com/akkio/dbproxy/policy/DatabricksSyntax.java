@@ -83,9 +83,76 @@ final class DatabricksSyntax {
         this.all = lex(sql);
         for (Tok t : all) {
             if (t.kind == Kind.COMMENT) {
+                if (sql.startsWith("/*+", t.start)) {
+                    checkHint(t, toks.isEmpty() ? null : toks.get(toks.size() - 1));
+                }
                 edits.add(new Edit(t.start, t.end, " ", true));
             } else {
                 toks.add(t);
+            }
+        }
+    }
+
+    /**
+     * The rewrite drops hints, so a hint Spark would not read as one (not right after SELECT, or not of a hint's
+     * form) would be dropped from a statement Databricks refuses as written: denied instead.
+     */
+    private void checkHint(Tok hint, Tok before) {
+        String text = sql.substring(hint.start, hint.end);
+        if (before == null || !before.is("SELECT") || !isHint(text)) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "a hint /*+ … */ is read by Databricks only right after"
+                    + " SELECT and as names with arguments (rule: text every reader reads alike)");
+        }
+    }
+
+    /**
+     * Whether {@code text} ({@code /*+ … *}{@code /}) is a hint as Spark reads one: names separated by commas or
+     * spaces, each with an optional bracketed list of names, numbers or quoted strings (read in one pass).
+     */
+    static boolean isHint(String text) {
+        if (!text.startsWith("/*+") || !text.endsWith("*/") || text.length() < 5) {
+            return false;
+        }
+        String body = text.substring(3, text.length() - 2);
+        int i = 0;
+        int n = body.length();
+        boolean expectName = true;
+        boolean any = false;
+        while (true) {
+            while (i < n && (Character.isWhitespace(body.charAt(i)) || (!expectName && body.charAt(i) == ','))) {
+                if (body.charAt(i) == ',') {
+                    expectName = true;
+                }
+                i++;
+            }
+            if (i == n) {
+                return any;
+            }
+            int start = i;
+            while (i < n && (LiteralShape.isWordChar(body.charAt(i)))) {
+                i++;
+            }
+            if (i == start || Character.isDigit(body.charAt(start))) {
+                return false;
+            }
+            any = true;
+            expectName = false;
+            while (i < n && Character.isWhitespace(body.charAt(i))) {
+                i++;
+            }
+            if (i < n && body.charAt(i) == '(') {
+                int close = body.indexOf(')', i);
+                if (close < 0) {
+                    return false;
+                }
+                for (int k = i + 1; k < close; k++) {
+                    char c = body.charAt(k);
+                    if (!(LiteralShape.isWordChar(c) || c == '.' || c == ',' || c == '`' || c == '\''
+                            || Character.isWhitespace(c))) {
+                        return false;
+                    }
+                }
+                i = close + 1;
             }
         }
     }

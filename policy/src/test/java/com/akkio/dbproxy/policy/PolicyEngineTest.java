@@ -187,6 +187,29 @@ class PolicyEngineTest {
                     .isEqualTo(DenyCode.TABLE_FUNCTION_DENIED);
         }
 
+        /**
+         * The rewrite drops hints; one Spark would not read as a hint (found by ParserDifferentialFuzzTest: a
+         * malformed one, one after FROM) is denied, so nothing Databricks refuses as written is sent without it.
+         */
+        @Test
+        void aHintIsAllowedOnlyWhereAndAsSparkReadsOne() {
+            assertThat(dbx("SELECT /*+ BROADCAST(c) */ o.order_id FROM orders o JOIN customers c"
+                    + " ON o.customer_id = c.customer_id").isAllowed()).isTrue();
+            assertThat(dbx("SELECT /*+ REPARTITION(3, order_id), COALESCE(2) */ order_id FROM orders").isAllowed())
+                    .isTrue();
+            for (String misread : new String[] {
+                    "SELECT /*+((( BROADCAST(c) */ o.order_id FROM orders o JOIN customers c ON o.customer_id = c.customer_id",
+                    "SELECT order_id FROM orders /*+ BROADCAST(orders) */",
+                    "SELECT /*+ BROADCAST(c) /* nested */ */ order_id FROM orders",
+                    "SELECT /*+ 1x */ order_id FROM orders",
+                    "/*+ BROADCAST(c) */ SELECT order_id FROM orders"}) {
+                // a nested comment is already refused by the lexing rules (AMBIGUOUS_LITERAL)
+                assertThat(dbx(misread).code()).as(misread)
+                        .isIn(DenyCode.UNSUPPORTED_CONSTRUCT, DenyCode.AMBIGUOUS_LITERAL);
+            }
+            assertThat(DatabricksSyntax.isHint("/*+ " + "a".repeat(50_000) + "! */")).isFalse();
+        }
+
         /** The analyst's constructs JSqlParser cannot parse: allowed, and sent exactly as written but for names. */
         @ParameterizedTest
         @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
