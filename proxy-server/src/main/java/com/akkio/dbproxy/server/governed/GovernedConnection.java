@@ -447,6 +447,9 @@ public final class GovernedConnection implements StatementGate.Context {
             origins.forgetTables();
             return result;
         }
+        if (!localMetadata()) {
+            return result;
+        }
         try {
             return origins.annotate(result, d.rewrittenSql(), policy(), backend().backendConnection(id));
         } catch (SQLException | RuntimeException e) {
@@ -455,7 +458,7 @@ public final class GovernedConnection implements StatementGate.Context {
     }
 
     private Meta.Signature withOrigins(Meta.Signature signature, Decision d) {
-        if (d.kind() != StatementKind.QUERY) {
+        if (d.kind() != StatementKind.QUERY || !localMetadata()) {
             return signature;
         }
         try {
@@ -463,6 +466,15 @@ public final class GovernedConnection implements StatementGate.Context {
         } catch (SQLException | RuntimeException e) {
             return signature;
         }
+    }
+
+    /**
+     * Whether the backend answers metadata in process (the embedded DuckDB). A warehouse's metadata is a statement of
+     * its own (Databricks runs {@code SHOW COLUMNS}), which a query must not wait for, pay for, or have a cancel hit
+     * instead of it: there the result keeps what the driver reported.
+     */
+    private boolean localMetadata() {
+        return policy().dialect() == com.akkio.dbproxy.policy.Dialect.DUCKDB;
     }
 
     /** A call into the backend that may find its statement gone. */
