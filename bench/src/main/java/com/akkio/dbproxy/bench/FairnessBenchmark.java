@@ -212,6 +212,7 @@ public final class FairnessBenchmark {
         Files.writeString(proxy, Files.readString(proxy)
                 .replace("  port: 8765\n", "  port: 0\n  admin_port: -1\n")
                 .replace("postgres: { enabled: true, port: 5433 }", "postgres: { enabled: true, port: 0 }")
+                .replace("flight: { enabled: true, port: 8815 }", "flight: { enabled: true, port: 0 }")
                 .replace("path: ../logs/audit.jsonl", "path: audit.jsonl")
                 .replace("    pool: { max_size: 8 }", "    pool: { max_size: 20 }" + threads));
         String running = v.maxRunning() > 0 ? ", max_running: " + v.maxRunning() : "";

@@ -21,8 +21,11 @@ import org.duckdb.DuckDBConnection;
  * catalogs; their default catalog is DuckDB's empty in-memory one, so an unqualified name never finds tenant data.
  */
 public final class DuckDbBackends {
-    /** Applied after seeding, in this order: the last one freezes the others. */
-    static final List<String> LOCKDOWN = List.of(
+    /**
+     * Applied after seeding, in this order: the last one freezes the others. Also the governed catalog's lockdown
+     * (frontend.pgwire), which must be no weaker than the backend's.
+     */
+    public static final List<String> LOCKDOWN = List.of(
             "SET enable_external_access = false",
             "SET autoinstall_known_extensions = false",
             "SET autoload_known_extensions = false",

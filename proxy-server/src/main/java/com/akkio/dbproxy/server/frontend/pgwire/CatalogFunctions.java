@@ -15,14 +15,6 @@ import java.util.Set;
  * query not a catalog query ({@link CatalogQuery}).
  */
 final class CatalogFunctions {
-    /** As the backend is locked down (DuckDbBackends): no files, network, extensions or setting changes. */
-    static final List<String> LOCKDOWN = List.of(
-            "SET enable_external_access = false",
-            "SET autoinstall_known_extensions = false",
-            "SET autoload_known_extensions = false",
-            "SET allow_community_extensions = false",
-            "SET lock_configuration = true");
-
     private CatalogFunctions() {
     }
 
