@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.util.List;
 
 import com.akkio.dbproxy.policy.Dialect;
+import com.akkio.dbproxy.server.config.DuckDbLockdown;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.akkio.dbproxy.server.config.StartupException;
 import org.duckdb.DuckDBConnection;
@@ -21,17 +22,6 @@ import org.duckdb.DuckDBConnection;
  * catalogs; their default catalog is DuckDB's empty in-memory one, so an unqualified name never finds tenant data.
  */
 public final class DuckDbBackends {
-    /**
-     * Applied after seeding, in this order: the last one freezes the others. Also the governed catalog's lockdown
-     * (frontend.pgwire), which must be no weaker than the backend's.
-     */
-    public static final List<String> LOCKDOWN = List.of(
-            "SET enable_external_access = false",
-            "SET autoinstall_known_extensions = false",
-            "SET autoload_known_extensions = false",
-            "SET allow_community_extensions = false",
-            "SET lock_configuration = true");
-
     private DuckDbBackends() {
     }
 
@@ -86,7 +76,7 @@ public final class DuckDbBackends {
                 for (String setting : resources(cfg.duckdb())) {
                     st.execute(setting);
                 }
-                for (String setting : LOCKDOWN) {
+                for (String setting : DuckDbLockdown.SETTINGS) {
                     st.execute(setting);
                 }
             }

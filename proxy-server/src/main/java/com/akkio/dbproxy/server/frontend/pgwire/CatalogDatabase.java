@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import com.akkio.dbproxy.server.backend.DuckDbBackends;
+import com.akkio.dbproxy.server.config.DuckDbLockdown;
 import com.akkio.dbproxy.server.governed.CatalogSnapshot;
 
 /**
@@ -197,7 +197,7 @@ final class CatalogDatabase implements AutoCloseable {
             new Filler(c, snapshot, database, catalogs, defaultSchema, tenant).fill();
             CatalogFunctions.create(c, database, defaultSchema, tenant);
             try (Statement st = c.createStatement()) {
-                for (String setting : DuckDbBackends.LOCKDOWN) {
+                for (String setting : DuckDbLockdown.SETTINGS) {
                     st.execute(setting);
                 }
             }
