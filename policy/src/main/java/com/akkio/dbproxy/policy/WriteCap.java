@@ -25,9 +25,12 @@ import net.sf.jsqlparser.statement.upsert.Upsert;
  * QUALIFY CASE WHEN row_number() OVER () &gt; max THEN error('WRITE_ROWS_EXCEEDED: …') ELSE TRUE END
  * </pre>
  *
- * <p><b>Databricks SQL:</b> its rewrite sends the tenant's own text with the names replaced
- * ({@code DatabricksRewrite}), so a query source is not wrapped there yet (only VALUES lists are counted); the wrapper
- * is the same with {@code raise_error}, which Databricks SQL has, once the rewrite can place it.
+ * <p><b>Databricks SQL</b> ({@link #applyToText}): its rewrite sends the tenant's own text with the names replaced
+ * ({@code DatabricksRewrite}), and the wrapper is put around the query's text where the parser read it. Spark numbers
+ * rows only in an ordered window ({@code row_number()} without ORDER BY fails analysis), so the condition counts
+ * instead: {@code QUALIFY CASE WHEN count(*) OVER () > max THEN raise_error('WRITE_ROWS_EXCEEDED: …') ELSE TRUE END}
+ * (QUALIFY and {@code raise_error} are Databricks SQL's; the window holds at most {@code max + 1} rows, which the
+ * inner {@code LIMIT} lets through). The verification parses the rewrite again and requires exactly this wrapper.
  *
  * <p>The error fails the statement, and a failed statement writes nothing (DuckDB and Delta tables are atomic per
  * statement; in a client's transaction the transaction is aborted, as PostgreSQL does). Both engines number the rows
@@ -109,8 +112,7 @@ final class WriteCap {
         if (!(source instanceof PlainSelect outer)) {
             return false;
         }
-        if (RowCap.isOneRowOfConstants(outer) || policy.dialect() == Dialect.DATABRICKS) {
-            // Databricks: the tenant's text is sent as written, its query source not wrapped (see the class comment)
+        if (RowCap.isOneRowOfConstants(outer)) {
             return true;
         }
         if (!selectsAll(outer) || !(outer.getFromItem() instanceof ParenthesedSelect from) || from.getAlias() == null
@@ -123,6 +125,50 @@ final class WriteCap {
         return selectsAll(inner) && limit != null && limit.getOffset() == null && limit.getRowCount() instanceof LongValue rows
                 && rows.getValue() == max + 1 && inner.getFetch() == null
                 && outer.getQualify() != null && outer.getQualify().toString().equals(check(max, policy).toString());
+    }
+
+    /**
+     * The Databricks form of {@link #apply}: counts a VALUES list, or puts the wrapper around the text of the query
+     * the rows come from, in {@code rewrite} (the tenant's own text, its names already replaced).
+     *
+     * @throws Denial when the query cannot be found in the text
+     */
+    static void applyToText(Statement statement, DatabricksRewrite rewrite, TenantPolicy policy) {
+        Select source = source(statement);
+        if (source == null || countValues(statement, policy)
+                || source instanceof PlainSelect ps && RowCap.isOneRowOfConstants(ps)) {
+            return;
+        }
+        rewrite.wrap(source, TEXT_BEFORE, textAfter(policy));
+    }
+
+    /** What {@link #applyToText} puts in front of a write's query. */
+    static final String TEXT_BEFORE = "SELECT * FROM (SELECT * FROM (";
+
+    /** What {@link #applyToText} puts behind a write's query (at the end of the statement). */
+    static String textAfter(TenantPolicy policy) {
+        long max = policy.maxWriteRows();
+        return ") AS " + SOURCE_ALIAS + " LIMIT " + (max + 1) + ") AS " + CAPPED_ALIAS + " QUALIFY " + check(max, policy);
+    }
+
+    /**
+     * The reason to give a client whose write the backend failed at the write cap, from the backend's message, or
+     * null. The marker counts only where the backend raised it: not inside a quoted literal, as in the statement's
+     * own text that a parse or analysis error may quote back ({@code raise_error('WRITE_ROWS_EXCEEDED: …')}).
+     */
+    static String reason(String backendMessage) {
+        if (backendMessage == null) {
+            return null;
+        }
+        for (int at = backendMessage.indexOf(MARKER); at >= 0; at = backendMessage.indexOf(MARKER, at + 1)) {
+            if (at > 0 && backendMessage.charAt(at - 1) == '\'') {
+                continue;
+            }
+            String rest = backendMessage.substring(at + MARKER.length());
+            int end = rest.indexOf(MESSAGE_END);
+            return end < 0 ? null : rest.substring(0, end + MESSAGE_END.length());
+        }
+        return null;
     }
 
     /** The rows a write statement adds come from this, or null for a statement that adds none from a source. */
@@ -151,13 +197,18 @@ final class WriteCap {
         return outer;
     }
 
-    /** The QUALIFY condition that fails the statement at row {@code max + 1}, in the tenant's dialect. */
+    /**
+     * The QUALIFY condition that fails the statement past row {@code max}, in the tenant's dialect: DuckDB numbers the
+     * rows as they stream, Databricks SQL counts them (Spark has no unordered {@code row_number()}).
+     */
     private static Expression check(long max, TenantPolicy policy) {
-        String raise = policy.dialect() == Dialect.DATABRICKS ? "raise_error" : "error";
+        boolean databricks = policy.dialect() == Dialect.DATABRICKS;
+        String raise = databricks ? "raise_error" : "error";
+        String rows = databricks ? "count(*)" : "row_number()";
         String message = MARKER + "the statement would write more than " + max + " rows (rule: max_write_rows);"
                 + " " + MESSAGE_END;
         try {
-            return SqlParser.parseExpression("CASE WHEN row_number() OVER () > " + max + " THEN " + raise + "('"
+            return SqlParser.parseExpression("CASE WHEN " + rows + " OVER () > " + max + " THEN " + raise + "('"
                     + message + "') ELSE TRUE END", policy.dialect());
         } catch (SqlParser.SyntaxError e) {
             throw new IllegalStateException("the write cap's own condition does not parse", e);
