@@ -112,6 +112,51 @@ final class DatabricksRewrite {
         edits.add(new DatabricksSyntax.Edit(to, to, after, true));
     }
 
+    /**
+     * Puts {@code before} just inside the opening bracket of the bracketed query read at {@code node} and
+     * {@code after} just inside its closing bracket (a MERGE's source query), so that whatever the analysis blanked
+     * inside stays inside the wrapper.
+     */
+    void wrapInside(ASTNodeAccess node, String before, String after) {
+        Node ast = node.getASTNode();
+        Token open = ast == null ? null : ast.jjtGetFirstToken();
+        if (open == null || !"(".equals(open.image)) {
+            throw unplaced();
+        }
+        int depth = 0;
+        for (Token t = open; t != null && t.image != null && !t.image.isEmpty(); t = t.next) {
+            depth += "(".equals(t.image) ? 1 : ")".equals(t.image) ? -1 : 0;
+            if (depth == 0) {
+                int from = text.toOriginal(offset(open)) + 1;
+                int to = text.toOriginal(offset(t));
+                if (from <= 0 || to < from || text.original().charAt(from - 1) != '(' || text.original().charAt(to) != ')') {
+                    throw unplaced();
+                }
+                edits.add(new DatabricksSyntax.Edit(from, from, before, true));
+                edits.add(new DatabricksSyntax.Edit(to, to, after, true));
+                return;
+            }
+        }
+        throw unplaced();
+    }
+
+    /** Puts {@code before} and {@code after} around a table's name, once {@link #replaceName} replaced it. */
+    void wrapName(ASTNodeAccess table, String before, String after) {
+        Node ast = table.getASTNode();
+        if (ast == null || ast.jjtGetFirstToken() == null) {
+            throw unplaced();
+        }
+        int from = text.toOriginal(offset(ast.jjtGetFirstToken()));
+        for (DatabricksSyntax.Edit e : List.copyOf(edits)) {
+            if (e.start() == from && e.end() > from) {
+                edits.add(new DatabricksSyntax.Edit(from, from, before, true));
+                edits.add(new DatabricksSyntax.Edit(e.end(), e.end(), after, true));
+                return;
+            }
+        }
+        throw unplaced();
+    }
+
     /** The tenant's text with every replacement and kept edit made, up to its last token (trailing ; cut). */
     String result() {
         // an insertion (wrap) goes before a replacement starting at the same place

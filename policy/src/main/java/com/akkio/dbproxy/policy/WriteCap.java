@@ -5,8 +5,12 @@ import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.create.table.CreateTable;
+import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.merge.Merge;
+import net.sf.jsqlparser.statement.merge.MergeInsert;
 import net.sf.jsqlparser.statement.select.AllColumns;
+import net.sf.jsqlparser.statement.select.FromItem;
 import net.sf.jsqlparser.statement.select.Limit;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
@@ -58,6 +62,9 @@ final class WriteCap {
      * @return true when the statement was rewritten
      */
     static boolean apply(Statement statement, TenantPolicy policy) {
+        if (statement instanceof Merge merge) {
+            return capMergeSource(merge, policy);
+        }
         Select source = source(statement);
         if (source == null || countValues(statement, policy)) {
             return false;
@@ -76,6 +83,46 @@ final class WriteCap {
             ct.setSelect(capped, false);
         }
         return true;
+    }
+
+    /**
+     * A MERGE that can insert ({@code WHEN NOT MATCHED THEN INSERT}) adds at most one row per row of its source: the
+     * source is wrapped, a table as {@code (SELECT * FROM table)} under its alias. The cap counts the source's rows,
+     * so a MERGE whose source holds more than {@code max_write_rows} fails even where most of them would update.
+     */
+    private static boolean capMergeSource(Merge merge, TenantPolicy policy) {
+        if (!inserts(merge)) {
+            return false;
+        }
+        long max = policy.maxWriteRows();
+        FromItem from = merge.getFromItem();
+        if (from instanceof ParenthesedSelect ps) {
+            ps.setSelect(wrap(ps.getSelect(), max, policy));
+        } else {
+            Table table = mergeSourceTable(merge);
+            Alias alias = table.getAlias();
+            table.setAlias(null);
+            PlainSelect all = new PlainSelect().addSelectItem(new AllColumns()).withFromItem(table);
+            merge.setFromItem(new ParenthesedSelect().withSelect(wrap(all, max, policy)).withAlias(alias));
+        }
+        return true;
+    }
+
+    /** A MERGE's source table, which needs an alias for the wrapper to stand in its place; else denied. */
+    private static Table mergeSourceTable(Merge merge) {
+        if (!(merge.getFromItem() instanceof Table table) || table.getAlias() == null) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the write cap (max_write_rows) wraps a MERGE's source"
+                    + " in a subquery: give its source table an alias (USING orders AS s) or make it a subquery");
+        }
+        return table;
+    }
+
+    /** Whether a MERGE can add rows: it has a WHEN NOT MATCHED … THEN INSERT. */
+    private static boolean inserts(Merge merge) {
+        if (merge.getMergeInsert() != null) {
+            return true;
+        }
+        return merge.getOperations() != null && merge.getOperations().stream().anyMatch(o -> o instanceof MergeInsert);
     }
 
     /**
@@ -101,6 +148,10 @@ final class WriteCap {
      * limit, is one row of constants, or is wrapped as {@link #apply} wraps it, with this policy's limit.
      */
     static boolean holds(Statement statement, TenantPolicy policy) {
+        if (statement instanceof Merge merge) {
+            return !inserts(merge) || merge.getFromItem() instanceof ParenthesedSelect ps
+                    && ps.getSelect() instanceof PlainSelect outer && wrapped(outer, policy);
+        }
         Select source = source(statement);
         long max = policy.maxWriteRows();
         if (source == null) {
@@ -109,12 +160,12 @@ final class WriteCap {
         if (source instanceof Values values) {
             return values.getExpressions() == null || values.getExpressions().size() <= max;
         }
-        if (!(source instanceof PlainSelect outer)) {
-            return false;
-        }
-        if (RowCap.isOneRowOfConstants(outer)) {
-            return true;
-        }
+        return source instanceof PlainSelect outer && (RowCap.isOneRowOfConstants(outer) || wrapped(outer, policy));
+    }
+
+    /** True when {@code outer} is the wrapper {@link #apply} makes, with this policy's limit. */
+    private static boolean wrapped(PlainSelect outer, TenantPolicy policy) {
+        long max = policy.maxWriteRows();
         if (!selectsAll(outer) || !(outer.getFromItem() instanceof ParenthesedSelect from) || from.getAlias() == null
                 || !CAPPED_ALIAS.equals(from.getAlias().getName()) || !(from.getSelect() instanceof PlainSelect inner)
                 || outer.getJoins() != null && !outer.getJoins().isEmpty() || outer.getWhere() != null
@@ -134,6 +185,18 @@ final class WriteCap {
      * @throws Denial when the query cannot be found in the text
      */
     static void applyToText(Statement statement, DatabricksRewrite rewrite, TenantPolicy policy) {
+        if (statement instanceof Merge merge) {
+            if (!inserts(merge)) {
+                return;
+            }
+            if (merge.getFromItem() instanceof ParenthesedSelect ps) {
+                rewrite.wrapInside(ps, TEXT_BEFORE, textAfter(policy));
+            } else {
+                rewrite.wrapName(mergeSourceTable(merge), "(" + TEXT_BEFORE + "SELECT * FROM ",
+                        textAfter(policy) + ")");
+            }
+            return;
+        }
         Select source = source(statement);
         if (source == null || countValues(statement, policy)
                 || source instanceof PlainSelect ps && RowCap.isOneRowOfConstants(ps)) {

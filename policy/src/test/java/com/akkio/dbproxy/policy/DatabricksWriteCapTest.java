@@ -85,6 +85,30 @@ class DatabricksWriteCapTest {
         assertTrue(allowed >= writes.size() - 3, "most of these are ordinary writes and allowed: " + allowed);
     }
 
+    /** A MERGE inserts at most one row per source row: its source is wrapped, as a table under its alias. */
+    @Test
+    void aMergeThatCanInsertHasItsSourceWrappedAndOneThatCannotIsLeftAlone() {
+        String wrapped = "SELECT * FROM (SELECT * FROM (SELECT * FROM `acme_prod`.`sales`.`orders`) AS"
+                + " akkio_write_source LIMIT 6) AS akkio_write_capped " + CHECK;
+        Decision table = engine.decide(acme(5), "MERGE INTO akkio_out.t AS t USING orders AS s ON t.id = s.order_id"
+                + " WHEN NOT MATCHED THEN INSERT (id) VALUES (s.order_id)");
+        assertEquals("MERGE INTO `acme_prod`.`akkio_out`.`t` AS t USING (" + wrapped + ") AS s ON t.id = s.order_id"
+                + " WHEN NOT MATCHED THEN INSERT (id) VALUES (s.order_id)", table.rewrittenSql());
+        Decision query = engine.decide(acme(5), "MERGE INTO akkio_out.t t USING (SELECT * FROM orders"
+                + " TABLESAMPLE (50 PERCENT)) s ON t.id = s.order_id WHEN MATCHED THEN UPDATE SET id = s.order_id"
+                + " WHEN NOT MATCHED THEN INSERT (id) VALUES (s.order_id)");
+        assertEquals("MERGE INTO `acme_prod`.`akkio_out`.`t` t USING (SELECT * FROM (SELECT * FROM (SELECT * FROM"
+                + " `acme_prod`.`sales`.`orders` TABLESAMPLE (50 PERCENT)) AS akkio_write_source LIMIT 6) AS"
+                + " akkio_write_capped " + CHECK + ") s ON t.id = s.order_id WHEN MATCHED THEN UPDATE SET id ="
+                + " s.order_id WHEN NOT MATCHED THEN INSERT (id) VALUES (s.order_id)", query.rewrittenSql());
+        assertTrue(PolicyEngine.writeCapped(table) && PolicyEngine.writeCapped(query));
+        Decision updates = engine.decide(acme(5), "MERGE INTO akkio_out.t t USING orders s ON t.id = s.order_id"
+                + " WHEN MATCHED THEN DELETE");
+        assertTrue(updates.isAllowed() && !updates.rewrittenSql().contains("akkio_write"), updates::toString);
+        assertEquals(DenyCode.UNSUPPORTED_CONSTRUCT, engine.decide(acme(5), "MERGE INTO akkio_out.t t USING orders"
+                + " ON t.id = orders.order_id WHEN NOT MATCHED THEN INSERT (id) VALUES (orders.order_id)").code());
+    }
+
     @Test
     void valuesListsAreCountedAndOneRowOfConstantsIsLeftAlone() {
         assertEquals(DenyCode.WRITE_ROWS_EXCEEDED,

@@ -175,6 +175,29 @@ class WriteBackRulesTest {
         }
     }
 
+    /** A MERGE that can insert has its source wrapped; run on DuckDB, one over the limit writes nothing. */
+    @Test
+    void duckDbMergesNothingFromASourceOverTheLimit() throws SQLException {
+        TenantPolicy policy = acme(100, StatementKind.MERGE);
+        String merge = "MERGE INTO akkio_out.m AS t USING (SELECT i FROM range(%d) AS r(i)) AS s ON t.i = s.i"
+                + " WHEN MATCHED THEN UPDATE SET i = s.i WHEN NOT MATCHED THEN INSERT (i) VALUES (s.i)";
+        Decision over = engine.decide(policy, merge.formatted(101));
+        assertTrue(PolicyEngine.writeCapped(over), over::toString);
+        Decision within = engine.decide(policy, merge.formatted(100));
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            try (Statement st = c.createStatement()) {
+                st.execute("ATTACH ':memory:' AS acme_prod");
+                st.execute("CREATE SCHEMA acme_prod.akkio_out");
+                st.execute("CREATE TABLE acme_prod.akkio_out.m (i BIGINT)");
+            }
+            SQLException e = assertThrows(SQLException.class, () -> run(c, over.rewrittenSql()));
+            assertTrue(PolicyEngine.writeRowsExceeded(e.getMessage()) != null, e.getMessage());
+            assertEquals(0L, count(c, "SELECT count(*) FROM acme_prod.akkio_out.m"));
+            run(c, within.rewrittenSql());
+            assertEquals(100L, count(c, "SELECT count(*) FROM acme_prod.akkio_out.m"));
+        }
+    }
+
     private static void run(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(sql);

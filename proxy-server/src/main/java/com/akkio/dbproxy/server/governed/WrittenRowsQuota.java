@@ -16,10 +16,11 @@ import com.akkio.dbproxy.server.errors.ErrorCode;
  * window's count reaches {@code max_rows}, every write that can add rows is refused until the window ends; a write is
  * checked before it runs, so one statement can end the window over the quota by at most its {@code max_write_rows}.
  *
- * <p>A write whose count is unknown fails closed. Every write but MERGE adds at most {@code max_write_rows} (the write
- * cap, or a VALUES list's count), so one that reports no count (negative), or 0 for a CREATE TABLE … AS from a query
- * (a count the proxy does not rely on every warehouse to report), is charged {@code max_write_rows}, the most it can
- * have written; a MERGE that reports none spends what is left of the window. Windows are fixed, each begun by the first write after the last
+ * <p>A write whose count is unknown fails closed. Every write adds at most {@code max_write_rows} (the write cap on its
+ * query or a MERGE's source, or a VALUES list's count), so one that reports no count (negative), or 0 for a
+ * CREATE TABLE … AS from a query (a count the proxy does not rely on every warehouse to report), is charged
+ * {@code max_write_rows}, the most it can have written. A MERGE's count (rows inserted, updated and deleted) is charged
+ * whole. Windows are fixed, each begun by the first write after the last
  * one ended; the count is this replica's own (a cluster's replicas each count their own writes).
  */
 final class WrittenRowsQuota implements WriteBackQuota {
@@ -55,11 +56,11 @@ final class WrittenRowsQuota implements WriteBackQuota {
         }
         roll();
         long charged = charge(kind, PolicyEngine.writeCapped(run.decision), rows, policy.maxWriteRows());
-        written = charged == Long.MAX_VALUE ? Math.max(written, limit.maxRows()) : saturatedAdd(written, charged);
+        written = saturatedAdd(written, charged);
     }
 
     /**
-     * The rows a write is counted for; {@link Long#MAX_VALUE}: unknown and unbounded, the window is spent.
+     * The rows a write is counted for.
      *
      * @param capped the write's query carries the write cap (PolicyEngine#writeCapped)
      */
@@ -69,8 +70,8 @@ final class WrittenRowsQuota implements WriteBackQuota {
             // the warehouse's count; a CREATE TABLE without a query adds no rows
             return reported;
         }
-        // unknown: every write but MERGE adds at most max_write_rows (the write cap, a VALUES list's count)
-        return kind == StatementKind.MERGE ? Long.MAX_VALUE : maxWriteRows;
+        // unknown: every write adds at most max_write_rows (the write cap, a VALUES list's count)
+        return maxWriteRows;
     }
 
     /** The count of the current window, 0 once the last one ended. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Databricks write quota's arithmetic: what each write is charged, and that a write whose count is unknown fails
- * closed (charged the most it can have written, or the rest of the window when nothing bounds it).
+ * closed (charged the most it can have written).
  */
 class WrittenRowsQuotaTest {
     private static final TenantPolicy POLICY = TenantPolicy.builder("acme").dialect(Dialect.DATABRICKS)
@@ -39,7 +39,8 @@ class WrittenRowsQuotaTest {
                 .as("a CREATE TABLE … AS reporting no rows may be a warehouse not reporting them").isEqualTo(100);
         assertThat(WrittenRowsQuota.charge(StatementKind.CREATE_TABLE, false, 0, 100))
                 .as("CREATE TABLE with columns adds none").isZero();
-        assertThat(WrittenRowsQuota.charge(StatementKind.MERGE, false, -1, 100)).isEqualTo(Long.MAX_VALUE);
+        assertThat(WrittenRowsQuota.charge(StatementKind.MERGE, true, -1, 100)).isEqualTo(100);
+        assertThat(WrittenRowsQuota.charge(StatementKind.MERGE, true, 7, 100)).isEqualTo(7);
     }
 
     @Test

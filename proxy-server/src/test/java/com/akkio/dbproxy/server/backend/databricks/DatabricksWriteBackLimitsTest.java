@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 20, item 5, on a Databricks backend, end to end (client jar and pgjdbc → proxy → databricks-jdbc → the
  * workspace emulator): a write whose rows come from a query is bounded by {@code max_write_rows} (100 here; acme's
  * orders hold 250 rows) in the warehouse itself, failing whole rather than truncated, however the query is written;
- * {@code write_quota} counts the rows each write reported and refuses writes once the window's quota is spent.
+ * a MERGE's source likewise; {@code write_quota} counts the rows each write reported and refuses writes once the window's quota is spent.
  */
 @LiveServerTest
 class DatabricksWriteBackLimitsTest {
@@ -49,7 +49,7 @@ class DatabricksWriteBackLimitsTest {
         Path acme = dir.resolve("acme.yaml");
         String base = Files.readString(acme).replaceAll("(?m)^(write|statements|max_write_rows|write_quota):.*\\n", "");
         Files.writeString(acme, base + "write: [acme_prod.akkio_out.*]\n"
-                + "statements: [query, insert, create_table, create_or_replace]\nmax_write_rows: 100\n" + quota + "\n");
+                + "statements: [query, insert, create_table, create_or_replace, merge]\nmax_write_rows: 100\n" + quota + "\n");
         dbx.proxy.reload();
     }
 
@@ -129,7 +129,9 @@ class DatabricksWriteBackLimitsTest {
                 "INSERT INTO akkio_out.dodge SELECT order_id FROM orders ORDER BY order_id LIMIT 101",
                 "INSERT INTO akkio_out.dodge SELECT a FROM (VALUES " + values + ") AS v(a)",
                 "INSERT INTO akkio_out.dodge SELECT order_id FROM orders /* ) AS akkio_write_source LIMIT 1000 */",
-                "CREATE OR REPLACE TABLE akkio_out.dodge AS SELECT order_id FROM orders");
+                "CREATE OR REPLACE TABLE akkio_out.dodge AS SELECT order_id FROM orders",
+                "MERGE INTO akkio_out.dodge AS t USING orders AS s ON t.order_id = s.order_id"
+                        + " WHEN NOT MATCHED THEN INSERT (order_id) VALUES (s.order_id)");
         try (Connection c = dbx.acme()) {
             exec(c, "CREATE TABLE akkio_out.dodge (order_id BIGINT)");
             for (String sql : attempts) {
@@ -139,6 +141,9 @@ class DatabricksWriteBackLimitsTest {
             }
             assertThat(exec(c, "INSERT INTO akkio_out.dodge SELECT a FROM (VALUES (1), (2), (3)) AS v(a)"))
                     .isEqualTo(3);
+            exec(c, "MERGE INTO akkio_out.dodge AS t USING (SELECT order_id FROM orders WHERE order_id <= 5) AS s"
+                    + " ON t.order_id = s.order_id WHEN NOT MATCHED THEN INSERT (order_id) VALUES (s.order_id)");
+            assertThat(scalar(c, "SELECT count(*) FROM akkio_out.dodge")).as("a MERGE within the cap").isEqualTo(5);
         }
     }
 
