@@ -40,7 +40,10 @@ class DatabricksWriteCapTest {
                 + " akkio_write_capped " + CHECK, insert.rewrittenSql());
     }
 
-    /** What a tenant might write to get more rows past the cap: each is wrapped whole, or denied. */
+    /**
+     * What a tenant might write to get more rows past the cap: each is wrapped whole, or denied (CLONE, which copies
+     * a table's rows without a query, is denied; so are forms the parser does not read, such as BY NAME).
+     */
     @Test
     void ctesUnionsSubqueriesLimitsAndValuesInsideAQueryCannotDodgeTheCap() {
         List<String> writes = List.of(
@@ -71,7 +74,16 @@ class DatabricksWriteCapTest {
                 "CREATE TABLE akkio_out.t AS SELECT order_id FROM orders TABLESAMPLE (100 PERCENT)",
                 "CREATE TABLE akkio_out.t AS SELECT * FROM orders a LEFT ANTI JOIN orders b ON a.order_id = b.order_id",
                 "INSERT INTO akkio_out.t SELECT order_id FROM orders "
-                        + "QUALIFY CASE WHEN count(*) OVER () > 5 THEN NULL ELSE true END");
+                        + "QUALIFY CASE WHEN count(*) OVER () > 5 THEN NULL ELSE true END",
+                "REPLACE TABLE akkio_out.t AS SELECT order_id FROM orders",
+                "INSERT INTO akkio_out.t TABLE orders",
+                "INSERT INTO akkio_out.t BY NAME SELECT order_id FROM orders",
+                "INSERT INTO akkio_out.t REPLACE WHERE id > 1 SELECT order_id FROM orders",
+                "CREATE TABLE akkio_out.t AS VALUES (1), (2), (3), (4), (5), (6), (7)",
+                "CREATE TABLE akkio_out.t DEEP CLONE orders",
+                "CREATE TABLE akkio_out.t SHALLOW CLONE orders",
+                "CREATE OR REPLACE TABLE akkio_out.t CLONE orders",
+                "INSERT INTO akkio_out.t FROM orders SELECT order_id");
         int allowed = 0;
         for (String sql : writes) {
             Decision d = engine.decide(acme(5), sql);
@@ -82,7 +94,7 @@ class DatabricksWriteCapTest {
                 assertEquals(1, occurrences(d.rewrittenSql(), "AS akkio_write_capped"), d.rewrittenSql());
             }
         }
-        assertTrue(allowed >= writes.size() - 3, "most of these are ordinary writes and allowed: " + allowed);
+        assertTrue(allowed >= 20, "most of these are ordinary writes and allowed: " + allowed);
     }
 
     /** A MERGE inserts at most one row per source row: its source is wrapped, as a table under its alias. */
