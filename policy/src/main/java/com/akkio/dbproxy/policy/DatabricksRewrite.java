@@ -89,9 +89,79 @@ final class DatabricksRewrite {
         throw unlocated(expected);
     }
 
+    /**
+     * Puts {@code before} in front of the first token the parser read at {@code node} and {@code after} at the end of
+     * the statement (the write cap's wrapper around a write's query, {@link WriteCap}); call after every name is
+     * replaced. The query must be the statement's tail as the parser read it, so that what the analysis blanked
+     * after its last token (a {@code TABLESAMPLE}, a comment) stays inside the wrapper, as part of the query.
+     */
+    void wrap(ASTNodeAccess node, String before, String after) {
+        Node ast = node.getASTNode();
+        if (ast == null || ast.jjtGetFirstToken() == null || ast.jjtGetLastToken() == null) {
+            throw unplaced();
+        }
+        Token first = ast.jjtGetFirstToken();
+        Token last = ast.jjtGetLastToken();
+        int from = text.toOriginal(offset(first));
+        if (from < 0 || !text.original().regionMatches(from, first.image, 0, first.image.length())
+                || offset(last) + last.image.length() != DatabricksSyntax.statementEnd(text.analysed())) {
+            throw unplaced();
+        }
+        int to = DatabricksSyntax.statementEnd(text.original());
+        edits.add(new DatabricksSyntax.Edit(from, from, before, true));
+        edits.add(new DatabricksSyntax.Edit(to, to, after, true));
+    }
+
+    /**
+     * Puts {@code before} just inside the opening bracket of the bracketed query read at {@code node} and
+     * {@code after} just inside its closing bracket (a MERGE's source query), so that whatever the analysis blanked
+     * inside stays inside the wrapper.
+     */
+    void wrapInside(ASTNodeAccess node, String before, String after) {
+        Node ast = node.getASTNode();
+        Token open = ast == null ? null : ast.jjtGetFirstToken();
+        if (open == null || !"(".equals(open.image)) {
+            throw unplaced();
+        }
+        int depth = 0;
+        for (Token t = open; t != null && t.image != null && !t.image.isEmpty(); t = t.next) {
+            depth += "(".equals(t.image) ? 1 : ")".equals(t.image) ? -1 : 0;
+            if (depth == 0) {
+                int from = text.toOriginal(offset(open)) + 1;
+                int to = text.toOriginal(offset(t));
+                if (from <= 0 || to < from || text.original().charAt(from - 1) != '(' || text.original().charAt(to) != ')') {
+                    throw unplaced();
+                }
+                edits.add(new DatabricksSyntax.Edit(from, from, before, true));
+                edits.add(new DatabricksSyntax.Edit(to, to, after, true));
+                return;
+            }
+        }
+        throw unplaced();
+    }
+
+    /** Puts {@code before} and {@code after} around a table's name, once {@link #replaceName} replaced it. */
+    void wrapName(ASTNodeAccess table, String before, String after) {
+        Node ast = table.getASTNode();
+        if (ast == null || ast.jjtGetFirstToken() == null) {
+            throw unplaced();
+        }
+        int from = text.toOriginal(offset(ast.jjtGetFirstToken()));
+        for (DatabricksSyntax.Edit e : List.copyOf(edits)) {
+            if (e.start() == from && e.end() > from) {
+                edits.add(new DatabricksSyntax.Edit(from, from, before, true));
+                edits.add(new DatabricksSyntax.Edit(e.end(), e.end(), after, true));
+                return;
+            }
+        }
+        throw unplaced();
+    }
+
     /** The tenant's text with every replacement and kept edit made, up to its last token (trailing ; cut). */
     String result() {
-        edits.sort(Comparator.comparingInt(DatabricksSyntax.Edit::start));
+        // an insertion (wrap) goes before a replacement starting at the same place
+        edits.sort(Comparator.comparingInt(DatabricksSyntax.Edit::start)
+                .thenComparingInt(DatabricksSyntax.Edit::end));
         String sql = text.original();
         StringBuilder out = new StringBuilder(sql.length() + 64);
         int at = 0;
@@ -129,6 +199,11 @@ final class DatabricksRewrite {
             }
         }
         return starts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static Denial unplaced() {
+        return new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the write cap (max_write_rows) could not be applied to"
+                + " this statement: its query was not found where the parser read it");
     }
 
     private static Denial unlocated(String name) {

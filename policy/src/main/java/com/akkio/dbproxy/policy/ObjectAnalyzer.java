@@ -189,9 +189,10 @@ final class ObjectAnalyzer {
 
     /**
      * The Databricks rewrite: the tenant's text with every object name replaced by its quoted physical name and
-     * schema-qualified column qualifiers by the table's name, each at the place the parser read it.
+     * schema-qualified column qualifiers by the table's name, each at the place the parser read it; {@code more}
+     * makes the edits that place things around parts of the text (the write cap) once the names are in.
      */
-    String rewriteText(DatabricksSyntax.Normalised text) {
+    String rewriteText(DatabricksSyntax.Normalised text, java.util.function.Consumer<DatabricksRewrite> more) {
         DatabricksRewrite rewrite = new DatabricksRewrite(text);
         Dialect dialect = policy.dialect();
         for (int i = 0; i < objectTables.size(); i++) {
@@ -211,6 +212,7 @@ final class ObjectAnalyzer {
             rewrite.replaceName(located, qualifier.getNameParts(),
                     dialect.quote(Identifiers.normalise(qualifier.getNameParts().get(0))));
         }
+        more.accept(rewrite);
         return rewrite.result();
     }
 

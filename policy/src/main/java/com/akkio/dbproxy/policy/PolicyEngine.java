@@ -33,16 +33,7 @@ public final class PolicyEngine {
      * {@code backendMessage} is not that failure.
      */
     public static String writeRowsExceeded(String backendMessage) {
-        if (backendMessage == null || !backendMessage.contains(WriteCap.MARKER)) {
-            return null;
-        }
-        int at = backendMessage.indexOf(WriteCap.MARKER);
-        if (at < 0) {
-            return null;
-        }
-        String rest = backendMessage.substring(at + WriteCap.MARKER.length());
-        int end = rest.indexOf(WriteCap.MESSAGE_END);
-        return end < 0 ? null : rest.substring(0, end + WriteCap.MESSAGE_END.length());
+        return WriteCap.reason(backendMessage);
     }
 
     /** True when {@code decision} is a write the engine rewrote to fail over {@code max_write_rows}. */
@@ -226,7 +217,8 @@ public final class PolicyEngine {
         }
         // Databricks: the tenant's own text with its names replaced, so that every construct reaches the warehouse
         // as written (DatabricksRewrite); located before the tree's names change
-        String databricksText = parsed.normalised() == null ? null : analyzer.rewriteText(parsed.normalised());
+        String databricksText = parsed.normalised() == null ? null : analyzer.rewriteText(parsed.normalised(),
+                rewrite -> WriteCap.applyToText(statement, rewrite, policy));
         analyzer.rewriteNames();
         try {
             // the deparser must write the clauses the text has, in its order (JSqlParser keeps one of two LIMITs,
@@ -252,9 +244,7 @@ public final class PolicyEngine {
                 rewritten = RowCap.wrap(rewritten, policy.maxRows());
             }
         } else {
-            // the tenant's own text goes to the warehouse: a VALUES list is still counted, a query source is not
-            // wrapped yet (WriteCap)
-            WriteCap.countValues(statement, policy);
+            // the tenant's own text goes to the warehouse, its write cap placed in the text (WriteCap.applyToText)
             rewritten = databricksText;
             if (cap == RowCap.Outcome.CAPPED && unbounded) {
                 // a LIMIT after everything else the query says: where Spark's grammar puts it

@@ -5,8 +5,12 @@ import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.create.table.CreateTable;
+import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.merge.Merge;
+import net.sf.jsqlparser.statement.merge.MergeInsert;
 import net.sf.jsqlparser.statement.select.AllColumns;
+import net.sf.jsqlparser.statement.select.FromItem;
 import net.sf.jsqlparser.statement.select.Limit;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
@@ -25,9 +29,12 @@ import net.sf.jsqlparser.statement.upsert.Upsert;
  * QUALIFY CASE WHEN row_number() OVER () &gt; max THEN error('WRITE_ROWS_EXCEEDED: …') ELSE TRUE END
  * </pre>
  *
- * <p><b>Databricks SQL:</b> its rewrite sends the tenant's own text with the names replaced
- * ({@code DatabricksRewrite}), so a query source is not wrapped there yet (only VALUES lists are counted); the wrapper
- * is the same with {@code raise_error}, which Databricks SQL has, once the rewrite can place it.
+ * <p><b>Databricks SQL</b> ({@link #applyToText}): its rewrite sends the tenant's own text with the names replaced
+ * ({@code DatabricksRewrite}), and the wrapper is put around the query's text where the parser read it. Spark numbers
+ * rows only in an ordered window ({@code row_number()} without ORDER BY fails analysis), so the condition counts
+ * instead: {@code QUALIFY CASE WHEN count(*) OVER () > max THEN raise_error('WRITE_ROWS_EXCEEDED: …') ELSE TRUE END}
+ * (QUALIFY and {@code raise_error} are Databricks SQL's; the window holds at most {@code max + 1} rows, which the
+ * inner {@code LIMIT} lets through). The verification parses the rewrite again and requires exactly this wrapper.
  *
  * <p>The error fails the statement, and a failed statement writes nothing (DuckDB and Delta tables are atomic per
  * statement; in a client's transaction the transaction is aborted, as PostgreSQL does). Both engines number the rows
@@ -55,6 +62,9 @@ final class WriteCap {
      * @return true when the statement was rewritten
      */
     static boolean apply(Statement statement, TenantPolicy policy) {
+        if (statement instanceof Merge merge) {
+            return capMergeSource(merge, policy);
+        }
         Select source = source(statement);
         if (source == null || countValues(statement, policy)) {
             return false;
@@ -73,6 +83,46 @@ final class WriteCap {
             ct.setSelect(capped, false);
         }
         return true;
+    }
+
+    /**
+     * A MERGE that can insert ({@code WHEN NOT MATCHED THEN INSERT}) adds at most one row per row of its source: the
+     * source is wrapped, a table as {@code (SELECT * FROM table)} under its alias. The cap counts the source's rows,
+     * so a MERGE whose source holds more than {@code max_write_rows} fails even where most of them would update.
+     */
+    private static boolean capMergeSource(Merge merge, TenantPolicy policy) {
+        if (!inserts(merge)) {
+            return false;
+        }
+        long max = policy.maxWriteRows();
+        FromItem from = merge.getFromItem();
+        if (from instanceof ParenthesedSelect ps) {
+            ps.setSelect(wrap(ps.getSelect(), max, policy));
+        } else {
+            Table table = mergeSourceTable(merge);
+            Alias alias = table.getAlias();
+            table.setAlias(null);
+            PlainSelect all = new PlainSelect().addSelectItem(new AllColumns()).withFromItem(table);
+            merge.setFromItem(new ParenthesedSelect().withSelect(wrap(all, max, policy)).withAlias(alias));
+        }
+        return true;
+    }
+
+    /** A MERGE's source table, which needs an alias for the wrapper to stand in its place; else denied. */
+    private static Table mergeSourceTable(Merge merge) {
+        if (!(merge.getFromItem() instanceof Table table) || table.getAlias() == null) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the write cap (max_write_rows) wraps a MERGE's source"
+                    + " in a subquery: give its source table an alias (USING orders AS s) or make it a subquery");
+        }
+        return table;
+    }
+
+    /** Whether a MERGE can add rows: it has a WHEN NOT MATCHED … THEN INSERT. */
+    private static boolean inserts(Merge merge) {
+        if (merge.getMergeInsert() != null) {
+            return true;
+        }
+        return merge.getOperations() != null && merge.getOperations().stream().anyMatch(o -> o instanceof MergeInsert);
     }
 
     /**
@@ -98,6 +148,10 @@ final class WriteCap {
      * limit, is one row of constants, or is wrapped as {@link #apply} wraps it, with this policy's limit.
      */
     static boolean holds(Statement statement, TenantPolicy policy) {
+        if (statement instanceof Merge merge) {
+            return !inserts(merge) || merge.getFromItem() instanceof ParenthesedSelect ps
+                    && ps.getSelect() instanceof PlainSelect outer && wrapped(outer, policy);
+        }
         Select source = source(statement);
         long max = policy.maxWriteRows();
         if (source == null) {
@@ -106,13 +160,12 @@ final class WriteCap {
         if (source instanceof Values values) {
             return values.getExpressions() == null || values.getExpressions().size() <= max;
         }
-        if (!(source instanceof PlainSelect outer)) {
-            return false;
-        }
-        if (RowCap.isOneRowOfConstants(outer) || policy.dialect() == Dialect.DATABRICKS) {
-            // Databricks: the tenant's text is sent as written, its query source not wrapped (see the class comment)
-            return true;
-        }
+        return source instanceof PlainSelect outer && (RowCap.isOneRowOfConstants(outer) || wrapped(outer, policy));
+    }
+
+    /** True when {@code outer} is the wrapper {@link #apply} makes, with this policy's limit. */
+    private static boolean wrapped(PlainSelect outer, TenantPolicy policy) {
+        long max = policy.maxWriteRows();
         if (!selectsAll(outer) || !(outer.getFromItem() instanceof ParenthesedSelect from) || from.getAlias() == null
                 || !CAPPED_ALIAS.equals(from.getAlias().getName()) || !(from.getSelect() instanceof PlainSelect inner)
                 || outer.getJoins() != null && !outer.getJoins().isEmpty() || outer.getWhere() != null
@@ -123,6 +176,62 @@ final class WriteCap {
         return selectsAll(inner) && limit != null && limit.getOffset() == null && limit.getRowCount() instanceof LongValue rows
                 && rows.getValue() == max + 1 && inner.getFetch() == null
                 && outer.getQualify() != null && outer.getQualify().toString().equals(check(max, policy).toString());
+    }
+
+    /**
+     * The Databricks form of {@link #apply}: counts a VALUES list, or puts the wrapper around the text of the query
+     * the rows come from, in {@code rewrite} (the tenant's own text, its names already replaced).
+     *
+     * @throws Denial when the query cannot be found in the text
+     */
+    static void applyToText(Statement statement, DatabricksRewrite rewrite, TenantPolicy policy) {
+        if (statement instanceof Merge merge) {
+            if (!inserts(merge)) {
+                return;
+            }
+            if (merge.getFromItem() instanceof ParenthesedSelect ps) {
+                rewrite.wrapInside(ps, TEXT_BEFORE, textAfter(policy));
+            } else {
+                rewrite.wrapName(mergeSourceTable(merge), "(" + TEXT_BEFORE + "SELECT * FROM ",
+                        textAfter(policy) + ")");
+            }
+            return;
+        }
+        Select source = source(statement);
+        if (source == null || countValues(statement, policy)
+                || source instanceof PlainSelect ps && RowCap.isOneRowOfConstants(ps)) {
+            return;
+        }
+        rewrite.wrap(source, TEXT_BEFORE, textAfter(policy));
+    }
+
+    /** What {@link #applyToText} puts in front of a write's query. */
+    static final String TEXT_BEFORE = "SELECT * FROM (SELECT * FROM (";
+
+    /** What {@link #applyToText} puts behind a write's query (at the end of the statement). */
+    static String textAfter(TenantPolicy policy) {
+        long max = policy.maxWriteRows();
+        return ") AS " + SOURCE_ALIAS + " LIMIT " + (max + 1) + ") AS " + CAPPED_ALIAS + " QUALIFY " + check(max, policy);
+    }
+
+    /**
+     * The reason to give a client whose write the backend failed at the write cap, from the backend's message, or
+     * null. The marker counts only where the backend raised it: not inside a quoted literal, as in the statement's
+     * own text that a parse or analysis error may quote back ({@code raise_error('WRITE_ROWS_EXCEEDED: …')}).
+     */
+    static String reason(String backendMessage) {
+        if (backendMessage == null) {
+            return null;
+        }
+        for (int at = backendMessage.indexOf(MARKER); at >= 0; at = backendMessage.indexOf(MARKER, at + 1)) {
+            if (at > 0 && backendMessage.charAt(at - 1) == '\'') {
+                continue;
+            }
+            String rest = backendMessage.substring(at + MARKER.length());
+            int end = rest.indexOf(MESSAGE_END);
+            return end < 0 ? null : rest.substring(0, end + MESSAGE_END.length());
+        }
+        return null;
     }
 
     /** The rows a write statement adds come from this, or null for a statement that adds none from a source. */
@@ -151,13 +260,18 @@ final class WriteCap {
         return outer;
     }
 
-    /** The QUALIFY condition that fails the statement at row {@code max + 1}, in the tenant's dialect. */
+    /**
+     * The QUALIFY condition that fails the statement past row {@code max}, in the tenant's dialect: DuckDB numbers the
+     * rows as they stream, Databricks SQL counts them (Spark has no unordered {@code row_number()}).
+     */
     private static Expression check(long max, TenantPolicy policy) {
-        String raise = policy.dialect() == Dialect.DATABRICKS ? "raise_error" : "error";
+        boolean databricks = policy.dialect() == Dialect.DATABRICKS;
+        String raise = databricks ? "raise_error" : "error";
+        String rows = databricks ? "count(*)" : "row_number()";
         String message = MARKER + "the statement would write more than " + max + " rows (rule: max_write_rows);"
                 + " " + MESSAGE_END;
         try {
-            return SqlParser.parseExpression("CASE WHEN row_number() OVER () > " + max + " THEN " + raise + "('"
+            return SqlParser.parseExpression("CASE WHEN " + rows + " OVER () > " + max + " THEN " + raise + "('"
                     + message + "') ELSE TRUE END", policy.dialect());
         } catch (SqlParser.SyntaxError e) {
             throw new IllegalStateException("the write cap's own condition does not parse", e);

@@ -81,7 +81,7 @@ final class ParserDifferential {
         if (!decision.isAllowed()) {
             return Outcome.NOT_COMPARED;
         }
-        String rewritten = decision.rewrittenSql();
+        String rewritten = WriteCapText.withoutWrapper(decision.rewrittenSql(), policy);
         SparkReading.Parse backend = SparkReading.parse(rewritten);
         SparkReading.Parse before = SparkReading.parse(original);
         if (!backend.parsed()) {

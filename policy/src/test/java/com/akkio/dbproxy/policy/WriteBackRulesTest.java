@@ -56,15 +56,15 @@ class WriteBackRulesTest {
         }
     }
 
-    /** Databricks SQL's rewrite sends the tenant's own text: VALUES lists are counted, query sources not yet wrapped. */
+    /** Databricks SQL: VALUES lists are counted, a query source is wrapped in the text (DatabricksWriteCapTest). */
     @Test
-    void databricksCountsValuesListsAndSendsAQuerySourceAsWritten() {
+    void databricksCountsValuesListsAndCapsAQuerySource() {
         TenantPolicy policy = DemoPolicies.acmeBuilder(Dialect.DATABRICKS).maxWriteRows(2).build();
         assertEquals(DenyCode.WRITE_ROWS_EXCEEDED,
                 engine.decide(policy, "INSERT INTO akkio_out.t VALUES (1), (2), (3)").code());
         Decision d = engine.decide(policy, "INSERT INTO akkio_out.t SELECT order_id FROM orders");
         assertTrue(d.isAllowed(), d::toString);
-        assertFalse(PolicyEngine.writeCapped(d), d.rewrittenSql());
+        assertTrue(PolicyEngine.writeCapped(d), d.rewrittenSql());
     }
 
     @Test
@@ -172,6 +172,29 @@ class WriteBackRulesTest {
             assertEquals(List.of(999L, 998L, 997L), firstRows);
             assertThrows(SQLException.class, () -> run(c, insertOver));
             assertEquals(1000L, count(c, "SELECT count(*) FROM acme_prod.akkio_out.small"));
+        }
+    }
+
+    /** A MERGE that can insert has its source wrapped; run on DuckDB, one over the limit writes nothing. */
+    @Test
+    void duckDbMergesNothingFromASourceOverTheLimit() throws SQLException {
+        TenantPolicy policy = acme(100, StatementKind.MERGE);
+        String merge = "MERGE INTO akkio_out.m AS t USING (SELECT i FROM range(%d) AS r(i)) AS s ON t.i = s.i"
+                + " WHEN MATCHED THEN UPDATE SET i = s.i WHEN NOT MATCHED THEN INSERT (i) VALUES (s.i)";
+        Decision over = engine.decide(policy, merge.formatted(101));
+        assertTrue(PolicyEngine.writeCapped(over), over::toString);
+        Decision within = engine.decide(policy, merge.formatted(100));
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            try (Statement st = c.createStatement()) {
+                st.execute("ATTACH ':memory:' AS acme_prod");
+                st.execute("CREATE SCHEMA acme_prod.akkio_out");
+                st.execute("CREATE TABLE acme_prod.akkio_out.m (i BIGINT)");
+            }
+            SQLException e = assertThrows(SQLException.class, () -> run(c, over.rewrittenSql()));
+            assertTrue(PolicyEngine.writeRowsExceeded(e.getMessage()) != null, e.getMessage());
+            assertEquals(0L, count(c, "SELECT count(*) FROM acme_prod.akkio_out.m"));
+            run(c, within.rewrittenSql());
+            assertEquals(100L, count(c, "SELECT count(*) FROM acme_prod.akkio_out.m"));
         }
     }
 

@@ -296,18 +296,31 @@ public final class ConfigLoader {
         return new ProxyConfig.Tenant(name, secret, scram, backendName, policy.policy(), policy.limits(), policyFile);
     }
 
-    /** {@code write_quota}, or null when the policy has none. */
-    private static ProxyConfig.WriteQuota writeQuota(ConfigNode policy) throws ConfigException {
+    /**
+     * {@code write_quota}, or null when the policy has none: rows held, measured on DuckDB ({@code cache_seconds});
+     * on Databricks, rows written per {@code window_seconds} (default a day), counted from what each write reports.
+     */
+    private static ProxyConfig.WriteQuota writeQuota(ConfigNode policy, Dialect dialect) throws ConfigException {
         if (!policy.has("write_quota")) {
             return null;
         }
         ConfigNode q = policy.child("write_quota");
-        q.allowOnly("max_rows", "cache_seconds");
-        if (!q.has("max_rows")) {
-            throw q.error("max_rows", "is required: the most rows the tenant's write-back tables may hold together");
+        boolean databricks = dialect == Dialect.DATABRICKS;
+        if (databricks && q.has("cache_seconds") || !databricks && q.has("window_seconds")) {
+            throw q.error(databricks ? "cache_seconds" : "window_seconds", "does not apply to this backend:"
+                    + " DuckDB backends measure the rows the write-back tables hold (cache_seconds), Databricks"
+                    + " backends count the rows written per window_seconds");
         }
-        return new ProxyConfig.WriteQuota(q.longValue("max_rows", Long.MAX_VALUE, 1, Long.MAX_VALUE),
-                Duration.ofSeconds(q.longValue("cache_seconds", 5, 0, 3_600)));
+        q.allowOnly("max_rows", databricks ? "window_seconds" : "cache_seconds");
+        if (!q.has("max_rows")) {
+            throw q.error("max_rows", "is required: the most rows the tenant's write-back tables may hold together"
+                    + " (Databricks: the most rows its writes may add per window_seconds)");
+        }
+        long maxRows = q.longValue("max_rows", Long.MAX_VALUE, 1, Long.MAX_VALUE);
+        return databricks
+                ? new ProxyConfig.WriteQuota(maxRows, Duration.ZERO,
+                        Duration.ofSeconds(q.longValue("window_seconds", 86_400, 1, 31L * 86_400)))
+                : new ProxyConfig.WriteQuota(maxRows, Duration.ofSeconds(q.longValue("cache_seconds", 5, 0, 3_600)));
     }
 
     /** A tenant's policy and its limits, as read from one policy file. */
@@ -376,7 +389,7 @@ public final class ConfigLoader {
                 maxConcurrent,
                 Duration.ofSeconds(n.longValue("query_timeout_seconds", 300, 1, 86_400)),
                 rate.intValue("max_running", maxConcurrent, 1, maxConcurrent),
-                writeQuota(n));
+                writeQuota(n, dialect));
         try {
             return new PolicyFile(b.build(), limits);
         } catch (IllegalArgumentException e) {

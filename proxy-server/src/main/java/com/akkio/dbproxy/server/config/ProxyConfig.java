@@ -179,9 +179,14 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
 
     /**
      * The most rows a tenant's write-back tables (the tables its {@code write} patterns match) may hold together,
-     * measured on the backend before each write and remembered for {@code cacheFor}.
+     * measured on the backend before each write and remembered for {@code cacheFor} (DuckDB); on a Databricks backend
+     * ({@code window} not null) the most rows its writes may add in each {@code window}.
      */
-    public record WriteQuota(long maxRows, Duration cacheFor) {
+    public record WriteQuota(long maxRows, Duration cacheFor, Duration window) {
+        /** The quota of rows held, measured on a DuckDB backend. */
+        public WriteQuota(long maxRows, Duration cacheFor) {
+            this(maxRows, cacheFor, null);
+        }
     }
 
     /** {@code scram} is null when the tenant has no SCRAM-SHA-256 verifier (then PostgreSQL clients need TLS). */

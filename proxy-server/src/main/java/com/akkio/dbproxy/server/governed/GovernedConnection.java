@@ -153,8 +153,8 @@ public final class GovernedConnection implements StatementGate.Context {
         boolean duckdb = backend().backend().dialect() == com.akkio.dbproxy.policy.Dialect.DUCKDB;
         tenant.writeQuota().check(tenantName(), tenant.config().policy(), runs, () -> {
             if (!duckdb) {
-                // Databricks reports bytes per Delta table (DESCRIBE DETAIL), rows only by counting: not measured
-                // yet, so a tenant with a quota there cannot write (fail closed)
+                // a quota of rows held is measured on DuckDB only; on Databricks the quota counts rows written
+                // (WrittenRowsQuota), which measures nothing here: should it ever, fail closed
                 throw new java.sql.SQLException("write_quota is measured on DuckDB backends only");
             }
             return backend().backendConnection(id);
@@ -163,7 +163,7 @@ public final class GovernedConnection implements StatementGate.Context {
 
     @Override
     public void completed(StatementRun run, long rows) {
-        tenant.writeQuota().written(run.decision.kind(), rows);
+        tenant.writeQuota().written(run, policy(), rows);
     }
 
     private BackendMeta backend() {
@@ -516,7 +516,8 @@ public final class GovernedConnection implements StatementGate.Context {
         }
         StatementRun run = runs.get(h.id);
         if (run != null) {
-            run.rows += Results.count(frame);
+            // a write whose count is unknown (-1) stays unknown
+            run.rows = run.rows < 0 ? -1 : run.rows + Results.count(frame);
             if (frame.done) {
                 runs.remove(h.id);
                 gate.complete(this, run, AuditOutcome.ALLOW, AuditOutcome.ALLOWED, run.rows);
@@ -846,9 +847,15 @@ public final class GovernedConnection implements StatementGate.Context {
     private void finishFirstFrames(StatementHandle h, StatementRun run, ExecuteResult result) {
         long rows = 0;
         boolean open = false;
+        boolean write = WriteQuota.addsRows(run.decision.kind());
         for (MetaResultSet rs : result.resultSets) {
             if (rs.updateCount >= 0) {
                 rows += rs.updateCount;
+            } else if (write) {
+                // a write answered with a result: the rows it reports in it, or unknown (-1) for the quota
+                long affected = Results.affectedRows(rs);
+                rows = affected < 0 || rows < 0 ? -1 : rows + affected;
+                open |= rs.firstFrame != null && !rs.firstFrame.done;
             } else if (rs.firstFrame != null) {
                 rows += Results.count(rs.firstFrame);
                 open |= !rs.firstFrame.done;

@@ -31,6 +31,30 @@ final class Results {
         return fixed == null ? result : new ExecuteResult(fixed);
     }
 
+    /**
+     * The rows a write reported as a result rather than an update count (databricks-jdbc answers a statement that
+     * begins with WITH with a result set, even a {@code WITH … INSERT}): its one row's {@code num_affected_rows}, or
+     * -1 when the result is not that (the write's count is then unknown).
+     */
+    static long affectedRows(MetaResultSet rs) {
+        if (rs.signature == null || rs.firstFrame == null || !rs.firstFrame.done) {
+            return -1;
+        }
+        int column = -1;
+        for (int i = 0; i < rs.signature.columns.size(); i++) {
+            if ("num_affected_rows".equalsIgnoreCase(rs.signature.columns.get(i).label)) {
+                column = i;
+            }
+        }
+        java.util.Iterator<Object> rows = rs.firstFrame.rows.iterator();
+        Object row = rows.hasNext() ? rows.next() : null;
+        if (column < 0 || row == null || rows.hasNext()) {
+            return -1;
+        }
+        Object value = row instanceof Object[] a ? a[column] : row instanceof List<?> l ? l.get(column) : null;
+        return value instanceof Number n ? n.longValue() : -1;
+    }
+
     static long count(Frame frame) {
         if (frame.rows instanceof java.util.Collection<?> c) {
             return c.size();

@@ -17,7 +17,7 @@ public final class TenantRuntime {
     public final AtomicInteger connections = new AtomicInteger();
     private volatile ProxyConfig.Tenant config;
     private volatile TenantLimiter limiter;
-    private volatile WriteQuota writeQuota;
+    private volatile WriteBackQuota writeQuota;
     private volatile boolean retired;
     private final LimitStore limits;
 
@@ -30,8 +30,8 @@ public final class TenantRuntime {
         this.config = config;
         this.limits = limits;
         this.limiter = new TenantLimiter(config.name(), config.limits(), limits);
-        this.writeQuota = writeQuota(config.limits());
         this.meta = meta;
+        this.writeQuota = writeQuota(config.limits());
     }
 
     LimitStore limitStore() {
@@ -57,13 +57,16 @@ public final class TenantRuntime {
         return limiter;
     }
 
-    /** The tenant's write quota, shared by its connections (one measurement serves them all). */
-    WriteQuota writeQuota() {
+    /** The tenant's write quota, shared by its connections (one measurement or count serves them all). */
+    WriteBackQuota writeQuota() {
         return writeQuota;
     }
 
-    private static WriteQuota writeQuota(ProxyConfig.Limits limits) {
-        return limits.writeQuota() == null ? WriteQuota.NONE : new WriteQuota(limits.writeQuota());
+    /** Rows held (DuckDB: measured), or rows written per window (Databricks: counted; see WrittenRowsQuota). */
+    private static WriteBackQuota writeQuota(ProxyConfig.Limits limits) {
+        ProxyConfig.WriteQuota quota = limits.writeQuota();
+        return quota == null ? WriteQuota.NONE : quota.window() != null ? new WrittenRowsQuota(quota)
+                : new WriteQuota(quota);
     }
 
     public String name() {

@@ -1,6 +1,5 @@
 package com.akkio.dbproxy.server.governed;
 
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,18 +24,13 @@ import com.akkio.dbproxy.server.errors.ErrorCode;
  * a DuckDB database that deletes have not thinned) without reading the tables; it does not give bytes per table, so
  * the quota counts rows.
  */
-final class WriteQuota {
+final class WriteQuota implements WriteBackQuota {
     /** No quota: nothing is measured, nothing refused. */
     static final WriteQuota NONE = new WriteQuota(null);
     private static final Set<StatementKind> ADDS_ROWS = Set.of(StatementKind.INSERT, StatementKind.INSERT_OR_REPLACE,
             StatementKind.CREATE_TABLE, StatementKind.CREATE_OR_REPLACE, StatementKind.MERGE);
     private static final String MEASURE = "SELECT database_name, schema_name, table_name, estimated_size"
             + " FROM duckdb_tables()";
-
-    /** A connection to the tenant's backend to measure on. */
-    interface Backend {
-        Connection connection() throws SQLException;
-    }
 
     private final ProxyConfig.WriteQuota limit;
     private long rows;
@@ -51,7 +45,8 @@ final class WriteQuota {
      * Refuses the statements with {@code WRITE_QUOTA_EXCEEDED} if one of them can add rows and the tenant's write-back
      * tables hold their quota already.
      */
-    void check(String tenant, TenantPolicy policy, List<StatementRun> runs, Backend backend) {
+    @Override
+    public void check(String tenant, TenantPolicy policy, List<StatementRun> runs, Backend backend) {
         if (limit == null || runs.stream().noneMatch(r -> addsRows(r.decision.kind()))) {
             return;
         }
@@ -72,7 +67,12 @@ final class WriteQuota {
     }
 
     /** A statement finished: counts the rows an INSERT added, or has the next write measure again. */
-    synchronized void written(StatementKind kind, long rowsReported) {
+    @Override
+    public void written(StatementRun run, TenantPolicy policy, long rows) {
+        written(run.decision.kind(), rows);
+    }
+
+    private synchronized void written(StatementKind kind, long rowsReported) {
         if (limit == null || kind == StatementKind.QUERY || kind == StatementKind.DESCRIBE) {
             return;
         }
@@ -83,7 +83,7 @@ final class WriteQuota {
         }
     }
 
-    private static boolean addsRows(StatementKind kind) {
+    static boolean addsRows(StatementKind kind) {
         return ADDS_ROWS.contains(kind);
     }
 

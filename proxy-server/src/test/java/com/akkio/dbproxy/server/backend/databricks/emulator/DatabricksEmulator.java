@@ -77,7 +77,7 @@ public final class DatabricksEmulator implements AutoCloseable {
             throws Exception {
         this.host = host;
         duckdb = DriverManager.getConnection("jdbc:duckdb:");
-        statements = new EmulatedStatements(duckdb, this::duckdbText, (id, request, s, rows, response) -> results.encode(response, id, request, s, rows));
+        statements = new EmulatedStatements(duckdb, this::duckdbText, (id, request, s, rows, created, response) -> results.encode(response, id, request, s, rows, created));
         warehouses.add(warehouseId);
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
@@ -428,7 +428,7 @@ public final class DatabricksEmulator implements AutoCloseable {
     /** A statement's text as DuckDB runs it. */
     private String duckdbText(String text) {
         // Spark SQL quotes identifiers with backticks, DuckDB with double quotes
-        String statement = text.replace('`', '"');
+        String statement = raiseError(text.replace('`', '"'));
         // Databricks SQL's parameter markers are ? and :name; a warehouse cannot parse PostgreSQL's $1 (DuckDB can)
         if (statement.replaceAll("'([^']|'')*'", "''").matches("(?s).*\\$\\d.*")) {
             throw new IllegalArgumentException(new SQLException("[PARSE_SYNTAX_ERROR] Syntax error at or near '$'."
@@ -444,6 +444,23 @@ public final class DatabricksEmulator implements AutoCloseable {
     }
 
     private static final String DESCRIBE_QUERY = "DESCRIBE QUERY ";
+    /** A string literal (passed over), or a call of Databricks SQL's raise_error. */
+    private static final java.util.regex.Pattern RAISE_ERROR = java.util.regex.Pattern.compile(
+            "'(?:[^'\\\\]|\\\\.|'')*'|(?i)\\braise_error\\s*\\(");
+
+    /**
+     * Databricks SQL's {@code raise_error(msg)} as DuckDB's {@code error}, its message marked so that the failure
+     * reads as a warehouse's: {@code [USER_RAISED_EXCEPTION] msg SQLSTATE: P0001} ({@link WarehouseErrors}).
+     */
+    static String raiseError(String sql) {
+        java.util.regex.Matcher m = RAISE_ERROR.matcher(sql);
+        StringBuilder out = new StringBuilder(sql.length());
+        while (m.find()) {
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(m.group().startsWith("'") ? m.group()
+                    : "error('" + WarehouseErrors.USER_RAISED + "' || "));
+        }
+        return m.appendTail(out).toString();
+    }
 
     /**
      * A query answering {@code DESCRIBE QUERY} of {@code query} as a warehouse does: one row per result column, its

@@ -35,9 +35,12 @@ public final class EmulatedStatements {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long DEFAULT_WAIT_MILLIS = 10_000;
 
-    /** Runs one statement's SQL on DuckDB and writes its manifest and result into the response. */
+    /**
+     * Runs one statement's SQL on DuckDB and writes its manifest and result into the response; {@code created} is
+     * the rows a CREATE TABLE … AS wrote (DuckDB reports none, a warehouse does), else -1.
+     */
     interface Encoder {
-        void encode(String id, JsonNode request, Statement statement, boolean rows, ObjectNode response)
+        void encode(String id, JsonNode request, Statement statement, boolean rows, long created, ObjectNode response)
                 throws SQLException, java.io.IOException;
     }
 
@@ -210,14 +213,15 @@ public final class EmulatedStatements {
                 finish(run, response, "FAILED", failed.deepCopy());
                 return;
             }
-            try (PreparedStatement s = duckdb.prepareStatement(dialect.apply(run.sql))) {
+            String text = dialect.apply(run.sql);
+            try (PreparedStatement s = duckdb.prepareStatement(text)) {
                 run.duck = s;
                 bind(s, run.parameters);
                 if (run.terminal()) {
                     return;
                 }
                 boolean rows = s.execute();
-                encoder.encode(run.id, run.request, s, rows, response);
+                encoder.encode(run.id, run.request, s, rows, rows ? -1 : createdRows(text), response);
                 run.workFinished = true;
             }
             finish(run, response, "SUCCEEDED", null);
@@ -264,6 +268,26 @@ public final class EmulatedStatements {
             ObjectNode out = JSON.createObjectNode().put("statement_id", run.id);
             out.putObject("status").put("state", run.state);
             return out;
+        }
+    }
+
+    private static final java.util.regex.Pattern CREATE_AS = java.util.regex.Pattern.compile(
+            "(?is)\\s*CREATE\\s+(?:OR\\s+REPLACE\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?"
+                    + "((?:\"[^\"]*\"|\\w+)(?:\\.(?:\"[^\"]*\"|\\w+))*)\\s+AS\\b.*");
+
+    /**
+     * The rows of the table a CREATE TABLE … AS (DuckDB's text) just created, which a warehouse reports as the
+     * statement's {@code num_affected_rows}; -1 for any other statement.
+     */
+    private long createdRows(String text) throws SQLException {
+        java.util.regex.Matcher m = CREATE_AS.matcher(text);
+        if (!m.matches()) {
+            return -1;
+        }
+        try (Statement count = duckdb.createStatement();
+             java.sql.ResultSet rs = count.executeQuery("SELECT count(*) FROM " + m.group(1))) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

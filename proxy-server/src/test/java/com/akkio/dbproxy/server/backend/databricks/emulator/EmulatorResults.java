@@ -91,10 +91,11 @@ final class EmulatorResults {
 
     /**
      * Writes {@code manifest} and {@code result} of statement {@code id} into {@code response}, from the result set
-     * or update count {@code s} has after {@code execute} returned {@code rows}, in the {@code format},
-     * {@code disposition} and {@code result_compression} the request asks for.
+     * or update count {@code s} has after {@code execute} returned {@code rows} (or the rows a CREATE TABLE … AS
+     * wrote, {@code created}, when not -1), in the {@code format}, {@code disposition} and {@code result_compression}
+     * the request asks for.
      */
-    void encode(ObjectNode response, String id, JsonNode request, Statement s, boolean rows)
+    void encode(ObjectNode response, String id, JsonNode request, Statement s, boolean rows, long created)
             throws SQLException, IOException {
         List<ArrowResults.Column> columns = new ArrayList<>();
         List<Object[]> data = new ArrayList<>();
@@ -116,7 +117,7 @@ final class EmulatorResults {
             }
         } else {
             columns.add(new ArrowResults.Column("num_affected_rows", "BIGINT"));
-            data.add(new Object[] {(long) Math.max(0, s.getUpdateCount())});
+            data.add(new Object[] {created >= 0 ? created : (long) Math.max(0, s.getUpdateCount())});
         }
         String format = request.path("format").asText("JSON_ARRAY");
         String disposition = request.path("disposition").asText("INLINE");

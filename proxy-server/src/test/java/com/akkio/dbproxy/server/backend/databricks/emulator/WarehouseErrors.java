@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class WarehouseErrors {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How the message of a statement's own {@code raise_error} begins (DatabricksEmulator#raiseError). */
+    static final String USER_RAISED = "[USER_RAISED_EXCEPTION] ";
 
     private record Mapping(String duckdbPrefix, String errorClass, String sqlState) {
     }
@@ -33,6 +35,11 @@ final class WarehouseErrors {
         String message = String.valueOf(e.getMessage()).strip().lines().findFirst().orElse("");
         if (e instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
             return error(message.replaceAll("^\\[([A-Z_]+)].*", "$1"), message, sql.getSQLState());
+        }
+        int raised = message.indexOf(USER_RAISED);
+        if (message.startsWith("Invalid Input Error") && raised >= 0) {
+            // raise_error: error class USER_RAISED_EXCEPTION, SQLSTATE P0001 (Databricks SQL function reference)
+            return error("USER_RAISED_EXCEPTION", message.substring(raised) + " SQLSTATE: P0001", "P0001");
         }
         for (Mapping m : MAPPINGS) {
             if (message.startsWith(m.duckdbPrefix())) {
