@@ -36,6 +36,7 @@ import com.akkio.dbproxy.server.governed.TenantRuntime;
 import com.akkio.dbproxy.server.limits.LimitStore;
 import com.akkio.dbproxy.server.limits.LoginThrottle;
 import com.akkio.dbproxy.server.limits.SharedLimits;
+import com.akkio.dbproxy.server.warmup.WarmUpState;
 import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
 import org.apache.calcite.avatica.remote.LocalService;
 import org.apache.calcite.avatica.server.AvaticaHandler;
@@ -72,6 +73,12 @@ public final class ProxyServer implements Closeable {
     private AdminServer admin;
     /** Limits shared with the other replicas through Redis, or null on a single node; set once in {@link #start}. */
     private SharedLimits shared;
+    /** Where the warm-up at start stands ({@code /ready} waits for it); set once in {@link #start}. */
+    private WarmUpState warmUpState = WarmUpState.off();
+    /** The warm-up at start while it may run, or null; set once in {@link #start}. */
+    private StartupWarmUp warmUp;
+    /** "" for the proxy, a prefix for the log lines of the warm-up's private copy. */
+    private String role = "";
 
     private ProxyServer(ProxyConfig config, Map<String, Backend> backends, Map<String, TenantRuntime> tenants,
                         AuditLog audit, RefusalRecords refusals, ProxyMetrics metrics, TenantAuthenticator auth,
@@ -88,8 +95,36 @@ public final class ProxyServer implements Closeable {
         this.housekeeping = housekeeping;
     }
 
-    /** Opens the backends, the audit log and the endpoint; {@code port} overrides the configured one if not null. */
+    /**
+     * Opens the backends, the audit log and the endpoint; {@code port} overrides the configured one if not null. With
+     * {@code server.warmup} enabled, the warm-up then runs in the background and {@code /ready} waits for it.
+     */
     public static ProxyServer start(ProxyConfig config, Integer port) throws IOException, SQLException {
+        return start(config, port, StartupWarmUp.Hook.NONE);
+    }
+
+    /** The same, {@code hook} running at the end of the warm-up (tests hold or break it there). */
+    static ProxyServer start(ProxyConfig config, Integer port, StartupWarmUp.Hook hook)
+            throws IOException, SQLException {
+        ProxyServer server = open(config, port, "");
+        if (config.server().warmUp().enabled()) {
+            server.warmUpState = WarmUpState.running(config.server().warmUp().maxSeconds());
+            server.warmUp = new StartupWarmUp(config.server(), server.warmUpState, hook);
+            Thread t = new Thread(server.warmUp, "akkio-warmup");
+            t.setDaemon(true);
+            LOG.info("warming up for at most {} s (server.warmup) before /ready says so",
+                    config.server().warmUp().maxSeconds());
+            t.start();
+        }
+        return server;
+    }
+
+    /** The warm-up's private copy: no warm-up of its own, its log lines marked. */
+    static ProxyServer startCopy(ProxyConfig config) throws IOException, SQLException {
+        return open(config, null, "warm-up copy: ");
+    }
+
+    private static ProxyServer open(ProxyConfig config, Integer port, String role) throws IOException, SQLException {
         Map<String, Backend> backends = new LinkedHashMap<>();
         AuditLog audit = null;
         RefusalRecords refusals = null;
@@ -176,6 +211,8 @@ public final class ProxyServer implements Closeable {
             server = new ProxyServer(config, backends, tenants, audit, refusals, metrics, auth, gateway, http,
                     housekeeping);
             server.shared = shared;
+            server.role = role;
+            ProxyServer self = server;
             if (shared != null) {
                 ProxyServer s = server;
                 shared.listen(RELOAD_TOPIC, payload -> housekeeping.execute(s::reloadForPeer));
@@ -202,9 +239,9 @@ public final class ProxyServer implements Closeable {
             if (config.server().adminPort() >= 0) {
                 server.admin = new AdminServer(config.server().admin().host(), config.server().adminPort(),
                         config.server().admin().token(), metrics,
-                        readiness(backends, config, shared), server::reload);
+                        readiness(backends, config, shared, () -> self.warmUpState), server::reload);
             }
-            LOG.info("listening on {}://{}:{} ({} serialization, {} tenants, {} backends){}",
+            LOG.info("{}listening on {}://{}:{} ({} serialization, {} tenants, {} backends){}", role,
                     config.server().tls() == null ? "http" : "https", config.server().host(), http.getPort(),
                     config.server().serialization().name().toLowerCase(java.util.Locale.ROOT), tenants.size(),
                     backends.size(), server.admin == null ? "" : "; admin on port " + server.admin.port());
@@ -247,19 +284,43 @@ public final class ProxyServer implements Closeable {
     }
 
     private static AdminServer.ReadinessCheck readiness(Map<String, Backend> backends, ProxyConfig config,
-                                                        SharedLimits shared) {
+                                                        SharedLimits shared,
+                                                        java.util.function.Supplier<WarmUpState> warmUp) {
         return new AdminServer.ReadinessCheck() {
             @Override
             public Map<String, String> problems() {
-                return readiness(backends, config);
+                Map<String, String> problems = readiness(backends, config);
+                String warming = warmUp.get().problem();
+                if (warming != null) {
+                    problems.put("warm_up", warming);
+                }
+                return problems;
             }
 
             @Override
             public Map<String, String> warnings() {
-                return shared == null || shared.up() ? Map.of() : Map.of("cluster", "Redis does not answer: this"
-                        + " replica enforces 1/" + config.cluster().replicas() + " of each tenant limit alone");
+                Map<String, String> warnings = new LinkedHashMap<>();
+                if (shared != null && !shared.up()) {
+                    warnings.put("cluster", "Redis does not answer: this replica enforces 1/"
+                            + config.cluster().replicas() + " of each tenant limit alone");
+                }
+                String warmUpWarning = warmUp.get().warning();
+                if (warmUpWarning != null) {
+                    warnings.put("warm_up", warmUpWarning);
+                }
+                return warnings;
+            }
+
+            @Override
+            public Map<String, Object> details() {
+                return Map.of("warm_up", warmUp.get().summary());
             }
         };
+    }
+
+    /** Where the warm-up at start stands (off when none is configured). */
+    public WarmUpState warmUpState() {
+        return warmUpState;
     }
 
     private static Map<String, String> readiness(Map<String, Backend> backends, ProxyConfig config) {
@@ -396,7 +457,10 @@ public final class ProxyServer implements Closeable {
     /** Stops accepting requests, closes client connections, then the pools and the audit log. */
     @Override
     public void close() throws IOException {
-        LOG.info("shutting down");
+        LOG.info("{}shutting down", role);
+        if (warmUp != null) {
+            warmUp.close();
+        }
         housekeeping.shutdownNow();
         if (admin != null) {
             admin.close();
@@ -421,6 +485,6 @@ public final class ProxyServer implements Closeable {
         if (shared != null) {
             shared.close();
         }
-        LOG.info("stopped");
+        LOG.info("{}stopped", role);
     }
 }

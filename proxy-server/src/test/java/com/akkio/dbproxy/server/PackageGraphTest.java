@@ -42,8 +42,9 @@ class PackageGraphTest {
             Map.entry("frontend.pgwire", Set.of("governed", "config", "errors", "types")),
             Map.entry("frontend.flight", Set.of("governed", "config", "errors", "types")),
             Map.entry("policytest", Set.of("config")),
+            Map.entry("warmup", Set.of()),
             Map.entry("", Set.of("governed", "frontend.avatica", "frontend.pgwire", "frontend.flight", "backend", "backend.databricks",
-                    "limits", "audit", "admin", "config", "errors")),
+                    "limits", "audit", "admin", "config", "errors", "warmup")),
             Map.entry("cli", Set.of("", "config", "backend.databricks", "policytest")));
 
     private static Map<String, Set<String>> imports() throws IOException {

@@ -32,6 +32,11 @@ public final class AdminServer implements Closeable {
         default Map<String, String> warnings() {
             return Map.of();
         }
+
+        /** Further figures shown as they are (e.g. how the warm-up at start went); never makes it fail. */
+        default Map<String, Object> details() {
+            return Map.of();
+        }
     }
 
     /** Re-reads the configuration; returns a description of what changed, or throws with why it was refused. */
@@ -71,6 +76,7 @@ public final class AdminServer implements Closeable {
             if (!warnings.isEmpty()) {
                 body.put("warnings", warnings);
             }
+            body.putAll(readiness.details());
             respond(ex, "GET", problems.isEmpty() ? 200 : 503, "application/json", () -> write(body));
         });
         http.createContext("/reload", ex -> {

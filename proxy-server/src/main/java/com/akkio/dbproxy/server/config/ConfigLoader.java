@@ -123,7 +123,7 @@ public final class ConfigLoader {
     private static ProxyConfig.Server server(ConfigNode n, Path dir) throws ConfigException {
         n.allowOnly("host", "port", "serialization", "tls", "max_request_bytes", "idle_connection_timeout_seconds",
                 "max_connections_per_tenant", "admin_port", "admin_host", "admin_token", "postgres", "failed_logins",
-                "flight");
+                "flight", "warmup");
         String serialization = n.optionalString("serialization", "protobuf");
         ProxyConfig.Serialization ser = switch (serialization.toLowerCase(java.util.Locale.ROOT)) {
             case "protobuf" -> ProxyConfig.Serialization.PROTOBUF;
@@ -157,7 +157,15 @@ public final class ConfigLoader {
                 postgres(n.child("postgres")),
                 failedLogins(n.child("failed_logins")),
                 new ProxyConfig.Admin(n.optionalString("admin_host", host), adminToken.isEmpty() ? null : adminToken),
-                flight(n.child("flight")));
+                flight(n.child("flight")),
+                warmUp(n.child("warmup")));
+    }
+
+    private static ProxyConfig.WarmUp warmUp(ConfigNode n) throws ConfigException {
+        n.allowOnly("enabled", "max_seconds");
+        ProxyConfig.WarmUp d = ProxyConfig.WarmUp.DEFAULT;
+        boolean enabled = n.bool("enabled", d.enabled());
+        return new ProxyConfig.WarmUp(enabled, n.intValue("max_seconds", d.maxSeconds(), 1, 600));
     }
 
     private static ProxyConfig.Flight flight(ConfigNode n) throws ConfigException {

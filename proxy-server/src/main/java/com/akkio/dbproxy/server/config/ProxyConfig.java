@@ -34,7 +34,15 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
      */
     public record Server(String host, int port, Serialization serialization, Tls tls, int maxRequestBytes,
                          Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort,
-                         Postgres postgres, FailedLogins failedLogins, Admin admin, Flight flight) {
+                         Postgres postgres, FailedLogins failedLogins, Admin admin, Flight flight, WarmUp warmUp) {
+        /** Server settings without a warm-up at start (what programs that build their settings get). */
+        public Server(String host, int port, Serialization serialization, Tls tls, int maxRequestBytes,
+                      Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort, Postgres postgres,
+                      FailedLogins failedLogins, Admin admin, Flight flight) {
+            this(host, port, serialization, tls, maxRequestBytes, idleConnectionTimeout, maxConnectionsPerTenant,
+                    adminPort, postgres, failedLogins, admin, flight, WarmUp.DISABLED);
+        }
+
         /** Server settings without the Flight SQL front end. */
         public Server(String host, int port, Serialization serialization, Tls tls, int maxRequestBytes,
                       Duration idleConnectionTimeout, int maxConnectionsPerTenant, int adminPort, Postgres postgres,
@@ -46,7 +54,13 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
         /** The same settings with {@code flight} as the Flight SQL front end. */
         public Server withFlight(Flight flight) {
             return new Server(host, port, serialization, tls, maxRequestBytes, idleConnectionTimeout,
-                    maxConnectionsPerTenant, adminPort, postgres, failedLogins, admin, flight);
+                    maxConnectionsPerTenant, adminPort, postgres, failedLogins, admin, flight, warmUp);
+        }
+
+        /** The same settings with {@code warmUp} as the warm-up at start. */
+        public Server withWarmUp(WarmUp warmUp) {
+            return new Server(host, port, serialization, tls, maxRequestBytes, idleConnectionTimeout,
+                    maxConnectionsPerTenant, adminPort, postgres, failedLogins, admin, flight, warmUp);
         }
 
         /** Server settings with the default limit on failed logins and an admin endpoint that refuses writes. */
@@ -91,6 +105,17 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
      */
     public record Flight(boolean enabled, int port, Duration tokenTtl, long streamMemoryBytes) {
         public static final Flight DISABLED = new Flight(false, 8815, Duration.ofMinutes(15), 256L << 20);
+    }
+
+    /**
+     * The warm-up at start ({@code server.warmup}): before {@code /ready} says so, the proxy runs a realistic workload
+     * through every enabled front end, the policy engine and the audit code on a private loopback copy of itself, for
+     * at most {@code maxSeconds}, so that the first clients meet compiled code. It never touches a tenant.
+     */
+    public record WarmUp(boolean enabled, int maxSeconds) {
+        public static final WarmUp DISABLED = new WarmUp(false, 0);
+        /** What a configuration file gets without a {@code server.warmup} section. */
+        public static final WarmUp DEFAULT = new WarmUp(true, 10);
     }
 
     /** Rotation: at {@code maxBytes} the file becomes {@code .1} (older ones shift), {@code keepFiles} are kept. */
