@@ -34,7 +34,8 @@ import org.duckdb.DuckDBConnection;
  * One server under test, in a process of its own so that its memory can be measured apart from the clients:
  * {@code plain} (Avatica's {@code JdbcMeta} over the demo DuckDB, no policy, no authentication) or {@code proxy}
  * (this proxy with the configuration file given), over the serialization named by {@value #SERIALIZATION}. Prints
- * {@code PORT n m} once listening (m: the PostgreSQL front end's port, -1 for none), then answers one line per
+ * {@code PORT n m a} once listening (m: the PostgreSQL front end's port, a: the admin endpoint's, -1 for none), then
+ * answers one line per
  * command on standard input:
  * <ul>
  *   <li>{@code live}: heap in use after two full collections, in bytes (what the server retains);</li>
@@ -68,6 +69,7 @@ public final class BenchServer {
         AutoCloseable server;
         int port;
         int postgresPort = -1;
+        int adminPort = -1;
         if (args[0].equals("plain")) {
             HttpServer plain = plainAvatica(Path.of("conf/demo-seed.sql"),
                     "json".equals(System.getenv(SERIALIZATION)) ? Driver.Serialization.JSON
@@ -79,8 +81,9 @@ public final class BenchServer {
             server = proxy;
             port = proxy.port();
             postgresPort = proxy.postgresPort();
+            adminPort = proxy.adminPort();
         }
-        out.println("PORT " + port + " " + postgresPort);
+        out.println("PORT " + port + " " + postgresPort + " " + adminPort);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
             switch (line) {

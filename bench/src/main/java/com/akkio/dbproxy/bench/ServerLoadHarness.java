@@ -297,7 +297,7 @@ public final class ServerLoadHarness {
     }
 
     /** Each statement runs queries back to back until the window closes; returns every query's latency. */
-    private static List<Long> window(ExecutorService pool, List<Statement> statements, long millis,
+    static List<Long> window(ExecutorService pool, List<Statement> statements, long millis,
                                      LongFunction<String> sql) throws Exception {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         List<Future<List<Long>>> futures = new ArrayList<>();
@@ -323,7 +323,7 @@ public final class ServerLoadHarness {
         return all;
     }
 
-    private static List<Statement> statements(Target t, int count) throws SQLException {
+    static List<Statement> statements(Target t, int count) throws SQLException {
         List<Statement> statements = new ArrayList<>(count);
         try {
             for (int i = 0; i < count; i++) {
@@ -342,7 +342,7 @@ public final class ServerLoadHarness {
         return statements;
     }
 
-    private static void close(List<Statement> statements) throws SQLException {
+    static void close(List<Statement> statements) throws SQLException {
         for (Statement s : statements) {
             s.getConnection().close();
         }

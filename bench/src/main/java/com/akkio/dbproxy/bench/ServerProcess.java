@@ -23,7 +23,9 @@ final class ServerProcess implements AutoCloseable {
     private final Writer in;
     private final int port;
     private final int postgresPort;
+    private final int adminPort;
     private final long startMillis;
+    private final long launchedNanos;
 
     private ServerProcess(Process process, long launchedNanos) throws IOException {
         this.process = process;
@@ -37,6 +39,8 @@ final class ServerProcess implements AutoCloseable {
         String[] parts = first.split(" ");
         this.port = Integer.parseInt(parts[1]);
         this.postgresPort = Integer.parseInt(parts[2]);
+        this.adminPort = parts.length > 3 ? Integer.parseInt(parts[3]) : -1;
+        this.launchedNanos = launchedNanos;
         this.startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launchedNanos);
     }
 
@@ -51,14 +55,30 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess startFrom(String classPath, String label, String serialization, String... args)
             throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                JAVA, "-Xms1g", "-Xmx1g", "-cp", classPath,
-                "--add-opens=java.base/java.nio=ALL-UNNAMED", BenchServer.class.getName()));
+        return launch(classPath, label, serialization, List.of(), java.util.Map.of(), args);
+    }
+
+    /**
+     * A {@link BenchServer} on this JVM's class path with further JVM options ({@code jvm}: CDS, JIT flags) and
+     * environment ({@code env}: the proxy's admin port and warm-up, see {@code bench/conf/proxy.yaml}).
+     */
+    static ServerProcess launch(String label, List<String> jvm, java.util.Map<String, String> env, String... args)
+            throws IOException {
+        return launch(System.getProperty("java.class.path"), label, "protobuf", jvm, env, args);
+    }
+
+    private static ServerProcess launch(String classPath, String label, String serialization, List<String> jvm,
+                                        java.util.Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(JAVA, "-Xms1g", "-Xmx1g"));
+        command.addAll(jvm);
+        command.addAll(List.of("-cp", classPath, "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                BenchServer.class.getName()));
         command.addAll(List.of(args));
         java.io.File log = new java.io.File("bench/target/" + label + "-server.log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(log);
         builder.environment().put(BenchServer.SERIALIZATION, serialization);
         builder.environment().put(BenchServer.AUDIT_LOG, "../target/" + label + "-audit.jsonl");
+        builder.environment().putAll(env);
         long launched = System.nanoTime();
         return new ServerProcess(builder.start(), launched);
     }
@@ -70,6 +90,21 @@ final class ServerProcess implements AutoCloseable {
     /** The PostgreSQL front end's port, -1 when the server has none. */
     int postgresPort() {
         return postgresPort;
+    }
+
+    /** The admin endpoint's port (a proxy started with one), -1 when it has none. */
+    int adminPort() {
+        return adminPort;
+    }
+
+    /** When the JVM was launched, in {@link System#nanoTime()}. */
+    long launchedNanos() {
+        return launchedNanos;
+    }
+
+    /** Waits for the process to end (after {@link #close()} of its input, or by itself); true if it did. */
+    boolean awaitExit(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS);
     }
 
     /** Milliseconds from launching the JVM to the server listening. */

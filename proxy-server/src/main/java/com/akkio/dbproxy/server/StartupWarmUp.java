@@ -68,6 +68,9 @@ final class StartupWarmUp implements Runnable {
                     TENANT, secret), deadlineNanos);
             hook.beforeReady();
             state.done(report);
+            if (closed) {
+                return;
+            }
             LOG.info("warm-up done in {} s: {} statements through the front ends ({} refused on purpose), {} policy"
                     + " decisions; ended as {}", String.format(java.util.Locale.ROOT, "%.1f", report.seconds()),
                     report.statements(), report.refused(), report.decisions(),

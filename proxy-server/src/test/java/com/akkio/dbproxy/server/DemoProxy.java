@@ -59,6 +59,7 @@ public final class DemoProxy implements AutoCloseable {
         private UnaryOperator<ProxyConfig.Pool> pool = UnaryOperator.identity();
         private UnaryOperator<ProxyConfig.Server> server = UnaryOperator.identity();
         private ProxyConfig.Cluster cluster;
+        private StartupWarmUp.Hook warmUpHook = StartupWarmUp.Hook.NONE;
 
         private Builder() {
         }
@@ -109,6 +110,15 @@ public final class DemoProxy implements AutoCloseable {
                     .withFlight(s.flight()));
         }
 
+        /**
+         * With the warm-up at start (off in tests unless asked for, since tests start many proxies), bounded by
+         * {@code maxSeconds}; {@code hook} runs at its end, before {@code /ready} says so.
+         */
+        public Builder warmUp(int maxSeconds, StartupWarmUp.Hook hook) {
+            this.warmUpHook = hook;
+            return server(s -> s.withWarmUp(new ProxyConfig.WarmUp(true, maxSeconds)));
+        }
+
         /** One replica of a cluster whose limits are shared through Redis. */
         public Builder cluster(ProxyConfig.Cluster cluster) {
             this.cluster = cluster;
@@ -133,7 +143,7 @@ public final class DemoProxy implements AutoCloseable {
             ProxyConfig test = new ProxyConfig(cfg.source(), changed,
                     new ProxyConfig.Audit(auditLog, false, 64L << 20, 10), backends(cfg, pool), tenants,
                     cluster != null ? cluster : cfg.cluster());
-            return new DemoProxy(ProxyServer.start(test, 0), auditLog);
+            return new DemoProxy(ProxyServer.start(test, 0, warmUpHook), auditLog);
         }
 
         private static <T> UnaryOperator<T> then(UnaryOperator<T> first, UnaryOperator<T> next) {

@@ -20,6 +20,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", description = "listen port (overrides server.port; 0 picks a free one)")
     Integer port;
 
+    @Option(names = "--exit-when-ready", description = "stop once ready (after the warm-up): the training run that"
+            + " writes an AppCDS archive at package time (java -XX:ArchiveClassesAtExit=...)")
+    boolean exitWhenReady;
+
     @Override
     public Integer call() throws Exception {
         ProxyConfig cfg = ConfigLoader.load(config);
@@ -27,6 +31,13 @@ final class ServeCommand implements Callable<Integer> {
             throw new UsageError("--port must be between 0 and 65535");
         }
         ProxyServer server = ProxyServer.start(cfg, port);
+        if (exitWhenReady) {
+            while (!server.warmUpState().ended()) {
+                Thread.sleep(50);
+            }
+            server.close();
+            return 0;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -23,6 +23,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+    /** The environment variable that turns the warm-up at start off where the file does not mention it. */
+    public static final String WARMUP_ENV = "AKKIO_WARMUP";
     private final EnvExpander expander;
 
     public ConfigLoader(Map<String, String> environment) {
@@ -39,7 +41,7 @@ public final class ConfigLoader {
         root.allowOnly("server", "audit", "backends", "tenants", "cluster");
         Path dir = source.getParent();
 
-        ProxyConfig.Server server = server(root.child("server"), dir);
+        ProxyConfig.Server server = server(root.child("server"), dir, warmUpByDefault());
         ConfigNode auditNode = root.child("audit");
         auditNode.allowOnly("path", "raw_sql", "max_bytes", "keep_files", "unauthenticated_path");
         Path auditPath = dir.resolve(auditNode.optionalString("path", "../logs/audit.jsonl")).normalize();
@@ -120,7 +122,22 @@ public final class ConfigLoader {
         return new ConfigNode(file.toString(), "", node, expander);
     }
 
-    private static ProxyConfig.Server server(ConfigNode n, Path dir) throws ConfigException {
+    /**
+     * Whether {@code server.warmup.enabled} is true where the file does not say: yes, unless the environment variable
+     * {@code AKKIO_WARMUP} is false (the test suites set it: they start many proxies and test the warm-up apart).
+     */
+    private boolean warmUpByDefault() throws ConfigException {
+        String value = expander.apply("${" + WARMUP_ENV + ":-true}").strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException("environment variable " + WARMUP_ENV + " must be true or false, got '"
+                    + value + "'");
+        };
+    }
+
+    private static ProxyConfig.Server server(ConfigNode n, Path dir, boolean warmUpByDefault)
+            throws ConfigException {
         n.allowOnly("host", "port", "serialization", "tls", "max_request_bytes", "idle_connection_timeout_seconds",
                 "max_connections_per_tenant", "admin_port", "admin_host", "admin_token", "postgres", "failed_logins",
                 "flight", "warmup");
@@ -158,14 +175,13 @@ public final class ConfigLoader {
                 failedLogins(n.child("failed_logins")),
                 new ProxyConfig.Admin(n.optionalString("admin_host", host), adminToken.isEmpty() ? null : adminToken),
                 flight(n.child("flight")),
-                warmUp(n.child("warmup")));
+                warmUp(n.child("warmup"), warmUpByDefault));
     }
 
-    private static ProxyConfig.WarmUp warmUp(ConfigNode n) throws ConfigException {
+    private static ProxyConfig.WarmUp warmUp(ConfigNode n, boolean byDefault) throws ConfigException {
         n.allowOnly("enabled", "max_seconds");
-        ProxyConfig.WarmUp d = ProxyConfig.WarmUp.DEFAULT;
-        boolean enabled = n.bool("enabled", d.enabled());
-        return new ProxyConfig.WarmUp(enabled, n.intValue("max_seconds", d.maxSeconds(), 1, 600));
+        return new ProxyConfig.WarmUp(n.bool("enabled", byDefault),
+                n.intValue("max_seconds", ProxyConfig.WarmUp.DEFAULT.maxSeconds(), 1, 600));
     }
 
     private static ProxyConfig.Flight flight(ConfigNode n) throws ConfigException {

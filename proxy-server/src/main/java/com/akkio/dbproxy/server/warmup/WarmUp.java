@@ -63,6 +63,7 @@ public final class WarmUp {
     /** The JIT counts as quiet when it compiled for less than this share of a round's wall time. */
     private static final int QUIET_PERCENT = 10;
     private static final int AVATICA_CLIENTS = 2;
+    private static final int HOT_PER_CORPUS = 3;
     private static final int TIMEOUT_MILLIS = 10_000;
 
     private final Loopback target;
@@ -78,8 +79,9 @@ public final class WarmUp {
     }
 
     /**
-     * Runs the workload against {@code target} until {@code deadlineNanos} ({@link System#nanoTime()}) or until, after
-     * two rounds, the JIT compilers were busy for less than {@value #QUIET_PERCENT} % of a round. Throws what made a
+     * Runs the workload against {@code target} until {@code deadlineNanos} ({@link System#nanoTime()}) or until every
+     * client has sent its whole script and the JIT compilers were busy for less than {@value #QUIET_PERCENT} % of a
+     * round. Throws what made a
      * client fail outright (a refused statement is not a failure: the corpus holds refused statements on purpose).
      */
     public static Report run(Loopback target, long deadlineNanos) throws Exception {
@@ -118,7 +120,10 @@ public final class WarmUp {
                 long jitNow = jit.getTotalCompilationTime();
                 long roundMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - roundStart);
                 rounds++;
-                quiet = rounds > 2 && (jitNow - jitBefore) * 100 < roundMillis * QUIET_PERCENT;
+                // blocked clients (class loading on a busy machine) leave the JIT quiet too: count only once every
+                // client has sent its whole script
+                quiet = rounds > 2 && workers.stream().allMatch(w -> w.cycled)
+                        && (jitNow - jitBefore) * 100 < roundMillis * QUIET_PERCENT;
                 jitBefore = jitNow;
             }
         } finally {
@@ -138,6 +143,10 @@ public final class WarmUp {
     /** One client: opens what it needs, then runs its units in turn until told to stop. */
     private abstract class Worker {
         private final List<Unit> units = new ArrayList<>();
+        /** The corpus: one of these after every {@value #HOT_PER_CORPUS} of the others, so a short warm-up sees both. */
+        private final List<Unit> corpus = new ArrayList<>();
+        /** Every unit has run at least once. */
+        volatile boolean cycled;
 
         interface Unit {
             void run() throws Exception;
@@ -149,6 +158,10 @@ public final class WarmUp {
             }
         }
 
+        void corpus(Unit unit) {
+            corpus.add(unit);
+        }
+
         abstract void open() throws Exception;
 
         abstract void close() throws Exception;
@@ -157,8 +170,15 @@ public final class WarmUp {
             try {
                 open();
                 try {
-                    for (int i = 0; !stop.get(); i = (i + 1) % units.size()) {
-                        units.get(i).run();
+                    long hot = 0;
+                    long cold = 0;
+                    for (long step = 0; !stop.get(); step++) {
+                        if (!corpus.isEmpty() && step % (HOT_PER_CORPUS + 1) == HOT_PER_CORPUS) {
+                            corpus.get((int) (cold++ % corpus.size())).run();
+                        } else {
+                            units.get((int) (hot++ % units.size())).run();
+                        }
+                        cycled = hot >= units.size() && cold >= corpus.size();
                     }
                 } finally {
                     close();
@@ -255,7 +275,7 @@ public final class WarmUp {
             List<String> corpus = WarmUpCorpus.demo("acme");
             for (int i = slice; i < corpus.size(); i += AVATICA_CLIENTS) {
                 String sql = corpus.get(i);
-                add(1, () -> query(sql));
+                corpus(() -> query(sql));
             }
         }
 
@@ -315,7 +335,7 @@ public final class WarmUp {
             });
             add(1, () -> simple(STREAM));
             for (String sql : WarmUpCorpus.demo("acme")) {
-                add(1, () -> simple(sql));
+                corpus(() -> simple(sql));
             }
         }
 

@@ -147,6 +147,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theWarmUpAtStartIsOnByDefaultOffWhereAkkioWarmupIsFalseAndItsKeysAreValidated() throws Exception {
+        assertThat(new ConfigLoader(Map.of()).read(validConfig("")).server().warmUp())
+                .isEqualTo(new ProxyConfig.WarmUp(true, 10));
+        assertThat(new ConfigLoader(Map.of("AKKIO_WARMUP", "false")).read(validConfig("")).server().warmUp())
+                .isEqualTo(new ProxyConfig.WarmUp(false, 10));
+        Path set = validConfig("server: { warmup: { enabled: true, max_seconds: 30 } }\n");
+        assertThat(new ConfigLoader(Map.of("AKKIO_WARMUP", "false")).read(set).server().warmUp())
+                .as("the file wins over the environment").isEqualTo(new ProxyConfig.WarmUp(true, 30));
+
+        Path zero = validConfig("server: { warmup: { max_seconds: 0 } }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(zero)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.warmup.max_seconds").hasMessageContaining("between 1 and 600");
+        Path unknown = validConfig("server: { warmup: { seconds: 5 } }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(unknown)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.warmup.seconds");
+        Path notBoolean = validConfig("server: { warmup: { enabled: maybe } }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(notBoolean)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.warmup.enabled");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("AKKIO_WARMUP", "sometimes")).read(validConfig("")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("AKKIO_WARMUP");
+    }
+
+    @Test
     void theFlightSqlFrontEndIsOffByDefaultAndItsKeysAreValidated() throws Exception {
         ProxyConfig demo = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         assertThat(demo.server().flight().enabled()).isTrue();

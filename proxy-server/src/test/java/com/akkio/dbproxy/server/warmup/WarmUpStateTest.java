@@ -1,0 +1,37 @@
+package com.akkio.dbproxy.server.warmup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** What {@code /ready} makes of the warm-up at each stage. */
+class WarmUpStateTest {
+    @Test
+    void aRunningWarmUpHoldsReadinessAndAnEndedOneReleasesIt() {
+        WarmUpState running = WarmUpState.running(10);
+        assertThat(running.problem()).contains("warming up").contains("max_seconds: 10");
+        assertThat(running.warning()).isNull();
+        assertThat(running.ended()).isFalse();
+
+        running.done(new WarmUp.Report(3, 120, 4, 600, 1.5, true));
+        assertThat(running.problem()).isNull();
+        assertThat(running.warning()).isNull();
+        assertThat(running.summary()).containsEntry("status", "done").containsEntry("statements", 120L)
+                .containsEntry("ended_because", "the JIT compilers fell quiet");
+    }
+
+    @Test
+    void aFailedWarmUpReleasesReadinessWithAWarningNamingTheCause() {
+        WarmUpState failed = WarmUpState.running(10);
+        failed.failed("connection refused");
+        assertThat(failed.problem()).isNull();
+        assertThat(failed.warning()).contains("failed").contains("connection refused");
+        assertThat(failed.ended()).isTrue();
+    }
+
+    @Test
+    void withoutAWarmUpTheProxyIsReadyAtOnce() {
+        assertThat(WarmUpState.off().problem()).isNull();
+        assertThat(WarmUpState.off().summary()).containsOnlyKeys("status").containsEntry("status", "off");
+    }
+}
