@@ -37,10 +37,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Writes {@code bench/results/fresh-start.md} and {@code .json}.
  *
  * <p>Usage, from the repository root: {@code java -cp bench/target/akkio-bench.jar
- * com.akkio.dbproxy.bench.FreshStartHarness [horizon s, default 180] [window s, default 10] [warm-up max s, default 10]}
+ * com.akkio.dbproxy.bench.FreshStartHarness [horizon s, default 180] [window s, default 10] [warm-up max s, default 10]
+ * [variants, default plain,proxy,cds,warm,warm_cds; also warm_cds_jit]}
  */
 public final class FreshStartHarness {
     private static final int CLIENTS = 4;
+    private static final int CLIENT_WARM_UP_ROUNDS = 7;
+    private static final String DEFAULT_VARIANTS = "plain,proxy,cds,warm,warm_cds";
     private static final Path ARCHIVE = Path.of("bench/target/proxy-cds.jsa");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,6 +66,7 @@ public final class FreshStartHarness {
         int horizon = args.length > 0 ? Integer.parseInt(args[0]) : 180;
         int window = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         String warmUpSeconds = args.length > 2 ? args[2] : "10";
+        List<String> chosen = List.of((args.length > 3 ? args[3] : DEFAULT_VARIANTS).split(","));
         Files.createDirectories(Path.of("bench/results"));
         String loadBefore = loadAverage();
         train(warmUpSeconds);
@@ -70,12 +74,17 @@ public final class FreshStartHarness {
         List<String> jit = new ArrayList<>(cds);
         jit.add("-XX:CompileThresholdScaling=0.5");
         Map<String, String> warm = Map.of("AKKIO_BENCH_WARMUP", "true", "AKKIO_BENCH_WARMUP_SECONDS", warmUpSeconds);
-        List<Variant> variants = List.of(
+        List<Variant> variants = new ArrayList<>(List.of(
                 new Variant("plain", "plain Avatica", List.of(), Map.of()),
                 new Variant("proxy", "proxy, no warm-up", List.of(), Map.of()),
+                new Variant("cds", "proxy, AppCDS, no warm-up", cds, Map.of()),
                 new Variant("warm", "proxy, warm-up", List.of(), warm),
                 new Variant("warm_cds", "proxy, warm-up + AppCDS", cds, warm),
-                new Variant("warm_cds_jit", "proxy, warm-up + AppCDS + CompileThresholdScaling=0.5", jit, warm));
+                new Variant("warm_cds_jit", "proxy, warm-up + AppCDS + CompileThresholdScaling=0.5", jit, warm)));
+        variants.removeIf(v -> !chosen.contains(v.key()));
+        if (variants.isEmpty() || !variants.get(0).plain()) {
+            throw new IllegalArgumentException("the variants must include plain, the baseline: " + chosen);
+        }
         List<Started> started = new ArrayList<>();
         try {
             for (Variant v : variants) {
@@ -90,12 +99,27 @@ public final class FreshStartHarness {
         }
     }
 
-    /** The AppCDS training run: a proxy with the warm-up, stopped once ready; the JVM writes the archive at exit. */
+    /**
+     * The AppCDS training run: a proxy with the warm-up, stopped once ready; the JVM writes the archive at exit.
+     * Meanwhile this JVM's client code (Avatica's driver, which both the client jar and plain Avatica's client run)
+     * is warmed on it, so that no target pays for the harness's own cold start (the first one measured would).
+     */
     private static void train(String warmUpSeconds) throws Exception {
         Files.deleteIfExists(ARCHIVE);
         Started training = start(new Variant("training", "AppCDS training run",
                 List.of("-XX:ArchiveClassesAtExit=" + ARCHIVE),
                 Map.of("AKKIO_BENCH_WARMUP", "true", "AKKIO_BENCH_WARMUP_SECONDS", warmUpSeconds)));
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        List<Statement> statements = ServerLoadHarness.statements(training.target(), CLIENTS);
+        try {
+            for (int i = 0; i < CLIENT_WARM_UP_ROUNDS; i++) {
+                ServerLoadHarness.window(pool, statements.subList(0, 1), 1000, n -> "SELECT 1");
+                ServerLoadHarness.window(pool, statements, 2000, ServerLoadHarness.SAME_TEXT);
+            }
+        } finally {
+            ServerLoadHarness.close(statements);
+            pool.shutdown();
+        }
         training.server().close();
         if (!Files.isRegularFile(ARCHIVE)) {
             throw new IllegalStateException("the training run wrote no AppCDS archive (see bench/target/training-server.log)");
@@ -186,7 +210,8 @@ public final class FreshStartHarness {
         StringBuilder md = new StringBuilder("# Fresh start: time to steady state\n\n")
                 .append(ServerLoadHarness.Machine.describe()).append("; load average (1, 5, 15 min) ")
                 .append(loadBefore).append(" before, ").append(loadAfter).append(" after; warm-up max_seconds ")
-                .append(warmUpSeconds).append("\n\n| target | launch to ready, ms | warm-up |\n|---|---:|---|\n");
+                .append(warmUpSeconds).append("\n\n| target | launch to listening, ms | launch to ready, ms | warm-up |\n")
+                .append("|---|---:|---:|---|\n");
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("machine", ServerLoadHarness.Machine.describe());
         json.put("load_average_before", loadBefore);
@@ -195,11 +220,13 @@ public final class FreshStartHarness {
         Map<String, Object> targets = new LinkedHashMap<>();
         for (Started s : started) {
             JsonNode warm = s.readyBody() == null ? null : s.readyBody().get("warm_up");
-            md.append("| ").append(s.variant().name()).append(" | ").append(s.readyMillis()).append(" | ")
+            md.append("| ").append(s.variant().name()).append(" | ").append(s.server().startMillis()).append(" | ")
+                    .append(s.readyMillis()).append(" | ")
                     .append(warm == null ? "" : warm.toString().replace("|", "/")).append(" |\n");
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("name", s.variant().name());
             t.put("jvm", s.variant().jvm());
+            t.put("listening_ms", s.server().startMillis());
             t.put("ready_ms", s.readyMillis());
             t.put("warm_up", warm);
             t.put("select1_p50_ms", figures.get(s.variant().key()).stream().map(f -> f[0]).toList());
@@ -237,6 +264,22 @@ public final class FreshStartHarness {
                 md.append(String.format(Locale.ROOT, index == 0 ? " | %.3f" : " | %.0f", value));
                 if (!s.variant().plain()) {
                     md.append(String.format(Locale.ROOT, " | %.2f", value / plain.get(w)[index]));
+                }
+            }
+            md.append(" |\n");
+        }
+        // the median ratio over each third of the horizon: single windows on a loaded machine are noisy
+        int third = Math.max(1, plain.size() / 3);
+        for (int from = 0; from + third <= plain.size(); from += third) {
+            md.append("| median ÷ plain, ").append(from * window).append("–").append((from + third) * window);
+            for (Started s : started) {
+                md.append(" | ");
+                if (!s.variant().plain()) {
+                    List<Double> ratios = new ArrayList<>();
+                    for (int w = from; w < from + third; w++) {
+                        ratios.add(figures.get(s.variant().key()).get(w)[index] / plain.get(w)[index]);
+                    }
+                    md.append(" | ").append(String.format(Locale.ROOT, "**%.2f**", ServerLoadHarness.median(ratios)));
                 }
             }
             md.append(" |\n");
