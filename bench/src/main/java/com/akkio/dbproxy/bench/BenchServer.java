@@ -99,6 +99,8 @@ public final class BenchServer {
             }
         }
         server.close();
+        // end now, whatever threads a library left behind: a JVM writing an AppCDS archive writes it at exit
+        System.exit(0);
     }
 
     /** A plain Avatica server on the demo data: the baseline the proxy is compared with. */

@@ -43,6 +43,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class FreshStartHarness {
     private static final int CLIENTS = 4;
     private static final int CLIENT_WARM_UP_ROUNDS = 7;
+    private static final int TRAINING_EXIT_SECONDS = 300;
     private static final String DEFAULT_VARIANTS = "plain,proxy,cds,warm,warm_cds";
     private static final Path ARCHIVE = Path.of("bench/target/proxy-cds.jsa");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -120,7 +121,8 @@ public final class FreshStartHarness {
             ServerLoadHarness.close(statements);
             pool.shutdown();
         }
-        training.server().close();
+        // writing the archive at exit takes the JVM a while on a busy machine
+        training.server().stop(TRAINING_EXIT_SECONDS);
         if (!Files.isRegularFile(ARCHIVE)) {
             throw new IllegalStateException("the training run wrote no AppCDS archive (see bench/target/training-server.log)");
         }

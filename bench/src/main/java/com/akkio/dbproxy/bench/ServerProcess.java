@@ -102,11 +102,6 @@ final class ServerProcess implements AutoCloseable {
         return launchedNanos;
     }
 
-    /** Waits for the process to end (after {@link #close()} of its input, or by itself); true if it did. */
-    boolean awaitExit(long seconds) throws InterruptedException {
-        return process.waitFor(seconds, TimeUnit.SECONDS);
-    }
-
     /** Milliseconds from launching the JVM to the server listening. */
     long startMillis() {
         return startMillis;
@@ -125,8 +120,13 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        stop(30);
+    }
+
+    /** Ends the server's input, so it stops, and waits for it {@code seconds} at most before killing it. */
+    void stop(long seconds) throws Exception {
         in.close();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
     }

@@ -73,10 +73,10 @@ public final class ProxyServer implements Closeable {
     private AdminServer admin;
     /** Limits shared with the other replicas through Redis, or null on a single node; set once in {@link #start}. */
     private SharedLimits shared;
-    /** Where the warm-up at start stands ({@code /ready} waits for it); set once in {@link #start}. */
-    private WarmUpState warmUpState = WarmUpState.off();
+    /** Where the warm-up at start stands ({@code /ready} waits for it); set before the admin endpoint listens. */
+    private volatile WarmUpState warmUpState = WarmUpState.off();
     /** The warm-up at start while it may run, or null; set once in {@link #start}. */
-    private StartupWarmUp warmUp;
+    private volatile StartupWarmUp warmUp;
     /** "" for the proxy, a prefix for the log lines of the warm-up's private copy. */
     private String role = "";
 
@@ -106,10 +106,12 @@ public final class ProxyServer implements Closeable {
     /** The same, {@code hook} running at the end of the warm-up (tests hold or break it there). */
     static ProxyServer start(ProxyConfig config, Integer port, StartupWarmUp.Hook hook)
             throws IOException, SQLException {
-        ProxyServer server = open(config, port, "");
+        // not ready from the first answer of /ready on, so that no probe sees a proxy that has not warmed up yet
+        WarmUpState state = config.server().warmUp().enabled()
+                ? WarmUpState.running(config.server().warmUp().maxSeconds()) : WarmUpState.off();
+        ProxyServer server = open(config, port, "", state);
         if (config.server().warmUp().enabled()) {
-            server.warmUpState = WarmUpState.running(config.server().warmUp().maxSeconds());
-            server.warmUp = new StartupWarmUp(config.server(), server.warmUpState, hook);
+            server.warmUp = new StartupWarmUp(config.server(), state, hook);
             Thread t = new Thread(server.warmUp, "akkio-warmup");
             t.setDaemon(true);
             LOG.info("warming up for at most {} s (server.warmup) before /ready says so",
@@ -121,10 +123,11 @@ public final class ProxyServer implements Closeable {
 
     /** The warm-up's private copy: no warm-up of its own, its log lines marked. */
     static ProxyServer startCopy(ProxyConfig config) throws IOException, SQLException {
-        return open(config, null, "warm-up copy: ");
+        return open(config, null, "warm-up copy: ", WarmUpState.off());
     }
 
-    private static ProxyServer open(ProxyConfig config, Integer port, String role) throws IOException, SQLException {
+    private static ProxyServer open(ProxyConfig config, Integer port, String role, WarmUpState warmUpState)
+            throws IOException, SQLException {
         Map<String, Backend> backends = new LinkedHashMap<>();
         AuditLog audit = null;
         RefusalRecords refusals = null;
@@ -212,6 +215,7 @@ public final class ProxyServer implements Closeable {
                     housekeeping);
             server.shared = shared;
             server.role = role;
+            server.warmUpState = warmUpState;
             ProxyServer self = server;
             if (shared != null) {
                 ProxyServer s = server;

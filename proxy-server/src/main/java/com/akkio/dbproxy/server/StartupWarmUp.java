@@ -50,6 +50,7 @@ final class StartupWarmUp implements Runnable {
         this.real = real;
         this.state = state;
         this.hook = hook;
+        state.begin();
         this.deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(real.warmUp().maxSeconds());
     }
 

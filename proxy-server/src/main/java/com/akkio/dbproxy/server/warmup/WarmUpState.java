@@ -17,7 +17,7 @@ public final class WarmUpState {
     private enum Phase { OFF, RUNNING, DONE, FAILED }
 
     private final int maxSeconds;
-    private final long startNanos;
+    private volatile long startNanos;
     private volatile Phase phase;
     private volatile long endNanos;
     private volatile WarmUp.Report report;
@@ -37,6 +37,11 @@ public final class WarmUpState {
     /** A warm-up that starts now and may take {@code maxSeconds}. */
     public static WarmUpState running(int maxSeconds) {
         return new WarmUpState(Phase.RUNNING, maxSeconds);
+    }
+
+    /** The warm-up itself starts now (the server it warms took its time to open): its bound counts from here. */
+    public void begin() {
+        startNanos = System.nanoTime();
     }
 
     public void done(WarmUp.Report result) {
