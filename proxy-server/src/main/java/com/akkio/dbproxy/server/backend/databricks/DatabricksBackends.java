@@ -41,7 +41,7 @@ public final class DatabricksBackends {
         java.util.concurrent.atomic.AtomicInteger starting = new java.util.concurrent.atomic.AtomicInteger();
         WarehouseConnections driver = new WarehouseConnections(cfg.name(), d, warehouses, warehouseOf, null, null,
                 starting);
-        SuppliedDataSource.Opener opener = () -> RenewedSessions.wrap(driver.open(), driver);
+        SuppliedDataSource.Opener opener = () -> DollarParameters.wrap(RenewedSessions.wrap(driver.open(), driver));
         Backend backend = new Backend(cfg.name(), Dialect.DATABRICKS, d.warehouseId(), new SuppliedDataSource(opener),
                 cfg.pool(), () -> { }, warehouses::problem,
                 c -> warehouseOf.get(c instanceof RenewedSessions.Renewable r ? r.current() : c),
@@ -49,7 +49,7 @@ public final class DatabricksBackends {
         backend.sessionsIn((catalog, schema) -> {
             WarehouseConnections in = new WarehouseConnections(cfg.name(), d, warehouses, warehouseOf, catalog, schema,
                     starting);
-            return new SuppliedDataSource(() -> RenewedSessions.wrap(in.open(), in));
+            return new SuppliedDataSource(() -> DollarParameters.wrap(RenewedSessions.wrap(in.open(), in)));
         });
         return d.startOnDemand() ? backend.waitingForStart(d.warehouseStartTimeout(), () -> starting.get() > 0)
                 : backend;

@@ -121,8 +121,8 @@ class DatabricksLifecycleTest {
 
     /**
      * The client jar's bound parameters reach the warehouse as databricks-jdbc 3.4.5 sends them, and the warehouse's
-     * SQLSTATE reaches clients of both front ends. (The PostgreSQL front end passes {@code $1} markers on, which
-     * Databricks SQL does not have: see README, Databricks backends.)
+     * SQLSTATE reaches clients of both front ends. (PostgreSQL clients' {@code $1} markers:
+     * {@link DatabricksPostgresParametersTest}.)
      */
     @Test
     void boundParametersReachTheWarehouseAndItsSqlStateReachesTheClient(@TempDir Path dir) throws Exception {

@@ -13,28 +13,31 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
-/** A bare protocol-3 client for tests that must send what no driver sends: malformed and unexpected messages. */
-final class PgRawClient implements AutoCloseable {
+/**
+ * A bare protocol-3 client for tests that must send what no JDBC driver sends: malformed and unexpected messages, or
+ * what libpq's {@code PQexecParams} sends (a Parse without parameter types, a number used twice).
+ */
+public final class PgRawClient implements AutoCloseable {
     final Socket socket;
     final DataInputStream in;
     final DataOutputStream out;
     int pid;
     int key;
 
-    record Reply(char type, byte[] body) {
-        String text() {
+    public record Reply(char type, byte[] body) {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
 
         /** The SQLSTATE field of an ErrorResponse. */
-        String sqlState() {
+        public String sqlState() {
             String s = text();
             int at = s.indexOf("\0C") + 2;
             return s.substring(at, s.indexOf('\0', at));
         }
     }
 
-    PgRawClient(int port) throws IOException {
+    public PgRawClient(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
@@ -49,14 +52,14 @@ final class PgRawClient implements AutoCloseable {
         out.flush();
     }
 
-    void send(char type, byte[] body) throws IOException {
+    public void send(char type, byte[] body) throws IOException {
         out.writeByte(type);
         out.writeInt(body.length + 4);
         out.write(body);
         out.flush();
     }
 
-    Reply read() throws IOException {
+    public Reply read() throws IOException {
         char type = (char) in.readUnsignedByte();
         byte[] body = new byte[in.readInt() - 4];
         in.readFully(body);
@@ -64,7 +67,7 @@ final class PgRawClient implements AutoCloseable {
     }
 
     /** Reads until a message of {@code type}; returns it (or the ErrorResponse that came first, if any). */
-    Reply until(char type) throws IOException {
+    public Reply until(char type) throws IOException {
         while (true) {
             Reply r = read();
             if (r.type() == type || r.type() == 'E') {
@@ -78,7 +81,7 @@ final class PgRawClient implements AutoCloseable {
     }
 
     /** SCRAM-SHA-256 from the client's side, up to ReadyForQuery. */
-    void login(String user, String password) throws Exception {
+    public void login(String user, String password) throws Exception {
         startup(user);
         Reply sasl = read();
         if (sasl.type() != 'R' || java.nio.ByteBuffer.wrap(sasl.body()).getInt() != 10) {
@@ -119,7 +122,7 @@ final class PgRawClient implements AutoCloseable {
         return mac.doFinal(data);
     }
 
-    static byte[] cstrings(String... parts) {
+    public static byte[] cstrings(String... parts) {
         StringBuilder sb = new StringBuilder();
         for (String p : parts) {
             sb.append(p).append('\0');
