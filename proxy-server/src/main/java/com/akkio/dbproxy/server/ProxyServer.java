@@ -153,6 +153,9 @@ public final class ProxyServer implements Closeable {
             }
             audit = new AuditLog(config.audit().path(), config.audit().maxBytes(), config.audit().keepFiles(),
                     cluster.replicaId());
+            for (Backend b : backends.values()) {
+                b.onWarehouseStart(new WarehouseStartRecords(audit, metrics));
+            }
             Gateway gateway = new Gateway(tenants, audit, metrics, config.audit().rawSql(),
                     config.server().maxConnectionsPerTenant(), idleSeconds);
             if (shared != null) {

@@ -31,7 +31,15 @@ public final class Backend implements Closeable {
     private final List<HikariDataSource> pools = new CopyOnWriteArrayList<>();
     private volatile java.time.Duration startWait = java.time.Duration.ZERO;
     private volatile java.util.function.BooleanSupplier starting = () -> false;
-    private volatile java.util.function.BiFunction<String, String, DataSource> sessionsIn = (catalog, schema) -> null;
+    private volatile TenantSessions sessionsIn = (tenant, catalog, schema) -> null;
+    private volatile WarehouseStart.Listener warehouseStarts = start -> { };
+
+    /** A data source of one tenant's backend connections, with sessions in its catalog and schema where given. */
+    @FunctionalInterface
+    public interface TenantSessions {
+        /** @return the data source, or null for the backend's own */
+        DataSource open(String tenant, String catalog, String schema);
+    }
 
     /**
      * A warehouse still starting when a connection's wait for it ended, or stopped where no query may start it
@@ -168,11 +176,27 @@ public final class Backend implements Closeable {
     /**
      * Connections of this backend open their sessions in a tenant's physical catalog and schema where
      * {@code sessionsIn} gives a data source for them (Databricks: so that a least-privilege principal needs no
-     * rights on the workspace's default schema); null keeps the backend's own.
+     * rights on the workspace's default schema, and a warehouse start is recorded for the tenant that waited for
+     * it); null keeps the backend's own.
      */
-    public Backend sessionsIn(java.util.function.BiFunction<String, String, DataSource> sessionsIn) {
+    public Backend sessionsIn(TenantSessions sessionsIn) {
         this.sessionsIn = sessionsIn;
         return this;
+    }
+
+    /** Where this backend reports the warehouse starts its connections waited for. */
+    public void onWarehouseStart(WarehouseStart.Listener listener) {
+        this.warehouseStarts = listener;
+    }
+
+    /** Reports a warehouse start; a listener that fails is logged, never the connection's failure. */
+    public void warehouseStarted(WarehouseStart start) {
+        try {
+            warehouseStarts.started(start);
+        } catch (RuntimeException e) {
+            LOG.error("backend '{}': the start of warehouse {} for tenant {} ({}) could not be recorded", name,
+                    start.warehouse(), start.tenant(), start.outcome(), e);
+        }
     }
 
     /** A new pool on this backend for one tenant, sized and timed by the backend's {@code pool} settings. */
@@ -186,7 +210,7 @@ public final class Backend implements Closeable {
         HikariConfig hc = new HikariConfig();
         hc.setMetricRegistry(metrics);
         hc.setPoolName(name + "-" + tenant);
-        DataSource tenantSessions = catalog == null ? null : sessionsIn.apply(catalog, schema);
+        DataSource tenantSessions = sessionsIn.open(tenant, catalog, schema);
         hc.setDataSource(tenantSessions != null ? tenantSessions : connections);
         hc.setMaximumPoolSize(poolSettings.maxSize());
         hc.setMinimumIdle(0);

@@ -39,16 +39,21 @@ public final class DatabricksBackends {
         Warehouses warehouses = new Warehouses(d);
         // openings waiting for a warehouse their session started: a pool timeout then means "still starting"
         java.util.concurrent.atomic.AtomicInteger starting = new java.util.concurrent.atomic.AtomicInteger();
+        // where the connections report a start they waited for: the backend, made below with them
+        java.util.concurrent.atomic.AtomicReference<Backend> made = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.function.Consumer<com.akkio.dbproxy.server.backend.WarehouseStart> starts =
+                start -> made.get().warehouseStarted(start);
         WarehouseConnections driver = new WarehouseConnections(cfg.name(), d, warehouses, warehouseOf, null, null,
-                starting);
+                null, starting, starts);
         SuppliedDataSource.Opener opener = () -> DollarParameters.wrap(RenewedSessions.wrap(driver.open(), driver));
         Backend backend = new Backend(cfg.name(), Dialect.DATABRICKS, d.warehouseId(), new SuppliedDataSource(opener),
                 cfg.pool(), () -> { }, warehouses::problem,
                 c -> warehouseOf.get(c instanceof RenewedSessions.Renewable r ? r.current() : c),
                 DatabricksErrors.TABLE, DatabricksTypes.INSTANCE);
-        backend.sessionsIn((catalog, schema) -> {
-            WarehouseConnections in = new WarehouseConnections(cfg.name(), d, warehouses, warehouseOf, catalog, schema,
-                    starting);
+        made.set(backend);
+        backend.sessionsIn((tenant, catalog, schema) -> {
+            WarehouseConnections in = new WarehouseConnections(cfg.name(), d, warehouses, warehouseOf, tenant,
+                    catalog, schema, starting, starts);
             return new SuppliedDataSource(() -> DollarParameters.wrap(RenewedSessions.wrap(in.open(), in)));
         });
         return d.startOnDemand() ? backend.waitingForStart(d.warehouseStartTimeout(), () -> starting.get() > 0)

@@ -149,7 +149,7 @@ final class DollarParameters {
                     });
         }
 
-        private static Object unbound(String property) {
+        private static Object unbound(String property) throws SQLException {
             return switch (property) {
                 case "getParameterType" -> java.sql.Types.VARCHAR;
                 case "getParameterTypeName" -> "STRING";

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import com.akkio.dbproxy.server.backend.Backend;
 import com.akkio.dbproxy.server.backend.SuppliedDataSource;
+import com.akkio.dbproxy.server.backend.WarehouseStart;
 import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,15 +34,22 @@ final class WarehouseConnections implements SuppliedDataSource.Opener {
     private final String catalog;
     private final String schema;
     private final java.util.concurrent.atomic.AtomicInteger starting;
+    private final String tenant;
+    private final java.util.function.Consumer<WarehouseStart> starts;
 
     /**
      * @param warehouseOf where each opened connection's warehouse is recorded, for the audit log
+     * @param tenant      the tenant whose pool opens the connections, or null for none
      * @param catalog     the sessions' catalog (with {@code schema}), or null for the driver's {@code default}
      * @param starting    how many openings (of all the backend's pools) are waiting for a start now
+     * @param starts      where each wait for a starting warehouse is reported when it ends (the audit log)
      */
     WarehouseConnections(String backend, ProxyConfig.Databricks config, Warehouses warehouses,
-                         Map<Connection, String> warehouseOf, String catalog, String schema,
-                         java.util.concurrent.atomic.AtomicInteger starting) {
+                         Map<Connection, String> warehouseOf, String tenant, String catalog, String schema,
+                         java.util.concurrent.atomic.AtomicInteger starting,
+                         java.util.function.Consumer<WarehouseStart> starts) {
+        this.tenant = tenant;
+        this.starts = starts;
         this.starting = starting;
         this.catalog = catalog;
         this.schema = schema;
@@ -97,15 +105,27 @@ final class WarehouseConnections implements SuppliedDataSource.Opener {
         return c;
     }
 
-    /** Waits for a warehouse the session just started, up to the bound, and connects once it runs. */
+    /**
+     * Waits for a warehouse the session just started, up to the bound, and connects once it runs; the wait is
+     * reported however it ends (an audit record: starting a warehouse is a cost someone chose).
+     */
     private Connection connectOnceStarted(String warehouse, SQLException refused) throws SQLException {
-        LOG.warn("backend '{}': warehouse {} is starting for a query (start_on_demand); waiting up to {} s", backend,
-                warehouse, config.warehouseStartTimeout().toSeconds());
+        LOG.warn("backend '{}': warehouse {} is starting for a query of tenant {} (start_on_demand); waiting up to {}"
+                + " s", backend, warehouse, tenant, config.warehouseStartTimeout().toSeconds());
         starting.incrementAndGet();
+        long began = System.nanoTime();
+        WarehouseStart.Outcome outcome = WarehouseStart.Outcome.FAILED;
         try {
-            return awaitStart(warehouse, refused);
+            Connection c = awaitStart(warehouse, refused);
+            outcome = WarehouseStart.Outcome.STARTED;
+            return c;
+        } catch (Backend.WarehouseNotStarted e) {
+            outcome = WarehouseStart.Outcome.NOT_STARTED;
+            throw e;
         } finally {
             starting.decrementAndGet();
+            starts.accept(new WarehouseStart(backend, warehouse, tenant, outcome,
+                    java.time.Duration.ofNanos(System.nanoTime() - began)));
         }
     }
 

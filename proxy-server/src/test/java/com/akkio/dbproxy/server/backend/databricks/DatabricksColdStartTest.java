@@ -73,7 +73,31 @@ class DatabricksColdStartTest {
             assertThat(dbx.emulator.requests()).as("sessions were refused while it started")
                     .anySatisfy(r -> assertThat(r.path()).isEqualTo("/api/2.0/sql/warehouses/wh-acme/sessions"));
             assertThat(dbx.admin("/ready").statusCode()).isEqualTo(200);
+            assertThat(startRecords(dbx)).as("the start is audited: tenant, warehouse, outcome, how long it took")
+                    .singleElement().satisfies(r -> {
+                        assertThat(r.get("tenant").asText()).isEqualTo("acme");
+                        assertThat(r.get("backend").asText()).isEqualTo("dbx");
+                        assertThat(r.get("warehouse_id").asText()).isEqualTo("wh-acme");
+                        assertThat(r.get("decision").asText()).isEqualTo("allow");
+                        assertThat(r.get("code").asText()).isEqualTo("WAREHOUSE_STARTED");
+                        assertThat(r.get("duration_ms").asLong()).isPositive();
+                        assertThat(r.get("request_id").asText()).isNotEmpty();
+                    });
         }
+    }
+
+    /** The audit log's {@code warehouse_start} records. */
+    private static java.util.List<com.fasterxml.jackson.databind.JsonNode> startRecords(DatabricksFixture dbx)
+            throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
+        for (String line : java.nio.file.Files.readAllLines(dbx.auditLog)) {
+            com.fasterxml.jackson.databind.JsonNode r = json.readTree(line);
+            if (r.get("event").asText().equals("warehouse_start")) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     @Test
@@ -91,6 +115,13 @@ class DatabricksColdStartTest {
                 assertThat(e.getMessage()).contains("WAREHOUSE_NOT_STARTED").contains("'dbx'")
                         .contains("warehouse_start_timeout_seconds");
             });
+            assertThat(startRecords(dbx)).as("a wait that ended at the bound is audited too").isNotEmpty()
+                    .allSatisfy(r -> {
+                        assertThat(r.get("tenant").asText()).isEqualTo("acme");
+                        assertThat(r.get("warehouse_id").asText()).isEqualTo("wh-acme");
+                        assertThat(r.get("decision").asText()).isEqualTo("error");
+                        assertThat(r.get("code").asText()).isEqualTo("WAREHOUSE_NOT_STARTED");
+                    });
         }
     }
 
@@ -111,6 +142,7 @@ class DatabricksColdStartTest {
                 });
             }
             assertThat(dbx.emulator.warehouseStarts()).isEmpty();
+            assertThat(startRecords(dbx)).isEmpty();
         }
     }
 }
