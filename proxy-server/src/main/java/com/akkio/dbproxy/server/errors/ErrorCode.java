@@ -41,6 +41,8 @@ public enum ErrorCode {
             "the proxy could not obtain an access token for the backend"),
     WAREHOUSE_NOT_STARTED("57P03", 2206, "warehouse_start_timeout_seconds: the Databricks warehouse was still"
             + " starting when the wait for it ended"),
+    INLINE_RESULT_TOO_LARGE("54000", 2207, "driver_options EnableQueryResultDownload: 0: the result is over the"
+            + " Databricks warehouse's 25 MiB limit for inline results"),
     // 23xx: audit
     AUDIT_UNAVAILABLE("08006", 2301, "the statement was not run because its audit record could not be written"),
     // 24xx: requests

@@ -20,9 +20,19 @@ public final class DatabricksErrors extends BackendErrors {
     private DatabricksErrors() {
         super(List.of(new Rule(t -> String.valueOf(t.getMessage()).contains("oauth-m2m auth:")
                                 || String.valueOf(t.getMessage()).contains("azure-client-secret auth:"),
-                        ErrorCode.BACKEND_CREDENTIALS_UNAVAILABLE, "cannot obtain an access token")),
+                        ErrorCode.BACKEND_CREDENTIALS_UNAVAILABLE, "cannot obtain an access token"),
+                        // a warehouse aborts a statement whose INLINE result is over 25 MiB (26214400 bytes); the
+                        // driver asks for INLINE only with cloud fetch off (EnableQueryResultDownload=0)
+                        new Rule(t -> String.valueOf(t.getMessage()).contains(INLINE_LIMIT),
+                                ErrorCode.INLINE_RESULT_TOO_LARGE, "refused a result over the warehouse's 25 MiB"
+                                + " limit for inline results (cloud fetch is off: driver_options"
+                                + " EnableQueryResultDownload: 0); select fewer rows or columns, or turn cloud fetch"
+                                + " on")),
                 DatabricksErrors::withoutConfigOrStatement);
     }
+
+    /** The start of a warehouse's error for an INLINE result over its limit (Statement Execution API). */
+    static final String INLINE_LIMIT = "Inline byte limit exceeded";
 
     /** databricks-jdbc's prefix for a request the workspace refused outright, followed by the statement's text. */
     private static final String REFUSED = "Error occurred during statement execution: ";

@@ -56,6 +56,23 @@ class DatabricksCloudFetchTest {
         }
     }
 
+    /** The result a warehouse would refuse INLINE (over 25 MiB) comes whole through links: never hits that limit. */
+    @Test
+    void aResultOverTheInlineLimitComesThroughLinks() throws Exception {
+        try (Connection c = dbx.acme("?timeout_ms=120000"); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery(DatabricksInlineLimitTest.OVER_THE_LIMIT)) {
+            int rows = 0;
+            long chars = 0;
+            while (r.next()) {
+                chars += r.getString(2).length();
+                rows++;
+            }
+            assertThat(rows).isEqualTo(100);
+            assertThat(chars).isGreaterThan(26_214_400L);
+        }
+        assertThat(dbx.emulator.resultsServed()).last().isEqualTo("ARROW_STREAM LINKS");
+    }
+
     /** 250 orders in 13 chunks behind links; the tenant's cap (100 rows) in order, all downloaded token-free. */
     private static void assertCappedOrdersThroughLinks(Connection c) throws SQLException {
         int downloadsBefore = dbx.storage.requests().size();

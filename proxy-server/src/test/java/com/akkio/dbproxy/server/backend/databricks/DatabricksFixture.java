@@ -50,6 +50,12 @@ final class DatabricksFixture implements AutoCloseable {
      */
     DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds, boolean workspaceUp, int queryTimeoutSeconds,
                       String backendSettings) throws Exception {
+        this(dir, ip, tokenLifetimeSeconds, workspaceUp, queryTimeoutSeconds, backendSettings, java.util.Map.of());
+    }
+
+    /** @param driverOptions added to the backend's {@code driver_options} */
+    DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds, boolean workspaceUp, int queryTimeoutSeconds,
+                      String backendSettings, java.util.Map<String, String> driverOptions) throws Exception {
         SelfSigned cert = SelfSigned.create(dir, ip);
         String storageIp = ip.replaceFirst("^127\\.0\\.0\\.", "127.0.1.");
         SelfSigned storageCert = SelfSigned.create(java.nio.file.Files.createDirectories(dir.resolve("storage")),
@@ -101,12 +107,15 @@ final class DatabricksFixture implements AutoCloseable {
                       SSLTrustStoreType: PKCS12
                       OIDCDiscoveryEndpoint: %s/oidc/.well-known/oauth-authorization-server
                       OAuth2TokenEndpoint: %s/oidc/v1/token
+                %s
                 tenants:
                   acme: { secret_hash: "%s", scram_sha256: "%s", backend: dbx, policy: acme.yaml }
                 """.formatted(ip, backendSettings.contains("start_on_demand:") ? "" : "    start_on_demand: true",
                 backendSettings, backendSettings.contains("pool:") ? ""
                         : "    pool: { max_size: 4, connection_timeout_ms: 5000, max_lifetime_seconds: 60 }",
                 cert.truststore(), cert.truststorePassword(), base, base,
+                driverOptions.entrySet().stream().map(e -> "      " + e.getKey() + ": \"" + e.getValue() + "\"")
+                        .collect(java.util.stream.Collectors.joining("\n")),
                 SecretHash.create("acme-secret").encoded(),
                 com.akkio.dbproxy.server.config.ScramVerifier.create("acme-secret").encoded()));
         if (!workspaceUp) {

@@ -37,6 +37,12 @@ final class EmulatorResults {
     private volatile int chunkRows;
     private volatile int failChunksFrom = -1;
     private volatile long inlineLimitBytes = 16 * 1024;
+    /**
+     * A warehouse aborts a statement whose {@code INLINE} result is over 25 MiB ("Statements executed with INLINE
+     * disposition … larger than 25 MiB … aborted, and no result set will be available", Statement Execution API).
+     */
+    static final long INLINE_DISPOSITION_LIMIT = 26_214_400;
+    private volatile long inlineDispositionLimit = INLINE_DISPOSITION_LIMIT;
     private volatile java.time.Duration linkLifetime = java.time.Duration.ofMinutes(15);
     private volatile StorageHost storage;
     private final List<String> served = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -79,6 +85,23 @@ final class EmulatorResults {
 
     private String declared(String label) {
         return declaredTypes.get(label);
+    }
+
+    /** The INLINE disposition's limit (a warehouse's: {@link #INLINE_DISPOSITION_LIMIT}). */
+    void inlineDispositionLimit(long bytes) {
+        this.inlineDispositionLimit = bytes;
+    }
+
+    /**
+     * The failure of a statement whose INLINE result is over the limit, as a warehouse reports it: error code
+     * {@code BAD_REQUEST} and no SQLSTATE (its text, as Databricks clients quote it).
+     */
+    static final class InlineLimitExceeded extends SQLException {
+        InlineLimitExceeded(long limit) {
+            super("Inline byte limit exceeded. Statements executed with disposition=INLINE can have a result size of"
+                    + " at most " + limit + " bytes. Please execute the statement with disposition=EXTERNAL_LINKS if"
+                    + " you want to download the full result.");
+        }
     }
 
     void chunkRows(int rows) {
@@ -147,13 +170,18 @@ final class EmulatorResults {
     }
 
     private void jsonChunks(ObjectNode response, ObjectNode manifest, String id, List<ArrowResults.Column> columns,
-                            List<Object[]> rows) throws SQLException {
+                            List<Object[]> rows) throws SQLException, IOException {
         ArrayNode data = JSON.createArrayNode();
         for (Object[] row : rows) {
             ArrayNode out = data.addArray();
             for (int i = 0; i < row.length; i++) {
                 out.add(jsonValue(columns.get(i).typeText(), row[i]));
             }
+        }
+        // a warehouse counts its internal representation, not the JSON text: the JSON's size stands in for it
+        long bytes = JSON.writeValueAsBytes(data).length;
+        if (bytes > inlineDispositionLimit) {
+            throw new InlineLimitExceeded(inlineDispositionLimit);
         }
         int size = chunkRows > 0 && data.size() > chunkRows ? chunkRows : Math.max(1, data.size());
         List<ObjectNode> parts = new ArrayList<>();
@@ -189,7 +217,7 @@ final class EmulatorResults {
      * {@code result/chunks/N} carrying the presigned link of that chunk.
      */
     private void arrowChunks(ObjectNode response, ObjectNode manifest, String id, List<ArrowResults.Column> columns,
-                             List<Object[]> rows, String disposition, boolean lz4) throws IOException {
+                             List<Object[]> rows, String disposition, boolean lz4) throws IOException, SQLException {
         int size = chunkRows > 0 ? chunkRows : Math.max(1, rows.size());
         List<byte[]> encoded = new ArrayList<>();
         List<int[]> ranges = new ArrayList<>();
@@ -214,8 +242,10 @@ final class EmulatorResults {
         }
         if (inline) {
             if (encoded.size() > 1) {
-                // INLINE has one attachment; its limit (25 MiB on a warehouse) is not emulated
-                encoded = List.of(ArrowResults.encode(columns, rows, lz4));
+                encoded = List.of(ArrowResults.encode(columns, rows, lz4)); // INLINE has one attachment
+            }
+            if (disposition.equals("INLINE") && encoded.get(0).length > inlineDispositionLimit) {
+                throw new InlineLimitExceeded(inlineDispositionLimit);
             }
             response.putObject("result").put("chunk_index", 0).put("row_offset", 0).put("row_count", rows.size())
                     .put("byte_count", encoded.get(0).length).put("attachment", encoded.get(0));

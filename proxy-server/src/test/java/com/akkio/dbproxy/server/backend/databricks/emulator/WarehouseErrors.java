@@ -33,6 +33,9 @@ final class WarehouseErrors {
         Exception e = failure instanceof IllegalArgumentException && failure.getCause() instanceof Exception cause
                 ? cause : failure;
         String message = String.valueOf(e.getMessage()).strip().lines().findFirst().orElse("");
+        if (e instanceof EmulatorResults.InlineLimitExceeded) {
+            return JSON.createObjectNode().put("error_code", "BAD_REQUEST").put("message", message);
+        }
         if (e instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
             return error(message.replaceAll("^\\[([A-Z_]+)].*", "$1"), message, sql.getSQLState());
         }
