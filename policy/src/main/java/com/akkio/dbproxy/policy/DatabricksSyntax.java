@@ -23,7 +23,11 @@ import java.util.Set;
  *       since the parser takes the bare word for the WINDOW clause;</li>
  *   <li>{@code DESCRIBE TABLE [EXTENDED | FORMATTED] t} is read as {@code DESCRIBE t};</li>
  *   <li>{@code SORT BY}, {@code DISTRIBUTE BY} and {@code CLUSTER BY} of a query are read as one ORDER BY list
- *       (their expressions are checked like any ORDER BY's);</li>
+ *       (their expressions are checked like any ORDER BY's); in a window's {@code OVER (…)}, where Spark's grammar
+ *       takes them too, {@code DISTRIBUTE BY} and {@code CLUSTER BY} are read as PARTITION BY, {@code SORT BY} as
+ *       ORDER BY;</li>
+ *   <li>an inline table without brackets ({@code FROM VALUES (1, 'a'), (2, 'b') AS t(id, name)}) is read
+ *       bracketed, {@code FROM (VALUES …) AS t(…)}, when each row is a bracketed list or one literal;</li>
  *   <li>a string literal holding a backslash or a quote (raw {@code r'…'} strings too) is read as a plain string of
  *       the same extent: its inside is never analysed, and JSqlParser ends {@code "a \" b"} at the escaped quote
  *       where Spark does not;</li>
@@ -197,12 +201,26 @@ final class DatabricksSyntax {
         int depth = 0;
         boolean[] query = new boolean[BracketDepth.MAX + 2];
         boolean[] organizing = new boolean[BracketDepth.MAX + 2];
+        // per bracket depth: whether it is a window's specification (OVER (…)), and whether it has CLUSTER BY
+        boolean[] windowSpec = new boolean[BracketDepth.MAX + 2];
+        boolean[] clustered = new boolean[BracketDepth.MAX + 2];
         for (int i = 0; i < toks.size(); i++) {
             Tok t = toks.get(i);
             if (t.is("(")) {
                 depth = Math.min(depth + 1, BracketDepth.MAX + 1);
                 query[depth] = false;
                 organizing[depth] = false;
+                windowSpec[depth] = i > 0 && toks.get(i - 1).is("OVER");
+                clustered[depth] = false;
+            } else if (t.kind == Kind.WORD && ORGANIZING.contains(t.upper) && next(i).is("BY") && windowSpec[depth]
+                    && !(clustered[depth] && t.is("SORT"))) {
+                // Spark's window specification: DISTRIBUTE BY and CLUSTER BY are PARTITION BY, SORT BY is ORDER BY
+                // (CLUSTER BY takes no ordering after it, so a SORT BY there is left to fail)
+                edits.add(new Edit(t.start, t.end, t.is("SORT") ? "ORDER" : "PARTITION", false));
+                clustered[depth] |= t.is("CLUSTER");
+                i++;
+            } else if (t.is("VALUES") && i > 0 && (toks.get(i - 1).is("FROM") || toks.get(i - 1).is("JOIN"))) {
+                i = inlineTable(i);
             } else if (t.is(")")) {
                 depth = Math.max(depth - 1, 0);
             } else if (t.is("SELECT") || t.is("UNION") || t.is("INTERSECT") || t.is("EXCEPT") || t.is("MINUS")) {
@@ -235,6 +253,51 @@ final class DatabricksSyntax {
                 i++;
             }
         }
+    }
+
+    /**
+     * Spark's inline table without brackets, {@code FROM VALUES (1, 'a'), (2, 'b') [AS] t(id, name)}, read as the
+     * bracketed {@code FROM (VALUES …) [AS] t(…)} the parser knows: the same rows, checked as any VALUES list. Only
+     * rows that are a bracketed list or one literal are placed; anything else is left for the parser to deny
+     * ({@code FROM VALUES b} is a table named {@code values} to Spark).
+     */
+    private int inlineTable(int values) {
+        int last = -1;
+        int k = values + 1;
+        while (true) {
+            int end = row(k);
+            if (end < 0) {
+                return values;
+            }
+            last = end;
+            if (!next(end).is(",")) {
+                break;
+            }
+            k = end + 2;
+        }
+        Tok v = toks.get(values);
+        Tok end = toks.get(last);
+        if (end.kind == Kind.STRING && needsPlainReading(end)) {
+            return values; // its own edit would overlap the closing bracket's: left for the parser to deny
+        }
+        edits.add(new Edit(v.start, v.end, "(" + sql.substring(v.start, v.end), false));
+        edits.add(new Edit(end.start, end.end, sql.substring(end.start, end.end) + ")", false));
+        return values; // the rows are scanned as any text
+    }
+
+    /** The last token of an inline table's row at {@code k}: a bracketed list, or a literal; -1 for neither. */
+    private int row(int k) {
+        if (k >= toks.size()) {
+            return -1;
+        }
+        Tok t = toks.get(k);
+        if (t.is("(")) {
+            return closing(k);
+        }
+        if (t.is("-") && next(k).kind == Kind.NUMBER && next(k).start == t.end) {
+            return k + 1;
+        }
+        return t.kind == Kind.NUMBER || t.kind == Kind.STRING ? k : -1;
     }
 
     /** {@code DESCRIBE [TABLE] [EXTENDED | FORMATTED] name}: the words between are blanked for the analysis. */

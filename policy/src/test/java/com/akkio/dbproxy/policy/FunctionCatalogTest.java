@@ -62,7 +62,7 @@ class FunctionCatalogTest {
             "variant_get", "try_variant_get", "is_variant_null", "schema_of_variant", "schema_of_variant_agg",
             "to_variant_object", "randstr", "uniform", "try_mod", "try_make_timestamp", "try_url_decode",
             "validate_utf8", "try_validate_utf8", "make_valid_utf8", "is_valid_utf8", "quote", "dayname",
-            "monthname", "zeroifnull", "nullifzero", "collation");
+            "monthname", "zeroifnull", "nullifzero", "collation", "iff", "approx_top_k");
 
     private final FunctionRules builtInOnly = new FunctionRules(Dialect.DUCKDB, List.of(), List.of(), Set.of());
 
