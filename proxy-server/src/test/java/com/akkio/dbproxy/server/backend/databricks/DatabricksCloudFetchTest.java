@@ -13,10 +13,13 @@ import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.backend.databricks.emulator.DatabricksEmulator;
+import com.akkio.dbproxy.server.backend.databricks.emulator.StorageHost;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Results too large to come inline, as a warehouse sends them: Arrow chunks behind presigned links to the workspace's
@@ -53,6 +56,36 @@ class DatabricksCloudFetchTest {
         try (Connection c = SqlStates.connect("jdbc:postgresql://127.0.0.1:" + dbx.proxy.postgresPort()
                 + "/main?sslmode=disable", DemoProxy.credentials("acme", "acme-secret"))) {
             assertCappedOrdersThroughLinks(c);
+        }
+    }
+
+    /**
+     * Azure's SAS links and GCS's signed URLs, and S3's, each with a customer key in the link's {@code http_headers}:
+     * the driver inside the proxy sends each link's headers with its download, never the workspace token.
+     */
+    @ParameterizedTest
+    @EnumSource(StorageHost.Cloud.class)
+    void theDriverFetchesEachCloudsLinksWithTheHeadersTheyCarry(StorageHost.Cloud cloud) throws Exception {
+        dbx.storage.cloud(cloud, true);
+        try (Connection c = dbx.acme()) {
+            int before = dbx.storage.requests().size();
+            assertCappedOrdersThroughLinks(c);
+            List<DatabricksEmulator.Recorded> downloads = dbx.storage.requests().subList(before,
+                    dbx.storage.requests().size());
+            assertThat(downloads).isNotEmpty().allSatisfy(d -> {
+                assertThat(d.body()).as("the link's query").contains(switch (cloud) {
+                    case AWS -> "X-Amz-Signature=";
+                    case AZURE -> "sr=b&sp=r&sig=";
+                    case GCP -> "X-Goog-Signature=";
+                });
+                assertThat(d.header(switch (cloud) {
+                    case AWS -> "x-amz-server-side-encryption-customer-key";
+                    case AZURE -> "x-ms-encryption-key";
+                    case GCP -> "x-goog-encryption-key";
+                })).as("the customer key the link's headers carry").isNotBlank();
+            });
+        } finally {
+            dbx.storage.cloud(StorageHost.Cloud.AWS, false);
         }
     }
 

@@ -270,7 +270,8 @@ final class EmulatorResults {
         ObjectNode link = stored.parts().get(index).deepCopy();
         link.put("external_link", storage.presign(stored.objects().get(index), linkLifetime))
                 .put("expiration", java.time.Instant.now().plus(linkLifetime).toString());
-        link.putObject("http_headers");
+        ObjectNode headers = link.putObject("http_headers");
+        storage.headers(stored.objects().get(index)).forEach(headers::put);
         if (index + 1 < stored.parts().size()) {
             link.put("next_chunk_index", index + 1)
                     .put("next_chunk_internal_link", "/api/2.0/sql/statements/" + id + "/result/chunks/" + (index + 1));

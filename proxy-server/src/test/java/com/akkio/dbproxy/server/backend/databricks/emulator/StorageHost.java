@@ -33,11 +33,18 @@ import com.sun.net.httpserver.HttpsServer;
 
 /**
  * The cloud storage a warehouse's {@code EXTERNAL_LINKS} point to, on its own loopback address and TLS certificate
- * (port 443, as S3, ADLS and GCS are): objects are fetched with presigned, expiring URLs in the shape of S3's
- * ({@code X-Amz-Date}, {@code X-Amz-Expires}, {@code X-Amz-Signature}) and no other credential. As S3 does, it
- * refuses a request that carries an {@code Authorization} header besides the signature (so a client that sends the
- * workspace token to storage fails here as it would there), an expired URL (403 "Request has expired") and a
- * tampered one (403 SignatureDoesNotMatch). Every request is recorded.
+ * (port 443, as S3, ADLS and GCS are): objects are fetched with presigned, expiring URLs and no other credential, in
+ * the shape of the workspace's cloud ({@link Cloud}): S3's query signature ({@code X-Amz-Date}, {@code X-Amz-Expires},
+ * {@code X-Amz-Signature}), an Azure Blob service SAS ({@code sv}, {@code st}, {@code se}, {@code sr=b},
+ * {@code sp=r}, {@code sig}) or a GCS V4 signed URL ({@code X-Goog-Date}, {@code X-Goog-Expires},
+ * {@code X-Goog-Signature}). With customer keys, each object is stored under a key of its own that the link's
+ * {@code http_headers} carry in the cloud's headers (S3's {@code x-amz-server-side-encryption-customer-*}, Azure's
+ * {@code x-ms-encryption-*}, GCS's {@code x-goog-encryption-*}), as "headers … to pass a decryption key to the
+ * external service" of the Statement Execution API; a request without them is refused with the cloud's error. As the
+ * clouds do, it refuses an expired URL and a tampered one (each cloud's status, code and wording), and a request that
+ * carries an {@code Authorization} header besides the signature (so a client that sends the workspace token to
+ * storage fails here; S3's refusal is documented, Azure's and GCS's are this emulator's choice). Every request is
+ * recorded, its query string as the record's body.
  */
 public final class StorageHost implements AutoCloseable {
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
@@ -47,6 +54,13 @@ public final class StorageHost implements AutoCloseable {
     private final String host;
     private final byte[] key = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
     private final Map<String, byte[]> objects = new ConcurrentHashMap<>();
+    /** The customer key each object was stored under, where it was. */
+    private final Map<String, byte[]> keys = new ConcurrentHashMap<>();
+    private volatile Cloud cloud = Cloud.AWS;
+    private volatile boolean customerKeys;
+
+    /** The cloud whose storage the links point to. */
+    public enum Cloud { AWS, AZURE, GCP }
     private final List<DatabricksEmulator.Recorded> requests = new CopyOnWriteArrayList<>();
 
     /** @param keystore PKCS12 keystore with a certificate for {@code host}, a name of the storage's own */
@@ -79,32 +93,97 @@ public final class StorageHost implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /**
+     * Links from now on point to {@code cloud}'s storage; with {@code customerKeys}, objects stored from now on are
+     * encrypted with a key of their own that only their links' headers carry.
+     */
+    public void cloud(Cloud cloud, boolean customerKeys) {
+        this.cloud = cloud;
+        this.customerKeys = customerKeys;
+    }
+
     /** Stores one object per chunk of statement {@code statementId}; their keys, in order. */
     List<String> store(String statementId, List<byte[]> chunks) {
-        List<String> keys = new java.util.ArrayList<>();
+        List<String> stored = new java.util.ArrayList<>();
         for (int i = 0; i < chunks.size(); i++) {
             String objectKey = "/results/" + statementId + "/" + UUID.randomUUID() + "-" + i;
             objects.put(objectKey, chunks.get(i));
-            keys.add(objectKey);
+            if (customerKeys) {
+                byte[] customerKey = new byte[32];
+                new java.security.SecureRandom().nextBytes(customerKey);
+                keys.put(objectKey, customerKey);
+            }
+            stored.add(objectKey);
         }
-        return keys;
+        return stored;
     }
 
-    /** A URL that reads {@code objectKey} for {@code lifetime} from now. */
+    /** A URL that reads {@code objectKey} for {@code lifetime} from now, in the shape of the current cloud's. */
     public String presign(String objectKey, Duration lifetime) {
-        String date = AMZ_DATE.format(Instant.now());
+        Instant now = Instant.now();
+        String date = AMZ_DATE.format(now);
         long expires = lifetime.toSeconds();
-        return "https://" + host + objectKey + "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=" + date
-                + "&X-Amz-Expires=" + expires + "&X-Amz-SignedHeaders=host&X-Amz-Signature="
-                + sign(objectKey, date, expires);
+        return switch (cloud) {
+            case AWS -> "https://" + host + objectKey + "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=" + date
+                    + "&X-Amz-Expires=" + expires + "&X-Amz-SignedHeaders=host&X-Amz-Signature="
+                    + sign(objectKey, date, expires);
+            case AZURE -> {
+                String start = now.minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+                String end = now.plus(lifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+                yield "https://" + host + objectKey + "?sv=2021-08-06&st=" + start + "&se=" + end + "&sr=b&sp=r&sig="
+                        + java.net.URLEncoder.encode(azureSignature(objectKey, "r", start, end), StandardCharsets.UTF_8);
+            }
+            case GCP -> "https://" + host + objectKey + "?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential="
+                    + "results-reader%40workspace.iam.gserviceaccount.com%2F" + date.substring(0, 8)
+                    + "%2Fauto%2Fstorage%2Fgoog4_request&X-Goog-Date=" + date + "&X-Goog-Expires=" + expires
+                    + "&X-Goog-SignedHeaders=host&X-Goog-Signature=" + sign(objectKey, date, expires);
+        };
+    }
+
+    /**
+     * The {@code http_headers} a link to {@code objectKey} carries: the object's customer key in the current cloud's
+     * headers (key, its SHA-256, the algorithm), or none.
+     */
+    public Map<String, String> headers(String objectKey) {
+        byte[] customerKey = keys.get(objectKey);
+        if (customerKey == null) {
+            return Map.of();
+        }
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        String keyText = b64.encodeToString(customerKey);
+        return switch (cloud) {
+            case AWS -> Map.of("x-amz-server-side-encryption-customer-algorithm", "AES256",
+                    "x-amz-server-side-encryption-customer-key", keyText,
+                    "x-amz-server-side-encryption-customer-key-MD5", b64.encodeToString(digest("MD5", customerKey)));
+            case AZURE -> Map.of("x-ms-encryption-algorithm", "AES256", "x-ms-encryption-key", keyText,
+                    "x-ms-encryption-key-sha256", b64.encodeToString(digest("SHA-256", customerKey)));
+            case GCP -> Map.of("x-goog-encryption-algorithm", "AES256", "x-goog-encryption-key", keyText,
+                    "x-goog-encryption-key-sha256", b64.encodeToString(digest("SHA-256", customerKey)));
+        };
+    }
+
+    private static byte[] digest(String algorithm, byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance(algorithm).digest(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private String sign(String objectKey, String date, long expires) {
+        return HexFormat.of().formatHex(hmac(objectKey + "\n" + date + "\n" + expires));
+    }
+
+    private String azureSignature(String objectKey, String permissions, String start, String end) {
+        return java.util.Base64.getEncoder().encodeToString(hmac(permissions + "\n" + start + "\n" + end + "\n"
+                + objectKey));
+    }
+
+    private byte[] hmac(String text) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal((objectKey + "\n" + date + "\n" + expires)
-                    .getBytes(StandardCharsets.UTF_8)));
+            return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -114,27 +193,97 @@ public final class StorageHost implements AutoCloseable {
         String path = ex.getRequestURI().getPath();
         Map<String, String> headers = new HashMap<>();
         ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
-        requests.add(new DatabricksEmulator.Recorded(ex.getRequestMethod(), path, headers, ""));
-        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-        byte[] object = objects.get(path);
-        if (headers.containsKey("authorization")) {
-            error(ex, 400, "InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query"
-                    + " parameter, Signature query string parameter or the Authorization header should be specified");
-        } else if (!ex.getRequestMethod().equals("GET") || object == null) {
-            error(ex, 404, "NoSuchKey", "The specified key does not exist.");
-        } else if (!query.containsKey("X-Amz-Signature") || !sign(path, query.get("X-Amz-Date"),
-                Long.parseLong(query.getOrDefault("X-Amz-Expires", "0"))).equals(query.get("X-Amz-Signature"))) {
-            error(ex, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the"
-                    + " signature you provided.");
-        } else if (Instant.from(AMZ_DATE.parse(query.get("X-Amz-Date")))
-                .plusSeconds(Long.parseLong(query.get("X-Amz-Expires"))).isBefore(Instant.now())) {
-            error(ex, 403, "AccessDenied", "Request has expired");
+        String rawQuery = ex.getRequestURI().getRawQuery();
+        requests.add(new DatabricksEmulator.Recorded(ex.getRequestMethod(), path, headers,
+                rawQuery == null ? "" : rawQuery));
+        Map<String, String> query = query(rawQuery);
+        byte[] object = ex.getRequestMethod().equals("GET") ? objects.get(path) : null;
+        Cloud shape = query.containsKey("sig") ? Cloud.AZURE : query.containsKey("X-Goog-Signature") ? Cloud.GCP
+                : Cloud.AWS;
+        String refusal;
+        try {
+            refusal = refusal(shape, headers, query, path, object);
+        } catch (RuntimeException malformed) { // a signature field that does not parse: no signature of ours
+            refusal = shape == Cloud.AZURE ? "403|AuthenticationFailed|Server failed to authenticate the request."
+                    : "403|SignatureDoesNotMatch|The request signature we calculated does not match the signature you"
+                    + " provided.";
+        }
+        if (refusal != null) {
+            String[] parts = refusal.split("\\|", 3);
+            error(ex, shape, Integer.parseInt(parts[0]), parts[1], parts[2]);
+        } else if (!customerKeyGiven(shape, headers, path)) {
+            switch (shape) {
+                case AWS -> error(ex, shape, 400, "InvalidRequest", "The object was stored using a form of Server"
+                        + " Side Encryption. The correct parameters must be provided to retrieve the object.");
+                case AZURE -> error(ex, shape, 409, "BlobUsesCustomerSpecifiedEncryption", "The blob is encrypted"
+                        + " with customer specified encryption, but it was not provided in the request.");
+                case GCP -> error(ex, shape, 400, "ResourceIsEncryptedWithCustomerEncryptionKey", "The resource is"
+                        + " encrypted with a customer encryption key.");
+            }
         } else {
             ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
             ex.sendResponseHeaders(200, object.length);
             ex.getResponseBody().write(object);
             ex.close();
         }
+    }
+
+    /** Why the request is refused, as {@code status|code|message} in the cloud's terms, or null. */
+    private String refusal(Cloud shape, Map<String, String> headers, Map<String, String> query, String path,
+                           byte[] object) {
+        if (headers.containsKey("authorization")) {
+            return switch (shape) {
+                case AWS -> "400|InvalidArgument|Only one auth mechanism allowed; only the X-Amz-Algorithm query"
+                        + " parameter, Signature query string parameter or the Authorization header should be specified";
+                case AZURE -> "403|AuthenticationFailed|Server failed to authenticate the request: a shared access"
+                        + " signature and an Authorization header were both given";
+                case GCP -> "400|InvalidArgument|Only one authentication method may be given: the signed URL or the"
+                        + " Authorization header";
+            };
+        }
+        if (object == null) {
+            return shape == Cloud.AZURE ? "404|BlobNotFound|The specified blob does not exist."
+                    : "404|NoSuchKey|The specified key does not exist.";
+        }
+        return switch (shape) {
+            case AWS -> !query.containsKey("X-Amz-Signature") || !sign(path, query.get("X-Amz-Date"),
+                    Long.parseLong(query.getOrDefault("X-Amz-Expires", "0"))).equals(query.get("X-Amz-Signature"))
+                    ? "403|SignatureDoesNotMatch|The request signature we calculated does not match the signature you"
+                    + " provided."
+                    : expired(query.get("X-Amz-Date"), query.get("X-Amz-Expires"))
+                    ? "403|AccessDenied|Request has expired" : null;
+            case AZURE -> !azureSignature(path, query.get("sp"), query.get("st"), query.get("se"))
+                    .equals(query.get("sig"))
+                    ? "403|AuthenticationFailed|Server failed to authenticate the request. Make sure the value of"
+                    + " Authorization header is formed correctly including the signature."
+                    : Instant.parse(query.get("se")).isBefore(Instant.now())
+                    ? "403|AuthenticationFailed|Server failed to authenticate the request. Signed expiry time ["
+                    + query.get("se") + "] has to be after current time [" + Instant.now() + "]" : null;
+            case GCP -> !sign(path, query.get("X-Goog-Date"), Long.parseLong(query.getOrDefault("X-Goog-Expires",
+                    "0"))).equals(query.get("X-Goog-Signature"))
+                    ? "403|SignatureDoesNotMatch|The request signature we calculated does not match the signature you"
+                    + " provided. Check your Google secret key and signing method."
+                    : expired(query.get("X-Goog-Date"), query.get("X-Goog-Expires"))
+                    ? "400|ExpiredToken|Invalid argument. The provided token has expired." : null;
+        };
+    }
+
+    private static boolean expired(String date, String expires) {
+        return Instant.from(AMZ_DATE.parse(date)).plusSeconds(Long.parseLong(expires)).isBefore(Instant.now());
+    }
+
+    /** Whether the request carries the object's customer key (if it has one) in the cloud's headers. */
+    private boolean customerKeyGiven(Cloud shape, Map<String, String> headers, String path) {
+        byte[] customerKey = keys.get(path);
+        if (customerKey == null) {
+            return true;
+        }
+        String header = switch (shape) {
+            case AWS -> "x-amz-server-side-encryption-customer-key";
+            case AZURE -> "x-ms-encryption-key";
+            case GCP -> "x-goog-encryption-key";
+        };
+        return java.util.Base64.getEncoder().encodeToString(customerKey).equals(headers.get(header));
     }
 
     private static Map<String, String> query(String raw) {
@@ -151,10 +300,16 @@ public final class StorageHost implements AutoCloseable {
         return out;
     }
 
-    /** An S3-style XML error. */
-    private static void error(HttpExchange ex, int status, String code, String message) throws IOException {
+    /** An XML error as the cloud writes it (Azure names the detail AuthenticationErrorDetail, GCS Details). */
+    private static void error(HttpExchange ex, Cloud shape, int status, String code, String message)
+            throws IOException {
+        String detail = switch (shape) {
+            case AWS -> "";
+            case AZURE -> "<AuthenticationErrorDetail>" + message + "</AuthenticationErrorDetail>";
+            case GCP -> "<Details>" + message + "</Details>";
+        };
         byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + message
-                + "</Message></Error>").getBytes(StandardCharsets.UTF_8);
+                + "</Message>" + detail + "</Error>").getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/xml");
         ex.sendResponseHeaders(status, body.length);
         ex.getResponseBody().write(body);
