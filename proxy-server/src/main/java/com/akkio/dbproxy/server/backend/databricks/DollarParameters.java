@@ -1,7 +1,6 @@
 package com.akkio.dbproxy.server.backend.databricks;
 
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -31,11 +30,7 @@ final class DollarParameters {
     }
 
     private static Object call(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+        return RenewedSessions.call(target, method, args);
     }
 
     private static final class ConnectionHandler implements InvocationHandler {

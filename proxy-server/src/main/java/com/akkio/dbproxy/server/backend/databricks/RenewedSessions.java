@@ -60,7 +60,8 @@ final class RenewedSessions {
         return false;
     }
 
-    private static Object call(Object target, Method method, Object[] args) throws Throwable {
+    /** {@code method} on {@code target}, throwing what it throws (not reflection's wrapper). */
+    static Object call(Object target, Method method, Object[] args) throws Throwable {
         try {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {

@@ -191,7 +191,8 @@ class EmulatorWithRealDriverTest {
                 .executeQuery("SELECT 1")).isInstanceOf(SQLException.class);
     }
 
-    private static SSLContext trusting(SelfSigned cert) throws Exception {
+    /** A TLS context trusting {@code cert}'s trust store. */
+    static SSLContext trusting(SelfSigned cert) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(cert.truststore())) {
             trust.load(in, cert.truststorePassword().toCharArray());

@@ -2,20 +2,14 @@ package com.akkio.dbproxy.server.backend.databricks.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.SelfSigned;
@@ -42,15 +36,7 @@ class StorageHostTest {
     static void start() throws Exception {
         cert = SelfSigned.create(dir, "127.0.1.43");
         storage = new StorageHost(cert.keystore(), cert.keystorePassword(), "127.0.1.43");
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(cert.truststore())) {
-            trust.load(in, cert.truststorePassword().toCharArray());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        client = HttpClient.newBuilder().sslContext(ssl).build();
+        client = HttpClient.newBuilder().sslContext(EmulatorWithRealDriverTest.trusting(cert)).build();
     }
 
     @AfterAll
