@@ -14,12 +14,19 @@ public record SelfSigned(Path keystore, String keystorePassword, Path truststore
 
     /** A certificate for the given loopback address (and 127.0.0.1, localhost). */
     public static SelfSigned create(Path dir, String ip) throws Exception {
+        return create(dir, ip, new String[0]);
+    }
+
+    /** A certificate for the given loopback address and host names (and 127.0.0.1, localhost). */
+    public static SelfSigned create(Path dir, String ip, String... names) throws Exception {
         Path keystore = dir.resolve("server.p12");
         Path cert = dir.resolve("server.crt");
         Path truststore = dir.resolve("trust.p12");
         keytool("-genkeypair", "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", "ks-pass",
                 "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=127.0.0.1",
-                "-ext", "SAN=ip:" + ip + ",ip:127.0.0.1,dns:localhost");
+                "-ext", "SAN=ip:" + ip + ",ip:127.0.0.1,dns:localhost"
+                        + java.util.Arrays.stream(names).map(n -> ",dns:" + n).collect(
+                                java.util.stream.Collectors.joining()));
         keytool("-exportcert", "-keystore", keystore.toString(), "-storepass", "ks-pass", "-alias", "server",
                 "-file", cert.toString());
         keytool("-importcert", "-noprompt", "-keystore", truststore.toString(), "-storetype", "PKCS12",

@@ -66,7 +66,12 @@ public class BackendErrors {
                         + "' has no free connection (pool wait exceeded): " + firstLine(t.getMessage()));
             }
             if (t instanceof SQLTransientConnectionException || t instanceof SQLException && unreachable(t)) {
-                // a pool timeout with a cause: the pool had room, but connecting failed
+                // a pool timeout with a cause: the pool had room, but connecting failed; the backend's own rules
+                // name the reason first where they know it (a secret the identity provider refused)
+                Translated known = byRule(t, backend);
+                if (known != null) {
+                    return known;
+                }
                 Throwable why = t.getCause() != null ? t.getCause() : t;
                 return labelled(ErrorCode.BACKEND_UNREACHABLE, "backend '" + backend + "' cannot be reached: "
                         + scrub.apply(firstLine(why.getMessage())));
@@ -86,6 +91,20 @@ public class BackendErrors {
         }
         return labelled(ErrorCode.BACKEND_FAILURE, "backend '" + backend + "' failed: "
                 + scrub.apply(firstLine(failure.getMessage())));
+    }
+
+    /** The first cause of {@code failure} one of this table's rules matches, translated by that rule; or null. */
+    private Translated byRule(Throwable failure, String backend) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
+            for (Rule rule : rules) {
+                if (rule.matches().test(t)) {
+                    return labelled(rule.code(), "backend '" + backend + "' " + rule.detail() + ": "
+                            + scrub.apply(firstLine(t.getMessage())));
+                }
+            }
+        }
+        return null;
     }
 
     /** True when the failure is one this table does not recognise: worth a warning with its stack trace. */

@@ -75,8 +75,9 @@ public final class DatabricksTypes implements TypeMapping {
     @Override
     public Object read(ResultSet rs, int column, ValueType type) throws SQLException {
         return switch (type.kind()) {
-            case JSON -> type.name().toUpperCase(Locale.ROOT).startsWith("MAP")
-                    ? mapAsObject(rs.getString(column)) : rs.getString(column);
+            case JSON -> NestedMaps.nested(type.name()) ? nestedMaps(rs.getString(column), type.name())
+                    : type.name().toUpperCase(Locale.ROOT).startsWith("MAP") ? mapAsObject(rs.getString(column))
+                    : rs.getString(column);
             case TEXT, INTERVAL -> rs.getString(column);
             case TIMESTAMP -> {
                 Timestamp t = rs.getTimestamp(column);
@@ -92,7 +93,7 @@ public final class DatabricksTypes implements TypeMapping {
      * A MAP's text as a JSON object. From Arrow results (the driver's default) the driver rewrites the Arrow list of
      * a map's entries as an object but leaves an empty map as {@code []}, and writes keys that are not strings bare
      * ({@code {7:"x"}}, not JSON); from JSON results it passes the warehouse's object on. Clients get a JSON object
-     * either way. Maps nested in arrays and structs are left as the driver writes them.
+     * either way; maps nested in arrays and structs too ({@link NestedMaps}).
      */
     static String mapAsObject(String text) throws SQLException {
         if (text == null) {
@@ -116,6 +117,15 @@ public final class DatabricksTypes implements TypeMapping {
             }
         } catch (JsonProcessingException e) {
             throw new SQLException("a MAP value the driver wrote is not JSON", "XX000", e);
+        }
+    }
+
+    /** A value with maps inside arrays or structs ({@link NestedMaps}), every map an object. */
+    static String nestedMaps(String text, String typeName) throws SQLException {
+        try {
+            return NestedMaps.objects(text, typeName);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("a " + typeName + " value the driver wrote is not JSON", "XX000", e);
         }
     }
 

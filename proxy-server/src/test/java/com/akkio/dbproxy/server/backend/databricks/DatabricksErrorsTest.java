@@ -34,6 +34,25 @@ class DatabricksErrorsTest {
                 .doesNotContain("azure_client_id").doesNotContain("azuredatabricks.net");
     }
 
+    /**
+     * The chain the pool hands over when the driver could not open a connection because Entra ID refused the secret
+     * (as the real driver and SDK throw it against the emulator, DatabricksEntraIdTest): the refusal, not "cannot be
+     * reached", and neither the SDK's configuration nor the workspace host.
+     */
+    @Test
+    void aSecretRefusedBehindThePoolsTimeoutIsACredentialsFailureNotAnUnreachableBackend() {
+        SQLException e = new java.sql.SQLTransientConnectionException("dbx-acme - Connection is not available,"
+                + " request timed out after 5000ms.", "08001", new SQLException("Connection failure while using the"
+                + " OSS Databricks JDBC driver. Failed to connect to server: https://adb-1.7.azuredatabricks.net:443",
+                "08000", new RuntimeException("azure-client-secret auth: Failed to refresh credentials:"
+                + " invalid_client. Config: host=https://adb-1.7.azuredatabricks.net, azure_client_id=x")));
+        BackendErrors.Translated t = DatabricksErrors.TABLE.translate(e, "dbx");
+        assertThat(t.code()).isEqualTo(ErrorCode.BACKEND_CREDENTIALS_UNAVAILABLE);
+        assertThat(t.sqlState()).isEqualTo("08006");
+        assertThat(t.detail()).isEqualTo("backend 'dbx' cannot obtain an access token: azure-client-secret auth:"
+                + " Failed to refresh credentials: invalid_client.");
+    }
+
     @Test
     void theWarehousesReasonOnALaterLineReachesTheClient() {
         SQLException e = new SQLException("Statement execution failed 01ef -> SELECT * FROM `acme_prod`.`x`\n"

@@ -55,6 +55,9 @@ public final class DatabricksEmulator implements AutoCloseable {
     private final Connection duckdb;
     private final Map<String, String> clientSecrets = new ConcurrentHashMap<>();
     private final Map<String, Long> tokens = new ConcurrentHashMap<>();
+    private final Map<String, String> entraSecrets = new ConcurrentHashMap<>();
+    /** The application id of the Azure Databricks resource, whose Entra ID tokens a workspace accepts. */
+    static final String AZURE_DATABRICKS_RESOURCE = "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d";
     private final Map<String, String> sessions = new ConcurrentHashMap<>();
     private final EmulatedStatements statements;
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
@@ -134,6 +137,16 @@ public final class DatabricksEmulator implements AutoCloseable {
 
     public void allowClient(String clientId, String secret) {
         clientSecrets.put(clientId + "\u0000" + secret, clientId);
+    }
+
+    /**
+     * An Azure service principal of Entra ID tenant {@code tenant}: the emulator also answers as Entra ID's v1 token
+     * endpoint ({@code POST /{tenant}/oauth2/token}, reached as {@code login.microsoftonline.com} when that name
+     * resolves here) with tokens for the Azure Databricks resource, which API requests may then carry, and for the
+     * management endpoint (the SDK's {@code X-Databricks-Azure-SP-Management-Token}).
+     */
+    public void allowEntraClient(String tenant, String clientId, String secret) {
+        entraSecrets.put(tenant + "\u0000" + clientId + "\u0000" + secret, clientId);
     }
 
     public void revokeClient(String clientId, String secret) {
@@ -283,6 +296,8 @@ public final class DatabricksEmulator implements AutoCloseable {
                     Thread.sleep(tokenDelayMillis);
                 }
                 token(ex, body, headers);
+            } else if (path.matches("/[^/]+/oauth2/token")) {
+                entraToken(ex, path.substring(1, path.indexOf("/oauth2/")), body);
             } else if (path.startsWith("/api/2.0/connector-service/feature-flags/")) {
                 reply(ex, 200, JSON.createObjectNode().put("ttl_seconds", 900).set("flags", JSON.createArrayNode()));
             } else if (!authorized(headers)) {
@@ -323,6 +338,33 @@ public final class DatabricksEmulator implements AutoCloseable {
         tokens.put(token, System.currentTimeMillis() + tokenLifetimeSeconds * 1000);
         reply(ex, 200, JSON.createObjectNode().put("access_token", token).put("token_type", "Bearer")
                 .put("expires_in", tokenLifetimeSeconds).put("scope", "all-apis"));
+    }
+
+    /**
+     * Entra ID's v1 client-credentials grant: a JWT issued by {@code https://sts.windows.net/{tenant}/} for the
+     * requested resource; tokens for the Azure Databricks resource authorise API requests. A wrong secret gets
+     * Entra ID's {@code invalid_client} with its AADSTS code.
+     */
+    private void entraToken(HttpExchange ex, String tenant, String body) throws IOException {
+        Map<String, String> form = form(body);
+        String id = form.get("client_id");
+        if (!"client_credentials".equals(form.get("grant_type"))
+                || !entraSecrets.containsKey(tenant + "\u0000" + id + "\u0000" + form.get("client_secret"))) {
+            reply(ex, 401, JSON.createObjectNode().put("error", "invalid_client").put("error_description",
+                    "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the"
+                    + " client secret value, not the client secret ID, for a secret added to app '" + id + "'."));
+            return;
+        }
+        String resource = form.getOrDefault("resource", "");
+        long now = System.currentTimeMillis() / 1000;
+        String token = jwt(JSON.createObjectNode().put("aud", resource).put("iss", "https://sts.windows.net/" + tenant
+                + "/").put("appid", id).put("tid", tenant).put("iat", now).put("nbf", now)
+                .put("exp", now + tokenLifetimeSeconds).put("uti", UUID.randomUUID().toString()));
+        if (resource.equals(AZURE_DATABRICKS_RESOURCE)) {
+            tokens.put(token, System.currentTimeMillis() + tokenLifetimeSeconds * 1000);
+        }
+        reply(ex, 200, JSON.createObjectNode().put("token_type", "Bearer").put("expires_in", tokenLifetimeSeconds)
+                .put("ext_expires_in", tokenLifetimeSeconds).put("resource", resource).put("access_token", token));
     }
 
     /** Workspace OAuth tokens are JWTs, and the driver reads their expiry: signed here with a per-run key. */

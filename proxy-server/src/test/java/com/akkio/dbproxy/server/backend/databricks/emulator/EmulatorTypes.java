@@ -63,14 +63,17 @@ public final class EmulatorTypes {
         };
     }
 
-    /** {@code a INTEGER, b STRUCT(c INTEGER, d VARCHAR)} split at the commas outside brackets. */
+    /**
+     * {@code a INTEGER, b STRUCT(c INTEGER, d VARCHAR)} (DuckDB) or {@code a: INT, m: MAP<INT, STRING>} (Databricks)
+     * split at the commas outside brackets.
+     */
     static List<String> topLevelParts(String list) {
         List<String> parts = new ArrayList<>();
         int depth = 0;
         int start = 0;
         for (int i = 0; i < list.length(); i++) {
             char c = list.charAt(i);
-            depth += c == '(' || c == '[' ? 1 : c == ')' || c == ']' ? -1 : 0;
+            depth += c == '(' || c == '[' || c == '<' ? 1 : c == ')' || c == ']' || c == '>' ? -1 : 0;
             if (c == ',' && depth == 0) {
                 parts.add(list.substring(start, i));
                 start = i + 1;
