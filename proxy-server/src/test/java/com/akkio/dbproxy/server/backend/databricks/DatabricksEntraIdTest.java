@@ -135,7 +135,7 @@ class DatabricksEntraIdTest {
                     %s
                     azure_tenant_id: %s
                     start_on_demand: true
-                    pool: { max_size: 2, connection_timeout_ms: 60000, max_lifetime_seconds: 60 }
+                    pool: { max_size: 2, connection_timeout_ms: %d, max_lifetime_seconds: 60 }
                     driver_options: { SSLTrustStore: %s, SSLTrustStorePwd: %s, SSLTrustStoreType: PKCS12 }
                 """;
         return Files.writeString(dir.resolve("proxy.yaml"), """
@@ -147,9 +147,9 @@ class DatabricksEntraIdTest {
                   acme: { secret_hash: "%s", scram_sha256: "%s", backend: dbx, policy: acme.yaml }
                   globex: { secret_hash: "%s", backend: dbx-wrong, policy: globex.yaml }
                 """.formatted(port, adminPort, pgPort,
-                backend.formatted("dbx", WORKSPACE, "client_secret_file: sp.secret", TENANT, cert.truststore(),
+                backend.formatted("dbx", WORKSPACE, "client_secret_file: sp.secret", TENANT, 60_000, cert.truststore(),
                         cert.truststorePassword()),
-                backend.formatted("dbx-wrong", WORKSPACE, "client_secret: not-the-secret", TENANT,
+                backend.formatted("dbx-wrong", WORKSPACE, "client_secret: not-the-secret", TENANT, 10_000,
                         cert.truststore(), cert.truststorePassword()),
                 SecretHash.create("acme-secret").encoded(),
                 com.akkio.dbproxy.server.config.ScramVerifier.create("acme-secret").encoded(),
