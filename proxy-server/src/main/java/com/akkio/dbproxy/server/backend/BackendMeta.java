@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import com.akkio.dbproxy.server.types.ValueType;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.calcite.avatica.AvaticaUtils;
 import org.apache.calcite.avatica.ColumnMetaData;
 import org.apache.calcite.avatica.MetaImpl;
@@ -226,15 +228,7 @@ public final class BackendMeta extends JdbcMeta {
             throws NoSuchStatementException {
         StatementInfo info = statementInfo(h);
         try {
-            if (parameterValues != null && MetaImpl.checkParameterValueHasNull(parameterValues)) {
-                throw new SQLException("exception while executing query: unbound parameter");
-            }
-            PreparedStatement statement = (PreparedStatement) StatementAccess.of(info);
-            if (parameterValues != null) {
-                for (int i = 0; i < parameterValues.size(); i++) {
-                    statement.setObject(i + 1, parameterValues.get(i).toJdbc(PARAMETER_CALENDAR));
-                }
-            }
+            PreparedStatement statement = bound(info, parameterValues);
             if (!statement.execute()) {
                 return new ExecuteResult(List.of(MetaResultSet.count(h.connectionId, h.id,
                         statement.getUpdateCount())));
@@ -250,6 +244,50 @@ public final class BackendMeta extends JdbcMeta {
                     ? MetaResultSet.create(h.connectionId, h.id, true, h.signature, Frame.EMPTY)
                     : ResultFrames.create(h.connectionId, h.id, rs, maxRowsInFirstFrame, Long.MAX_VALUE, h.signature,
                     backend.types())));
+        } catch (SQLException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    /** The statement's prepared statement with {@code parameterValues} bound. */
+    private static PreparedStatement bound(StatementInfo info, List<TypedValue> parameterValues) throws SQLException {
+        if (parameterValues != null && MetaImpl.checkParameterValueHasNull(parameterValues)) {
+            throw new SQLException("exception while executing query: unbound parameter");
+        }
+        PreparedStatement statement = (PreparedStatement) StatementAccess.of(info);
+        if (parameterValues != null) {
+            for (int i = 0; i < parameterValues.size(); i++) {
+                statement.setObject(i + 1, parameterValues.get(i).toJdbc(PARAMETER_CALENDAR));
+            }
+        }
+        return statement;
+    }
+
+    /** Whether {@link #executeArrow} is available: the backend exports its results as Arrow itself (DuckDB). */
+    public boolean exportsArrow() {
+        return backend.dialect() == com.akkio.dbproxy.policy.Dialect.DUCKDB;
+    }
+
+    /**
+     * Runs a prepared statement with {@code parameterValues} as {@link #execute} does, and hands its result over
+     * unread, as the backend's own Arrow batches of up to {@code batchRows} rows in {@code allocator}; null when it
+     * answered with a count. The reader owns the result: the caller closes it.
+     */
+    public ArrowReader executeArrow(StatementHandle h, List<TypedValue> parameterValues, BufferAllocator allocator,
+                                    int batchRows) throws NoSuchStatementException {
+        if (!exportsArrow()) {
+            throw new IllegalStateException("backend " + backend.name() + " does not export Arrow");
+        }
+        StatementInfo info = statementInfo(h);
+        try {
+            PreparedStatement statement = bound(info, parameterValues);
+            if (!statement.execute()) {
+                return null;
+            }
+            ResultSet rs = statement.getResultSet();
+            info.setResultSet(rs);
+            rowLimits.forget(h);
+            return rs == null ? null : DuckDbArrow.export(rs, allocator, batchRows);
         } catch (SQLException e) {
             throw new RuntimeException(e);
         }

@@ -438,6 +438,111 @@ public final class GovernedConnection implements StatementGate.Context {
                 p.decision());
     }
 
+    /** Whether {@link #executePreparedArrow} is available: the backend exports its results as Arrow (DuckDB). */
+    public boolean exportsArrow() {
+        return backend().exportsArrow();
+    }
+
+    /**
+     * Runs prepared query {@code h} as {@link #executePrepared} does (the same decision, admission through the
+     * tenant's limits, query timeout and audit records), but hands its result over as the backend's own Arrow batches
+     * rather than rows, for a front end that sends Arrow. The {@link ArrowResult} holds the statement's row cap and
+     * completes its audit record with the rows sent; the caller closes it.
+     */
+    public ArrowResult executePreparedArrow(StatementHandle h, List<TypedValue> parameterValues,
+                                            org.apache.arrow.memory.BufferAllocator allocator, int batchRows)
+            throws NoSuchStatementException {
+        statement(h);
+        Prepared p = prepared(h);
+        StatementRun run = p.run();
+        cancelRequested.set(false);
+        try (LogContext log = LogContext.enter(tenantName(), run.requestId);
+             TenantLimiter.Permit permit = gate.admit(this, List.of(run))) {
+            ArrowResult result = new ArrowResult(h, run, backend().executeArrow(h, parameterValues, allocator,
+                    batchRows), cap(-1));
+            ran(run.decision);
+            runs.put(h.id, run);
+            return result;
+        } catch (NoSuchStatementException e) {
+            gate.complete(this, run, AuditOutcome.ERROR, AuditOutcome.NO_SUCH_STATEMENT, -1);
+            throw e;
+        } catch (RuntimeException e) {
+            throw gate.failed(this, List.of(run), e, cancelRequested.getAndSet(false));
+        }
+    }
+
+    /**
+     * A result leaving as Arrow batches ({@link #executePreparedArrow}): the backend's reader (null if the statement
+     * answered with no result), the rows the tenant's row cap still lets through, and the statement's audit record,
+     * completed by {@link #finish} or {@link #fail} (or, if neither comes, as closed with the connection).
+     */
+    public final class ArrowResult implements AutoCloseable {
+        private final StatementHandle h;
+        private final StatementRun run;
+        private final org.apache.arrow.vector.ipc.ArrowReader reader;
+        private long left;
+
+        private ArrowResult(StatementHandle h, StatementRun run, org.apache.arrow.vector.ipc.ArrowReader reader,
+                            long maxRows) {
+            this.h = h;
+            this.run = run;
+            this.reader = reader;
+            this.left = maxRows;
+        }
+
+        public org.apache.arrow.vector.ipc.ArrowReader reader() {
+            return reader;
+        }
+
+        /**
+         * Of the next {@code rows} rows the backend produced, how many may be sent (the row cap holds even if the
+         * rewrite's LIMIT did not reach the backend); those are counted as sent.
+         */
+        public int admit(int rows) {
+            int allowed = (int) Math.max(0, Math.min(rows, left));
+            left -= allowed;
+            run.rows += allowed;
+            return allowed;
+        }
+
+        /** The row cap is reached: nothing more may be sent. */
+        public boolean capped() {
+            return left <= 0;
+        }
+
+        /** The result went out in full: its audit record gets the rows sent. */
+        public void finish() {
+            if (runs.remove(h.id, run)) {
+                gate.complete(GovernedConnection.this, run, AuditOutcome.ALLOW, AuditOutcome.ALLOWED, run.rows);
+            }
+        }
+
+        /** Reading or sending the result failed: recorded as the statement's outcome; the error for the client. */
+        public ProxyError fail(RuntimeException e) {
+            if (!runs.remove(h.id, run)) {
+                return gate.backendFailure(GovernedConnection.this, e);
+            }
+            if (e instanceof ProxyError pe) {
+                gate.complete(GovernedConnection.this, run, AuditOutcome.ERROR,
+                        pe.code() != null ? pe.code().name() : pe.getSqlState(), run.rows);
+                return pe;
+            }
+            return gate.failed(GovernedConnection.this, List.of(run), e, cancelRequested.getAndSet(false));
+        }
+
+        @Override
+        public void close() {
+            if (reader == null) {
+                return;
+            }
+            try {
+                reader.close();
+            } catch (Exception e) {
+                LOG.debug("closing a backend Arrow reader of {} failed", tenantName(), e);
+            }
+        }
+    }
+
     /**
      * The result's columns with the table, schema, catalog and nullability they come from ({@link ResultOrigins}),
      * for a query; after anything else, the tables' nullability is read again when next needed.

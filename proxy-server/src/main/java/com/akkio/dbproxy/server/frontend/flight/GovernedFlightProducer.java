@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.server.frontend.flight;
 
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,7 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.avatica.MissingResultsException;
@@ -360,10 +362,18 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         throw ProxyError.unknownHandle("statement");
     }
 
-    /** Executes a prepared statement and streams its result in Arrow batches. */
+    /**
+     * Executes a prepared statement and streams its result in Arrow batches: the backend's own when it exports Arrow
+     * and every column can leave in its declared type from there ({@link ExportedBatches}), else built from rows.
+     */
     private void stream(Handles.Entry e, Caller caller, ServerStreamListener listener) {
         try {
             GovernedConnection c = connection(e, caller);
+            if (c.exportsArrow() && e.statement.signature != null
+                    && ExportedBatches.exportable(e.statement.signature.columns)) {
+                streamExported(e, c, caller, listener);
+                return;
+            }
             Meta.MetaResultSet rs = core(() -> c.executePrepared(e.statement, e.parameters, BATCH_ROWS))
                     .resultSets.get(0);
             listener.setOnCancelHandler(c::cancel);
@@ -397,6 +407,65 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         } catch (RuntimeException ex) {
             listener.error(FlightErrors.flight(ex));
         }
+    }
+
+    /**
+     * Streams the backend's Arrow export of the statement's result: each exported batch, as far as the row cap lets
+     * it, moved or converted into the declared schema and written when the client is ready for it.
+     *
+     * <p>The exported buffers are the backend's memory, already spent when Arrow imports them; they are accounted in
+     * an allocator of their own and a batch over {@code stream_memory_mb} ends the stream as a built one would. Not
+     * by that allocator's limit: Arrow's C data import leaks its array struct when an allocation fails midway.
+     */
+    private void streamExported(Handles.Entry e, GovernedConnection c, Caller caller, ServerStreamListener listener) {
+        listener.setOnCancelHandler(c::cancel);
+        try (BufferAllocator memory = allocator.newChildAllocator("flight-stream", 0, streamMemoryBytes);
+             // closed after the batch that may still hold its buffers (the import's structs live until then)
+             BufferAllocator imported = allocator.newChildAllocator("flight-export", 0, Long.MAX_VALUE);
+             VectorSchemaRoot root = VectorSchemaRoot.create(e.schema, memory);
+             GovernedConnection.ArrowResult result = core(() -> c.executePreparedArrow(e.statement, e.parameters,
+                     imported, BATCH_ROWS))) {
+            try {
+                BackpressureStrategy ready = new BackpressureStrategy.CallbackBackpressureStrategy();
+                ready.register(listener);
+                listener.start(root);
+                ArrowReader reader = result.reader();
+                if (reader != null) {
+                    VectorSchemaRoot exported = reader.getVectorSchemaRoot();
+                    ExportedBatches batches = ExportedBatches.plan(exported, root, reader);
+                    while (!result.capped() && reader.loadNextBatch()) {
+                        if (imported.getAllocatedMemory() > streamMemoryBytes) {
+                            throw new OutOfMemoryException("an exported batch of " + imported.getAllocatedMemory()
+                                    + " bytes");
+                        }
+                        int rows = result.admit(exported.getRowCount());
+                        if (rows == 0) {
+                            continue;
+                        }
+                        if (ready.waitForListener(CLIENT_WAIT_MS) != BackpressureStrategy.WaitResult.READY) {
+                            throw ProxyError.cancelledByClient(caller.tenant());
+                        }
+                        batches.copy(exported, root, rows);
+                        listener.putNext();
+                    }
+                }
+                result.finish();
+                listener.completed();
+            } catch (IOException | RuntimeException ex) {
+                throw result.fail(memoryExceeded(ex));
+            }
+        }
+    }
+
+    /** A failure caused by the stream's allocator limit, as the client sees it; any other as it is. */
+    private RuntimeException memoryExceeded(Exception ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryException) {
+                return ProxyError.of(ErrorCode.STREAM_MEMORY_EXCEEDED, "a batch of the result needs more than "
+                        + (streamMemoryBytes >> 20) + " MB");
+            }
+        }
+        return ex instanceof RuntimeException re ? re : new IllegalStateException(ex.getMessage(), ex);
     }
 
     private void fill(VectorSchemaRoot root, List<?> rows) {
