@@ -739,6 +739,20 @@ public final class GovernedConnection implements StatementGate.Context {
     }
 
     /** The standard table types (TABLE, VIEW), answered by the proxy like the rest of its metadata. */
+    /** Foreign keys of or to a table both of whose ends the tenant may read ({@link TenantMetadata#foreignKeys}). */
+    public MetaResultSet importedKeys(String catalog, String schema, String table) {
+        return metadata(m -> m.foreignKeys(TenantMetadata.KeyDirection.IMPORTED, catalog, schema, table));
+    }
+
+    public MetaResultSet exportedKeys(String catalog, String schema, String table) {
+        return metadata(m -> m.foreignKeys(TenantMetadata.KeyDirection.EXPORTED, catalog, schema, table));
+    }
+
+    public MetaResultSet crossReference(String pkCatalog, String pkSchema, String pkTable, String fkCatalog,
+                                        String fkSchema, String fkTable) {
+        return metadata(m -> m.crossReference(pkCatalog, pkSchema, pkTable, fkCatalog, fkSchema, fkTable));
+    }
+
     public MetaResultSet tableTypes() {
         return metadata(m -> m.tableTypes());
     }

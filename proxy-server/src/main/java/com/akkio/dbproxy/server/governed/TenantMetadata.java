@@ -148,6 +148,40 @@ final class TenantMetadata {
         });
     }
 
+    /** Which foreign keys a JDBC call lists: those of a table, those referring to it, or those between two. */
+    enum KeyDirection { IMPORTED, EXPORTED }
+
+    /**
+     * The foreign keys of a table ({@code IMPORTED}: JDBC's getImportedKeys) or referring to it ({@code EXPORTED}:
+     * getExportedKeys), in JDBC's order (PKTABLE_CAT, PKTABLE_SCHEM, PKTABLE_NAME, PKCOLUMN_NAME, FKTABLE_CAT, …);
+     * a key is listed only if the tenant may read both of its tables, under their logical catalogs.
+     */
+    Answer foreignKeys(KeyDirection direction, String catalog, String schema, String table) throws SQLException {
+        return caseInsensitive(schema, table, (s, t) -> {
+            try (ResultSet rs = direction == KeyDirection.IMPORTED
+                    ? connection.getMetaData().getImportedKeys(physical(catalog), s, t)
+                    : connection.getMetaData().getExportedKeys(physical(catalog), s, t)) {
+                return foreignKeys(rs);
+            }
+        });
+    }
+
+    /** The foreign keys from one table to another (JDBC's getCrossReference), as {@link #foreignKeys}. */
+    Answer crossReference(String pkCatalog, String pkSchema, String pkTable, String fkCatalog, String fkSchema,
+                          String fkTable) throws SQLException {
+        try (ResultSet rs = connection.getMetaData().getCrossReference(physical(pkCatalog), pkSchema, pkTable,
+                physical(fkCatalog), fkSchema, fkTable)) {
+            return foreignKeys(rs);
+        }
+    }
+
+    private Answer foreignKeys(ResultSet rs) throws SQLException {
+        return filter(rs, row -> tableVisible(row) && tableVisible(java.util.Arrays.copyOfRange(row, 4, 7)), row -> {
+            row[0] = logical(text(row[0]));
+            row[4] = logical(text(row[4]));
+        });
+    }
+
     /**
      * A getColumns row with the JDBC type (DATA_TYPE) and type name a result of the column has, and a DECIMAL's
      * precision and scale (COLUMN_SIZE, DECIMAL_DIGITS) as results report them (a HUGEINT is a DECIMAL(39,0)).

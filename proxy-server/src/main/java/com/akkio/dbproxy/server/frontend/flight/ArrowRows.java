@@ -32,6 +32,7 @@ import org.apache.arrow.vector.TimeStampMicroVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.TimeStampNanoVector;
 import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.UInt1Vector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -77,6 +78,8 @@ final class ArrowRows {
             v.setSafe(i, (Boolean) value ? 1 : 0);
         } else if (vector instanceof TinyIntVector v) {
             v.setSafe(i, ((Number) value).byteValue());
+        } else if (vector instanceof UInt1Vector v) {
+            v.setSafe(i, ((Number) value).intValue());
         } else if (vector instanceof SmallIntVector v) {
             v.setSafe(i, ((Number) value).shortValue());
         } else if (vector instanceof IntVector v) {

@@ -16,7 +16,6 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CancelFlightInfoRequest;
 import org.apache.arrow.flight.CancelStatus;
 import org.apache.arrow.flight.FlightDescriptor;
@@ -379,8 +378,6 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             listener.setOnCancelHandler(c::cancel);
             try (BufferAllocator memory = allocator.newChildAllocator("flight-stream", 0, streamMemoryBytes);
                  VectorSchemaRoot root = VectorSchemaRoot.create(e.schema, memory)) {
-                BackpressureStrategy ready = new BackpressureStrategy.CallbackBackpressureStrategy();
-                ready.register(listener);
                 listener.start(root);
                 Meta.Frame frame = rs.firstFrame;
                 long offset = 0;
@@ -388,8 +385,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                     List<Object> rows = new ArrayList<>();
                     frame.rows.forEach(rows::add);
                     if (!rows.isEmpty()) {
-                        BackpressureStrategy.WaitResult w = ready.waitForListener(CLIENT_WAIT_MS);
-                        if (w != BackpressureStrategy.WaitResult.READY) {
+                        if (!ClientReady.await(listener, CLIENT_WAIT_MS)) {
                             throw ProxyError.cancelledByClient(caller.tenant());
                         }
                         fill(root, rows);
@@ -426,8 +422,6 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
              GovernedConnection.ArrowResult result = core(() -> c.executePreparedArrow(e.statement, e.parameters,
                      imported, BATCH_ROWS))) {
             try {
-                BackpressureStrategy ready = new BackpressureStrategy.CallbackBackpressureStrategy();
-                ready.register(listener);
                 listener.start(root);
                 ArrowReader reader = result.reader();
                 if (reader != null) {
@@ -442,7 +436,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                         if (rows == 0) {
                             continue;
                         }
-                        if (ready.waitForListener(CLIENT_WAIT_MS) != BackpressureStrategy.WaitResult.READY) {
+                        if (!ClientReady.await(listener, CLIENT_WAIT_MS)) {
                             throw ProxyError.cancelledByClient(caller.tenant());
                         }
                         batches.copy(exported, root, rows);
@@ -547,6 +541,82 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             }
             return out;
         });
+    }
+
+    @Override
+    public FlightInfo getFlightInfoPrimaryKeys(FlightSql.CommandGetPrimaryKeys request, CallContext context,
+                                               FlightDescriptor descriptor) {
+        return info(Schemas.GET_PRIMARY_KEYS_SCHEMA, descriptor, request);
+    }
+
+    /** The key columns of a table the tenant may read (none for one it may not), in JDBC's order, as Flight's. */
+    @Override
+    public void getStreamPrimaryKeys(FlightSql.CommandGetPrimaryKeys command, CallContext context,
+                                     ServerStreamListener listener) {
+        String catalog = command.hasCatalog() ? command.getCatalog() : null;
+        String schema = command.hasDbSchema() ? command.getDbSchema() : null;
+        metadataRows(listener, Schemas.GET_PRIMARY_KEYS_SCHEMA, c -> {
+            List<Object[]> out = new ArrayList<>();
+            for (Object row : c.primaryKeys(catalog, schema, command.getTable())) {
+                out.add((Object[]) row);
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public FlightInfo getFlightInfoImportedKeys(FlightSql.CommandGetImportedKeys request, CallContext context,
+                                                FlightDescriptor descriptor) {
+        return info(Schemas.GET_IMPORTED_KEYS_SCHEMA, descriptor, request);
+    }
+
+    @Override
+    public void getStreamImportedKeys(FlightSql.CommandGetImportedKeys command, CallContext context,
+                                      ServerStreamListener listener) {
+        String catalog = command.hasCatalog() ? command.getCatalog() : null;
+        String schema = command.hasDbSchema() ? command.getDbSchema() : null;
+        metadata(listener, Schemas.GET_IMPORTED_KEYS_SCHEMA, c -> c.importedKeys(catalog, schema,
+                command.getTable()), GovernedFlightProducer::foreignKey);
+    }
+
+    @Override
+    public FlightInfo getFlightInfoExportedKeys(FlightSql.CommandGetExportedKeys request, CallContext context,
+                                                FlightDescriptor descriptor) {
+        return info(Schemas.GET_EXPORTED_KEYS_SCHEMA, descriptor, request);
+    }
+
+    @Override
+    public void getStreamExportedKeys(FlightSql.CommandGetExportedKeys command, CallContext context,
+                                      ServerStreamListener listener) {
+        String catalog = command.hasCatalog() ? command.getCatalog() : null;
+        String schema = command.hasDbSchema() ? command.getDbSchema() : null;
+        metadata(listener, Schemas.GET_EXPORTED_KEYS_SCHEMA, c -> c.exportedKeys(catalog, schema,
+                command.getTable()), GovernedFlightProducer::foreignKey);
+    }
+
+    @Override
+    public FlightInfo getFlightInfoCrossReference(FlightSql.CommandGetCrossReference request, CallContext context,
+                                                  FlightDescriptor descriptor) {
+        return info(Schemas.GET_CROSS_REFERENCE_SCHEMA, descriptor, request);
+    }
+
+    @Override
+    public void getStreamCrossReference(FlightSql.CommandGetCrossReference command, CallContext context,
+                                        ServerStreamListener listener) {
+        metadata(listener, Schemas.GET_CROSS_REFERENCE_SCHEMA, c -> c.crossReference(
+                command.hasPkCatalog() ? command.getPkCatalog() : null,
+                command.hasPkDbSchema() ? command.getPkDbSchema() : null, command.getPkTable(),
+                command.hasFkCatalog() ? command.getFkCatalog() : null,
+                command.hasFkDbSchema() ? command.getFkDbSchema() : null, command.getFkTable()),
+                GovernedFlightProducer::foreignKey);
+    }
+
+    /**
+     * A foreign key column in Flight's order: JDBC's up to KEY_SEQ, then the key names (FK_NAME, PK_NAME) before the
+     * rules (UPDATE_RULE, DELETE_RULE; Flight numbers them as JDBC does).
+     */
+    private static Object[] foreignKey(Object[] r) {
+        return new Object[] {r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[11], r[12], r[9], r[10]};
     }
 
     @Override
