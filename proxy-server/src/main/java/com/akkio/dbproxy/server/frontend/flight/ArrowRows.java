@@ -37,6 +37,8 @@ import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.MapVector;
+import org.apache.arrow.vector.complex.StructVector;
 
 /**
  * Fills a batch of Arrow vectors from rows as the core hands them over (each value of its {@code ValueType} kind's
@@ -110,6 +112,8 @@ final class ArrowRows {
             v.setSafe(i, micros(((LocalDateTime) value).toInstant(ZoneOffset.UTC)));
         } else if (vector instanceof TimeStampNanoVector v) {
             v.setSafe(i, nanos(((LocalDateTime) value).toInstant(ZoneOffset.UTC)));
+        } else if (vector instanceof StructVector || vector instanceof MapVector) {
+            NestedTypes.set(vector, i, text(value));
         } else if (vector instanceof ListVector v) {
             List<?> items = (List<?>) value;
             int start = v.startNewValue(i);

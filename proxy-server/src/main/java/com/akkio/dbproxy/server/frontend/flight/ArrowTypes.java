@@ -18,7 +18,8 @@ import org.apache.calcite.avatica.ColumnMetaData;
  * and scale (decimal256 beyond 38 digits, as a HUGEINT's 39), times and timestamps keep the backend's nanoseconds or
  * microseconds, a zoned timestamp is an instant in UTC, arrays are Arrow lists of their element's type. Kinds Arrow
  * has no type for travel as the text every other front end sends (see README, Types): a time with zone, an interval,
- * a UUID, a bit string, JSON (with STRUCT, MAP and UNION values, which the core hands over as JSON text).
+ * a UUID, a bit string, JSON (with UNION values, and STRUCT and MAP values {@link NestedTypes} has no exact Arrow
+ * type for, which the core hands over as JSON text). DuckDB's STRUCT and MAP are Arrow structs and maps.
  */
 final class ArrowTypes {
     /** The widest decimal Arrow has (decimal256). */
@@ -37,6 +38,12 @@ final class ArrowTypes {
     }
 
     static Field field(String name, ValueType type) {
+        if (type.kind() == ValueType.Kind.JSON) {
+            Field nested = NestedTypes.field(name, type.name());
+            if (nested != null) {
+                return nested;
+            }
+        }
         if (type.kind() == ValueType.Kind.ARRAY) {
             return new Field(name, FieldType.nullable(ArrowType.List.INSTANCE),
                     List.of(field("item", type.element())));

@@ -38,11 +38,13 @@ import org.apache.calcite.avatica.ColumnMetaData;
  * DuckDB exports differently are converted here, each conversion exact (unsigned integers widened, HUGEINT's
  * decimal128 and UHUGEINT's opaque 16 bytes into decimal256(39, 0), UBIGINT into decimal128(20, 0), times and
  * timestamps to the declared finer unit, an ENUM's dictionary into its text, a fixed-size array into a list).
+ * Structs and maps ({@link NestedTypes}) move over as DuckDB exports them.
  *
  * <p>Which results take this path is decided before the statement runs ({@link #exportable}): types whose export
- * loses something the front end sends (a TIMETZ's offset, an INTERVAL's text, a BIT string, STRUCT, MAP and UNION
- * values as JSON text) leave the statement on the row path. A column whose exported type then has no conversion here
- * fails the stream with {@code 22000 DATA_EXCEPTION}: never a value in a type other than the declared one.
+ * loses something the front end sends (a TIMETZ's offset, an INTERVAL's text, a BIT string, UNION values and the
+ * STRUCT and MAP values sent as JSON text) leave the statement on the row path. A column whose exported type then
+ * has no conversion here fails the stream with {@code 22000 DATA_EXCEPTION}: never a value in another type than the
+ * declared one.
  */
 final class ExportedBatches {
     /** Moves or converts one column of a batch into the declared vector. */
@@ -73,7 +75,8 @@ final class ExportedBatches {
         return switch (t.kind()) {
             case BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, DECIMAL, REAL, DOUBLE, TEXT, BINARY, DATE, TIME,
                  TIMESTAMP, TIMESTAMP_TZ, UUID -> true;
-            case JSON -> t.name().equalsIgnoreCase("JSON");
+            // STRUCT and MAP with an Arrow type of their own (DuckDB exports them as such); UNION as JSON text
+            case JSON -> t.name().equalsIgnoreCase("JSON") || NestedTypes.field("c", t.name()) != null;
             // a list's items move with it unconverted: only item types DuckDB exports as declared
             case ARRAY -> t.element() != null && switch (t.element().kind()) {
                 case BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, REAL, DOUBLE, BINARY, DATE, UUID -> true;
@@ -199,6 +202,21 @@ final class ExportedBatches {
         }
         if (a instanceof ArrowType.List && b instanceof ArrowType.List) {
             return same(from.getChildren().get(0), to.getChildren().get(0));
+        }
+        if (a instanceof ArrowType.Struct && b instanceof ArrowType.Struct
+                || a instanceof ArrowType.Map && a.equals(b)) {
+            // members by name and type, in order (a map: its entries' key and value)
+            if (from.getChildren().size() != to.getChildren().size()) {
+                return false;
+            }
+            for (int i = 0; i < from.getChildren().size(); i++) {
+                Field x = from.getChildren().get(i);
+                Field y = to.getChildren().get(i);
+                if (!x.getName().equals(y.getName()) || !same(x, y)) {
+                    return false;
+                }
+            }
+            return true;
         }
         return a.equals(b) && from.getChildren().isEmpty() && to.getChildren().isEmpty();
     }

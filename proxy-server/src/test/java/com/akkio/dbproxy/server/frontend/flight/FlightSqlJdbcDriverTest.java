@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
+import com.akkio.dbproxy.server.DemoConfig;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.DemoProxyExtension;
 import com.akkio.dbproxy.server.LiveServerTest;
@@ -109,39 +110,47 @@ class FlightSqlJdbcDriverTest {
     }
 
     @Test
-    void primaryAndForeignKeysAreListedForTablesTheTenantMayReadAndNoOthers() throws Exception {
-        try (Connection c = connect("acme", "acme-secret"); Statement s = c.createStatement()) {
-            DatabaseMetaData md = c.getMetaData();
-            try (ResultSet rs = md.getPrimaryKeys("main", "sales", "orders")) {
-                assertThat(rs.next()).isTrue();
-                assertThat(rs.getString("TABLE_CAT")).isEqualTo("main");
-                assertThat(rs.getString("COLUMN_NAME")).isEqualTo("order_id");
-                assertThat(rs.getInt("KEY_SEQ")).isEqualTo(1);
-                assertThat(rs.next()).isFalse();
-            }
-            s.executeUpdate("CREATE TABLE main.akkio_out.fk_parent (id INTEGER PRIMARY KEY)");
-            s.executeUpdate("CREATE TABLE main.akkio_out.fk_child (parent_id INTEGER REFERENCES fk_parent (id))");
-            for (ResultSet keys : List.of(md.getImportedKeys("main", "akkio_out", "fk_child"),
-                    md.getExportedKeys("main", "akkio_out", "fk_parent"),
-                    md.getCrossReference("main", "akkio_out", "fk_parent", "main", "akkio_out", "fk_child"))) {
-                try (keys) {
-                    assertThat(keys.next()).isTrue();
-                    assertThat(List.of(keys.getString("PKTABLE_CAT"), keys.getString("PKTABLE_NAME"),
-                            keys.getString("PKCOLUMN_NAME"), keys.getString("FKTABLE_CAT"),
-                            keys.getString("FKTABLE_NAME"), keys.getString("FKCOLUMN_NAME")))
-                            .containsExactly("main", "fk_parent", "id", "main", "fk_child", "parent_id");
-                    assertThat(keys.next()).isFalse();
+    void primaryAndForeignKeysAreListedForTablesTheTenantMayReadAndNoOthers(@TempDir Path dir) throws Exception {
+        Path config = DemoConfig.copy(dir.resolve("conf"));
+        // a key between two of acme's write-back tables, made in the backend (the seed): DuckDB makes foreign keys
+        // only within the current database
+        Path seed = config.resolveSibling("demo-seed.sql");
+        Files.writeString(seed, Files.readString(seed) + "\nUSE acme_prod;\nCREATE TABLE akkio_out.fk_parent (id"
+                + " INTEGER PRIMARY KEY);\nCREATE TABLE akkio_out.fk_child (parent_id INTEGER REFERENCES"
+                + " akkio_out.fk_parent (id));\nUSE memory;\n");
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().config(d -> config).start(dir)) {
+            try (Connection c = connect(proxy, "acme", "acme-secret")) {
+                DatabaseMetaData md = c.getMetaData();
+                try (ResultSet rs = md.getPrimaryKeys("main", "sales", "orders")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString("TABLE_CAT")).isEqualTo("main");
+                    assertThat(rs.getString("COLUMN_NAME")).isEqualTo("order_id");
+                    assertThat(rs.getInt("KEY_SEQ")).isEqualTo(1);
+                    assertThat(rs.next()).isFalse();
+                }
+                for (ResultSet keys : List.of(md.getImportedKeys("main", "akkio_out", "fk_child"),
+                        md.getExportedKeys("main", "akkio_out", "fk_parent"),
+                        md.getCrossReference("main", "akkio_out", "fk_parent", "main", "akkio_out", "fk_child"))) {
+                    try (keys) {
+                        assertThat(keys.next()).isTrue();
+                        assertThat(List.of(keys.getString("PKTABLE_CAT"), keys.getString("PKTABLE_NAME"),
+                                keys.getString("PKCOLUMN_NAME"), keys.getString("FKTABLE_CAT"),
+                                keys.getString("FKTABLE_NAME"), keys.getString("FKCOLUMN_NAME")))
+                                .containsExactly("main", "fk_parent", "id", "main", "fk_child", "parent_id");
+                        assertThat(keys.next()).isFalse();
+                    }
                 }
             }
-        }
-        try (Connection c = connect("globex", "globex-secret")) {
-            DatabaseMetaData md = c.getMetaData();
-            // acme's tables, by their physical name or globex's own logical catalog: not there
-            assertThat(column(md.getPrimaryKeys("acme_prod", "sales", "orders"), "COLUMN_NAME")).isEmpty();
-            assertThat(column(md.getImportedKeys("acme_prod", "akkio_out", "fk_child"), "PKTABLE_NAME")).isEmpty();
-            assertThat(column(md.getExportedKeys("main", "akkio_out", "fk_parent"), "FKTABLE_NAME")).isEmpty();
-            assertThat(column(md.getPrimaryKeys("main", "sales", "orders"), "COLUMN_NAME"))
-                    .containsExactly("order_id");
+            try (Connection c = connect(proxy, "globex", "globex-secret")) {
+                DatabaseMetaData md = c.getMetaData();
+                // acme's tables, by their physical catalog or under globex's own logical one: not there
+                assertThat(column(md.getPrimaryKeys("acme_prod", "sales", "orders"), "COLUMN_NAME")).isEmpty();
+                assertThat(column(md.getImportedKeys("acme_prod", "akkio_out", "fk_child"), "PKTABLE_NAME"))
+                        .isEmpty();
+                assertThat(column(md.getExportedKeys("main", "akkio_out", "fk_parent"), "FKTABLE_NAME")).isEmpty();
+                assertThat(column(md.getPrimaryKeys("main", "sales", "orders"), "COLUMN_NAME"))
+                        .containsExactly("order_id");
+            }
         }
     }
 

@@ -29,8 +29,11 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeNanoVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.MapVector;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.util.JsonStringHashMap;
 import org.apache.arrow.vector.util.Text;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -127,6 +130,23 @@ class FlightTypeMatrixTest {
             };
             return instant.atOffset(ZoneOffset.of(type.getTimezone().equals("UTC") ? "Z" : type.getTimezone()));
         }
+        if (v instanceof MapVector m) {
+            // a map as pyarrow's to_pylist(maps_as_pydicts="strict") gives it: key to value
+            JsonStringHashMap<String, Object> map = new JsonStringHashMap<>();
+            for (Object entry : m.getObject(i)) {
+                Map<?, ?> kv = (Map<?, ?>) entry;
+                map.put(kv.get(MapVector.KEY_NAME).toString(), plain(kv.get(MapVector.VALUE_NAME)));
+            }
+            return map.toString();
+        }
+        if (v instanceof StructVector st) {
+            // every member, null ones too, as pyarrow's as_py gives a struct
+            JsonStringHashMap<String, Object> members = new JsonStringHashMap<>();
+            for (FieldVector member : st.getChildrenFromFields()) {
+                members.put(member.getName(), plain(member.getObject(i)));
+            }
+            return members.toString();
+        }
         if (v instanceof ListVector l) {
             return plain(l.getObject(i));
         }
@@ -171,6 +191,14 @@ class FlightTypeMatrixTest {
         }
         if (t instanceof ArrowType.List) {
             return "list<item: " + pyarrow(f.getChildren().get(0)) + ">";
+        }
+        if (t instanceof ArrowType.Struct) {
+            return "struct<" + String.join(", ", f.getChildren().stream().map(c -> c.getName() + ": " + pyarrow(c))
+                    .toList()) + ">";
+        }
+        if (t instanceof ArrowType.Map) {
+            List<Field> kv = f.getChildren().get(0).getChildren();
+            return "map<" + pyarrow(kv.get(0)) + ", " + pyarrow(kv.get(1)) + ">";
         }
         return switch (t.getTypeID()) {
             case Bool -> "bool";
