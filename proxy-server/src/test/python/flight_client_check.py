@@ -96,8 +96,23 @@ def another_tenants_ticket_is_unknown():
     assert acme.do_get(info.endpoints[0].ticket, acme_options).read_all().num_rows == 1
 
 
+def structs_and_maps_arrive_as_nested_values():
+    client, options = login("acme", "acme-secret")
+    for sql in ("SELECT id, c_struct, c_map FROM type_zoo ORDER BY id",
+                # a TIMETZ column keeps the statement on the row path: the same nested values, built from rows
+                "SELECT id, c_struct, c_map, c_timetz FROM type_zoo ORDER BY id"):
+        _, table = query(client, options, sql)
+        assert str(table.schema.field("c_struct").type) == "struct<id: int32, n: string>", table.schema
+        assert str(table.schema.field("c_map").type) == "map<string, int32>", table.schema
+        rows = table.to_pylist()
+        assert rows[0]["c_struct"] == {"id": 1, "n": "x"} and rows[0]["c_map"] == [("k1", 1), ("k2", 2)], rows[0]
+        assert rows[1]["c_struct"] == {"id": None, "n": 'q"uote'} and rows[1]["c_map"] == [], rows[1]
+        assert rows[2]["c_map"] == [("", None)] and rows[3]["c_struct"] is None, rows[2:]
+
+
 check("a tenant reads its orders into pandas", a_tenant_reads_its_orders_into_pandas)
 check("a wide result arrives as one Arrow table", a_wide_result_arrives_as_one_arrow_table)
+check("structs and maps arrive as nested values", structs_and_maps_arrive_as_nested_values)
 check("a denied statement names the rule", a_denied_statement_names_the_rule)
 check("a wrong secret is refused", a_wrong_secret_is_refused)
 check("another tenant's ticket is unknown", another_tenants_ticket_is_unknown)
