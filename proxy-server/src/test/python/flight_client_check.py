@@ -36,10 +36,12 @@ def statement(sql):
     return _field(1, b"type.googleapis.com/arrow.flight.protocol.sql.CommandStatementQuery") + _field(2, command)
 
 
-def login(tenant, secret):
+def login(tenant, secret, compression=None):
+    """A client and its call options: the bearer token, and the IPC compression it asks for (zstd, lz4_frame)."""
     client = flight.FlightClient(f"grpc://127.0.0.1:{PORT}")
     token = client.authenticate_basic_token(tenant.encode(), secret.encode())
-    return client, flight.FlightCallOptions(headers=[token])
+    extra = [(b"x-akkio-arrow-compression", compression.encode())] if compression else []
+    return client, flight.FlightCallOptions(headers=[token] + extra)
 
 
 def query(client, options, sql):
@@ -110,9 +112,20 @@ def structs_and_maps_arrive_as_nested_values():
         assert rows[2]["c_map"] == [("", None)] and rows[3]["c_struct"] is None, rows[2:]
 
 
+def compressed_results_read_as_plain_ones():
+    client, options = login("acme", "acme-secret")
+    sql = "SELECT order_id, amount, ordered_at, tenant_tag FROM orders ORDER BY order_id"
+    _, plain = query(client, options, sql)
+    for codec in ("zstd", "lz4_frame"):
+        packed_client, packed = login("acme", "acme-secret", codec)
+        _, table = query(packed_client, packed, sql)
+        assert table.equals(plain), codec
+
+
 check("a tenant reads its orders into pandas", a_tenant_reads_its_orders_into_pandas)
 check("a wide result arrives as one Arrow table", a_wide_result_arrives_as_one_arrow_table)
 check("structs and maps arrive as nested values", structs_and_maps_arrive_as_nested_values)
+check("compressed results read as plain ones", compressed_results_read_as_plain_ones)
 check("a denied statement names the rule", a_denied_statement_names_the_rule)
 check("a wrong secret is refused", a_wrong_secret_is_refused)
 check("another tenant's ticket is unknown", another_tenants_ticket_is_unknown)

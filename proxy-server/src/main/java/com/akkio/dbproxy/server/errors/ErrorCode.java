@@ -97,7 +97,9 @@ public enum ErrorCode {
     COPY_FAILED("57014", 3322, "COPY FROM STDIN: the client ended the COPY with CopyFail; nothing of it is kept"),
     // 34xx: the Arrow Flight SQL front end
     STREAM_MEMORY_EXCEEDED("54000", 3401, "server.flight.stream_memory_mb: one batch of a result needs more Arrow"
-            + " memory than a stream may hold");
+            + " memory than a stream may hold"),
+    INVALID_COMPRESSION("22023", 3402, "Flight SQL: the header x-akkio-arrow-compression names no codec (zstd,"
+            + " lz4_frame, none)");
 
     /** How a message is built from the detail. */
     public enum Style {

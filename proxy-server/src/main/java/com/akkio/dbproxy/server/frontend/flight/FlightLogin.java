@@ -69,7 +69,9 @@ final class FlightLogin implements ServerInterceptor {
         String authorization = headers.get(AUTHORIZATION);
         Caller caller;
         String issued = null;
+        org.apache.arrow.vector.compression.CompressionUtil.CodecType compression;
         try {
+            compression = IpcCompression.parse(headers.get(IpcCompression.HEADER));
             if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 caller = tokens.caller(authorization.substring(7).strip());
                 if (caller == null || !tenants.containsKey(caller.tenant())) {
@@ -88,7 +90,8 @@ final class FlightLogin implements ServerInterceptor {
             };
         }
         ServerCall<Q, R> answered = issued == null ? call : withBearer(call, issued);
-        return Contexts.interceptCall(Context.current().withValue(CALLER, caller), answered, headers, next);
+        return Contexts.interceptCall(Context.current().withValue(CALLER, caller)
+                .withValue(IpcCompression.REQUESTED, compression), answered, headers, next);
     }
 
     private Caller basic(String encoded, String address, String userAgent) {

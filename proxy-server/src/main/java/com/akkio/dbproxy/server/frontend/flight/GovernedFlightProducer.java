@@ -379,6 +379,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             try (BufferAllocator memory = allocator.newChildAllocator("flight-stream", 0, streamMemoryBytes);
                  VectorSchemaRoot root = VectorSchemaRoot.create(e.schema, memory)) {
                 listener.start(root);
+                IpcCompression.apply(listener, root);
                 Meta.Frame frame = rs.firstFrame;
                 long offset = 0;
                 while (frame != null) {
@@ -423,6 +424,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                      imported, BATCH_ROWS))) {
             try {
                 listener.start(root);
+                IpcCompression.apply(listener, root);
                 ArrowReader reader = result.reader();
                 if (reader != null) {
                     VectorSchemaRoot exported = reader.getVectorSchemaRoot();
@@ -677,6 +679,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             try (BufferAllocator memory = allocator.newChildAllocator("flight-metadata", 0, streamMemoryBytes);
                  VectorSchemaRoot root = VectorSchemaRoot.create(schema, memory)) {
                 listener.start(root);
+                IpcCompression.apply(listener, root);
                 fill(root, answer);
                 listener.putNext();
                 listener.completed();

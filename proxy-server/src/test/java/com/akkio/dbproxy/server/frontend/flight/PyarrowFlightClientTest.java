@@ -40,7 +40,7 @@ class PyarrowFlightClientTest {
             }
             System.out.println(output);
             assertThat(finished).as("python finished in time").isTrue();
-            assertThat(output).contains("flight-client: 6 passed, 0 failed");
+            assertThat(output).contains("flight-client: 7 passed, 0 failed");
             assertThat(p.exitValue()).isZero();
         }
     }

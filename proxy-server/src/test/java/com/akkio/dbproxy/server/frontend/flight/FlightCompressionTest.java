@@ -1,0 +1,109 @@
+package com.akkio.dbproxy.server.frontend.flight;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Iterator;
+
+import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.DemoProxyExtension;
+import com.akkio.dbproxy.server.LiveServerTest;
+import org.apache.arrow.flight.CallHeaders;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.FlightCallHeaders;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.HeaderCallOption;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.flight.impl.Flight;
+import org.apache.arrow.flight.impl.FlightServiceGrpc;
+import org.apache.arrow.flight.sql.FlightSqlClient;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * IPC compression is negotiated per call ({@code x-akkio-arrow-compression}): a client that asks gets compressed
+ * batches (fewer bytes on the wire, the same rows), one that does not gets plain ones, an unknown codec is refused by
+ * name. pyarrow reading compressed results: {@code flight_client_check.py} ({@link PyarrowFlightClientTest}).
+ */
+@LiveServerTest
+class FlightCompressionTest {
+    @RegisterExtension
+    static final DemoProxyExtension PROXY = DemoProxyExtension.of(DemoProxy.builder().unthrottled());
+
+    private static CallOption compression(String codec) {
+        CallHeaders headers = new FlightCallHeaders();
+        headers.insert("x-akkio-arrow-compression", codec);
+        return new HeaderCallOption(headers);
+    }
+
+    private static long rows(FlightStream stream) throws Exception {
+        long n = 0;
+        try (stream) {
+            while (stream.next()) {
+                n += stream.getRoot().getRowCount();
+            }
+        }
+        return n;
+    }
+
+    /** The body bytes of a result's batches, as they travel (gRPC's own stub: no Arrow decoding in between). */
+    private static long bodyBytes(Ticket ticket, String codec) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", PROXY.get().flightPort()).usePlaintext()
+                .build();
+        try {
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Basic "
+                    + Base64.getEncoder().encodeToString("acme:acme-secret".getBytes(StandardCharsets.UTF_8)));
+            if (codec != null) {
+                headers.put(Metadata.Key.of("x-akkio-arrow-compression", Metadata.ASCII_STRING_MARSHALLER), codec);
+            }
+            FlightServiceGrpc.FlightServiceBlockingStub stub = FlightServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            long bytes = 0;
+            Iterator<Flight.FlightData> data = stub.doGet(Flight.Ticket.newBuilder()
+                    .setTicket(ByteString.copyFrom(ticket.getBytes())).build());
+            while (data.hasNext()) {
+                bytes += data.next().getDataBody().size();
+            }
+            return bytes;
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void batchesAreCompressedOnlyForAClientThatAsksAndAnUnknownCodecIsRefused() throws Exception {
+        try (BufferAllocator allocator = new RootAllocator();
+             FlightClient client = FlightClient.builder(allocator,
+                     Location.forGrpcInsecure("127.0.0.1", PROXY.get().flightPort())).build()) {
+            FlightSqlClient sql = new FlightSqlClient(client);
+            CallOption acme = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            String query = "SELECT order_id, tenant_tag, repeat('x', 100) AS filler FROM orders";
+            long plain = bodyBytes(sql.execute(query, acme).getEndpoints().get(0).getTicket(), null);
+            for (String codec : new String[] {"zstd", "lz4_frame"}) {
+                long packed = bodyBytes(sql.execute(query, acme).getEndpoints().get(0).getTicket(), codec);
+                assertThat(packed).as(codec + " against " + plain + " plain bytes").isLessThan(plain / 4);
+                // and Arrow Java's client (with arrow-compression on its class path) reads them as the plain ones
+                assertThat(rows(sql.getStream(sql.execute(query, acme).getEndpoints().get(0).getTicket(), acme,
+                        compression(codec)))).isEqualTo(1000);
+            }
+            assertThat(bodyBytes(sql.execute(query, acme).getEndpoints().get(0).getTicket(), "none"))
+                    .isEqualTo(plain);
+            assertThatThrownBy(() -> sql.execute(query, acme, compression("gzip")))
+                    .isInstanceOfSatisfying(FlightRuntimeException.class,
+                            e -> assertThat(e.getMessage()).contains("INVALID_COMPRESSION").contains("gzip"));
+        }
+    }
+}
