@@ -80,7 +80,7 @@ final class ArrowParameters {
         return rows;
     }
 
-    private static TypedValue value(FieldVector v, int r) {
+    static TypedValue value(FieldVector v, int r) {
         if (v.isNull(r)) {
             return TypedValue.EXPLICIT_NULL;
         }

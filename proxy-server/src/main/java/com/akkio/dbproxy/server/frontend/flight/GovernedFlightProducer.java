@@ -79,6 +79,8 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                 .withFlightSqlServerSubstrait(false)
                 .withFlightSqlServerTransaction(FlightSql.SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_NONE)
                 .withFlightSqlServerCancel(true)
+                .withFlightSqlServerBulkIngestion(true)
+                .withFlightSqlServerBulkIngestionTransaction(false)
                 .withSqlIdentifierQuoteChar("\"")
                 .withSqlQuotedIdentifierCase(FlightSql.SqlSupportedCaseSensitivity.SQL_CASE_SENSITIVITY_CASE_INSENSITIVE)
                 .withSqlIdentifierCase(FlightSql.SqlSupportedCaseSensitivity.SQL_CASE_SENSITIVITY_CASE_INSENSITIVE);
@@ -305,6 +307,27 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                 Meta.StatementHandle h = c.createStatement();
                 long count = updateCount(core(() -> conn.execute(h, command.getQuery(), -1, 0)));
                 ack(ackStream, Math.max(0, count));
+            } catch (RuntimeException ex) {
+                ackStream.onError(FlightErrors.flight(ex));
+            } finally {
+                if (c != null) {
+                    closeQuietly(c);
+                }
+            }
+        };
+    }
+
+    /** Bulk ingest, governed as the CREATE and INSERT it amounts to ({@link BulkIngest}), on a connection of its own. */
+    @Override
+    public Runnable acceptPutStatementBulkIngest(FlightSql.CommandStatementIngest command, CallContext context,
+                                                 FlightStream flightStream, StreamListener<PutResult> ackStream) {
+        Caller caller = FlightLogin.caller();
+        return () -> {
+            GovernedConnection c = null;
+            try {
+                c = open(caller);
+                GovernedConnection conn = c;
+                ack(ackStream, core(() -> new BulkIngest(conn, command).run(flightStream)));
             } catch (RuntimeException ex) {
                 ackStream.onError(FlightErrors.flight(ex));
             } finally {
