@@ -1,0 +1,142 @@
+"""Seconds to a pandas DataFrame of ROWS rows (the harness's stream shape, five columns: BIGINT, DOUBLE, DECIMAL,
+VARCHAR, TIMESTAMP) through each way a Python program reads from the proxy, in one run: pyarrow.flight (Flight SQL
+front end; plain, and with the IPC compression it negotiates), psycopg2 + pandas (PostgreSQL front end), JPype +
+the client jar (Avatica front end, jpype.dbapi2 as JayDeBeApi uses it). Then the write-back of ROWS rows: Flight SQL
+bulk ingest (CommandStatementIngest from Arrow Java's FlightSqlClient: pyarrow has no Flight SQL client)
+against pandas' to_sql with a COPY (the PostgreSQL front end's fastest way). Every way runs twice; the second run
+counts. Prints seconds, rows/s and ratios against psycopg2 + pandas.
+
+usage: /usr/bin/python3 bench/python_dataframe.py CLIENT_JAR BENCH_JAR AVATICA_PORT PG_PORT FLIGHT_PORT [ROWS]
+"""
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import psycopg2
+import pyarrow.flight as flight
+
+JAR, BENCH_JAR = sys.argv[1], sys.argv[2]
+AVATICA, PG, FLIGHT = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+ROWS = int(sys.argv[6]) if len(sys.argv) > 6 else 1_000_000
+QUERY = (f"SELECT i, i * 0.25 AS x, CAST(i AS DECIMAL(18, 2)) AS amount, 'row ' || i AS label,"
+         f" TIMESTAMP '2025-01-01' + to_seconds(i) AS at FROM range({ROWS}) t(i)")
+
+
+def _field(number, payload):
+    out = bytearray()
+    for value in ((number << 3) | 2, len(payload)):
+        while True:
+            byte = value & 0x7F
+            value >>= 7
+            out.append(byte | (0x80 if value else 0))
+            if not value:
+                break
+    return bytes(out) + payload
+
+
+def statement(sql):
+    return _field(1, b"type.googleapis.com/arrow.flight.protocol.sql.CommandStatementQuery") + _field(
+        2, _field(1, sql.encode("utf-8")))
+
+
+def via_flight(compression=None):
+    def run():
+        client = flight.FlightClient(f"grpc://127.0.0.1:{FLIGHT}")
+        headers = [client.authenticate_basic_token(b"acme", b"acme-secret")]
+        if compression:
+            headers.append((b"x-akkio-arrow-compression", compression.encode()))
+        options = flight.FlightCallOptions(headers=headers)
+        info = client.get_flight_info(flight.FlightDescriptor.for_command(statement(QUERY)), options)
+        return client.do_get(info.endpoints[0].ticket, options).read_all().to_pandas()
+    return run
+
+
+def via_psycopg2():
+    conn = psycopg2.connect(host="127.0.0.1", port=PG, user="acme", password="acme-secret", dbname="main")
+    try:
+        with conn.cursor() as cur:
+            cur.execute(QUERY)
+            rows = cur.fetchall()
+            return pd.DataFrame(rows, columns=[d[0] for d in cur.description])
+    finally:
+        conn.close()
+
+
+def via_jpype():
+    import jpype.dbapi2 as dbapi2
+    conn = dbapi2.connect(f"jdbc:akkio://127.0.0.1:{AVATICA}", driver="com.akkio.dbproxy.jdbc.Driver",
+                          driver_args={"user": "acme", "password": "acme-secret"})
+    try:
+        cur = conn.cursor()
+        cur.arraysize = 10_000
+        cur.execute(QUERY)
+        rows = cur.fetchall()
+        return pd.DataFrame(rows, columns=[d[0] for d in cur.description])
+    finally:
+        conn.close()
+
+
+def seconds(fn):
+    fn()  # warm: JIT, connections, caches
+    start = time.perf_counter()
+    df = fn()
+    elapsed = time.perf_counter() - start
+    assert len(df) == ROWS, len(df)
+    return elapsed
+
+
+def ingest_seconds():
+    """ROWS rows written back through Flight SQL bulk ingest: Arrow Java's FlightSqlClient in a JVM of its own
+    (pyarrow has no Flight SQL client), timed inside it after a warm-up ingest."""
+    out = subprocess.run(["java", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", BENCH_JAR,
+                          "com.akkio.dbproxy.bench.FlightIngestClient", str(FLIGHT), str(ROWS)],
+                         check=True, capture_output=True, text=True).stdout
+    return float(out.split("ingest_seconds=")[1].split()[0])
+
+
+def copy_seconds():
+    import csv
+    import io
+    df = pd.DataFrame({"i": range(ROWS), "x": [i * 0.25 for i in range(ROWS)],
+                       "label": [f"row {i}" for i in range(ROWS)],
+                       "at": pd.date_range("2025-01-01", periods=ROWS, freq="s")})
+    conn = psycopg2.connect(host="127.0.0.1", port=PG, user="acme", password="acme-secret", dbname="main")
+    try:
+        def write(table):
+            with conn.cursor() as cur:
+                cur.execute(f"CREATE TABLE akkio_out.{table} (i BIGINT, x DOUBLE, label VARCHAR, at TIMESTAMP)")
+                buf = io.StringIO()
+                df.to_csv(buf, index=False, header=False)
+                buf.seek(0)
+                cur.copy_expert(f"COPY akkio_out.{table} (i, x, label, at) FROM STDIN WITH CSV", buf)
+            conn.commit()
+        write("py_copy_warm")
+        start = time.perf_counter()
+        write("py_copy")
+        return time.perf_counter() - start
+    finally:
+        conn.close()
+
+
+import jpype  # noqa: E402  (JayDeBeApi's way: a JVM in this process, with the client jar)
+jpype.startJVM(classpath=[JAR, "/usr/share/java/org.jpype.jar"], convertStrings=True)
+
+reads = {
+    "pyarrow.flight (Flight SQL)": seconds(via_flight()),
+    "pyarrow.flight, zstd": seconds(via_flight("zstd")),
+    "pyarrow.flight, lz4_frame": seconds(via_flight("lz4_frame")),
+    "psycopg2 + pandas (PostgreSQL wire)": seconds(via_psycopg2),
+    "JPype + client jar (Avatica)": seconds(via_jpype),
+}
+base = reads["psycopg2 + pandas (PostgreSQL wire)"]
+print(f"\n| {ROWS:,} rows, 5 columns, to a pandas DataFrame | seconds | rows/s | psycopg2 / this |")
+print("|---|---:|---:|---:|")
+for name, s in reads.items():
+    print(f"| {name} | {s:.2f} | {ROWS / s:,.0f} | {base / s:.1f} |")
+
+writes = {"Flight SQL bulk ingest": ingest_seconds(), "psycopg2 COPY (PostgreSQL wire)": copy_seconds()}
+print(f"\n| {ROWS:,} rows written back (4 columns) | seconds | rows/s | COPY / this |")
+print("|---|---:|---:|---:|")
+for name, s in writes.items():
+    print(f"| {name} | {s:.2f} | {ROWS / s:,.0f} | {writes['psycopg2 COPY (PostgreSQL wire)'] / s:.1f} |")
