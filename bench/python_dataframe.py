@@ -16,28 +16,14 @@ import pandas as pd
 import psycopg2
 import pyarrow.flight as flight
 
+sys.path.insert(0, "proxy-server/src/test/python")
+from flight_sql import statement  # noqa: E402
+
 JAR, BENCH_JAR = sys.argv[1], sys.argv[2]
 AVATICA, PG, FLIGHT = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 ROWS = int(sys.argv[6]) if len(sys.argv) > 6 else 1_000_000
 QUERY = (f"SELECT i, i * 0.25 AS x, CAST(i AS DECIMAL(18, 2)) AS amount, 'row ' || i AS label,"
          f" TIMESTAMP '2025-01-01' + to_seconds(i) AS at FROM range({ROWS}) t(i)")
-
-
-def _field(number, payload):
-    out = bytearray()
-    for value in ((number << 3) | 2, len(payload)):
-        while True:
-            byte = value & 0x7F
-            value >>= 7
-            out.append(byte | (0x80 if value else 0))
-            if not value:
-                break
-    return bytes(out) + payload
-
-
-def statement(sql):
-    return _field(1, b"type.googleapis.com/arrow.flight.protocol.sql.CommandStatementQuery") + _field(
-        2, _field(1, sql.encode("utf-8")))
 
 
 def via_flight(compression=None):
@@ -125,7 +111,6 @@ jpype.startJVM(classpath=[JAR, "/usr/share/java/org.jpype.jar"], convertStrings=
 reads = {
     "pyarrow.flight (Flight SQL)": seconds(via_flight()),
     "pyarrow.flight, zstd": seconds(via_flight("zstd")),
-    "pyarrow.flight, lz4_frame": seconds(via_flight("lz4_frame")),
     "psycopg2 + pandas (PostgreSQL wire)": seconds(via_psycopg2),
     "JPype + client jar (Avatica)": seconds(via_jpype),
 }

@@ -70,6 +70,7 @@ public final class BenchServer {
         int port;
         int postgresPort = -1;
         int adminPort = -1;
+        int flightPort = -1;
         if (args[0].equals("plain")) {
             HttpServer plain = plainAvatica(Path.of("conf/demo-seed.sql"),
                     "json".equals(System.getenv(SERIALIZATION)) ? Driver.Serialization.JSON
@@ -82,8 +83,9 @@ public final class BenchServer {
             port = proxy.port();
             postgresPort = proxy.postgresPort();
             adminPort = proxy.adminPort();
+            flightPort = proxy.flightPort();
         }
-        out.println("PORT " + port + " " + postgresPort + " " + adminPort);
+        out.println("PORT " + port + " " + postgresPort + " " + adminPort + " " + flightPort);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
             switch (line) {

@@ -80,7 +80,7 @@ public final class ServerLoadHarness {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         Path results = Path.of("bench/results");
         Files.createDirectories(results);
-        Results r = new Results(List.of("direct", "plain", "proxy", "pg"));
+        Results r = new Results(List.of("direct", "plain", "proxy", "pg", "flight"));
         try (DuckDBConnection direct = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:")) {
             DuckDbBackends.runScript(direct, Path.of("conf/demo-seed.sql"));
             measure(direct, seconds, r);
@@ -97,7 +97,10 @@ public final class ServerLoadHarness {
                             + plainServer.port() + ";serialization=protobuf", new Properties(), plainServer, null),
                     Target.proxy("akkio proxy", "proxy", proxyServer),
                     new Target("akkio proxy, PostgreSQL wire", "pg", "jdbc:postgresql://127.0.0.1:"
-                            + proxyServer.postgresPort() + "/main?sslmode=disable", acme(), proxyServer, null));
+                            + proxyServer.postgresPort() + "/main?sslmode=disable", acme(), proxyServer, null),
+                    // the Arrow Flight SQL JDBC driver, as a BI tool connects: every statement a prepared one
+                    new Target("akkio proxy, Flight SQL", "flight", "jdbc:arrow-flight-sql://127.0.0.1:"
+                            + proxyServer.flightPort() + "/?useEncryption=false", acme(), proxyServer, null));
             r.put("plain", "start_ms", plainServer.startMillis());
             r.put("proxy", "start_ms", proxyServer.startMillis());
             warmUp(targets, r);
@@ -483,15 +486,16 @@ public final class ServerLoadHarness {
             String machine = Machine.describe();
             StringBuilder md = new StringBuilder("# Server benchmark\n\n").append(machine).append("\n\n")
                     .append("| workload | direct DuckDB | plain Avatica | akkio proxy (Avatica) | akkio proxy"
-                            + " (PostgreSQL wire) | proxy / plain | pg wire / plain | target for proxy / plain |\n")
-                    .append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+                            + " (PostgreSQL wire) | akkio proxy (Flight SQL JDBC) | proxy / plain | pg wire / plain"
+                            + " | Flight / plain | target for proxy / plain |\n")
+                    .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
             Map<String, Map<String, Double>> ratios = new LinkedHashMap<>();
             for (String[] row : ROWS) {
                 md.append("| ").append(row[0]);
                 for (String k : keys) {
                     md.append(" | ").append(fmt(figures.get(k).get(row[1])));
                 }
-                for (String front : List.of("proxy", "pg")) {
+                for (String front : List.of("proxy", "pg", "flight")) {
                     Double plain = figures.get("plain").get(row[1]);
                     Double proxy = figures.get(front).get(row[1]);
                     md.append(" | ");

@@ -24,6 +24,7 @@ final class ServerProcess implements AutoCloseable {
     private final int port;
     private final int postgresPort;
     private final int adminPort;
+    private final int flightPort;
     private final long startMillis;
     private final long launchedNanos;
 
@@ -40,6 +41,7 @@ final class ServerProcess implements AutoCloseable {
         this.port = Integer.parseInt(parts[1]);
         this.postgresPort = Integer.parseInt(parts[2]);
         this.adminPort = parts.length > 3 ? Integer.parseInt(parts[3]) : -1;
+        this.flightPort = parts.length > 4 ? Integer.parseInt(parts[4]) : -1;
         this.launchedNanos = launchedNanos;
         this.startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launchedNanos);
     }
@@ -95,6 +97,11 @@ final class ServerProcess implements AutoCloseable {
     /** The admin endpoint's port (a proxy started with one), -1 when it has none. */
     int adminPort() {
         return adminPort;
+    }
+
+    /** The Flight SQL front end's port, -1 when the server has none. */
+    int flightPort() {
+        return flightPort;
     }
 
     /** When the JVM was launched, in {@link System#nanoTime()}. */

@@ -98,8 +98,7 @@ public enum ErrorCode {
     // 34xx: the Arrow Flight SQL front end
     STREAM_MEMORY_EXCEEDED("54000", 3401, "server.flight.stream_memory_mb: one batch of a result needs more Arrow"
             + " memory than a stream may hold"),
-    INVALID_COMPRESSION("22023", 3402, "Flight SQL: the header x-akkio-arrow-compression names no codec (zstd,"
-            + " lz4_frame, none)");
+    INVALID_COMPRESSION("22023", 3402, "Flight SQL: the header x-akkio-arrow-compression is neither zstd nor none");
 
     /** How a message is built from the detail. */
     public enum Style {

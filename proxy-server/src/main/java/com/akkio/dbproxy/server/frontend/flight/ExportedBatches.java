@@ -149,35 +149,15 @@ final class ExportedBatches {
         }
         if (source instanceof ArrowType.Time in && in.getUnit() == TimeUnit.MICROSECOND
                 && target instanceof ArrowType.Time out && out.getUnit() == TimeUnit.NANOSECOND) {
-            return (f, t, rows) -> {
-                TimeMicroVector v = (TimeMicroVector) f;
-                TimeNanoVector n = (TimeNanoVector) t;
-                n.allocateNew(rows);
-                for (int i = 0; i < rows; i++) {
-                    if (v.isNull(i)) {
-                        n.setNull(i);
-                    } else {
-                        n.set(i, Math.multiplyExact(v.get(i), 1000L));
-                    }
-                }
-            };
+            return (f, t, rows) -> scaled(f, t, rows, 1000, i -> ((TimeMicroVector) f).get(i),
+                    (i, v) -> ((TimeNanoVector) t).set(i, v));
         }
         if (source instanceof ArrowType.Timestamp in && target instanceof ArrowType.Timestamp out
                 && (in.getTimezone() == null) == (out.getTimezone() == null)
                 && factor(in.getUnit(), out.getUnit()) > 0) {
             long factor = factor(in.getUnit(), out.getUnit());
-            return (f, t, rows) -> {
-                TimeStampVector v = (TimeStampVector) f;
-                TimeStampVector n = (TimeStampVector) t;
-                n.allocateNew(rows);
-                for (int i = 0; i < rows; i++) {
-                    if (v.isNull(i)) {
-                        n.setNull(i);
-                    } else {
-                        n.set(i, Math.multiplyExact(v.get(i), factor));
-                    }
-                }
-            };
+            return (f, t, rows) -> scaled(f, t, rows, factor, i -> ((TimeStampVector) f).get(i),
+                    (i, v) -> ((TimeStampVector) t).set(i, v));
         }
         if (source instanceof ArrowType.FixedSizeList && target instanceof ArrowType.List
                 && same(from.getChildren().get(0), to.getChildren().get(0))) {
@@ -229,6 +209,24 @@ final class ExportedBatches {
     private static long factor(TimeUnit from, TimeUnit to) {
         int steps = to.ordinal() - from.ordinal(); // SECOND, MILLISECOND, MICROSECOND, NANOSECOND
         return steps < 0 ? 0 : (long) Math.pow(1000, steps);
+    }
+
+    /** Times and timestamps into a finer unit: each value multiplied, refused rather than overflowing. */
+    private static void scaled(FieldVector f, FieldVector t, int rows, long factor,
+                               java.util.function.IntToLongFunction get, Setter set) {
+        t.setInitialCapacity(rows);
+        t.allocateNew();
+        for (int i = 0; i < rows; i++) {
+            if (f.isNull(i)) {
+                t.setNull(i);
+            } else {
+                set.set(i, Math.multiplyExact(get.applyAsLong(i), factor));
+            }
+        }
+    }
+
+    private interface Setter {
+        void set(int row, long value);
     }
 
     private static boolean opaque(Field f, String typeName) {

@@ -16,8 +16,10 @@ import org.apache.arrow.vector.compression.CompressionUtil;
 
 /**
  * Arrow IPC body compression of a result's batches, when the client asks for it with the call header
- * {@code x-akkio-arrow-compression: zstd} (or {@code lz4_frame}): pyarrow decompresses either by itself. Not by
- * default: Arrow Java's Flight client (and so the Flight SQL JDBC driver and ADBC Java) reads no compressed batch.
+ * {@code x-akkio-arrow-compression: zstd}: pyarrow decompresses it by itself, Arrow Java with {@code arrow-compression}
+ * on its class path too. Not by default: the Flight SQL JDBC driver reads no compressed batch. Only ZSTD (zstd-jni,
+ * native): Arrow Java's LZ4_FRAME codec compresses in pure Java (commons-compress), at a fraction of the network's
+ * speed, so a stream asking for it would hold a server core for minutes (bench/README.md).
  *
  * <p>Arrow Java's Flight server has no setting for it: the stream's unloader, which Flight creates uncompressed in
  * {@code start}, is replaced by one with the codec. A Flight version without that field fails the call (tested),
@@ -39,9 +41,8 @@ final class IpcCompression {
         }
         return switch (header.strip().toLowerCase(Locale.ROOT)) {
             case "zstd" -> CompressionUtil.CodecType.ZSTD;
-            case "lz4", "lz4_frame" -> CompressionUtil.CodecType.LZ4_FRAME;
-            default -> throw ProxyError.of(ErrorCode.INVALID_COMPRESSION, "'" + header + "' is none of zstd,"
-                    + " lz4_frame, none");
+            default -> throw ProxyError.of(ErrorCode.INVALID_COMPRESSION, "'" + header + "' is neither zstd nor"
+                    + " none (lz4_frame is not offered: Arrow Java compresses it too slowly)");
         };
     }
 

@@ -92,18 +92,18 @@ class FlightCompressionTest {
             CallOption acme = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
             String query = "SELECT order_id, tenant_tag, repeat('x', 100) AS filler FROM orders";
             long plain = bodyBytes(sql.execute(query, acme).getEndpoints().get(0).getTicket(), null);
-            for (String codec : new String[] {"zstd", "lz4_frame"}) {
-                long packed = bodyBytes(sql.execute(query, acme).getEndpoints().get(0).getTicket(), codec);
-                assertThat(packed).as(codec + " against " + plain + " plain bytes").isLessThan(plain / 4);
-                // and Arrow Java's client (with arrow-compression on its class path) reads them as the plain ones
-                assertThat(rows(sql.getStream(sql.execute(query, acme).getEndpoints().get(0).getTicket(), acme,
-                        compression(codec)))).isEqualTo(1000);
-            }
+            long packed = bodyBytes(sql.execute(query, acme).getEndpoints().get(0).getTicket(), "zstd");
+            assertThat(packed).as("zstd against " + plain + " plain bytes").isLessThan(plain / 4);
+            // and Arrow Java's client (with arrow-compression on its class path) reads them as the plain ones
+            assertThat(rows(sql.getStream(sql.execute(query, acme).getEndpoints().get(0).getTicket(), acme,
+                    compression("zstd")))).isEqualTo(1000);
             assertThat(bodyBytes(sql.execute(query, acme).getEndpoints().get(0).getTicket(), "none"))
                     .isEqualTo(plain);
-            assertThatThrownBy(() -> sql.execute(query, acme, compression("gzip")))
-                    .isInstanceOfSatisfying(FlightRuntimeException.class,
-                            e -> assertThat(e.getMessage()).contains("INVALID_COMPRESSION").contains("gzip"));
+            for (String refused : new String[] {"gzip", "lz4_frame"}) {
+                assertThatThrownBy(() -> sql.execute(query, acme, compression(refused)))
+                        .isInstanceOfSatisfying(FlightRuntimeException.class,
+                                e -> assertThat(e.getMessage()).contains("INVALID_COMPRESSION").contains(refused));
+            }
         }
     }
 }
