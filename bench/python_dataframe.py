@@ -6,7 +6,8 @@ bulk ingest (CommandStatementIngest from Arrow Java's FlightSqlClient: pyarrow h
 against pandas' to_sql with a COPY (the PostgreSQL front end's fastest way). Every way runs twice; the second run
 counts. Prints seconds, rows/s and ratios against psycopg2 + pandas.
 
-usage: /usr/bin/python3 bench/python_dataframe.py CLIENT_JAR BENCH_JAR AVATICA_PORT PG_PORT FLIGHT_PORT [ROWS]
+usage: /usr/bin/python3 bench/python_dataframe.py CLIENT_JAR BENCH_JAR AVATICA_PORT PG_PORT FLIGHT_PORT [ROWS [WHAT]]
+WHAT: reads, writes or all (default)
 """
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from flight_sql import statement  # noqa: E402
 JAR, BENCH_JAR = sys.argv[1], sys.argv[2]
 AVATICA, PG, FLIGHT = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 ROWS = int(sys.argv[6]) if len(sys.argv) > 6 else 1_000_000
+WHAT = sys.argv[7] if len(sys.argv) > 7 else "all"
 QUERY = (f"SELECT i, i * 0.25 AS x, CAST(i AS DECIMAL(18, 2)) AS amount, 'row ' || i AS label,"
          f" TIMESTAMP '2025-01-01' + to_seconds(i) AS at FROM range({ROWS}) t(i)")
 
@@ -108,20 +110,22 @@ def copy_seconds():
 import jpype  # noqa: E402  (JayDeBeApi's way: a JVM in this process, with the client jar)
 jpype.startJVM(classpath=[JAR, "/usr/share/java/org.jpype.jar"], convertStrings=True)
 
-reads = {
-    "pyarrow.flight (Flight SQL)": seconds(via_flight()),
-    "pyarrow.flight, zstd": seconds(via_flight("zstd")),
-    "psycopg2 + pandas (PostgreSQL wire)": seconds(via_psycopg2),
-    "JPype + client jar (Avatica)": seconds(via_jpype),
-}
-base = reads["psycopg2 + pandas (PostgreSQL wire)"]
-print(f"\n| {ROWS:,} rows, 5 columns, to a pandas DataFrame | seconds | rows/s | psycopg2 / this |")
-print("|---|---:|---:|---:|")
-for name, s in reads.items():
-    print(f"| {name} | {s:.2f} | {ROWS / s:,.0f} | {base / s:.1f} |")
+if WHAT in ("reads", "all"):
+    reads = {
+        "pyarrow.flight (Flight SQL)": seconds(via_flight()),
+        "pyarrow.flight, zstd": seconds(via_flight("zstd")),
+        "psycopg2 + pandas (PostgreSQL wire)": seconds(via_psycopg2),
+        "JPype + client jar (Avatica)": seconds(via_jpype),
+    }
+    base = reads["psycopg2 + pandas (PostgreSQL wire)"]
+    print(f"\n| {ROWS:,} rows, 5 columns, to a pandas DataFrame | seconds | rows/s | psycopg2 / this |")
+    print("|---|---:|---:|---:|")
+    for name, s in reads.items():
+        print(f"| {name} | {s:.2f} | {ROWS / s:,.0f} | {base / s:.1f} |")
 
-writes = {"Flight SQL bulk ingest": ingest_seconds(), "psycopg2 COPY (PostgreSQL wire)": copy_seconds()}
-print(f"\n| {ROWS:,} rows written back (4 columns) | seconds | rows/s | COPY / this |")
-print("|---|---:|---:|---:|")
-for name, s in writes.items():
-    print(f"| {name} | {s:.2f} | {ROWS / s:,.0f} | {writes['psycopg2 COPY (PostgreSQL wire)'] / s:.1f} |")
+if WHAT in ("writes", "all"):
+    writes = {"Flight SQL bulk ingest": ingest_seconds(), "psycopg2 COPY (PostgreSQL wire)": copy_seconds()}
+    print(f"\n| {ROWS:,} rows written back (4 columns) | seconds | rows/s | COPY / this |")
+    print("|---|---:|---:|---:|")
+    for name, s in writes.items():
+        print(f"| {name} | {s:.2f} | {ROWS / s:,.0f} | {writes['psycopg2 COPY (PostgreSQL wire)'] / s:.1f} |")
