@@ -88,16 +88,16 @@ def copy_seconds():
     import io
     df = pd.DataFrame({"i": range(ROWS), "x": [i * 0.25 for i in range(ROWS)],
                        "label": [f"row {i}" for i in range(ROWS)],
-                       "at": pd.date_range("2025-01-01", periods=ROWS, freq="s")})
+                       "ts": pd.date_range("2025-01-01", periods=ROWS, freq="s")})
     conn = psycopg2.connect(host="127.0.0.1", port=PG, user="acme", password="acme-secret", dbname="main")
     try:
         def write(table):
             with conn.cursor() as cur:
-                cur.execute(f"CREATE TABLE akkio_out.{table} (i BIGINT, x DOUBLE, label VARCHAR, at TIMESTAMP)")
+                cur.execute(f"CREATE TABLE akkio_out.{table} (i BIGINT, x DOUBLE, label VARCHAR, ts TIMESTAMP)")
                 buf = io.StringIO()
                 df.to_csv(buf, index=False, header=False)
                 buf.seek(0)
-                cur.copy_expert(f"COPY akkio_out.{table} (i, x, label, at) FROM STDIN WITH CSV", buf)
+                cur.copy_expert(f"COPY akkio_out.{table} (i, x, label, ts) FROM STDIN WITH CSV", buf)
             conn.commit()
         write("py_copy_warm")
         start = time.perf_counter()

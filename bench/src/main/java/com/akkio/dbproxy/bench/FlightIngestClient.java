@@ -39,7 +39,7 @@ public final class FlightIngestClient {
         Schema schema = new Schema(List.of(Field.nullable("i", new ArrowType.Int(64, true)),
                 Field.nullable("x", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
                 Field.nullable("label", ArrowType.Utf8.INSTANCE),
-                Field.nullable("at", new ArrowType.Timestamp(TimeUnit.MICROSECOND, null))));
+                Field.nullable("ts", new ArrowType.Timestamp(TimeUnit.MICROSECOND, null))));
         try (BufferAllocator allocator = new RootAllocator();
              FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", port))
                      .build();
