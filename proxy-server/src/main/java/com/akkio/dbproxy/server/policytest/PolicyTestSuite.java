@@ -135,6 +135,11 @@ public final class PolicyTestSuite {
         return out;
     }
 
+    /** The configuration whose policies the cases test. */
+    public ProxyConfig config() {
+        return config;
+    }
+
     public Path file() {
         return file;
     }
