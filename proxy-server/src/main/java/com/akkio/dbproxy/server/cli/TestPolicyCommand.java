@@ -54,10 +54,14 @@ final class TestPolicyCommand implements Callable<Integer> {
         return failed == 0 ? 0 : 1;
     }
 
-    /** The suite's cases, with the backends' columns for tenants with row filters or masks, as the server has them. */
+    /**
+     * The suite's cases, with the backends' columns for tenants with row filters or masks, as the server has them;
+     * a case's {@code result} runs its query on the tenant's backend.
+     */
     private static List<PolicyTestSuite.Result> run(PolicyTestSuite suite) throws ConfigException {
-        try (java.io.Closeable columns = com.akkio.dbproxy.server.Backends.columnsFor(suite.config())) {
-            return suite.run();
+        try (com.akkio.dbproxy.server.Backends.Offline backends =
+                     com.akkio.dbproxy.server.Backends.columnsFor(suite.config())) {
+            return suite.run(backends::query);
         } catch (java.io.IOException | java.sql.SQLException e) {
             throw new ConfigException(suite.file() + ": cannot read the columns of filtered or masked tables: "
                     + e.getMessage());

@@ -55,7 +55,7 @@ class CliTest {
         assertThat(d.get("filters_and_masks").toString()).contains("filter acme_prod.crm.contacts",
                 "mask acme_prod.crm.contacts.email hash");
         assertThat(run("test-policy", "../conf/policy-tests/row-filters-masks.yaml")).as(out.toString()).isZero();
-        assertThat(out.toString()).contains("policy-tests: 9 passed, 0 failed");
+        assertThat(out.toString()).contains("policy-tests: 12 passed, 0 failed");
     }
 
     @Test
@@ -131,6 +131,21 @@ class CliTest {
                 "../conf/policy-tests/databricks-analyst.yaml");
         assertThat(out.toString()).doesNotContain("FAIL").containsPattern("policy-tests: \\d{3} passed, 0 failed");
         assertThat(code).isZero();
+    }
+
+    @Test
+    void aResultThatDoesNotMatchFailsTheCaseAndOnlyQueriesAreRun(@TempDir Path dir) throws Exception {
+        Path tests = dir.resolve("t.yaml");
+        Files.writeString(tests, """
+                cases:
+                  - { id: wrong-count, tenant: acme_partner, sql: "SELECT count(*) FROM contacts", expect: allow,
+                      result: [["100"]] }
+                  - { id: no-writes, tenant: acme, sql: "CREATE TABLE akkio_out.r AS SELECT 1 AS x", expect: allow,
+                      result: [] }
+                """);
+        assertThat(run("test-policy", "--config", CONFIG.toString(), tests.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("FAIL wrong-count").contains("expected result [[100]], got [[50]]")
+                .contains("FAIL no-writes").contains("only an allowed query is run");
     }
 
     @Test
