@@ -281,6 +281,12 @@ class RowFiltersAndMasksTest {
             assertTrue(spark.parsed(), () -> rewritten + ": " + spark.error());
             assertEquals(Set.of("acme_prod.crm.contacts"), spark.objects().tables(), rewritten);
         }
+        Decision copy = engine.decide(p, "INSERT INTO akkio_out.copied SELECT * FROM crm.contacts");
+        assertTrue(copy.isAllowed(), copy::toString);
+        assertTrue(copy.rewrittenSql().contains("FROM `acme_prod`.`crm`.`contacts` AS akkio_t WHERE"),
+                copy.rewrittenSql());
+        // the write cap's QUALIFY is Databricks SQL that Spark 3.5's grammar lacks: the view is what is checked here
+        assertTrue(copy.rewrittenSql().contains(") AS `contacts`) AS akkio_write_source"), copy.rewrittenSql());
     }
 
     /**
