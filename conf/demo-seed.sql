@@ -29,6 +29,19 @@ SELECT i, 1 + (i * 7) % 100, CAST(1 + (i * 37) % 10000 / 100.0 AS DECIMAL(12, 2)
        TIMESTAMP '2025-01-01 00:00:00' + to_hours(i * 3), 'acme'
 FROM range(1, 1001) AS t(i);
 
+-- acme's CRM contacts, read by the demo tenant acme_partner through a row filter (EU and US only) and column masks
+-- (email hashed, phone showing its last 4 digits): README, "Row filters and column masks". acme itself does not
+-- read this schema. 100 contacts, 25 in each region.
+CREATE SCHEMA acme_prod.crm;
+CREATE SCHEMA acme_prod.partner_out;
+CREATE TABLE acme_prod.crm.contacts (
+    contact_id BIGINT PRIMARY KEY, customer_id BIGINT, name VARCHAR, email VARCHAR, phone VARCHAR, region VARCHAR,
+    tenant_tag VARCHAR);
+INSERT INTO acme_prod.crm.contacts
+SELECT i, i, 'Acme contact ' || i, 'contact' || i || '@acme.example', '+1-555-' || CAST(1000 + i AS VARCHAR),
+       (['EU', 'US', 'APAC', 'LATAM'])[1 + i % 4], 'acme'
+FROM range(1, 101) AS t(i);
+
 CREATE TABLE globex_prod.sales.customers (
     customer_id BIGINT PRIMARY KEY, name VARCHAR, country_code VARCHAR, tenant_tag VARCHAR);
 INSERT INTO globex_prod.sales.customers

@@ -32,6 +32,26 @@ final class DecisionMemo {
         return new DecisionMemo(maxEntries, maxSqlLength);
     }
 
+    /** The columns' version the remembered decisions were made with ({@link TableColumns#version}). */
+    private volatile long columnsVersion = Long.MIN_VALUE;
+
+    /**
+     * Forgets everything when the tables' columns may have changed since the decisions were made; returns
+     * {@code version}, with which a new decision may be remembered only while it is still current.
+     */
+    long sync(long version) {
+        if (columnsVersion != version) {
+            synchronized (this) {
+                if (columnsVersion != version) {
+                    decisions.clear();
+                    shapes.clear();
+                    columnsVersion = version;
+                }
+            }
+        }
+        return version;
+    }
+
     Decision get(String sql) {
         return decisions.get(sql);
     }

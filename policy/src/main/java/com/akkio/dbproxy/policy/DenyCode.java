@@ -22,7 +22,12 @@ public enum DenyCode {
     FUNCTION_NOT_ALLOWED("42501", 1303),
     AMBIGUOUS_LITERAL("42501", 1401),
     /** A write adds more rows than the policy's {@code max_write_rows} (54000: a limit, as SQL_TOO_LONG). */
-    WRITE_ROWS_EXCEEDED("54000", 1501);
+    WRITE_ROWS_EXCEEDED("54000", 1501),
+    /**
+     * A filtered or masked table used where its view cannot govern it (a write, DESCRIBE/EXPLAIN, a stored view, time
+     * travel), or whose view cannot be built now (its columns unknown, a rule naming a column it lacks).
+     */
+    FILTER_OR_MASK("42501", 1601);
 
     private final String sqlState;
     private final int vendorCode;

@@ -183,6 +183,17 @@ final class ObjectAnalyzer {
         return writes;
     }
 
+    /** Each object the statement reads (not a CTE, not a write target), with its physical name, in walk order. */
+    Map<Table, QualifiedName> tablesRead() {
+        Map<Table, QualifiedName> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < objectTables.size(); i++) {
+            if (tableRoles.get(objectTables.get(i)) == Role.READ) {
+                out.put(objectTables.get(i), objectNames.get(i));
+            }
+        }
+        return out;
+    }
+
     Set<String> functionNames() {
         return functionNames;
     }
@@ -190,14 +201,17 @@ final class ObjectAnalyzer {
     /**
      * The Databricks rewrite: the tenant's text with every object name replaced by its quoted physical name and
      * schema-qualified column qualifiers by the table's name, each at the place the parser read it; {@code more}
-     * makes the edits that place things around parts of the text (the write cap) once the names are in.
+     * makes the edits that place things around parts of the text (the write cap) once the names are in; a reference
+     * to a filtered or masked table gets its view instead of its name ({@link GovernedViews#textFor}).
      */
-    String rewriteText(DatabricksSyntax.Normalised text, java.util.function.Consumer<DatabricksRewrite> more) {
+    String rewriteText(DatabricksSyntax.Normalised text, GovernedViews views,
+                       java.util.function.Consumer<DatabricksRewrite> more) {
         DatabricksRewrite rewrite = new DatabricksRewrite(text);
         Dialect dialect = policy.dialect();
         for (int i = 0; i < objectTables.size(); i++) {
             Table table = objectTables.get(i);
-            rewrite.replaceName(table, table.getNameParts(), dialect.quote(objectNames.get(i)));
+            String view = views == null ? null : views.textFor(table);
+            rewrite.replaceName(table, table.getNameParts(), view != null ? view : dialect.quote(objectNames.get(i)));
         }
         for (Table qualifier : qualifiers) {
             if (!namesAnObject(qualifier.getNameParts())) {
@@ -244,6 +258,16 @@ final class ObjectAnalyzer {
         for (Table qualifier : qualifiers) {
             qualifier.setNameParts(List.of(dialect.quote(Identifiers.normalise(qualifier.getNameParts().get(0)))));
         }
+    }
+
+    /** The fields of a node class that may hold other nodes: what the walk follows ({@link NodeSlots} too). */
+    static Field[] childFields(Class<?> type) {
+        return CHILD_FIELDS.get(type);
+    }
+
+    /** True for a JSqlParser syntax node class (not its parser's own classes, not an enum). */
+    static boolean isNode(Class<?> type) {
+        return isAstNode(type);
     }
 
     private static boolean mayHoldNodes(Class<?> type) {

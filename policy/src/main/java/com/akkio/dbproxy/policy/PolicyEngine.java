@@ -60,6 +60,9 @@ public final class PolicyEngine {
             return Decision.deny(DenyCode.EMPTY_STATEMENT, "empty statement", null);
         }
         DecisionMemo memo = policy.memo();
+        // views list the backend's columns: a decision made with other columns is not served again
+        boolean governed = !policy.rowPolicies().isEmpty();
+        long columnsVersion = governed ? memo.sync(policy.tableColumns().version()) : 0;
         Decision known = memo.get(sql);
         if (known != null) {
             decisions[DecisionSource.MEMO.ordinal()].increment();
@@ -79,7 +82,9 @@ public final class PolicyEngine {
                 && memo.seenBefore(shape.key())) {
             learn(policy, shape, allowed);
         }
-        memo.put(sql, decision);
+        if (!governed || policy.tableColumns().version() == columnsVersion) {
+            memo.put(sql, decision);
+        }
         return decision;
     }
 
@@ -217,7 +222,9 @@ public final class PolicyEngine {
         }
         // Databricks: the tenant's own text with its names replaced, so that every construct reaches the warehouse
         // as written (DatabricksRewrite); located before the tree's names change
-        String databricksText = parsed.normalised() == null ? null : analyzer.rewriteText(parsed.normalised(),
+        // row filters and column masks: each reference to such a table reads its view (GovernedViews)
+        GovernedViews views = GovernedViews.plan(policy, statement, kind, analyzer, parsed.normalised());
+        String databricksText = parsed.normalised() == null ? null : analyzer.rewriteText(parsed.normalised(), views,
                 rewrite -> WriteCap.applyToText(statement, rewrite, policy));
         analyzer.rewriteNames();
         try {
@@ -232,6 +239,9 @@ public final class PolicyEngine {
                     + e.getMessage() + ")");
         }
 
+        if (views != null && databricksText == null) {
+            views.replaceIn(statement); // after the census: the views' own clauses are the engine's
+        }
         boolean unbounded = kind == StatementKind.QUERY && ((Select) statement).getLimit() == null
                 && ((Select) statement).getFetch() == null && ((Select) statement).getOffset() == null;
         RowCap.Outcome cap = kind == StatementKind.QUERY
@@ -280,6 +290,7 @@ public final class PolicyEngine {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT,
                     "the rewritten statement touches different objects than the one checked");
         }
+        GovernedViews.verify(policy, statement, check);
         if (kind == StatementKind.QUERY && RowCap.apply((Select) statement, policy.maxRows()) != RowCap.Outcome.WITHIN) {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the row cap could not be applied to this query");
         }

@@ -43,6 +43,9 @@ public final class TenantPolicy {
     private final int maxSqlLength;
     private final FunctionRules functionRules;
     private final DecisionMemo memo;
+    private final RowPolicies rowPolicies;
+    /** Where the views of filtered and masked tables get their columns; shared with narrowed copies. */
+    private final java.util.concurrent.atomic.AtomicReference<TableColumns> columns;
 
     private TenantPolicy(Builder b) {
         this.tenant = require(b.tenant, "tenant");
@@ -77,6 +80,16 @@ public final class TenantPolicy {
                         + "' cannot be allowed: the proxy cannot check the objects it touches");
             }
         }
+        this.columns = new java.util.concurrent.atomic.AtomicReference<>(TableColumns.NONE);
+        RowPolicies.Builder rows = new RowPolicies.Builder().salt(b.maskSalt);
+        for (String[] f : b.rowFilters) {
+            rows.filter(physicalTable(f[0], "row_filters"), f[1]);
+        }
+        for (Object[] m : b.masks) {
+            rows.mask(physicalTable((String) m[0], "masks"), (String) m[1], (DataMask) m[2]);
+        }
+        this.rowPolicies = rows.build(tenant, dialect);
+        rowPolicies.validate(this);
         if (writable.isEmpty()) {
             for (StatementKind kind : allowedKinds) {
                 if (kind != StatementKind.QUERY && kind != StatementKind.DESCRIBE) {
@@ -102,6 +115,41 @@ public final class TenantPolicy {
         this.maxSqlLength = base.maxSqlLength;
         this.functionRules = base.functionRules;
         this.memo = base.memo.emptyCopy();
+        this.rowPolicies = base.rowPolicies;
+        this.columns = base.columns;
+    }
+
+    /** A table of {@code row_filters} or {@code masks}: catalog.schema.table, the catalog logical or physical. */
+    private QualifiedName physicalTable(String dotted, String key) {
+        QualifiedName written;
+        try {
+            written = QualifiedName.parse(dotted);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
+        }
+        return new QualifiedName(physicalCatalog(written.catalog()), written.schema(), written.table());
+    }
+
+    /** The tenant's row filters and column masks (empty when it has none). */
+    public RowPolicies rowPolicies() {
+        return rowPolicies;
+    }
+
+    /**
+     * Gives the views of filtered and masked tables the backend's columns (the proxy does, once it has the tenant's
+     * backend); until then, and with {@link TableColumns#NONE}, statements reading such tables are denied.
+     */
+    public void useColumns(TableColumns source) {
+        columns.set(Objects.requireNonNull(source, "source"));
+    }
+
+    TableColumns tableColumns() {
+        return columns.get();
+    }
+
+    /** A physical table's name as this tenant writes it: its catalog under the logical name that maps to it. */
+    public String logicalName(QualifiedName physical) {
+        return logicalCatalog(physical.catalog()) + "." + physical.schema() + "." + physical.table();
     }
 
     /**
@@ -258,6 +306,9 @@ public final class TenantPolicy {
         private final List<String> allowedFunctions = new ArrayList<>();
         private final Set<String> tableFunctions = new java.util.HashSet<>(DEFAULT_TABLE_FUNCTIONS);
         private int memoEntries = 4096;
+        private final List<String[]> rowFilters = new ArrayList<>();
+        private final List<Object[]> masks = new ArrayList<>();
+        private String maskSalt;
 
         private Builder(String tenant) {
             this.tenant = tenant;
@@ -353,6 +404,29 @@ public final class TenantPolicy {
         /** How many decisions to remember for repeated statements (0: none). */
         public Builder decisionCache(int entries) {
             this.memoEntries = entries;
+            return this;
+        }
+
+        /**
+         * A row filter on {@code table} (catalog.schema.table; the catalog logical or physical): a boolean expression
+         * over its unqualified columns, in the tenant's dialect; {@code :tenant} is the tenant's name.
+         */
+        public Builder rowFilter(String table, String filter) {
+            rowFilters.add(new String[] {Objects.requireNonNull(table, "table"),
+                    Objects.requireNonNull(filter, "filter")});
+            return this;
+        }
+
+        /** A mask of one column of {@code table} (see {@link DataMask}). */
+        public Builder mask(String table, String column, DataMask mask) {
+            masks.add(new Object[] {Objects.requireNonNull(table, "table"), Objects.requireNonNull(column, "column"),
+                    Objects.requireNonNull(mask, "mask")});
+            return this;
+        }
+
+        /** The salt of {@code hash} masks: a secret of the operator's, never logged. */
+        public Builder maskSalt(String salt) {
+            this.maskSalt = salt;
             return this;
         }
 

@@ -29,6 +29,7 @@ import com.akkio.dbproxy.server.frontend.avatica.RequestGate;
 import com.akkio.dbproxy.server.frontend.avatica.TenantAuthenticator;
 import com.akkio.dbproxy.server.frontend.flight.FlightSqlServer;
 import com.akkio.dbproxy.server.frontend.pgwire.PgServer;
+import com.akkio.dbproxy.server.governed.BackendColumns;
 import com.akkio.dbproxy.server.governed.Gateway;
 import com.akkio.dbproxy.server.governed.Logins;
 import com.akkio.dbproxy.server.governed.PeerReplicas;
@@ -149,7 +150,11 @@ public final class ProxyServer implements Closeable {
             }
             Map<String, TenantRuntime> tenants = new java.util.concurrent.ConcurrentHashMap<>();
             for (ProxyConfig.Tenant t : config.tenants().values()) {
-                tenants.put(t.name(), runtime(t, backends, metrics, idleSeconds, limitStore));
+                try {
+                    tenants.put(t.name(), runtime(t, backends, metrics, idleSeconds, limitStore));
+                } catch (ConfigException e) {
+                    throw new com.akkio.dbproxy.server.config.StartupException(e.getMessage(), e);
+                }
             }
             audit = new AuditLog(config.audit().path(), config.audit().maxBytes(), config.audit().keepFiles(),
                     cluster.replicaId());
@@ -280,11 +285,14 @@ public final class ProxyServer implements Closeable {
     }
 
     private static TenantRuntime runtime(ProxyConfig.Tenant t, Map<String, Backend> backends, ProxyMetrics metrics,
-                                         long idleSeconds, LimitStore limits) throws SQLException {
+                                         long idleSeconds, LimitStore limits) throws SQLException, ConfigException {
         Backend backend = backends.get(t.backend());
-        TenantRuntime runtime = new TenantRuntime(t,
-                new BackendMeta(backend, backend.poolFor(t.name(), t.policy().defaultCatalog(),
-                        t.policy().defaultSchema(), metrics.registry()), idleSeconds), limits);
+        javax.sql.DataSource pool = backend.poolFor(t.name(), t.policy().defaultCatalog(),
+                t.policy().defaultSchema(), metrics.registry());
+        TenantRuntime runtime = new TenantRuntime(t, new BackendMeta(backend, pool, idleSeconds), limits);
+        BackendColumns columns = new BackendColumns(pool);
+        columns.check(t.policy(), t.policyFile());
+        runtime.useColumns(columns);
         metrics.openConnections(t.name(), runtime.connections::get);
         metrics.backendPlans(t.name(), runtime.meta.plans().kept()::sum, runtime.meta.plans().planned()::sum);
         return runtime;
@@ -377,6 +385,12 @@ public final class ProxyServer implements Closeable {
         List<String> updated = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         long idleSeconds = fresh.server().idleConnectionTimeout().toSeconds();
+        for (ProxyConfig.Tenant t : fresh.tenants().values()) {
+            TenantRuntime existing = tenants.get(t.name());
+            if (existing != null && existing.columns() != null) {
+                existing.columns().check(t.policy(), t.policyFile()); // before anything changes
+            }
+        }
         for (ProxyConfig.Tenant t : fresh.tenants().values()) {
             TenantRuntime existing = tenants.get(t.name());
             if (existing == null) {

@@ -7,6 +7,8 @@ import java.time.Instant;
  * written before the backend sees it and {@code complete} after; anything refused (denied, throttled,
  * unauthenticated, failed before forwarding) gets a single {@code complete} record. Fields that do not apply are null
  * ({@code rows} and {@code durationMs} are -1). {@code sql} is the raw text only when the deployment enables it.
+ * {@code filtersAndMasks} names the row filters and column masks the statement was read through (never a filter's
+ * text or a salt).
  */
 public record AuditEvent(
         String event,
@@ -23,7 +25,20 @@ public record AuditEvent(
         long rows,
         long durationMs,
         String userAgent,
-        String sql) {
+        String sql,
+        java.util.List<String> filtersAndMasks) {
+
+    /** A record of a statement that read no filtered or masked table (or of no statement). */
+    public AuditEvent(String event, Instant ts, String requestId, String tenant, String clientAddress, String backend,
+                      String warehouseId, String statementType, String sqlSha256, String decision, String code,
+                      long rows, long durationMs, String userAgent, String sql) {
+        this(event, ts, requestId, tenant, clientAddress, backend, warehouseId, statementType, sqlSha256, decision,
+                code, rows, durationMs, userAgent, sql, java.util.List.of());
+    }
+
+    public AuditEvent {
+        filtersAndMasks = filtersAndMasks == null ? java.util.List.of() : java.util.List.copyOf(filtersAndMasks);
+    }
 
     public static final String FORWARD = "forward";
     public static final String COMPLETE = "complete";

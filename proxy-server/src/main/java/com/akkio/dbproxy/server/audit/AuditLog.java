@@ -196,6 +196,13 @@ public final class AuditLog implements Closeable {
             if (e.sql() != null) {
                 g.writeStringField("sql", e.sql());
             }
+            if (!e.filtersAndMasks().isEmpty()) {
+                g.writeArrayFieldStart("filters_and_masks");
+                for (String applied : e.filtersAndMasks()) {
+                    g.writeString(applied);
+                }
+                g.writeEndArray();
+            }
             g.writeEndObject();
         }
     }

@@ -58,6 +58,15 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() throws IOException, ConfigException, UsageError {
         PrintWriter out = spec.commandLine().getOut();
         ProxyConfig cfg = ConfigLoader.load(config);
+        try (java.io.Closeable columns = com.akkio.dbproxy.server.Backends.columnsFor(cfg)) {
+            return decideAll(cfg, out);
+        } catch (java.sql.SQLException e) {
+            throw new ConfigException("cannot open a backend for the columns of filtered or masked tables: "
+                    + e.getMessage());
+        }
+    }
+
+    private int decideAll(ProxyConfig cfg, PrintWriter out) throws IOException, UsageError {
         PolicyEngine engine = new PolicyEngine();
         if (input.sql != null) {
             if (tenant == null) {
@@ -65,7 +74,7 @@ final class CheckCommand implements Callable<Integer> {
             }
             ProxyConfig.Tenant t = UsageError.tenant(cfg, tenant);
             Decision d = engine.decide(t.policy(), input.sql);
-            out.println(JSON.writeValueAsString(toJson(t.name(), d)));
+            out.println(JSON.writeValueAsString(toJson(t, d)));
             out.flush();
             return d.isAllowed() ? 0 : 1;
         }
@@ -94,16 +103,16 @@ final class CheckCommand implements Callable<Integer> {
                 }
                 Decision d = engine.decide(t.policy(), item.get("sql").asText());
                 anyDenied |= !d.isAllowed();
-                out.println(JSON.writeValueAsString(toJson(t.name(), d)));
+                out.println(JSON.writeValueAsString(toJson(t, d)));
             }
         }
         out.flush();
         return anyDenied ? 1 : 0;
     }
 
-    static ObjectNode toJson(String tenant, Decision d) {
+    static ObjectNode toJson(ProxyConfig.Tenant tenant, Decision d) {
         ObjectNode o = JSON.createObjectNode();
-        o.put("tenant", tenant);
+        o.put("tenant", tenant.name());
         o.put("decision", d.isAllowed() ? "allow" : "deny");
         o.put("code", d.isAllowed() ? "ALLOWED" : d.code().name());
         o.put("sqlstate", d.isAllowed() ? "00000" : d.code().sqlState());
@@ -133,11 +142,14 @@ final class CheckCommand implements Callable<Integer> {
         o.set("reads", reads);
         o.set("writes", writes);
         if (d.isAllowed()) {
-            o.put("rewritten_sql", d.rewrittenSql());
+            // the views of filtered and masked tables are in it; a hash mask's salt is not shown
+            o.put("rewritten_sql", tenant.policy().rowPolicies().redact(d.rewrittenSql()));
         } else {
             o.putNull("rewritten_sql");
         }
         o.put("row_cap_applied", d.rowCapApplied());
+        ArrayNode applied = o.putArray("filters_and_masks");
+        tenant.policy().rowPolicies().applied(d.reads()).forEach(applied::add);
         return o;
     }
 }

@@ -347,6 +347,34 @@ public final class ConfigLoader {
                 : new ProxyConfig.WriteQuota(maxRows, Duration.ofSeconds(q.longValue("cache_seconds", 5, 0, 3_600)));
     }
 
+    /**
+     * {@code row_filters}, {@code masks} and {@code mask_salt}: each entry names its table (catalog.schema.table, the
+     * catalog logical or physical); a mask is a kind's name or {@code {expression: ...}}. The salt is never echoed.
+     */
+    private static void rowFiltersAndMasks(ConfigNode n, TenantPolicy.Builder b) throws ConfigException {
+        for (ConfigNode f : n.mappings("row_filters")) {
+            f.allowOnly("table", "filter");
+            b.rowFilter(f.string("table"), f.string("filter"));
+        }
+        for (ConfigNode m : n.mappings("masks")) {
+            m.allowOnly("table", "column", "mask");
+            com.akkio.dbproxy.policy.DataMask mask;
+            try {
+                if (m.isMapping("mask")) {
+                    ConfigNode e = m.child("mask");
+                    e.allowOnly("expression");
+                    mask = com.akkio.dbproxy.policy.DataMask.expression(e.string("expression"));
+                } else {
+                    mask = com.akkio.dbproxy.policy.DataMask.named(m.string("mask"));
+                }
+            } catch (IllegalArgumentException e) {
+                throw m.error("mask", e.getMessage());
+            }
+            b.mask(m.string("table"), m.string("column"), mask);
+        }
+        b.maskSalt(n.optionalString("mask_salt", null));
+    }
+
     /** A tenant's policy and its limits, as read from one policy file. */
     public record PolicyFile(TenantPolicy policy, ProxyConfig.Limits limits) {
     }
@@ -355,7 +383,7 @@ public final class ConfigLoader {
         ConfigNode n = parse(file);
         n.allowOnly("tenant", "catalog", "default_schema", "catalogs", "read", "write", "statements", "max_rows",
                 "max_sql_length", "denied_functions", "allowed_functions", "table_functions", "rate",
-                "query_timeout_seconds", "max_write_rows", "write_quota");
+                "query_timeout_seconds", "max_write_rows", "write_quota", "row_filters", "masks", "mask_salt");
         String declared = n.optionalString("tenant", tenant);
         if (!declared.equals(tenant)) {
             throw n.error("tenant", "says '" + declared + "' but the file is configured for tenant '" + tenant + "'");
@@ -404,6 +432,7 @@ public final class ConfigLoader {
         if (n.has("table_functions")) {
             b.tableFunctions(n.strings("table_functions"));
         }
+        rowFiltersAndMasks(n, b);
         ConfigNode rate = n.child("rate");
         rate.allowOnly("queries_per_second", "burst", "max_concurrent", "max_running");
         int maxConcurrent = rate.intValue("max_concurrent", 8, 1, 10_000);

@@ -90,6 +90,33 @@ final class ConfigNode {
         return out;
     }
 
+    /** A list of mappings ({@code row_filters}, {@code masks}); each element's key reads {@code masks[2]}. */
+    List<ConfigNode> mappings(String name) throws ConfigException {
+        JsonNode child = node.get(name);
+        List<ConfigNode> out = new ArrayList<>();
+        if (child == null || child.isNull()) {
+            return out;
+        }
+        if (!child.isArray()) {
+            throw error(name, "must be a list");
+        }
+        int i = 0;
+        for (JsonNode item : child) {
+            if (!item.isObject()) {
+                throw error(name + "[" + i + "]", "must be a mapping");
+            }
+            out.add(new ConfigNode(file, key(name) + "[" + i + "]", item, expander));
+            i++;
+        }
+        return out;
+    }
+
+    /** True when {@code name} holds a mapping rather than a single value. */
+    boolean isMapping(String name) {
+        JsonNode child = node.get(name);
+        return child != null && child.isObject();
+    }
+
     String string(String name) throws ConfigException {
         String value = optionalString(name, null);
         if (value == null || value.isBlank()) {

@@ -88,19 +88,34 @@ final class CatalogReader {
 
     private List<CatalogSnapshot.Column> columns(DatabaseMetaData md, String catalog, String schema, String table)
             throws SQLException {
-        Map<Integer, CatalogSnapshot.Column> byPosition = new TreeMap<>();
+        return eachColumn(md, catalog, schema, table, rs -> new CatalogSnapshot.Column(rs.getString("COLUMN_NAME"),
+                types.typeOf(rs.getString("TYPE_NAME"), rs.getInt("DATA_TYPE"), rs.getInt("COLUMN_SIZE"),
+                        rs.getInt("DECIMAL_DIGITS")),
+                rs.getInt("NULLABLE") != DatabaseMetaData.columnNoNulls, rs.getString("COLUMN_DEF")));
+    }
+
+    /** The names of a table's columns in their order: what the views of filtered and masked tables list. */
+    static List<String> columnNames(DatabaseMetaData md, String catalog, String schema, String table)
+            throws SQLException {
+        return eachColumn(md, catalog, schema, table, rs -> rs.getString("COLUMN_NAME"));
+    }
+
+    /** One metadata row of a column, read into a value. */
+    private interface ColumnRow<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** Each column of exactly this table (a metadata pattern also matches others), read by {@code row}, in order. */
+    private static <T> List<T> eachColumn(DatabaseMetaData md, String catalog, String schema, String table,
+                                          ColumnRow<T> row) throws SQLException {
+        Map<Integer, T> byPosition = new TreeMap<>();
         try (ResultSet rs = md.getColumns(catalog, escape(md, schema), escape(md, table), null)) {
             while (rs.next()) {
                 if (!schema.equals(rs.getString("TABLE_SCHEM")) || !table.equals(rs.getString("TABLE_NAME"))) {
                     continue;
                 }
-                String name = rs.getString("COLUMN_NAME");
                 int position = rs.getInt("ORDINAL_POSITION");
-                CatalogSnapshot.Column column = new CatalogSnapshot.Column(name,
-                        types.typeOf(rs.getString("TYPE_NAME"), rs.getInt("DATA_TYPE"), rs.getInt("COLUMN_SIZE"),
-                                rs.getInt("DECIMAL_DIGITS")),
-                        rs.getInt("NULLABLE") != DatabaseMetaData.columnNoNulls, rs.getString("COLUMN_DEF"));
-                byPosition.put(position > 0 ? position : byPosition.size() + 1, column);
+                byPosition.put(position > 0 ? position : byPosition.size() + 1, row.read(rs));
             }
         }
         return new ArrayList<>(byPosition.values());

@@ -256,12 +256,17 @@ public final class StatementGate {
                 detail = detail.replace(rewritten, statement.sql());
             }
         }
+        withoutRewrite = c.policy().rowPolicies().redact(withoutRewrite);
         if (errors.unexpected(t)) {
-            LOG.warn("unexpected failure on backend {}: {}", c.backendName(), withoutRewrite, e);
+            // the exception's own message may quote the rewrite, a view's salt with it: kept out of the log
+            LOG.warn("unexpected failure on backend {}: {}", c.backendName(), withoutRewrite,
+                    c.policy().rowPolicies().isEmpty() ? e : null);
         } else {
             LOG.info("backend {} refused a statement of tenant {}: {}", c.backendName(), c.tenantName(),
                     withoutRewrite);
         }
+        // a view's text can reach a backend's message: its salt never does
+        detail = c.policy().rowPolicies().redact(detail);
         return ProxyError.fromBackend(t.code(), t.sqlState(), t.vendorCode(), logicalNames(c.policy(), detail));
     }
 
@@ -288,16 +293,22 @@ public final class StatementGate {
     private void write(String event, Context c, String requestId, String sqlSha256, String sql, Decision d,
                        AuditOutcome outcome, String code, long rows, long durationNanos) {
         write(event, c, requestId, sqlSha256, sql, d == null || d.kind() == null ? null : d.kind().configName(),
-                outcome, code, rows, durationNanos);
+                outcome, code, rows, durationNanos,
+                d == null || !d.isAllowed() ? List.of() : c.policy().rowPolicies().applied(d.reads()));
     }
 
     private void write(String event, Context c, String requestId, String sqlSha256, String sql, String statementType,
                        AuditOutcome outcome, String code, long rows, long durationNanos) {
+        write(event, c, requestId, sqlSha256, sql, statementType, outcome, code, rows, durationNanos, List.of());
+    }
+
+    private void write(String event, Context c, String requestId, String sqlSha256, String sql, String statementType,
+                       AuditOutcome outcome, String code, long rows, long durationNanos, List<String> applied) {
         Caller opener = c.caller();
         AuditEvent record = new AuditEvent(event, Instant.now(), requestId, c.tenantName(), opener.address(),
                 c.backendName(), c.warehouse(), statementType, sqlSha256, outcome.wire(), code, rows,
                 durationNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(durationNanos), opener.userAgent(),
-                auditRawSql ? sql : null);
+                auditRawSql ? sql : null, applied);
         if (event.equals(AuditEvent.FORWARD)) {
             append(record);
             return;

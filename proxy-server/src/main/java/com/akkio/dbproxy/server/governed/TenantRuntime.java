@@ -47,6 +47,23 @@ public final class TenantRuntime {
 
     void schemaChanged() {
         schemaVersion.incrementAndGet();
+        BackendColumns c = columns;
+        if (c != null) {
+            c.invalidate();
+        }
+    }
+
+    /** Where the views of the tenant's filtered and masked tables read their columns; null until set. */
+    private volatile BackendColumns columns;
+
+    /** Gives this tenant's policies (this one and every reloaded one) the backend's columns. */
+    public void useColumns(BackendColumns source) {
+        this.columns = source;
+        config.policy().useColumns(source);
+    }
+
+    public BackendColumns columns() {
+        return columns;
     }
 
     public ProxyConfig.Tenant config() {
@@ -106,6 +123,10 @@ public final class TenantRuntime {
         if (!updated.limits().equals(config.limits())) {
             limiter = new TenantLimiter(updated.name(), updated.limits(), limits);
             writeQuota = writeQuota(updated.limits());
+        }
+        if (columns != null) {
+            updated.policy().useColumns(columns);
+            columns.invalidate();
         }
         config = updated;
     }

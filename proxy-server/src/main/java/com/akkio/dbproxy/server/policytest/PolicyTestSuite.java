@@ -39,11 +39,19 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 public final class PolicyTestSuite {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> CASE_KEYS = Set.of("id", "tenant", "sql", "expect", "code", "reads", "writes",
-            "rewritten", "why");
+            "rewritten", "why", "result");
 
     /** One expectation. Optional parts are null when not given. */
     public record Case(String id, String tenant, String sql, boolean expectAllow, String code, List<String> reads,
-                       List<String> writes, String rewritten, String why) {
+                       List<String> writes, String rewritten, String why, List<List<String>> result) {
+    }
+
+    /**
+     * Runs an allowed query's rewritten text on its tenant's backend, for cases with a {@code result}: its rows in
+     * order, each value as text (null for SQL NULL).
+     */
+    public interface Results {
+        List<List<String>> query(String tenant, String rewrittenSql) throws java.sql.SQLException;
     }
 
     /** A case with the decision it got and what did not match; passed when there are no failures. */
@@ -116,7 +124,27 @@ public final class PolicyTestSuite {
                 c.hasNonNull("code") ? c.get("code").asText() : null,
                 list(c, "reads"), list(c, "writes"),
                 c.hasNonNull("rewritten") ? c.get("rewritten").asText() : null,
-                c.hasNonNull("why") ? c.get("why").asText() : null);
+                c.hasNonNull("why") ? c.get("why").asText() : null, rows(c, where));
+    }
+
+    /** {@code result}: a list of rows, each a list of values (null for SQL NULL); null when not given. */
+    private static List<List<String>> rows(JsonNode c, String where) throws ConfigException {
+        if (!c.has("result")) {
+            return null;
+        }
+        if (!c.get("result").isArray()) {
+            throw new ConfigException(where + ": result must be a list of rows");
+        }
+        List<List<String>> out = new ArrayList<>();
+        for (JsonNode row : c.get("result")) {
+            if (!row.isArray()) {
+                throw new ConfigException(where + ": result must be a list of rows, each a list of values");
+            }
+            List<String> values = new ArrayList<>();
+            row.forEach(v -> values.add(v.isNull() ? null : v.asText()));
+            out.add(values);
+        }
+        return out;
     }
 
     private static String text(JsonNode c, String key, String where) throws ConfigException {
@@ -135,6 +163,11 @@ public final class PolicyTestSuite {
         return out;
     }
 
+    /** The configuration whose policies the cases test. */
+    public ProxyConfig config() {
+        return config;
+    }
+
     public Path file() {
         return file;
     }
@@ -144,13 +177,42 @@ public final class PolicyTestSuite {
     }
 
     public List<Result> run() {
+        return run(null);
+    }
+
+    /** Runs the cases; a case's {@code result} is checked by running its query through {@code backend}. */
+    public List<Result> run(Results backend) {
         PolicyEngine engine = new PolicyEngine();
         List<Result> results = new ArrayList<>(cases.size());
         for (Case c : cases) {
             Decision d = engine.decide(config.tenants().get(c.tenant()).policy(), c.sql());
-            results.add(new Result(c, d, compare(c, d)));
+            List<String> failures = compare(c, d);
+            if (failures.isEmpty() && c.result() != null) {
+                result(c, d, backend, failures);
+            }
+            results.add(new Result(c, d, failures));
         }
         return results;
+    }
+
+    /** Only queries are run (a policy test never writes), and only where a backend is given. */
+    private static void result(Case c, Decision d, Results backend, List<String> failures) {
+        if (!d.isAllowed() || d.kind() != com.akkio.dbproxy.policy.StatementKind.QUERY) {
+            failures.add("result: only an allowed query is run for its result");
+            return;
+        }
+        if (backend == null) {
+            failures.add("result: no backend to run the query on");
+            return;
+        }
+        try {
+            List<List<String>> got = backend.query(c.tenant(), d.rewrittenSql());
+            if (!got.equals(c.result())) {
+                failures.add("expected result " + c.result() + ", got " + got);
+            }
+        } catch (java.sql.SQLException e) {
+            failures.add("result: the backend refused the query: " + e.getMessage().lines().findFirst().orElse(""));
+        }
     }
 
     private static List<String> compare(Case c, Decision d) {

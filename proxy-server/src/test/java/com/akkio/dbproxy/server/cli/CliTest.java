@@ -40,6 +40,24 @@ class CliTest {
         assertThat(d.has("reason")).isTrue();
     }
 
+    /** Issue 24: check opens the demo's DuckDB for the columns and shows the view, without the salt. */
+    @Test
+    void checkShowsTheViewOfAFilteredAndMaskedTableAndNamesWhatItApplies() throws Exception {
+        int code = run("check", "--config", CONFIG.toString(), "--tenant", "acme_partner", "--sql",
+                "SELECT email FROM contacts");
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode d = JSON.readTree(out.toString());
+        assertThat(d.get("rewritten_sql").asText()).startsWith("SELECT email FROM (SELECT akkio_t.\"contact_id\" AS"
+                + " \"contact_id\", ").contains("sha256('<mask_salt>' || CAST(akkio_t.\"email\" AS VARCHAR)) AS"
+                + " \"email\"").contains("FROM \"acme_prod\".\"crm\".\"contacts\" AS akkio_t WHERE"
+                + " (akkio_t.\"region\" IN ('EU', 'US') AND akkio_t.\"tenant_tag\" = 'acme')) AS \"contacts\"")
+                .doesNotContain("demo-only-salt");
+        assertThat(d.get("filters_and_masks").toString()).contains("filter acme_prod.crm.contacts",
+                "mask acme_prod.crm.contacts.email hash");
+        assertThat(run("test-policy", "../conf/policy-tests/row-filters-masks.yaml")).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("policy-tests: 12 passed, 0 failed");
+    }
+
     @Test
     void checkDeniedExitsOne() throws Exception {
         int code = run("check", "--config", CONFIG.toString(), "--tenant", "globex", "--sql",
@@ -113,6 +131,21 @@ class CliTest {
                 "../conf/policy-tests/databricks-analyst.yaml");
         assertThat(out.toString()).doesNotContain("FAIL").containsPattern("policy-tests: \\d{3} passed, 0 failed");
         assertThat(code).isZero();
+    }
+
+    @Test
+    void aResultThatDoesNotMatchFailsTheCaseAndOnlyQueriesAreRun(@TempDir Path dir) throws Exception {
+        Path tests = dir.resolve("t.yaml");
+        Files.writeString(tests, """
+                cases:
+                  - { id: wrong-count, tenant: acme_partner, sql: "SELECT count(*) FROM contacts", expect: allow,
+                      result: [["100"]] }
+                  - { id: no-writes, tenant: acme, sql: "CREATE TABLE akkio_out.r AS SELECT 1 AS x", expect: allow,
+                      result: [] }
+                """);
+        assertThat(run("test-policy", "--config", CONFIG.toString(), tests.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("FAIL wrong-count").contains("expected result [[100]], got [[50]]")
+                .contains("FAIL no-writes").contains("only an allowed query is run");
     }
 
     @Test

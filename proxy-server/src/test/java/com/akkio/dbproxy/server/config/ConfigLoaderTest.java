@@ -49,7 +49,10 @@ class ConfigLoaderTest {
         assertThat(cfg.server().port()).isEqualTo(8765);
         assertThat(cfg.server().host()).isEqualTo("127.0.0.1");
         assertThat(cfg.server().serialization()).isEqualTo(ProxyConfig.Serialization.PROTOBUF);
-        assertThat(cfg.tenants()).containsOnlyKeys("acme", "globex");
+        assertThat(cfg.tenants()).containsOnlyKeys("acme", "globex", "acme_partner");
+        assertThat(cfg.tenants().get("acme_partner").policy().rowPolicies().tables())
+                .containsExactly(com.akkio.dbproxy.policy.QualifiedName.parse("acme_prod.crm.contacts"));
+        assertThat(cfg.tenants().get("acme").policy().rowPolicies().isEmpty()).isTrue();
         assertThat(cfg.tenants().get("acme").secret().matches("acme-secret")).isTrue();
         assertThat(cfg.tenants().get("acme").secret().matches("globex-secret")).isFalse();
         assertThat(cfg.tenants().get("globex").policy().maxRows()).isEqualTo(1000);
@@ -258,6 +261,42 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("cannot be allowed");
         write("p.yaml", "tenant: other\ncatalog: c\ndefault_schema: s\n");
         assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).hasMessageContaining("tenant 't'");
+    }
+
+    @Test
+    void rowFiltersAndMasksAreReadAndBadOnesAreNamedByFileAndKeyWithoutTheSalt() throws Exception {
+        Path f = write("proxy.yaml", """
+                backends: { b: { type: duckdb } }
+                tenants: { t: { secret_hash: "%s", backend: b, policy: p.yaml } }
+                """.formatted(HASH));
+        String base = "catalog: c\ndefault_schema: s\nread: [c.s.*]\nstatements: [query]\n";
+        write("p.yaml", base + """
+                row_filters: [{ table: c.s.people, filter: "region = 'EU' AND owner = :tenant" }]
+                masks:
+                  - { table: c.s.people, column: email, mask: hash }
+                  - { table: c.s.people, column: phone, mask: show_last_4 }
+                  - { table: c.s.people, column: name, mask: { expression: "left(name, 1)" } }
+                mask_salt: "${SALT}"
+                """);
+        ProxyConfig cfg = new ConfigLoader(Map.of("SALT", "a-salt-of-the-operators-0001")).read(f);
+        assertThat(cfg.tenants().get("t").policy().rowPolicies().applied(
+                java.util.List.of(com.akkio.dbproxy.policy.QualifiedName.parse("c.s.people"))))
+                .containsExactly("filter c.s.people", "mask c.s.people.email hash", "mask c.s.people.phone show_last_4",
+                        "mask c.s.people.name expression");
+        String[][] bad = {
+                {"masks: [{ table: c.s.people, column: email, mask: show_middle_2 }]\n", "masks[0].mask"},
+                {"masks: [{ table: c.s.people, column: email, mask: hash }]\n", "mask_salt is required"},
+                {"masks: [{ table: c.s.people, column: email, mask: hash }]\nmask_salt: tiny-secret-x\n", "mask_salt"},
+                {"masks: [{ table: c.s.people, mask: redact }]\n", "masks[0].column"},
+                {"row_filters: [{ table: c.s.people, filter: \"region = :user\" }]\n", ":user"},
+                {"row_filters: [{ table: c.s.people, filter: \"region = getenv('HOME')\" }]\n", "getenv"},
+                {"row_filters: [{ table: c.other.people, filter: \"true\" }]\n", "not readable"},
+                {"row_filters: [{ table: c.s.people, where: x }]\n", "row_filters[0].where"}};
+        for (String[] b : bad) {
+            write("p.yaml", base + b[0]);
+            assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(f)).as(b[0]).hasMessageContaining("p.yaml")
+                    .hasMessageContaining(b[1]).hasMessageNotContaining("tiny-secret-x");
+        }
     }
 
     @Test
