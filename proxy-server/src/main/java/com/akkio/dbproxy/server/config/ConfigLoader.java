@@ -322,7 +322,8 @@ public final class ConfigLoader {
 
     /**
      * {@code write_quota}, or null when the policy has none: rows held, measured on DuckDB ({@code cache_seconds});
-     * on Databricks, rows written per {@code window_seconds} (default a day), counted from what each write reports.
+     * on Databricks, rows written per {@code window_seconds} (default a day), counted from what each write reports,
+     * and/or {@code max_bytes} held, measured with DESCRIBE DETAIL ({@code cache_seconds}).
      */
     private static ProxyConfig.WriteQuota writeQuota(ConfigNode policy, Dialect dialect) throws ConfigException {
         if (!policy.has("write_quota")) {
@@ -330,21 +331,36 @@ public final class ConfigLoader {
         }
         ConfigNode q = policy.child("write_quota");
         boolean databricks = dialect == Dialect.DATABRICKS;
-        if (databricks && q.has("cache_seconds") || !databricks && q.has("window_seconds")) {
+        if (!databricks && q.has("max_bytes")) {
+            throw q.error("max_bytes", "does not apply to this backend: DuckDB tells each table's rows"
+                    + " (duckdb_tables()) but not its bytes, so a DuckDB quota is max_rows");
+        }
+        boolean bytes = databricks && q.has("max_bytes");
+        if (databricks && !bytes && q.has("cache_seconds") || !databricks && q.has("window_seconds")) {
             throw q.error(databricks ? "cache_seconds" : "window_seconds", "does not apply to this backend:"
                     + " DuckDB backends measure the rows the write-back tables hold (cache_seconds), Databricks"
-                    + " backends count the rows written per window_seconds");
+                    + " backends count the rows written per window_seconds (and measure max_bytes held, which"
+                    + " cache_seconds goes with)");
         }
-        q.allowOnly("max_rows", databricks ? "window_seconds" : "cache_seconds");
-        if (!q.has("max_rows")) {
+        if (databricks && q.has("window_seconds") && !q.has("max_rows")) {
+            throw q.error("window_seconds", "goes with max_rows: the most rows the tenant's writes may add per"
+                    + " window");
+        }
+        q.allowOnly(databricks ? new String[] {"max_rows", "window_seconds", "max_bytes", "cache_seconds"}
+                : new String[] {"max_rows", "cache_seconds"});
+        if (!q.has("max_rows") && !bytes) {
             throw q.error("max_rows", "is required: the most rows the tenant's write-back tables may hold together"
-                    + " (Databricks: the most rows its writes may add per window_seconds)");
+                    + " (Databricks: the most rows its writes may add per window_seconds, or max_bytes: the most"
+                    + " bytes its write-back tables may hold)");
         }
-        long maxRows = q.longValue("max_rows", Long.MAX_VALUE, 1, Long.MAX_VALUE);
-        return databricks
-                ? new ProxyConfig.WriteQuota(maxRows, Duration.ZERO,
-                        Duration.ofSeconds(q.longValue("window_seconds", 86_400, 1, 31L * 86_400)))
-                : new ProxyConfig.WriteQuota(maxRows, Duration.ofSeconds(q.longValue("cache_seconds", 5, 0, 3_600)));
+        long maxRows = q.has("max_rows") ? q.longValue("max_rows", Long.MAX_VALUE, 1, Long.MAX_VALUE) : 0;
+        if (!databricks) {
+            return new ProxyConfig.WriteQuota(maxRows, Duration.ofSeconds(q.longValue("cache_seconds", 5, 0, 3_600)));
+        }
+        return new ProxyConfig.WriteQuota(maxRows,
+                bytes ? Duration.ofSeconds(q.longValue("cache_seconds", 5, 0, 3_600)) : Duration.ZERO,
+                maxRows > 0 ? Duration.ofSeconds(q.longValue("window_seconds", 86_400, 1, 31L * 86_400)) : null,
+                bytes ? q.longValue("max_bytes", Long.MAX_VALUE, 1, Long.MAX_VALUE) : 0);
     }
 
     /**

@@ -205,12 +205,19 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
     /**
      * The most rows a tenant's write-back tables (the tables its {@code write} patterns match) may hold together,
      * measured on the backend before each write and remembered for {@code cacheFor} (DuckDB); on a Databricks backend
-     * ({@code window} not null) the most rows its writes may add in each {@code window}.
+     * ({@code window} not null) the most rows its writes may add in each {@code window}. {@code maxBytes} (Databricks
+     * only) bounds the bytes the write-back tables hold, measured with DESCRIBE DETAIL before each write and
+     * remembered for {@code cacheFor}. 0: no such bound ({@code maxRows} 0 only when {@code maxBytes} is set).
      */
-    public record WriteQuota(long maxRows, Duration cacheFor, Duration window) {
+    public record WriteQuota(long maxRows, Duration cacheFor, Duration window, long maxBytes) {
         /** The quota of rows held, measured on a DuckDB backend. */
         public WriteQuota(long maxRows, Duration cacheFor) {
-            this(maxRows, cacheFor, null);
+            this(maxRows, cacheFor, null, 0);
+        }
+
+        /** The quota of rows written per {@code window} on a Databricks backend. */
+        public WriteQuota(long maxRows, Duration cacheFor, Duration window) {
+            this(maxRows, cacheFor, window, 0);
         }
     }
 

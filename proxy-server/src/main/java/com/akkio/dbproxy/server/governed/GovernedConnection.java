@@ -150,15 +150,9 @@ public final class GovernedConnection implements StatementGate.Context {
 
     @Override
     public void checkWriteQuota(List<StatementRun> runs) {
-        boolean duckdb = backend().backend().dialect() == com.akkio.dbproxy.policy.Dialect.DUCKDB;
-        tenant.writeQuota().check(tenantName(), tenant.config().policy(), runs, () -> {
-            if (!duckdb) {
-                // a quota of rows held is measured on DuckDB only; on Databricks the quota counts rows written
-                // (WrittenRowsQuota), which measures nothing here: should it ever, fail closed
-                throw new java.sql.SQLException("write_quota is measured on DuckDB backends only");
-            }
-            return backend().backendConnection(id);
-        });
+        // DuckDB measures rows held (duckdb_tables()), Databricks bytes held (DESCRIBE DETAIL), on the tenant's own
+        // backend connection; a quota of rows written (WrittenRowsQuota) measures nothing
+        tenant.writeQuota().check(tenantName(), tenant.config().policy(), runs, () -> backend().backendConnection(id));
     }
 
     @Override

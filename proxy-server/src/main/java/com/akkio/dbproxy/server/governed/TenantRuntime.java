@@ -79,11 +79,20 @@ public final class TenantRuntime {
         return writeQuota;
     }
 
-    /** Rows held (DuckDB: measured), or rows written per window (Databricks: counted; see WrittenRowsQuota). */
+    /**
+     * Rows held (DuckDB: measured), or rows written per window (Databricks: counted; see WrittenRowsQuota) and/or
+     * bytes held (Databricks: measured; see StoredBytesQuota).
+     */
     private static WriteBackQuota writeQuota(ProxyConfig.Limits limits) {
         ProxyConfig.WriteQuota quota = limits.writeQuota();
-        return quota == null ? WriteQuota.NONE : quota.window() != null ? new WrittenRowsQuota(quota)
-                : new WriteQuota(quota);
+        if (quota == null) {
+            return WriteQuota.NONE;
+        }
+        if (quota.maxBytes() > 0) {
+            WriteBackQuota bytes = new StoredBytesQuota(quota);
+            return quota.window() == null ? bytes : new BothWriteQuotas(new WrittenRowsQuota(quota), bytes);
+        }
+        return quota.window() != null ? new WrittenRowsQuota(quota) : new WriteQuota(quota);
     }
 
     public String name() {

@@ -45,4 +45,27 @@ class WriteQuotaConfigTest {
         assertThatThrownBy(() -> quota("write_quota: { max_rows: 5, window_seconds: 0 }", Dialect.DATABRICKS))
                 .hasMessageContaining("write_quota.window_seconds");
     }
+
+    @Test
+    void databricksMeasuresBytesHeldAloneOrWithTheWindowsRowsAndCachesTheMeasurementForCacheSeconds() throws Exception {
+        assertThat(quota("write_quota: { max_bytes: 1000000 }", Dialect.DATABRICKS))
+                .isEqualTo(new ProxyConfig.WriteQuota(0, Duration.ofSeconds(5), null, 1_000_000));
+        assertThat(quota("write_quota: { max_bytes: 1000, cache_seconds: 0, max_rows: 50, window_seconds: 60 }",
+                Dialect.DATABRICKS)).isEqualTo(new ProxyConfig.WriteQuota(50, Duration.ZERO, Duration.ofMinutes(1),
+                1000));
+    }
+
+    @Test
+    void maxBytesWhereItCannotBeMeasuredAndWindowSecondsWithoutMaxRowsAreRefusedNamingFileAndKey() {
+        assertThatThrownBy(() -> quota("write_quota: { max_bytes: 1000 }", Dialect.DUCKDB))
+                .hasMessageContaining("p.yaml").hasMessageContaining("write_quota.max_bytes")
+                .hasMessageContaining("DuckDB");
+        assertThatThrownBy(() -> quota("write_quota: { max_bytes: 1000, window_seconds: 60 }", Dialect.DATABRICKS))
+                .hasMessageContaining("p.yaml").hasMessageContaining("write_quota.window_seconds")
+                .hasMessageContaining("max_rows");
+        assertThatThrownBy(() -> quota("write_quota: { max_bytes: 0 }", Dialect.DATABRICKS))
+                .hasMessageContaining("p.yaml").hasMessageContaining("write_quota.max_bytes");
+        assertThatThrownBy(() -> quota("write_quota: { cache_seconds: 2 }", Dialect.DATABRICKS))
+                .hasMessageContaining("p.yaml").hasMessageContaining("write_quota.cache_seconds");
+    }
 }

@@ -26,6 +26,8 @@ final class DatabricksFixture implements AutoCloseable {
     final ProxyServer proxy;
     final Path secretFile;
     final Path auditLog;
+    /** databricks-jdbc's URL of the emulated warehouse, as the proxy's service principal (tests read it directly). */
+    private final String warehouseUrl;
 
     DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds) throws Exception {
         this(dir, ip, tokenLifetimeSeconds, true);
@@ -64,6 +66,14 @@ final class DatabricksFixture implements AutoCloseable {
         storage = new StorageHost(storageCert.keystore(), storageCert.keystorePassword(), storageIp);
         emulator = new DatabricksEmulator(cert.keystore(), cert.keystorePassword(), "wh-acme", ip, 443);
         emulator.storage(storage);
+        String warehouseHost = ip + ":443";
+        warehouseUrl = "jdbc:databricks://" + warehouseHost + "/default;transportMode=http;ssl=1;"
+                + "httpPath=/sql/1.0/warehouses/wh-acme;AuthMech=11;Auth_Flow=1;OAuth2ClientId=sp-acme;OAuth2Secret=secret-one;UseThriftClient=0;"
+                + "EnableTelemetry=0;UserAgentEntry=akkio/" + com.akkio.dbproxy.server.config.ProxyVersion.get()
+                + ";SSLTrustStore=" + cert.truststore() + ";SSLTrustStorePwd=" + cert.truststorePassword()
+                + ";SSLTrustStoreType=PKCS12;OIDCDiscoveryEndpoint=https://" + warehouseHost
+                + "/oidc/.well-known/oauth-authorization-server;OAuth2TokenEndpoint=https://" + warehouseHost
+                + "/oidc/v1/token";
         emulator.tokenLifetimeSeconds(tokenLifetimeSeconds);
         emulator.allowClient("sp-acme", "secret-one");
         emulator.warehouse("wh-backup", true);
@@ -138,6 +148,11 @@ final class DatabricksFixture implements AutoCloseable {
     Connection acmeOverPostgres() throws SQLException {
         return SqlStates.connect("jdbc:postgresql://127.0.0.1:" + proxy.postgresPort() + "/main?sslmode=disable",
                 DemoProxy.credentials("acme", "acme-secret"));
+    }
+
+    /** A databricks-jdbc connection straight to the emulated warehouse, past the proxy. */
+    Connection warehouse() throws SQLException {
+        return java.sql.DriverManager.getConnection(warehouseUrl, new java.util.Properties());
     }
 
     /** GET on the admin endpoint: status and body. */

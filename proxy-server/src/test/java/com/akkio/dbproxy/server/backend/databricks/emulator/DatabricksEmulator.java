@@ -476,6 +476,10 @@ public final class DatabricksEmulator implements AutoCloseable {
             throw new IllegalArgumentException(new SQLException("[PARSE_SYNTAX_ERROR] Syntax error at or near '$'."
                     + " SQLSTATE: 42601", "42601"));
         }
+        String detail = DescribeDetail.query(statement);
+        if (detail != null) {
+            return detail;
+        }
         // the driver describes a prepared statement's result with DESCRIBE QUERY (before it has one)
         try {
             return statement.regionMatches(true, 0, DESCRIBE_QUERY, 0, DESCRIBE_QUERY.length())
