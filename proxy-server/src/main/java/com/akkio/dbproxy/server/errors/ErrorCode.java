@@ -20,7 +20,9 @@ public enum ErrorCode {
     LOGIN_THROTTLED("53400", 2004, "server.failed_logins: too many failed logins from the client's address; it is"
             + " refused before its credentials are checked"),
     WRITE_QUOTA_EXCEEDED("53400", 2005, "write_quota.max_rows: the tenant's write-back tables hold their quota of"
-            + " rows (Databricks: its writes added their quota of rows in this window); the write was not run"),
+            + " rows (Databricks: its writes added their quota of rows in this window; write_quota.max_bytes: its"
+            + " write-back tables hold their quota of bytes), or the quota could not be measured; the write was not"
+            + " run"),
     TOO_MANY_RUNNING("53400", 2006, "rate.max_running: the tenant's statements running on the backend left no room"
             + " for this one within query_timeout_seconds; it was not run"),
     // 21xx: statements stopped
