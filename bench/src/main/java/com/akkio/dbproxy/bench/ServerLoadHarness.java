@@ -78,29 +78,52 @@ public final class ServerLoadHarness {
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
+        // "new-texts": the warm-up, then only the analytics workloads of texts never seen before (and the same text
+        // beside them), a short run for changes to the first-time decision; its report is server-load-new-texts.*
+        boolean newTextsOnly = args.length > 1 && args[1].equals("new-texts");
         Path results = Path.of("bench/results");
         Files.createDirectories(results);
         Results r = new Results(List.of("direct", "plain", "proxy", "pg", "flight"));
         try (DuckDBConnection direct = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:")) {
             DuckDbBackends.runScript(direct, Path.of("conf/demo-seed.sql"));
-            measure(direct, seconds, r);
+            if (newTextsOnly) {
+                measureNewTexts(direct, seconds, r);
+            } else {
+                measure(direct, seconds, r);
+            }
         }
-        r.report(results);
+        r.report(results, newTextsOnly ? "server-load-new-texts" : "server-load");
+    }
+
+    private static void measureNewTexts(DuckDBConnection direct, int seconds, Results r) throws Exception {
+        try (ServerProcess plainServer = ServerProcess.start("protobuf", "plain");
+             ServerProcess proxyServer = ServerProcess.start("protobuf", "proxy", PROXY_CONFIG)) {
+            List<Target> targets = targets(direct, plainServer, proxyServer);
+            warmUp(targets, r);
+            analytics(targets, 8, seconds, t -> SAME_TEXT, "analytics", r);
+            analytics(targets, 8, seconds, t -> NEW_TEXT, "analytics_new_text", r);
+            analytics(targets, 8, seconds, t -> NEW_SHAPE, "analytics_new_shape", r);
+        }
+    }
+
+    private static List<Target> targets(DuckDBConnection direct, ServerProcess plainServer,
+                                        ServerProcess proxyServer) {
+        return List.of(
+                new Target("direct DuckDB", "direct", null, null, null, direct),
+                new Target("plain Avatica", "plain", "jdbc:avatica:remote:url=http://127.0.0.1:"
+                        + plainServer.port() + ";serialization=protobuf", new Properties(), plainServer, null),
+                Target.proxy("akkio proxy", "proxy", proxyServer),
+                new Target("akkio proxy, PostgreSQL wire", "pg", "jdbc:postgresql://127.0.0.1:"
+                        + proxyServer.postgresPort() + "/main?sslmode=disable", acme(), proxyServer, null),
+                // the Arrow Flight SQL JDBC driver, as a BI tool connects: every statement a prepared one
+                new Target("akkio proxy, Flight SQL", "flight", "jdbc:arrow-flight-sql://127.0.0.1:"
+                        + proxyServer.flightPort() + "/?useEncryption=false", acme(), proxyServer, null));
     }
 
     private static void measure(DuckDBConnection direct, int seconds, Results r) throws Exception {
         try (ServerProcess plainServer = ServerProcess.start("protobuf", "plain");
              ServerProcess proxyServer = ServerProcess.start("protobuf", "proxy", PROXY_CONFIG)) {
-            List<Target> targets = List.of(
-                    new Target("direct DuckDB", "direct", null, null, null, direct),
-                    new Target("plain Avatica", "plain", "jdbc:avatica:remote:url=http://127.0.0.1:"
-                            + plainServer.port() + ";serialization=protobuf", new Properties(), plainServer, null),
-                    Target.proxy("akkio proxy", "proxy", proxyServer),
-                    new Target("akkio proxy, PostgreSQL wire", "pg", "jdbc:postgresql://127.0.0.1:"
-                            + proxyServer.postgresPort() + "/main?sslmode=disable", acme(), proxyServer, null),
-                    // the Arrow Flight SQL JDBC driver, as a BI tool connects: every statement a prepared one
-                    new Target("akkio proxy, Flight SQL", "flight", "jdbc:arrow-flight-sql://127.0.0.1:"
-                            + proxyServer.flightPort() + "/?useEncryption=false", acme(), proxyServer, null));
+            List<Target> targets = targets(direct, plainServer, proxyServer);
             r.put("plain", "start_ms", plainServer.startMillis());
             r.put("proxy", "start_ms", proxyServer.startMillis());
             warmUp(targets, r);
@@ -482,7 +505,7 @@ public final class ServerLoadHarness {
             return md.toString();
         }
 
-        void report(Path dir) throws Exception {
+        void report(Path dir, String name) throws Exception {
             String machine = Machine.describe();
             StringBuilder md = new StringBuilder("# Server benchmark\n\n").append(machine).append("\n\n")
                     .append("| workload | direct DuckDB | plain Avatica | akkio proxy (Avatica) | akkio proxy"
@@ -508,12 +531,12 @@ public final class ServerLoadHarness {
                 md.append(" | ").append(row[2]).append(" |\n");
             }
             System.out.print(md);
-            Files.writeString(dir.resolve("server-load.md"), md);
+            Files.writeString(dir.resolve(name + ".md"), md);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("machine", machine);
             json.put("figures", figures);
             json.put("ratios", ratios);
-            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("server-load.json").toFile(),
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(name + ".json").toFile(),
                     json);
         }
 

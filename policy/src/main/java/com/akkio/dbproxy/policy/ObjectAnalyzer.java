@@ -247,6 +247,28 @@ final class ObjectAnalyzer {
         return false;
     }
 
+    /**
+     * The names {@link #rewriteNames} replaces, each with the node the parser read it at and the text the deparser
+     * writes for it (for {@link RewriteProof}); null when a qualifier's place is not known. Call before rewriting.
+     */
+    List<RewriteProof.Name> renamed() {
+        Dialect dialect = policy.dialect();
+        List<RewriteProof.Name> names = new ArrayList<>(objectTables.size() + qualifiers.size());
+        for (int i = 0; i < objectTables.size(); i++) {
+            Table table = objectTables.get(i);
+            names.add(new RewriteProof.Name(table, new ArrayList<>(table.getNameParts()),
+                    dialect.quote(objectNames.get(i))));
+        }
+        for (Table qualifier : qualifiers) {
+            if (!(qualifierOwners.get(qualifier) instanceof net.sf.jsqlparser.parser.ASTNodeAccess owner)) {
+                return null;
+            }
+            names.add(new RewriteProof.Name(owner, new ArrayList<>(qualifier.getNameParts()),
+                    dialect.quote(Identifiers.normalise(qualifier.getNameParts().get(0)))));
+        }
+        return names;
+    }
+
     /** Replaces every object name by its quoted physical name, and schema-qualified column qualifiers by the table. */
     void rewriteNames() {
         Dialect dialect = policy.dialect();

@@ -143,8 +143,21 @@ public final class PolicyEngine {
         return null;
     }
 
-    /** @param literals collects the statement's literal values for {@link #learn}; null when not needed */
+    /**
+     * A full decision of one text that verifies every rewrite by parsing it again, never by {@link RewriteProof}: what
+     * the tests compare the proof with. No memo, no template.
+     */
+    static Decision decideByReparse(TenantPolicy policy, String sql) {
+        Decision refused = refuseUnparsed(policy, sql);
+        return refused != null ? refused : parseAndCheck(policy, sql, null, false);
+    }
+
     private static Decision parseAndCheck(TenantPolicy policy, String sql, List<String> literals) {
+        return parseAndCheck(policy, sql, literals, true);
+    }
+
+    /** @param literals collects the statement's literal values for {@link #learn}; null when not needed */
+    private static Decision parseAndCheck(TenantPolicy policy, String sql, List<String> literals, boolean prove) {
         SqlParser.Parsed parsed;
         try {
             parsed = SqlParser.parse(sql, policy.dialect());
@@ -175,7 +188,7 @@ public final class PolicyEngine {
             return kindDenied(policy, kind);
         }
         try {
-            return check(policy, parsed, statement, kind, literals);
+            return check(policy, parsed, statement, kind, literals, prove);
         } catch (Denial d) {
             return Decision.deny(d.code, d.getMessage(), kind);
         } catch (RuntimeException | StackOverflowError e) {
@@ -209,8 +222,9 @@ public final class PolicyEngine {
         return names.toString();
     }
 
+    /** @param prove false to verify every rewrite by parsing it again, as before {@link RewriteProof} */
     private static Decision check(TenantPolicy policy, SqlParser.Parsed parsed, Statement statement,
-                                  StatementKind kind, List<String> literals) {
+                                  StatementKind kind, List<String> literals, boolean prove) {
         StatementClassifier.checkForm(statement);
         ObjectAnalyzer analyzer = new ObjectAnalyzer(policy, false, literals);
         analyzer.analyze(statement);
@@ -226,17 +240,14 @@ public final class PolicyEngine {
         GovernedViews views = GovernedViews.plan(policy, statement, kind, analyzer, parsed.normalised());
         String databricksText = parsed.normalised() == null ? null : analyzer.rewriteText(parsed.normalised(), views,
                 rewrite -> WriteCap.applyToText(statement, rewrite, policy));
+        // DuckDB: the names the rewrite replaces and where, for a proof of the rewrite from its tokens (RewriteProof)
+        List<RewriteProof.Name> renamed = databricksText == null && prove ? analyzer.renamed() : null;
         analyzer.rewriteNames();
-        try {
-            // the deparser must write the clauses the text has, in its order (JSqlParser keeps one of two LIMITs,
-            // puts clauses written out of order in order, writes VALUES for VALUE); compared before the row cap
-            if (!SqlParser.census(statement.toString(), policy.dialect()).equals(parsed.census())) {
-                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the statement cannot be rewritten faithfully: the"
-                        + " parser's reading has other clauses, or in another order, than the text");
-            }
-        } catch (SqlParser.SyntaxError e) {
-            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the statement cannot be rewritten faithfully ("
-                    + e.getMessage() + ")");
+        String deparsed = statement.toString();
+        // a query's census waits for the proof, which implies it (nothing between here and there denies a query)
+        boolean censusLater = renamed != null && kind == StatementKind.QUERY;
+        if (!censusLater) {
+            checkCensus(policy, parsed, deparsed);
         }
 
         if (views != null && databricksText == null) {
@@ -263,9 +274,35 @@ public final class PolicyEngine {
                 rewritten = RowCap.wrap(rewritten, policy.maxRows());
             }
         }
-        verify(policy, rewritten, kind, analyzer);
+        RewriteProof.Cap proofCap = cap == RowCap.Outcome.WITHIN ? RewriteProof.Cap.NONE
+                : cap == RowCap.Outcome.WRAP ? RewriteProof.Cap.WRAP
+                : unbounded ? RewriteProof.Cap.APPEND : null;
+        boolean proven = renamed != null && proofCap != null && WriteCap.holds(statement, policy)
+                && RewriteProof.holds(parsed.tokens(), renamed, rewritten, proofCap, policy.maxRows(), policy.dialect());
+        if (!proven) {
+            if (censusLater) {
+                checkCensus(policy, parsed, deparsed);
+            }
+            verify(policy, rewritten, kind, analyzer);
+        }
         return Decision.allow(kind, rewritten, new ArrayList<>(analyzer.reads()), new ArrayList<>(analyzer.writes()),
                 cap != RowCap.Outcome.WITHIN);
+    }
+
+    /**
+     * The deparser must write the clauses the text has, in its order (JSqlParser keeps one of two LIMITs, puts clauses
+     * written out of order in order, writes VALUES for VALUE); compared before the row cap.
+     */
+    private static void checkCensus(TenantPolicy policy, SqlParser.Parsed parsed, String deparsed) {
+        try {
+            if (!SqlParser.census(deparsed, policy.dialect()).equals(parsed.census())) {
+                throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the statement cannot be rewritten faithfully: the"
+                        + " parser's reading has other clauses, or in another order, than the text");
+            }
+        } catch (SqlParser.SyntaxError e) {
+            throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the statement cannot be rewritten faithfully ("
+                    + e.getMessage() + ")");
+        }
     }
 
     /**

@@ -72,12 +72,20 @@ final class SqlParser {
      * their order ({@link #CENSUS}), and a quoted name the backend reads differently from the parser, or null.
      */
     record Parsed(Statements statements, List<String> census, String misreadName,
-                  DatabricksSyntax.Normalised normalised) {
+                  DatabricksSyntax.Normalised normalised, List<Token> tokens) {
     }
 
     /** The structural keywords of a text in their order ({@link #CENSUS}), from lexing it alone. */
     static List<String> census(String sql, Dialect dialect) throws SyntaxError {
         return lexWhole(sql, dialect).census();
+    }
+
+    /**
+     * The tokens of a text as the parser reads it (EOF left out), after the same checks as {@link #parse} makes of
+     * how the backend would lex it; comments are the tokens' {@code specialToken}s.
+     */
+    static List<Token> tokens(String sql, Dialect dialect) throws SyntaxError {
+        return lexWhole(sql, dialect).tokens();
     }
 
     /**
@@ -98,9 +106,44 @@ final class SqlParser {
             normalised = DatabricksSyntax.of(sql);
             text = normalised.analysed();
         }
-        Lexed lexed = lexWhole(text, dialect);
-        return new Parsed(parse(text, dialect, CCJSqlParser::Statements), lexed.census(), lexed.misreadName(),
-                normalised);
+        // one lexing serves the checks and the parse: the parser is handed the tokens lexWhole read through it
+        // (its token stream does not depend on the parse: the grammar never switches the lexer's state)
+        CCJSqlParser parser = newParser(text, dialect).withAllowComplexParsing(false);
+        Token start = parser.token;
+        Lexed lexed = lexWhole(text, dialect, parser);
+        parser.token = start;
+        List<Token> tokens = lexed.tokens();
+        Statements statements;
+        try {
+            try {
+                statements = whole(CCJSqlParser::Statements, parser);
+            } catch (ParseException simpleFailed) {
+                // the parse in full; its tree points at the tokens of its own lexing, kept with it
+                CCJSqlParser complex = newParser(text, dialect).withAllowComplexParsing(true);
+                tokens = rewind(complex);
+                try {
+                    statements = whole(CCJSqlParser::Statements, complex);
+                } catch (ParseException e) {
+                    throw new SyntaxError(describe(e));
+                }
+            }
+        } catch (StackOverflowError e) {
+            throw new SyntaxError("statement nests too deeply to parse");
+        } catch (Error | RuntimeException e) {
+            throw new SyntaxError(firstSentence(e.getMessage()));
+        }
+        return new Parsed(statements, lexed.census(), lexed.misreadName(), normalised, tokens);
+    }
+
+    /** Reads every token through the parser (which keeps them linked), then sets it back to the start. */
+    private static List<Token> rewind(CCJSqlParser parser) {
+        Token start = parser.token;
+        List<Token> tokens = new ArrayList<>();
+        for (Token t = parser.getNextToken(); t.kind != CCJSqlParserConstants.EOF; t = parser.getNextToken()) {
+            tokens.add(t);
+        }
+        parser.token = start;
+        return tokens;
     }
 
     /**
@@ -149,7 +192,7 @@ final class SqlParser {
     }
 
     /** What lexing a whole text found besides its tokens. */
-    private record Lexed(List<String> census, String misreadName) {
+    private record Lexed(List<String> census, String misreadName, List<Token> tokens) {
     }
 
     /**
@@ -159,15 +202,21 @@ final class SqlParser {
      * would silently drop or change what the tenant wrote.
      */
     private static Lexed lexWhole(String sql, Dialect dialect) throws SyntaxError {
+        return lexWhole(sql, dialect, newParser(sql, dialect));
+    }
+
+    /** {@link #lexWhole(String, Dialect)} through {@code lexer}, a parser of {@code sql} that has read nothing yet. */
+    private static Lexed lexWhole(String sql, Dialect dialect, CCJSqlParser lexer) throws SyntaxError {
         List<String> census = new ArrayList<>();
+        List<Token> tokens = new ArrayList<>();
         String misread = null;
         try {
-            CCJSqlParser lexer = newParser(sql, dialect);
             Token previous = null;
             int previousEnd = -1;
             int at = 0;
             for (Token t = lexer.getNextToken(); t.kind != CCJSqlParserConstants.EOF;
                  previous = t, t = lexer.getNextToken()) {
+                tokens.add(t);
                 // where the token stands in the text: tokens come in order, with white space and comments between
                 int start = sql.indexOf(t.image, at);
                 if (start >= 0) {
@@ -222,7 +271,7 @@ final class SqlParser {
         if (difference != null) {
             throw new Ambiguous("the backend would lex " + difference + " differently");
         }
-        return new Lexed(census, misread);
+        return new Lexed(census, misread, tokens);
     }
 
     /**

@@ -1,0 +1,199 @@
+package com.akkio.dbproxy.policy;
+
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+import net.sf.jsqlparser.parser.ASTNodeAccess;
+import net.sf.jsqlparser.parser.CCJSqlParserConstants;
+import net.sf.jsqlparser.parser.Node;
+import net.sf.jsqlparser.parser.Token;
+
+/**
+ * Verifies a DuckDB rewrite without parsing it again, where that can be proven from tokens: the rewritten text must
+ * lex to exactly the tokens of the tenant's text that was parsed and checked, except that (1) each object name and
+ * schema-qualified column qualifier the analysis found is spelled, at the tokens where the parser read it, as its
+ * quoted replacement, (2) the row cap is a {@code LIMIT n} after the last token or a bracketed wrapper around the
+ * whole text, and (3) keywords may differ in case and trailing semicolons may go. Everything else (a keyword the
+ * deparser wrote differently, a clause moved or lost, brackets added, a comment, a write cap) leaves the proof
+ * undecided, and the rewrite is parsed again as before. Why this is as strong as the re-parse: SECURITY.md.
+ */
+final class RewriteProof {
+    /** How often a rewrite was verified by this proof, for tests and benchmarks. */
+    static final LongAdder PROVEN = new LongAdder();
+
+    /** A name the rewrite replaces: the node the parser read it at, its parts (last first), and its replacement. */
+    record Name(ASTNodeAccess node, List<String> parts, String replacement) {
+    }
+
+    /** How the rewrite caps the rows of a query. */
+    enum Cap {
+        /** Not at all: the statement is within the cap or no query. */
+        NONE,
+        /** {@code LIMIT n} appended to a query that had no LIMIT, OFFSET or FETCH. */
+        APPEND,
+        /** {@link RowCap#wrap}. */
+        WRAP
+    }
+
+    private record Span(Token last, String replacement) {
+    }
+
+    private RewriteProof() {
+    }
+
+    /**
+     * True when {@code rewritten} provably differs from the parsed text only by {@code names} and {@code cap}; false
+     * when that is not proven (the caller then verifies by parsing).
+     *
+     * @param original the tokens of the parsed text, the very objects the syntax tree points at
+     */
+    static boolean holds(List<Token> original, List<Name> names, String rewritten, Cap cap, long maxRows,
+                         Dialect dialect) {
+        if (original == null || names == null || rewritten.contains("--") || rewritten.contains("/*")) {
+            return false; // no comment in what is sent: it could hold or hide tokens
+        }
+        Map<Token, Span> spans = locate(names);
+        if (spans == null) {
+            return false;
+        }
+        List<Token> sent;
+        try {
+            // the same lexical checks as the parse of a rewrite: the backend would cut the text alike
+            sent = SqlParser.tokens(rewritten, dialect);
+        } catch (SqlParser.SyntaxError e) {
+            return false;
+        }
+        int end = original.size();
+        while (end > 0 && original.get(end - 1).image.equals(";")) {
+            end--; // the deparser writes one statement without them
+        }
+        int at = 0;
+        if (cap == Cap.WRAP) {
+            at = expect(sent, 0, "SELECT", "*", "FROM", "(");
+            if (at < 0) {
+                return false;
+            }
+        }
+        int used = 0;
+        for (int i = 0; i < end; i++) {
+            Token o = original.get(i);
+            Span span = spans.get(o);
+            if (span != null) {
+                used++;
+                at = spell(sent, at, span.replacement());
+                while (i < end && original.get(i) != span.last()) {
+                    i++;
+                }
+                if (at < 0 || i == end) {
+                    return false;
+                }
+            } else if (at >= sent.size() || !same(o, sent.get(at++))) {
+                return false;
+            }
+        }
+        if (used != spans.size()) {
+            return false;
+        }
+        String rows = Long.toString(maxRows);
+        at = switch (cap) {
+            case NONE -> at;
+            case APPEND -> expect(sent, at, "LIMIT", rows);
+            case WRAP -> expect(sent, at, ")", "AS", RowCap.WRAP_ALIAS, "LIMIT", rows);
+        };
+        if (at != sent.size()) {
+            return false;
+        }
+        PROVEN.increment();
+        return true;
+    }
+
+    /** Where each name starts among the parsed tokens and where it ends; null when one cannot be found. */
+    private static Map<Token, Span> locate(List<Name> names) {
+        Map<Token, Span> spans = new IdentityHashMap<>();
+        for (Name name : names) {
+            Node ast = name.node().getASTNode();
+            Token first = ast == null ? null : ast.jjtGetFirstToken();
+            if (first == null) {
+                return null;
+            }
+            StringBuilder expected = new StringBuilder();
+            for (int i = name.parts().size() - 1; i >= 0; i--) {
+                expected.append(name.parts().get(i)).append(i > 0 ? "." : "");
+            }
+            StringBuilder seen = new StringBuilder();
+            Token t = first;
+            while (t != null && t.kind != CCJSqlParserConstants.EOF) {
+                seen.append(t.image);
+                if (seen.length() >= expected.length() || !startsWith(expected, seen)) {
+                    break;
+                }
+                t = t.next;
+            }
+            if (t == null || !seen.toString().contentEquals(expected)
+                    || spans.put(first, new Span(t, name.replacement())) != null) {
+                return null;
+            }
+        }
+        return spans;
+    }
+
+    private static boolean startsWith(StringBuilder whole, StringBuilder prefix) {
+        return whole.length() >= prefix.length() && whole.substring(0, prefix.length()).contentEquals(prefix);
+    }
+
+    /** The index after the tokens from {@code at} whose images spell {@code text}, or -1. */
+    private static int spell(List<Token> tokens, int at, String text) {
+        int done = 0;
+        while (at < tokens.size() && done < text.length()) {
+            String image = tokens.get(at++).image;
+            if (!text.startsWith(image, done) || image.isEmpty()) {
+                return -1;
+            }
+            done += image.length();
+        }
+        return done == text.length() ? at : -1;
+    }
+
+    /** The index after {@code images} found in order from {@code at} (keywords in any case), or -1. */
+    private static int expect(List<Token> tokens, int at, String... images) {
+        if (at < 0) {
+            return -1;
+        }
+        for (String image : images) {
+            if (at >= tokens.size() || !tokens.get(at++).image.equalsIgnoreCase(image)) {
+                return -1;
+            }
+        }
+        return at;
+    }
+
+    /**
+     * The same token to the parser: the same kind and text, where a keyword's text may differ in case (keywords are
+     * matched without case by the parser and by both backends).
+     */
+    private static boolean same(Token a, Token b) {
+        if (a.kind != b.kind) {
+            return false;
+        }
+        if (a.image.equals(b.image)) {
+            return true;
+        }
+        return a.kind != CCJSqlParserConstants.S_IDENTIFIER && a.kind != CCJSqlParserConstants.S_QUOTED_IDENTIFIER
+                && isWord(a.image) && a.image.equalsIgnoreCase(b.image);
+    }
+
+    private static boolean isWord(String image) {
+        if (image.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < image.length(); i++) {
+            char c = image.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

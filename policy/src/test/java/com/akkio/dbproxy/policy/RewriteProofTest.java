@@ -1,0 +1,152 @@
+package com.akkio.dbproxy.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import net.sf.jsqlparser.statement.Statement;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link RewriteProof} verifies a DuckDB rewrite from its tokens instead of parsing it again. Differential: on every
+ * corpus the engine is tested with, a decision with the proof must be the decision of the re-parse alone (allowed or
+ * the same denial, the same rewritten text, objects and cap), and the proof must take most allowed statements.
+ * Adversarial: a rewrite that differs from the parsed text in anything but its names and the cap is never proven.
+ */
+class RewriteProofTest {
+    private static final TenantPolicy ACME = DemoPolicies.acmeBuilder(Dialect.DUCKDB).decisionCache(0).build();
+    /** The TPC-DS tables in DuckDB, to decide the Spark SQL corpus for DuckDB too (most of it is DuckDB's SQL). */
+    private static final TenantPolicy TPCDS = TenantPolicy.builder("analyst").dialect(Dialect.DUCKDB)
+            .defaultCatalog("tpcds_prod").defaultSchema("sf1").read("tpcds_prod.sf1.*").allow(StatementKind.QUERY)
+            .maxRows(1000).decisionCache(0).build();
+
+    private final PolicyEngine engine = new PolicyEngine();
+
+    /** Decides each text with the proof and by re-parse alone; returns how many allowed ones the proof verified. */
+    private int assertSameDecisions(TenantPolicy policy, List<String> statements) {
+        int allowed = 0;
+        long proven = RewriteProof.PROVEN.sum();
+        for (String sql : statements) {
+            long before = RewriteProof.PROVEN.sum();
+            Decision withProof = engine.decide(policy, sql);
+            boolean byProof = RewriteProof.PROVEN.sum() > before;
+            Decision byReparse = PolicyEngine.decideByReparse(policy, sql);
+            assertThat(withProof.isAllowed()).as("allowed: %s", sql).isEqualTo(byReparse.isAllowed());
+            assertThat(withProof.code()).as("code: %s", sql).isEqualTo(byReparse.code());
+            assertThat(withProof.reason()).as("reason: %s", sql).isEqualTo(byReparse.reason());
+            assertThat(withProof.kind()).as("kind: %s", sql).isEqualTo(byReparse.kind());
+            assertThat(withProof.rewrittenSql()).as("rewritten: %s", sql).isEqualTo(byReparse.rewrittenSql());
+            assertThat(withProof.reads()).as("reads: %s", sql).isEqualTo(byReparse.reads());
+            assertThat(withProof.writes()).as("writes: %s", sql).isEqualTo(byReparse.writes());
+            assertThat(withProof.rowCapApplied()).as("cap: %s", sql).isEqualTo(byReparse.rowCapApplied());
+            assertThat(!byProof || withProof.isAllowed()).as("proven but denied: %s", sql).isTrue();
+            if (withProof.isAllowed()) {
+                allowed++;
+            }
+        }
+        int provenHere = (int) (RewriteProof.PROVEN.sum() - proven);
+        System.out.printf("rewrite proof: %d statements, %d allowed, %d proven without a re-parse%n",
+                statements.size(), allowed, provenHere);
+        assertThat(provenHere).as("the proof is used, not only its fallback").isGreaterThan(allowed / 2);
+        return provenHere;
+    }
+
+    @Test
+    void theDemoPolicyCorpusIsDecidedAsTheReparseDecidesIt() {
+        assertSameDecisions(ACME, FuzzOracle.policyTestStatements());
+    }
+
+    @Test
+    void theTpcdsQueriesInDuckDbAreDecidedAsTheReparseDecidesThem() {
+        List<String> queries = FuzzOracle.tpcdsQueries();
+        if (!queries.isEmpty()) {
+            assertSameDecisions(TPCDS, queries);
+        }
+    }
+
+    @Test
+    void theAnalystCorpusForDuckDbIsDecidedAsTheReparseDecidesIt() {
+        // Databricks SQL written for DuckDB: many are denied; what is allowed must be decided alike
+        List<String> statements = new ArrayList<>(DatabricksCorpusTest.statements());
+        statements.replaceAll(sql -> sql.replace("`", "\""));
+        assertSameDecisions(DemoPolicies.acmeBuilder(Dialect.DUCKDB).decisionCache(0).build(), statements);
+    }
+
+    @Test
+    void mutatedStatementsAreDecidedAsTheReparseDecidesThem() {
+        List<String> seeds = FuzzOracle.policyTestStatements();
+        Random random = new Random(25);
+        List<String> mutated = new ArrayList<>();
+        for (int i = 0; i < 800; i++) {
+            mutated.add(MutationFuzzTest.mutate(seeds.get(random.nextInt(seeds.size())), seeds, random));
+        }
+        assertSameDecisions(ACME, mutated);
+    }
+
+    /** The parsed text and the names its rewrite replaces, as the engine has them before the rewrite. */
+    private record Parsed(SqlParser.Parsed parsed, List<RewriteProof.Name> names) {
+    }
+
+    private static Parsed parse(String sql) throws Exception {
+        SqlParser.Parsed parsed = SqlParser.parse(sql, Dialect.DUCKDB);
+        Statement statement = parsed.statements().get(0);
+        ObjectAnalyzer analyzer = new ObjectAnalyzer(ACME, false);
+        analyzer.analyze(statement);
+        return new Parsed(parsed, analyzer.renamed());
+    }
+
+    private static boolean proves(String sql, String rewritten, RewriteProof.Cap cap) throws Exception {
+        Parsed p = parse(sql);
+        return RewriteProof.holds(p.parsed().tokens(), p.names(), rewritten, cap, 10_000, Dialect.DUCKDB);
+    }
+
+    @Test
+    void aRewriteThatOnlyReplacesNamesAndAddsTheCapIsProven() throws Exception {
+        String sql = "select o.amount, sales.customers.name from main.sales.orders o join sales.customers"
+                + " on o.customer_id = sales.customers.customer_id;";
+        String names = "SELECT o.amount, \"customers\".name FROM \"acme_prod\".\"sales\".\"orders\" o JOIN"
+                + " \"acme_prod\".\"sales\".\"customers\" ON o.customer_id = \"customers\".customer_id";
+        assertThat(proves(sql, names, RewriteProof.Cap.NONE)).isTrue();
+        assertThat(proves(sql, names + " LIMIT 10000", RewriteProof.Cap.APPEND)).isTrue();
+        assertThat(proves(sql, "SELECT * FROM (" + names + ") AS akkio_capped LIMIT 10000", RewriteProof.Cap.WRAP))
+                .isTrue();
+    }
+
+    @Test
+    void aRewriteThatDiffersInAnythingElseIsNotProven() throws Exception {
+        String sql = "SELECT o.amount FROM orders o WHERE o.amount > 10 ORDER BY 1";
+        String names = "SELECT o.amount FROM \"acme_prod\".\"sales\".\"orders\" o WHERE o.amount > 10 ORDER BY 1";
+        assertThat(proves(sql, names, RewriteProof.Cap.NONE)).isTrue();
+        List<String> others = List.of(
+                names.replace("> 10", ">= 10"), // another operator
+                names.replace("10", "11"), // another literal
+                names.replace("o.amount FROM", "o.Amount FROM"), // an identifier in another case
+                names.replace("\"orders\"", "\"customers\""), // another object
+                names.replace("\"acme_prod\".\"sales\".\"orders\"", "\"shared_ref\".\"sales\".\"orders\""),
+                names.replace("\"acme_prod\".\"sales\".\"orders\"", "orders"), // a name not replaced
+                names.replace(" ORDER BY 1", ""), // a clause lost
+                names + ", 2", // a token added
+                names.replace("WHERE", "WHERE (") + ")", // brackets added
+                names + " -- a comment", // a comment, which could hide what follows
+                names.replace("FROM", "/* x */ FROM"),
+                names + " LIMIT 10000"); // a cap that was not made
+        for (String rewritten : others) {
+            assertThat(proves(sql, rewritten, RewriteProof.Cap.NONE)).as(rewritten).isFalse();
+        }
+        assertThat(proves(sql, names + " LIMIT 10001", RewriteProof.Cap.APPEND)).isFalse();
+        assertThat(proves(sql, names + " LIMIT 10000 -- x", RewriteProof.Cap.APPEND)).isFalse();
+        assertThat(proves(sql, names + " OFFSET 1 LIMIT 10000", RewriteProof.Cap.APPEND)).isFalse();
+        assertThat(proves(sql, "SELECT * FROM (" + names + ") AS other LIMIT 10000", RewriteProof.Cap.WRAP))
+                .isFalse();
+        assertThat(proves(sql, "SELECT * FROM (" + names + ") AS akkio_capped", RewriteProof.Cap.WRAP)).isFalse();
+    }
+
+    @Test
+    void keywordsMayDifferInCaseAndTrailingSemicolonsMayGo() throws Exception {
+        String sql = "select o.amount from orders o where o.amount is not null;";
+        String names = "SELECT o.amount FROM \"acme_prod\".\"sales\".\"orders\" o WHERE o.amount IS NOT NULL";
+        assertThat(proves(sql, names, RewriteProof.Cap.NONE)).isTrue();
+    }
+}
