@@ -248,8 +248,9 @@ final class ObjectAnalyzer {
     }
 
     /**
-     * The names {@link #rewriteNames} replaces, each with the node the parser read it at and the text the deparser
-     * writes for it (for {@link RewriteProof}); null when a qualifier's place is not known. Call before rewriting.
+     * The names the rewrite replaces ({@link #rewriteNames}, {@link #rewriteText}), each with the node the parser read
+     * it at and the text written in its place (for {@link RewriteProof}); null when a qualifier's place is not known.
+     * Call before {@link #rewriteNames}.
      */
     List<RewriteProof.Name> renamed() {
         Dialect dialect = policy.dialect();
@@ -260,6 +261,9 @@ final class ObjectAnalyzer {
                     dialect.quote(objectNames.get(i))));
         }
         for (Table qualifier : qualifiers) {
+            if (dialect == Dialect.DATABRICKS && !namesAnObject(qualifier.getNameParts())) {
+                continue; // left as written by rewriteText
+            }
             if (!(qualifierOwners.get(qualifier) instanceof net.sf.jsqlparser.parser.ASTNodeAccess owner)) {
                 return null;
             }

@@ -240,12 +240,13 @@ public final class PolicyEngine {
         GovernedViews views = GovernedViews.plan(policy, statement, kind, analyzer, parsed.normalised());
         String databricksText = parsed.normalised() == null ? null : analyzer.rewriteText(parsed.normalised(), views,
                 rewrite -> WriteCap.applyToText(statement, rewrite, policy));
-        // DuckDB: the names the rewrite replaces and where, for a proof of the rewrite from its tokens (RewriteProof)
-        List<RewriteProof.Name> renamed = databricksText == null && prove ? analyzer.renamed() : null;
+        // the names the rewrite replaces and where, for a proof of the rewrite from its tokens (RewriteProof)
+        List<RewriteProof.Name> renamed = prove ? analyzer.renamed() : null;
         analyzer.rewriteNames();
         String deparsed = statement.toString();
-        // a query's census waits for the proof, which implies it (nothing between here and there denies a query)
-        boolean censusLater = renamed != null && kind == StatementKind.QUERY;
+        // DuckDB sends the deparsed tree: a query's census waits for the proof, which implies it (nothing between here
+        // and there denies a query). Databricks sends its own text, whose census checks the parser's reading of it
+        boolean censusLater = renamed != null && kind == StatementKind.QUERY && databricksText == null;
         if (!censusLater) {
             checkCensus(policy, parsed, deparsed);
         }
@@ -275,8 +276,8 @@ public final class PolicyEngine {
             }
         }
         RewriteProof.Cap proofCap = cap == RowCap.Outcome.WITHIN ? RewriteProof.Cap.NONE
-                : cap == RowCap.Outcome.WRAP ? RewriteProof.Cap.WRAP
-                : unbounded ? RewriteProof.Cap.APPEND : null;
+                : cap == RowCap.Outcome.CAPPED && unbounded ? RewriteProof.Cap.APPEND
+                : cap == RowCap.Outcome.WRAP || databricksText != null ? RewriteProof.Cap.WRAP : null;
         boolean proven = renamed != null && proofCap != null && WriteCap.holds(statement, policy)
                 && RewriteProof.holds(parsed.tokens(), renamed, rewritten, proofCap, policy.maxRows(), policy.dialect());
         if (!proven) {

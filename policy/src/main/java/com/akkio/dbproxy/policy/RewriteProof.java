@@ -11,8 +11,9 @@ import net.sf.jsqlparser.parser.Node;
 import net.sf.jsqlparser.parser.Token;
 
 /**
- * Verifies a DuckDB rewrite without parsing it again, where that can be proven from tokens: the rewritten text must
- * lex to exactly the tokens of the tenant's text that was parsed and checked, except that (1) each object name and
+ * Verifies a rewrite without parsing it again, where that can be proven from tokens: the rewritten text must lex to
+ * exactly the tokens of the tenant's text that was parsed and checked (for Databricks: of their analysis texts,
+ * {@link DatabricksSyntax}), except that (1) each object name and
  * schema-qualified column qualifier the analysis found is spelled, at the tokens where the parser read it, as its
  * quoted replacement, (2) the row cap is a {@code LIMIT n} after the last token or a bracketed wrapper around the
  * whole text, and (3) keywords may differ in case and trailing semicolons may go. Everything else (a keyword the
@@ -62,7 +63,7 @@ final class RewriteProof {
         try {
             // the same lexical checks as the parse of a rewrite: the backend would cut the text alike
             sent = SqlParser.tokens(rewritten, dialect);
-        } catch (SqlParser.SyntaxError e) {
+        } catch (SqlParser.SyntaxError | Denial e) {
             return false;
         }
         int end = original.size();

@@ -81,10 +81,19 @@ final class SqlParser {
     }
 
     /**
-     * The tokens of a text as the parser reads it (EOF left out), after the same checks as {@link #parse} makes of
-     * how the backend would lex it; comments are the tokens' {@code specialToken}s.
+     * The tokens of a text as {@link #parse} has the parser read it (EOF left out; a Databricks text's analysis
+     * text), after the same checks of how the backend would lex it.
+     *
+     * @throws Denial for a Databricks construct that is recognised and not allowed
      */
     static List<Token> tokens(String sql, Dialect dialect) throws SyntaxError {
+        if (dialect == Dialect.DATABRICKS) {
+            String difference = Lexing.difference(sql, dialect);
+            if (difference != null) {
+                throw new Ambiguous("the backend would lex " + difference + " differently");
+            }
+            return lexWhole(DatabricksSyntax.of(sql).analysed(), dialect).tokens();
+        }
         return lexWhole(sql, dialect).tokens();
     }
 

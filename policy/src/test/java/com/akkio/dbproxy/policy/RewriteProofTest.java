@@ -67,6 +67,23 @@ class RewriteProofTest {
     }
 
     @Test
+    void theTpcdsQueriesInDatabricksSqlAreDecidedAsTheReparseDecidesThem() {
+        List<String> queries = FuzzOracle.tpcdsQueries();
+        if (!queries.isEmpty()) {
+            assertSameDecisions(TenantPolicy.builder("analyst").dialect(Dialect.DATABRICKS).defaultCatalog("tpcds_prod")
+                    .defaultSchema("sf1").mapCatalog("main", "tpcds_prod").read("tpcds_prod.sf1.*")
+                    .allow(StatementKind.QUERY).maxRows(1000).decisionCache(0).build(), queries);
+        }
+    }
+
+    @Test
+    void theDatabricksAnalystCorpusIsDecidedAsTheReparseDecidesIt() {
+        assertSameDecisions(DemoPolicies.acmeBuilder(Dialect.DATABRICKS).decisionCache(0).build(),
+                DatabricksCorpusTest.statements());
+        assertSameDecisions(DemoPolicies.globex(Dialect.DATABRICKS), DatabricksCorpusTest.statements());
+    }
+
+    @Test
     void theAnalystCorpusForDuckDbIsDecidedAsTheReparseDecidesIt() {
         // Databricks SQL written for DuckDB: many are denied; what is allowed must be decided alike
         List<String> statements = new ArrayList<>(DatabricksCorpusTest.statements());
