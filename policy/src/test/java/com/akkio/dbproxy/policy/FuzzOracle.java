@@ -21,7 +21,8 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  * {@code conf/policies/acme.yaml} (limits included): {@code decide} returns (a denial is its only way to refuse),
  * answers within a second, and whatever it allows reads and writes only objects acme may, in the rewritten text as
  * JSqlParser's own {@link TablesNamesFinder} sees it too, and as DuckDB's own parser reads it
- * ({@link ParserDifferential}: the same tables, only allowed functions, the meaning of the original).
+ * ({@link ParserDifferential}: the same tables, only allowed functions, the meaning of the original); and the
+ * decision is the one the re-parse alone gives ({@link PolicyEngine#decideByReparse}, against {@link RewriteProof}).
  */
 final class FuzzOracle {
     static final TenantPolicy ACME = DemoPolicies.acmeBuilder(Dialect.DUCKDB).maxSqlLength(100_000)
@@ -54,6 +55,11 @@ final class FuzzOracle {
         }
         assertThat(ms).as("decide took %d ms on %s", ms, abbreviate(sql)).isLessThan(budgetMillis);
         assertThat(d).as("decision for %s", abbreviate(sql)).isNotNull();
+        // the rewrite proven from its tokens (RewriteProof) is decided as the re-parse alone decides it
+        Decision byReparse = PolicyEngine.decideByReparse(ACME, sql);
+        assertThat(d.code()).as("code with the proof and by re-parse: %s", abbreviate(sql)).isEqualTo(byReparse.code());
+        assertThat(d.rewrittenSql()).as("rewrite with the proof and by re-parse: %s", abbreviate(sql))
+                .isEqualTo(byReparse.rewrittenSql());
         if (d.isAllowed()) {
             assertOnlyAcmeObjects(sql, d);
             ParserDifferential.Outcome backend = ParserDifferential.duckdb(ACME, sql, d);

@@ -41,6 +41,8 @@ class RewritePropertyTest {
             String sql = new Generator(random, false).query(0);
             Decision d = engine.decide(acme, sql);
             assertThat(d.isAllowed()).as("%s -> %s", sql, d).isTrue();
+            // verified from its tokens (RewriteProof) or parsed again: the same rewrite
+            assertThat(PolicyEngine.decideByReparse(acme, sql).rewrittenSql()).as(sql).isEqualTo(d.rewrittenSql());
             Set<String> physical = new java.util.HashSet<>();
             for (String name : new TablesNamesFinder<>().getTables(CCJSqlParserUtil.parse(d.rewrittenSql()))) {
                 physical.add(name.replace("\"", "").toLowerCase(java.util.Locale.ROOT));
