@@ -17,8 +17,9 @@ import net.sf.jsqlparser.statement.select.Select;
  *
  * <p>Steps: parse in the backend's dialect (unparseable text is denied), refuse multiple statements, classify and
  * check the kind against the policy, find and check every object and function at any depth, rewrite every object to
- * its quoted physical name and cap the rows of queries, then parse the rewritten text again and require that it
- * touches exactly the objects that were checked. Any doubt is a denial. Decisions are remembered per policy object
+ * its quoted physical name and cap the rows of queries, then verify the rewritten text: proven from its tokens where
+ * it differs from the parsed text only in those names and the cap ({@link RewriteProof}), else parsed again, and
+ * required to touch exactly the objects that were checked. Any doubt is a denial. Decisions are remembered per policy object
  * (see {@link DecisionMemo}), so a repeated text costs a map look-up, and a text that differs from earlier ones only
  * in literal values is decided from their {@link ShapeTemplate} without parsing.
  */

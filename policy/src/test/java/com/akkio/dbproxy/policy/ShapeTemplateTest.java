@@ -28,7 +28,7 @@ class ShapeTemplateTest {
         return shape != null && policy.memo().template(shape.key()) != null;
     }
 
-    private static void assertSameDecision(Decision actual, Decision expected, String sql) {
+    static void assertSameDecision(Decision actual, Decision expected, String sql) {
         assertThat(actual.isAllowed()).as("allowed: %s", sql).isEqualTo(expected.isAllowed());
         assertThat(actual.code()).as("code: %s", sql).isEqualTo(expected.code());
         assertThat(actual.kind()).as("kind: %s", sql).isEqualTo(expected.kind());
