@@ -19,8 +19,8 @@ import net.sf.jsqlparser.statement.select.Select;
  * check the kind against the policy, find and check every object and function at any depth, rewrite every object to
  * its quoted physical name and cap the rows of queries, then verify the rewritten text: proven from its tokens where
  * it differs from the parsed text only in those names and the cap ({@link RewriteProof}), else parsed again, and
- * required to touch exactly the objects that were checked. Any doubt is a denial. Decisions are remembered per policy object
- * (see {@link DecisionMemo}), so a repeated text costs a map look-up, and a text that differs from earlier ones only
+ * required to touch exactly the objects that were checked. Any doubt is a denial. Decisions are remembered per
+ * policy object (see {@link DecisionMemo}), so a repeated text costs a map look-up, and a text that differs from earlier ones only
  * in literal values is decided from their {@link ShapeTemplate} without parsing.
  */
 public final class PolicyEngine {
@@ -280,7 +280,8 @@ public final class PolicyEngine {
                 : cap == RowCap.Outcome.CAPPED && unbounded ? RewriteProof.Cap.APPEND
                 : cap == RowCap.Outcome.WRAP || databricksText != null ? RewriteProof.Cap.WRAP : null;
         boolean proven = renamed != null && proofCap != null && WriteCap.holds(statement, policy)
-                && RewriteProof.holds(parsed.tokens(), renamed, rewritten, proofCap, policy.maxRows(), policy.dialect());
+                && RewriteProof.holds(parsed.tokens(), renamed, rewritten, proofCap, policy.maxRows(),
+                        policy.dialect());
         if (!proven) {
             if (censusLater) {
                 checkCensus(policy, parsed, deparsed);
