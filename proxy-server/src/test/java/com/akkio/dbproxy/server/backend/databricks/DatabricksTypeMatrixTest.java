@@ -147,6 +147,31 @@ class DatabricksTypeMatrixTest {
         }
     }
 
+    @Test
+    void getColumnsAndGetTypeInfoReportTheTypesTheValuesArriveAs() throws Exception {
+        try (Connection c = dbx.acme()) {
+            List<String> reported = new ArrayList<>();
+            try (ResultSet r = c.getMetaData().getColumns("main", "sales", "type_zoo", "%")) {
+                while (r.next()) {
+                    if (!r.getString("COLUMN_NAME").equals("id")) {
+                        reported.add(r.getString("COLUMN_NAME") + " " + JDBCType.valueOf(r.getInt("DATA_TYPE"))
+                                .getName());
+                    }
+                }
+            }
+            assertThat(reported).containsExactlyInAnyOrderElementsOf(COLUMNS.stream()
+                    .map(col -> col.name() + " " + readme.get(col.name()).get("Avatica JDBC type")).toList());
+            java.util.Set<String> listed = new java.util.HashSet<>();
+            try (ResultSet r = c.getMetaData().getTypeInfo()) {
+                while (r.next()) {
+                    listed.add(JDBCType.valueOf(r.getInt("DATA_TYPE")).getName());
+                }
+            }
+            assertThat(listed).containsAll(COLUMNS.stream()
+                    .map(col -> readme.get(col.name()).get("Avatica JDBC type")).toList());
+        }
+    }
+
     @SlowTest
     @Test
     void pythonClientsGetEveryValueAsTheReadmeSays() throws Exception {
