@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.bench;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -67,6 +68,9 @@ public class ValueConversionBenchmark {
     public void open() throws SQLException {
         duckdb = DriverManager.getConnection("jdbc:duckdb:");
         try (Statement s = duckdb.createStatement()) {
+            // a result DuckDB spills goes to the system's temporary directory, not .tmp/ in the working directory
+            s.execute("SET temp_directory = '" + Path.of(System.getProperty("java.io.tmpdir"), "akkio-bench-duckdb")
+                    + "'");
             s.execute("CREATE TABLE wide AS SELECT"
                     + " CASE WHEN i % 10 = 0 THEN NULL ELSE i END::TINYINT AS c_tinyint,"
                     + " (i * 7)::SMALLINT AS c_smallint, i * 1000 AS c_integer, i::BIGINT * 1000000007 AS c_bigint,"
