@@ -18,13 +18,15 @@ import org.apache.calcite.avatica.jdbc.StatementInfo;
  * them, but with each column's type and values from the backend's {@link TypeMapping} instead of Avatica's
  * per-JDBC-type getters (which turned a DuckDB HUGEINT into a {@code BigInteger} no front end could send, cut
  * timestamps to milliseconds, and failed on structs).
+ * Public for the value-conversion benchmark (bench/ {@code ValueConversionBenchmark}), which times it against
+ * {@code JdbcMeta}'s.
  */
-final class ResultFrames {
+public final class ResultFrames {
     private ResultFrames() {
     }
 
     /** The columns of a result or prepared statement, with their types in the proxy's vocabulary. */
-    static List<ColumnMetaData> columns(ResultSetMetaData md, TypeMapping types) throws SQLException {
+    public static List<ColumnMetaData> columns(ResultSetMetaData md, TypeMapping types) throws SQLException {
         if (md == null) {
             return List.of();
         }
@@ -67,7 +69,7 @@ final class ResultFrames {
      * Up to {@code fetchMaxRowCount} rows (all when negative) from {@code offset}, and no more than {@code left} (the
      * rows a row limit still allows); done closes the result.
      */
-    static Meta.Frame frame(StatementInfo info, ResultSet rs, long offset, int fetchMaxRowCount, long left,
+    public static Meta.Frame frame(StatementInfo info, ResultSet rs, long offset, int fetchMaxRowCount, long left,
                             TypeMapping types) throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();

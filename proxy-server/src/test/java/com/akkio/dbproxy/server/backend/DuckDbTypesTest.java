@@ -79,4 +79,13 @@ class DuckDbTypesTest {
         assertThat(row.get(2)).isEqualTo(List.of("{\"a\":1}"));
         assertThat(row.get(3)).as("a JSON value keeps its text").isEqualTo("{\"x\": [1, 2]}");
     }
+
+    @Test
+    void mapsNestedInListsStructsAndMapsAreJsonObjectsAsOnDatabricks() throws Exception {
+        List<Object> row = read("SELECT [MAP {'k': 1}, MAP {}], {'m': MAP {7: 'x'}}, MAP {'o': MAP {1: [2]}},"
+                + " to_json({'m': MAP {7: 'x'}})::VARCHAR, to_json(MAP {'o': MAP {1: [2]}})::VARCHAR");
+        assertThat(row.get(0)).isEqualTo(List.of("{\"k\":1}", "{}"));
+        assertThat(row.get(1)).isEqualTo(row.get(3));
+        assertThat(row.get(2)).isEqualTo(row.get(4));
+    }
 }

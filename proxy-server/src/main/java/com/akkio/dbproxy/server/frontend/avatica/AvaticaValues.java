@@ -86,7 +86,8 @@ public final class AvaticaValues {
         return result;
     }
 
-    static Meta.Frame encode(Meta.Frame frame) {
+    /** A frame's values, in place (public for the value-conversion benchmark in bench/). */
+    public static Meta.Frame encode(Meta.Frame frame) {
         for (Object row : frame.rows) {
             if (row instanceof Object[] values) {
                 for (int i = 0; i < values.length; i++) {

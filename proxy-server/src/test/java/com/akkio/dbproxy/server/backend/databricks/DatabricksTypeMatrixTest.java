@@ -1,7 +1,9 @@
 package com.akkio.dbproxy.server.backend.databricks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.JDBCType;
@@ -10,13 +12,16 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import com.akkio.dbproxy.server.ClientProcess;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.ReadmeTables;
+import com.akkio.dbproxy.server.SlowTest;
 import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.TypeZoo;
 import com.akkio.dbproxy.server.TypeZoo.Check;
@@ -57,7 +62,11 @@ class DatabricksTypeMatrixTest {
             new Column("c_map", "MAP<STRING, INT>", Check.JSON_VALUE),
             new Column("c_map_int", "MAP<INT, STRING>", Check.JSON_VALUE),
             new Column("c_array_array", "ARRAY<ARRAY<INT>>", Check.JSON_VALUE),
-            new Column("c_struct_nested", "STRUCT<s: STRUCT<b: INT>, l: ARRAY<STRING>>", Check.JSON_VALUE));
+            new Column("c_struct_nested", "STRUCT<s: STRUCT<b: INT>, l: ARRAY<STRING>>", Check.JSON_VALUE),
+            new Column("c_array_map", "ARRAY<MAP<STRING, INT>>", Check.JSON_VALUE),
+            new Column("c_struct_map", "STRUCT<m: MAP<INT, STRING>, l: ARRAY<MAP<STRING, BIGINT>>>",
+                    Check.JSON_VALUE),
+            new Column("c_map_nested", "MAP<STRING, MAP<INT, ARRAY<INT>>>", Check.JSON_VALUE));
 
     @TempDir
     static Path dir;
@@ -76,7 +85,9 @@ class DatabricksTypeMatrixTest {
                 + " c_array INTEGER[], c_array_string VARCHAR[], c_array_struct STRUCT(a INTEGER)[],"
                 + " c_struct STRUCT(id INTEGER, n VARCHAR), c_map MAP(VARCHAR, INTEGER), c_array_array INTEGER[][],"
                 + " c_struct_nested STRUCT(s STRUCT(b INTEGER), l VARCHAR[]), c_timestamp_ltz TIMESTAMPTZ,"
-                + " c_map_int MAP(INTEGER, VARCHAR))");
+                + " c_map_int MAP(INTEGER, VARCHAR), c_array_map MAP(VARCHAR, INTEGER)[],"
+                + " c_struct_map STRUCT(m MAP(INTEGER, VARCHAR), l MAP(VARCHAR, BIGINT)[]),"
+                + " c_map_nested MAP(VARCHAR, MAP(INTEGER, INTEGER[])))");
         // the types DuckDB lacks: its INTERVAL and an always-NULL column declared as Databricks has them
         dbx.emulator.declareType("c_interval_ym", "INTERVAL YEAR TO MONTH");
         dbx.emulator.declareType("c_void", "VOID");
@@ -86,14 +97,21 @@ class DatabricksTypeMatrixTest {
                 + " INTERVAL '1 day 02:03:04.5', '{\"a\": [1, 2.5, \"x\"], \"b\": null}', NULL,"
                 + " [1, 2, NULL], ['a', 'b c', NULL], [{'a': 1}, NULL],"
                 + " {'id': 1, 'n': 'x'}, MAP {'k1': 1, 'k2': 2}, [[1, 2], NULL, []], {'s': {'b': 7}, 'l': ['p', NULL]},"
-                + " TIMESTAMPTZ '2024-02-29 12:34:56.123456+00', MAP {7: 'x', -3: 'y z'}),"
+                + " TIMESTAMPTZ '2024-02-29 12:34:56.123456+00', MAP {7: 'x', -3: 'y z'},"
+                + " [MAP {'a': 1, 'b c': NULL}, MAP {}, NULL], {'m': MAP {7: 'x'}, 'l': [MAP {'k': 9}]},"
+                + " MAP {'o': MAP {1: [1, NULL], -2: []}, 'e': MAP {}}),"
                 + " (2, -128, 32767, -2147483648, 9223372036854775807, -99999999.99, -0.25, 1e300, false,"
                 + " 'Zoë \"quoted\", {braced}', DATE '1969-12-31', TIMESTAMP '1969-12-31 23:59:59.999999', ''::BLOB,"
                 + " -INTERVAL '25 months', -INTERVAL '3 days 00:00:01.000001', '[]', NULL, [], [],"
                 + " [], {'id': NULL, 'n': 'q\"uote'}, MAP {}, [], {'s': NULL, 'l': []},"
-                + " TIMESTAMPTZ '1969-12-31 23:59:59.999999-05', MAP {}),"
+                + " TIMESTAMPTZ '1969-12-31 23:59:59.999999-05', MAP {}, [], {'m': MAP {}, 'l': []}, MAP {}),"
                 + " (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-                + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
+                + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),"
+                // the IEEE values a FLOAT or DOUBLE can hold besides numbers
+                + " (4, NULL, NULL, NULL, NULL, NULL, 'NaN', 'Infinity', NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+                + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),"
+                + " (5, NULL, NULL, NULL, NULL, NULL, '-Infinity', 'NaN', NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+                + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
         readme = ReadmeTables.byFirstColumn(TABLE);
     }
 
@@ -127,6 +145,42 @@ class DatabricksTypeMatrixTest {
                 return name.startsWith("_") ? name.substring(1) + "[]" : name;
             }, "PostgreSQL type", null)).isEmpty();
         }
+    }
+
+    /**
+     * {@code getTypeInfo} lists the JDBC type of every column family. ({@code getColumns} is not checked here: the
+     * driver asks for columns with {@code SHOW COLUMNS IN CATALOG …}, which the emulator does not answer.)
+     */
+    @Test
+    void getTypeInfoListsTheJdbcTypeOfEveryDatabricksType() throws Exception {
+        try (Connection c = dbx.acme()) {
+            java.util.Set<String> listed = new java.util.HashSet<>();
+            try (ResultSet r = c.getMetaData().getTypeInfo()) {
+                while (r.next()) {
+                    listed.add(JDBCType.valueOf(r.getInt("DATA_TYPE")).getName());
+                }
+            }
+            assertThat(listed).containsAll(COLUMNS.stream()
+                    .map(col -> readme.get(col.name()).get("Avatica JDBC type")).toList());
+        }
+    }
+
+    @SlowTest
+    @Test
+    void pythonClientsGetEveryValueAsTheReadmeSays() throws Exception {
+        assumeTrue(ClientProcess.pythonHas("jpype.dbapi2", "pandas", "psycopg2", "sqlalchemy"),
+                "python3-jpype / python3-pandas / python3-psycopg2 / python3-sqlalchemy not installed");
+        Path jaydebeapi = Path.of("../../shared/clients/jaydebeapi");
+        assumeTrue(Files.isDirectory(jaydebeapi), "JayDeBeApi is not at " + jaydebeapi.toAbsolutePath());
+        ClientProcess.Result result = ClientProcess.run(List.of(ClientProcess.PYTHON.toString(),
+                "src/test/python/dbx_type_matrix.py", ClientProcess.CLIENT_JAR.toAbsolutePath().toString(),
+                Integer.toString(dbx.proxy.port()), Integer.toString(dbx.proxy.postgresPort()),
+                Path.of("../README.md").toAbsolutePath().toString()),
+                Map.of("PYTHONPATH", jaydebeapi.toAbsolutePath().normalize().toString()), Duration.ofSeconds(300));
+        assertThat(result.finished()).as("python finished in time").isTrue();
+        // every column through jpype.dbapi2, JayDeBeApi and psycopg2, and pandas over both front ends
+        assertThat(result.output()).contains("dbx-types: " + (3 * COLUMNS.size() + 2) + " passed, 0 failed");
+        assertThat(result.exitCode()).isZero();
     }
 
     /** A Databricks interval is the driver's literal of it ({@code 1-2}, {@code 1 02:03:04.500000000}). */

@@ -480,6 +480,12 @@ public final class DatabricksEmulator implements AutoCloseable {
         if (detail != null) {
             return detail;
         }
+        // the driver sets a connection's catalog and schema (setCatalog, setSchema) with SET CATALOG and USE SCHEMA,
+        // which a warehouse takes for its session; the emulator's statements name their catalogs and schemas (the
+        // proxy qualifies every name), so it only answers as a warehouse does
+        if (statement.matches("(?is)\\s*(SET|USE)\\s+(CATALOG|SCHEMA|DATABASE)\\s+\\S+\\s*;?\\s*")) {
+            return "SELECT 1 AS ok WHERE false";
+        }
         // the driver describes a prepared statement's result with DESCRIBE QUERY (before it has one)
         try {
             return statement.regionMatches(true, 0, DESCRIBE_QUERY, 0, DESCRIBE_QUERY.length())
