@@ -20,6 +20,7 @@ import java.util.Map;
 import com.akkio.dbproxy.server.ClientProcess;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.LiveServerTest;
+import com.akkio.dbproxy.server.ProxyServer;
 import com.akkio.dbproxy.server.ReadmeTables;
 import com.akkio.dbproxy.server.SlowTest;
 import com.akkio.dbproxy.server.SqlStates;
@@ -27,6 +28,7 @@ import com.akkio.dbproxy.server.TypeZoo;
 import com.akkio.dbproxy.server.TypeZoo.Check;
 import com.akkio.dbproxy.server.TypeZoo.Column;
 import com.akkio.dbproxy.server.backend.databricks.emulator.EmulatorTypes;
+import com.akkio.dbproxy.server.config.ConfigLoader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,6 +133,21 @@ class DatabricksTypeMatrixTest {
     @Test
     void everyValueReachesTheClientJarAsTheWarehouseHasIt() throws Exception {
         try (Connection c = dbx.acme()) {
+            assertThat(compare(c, TypeZoo.Precision.MILLIS, md -> JDBCType.valueOf(md.getColumnType(2)).getName(),
+                    "Avatica JDBC type", "getObject")).isEmpty();
+        }
+    }
+
+    @Test
+    void everyValueReachesTheClientJarOverJsonAsOverProtobuf() throws Exception {
+        // a second proxy on the same warehouse that speaks Avatica's JSON: the README's getObject column holds for both
+        Path config = Files.writeString(dir.resolve("proxy-json.yaml"), Files.readString(dir.resolve("proxy.yaml"))
+                .replace("server: { port: 0,", "server: { port: 0, serialization: json,")
+                .replace("audit: { path: audit.jsonl }", "audit: { path: audit-json.jsonl }"));
+        assertThat(Files.readString(config)).contains("serialization: json", "audit-json.jsonl");
+        try (ProxyServer json = ProxyServer.start(ConfigLoader.load(config), 0);
+             Connection c = SqlStates.connect("jdbc:akkio://127.0.0.1:" + json.port() + "?serialization=json",
+                     DemoProxy.credentials("acme", "acme-secret"))) {
             assertThat(compare(c, TypeZoo.Precision.MILLIS, md -> JDBCType.valueOf(md.getColumnType(2)).getName(),
                     "Avatica JDBC type", "getObject")).isEmpty();
         }
