@@ -103,6 +103,15 @@ class FlightIngestTest {
         return new ArrowStreamReader(new ByteArrayInputStream(out.toByteArray()), allocator);
     }
 
+    /** The demo's configuration with acme's {@code max_write_rows} at 100. */
+    private static Path maxWriteRows100(Path dir) throws Exception {
+        Path config = DemoConfig.copy(dir.resolve("conf"));
+        Path policy = config.resolveSibling("policies/acme.yaml");
+        Files.writeString(policy, Files.readString(policy).replaceFirst("(?m)^max_write_rows: .*$",
+                "max_write_rows: 100"));
+        return config;
+    }
+
     private static long count(Connection c, String sql) throws Exception {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
@@ -163,10 +172,7 @@ class FlightIngestTest {
 
     @Test
     void anIngestOverMaxWriteRowsLeavesNothingBehind(@TempDir Path dir) throws Exception {
-        Path config = DemoConfig.copy(dir.resolve("conf"));
-        Path policy = config.resolveSibling("policies/acme.yaml");
-        Files.writeString(policy, Files.readString(policy).replaceFirst("(?m)^max_write_rows: .*$",
-                "max_write_rows: 100"));
+        Path config = maxWriteRows100(dir);
         try (DemoProxy proxy = DemoProxy.builder().unthrottled().config(d -> config).start(dir);
              BufferAllocator allocator = new RootAllocator();
              FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
@@ -215,10 +221,7 @@ class FlightIngestTest {
 
     @Test
     void anIngestPassingMaxWriteRowsInALaterBatchWritesNothing(@TempDir Path dir) throws Exception {
-        Path config = DemoConfig.copy(dir.resolve("conf"));
-        Path policy = config.resolveSibling("policies/acme.yaml");
-        Files.writeString(policy, Files.readString(policy).replaceFirst("(?m)^max_write_rows: .*$",
-                "max_write_rows: 100"));
+        Path config = maxWriteRows100(dir);
         try (DemoProxy proxy = DemoProxy.builder().unthrottled().config(d -> config).start(dir);
              BufferAllocator allocator = new RootAllocator();
              FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
