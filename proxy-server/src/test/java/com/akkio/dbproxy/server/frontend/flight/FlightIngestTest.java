@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code FlightSqlClient.executeIngest}) is governed as the CREATE and INSERT it amounts to: into the write-back
  * schema it creates, appends and replaces, audited with its rows; a table the tenant may not write is refused by
  * the write rule, and an ingest over {@code max_write_rows} leaves nothing behind, even when the limit is passed in
- * a later batch than the first. On DuckDB the rows go in through its Arrow import (many batches, the table's column
+ * a later batch than the first, and one past the tenant's write quota is refused. On DuckDB the rows go in through its Arrow import (many batches, the table's column
  * types those of the Arrow schema).
  */
 @LiveServerTest
@@ -105,10 +105,14 @@ class FlightIngestTest {
 
     /** The demo's configuration with acme's {@code max_write_rows} at 100. */
     private static Path maxWriteRows100(Path dir) throws Exception {
+        return acmePolicyLine(dir, "max_write_rows", "max_write_rows: 100");
+    }
+
+    /** The demo's configuration with the line of acme's policy setting {@code key} replaced by {@code line}. */
+    private static Path acmePolicyLine(Path dir, String key, String line) throws Exception {
         Path config = DemoConfig.copy(dir.resolve("conf"));
         Path policy = config.resolveSibling("policies/acme.yaml");
-        Files.writeString(policy, Files.readString(policy).replaceFirst("(?m)^max_write_rows: .*$",
-                "max_write_rows: 100"));
+        Files.writeString(policy, Files.readString(policy).replaceFirst("(?m)^" + key + ": .*$", line));
         return config;
     }
 
@@ -239,6 +243,25 @@ class FlightIngestTest {
             // the tenant's pooled connections are left working
             assertThat(ingest(sql, login, sixty, "kept", APPEND)).isEqualTo(60);
             assertThat(count(acme, "SELECT count(*) FROM main.akkio_out.kept")).isEqualTo(120);
+        }
+    }
+
+    @Test
+    void anIngestIsRefusedOnceTheWriteBackTablesHoldTheWriteQuota(@TempDir Path dir) throws Exception {
+        Path config = acmePolicyLine(dir, "write_quota", "write_quota: { max_rows: 100 }");
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().config(d -> config).start(dir);
+             BufferAllocator allocator = new RootAllocator();
+             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
+                     proxy.flightPort())).build();
+             VectorSchemaRoot hundredFifty = rows(allocator, 150);
+             Connection acme = proxy.acme()) {
+            FlightSqlClient sql = new FlightSqlClient(client);
+            CallOption login = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            assertThat(ingest(sql, login, hundredFifty, "quota", CREATE)).isEqualTo(150);
+            assertThatThrownBy(() -> ingest(sql, login, hundredFifty, "quota", APPEND))
+                    .isInstanceOf(FlightRuntimeException.class).hasMessageContaining("WRITE_QUOTA_EXCEEDED")
+                    .hasMessageContaining("write_quota.max_rows");
+            assertThat(count(acme, "SELECT count(*) FROM main.akkio_out.quota")).isEqualTo(150);
         }
     }
 }
