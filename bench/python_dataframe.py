@@ -3,12 +3,14 @@ VARCHAR, TIMESTAMP) through each way a Python program reads from the proxy, in o
 front end; plain, and with the IPC compression it negotiates), psycopg2 + pandas (PostgreSQL front end), JPype +
 the client jar (Avatica front end, jpype.dbapi2 as JayDeBeApi uses it). Then the write-back of ROWS rows: Flight SQL
 bulk ingest (CommandStatementIngest from Arrow Java's FlightSqlClient: pyarrow has no Flight SQL client)
-against pandas' to_sql with a COPY (the PostgreSQL front end's fastest way). Every way runs twice; the second run
-counts. Prints seconds, rows/s and ratios against psycopg2 + pandas.
+against a psycopg2 COPY (the PostgreSQL front end's fastest way) and psycopg2's executemany of a parameterised
+INSERT (what DB-API code does; on the first EXECUTEMANY_ROWS rows only, default 20,000, as it runs one statement a
+row). Every way runs twice; the second run counts. Prints seconds, rows/s and ratios (rows/s against the baseline).
 
 usage: /usr/bin/python3 bench/python_dataframe.py CLIENT_JAR BENCH_JAR AVATICA_PORT PG_PORT FLIGHT_PORT [ROWS [WHAT]]
 WHAT: reads, writes or all (default)
 """
+import os
 import subprocess
 import sys
 import time
@@ -24,6 +26,7 @@ JAR, BENCH_JAR = sys.argv[1], sys.argv[2]
 AVATICA, PG, FLIGHT = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 ROWS = int(sys.argv[6]) if len(sys.argv) > 6 else 1_000_000
 WHAT = sys.argv[7] if len(sys.argv) > 7 else "all"
+EXECUTEMANY_ROWS = min(ROWS, int(os.environ.get("EXECUTEMANY_ROWS", "20000")))
 QUERY = (f"SELECT i, i * 0.25 AS x, CAST(i AS DECIMAL(18, 2)) AS amount, 'row ' || i AS label,"
          f" TIMESTAMP '2025-01-01' + to_seconds(i) AS at FROM range({ROWS}) t(i)")
 
@@ -83,28 +86,46 @@ def ingest_seconds():
     return float(out.split("ingest_seconds=")[1].split()[0])
 
 
+def timed_write(fill):
+    """Seconds to create a write-back table and fill(cursor, table) it through psycopg2, after one warm-up."""
+    conn = psycopg2.connect(host="127.0.0.1", port=PG, user="acme", password="acme-secret", dbname="main")
+    try:
+        def write(table):
+            with conn.cursor() as cur:
+                cur.execute(f"CREATE TABLE akkio_out.{table} (i BIGINT, x DOUBLE, label VARCHAR, ts TIMESTAMP)")
+                fill(cur, table)
+            conn.commit()
+        write(f"py_{fill.__name__}_warm")
+        start = time.perf_counter()
+        write(f"py_{fill.__name__}")
+        return time.perf_counter() - start
+    finally:
+        conn.close()
+
+
 def copy_seconds():
     import csv
     import io
     df = pd.DataFrame({"i": range(ROWS), "x": [i * 0.25 for i in range(ROWS)],
                        "label": [f"row {i}" for i in range(ROWS)],
                        "ts": pd.date_range("2025-01-01", periods=ROWS, freq="s")})
-    conn = psycopg2.connect(host="127.0.0.1", port=PG, user="acme", password="acme-secret", dbname="main")
-    try:
-        def write(table):
-            with conn.cursor() as cur:
-                cur.execute(f"CREATE TABLE akkio_out.{table} (i BIGINT, x DOUBLE, label VARCHAR, ts TIMESTAMP)")
-                buf = io.StringIO()
-                df.to_csv(buf, index=False, header=False)
-                buf.seek(0)
-                cur.copy_expert(f"COPY akkio_out.{table} (i, x, label, ts) FROM STDIN WITH CSV", buf)
-            conn.commit()
-        write("py_copy_warm")
-        start = time.perf_counter()
-        write("py_copy")
-        return time.perf_counter() - start
-    finally:
-        conn.close()
+
+    def copy(cur, table):
+        buf = io.StringIO()
+        df.to_csv(buf, index=False, header=False)
+        buf.seek(0)
+        cur.copy_expert(f"COPY akkio_out.{table} (i, x, label, ts) FROM STDIN WITH CSV", buf)
+    return timed_write(copy)
+
+
+def executemany_seconds():
+    start_ts = pd.Timestamp("2025-01-01").to_pydatetime()
+    rows = [(i, i * 0.25, f"row {i}", start_ts + pd.Timedelta(seconds=i).to_pytimedelta())
+            for i in range(EXECUTEMANY_ROWS)]
+
+    def many(cur, table):
+        cur.executemany(f"INSERT INTO akkio_out.{table} (i, x, label, ts) VALUES (%s, %s, %s, %s)", rows)
+    return timed_write(many)
 
 
 import jpype  # noqa: E402  (JayDeBeApi's way: a JVM in this process, with the client jar)
@@ -124,8 +145,13 @@ if WHAT in ("reads", "all"):
         print(f"| {name} | {s:.2f} | {ROWS / s:,.0f} | {base / s:.1f} |")
 
 if WHAT in ("writes", "all"):
-    writes = {"Flight SQL bulk ingest": ingest_seconds(), "psycopg2 COPY (PostgreSQL wire)": copy_seconds()}
-    print(f"\n| {ROWS:,} rows written back (4 columns) | seconds | rows/s | COPY / this |")
-    print("|---|---:|---:|---:|")
-    for name, s in writes.items():
-        print(f"| {name} | {s:.2f} | {ROWS / s:,.0f} | {writes['psycopg2 COPY (PostgreSQL wire)'] / s:.1f} |")
+    writes = {"Flight SQL bulk ingest": (ingest_seconds(), ROWS),
+              "psycopg2 COPY (PostgreSQL wire)": (copy_seconds(), ROWS),
+              f"psycopg2 executemany (PostgreSQL wire; {EXECUTEMANY_ROWS:,} rows)":
+                  (executemany_seconds(), EXECUTEMANY_ROWS)}
+    copy_rate = ROWS / writes["psycopg2 COPY (PostgreSQL wire)"][0]
+    many_rate = EXECUTEMANY_ROWS / writes[f"psycopg2 executemany (PostgreSQL wire; {EXECUTEMANY_ROWS:,} rows)"][0]
+    print(f"\n| {ROWS:,} rows written back (4 columns) | seconds | rows/s | this / COPY | this / executemany |")
+    print("|---|---:|---:|---:|---:|")
+    for name, (s, n) in writes.items():
+        print(f"| {name} | {s:.2f} | {n / s:,.0f} | {n / s / copy_rate:.1f} | {n / s / many_rate:.1f} |")

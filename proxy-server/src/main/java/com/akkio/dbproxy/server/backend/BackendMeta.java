@@ -293,6 +293,27 @@ public final class BackendMeta extends JdbcMeta {
         }
     }
 
+    /** Whether {@link #insertArrow} is available: the backend imports Arrow itself (DuckDB). */
+    public boolean importsArrow() {
+        return exportsArrow();
+    }
+
+    /**
+     * Inserts {@code rows} on the backend connection of {@code connectionId} through the backend's own Arrow import:
+     * {@code insertPrefix}, an {@code INSERT INTO t (columns) SELECT columns FROM }, followed by the name the rows
+     * are registered under; the rows inserted. The stream's C data structures come from {@code allocator}.
+     */
+    public long insertArrow(String connectionId, String insertPrefix, ArrowReader rows, BufferAllocator allocator) {
+        if (!importsArrow()) {
+            throw new IllegalStateException("backend " + backend.name() + " does not import Arrow");
+        }
+        try {
+            return DuckDbArrow.insert(getConnection(connectionId), insertPrefix, rows, allocator);
+        } catch (SQLException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
     @Override
     @SuppressWarnings("deprecation")
     public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues, long maxRowCount)

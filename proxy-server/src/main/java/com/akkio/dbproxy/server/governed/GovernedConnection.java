@@ -912,6 +912,57 @@ public final class GovernedConnection implements StatementGate.Context {
         }
     }
 
+    /** Whether {@link #insertArrow} is available: the backend imports Arrow itself (DuckDB). */
+    public boolean importsArrow() {
+        return backend().importsArrow();
+    }
+
+    /** The end of a one-row INSERT's VALUES list of parameters, as the policy engine prints it. */
+    private static final java.util.regex.Pattern PARAMETER_ROW =
+            java.util.regex.Pattern.compile("\\s+VALUES\\s*\\(\\s*\\?(\\s*,\\s*\\?)*\\s*\\)\\s*$",
+                    java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /**
+     * Inserts {@code rows} through the backend's own Arrow import, governed as {@code insertValues} (a one-row
+     * {@code INSERT INTO t (columns) VALUES (?, …)}) is: decided by the policy (it must be an INSERT the tenant may
+     * write), admitted once through the tenant's limits and write quota, audited once with its row count. The INSERT
+     * the backend runs is the one the policy rewrote (physical names), its parameter row replaced by a SELECT from
+     * the registered stream; more than {@code max_write_rows} rows fail it (refused, nothing kept). Runs in the
+     * connection's transaction.
+     */
+    public long insertArrow(String insertValues, org.apache.arrow.vector.ipc.ArrowReader rows,
+                            org.apache.arrow.memory.BufferAllocator allocator) {
+        Decision d = gate.decide(this, insertValues);
+        java.util.regex.Matcher parameters = PARAMETER_ROW.matcher(d.rewrittenSql());
+        if (d.kind() != StatementKind.INSERT || !parameters.find()) {
+            throw ProxyError.denied(com.akkio.dbproxy.policy.DenyCode.STATEMENT_KIND_DENIED,
+                    "a bulk ingest is an INSERT of rows into one table");
+        }
+        String insertPrefix = d.rewrittenSql().substring(0, parameters.start()) + " SELECT * FROM ";
+        long max = policy().maxWriteRows();
+        RowLimitedReader limited = new RowLimitedReader(rows, max, allocator, () -> ProxyError.denied(
+                com.akkio.dbproxy.policy.DenyCode.WRITE_ROWS_EXCEEDED, "the ingest writes more than tenant '"
+                        + tenantName() + "''s limit of " + max + " rows per statement (rule: max_write_rows)"));
+        StatementRun run = StatementRun.begin(insertValues, d);
+        cancelRequested.set(false);
+        TenantLimiter.Permit permit = gate.admit(this, List.of(run));
+        try (LogContext log = LogContext.enter(tenantName(), run.requestId)) {
+            run.rows = backend().insertArrow(id, insertPrefix, limited, allocator);
+        } catch (RuntimeException e) {
+            ProxyError refusal = limited.refusal();
+            if (refusal != null) {
+                gate.complete(this, run, AuditOutcome.DENY, refusal.code() != null ? refusal.code().name()
+                        : refusal.getSqlState(), limited.rows());
+                throw refusal;
+            }
+            throw gate.failed(this, List.of(run), e, cancelRequested.getAndSet(false));
+        } finally {
+            permit.close();
+        }
+        gate.complete(this, run, AuditOutcome.ALLOW, AuditOutcome.ALLOWED, run.rows);
+        return run.rows;
+    }
+
     /** DDL ran: the tenant's catalog changes now, or, in a transaction, again when the transaction ends. */
     private void ran(Decision d) {
         if (d != null && d.kind() != null && switch (d.kind()) {

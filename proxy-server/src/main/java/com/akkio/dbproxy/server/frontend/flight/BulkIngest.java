@@ -11,6 +11,7 @@ import com.akkio.dbproxy.server.governed.GovernedConnection;
 import com.akkio.dbproxy.server.governed.ProxyError;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest.TableDefinitionOptions;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest.TableDefinitionOptions.TableExistsOption;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest.TableDefinitionOptions.TableNotExistOption;
@@ -29,17 +30,22 @@ import org.apache.calcite.avatica.remote.TypedValue;
  * had sent it: the table created when the request's options say so ({@code CREATE TABLE}, or {@code CREATE OR REPLACE
  * TABLE} to replace it, decided by the policy's create rules and audited), and the rows as one {@code INSERT INTO t
  * (columns) VALUES (…)}, decided against the write patterns, admitted through the tenant's limits and write quota once
- * and audited once with its row count ({@link GovernedConnection#copyIn}, as a PostgreSQL COPY FROM STDIN is). The
- * rows go to the backend as multi-row INSERTs in one transaction: nothing is kept when one fails or the rows pass
- * {@code max_write_rows}. Temporary tables and transactions are not served.
+ * and audited once with its row count. On a backend that imports Arrow (DuckDB) the stream's batches go in through
+ * that import, as one {@code INSERT … SELECT} from them ({@link GovernedConnection#insertArrow}); elsewhere as
+ * multi-row INSERTs ({@link GovernedConnection#copyIn}, as a PostgreSQL COPY FROM STDIN is). Either way in one
+ * transaction: nothing is kept when one fails or the rows pass {@code max_write_rows}. Temporary tables and
+ * transactions are not served.
  */
 final class BulkIngest {
     private final GovernedConnection c;
     private final CommandStatementIngest command;
+    /** Where the Arrow import's C data structures are allocated (a few bytes a batch). */
+    private final BufferAllocator allocator;
 
-    BulkIngest(GovernedConnection c, CommandStatementIngest command) {
+    BulkIngest(GovernedConnection c, CommandStatementIngest command, BufferAllocator allocator) {
         this.c = c;
         this.command = command;
+        this.allocator = allocator;
     }
 
     /** Ingests the stream's rows; the rows written. */
@@ -65,9 +71,14 @@ final class BulkIngest {
             }
             String insert = "INSERT INTO " + table + " (" + names + ") VALUES ";
             String row = "(" + "?, ".repeat(fields.size() - 1) + "?)";
-            GovernedConnection.CopyIn copy = c.copyIn(insert + row,
-                    n -> insert + String.join(", ", java.util.Collections.nCopies(n, row)));
-            long written = insertRows(copy, stream, fields.size());
+            long written;
+            if (c.importsArrow()) {
+                written = c.insertArrow(insert + row, new IngestStreamReader(stream, allocator), allocator);
+            } else {
+                GovernedConnection.CopyIn copy = c.copyIn(insert + row,
+                        n -> insert + String.join(", ", java.util.Collections.nCopies(n, row)));
+                written = insertRows(copy, stream, fields.size());
+            }
             c.commit();
             done = true;
             return written;

@@ -324,10 +324,10 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         Caller caller = FlightLogin.caller();
         return () -> {
             GovernedConnection c = null;
-            try {
+            try (BufferAllocator memory = allocator.newChildAllocator("flight-ingest", 0, streamMemoryBytes)) {
                 c = open(caller);
                 GovernedConnection conn = c;
-                ack(ackStream, core(() -> new BulkIngest(conn, command).run(flightStream)));
+                ack(ackStream, core(() -> new BulkIngest(conn, command, memory).run(flightStream)));
             } catch (RuntimeException ex) {
                 ackStream.onError(FlightErrors.flight(ex));
             } finally {

@@ -3,6 +3,8 @@ package com.akkio.dbproxy.server.frontend.flight;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +33,8 @@ import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.TimeStampMicroVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -42,7 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code CommandStatementIngest} (what ADBC's C and Go Flight SQL drivers send for bulk ingest; here with Arrow Java's
  * {@code FlightSqlClient.executeIngest}) is governed as the CREATE and INSERT it amounts to: into the write-back
  * schema it creates, appends and replaces, audited with its rows; a table the tenant may not write is refused by
- * the write rule, and an ingest over {@code max_write_rows} leaves nothing behind.
+ * the write rule, and an ingest over {@code max_write_rows} leaves nothing behind, even when the limit is passed in
+ * a later batch than the first, and one past the tenant's write quota is refused. On DuckDB the rows go in through its Arrow import (many batches, the table's column
+ * types those of the Arrow schema).
  */
 @LiveServerTest
 class FlightIngestTest {
@@ -81,6 +87,33 @@ class FlightIngestTest {
                                TableDefinitionOptions mode) {
         return sql.executeIngest(root, new FlightSqlClient.ExecuteIngestOptions(table, mode, "main", "akkio_out",
                 Map.of()), login);
+    }
+
+    /** {@code batches} batches of {@link #rows} ({@code rowsEach} each) as one Arrow IPC stream. */
+    private static ArrowStreamReader batches(BufferAllocator allocator, int batches, int rowsEach) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (VectorSchemaRoot root = rows(allocator, rowsEach);
+             ArrowStreamWriter writer = new ArrowStreamWriter(root, null, out)) {
+            writer.start();
+            for (int i = 0; i < batches; i++) {
+                writer.writeBatch();
+            }
+            writer.end();
+        }
+        return new ArrowStreamReader(new ByteArrayInputStream(out.toByteArray()), allocator);
+    }
+
+    /** The demo's configuration with acme's {@code max_write_rows} at 100. */
+    private static Path maxWriteRows100(Path dir) throws Exception {
+        return acmePolicyLine(dir, "max_write_rows", "max_write_rows: 100");
+    }
+
+    /** The demo's configuration with the line of acme's policy setting {@code key} replaced by {@code line}. */
+    private static Path acmePolicyLine(Path dir, String key, String line) throws Exception {
+        Path config = DemoConfig.copy(dir.resolve("conf"));
+        Path policy = config.resolveSibling("policies/acme.yaml");
+        Files.writeString(policy, Files.readString(policy).replaceFirst("(?m)^" + key + ": .*$", line));
+        return config;
     }
 
     private static long count(Connection c, String sql) throws Exception {
@@ -143,10 +176,7 @@ class FlightIngestTest {
 
     @Test
     void anIngestOverMaxWriteRowsLeavesNothingBehind(@TempDir Path dir) throws Exception {
-        Path config = DemoConfig.copy(dir.resolve("conf"));
-        Path policy = config.resolveSibling("policies/acme.yaml");
-        Files.writeString(policy, Files.readString(policy).replaceFirst("(?m)^max_write_rows: .*$",
-                "max_write_rows: 100"));
+        Path config = maxWriteRows100(dir);
         try (DemoProxy proxy = DemoProxy.builder().unthrottled().config(d -> config).start(dir);
              BufferAllocator allocator = new RootAllocator();
              FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
@@ -161,6 +191,77 @@ class FlightIngestTest {
             try (ResultSet tables = acme.getMetaData().getTables("main", "akkio_out", "too_many", null)) {
                 assertThat(tables.next()).isFalse();
             }
+        }
+    }
+
+    @Test
+    void aLargeIngestOfManyBatchesKeepsEveryRowAndTheArrowColumnTypes(@TempDir Path dir) throws Exception {
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().start(dir);
+             BufferAllocator allocator = new RootAllocator();
+             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
+                     proxy.flightPort())).build();
+             ArrowStreamReader nineBatches = batches(allocator, 9, 10_000);
+             Connection acme = proxy.acme()) {
+            FlightSqlClient sql = new FlightSqlClient(client);
+            CallOption login = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            assertThat(sql.executeIngest(nineBatches, new FlightSqlClient.ExecuteIngestOptions("large", CREATE,
+                    "main", "akkio_out", Map.of()), login)).isEqualTo(90_000);
+            assertThat(count(acme, "SELECT count(*) FROM main.akkio_out.large")).isEqualTo(90_000);
+            assertThat(count(acme, "SELECT count(*) FROM main.akkio_out.large WHERE id = 9999 AND label = 'row 9999'"
+                    + " AND amount = 99.99 AND happened_at = TIMESTAMP '2024-01-01 00:00:00.009999'")).isEqualTo(9);
+            try (ResultSet columns = acme.getMetaData().getColumns("main", "akkio_out", "large", null)) {
+                StringBuilder types = new StringBuilder();
+                while (columns.next()) {
+                    types.append(columns.getString("COLUMN_NAME")).append(' ').append(columns.getString("TYPE_NAME"))
+                            .append(';');
+                }
+                assertThat(types.toString())
+                        .isEqualTo("id BIGINT;label VARCHAR;happened_at TIMESTAMP;amount DECIMAL(12,2);");
+            }
+            assertThat(Files.readAllLines(proxy.auditLog)).anyMatch(l -> l.contains("\"event\":\"complete\"")
+                    && l.contains("\"statement_type\":\"insert\"") && l.contains("\"rows\":90000"));
+        }
+    }
+
+    @Test
+    void anIngestPassingMaxWriteRowsInALaterBatchWritesNothing(@TempDir Path dir) throws Exception {
+        Path config = maxWriteRows100(dir);
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().config(d -> config).start(dir);
+             BufferAllocator allocator = new RootAllocator();
+             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
+                     proxy.flightPort())).build();
+             VectorSchemaRoot sixty = rows(allocator, 60);
+             ArrowStreamReader threeBatches = batches(allocator, 3, 60);
+             Connection acme = proxy.acme()) {
+            FlightSqlClient sql = new FlightSqlClient(client);
+            CallOption login = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            assertThat(ingest(sql, login, sixty, "kept", CREATE)).isEqualTo(60);
+            assertThatThrownBy(() -> sql.executeIngest(threeBatches, new FlightSqlClient.ExecuteIngestOptions("kept",
+                    APPEND, "main", "akkio_out", Map.of()), login)).isInstanceOf(FlightRuntimeException.class)
+                    .hasMessageContaining("WRITE_ROWS_EXCEEDED").hasMessageContaining("max_write_rows");
+            assertThat(count(acme, "SELECT count(*) FROM main.akkio_out.kept")).isEqualTo(60);
+            // the tenant's pooled connections are left working
+            assertThat(ingest(sql, login, sixty, "kept", APPEND)).isEqualTo(60);
+            assertThat(count(acme, "SELECT count(*) FROM main.akkio_out.kept")).isEqualTo(120);
+        }
+    }
+
+    @Test
+    void anIngestIsRefusedOnceTheWriteBackTablesHoldTheWriteQuota(@TempDir Path dir) throws Exception {
+        Path config = acmePolicyLine(dir, "write_quota", "write_quota: { max_rows: 100 }");
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().config(d -> config).start(dir);
+             BufferAllocator allocator = new RootAllocator();
+             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
+                     proxy.flightPort())).build();
+             VectorSchemaRoot hundredFifty = rows(allocator, 150);
+             Connection acme = proxy.acme()) {
+            FlightSqlClient sql = new FlightSqlClient(client);
+            CallOption login = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            assertThat(ingest(sql, login, hundredFifty, "quota", CREATE)).isEqualTo(150);
+            assertThatThrownBy(() -> ingest(sql, login, hundredFifty, "quota", APPEND))
+                    .isInstanceOf(FlightRuntimeException.class).hasMessageContaining("WRITE_QUOTA_EXCEEDED")
+                    .hasMessageContaining("write_quota.max_rows");
+            assertThat(count(acme, "SELECT count(*) FROM main.akkio_out.quota")).isEqualTo(150);
         }
     }
 }
