@@ -43,12 +43,13 @@ class DatabricksRowFiltersAndMasksTest {
                 + " 'contact' || i || '@acme.example' AS email, '+1-555-01' || lpad(CAST(i AS VARCHAR), 2, '0')"
                 + " AS phone, ['EU', 'US', 'APAC', 'LATAM'][(i % 4) + 1] AS region, 'acme' AS tenant_tag"
                 + " FROM range(1, 41) t(i)");
+        // contacts is writable and DELETE/UPDATE allowed: only its row filter and masks deny writing to it
         Path acme = dir.resolve("acme.yaml");
         String base = Files.readString(acme).replaceAll("(?m)^(read|statements):.*\\n", "");
         Files.writeString(acme, base + """
                 read: [acme_prod.sales.*, acme_prod.crm.*]
-                write: [acme_prod.partner_out.*]
-                statements: [query, insert, create_table, drop]
+                write: [acme_prod.partner_out.*, acme_prod.crm.*]
+                statements: [query, insert, update, delete, create_table, drop]
                 row_filters:
                   - table: acme_prod.crm.contacts
                     filter: "region IN ('EU', 'US') AND tenant_tag = 'acme'"
@@ -165,9 +166,9 @@ class DatabricksRowFiltersAndMasksTest {
         int n = 0;
         for (Client client : clients()) {
             try (Connection c = client.open(); Statement s = c.createStatement()) {
-                assertDenied(c, "DELETE FROM crm.contacts", "");
-                assertDenied(c, "UPDATE crm.contacts SET region = 'EU'", "");
-                assertDenied(c, "INSERT INTO crm.contacts SELECT * FROM crm.contacts", "");
+                assertDenied(c, "DELETE FROM crm.contacts", "FILTER_OR_MASK");
+                assertDenied(c, "UPDATE crm.contacts SET region = 'EU'", "FILTER_OR_MASK");
+                assertDenied(c, "INSERT INTO crm.contacts SELECT * FROM crm.contacts", "FILTER_OR_MASK");
                 assertDenied(c, "SELECT * FROM crm.contacts VERSION AS OF 1", "FILTER_OR_MASK");
                 assertDenied(c, "SELECT * FROM crm.contacts TIMESTAMP AS OF '2026-01-01'", "FILTER_OR_MASK");
                 String copy = "partner_out.copied" + n++;
@@ -177,6 +178,8 @@ class DatabricksRowFiltersAndMasksTest {
                         .allSatisfy(r -> assertThat(r.get(0)).matches("[0-9a-f]{64}"))
                         .allSatisfy(r -> assertThat(r.get(1)).matches("\\*{7}01[0-9]{2}"))
                         .allSatisfy(r -> assertThat(r.get(2)).isIn("EU", "US"));
+                assertThat(s.executeUpdate("DELETE FROM " + copy + " WHERE region = 'EU'"))
+                        .as("DELETE is allowed where no filter or mask applies").isEqualTo(20);
                 s.execute("DROP TABLE " + copy);
             }
         }

@@ -109,14 +109,15 @@ final class ColumnMetadata {
     }
 
     /**
-     * Spark's {@code sha2(expr, bitLength)} in DuckDB: the hex digest, lower case, as Spark returns it, for 0 or 256
-     * (SHA-256); NULL for a bit length DuckDB has no digest of (Spark's 224, 384, 512 are not emulated), as Spark
-     * answers an unsupported one.
+     * Spark's {@code sha2(expr, bitLength)} in DuckDB: for 0 or 256 the SHA-256 digest as lower-case hex, as Spark
+     * returns it; for 224, 384 and 512 (which DuckDB has no digest of) the statement fails saying the emulator lacks
+     * them, rather than answering what Spark would not; for any other bit length NULL, as Spark answers.
      */
     static void installFunctions(Connection duckdb) throws SQLException {
         try (java.sql.Statement s = duckdb.createStatement()) {
-            s.execute("CREATE OR REPLACE TEMP MACRO sha2(x, bits) AS"
-                    + " CASE WHEN bits IN (0, 256) THEN sha256(CAST(x AS VARCHAR)) END");
+            s.execute("CREATE OR REPLACE TEMP MACRO sha2(x, bits) AS CASE WHEN bits IN (0, 256)"
+                    + " THEN sha256(CAST(x AS VARCHAR)) WHEN bits IN (224, 384, 512) THEN"
+                    + " error('the Databricks emulator has no sha2 of ' || bits || ' bits') END");
         }
     }
 }
