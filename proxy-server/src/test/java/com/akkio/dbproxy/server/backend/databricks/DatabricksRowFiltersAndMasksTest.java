@@ -13,6 +13,7 @@ import java.util.List;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.Queries;
 import com.akkio.dbproxy.server.audit.Sha256;
+import com.akkio.dbproxy.server.config.ConfigException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 24 on a Databricks backend, end to end (client jar and pgjdbc → proxy → databricks-jdbc → the workspace
  * emulator): acme reads its CRM contacts through a row filter (EU and US) and masks (email hashed with Spark's
  * {@code sha2}, phone showing its last 4). The view's columns come from the warehouse through the driver's
- * {@code getColumns} ({@code SHOW COLUMNS IN CATALOG …}); every leak attempt comes back empty or masked, writes to the
- * table and time travel on it are denied, and a copy made from it holds masked values.
+ * {@code getColumns} ({@code SHOW COLUMNS IN CATALOG …}) and check a reload's masks; every leak attempt comes back
+ * empty or masked, writes to the table and time travel on it are denied, and a copy made from it holds masked values.
  */
 @LiveServerTest
 class DatabricksRowFiltersAndMasksTest {
@@ -31,6 +32,8 @@ class DatabricksRowFiltersAndMasksTest {
     @TempDir
     static Path dir;
     static DatabricksFixture dbx;
+    /** acme's policy with the row filter and masks. */
+    static String policy;
 
     @BeforeAll
     static void start() throws Exception {
@@ -45,7 +48,7 @@ class DatabricksRowFiltersAndMasksTest {
         // contacts is writable and DELETE/UPDATE allowed: only its row filter and masks deny writing to it
         Path acme = dir.resolve("acme.yaml");
         String base = Files.readString(acme).replaceAll("(?m)^(read|statements):.*\\n", "");
-        Files.writeString(acme, base + """
+        policy = base + """
                 read: [acme_prod.sales.*, acme_prod.crm.*]
                 write: [acme_prod.partner_out.*, acme_prod.crm.*]
                 statements: [query, insert, update, delete, create_table, drop]
@@ -56,7 +59,8 @@ class DatabricksRowFiltersAndMasksTest {
                   - { table: acme_prod.crm.contacts, column: email, mask: hash }
                   - { table: acme_prod.crm.contacts, column: phone, mask: show_last_4 }
                 mask_salt: %s
-                """.formatted(SALT));
+                """.formatted(SALT);
+        Files.writeString(acme, policy);
         dbx.proxy.reload();
     }
 
@@ -174,5 +178,24 @@ class DatabricksRowFiltersAndMasksTest {
         assertThat(Files.readString(dbx.auditLog)).contains("\"filters_and_masks\":[\"filter acme_prod.crm.contacts\","
                 + "\"mask acme_prod.crm.contacts.email hash\",\"mask acme_prod.crm.contacts.phone show_last_4\"]")
                 .doesNotContain(SALT);
+    }
+
+    @Test
+    void aReloadWhoseMaskNamesAColumnTheWarehouseLacksIsRefusedNamingIt() throws Exception {
+        Path acme = dir.resolve("acme.yaml");
+        try {
+            Files.writeString(acme, policy.replace("column: phone, mask: show_last_4 }",
+                    "column: phone, mask: show_last_4 }\n"
+                            + "  - { table: acme_prod.crm.contacts, column: ssn, mask: redact }"));
+            assertThatThrownBy(() -> dbx.proxy.reload()).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("acme.yaml").hasMessageContaining("has no column ssn")
+                    .hasMessageContaining("email").hasMessageNotContaining(SALT);
+        } finally {
+            Files.writeString(acme, policy);
+            dbx.proxy.reload();
+        }
+        try (Connection c = dbx.acme()) {
+            assertThat(one(c, "SELECT count(*) FROM crm.contacts")).as("the policy in force before").isEqualTo("20");
+        }
     }
 }

@@ -26,7 +26,8 @@ class ColumnMetadataTest {
         try (Statement s = duckdb.createStatement()) {
             s.execute("ATTACH ':memory:' AS cat");
             s.execute("CREATE SCHEMA cat.crm");
-            s.execute("CREATE TABLE cat.crm.contacts (contact_id BIGINT NOT NULL, email VARCHAR, amount DECIMAL(10,2))");
+            s.execute("CREATE TABLE cat.crm.contacts (contact_id BIGINT NOT NULL, email VARCHAR,"
+                    + " amount DECIMAL(10,2))");
             s.execute("CREATE TABLE cat.crm.contactsx (other INTEGER)");
             s.execute("CREATE TABLE cat.crm.contacts_1 (x INTEGER)");
         }
