@@ -292,7 +292,7 @@ class RowFiltersAndMasksTest {
     /**
      * The Databricks rewrite of each leak attempt, read by Spark's parser, then run on DuckDB with Databricks' few
      * differences spelled DuckDB's way (backticks, {@code STRING}, {@code sha2(x, 256)}): what the views let through
-     * is the same in both dialects. (The Databricks workspace emulator does not answer column metadata yet.)
+     * is the same in both dialects. (End to end on Databricks: DatabricksRowFiltersAndMasksTest in proxy-server.)
      */
     @Test
     void databricksLeakAttemptsFindNothingWhenItsRewriteRuns() throws SQLException {

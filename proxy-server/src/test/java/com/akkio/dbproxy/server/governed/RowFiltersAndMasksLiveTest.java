@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import java.util.Properties;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.DemoProxyExtension;
 import com.akkio.dbproxy.server.LiveServerTest;
+import com.akkio.dbproxy.server.Queries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -53,18 +53,7 @@ class RowFiltersAndMasksLiveTest {
     }
 
     private static List<List<String>> rows(Connection c, String sql) throws SQLException {
-        List<List<String>> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= n; i++) {
-                    row.add(rs.getString(i));
-                }
-                out.add(row);
-            }
-        }
-        return out;
+        return Queries.textRows(c, sql);
     }
 
     private static String one(Connection c, String sql) throws SQLException {

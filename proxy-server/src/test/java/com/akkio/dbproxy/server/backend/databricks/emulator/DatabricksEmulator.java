@@ -80,6 +80,7 @@ public final class DatabricksEmulator implements AutoCloseable {
             throws Exception {
         this.host = host;
         duckdb = DriverManager.getConnection("jdbc:duckdb:");
+        ColumnMetadata.installFunctions(duckdb);
         statements = new EmulatedStatements(duckdb, this::duckdbText, (id, request, s, rows, created, response) -> results.encode(response, id, request, s, rows, created));
         warehouses.add(warehouseId);
         KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -469,6 +470,11 @@ public final class DatabricksEmulator implements AutoCloseable {
 
     /** A statement's text as DuckDB runs it. */
     private String duckdbText(String text) {
+        // DatabaseMetaData.getColumns of databricks-jdbc: answered from DuckDB's catalog (ColumnMetadata)
+        String columns = columnMetadata(text);
+        if (columns != null) {
+            return columns;
+        }
         // Spark SQL quotes identifiers with backticks, DuckDB with double quotes
         String statement = raiseError(text.replace('`', '"'));
         // Databricks SQL's parameter markers are ? and :name; a warehouse cannot parse PostgreSQL's $1 (DuckDB can)
@@ -490,6 +496,14 @@ public final class DatabricksEmulator implements AutoCloseable {
         try {
             return statement.regionMatches(true, 0, DESCRIBE_QUERY, 0, DESCRIBE_QUERY.length())
                     ? describeQuery(statement.substring(DESCRIBE_QUERY.length())) : statement;
+        } catch (SQLException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private String columnMetadata(String text) {
+        try {
+            return ColumnMetadata.query(duckdb, text, results::describedType);
         } catch (SQLException e) {
             throw new IllegalArgumentException(e);
         }
