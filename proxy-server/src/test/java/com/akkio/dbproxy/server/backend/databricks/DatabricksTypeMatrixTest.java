@@ -165,6 +165,38 @@ class DatabricksTypeMatrixTest {
     }
 
     /**
+     * psql prints every value as the PostgreSQL front end's text of it, the text pgjdbc's simple queries read (whose
+     * values the test above compares with the warehouse's): NULL as psql's null string, fields and rows split by
+     * separators no value holds.
+     */
+    @Test
+    void psqlPrintsEveryValueAsPgjdbcReadsItsText() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/psql")), "postgresql-client not installed");
+        StringBuilder expected = new StringBuilder();
+        String select = "SELECT " + String.join(", ", COLUMNS.stream().map(Column::name).toList())
+                + " FROM type_zoo ORDER BY id";
+        try (Connection c = dbx.acmeOverPostgres(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery(select)) {
+            int n = r.getMetaData().getColumnCount();
+            while (r.next()) {
+                for (int i = 1; i <= n; i++) {
+                    String v = r.getString(i);
+                    expected.append(i > 1 ? "\u001f" : "").append(v == null ? "<NULL>" : v);
+                }
+                expected.append('\u001e');
+            }
+        }
+        ClientProcess.Result psql = ClientProcess.run(List.of("psql", "-h", "127.0.0.1", "-p",
+                Integer.toString(dbx.proxy.postgresPort()), "-U", "acme", "-d", "main", "-X", "-A", "-t",
+                "-F", "\u001f", "-R", "\u001e", "-P", "null=<NULL>", "-v", "ON_ERROR_STOP=1", "-c", select),
+                Map.of("PGPASSWORD", "acme-secret", "PGSSLMODE", "disable"), Duration.ofSeconds(120));
+        assertThat(psql.finished()).as("psql finished in time").isTrue();
+        assertThat(psql.exitCode()).as(psql.output()).isZero();
+        assertThat(expected.length()).isGreaterThan(COLUMNS.size() * 5);
+        assertThat(psql.output().strip()).isEqualTo(expected.toString().strip());
+    }
+
+    /**
      * {@code getTypeInfo} lists the JDBC type of every column family. ({@code getColumns} is not checked here: the
      * driver asks for columns with {@code SHOW COLUMNS IN CATALOG …}, which the emulator does not answer.)
      */
