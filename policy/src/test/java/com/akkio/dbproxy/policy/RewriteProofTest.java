@@ -96,6 +96,22 @@ class RewriteProofTest {
         assertSameDecisions(ACME, mutated);
     }
 
+    /**
+     * Found by MutationFuzzTest in a clean-clone CI: the parser reads {@code akkio_out./* c *&#47; FROM} as one name
+     * holding the keyword FROM. The census, which the proof stands in for, counts that FROM in the text and not in the
+     * rewrite, so the re-parse denies it; the proof must not allow it.
+     */
+    @Test
+    void aNameThatSwallowedAStructuralKeywordIsLeftToTheReparse() {
+        String sql = "SELECT count(*) FROM akkio_out./* FROM globexsales.orders */ FROM orders"
+                + " -- JOIN globex_rod.sales.customers";
+        long before = RewriteProof.PROVEN.sum();
+        Decision withProof = engine.decide(ACME, sql);
+        assertThat(RewriteProof.PROVEN.sum()).as("proven").isEqualTo(before);
+        ShapeTemplateTest.assertSameDecision(withProof, PolicyEngine.decideByReparse(ACME, sql), sql);
+        assertThat(withProof.isAllowed()).isFalse();
+    }
+
     /** The parsed text and the names its rewrite replaces, as the engine has them before the rewrite. */
     private record Parsed(SqlParser.Parsed parsed, List<RewriteProof.Name> names) {
     }
