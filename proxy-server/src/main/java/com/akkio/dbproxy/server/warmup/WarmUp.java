@@ -372,8 +372,12 @@ public final class WarmUp {
             add(5, () -> execute(newLiteral()));
             add(1, () -> execute(STREAM));
             add(2, () -> {
-                try (FlightSqlClient.PreparedStatement p = sql.prepare(ANALYTICS, login)) {
+                // closed with the login: a close without the bearer token is an unauthenticated call
+                FlightSqlClient.PreparedStatement p = sql.prepare(ANALYTICS, login);
+                try {
                     fetch(p.execute(login).getEndpoints());
+                } finally {
+                    p.close(login);
                 }
             });
         }
