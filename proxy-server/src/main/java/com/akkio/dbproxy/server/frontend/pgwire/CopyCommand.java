@@ -11,8 +11,8 @@ import com.akkio.dbproxy.server.governed.ProxyError;
 
 /**
  * {@code COPY table [(columns)] FROM STDIN [WITH] [options]}, as psycopg2's {@code copy_expert}/{@code copy_from}
- * and pgjdbc's {@code CopyManager} send it: recognised on its whole text, its target and columns kept as the client
- * wrote them (the policy decides them, as the INSERT the COPY amounts to). Every other COPY (TO, a file, a program,
+ * and pgjdbc's {@code CopyManager} send it: recognised on its whole text, its target kept as the client wrote it and
+ * its columns quoted as PostgreSQL reads them (the policy decides them, as the INSERT the COPY amounts to). Every other COPY (TO, a file, a program,
  * a query) is not one of these and takes the governed path, where the policy denies it.
  */
 record CopyCommand(String table, List<String> tableParts, List<String> columns, boolean csv, char delimiter,
@@ -43,7 +43,9 @@ record CopyCommand(String table, List<String> tableParts, List<String> columns, 
                 if (!PART.matcher(name).matches()) {
                     return null;
                 }
-                columns.add(name);
+                // quoted as PostgreSQL reads it (unquoted: folded to lower case): the COPY is PostgreSQL's syntax,
+                // the INSERT is the backend's, and DuckDB reserves names PostgreSQL does not (`at`, `asof`, `semi`)
+                columns.add(quoted(identifier(name)));
             }
         }
         return options(m.group(1).strip(), parts, columns, m.group(3));
