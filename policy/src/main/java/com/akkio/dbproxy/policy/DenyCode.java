@@ -11,6 +11,8 @@ public enum DenyCode {
     MULTIPLE_STATEMENTS("42501", 1101),
     STATEMENT_KIND_DENIED("42501", 1102),
     UNSUPPORTED_CONSTRUCT("42501", 1103),
+    /** A FOREIGN KEY on a DuckDB backend, which refuses every form the proxy could send (0A000: not supported). */
+    FOREIGN_KEY_NOT_SUPPORTED("0A000", 1104),
     OBJECT_NOT_READABLE("42501", 1201),
     OBJECT_NOT_WRITABLE("42501", 1202),
     SYSTEM_OBJECT("42501", 1203),

@@ -516,6 +516,7 @@ final class ObjectAnalyzer {
                     + " generated column, a constraint, a time travel clause, ...) is not allowed (rule: no subqueries"
                     + " in text the parser keeps verbatim)");
         }
+        ForeignKeys.check(node, policy.dialect());
         if (node instanceof ColDataType type) {
             TypeNames.check(type, policy.dialect());
         } else if (node instanceof TableFunction tf) {
