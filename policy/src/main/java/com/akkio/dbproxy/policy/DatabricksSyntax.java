@@ -463,13 +463,13 @@ final class DatabricksSyntax {
                 end = nl < 0 ? n : nl;
                 kind = Kind.COMMENT;
             } else if (c == '/' && sql.startsWith("/*", i)) {
-                end = blockCommentEnd(sql, i);
+                end = SparkLexing.blockCommentEnd(sql, i);
                 kind = Kind.COMMENT;
             } else if (c == '\'' || c == '"') {
-                end = Math.min(LiteralShape.quotedEnd(sql, i, c, true), n);
+                end = SparkLexing.quotedEnd(sql, i, c, true);
                 kind = Kind.STRING;
             } else if (c == '`') {
-                end = Math.min(LiteralShape.quotedEnd(sql, i, c, false), n);
+                end = SparkLexing.quotedEnd(sql, i, c, false);
                 kind = Kind.QUOTED;
             } else if (c >= '0' && c <= '9' || c == '.' && i + 1 < n && Character.isDigit(sql.charAt(i + 1))
                     && (i == 0 || !LiteralShape.isWordChar(sql.charAt(i - 1)))) {
@@ -485,8 +485,8 @@ final class DatabricksSyntax {
                 }
                 if (end < n && (sql.charAt(end) == '\'' || sql.charAt(end) == '"') && end - i <= 2) {
                     // a prefixed string: r'…', x'…'
-                    end = Math.min(LiteralShape.quotedEnd(sql, end, sql.charAt(end), sql.charAt(i) != 'r'
-                            && sql.charAt(i) != 'R'), n);
+                    end = SparkLexing.quotedEnd(sql, end, sql.charAt(end), sql.charAt(i) != 'r'
+                            && sql.charAt(i) != 'R');
                     kind = Kind.STRING;
                 } else {
                     kind = Kind.WORD;
@@ -499,24 +499,5 @@ final class DatabricksSyntax {
             i = end;
         }
         return out;
-    }
-
-    private static int blockCommentEnd(String sql, int start) {
-        int depth = 0;
-        int i = start;
-        while (i < sql.length()) {
-            if (sql.startsWith("/*", i)) {
-                depth++;
-                i += 2;
-            } else if (sql.startsWith("*/", i)) {
-                i += 2;
-                if (--depth == 0) {
-                    return i;
-                }
-            } else {
-                i++;
-            }
-        }
-        return sql.length();
     }
 }

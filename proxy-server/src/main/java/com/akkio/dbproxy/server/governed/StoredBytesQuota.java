@@ -11,7 +11,6 @@ import com.akkio.dbproxy.policy.QualifiedName;
 import com.akkio.dbproxy.policy.StatementKind;
 import com.akkio.dbproxy.policy.TenantPolicy;
 import com.akkio.dbproxy.server.config.ProxyConfig;
-import com.akkio.dbproxy.server.errors.ErrorCode;
 
 /**
  * One tenant's {@code write_quota.max_bytes} on a Databricks backend: how many bytes its write-back tables (the tables
@@ -30,58 +29,34 @@ final class StoredBytesQuota implements WriteBackQuota {
     static final String LIST = "SELECT table_catalog, table_schema, table_name FROM system.information_schema.tables"
             + " WHERE table_type NOT LIKE '%VIEW%'";
 
-    private final ProxyConfig.WriteQuota limit;
-    private long bytes;
-    /** When {@link #bytes} was measured; 0 when it is to be measured again. */
-    private long measuredAtNanos;
+    private final HeldQuota quota;
 
     StoredBytesQuota(ProxyConfig.WriteQuota limit) {
-        this.limit = limit;
+        // the warehouse's message may name physical tables, so the tenant gets its SQLSTATE only
+        this.quota = new HeldQuota(limit.maxBytes(), "bytes", "write_quota.max_bytes", limit.cacheFor(),
+                StoredBytesQuota::measure, e -> "SQLSTATE " + e.getSQLState());
     }
 
     @Override
     public void check(String tenant, TenantPolicy policy, List<StatementRun> runs, Backend backend) {
-        if (runs.stream().noneMatch(r -> WriteQuota.addsRows(r.decision.kind()))) {
-            return;
-        }
-        long held;
-        try {
-            held = held(policy, backend);
-        } catch (SQLException e) {
-            // fail closed: a write whose quota cannot be checked is not run; the warehouse's message may name
-            // physical tables, so the tenant gets its SQLSTATE only
-            throw ProxyError.of(ErrorCode.WRITE_QUOTA_EXCEEDED, "the bytes tenant '" + tenant + "''s write-back"
-                    + " tables hold could not be measured (SQLSTATE " + e.getSQLState() + "), so the write was not run"
-                    + " (rule: write_quota.max_bytes)");
-        }
-        if (held >= limit.maxBytes()) {
-            throw ProxyError.of(ErrorCode.WRITE_QUOTA_EXCEEDED, "tenant '" + tenant + "''s write-back tables hold "
-                    + held + " bytes, its quota is " + limit.maxBytes() + " bytes (rule: write_quota.max_bytes);"
-                    + " drop or empty some of them to write again");
-        }
+        quota.check(tenant, policy, runs, backend);
     }
 
     /** Any statement but a query or a DESCRIBE may have changed what the tables hold: measure again. */
     @Override
-    public synchronized void written(StatementRun run, TenantPolicy policy, long rows) {
+    public void written(StatementRun run, TenantPolicy policy, long rows) {
         StatementKind kind = run.decision.kind();
         if (kind != StatementKind.QUERY && kind != StatementKind.DESCRIBE) {
-            measuredAtNanos = 0;
+            quota.measureAgain();
         }
     }
 
-    private synchronized long held(TenantPolicy policy, Backend backend) throws SQLException {
-        long now = System.nanoTime();
-        if (measuredAtNanos != 0 && now - measuredAtNanos < limit.cacheFor().toNanos()) {
-            return bytes;
-        }
+    private static long measure(TenantPolicy policy, Backend backend) throws SQLException {
         long total = 0;
         Connection c = backend.connection();
         for (QualifiedName table : writeBackTables(c, policy)) {
             total = saturatedAdd(total, sizeInBytes(c, table));
         }
-        bytes = total;
-        measuredAtNanos = now == 0 ? 1 : now;
         return total;
     }
 

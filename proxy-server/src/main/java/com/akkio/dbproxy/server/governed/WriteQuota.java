@@ -10,7 +10,6 @@ import com.akkio.dbproxy.policy.QualifiedName;
 import com.akkio.dbproxy.policy.StatementKind;
 import com.akkio.dbproxy.policy.TenantPolicy;
 import com.akkio.dbproxy.server.config.ProxyConfig;
-import com.akkio.dbproxy.server.errors.ErrorCode;
 
 /**
  * One tenant's {@code write_quota}: how many rows its write-back tables (those its {@code write} patterns match) hold
@@ -32,13 +31,12 @@ final class WriteQuota implements WriteBackQuota {
     private static final String MEASURE = "SELECT database_name, schema_name, table_name, estimated_size"
             + " FROM duckdb_tables()";
 
-    private final ProxyConfig.WriteQuota limit;
-    private long rows;
-    /** When {@link #rows} was measured; 0 when it is to be measured again. */
-    private long measuredAtNanos;
+    /** Null for {@link #NONE}. */
+    private final HeldQuota quota;
 
     WriteQuota(ProxyConfig.WriteQuota limit) {
-        this.limit = limit;
+        this.quota = limit == null ? null : new HeldQuota(limit.maxRows(), "rows", "write_quota.max_rows",
+                limit.cacheFor(), WriteQuota::measure, e -> e.getMessage().lines().findFirst().orElse(""));
     }
 
     /**
@@ -47,39 +45,22 @@ final class WriteQuota implements WriteBackQuota {
      */
     @Override
     public void check(String tenant, TenantPolicy policy, List<StatementRun> runs, Backend backend) {
-        if (limit == null || runs.stream().noneMatch(r -> addsRows(r.decision.kind()))) {
-            return;
-        }
-        long held;
-        try {
-            held = held(policy, backend);
-        } catch (SQLException e) {
-            // fail closed: a write whose quota cannot be checked is not run
-            throw ProxyError.of(ErrorCode.WRITE_QUOTA_EXCEEDED, "the rows tenant '" + tenant + "''s write-back"
-                    + " tables hold could not be measured (" + e.getMessage().lines().findFirst().orElse("")
-                    + "), so the write was not run (rule: write_quota.max_rows)");
-        }
-        if (held >= limit.maxRows()) {
-            throw ProxyError.of(ErrorCode.WRITE_QUOTA_EXCEEDED, "tenant '" + tenant + "''s write-back tables hold "
-                    + held + " rows, its quota is " + limit.maxRows() + " (rule: write_quota.max_rows); drop or empty"
-                    + " some of them to write again");
+        if (quota != null) {
+            quota.check(tenant, policy, runs, backend);
         }
     }
 
     /** A statement finished: counts the rows an INSERT added, or has the next write measure again. */
     @Override
     public void written(StatementRun run, TenantPolicy policy, long rows) {
-        written(run.decision.kind(), rows);
-    }
-
-    private synchronized void written(StatementKind kind, long rowsReported) {
-        if (limit == null || kind == StatementKind.QUERY || kind == StatementKind.DESCRIBE) {
+        StatementKind kind = run.decision.kind();
+        if (quota == null || kind == StatementKind.QUERY || kind == StatementKind.DESCRIBE) {
             return;
         }
-        if (kind == StatementKind.INSERT && rowsReported >= 0 && measuredAtNanos != 0) {
-            rows += rowsReported;
+        if (kind == StatementKind.INSERT && rows >= 0) {
+            quota.add(rows);
         } else {
-            measuredAtNanos = 0;
+            quota.measureAgain();
         }
     }
 
@@ -87,11 +68,7 @@ final class WriteQuota implements WriteBackQuota {
         return ADDS_ROWS.contains(kind);
     }
 
-    private synchronized long held(TenantPolicy policy, Backend backend) throws SQLException {
-        long now = System.nanoTime();
-        if (measuredAtNanos != 0 && now - measuredAtNanos < limit.cacheFor().toNanos()) {
-            return rows;
-        }
+    private static long measure(TenantPolicy policy, Backend backend) throws SQLException {
         long total = 0;
         try (Statement st = backend.connection().createStatement(); ResultSet rs = st.executeQuery(MEASURE)) {
             while (rs.next()) {
@@ -100,8 +77,6 @@ final class WriteQuota implements WriteBackQuota {
                 }
             }
         }
-        rows = total;
-        measuredAtNanos = now == 0 ? 1 : now;
         return total;
     }
 }

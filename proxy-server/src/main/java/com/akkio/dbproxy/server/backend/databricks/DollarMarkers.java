@@ -3,6 +3,8 @@ package com.akkio.dbproxy.server.backend.databricks;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.akkio.dbproxy.policy.SparkLexing;
+
 /**
  * PostgreSQL's numbered parameter markers ({@code $1}, {@code $2}, …) in a Databricks SQL text, as the text with
  * Databricks' positional marker {@code ?} in their place and, for each {@code ?} in order, the number it stood for.
@@ -61,11 +63,11 @@ final class DollarMarkers {
                 int eol = sql.indexOf('\n', i);
                 end = eol < 0 ? n : eol + 1;
             } else if (c == '/' && sql.startsWith("/*", i)) {
-                end = blockCommentEnd(sql, i);
+                end = SparkLexing.blockCommentEnd(sql, i);
             } else if (c == '`') {
-                end = quotedEnd(sql, i, '`', false);
+                end = SparkLexing.quotedEnd(sql, i, '`', false);
             } else if (c == '\'' || c == '"') {
-                end = quotedEnd(sql, i, c, !raw(sql, i));
+                end = SparkLexing.quotedEnd(sql, i, c, !raw(sql, i));
             } else if (c == '$' && marker(sql, i) > i + 1) {
                 end = marker(sql, i);
                 int number = parse(sql.substring(i + 1, end));
@@ -119,45 +121,5 @@ final class DollarMarkers {
             return false;
         }
         return quote == 1 || !(Character.isLetterOrDigit(sql.charAt(quote - 2)) || sql.charAt(quote - 2) == '_');
-    }
-
-    /**
-     * Offset after the quoted text opening at {@code start}. A doubled quote ends it and opens the next one, which
-     * skips the same characters as Spark's reading (adjacent literals, a doubled backquote inside a name).
-     */
-    private static int quotedEnd(String sql, int start, char quote, boolean escapes) {
-        int i = start + 1;
-        while (i < sql.length()) {
-            char c = sql.charAt(i);
-            if (escapes && c == '\\') {
-                i += 2;
-            } else if (c == quote) {
-                return i + 1;
-            } else {
-                i++;
-            }
-        }
-        return sql.length();
-    }
-
-    /** Offset after the block comment opening at {@code start}; Spark nests them. */
-    private static int blockCommentEnd(String sql, int start) {
-        int depth = 0;
-        int i = start;
-        while (i < sql.length()) {
-            if (sql.startsWith("/*", i)) {
-                depth++;
-                i += 2;
-            } else if (sql.startsWith("*/", i)) {
-                depth--;
-                i += 2;
-                if (depth == 0) {
-                    return i;
-                }
-            } else {
-                i++;
-            }
-        }
-        return sql.length();
     }
 }
