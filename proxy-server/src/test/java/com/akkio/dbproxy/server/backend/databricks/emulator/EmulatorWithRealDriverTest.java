@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real databricks-jdbc driver against the emulator: what the proxy's Databricks backend relies on. The
- * workspace listens on 127.0.0.7:443, its cloud storage on 127.0.1.7:443 with a certificate of its own.
+ * workspace listens on 127.0.0.7:443, its cloud storage on 127.0.1.7 (a free port) with a certificate of its own.
  */
 @LiveServerTest
 class EmulatorWithRealDriverTest {

@@ -33,7 +33,8 @@ import com.sun.net.httpserver.HttpsServer;
 
 /**
  * The cloud storage a warehouse's {@code EXTERNAL_LINKS} point to, on its own loopback address and TLS certificate
- * (port 443, as S3, ADLS and GCS are): objects are fetched with presigned, expiring URLs and no other credential, in
+ * (on a free port, which the links carry; the real clouds' are on 443, and databricks-jdbc fetches a link as it is):
+ * objects are fetched with presigned, expiring URLs and no other credential, in
  * the shape of the workspace's cloud ({@link Cloud}): S3's query signature ({@code X-Amz-Date}, {@code X-Amz-Expires},
  * {@code X-Amz-Signature}), an Azure Blob service SAS ({@code sv}, {@code st}, {@code se}, {@code sr=b},
  * {@code sp=r}, {@code sig}) or a GCS V4 signed URL ({@code X-Goog-Date}, {@code X-Goog-Expires},
@@ -63,9 +64,11 @@ public final class StorageHost implements AutoCloseable {
     public enum Cloud { AWS, AZURE, GCP }
     private final List<DatabricksEmulator.Recorded> requests = new CopyOnWriteArrayList<>();
 
-    /** @param keystore PKCS12 keystore with a certificate for {@code host}, a name of the storage's own */
+    /**
+     * @param keystore PKCS12 keystore with a certificate for {@code host}, a name of the storage's own; it listens on
+     *                 a free port of it, which its links carry (so that two test runs on one machine never collide)
+     */
     public StorageHost(Path keystore, String password, String host) throws Exception {
-        this.host = host;
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore)) {
             ks.load(in, password.toCharArray());
@@ -74,7 +77,8 @@ public final class StorageHost implements AutoCloseable {
         kmf.init(ks, password.toCharArray());
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(kmf.getKeyManagers(), null, null);
-        http = HttpsServer.create(new InetSocketAddress(host, 443), 64);
+        http = HttpsServer.create(new InetSocketAddress(host, 0), 64);
+        this.host = host + ":" + http.getAddress().getPort();
         http.setHttpsConfigurator(new HttpsConfigurator(tls));
         http.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "dbx-storage");

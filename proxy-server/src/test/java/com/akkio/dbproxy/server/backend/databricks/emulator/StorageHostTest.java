@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Each cloud's presigned links as the emulated storage serves them: the link's shape, the customer key its headers
  * must carry, and the cloud's refusals of the workspace token, an expired link and a tampered one. Storage on
- * 127.0.1.43:443.
+ * 127.0.1.43, on a free port.
  */
 @LiveServerTest
 class StorageHostTest {
