@@ -139,7 +139,7 @@ public final class DemoProxy implements AutoCloseable {
                     s.maxRequestBytes(), s.idleConnectionTimeout(), s.maxConnectionsPerTenant(), 0,
                     new ProxyConfig.Postgres(true, 0, s.postgres().workerThreads()));
             ProxyConfig.Server changed = server.apply(demo.withFlight(new ProxyConfig.Flight(true, 0,
-                    s.flight().tokenTtl(), s.flight().streamMemoryBytes())));
+                    s.flight().tokenTtl(), s.flight().streamMemoryBytes(), s.flight().tenantMemoryBytes())));
             ProxyConfig test = new ProxyConfig(cfg.source(), changed,
                     new ProxyConfig.Audit(auditLog, false, 64L << 20, 10), backends(cfg, pool), tenants,
                     cluster != null ? cluster : cfg.cluster());

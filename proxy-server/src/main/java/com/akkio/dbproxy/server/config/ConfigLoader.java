@@ -185,11 +185,17 @@ public final class ConfigLoader {
     }
 
     private static ProxyConfig.Flight flight(ConfigNode n) throws ConfigException {
-        n.allowOnly("enabled", "port", "token_ttl_seconds", "stream_memory_mb");
+        n.allowOnly("enabled", "port", "token_ttl_seconds", "stream_memory_mb", "tenant_memory_mb");
         ProxyConfig.Flight d = ProxyConfig.Flight.DISABLED;
+        long streamMb = n.longValue("stream_memory_mb", d.streamMemoryBytes() >> 20, 1, 1 << 20);
+        long tenantMb = n.longValue("tenant_memory_mb", Math.max(d.tenantMemoryBytes() >> 20, streamMb), 1, 1 << 20);
+        if (tenantMb < streamMb) {
+            // one stream could never reach its own limit: a configuration that cannot mean what it says
+            throw n.error("tenant_memory_mb", "must be at least stream_memory_mb (" + streamMb + ")");
+        }
         return new ProxyConfig.Flight(n.bool("enabled", d.enabled()), n.intValue("port", d.port(), 0, 65535),
                 Duration.ofSeconds(n.longValue("token_ttl_seconds", d.tokenTtl().toSeconds(), 10, 86_400)),
-                n.longValue("stream_memory_mb", d.streamMemoryBytes() >> 20, 1, 1 << 20) << 20);
+                streamMb << 20, tenantMb << 20);
     }
 
     private static ProxyConfig.FailedLogins failedLogins(ConfigNode n) throws ConfigException {

@@ -100,11 +100,18 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
 
     /**
      * The Arrow Flight SQL front end: {@code port} 0 picks a free one; a login (the tenant's secret, HTTP Basic) gets a
-     * bearer token valid for {@code tokenTtl}; each result stream may hold at most {@code streamMemoryBytes} of Arrow
-     * buffers at once.
+     * bearer token valid for {@code tokenTtl}; each result stream (or ingest) may hold at most {@code streamMemoryBytes}
+     * of Arrow buffers at once, and all of one tenant's together at most {@code tenantMemoryBytes}.
      */
-    public record Flight(boolean enabled, int port, Duration tokenTtl, long streamMemoryBytes) {
+    public record Flight(boolean enabled, int port, Duration tokenTtl, long streamMemoryBytes, long tenantMemoryBytes) {
+        /** The default tenant limit: four streams at the default stream limit. */
+        public static final long DEFAULT_TENANT_MEMORY_BYTES = 1024L << 20;
         public static final Flight DISABLED = new Flight(false, 8815, Duration.ofMinutes(15), 256L << 20);
+
+        /** With the default tenant limit, or the stream limit where that is more. */
+        public Flight(boolean enabled, int port, Duration tokenTtl, long streamMemoryBytes) {
+            this(enabled, port, tokenTtl, streamMemoryBytes, Math.max(DEFAULT_TENANT_MEMORY_BYTES, streamMemoryBytes));
+        }
     }
 
     /**

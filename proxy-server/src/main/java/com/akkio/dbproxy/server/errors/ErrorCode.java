@@ -100,6 +100,8 @@ public enum ErrorCode {
     // 34xx: the Arrow Flight SQL front end
     STREAM_MEMORY_EXCEEDED("54000", 3401, "server.flight.stream_memory_mb: one batch of a result needs more Arrow"
             + " memory than a stream may hold"),
+    TENANT_MEMORY_EXCEEDED("54000", 3404, "server.flight.tenant_memory_mb: a batch of a result or an ingest does not"
+            + " fit in the Arrow memory all the tenant's Flight streams and ingests may hold together"),
     INVALID_COMPRESSION("22023", 3402, "Flight SQL: the header x-akkio-arrow-compression is neither zstd nor none");
 
     /** How a message is built from the detail. */

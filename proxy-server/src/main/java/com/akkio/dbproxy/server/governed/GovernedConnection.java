@@ -951,8 +951,9 @@ public final class GovernedConnection implements StatementGate.Context {
         } catch (RuntimeException e) {
             ProxyError refusal = limited.refusal();
             if (refusal != null) {
-                gate.complete(this, run, AuditOutcome.DENY, refusal.code() != null ? refusal.code().name()
-                        : refusal.getSqlState(), limited.rows());
+                // as the core records a forwarded write that fails past max_write_rows in the backend (failed):
+                // an error with its SQLState, nothing written; the row path's COPY records the same
+                gate.complete(this, run, AuditOutcome.ERROR, refusal.getSqlState(), -1);
                 throw refusal;
             }
             throw gate.failed(this, List.of(run), e, cancelRequested.getAndSet(false));

@@ -11,8 +11,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * An Arrow stream that stops with a refusal once more than {@code max} rows have come through it (the tenant's
  * {@code max_write_rows} over a whole ingest). The backend reads it inside the INSERT, so the refusal fails the INSERT
- * and nothing is kept: the rows are never truncated. The refusal is kept to be told apart from the backend's error
- * that carries it.
+ * and nothing is kept: the rows are never truncated. The refusal (or one the source threw) is kept to be told apart
+ * from the backend's error that carries it.
  */
 final class RowLimitedReader extends ArrowReader {
     private final ArrowReader source;
@@ -39,7 +39,15 @@ final class RowLimitedReader extends ArrowReader {
         if (refusal != null) {
             throw refusal;
         }
-        if (!source.loadNextBatch()) {
+        boolean more;
+        try {
+            more = source.loadNextBatch();
+        } catch (ProxyError e) {
+            // the source's own refusal (a Flight ingest's batch over its memory limit), told apart the same way
+            refusal = e;
+            throw e;
+        }
+        if (!more) {
             return false;
         }
         rows += source.getVectorSchemaRoot().getRowCount();

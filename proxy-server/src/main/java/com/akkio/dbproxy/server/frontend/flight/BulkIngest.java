@@ -9,7 +9,6 @@ import java.util.StringJoiner;
 import com.akkio.dbproxy.policy.DenyCode;
 import com.akkio.dbproxy.server.governed.GovernedConnection;
 import com.akkio.dbproxy.server.governed.ProxyError;
-import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest.TableDefinitionOptions;
@@ -41,19 +40,31 @@ final class BulkIngest {
     private final CommandStatementIngest command;
     /** Where the Arrow import's C data structures are allocated (a few bytes a batch). */
     private final BufferAllocator allocator;
+    /** The client's batches, each held under the stream's and the tenant's memory limits while it is read. */
+    private final IngestStreamReader stream;
 
-    BulkIngest(GovernedConnection c, CommandStatementIngest command, BufferAllocator allocator) {
+    BulkIngest(GovernedConnection c, CommandStatementIngest command, BufferAllocator allocator,
+               IngestStreamReader stream) {
         this.c = c;
         this.command = command;
         this.allocator = allocator;
+        this.stream = stream;
     }
 
     /** Ingests the stream's rows; the rows written. */
-    long run(FlightStream stream) throws NoSuchStatementException {
+    long run() throws NoSuchStatementException {
+        try {
+            return ingest();
+        } finally {
+            stream.release();
+        }
+    }
+
+    private long ingest() throws NoSuchStatementException {
         if (command.getTemporary() || command.hasTransactionId()) {
             throw ProxyError.unsupported("bulk ingest into a temporary table or inside a transaction");
         }
-        List<Field> fields = stream.getSchema().getFields();
+        List<Field> fields = stream.getVectorSchemaRoot().getSchema().getFields();
         if (fields.isEmpty()) {
             throw ProxyError.unsupported("bulk ingest of a result without columns");
         }
@@ -73,11 +84,11 @@ final class BulkIngest {
             String row = "(" + "?, ".repeat(fields.size() - 1) + "?)";
             long written;
             if (c.importsArrow()) {
-                written = c.insertArrow(insert + row, new IngestStreamReader(stream, allocator), allocator);
+                written = c.insertArrow(insert + row, stream, allocator);
             } else {
                 GovernedConnection.CopyIn copy = c.copyIn(insert + row,
                         n -> insert + String.join(", ", java.util.Collections.nCopies(n, row)));
-                written = insertRows(copy, stream, fields.size());
+                written = insertRows(copy, fields.size());
             }
             c.commit();
             done = true;
@@ -94,14 +105,14 @@ final class BulkIngest {
         }
     }
 
-    private long insertRows(GovernedConnection.CopyIn copy, FlightStream stream, int width) {
+    private long insertRows(GovernedConnection.CopyIn copy, int width) {
         int perStatement = Math.max(1, Math.min(64, 40_000 / (3 * width + 4)));
         long max = c.policy().maxWriteRows();
         long seen = 0;
         List<List<TypedValue>> batch = new ArrayList<>(perStatement);
         try {
-            while (stream.next()) {
-                VectorSchemaRoot root = stream.getRoot();
+            while (stream.loadNextBatch()) {
+                VectorSchemaRoot root = stream.getVectorSchemaRoot();
                 seen += root.getRowCount();
                 if (seen > max) {
                     throw ProxyError.denied(DenyCode.WRITE_ROWS_EXCEEDED, "the ingest writes more than tenant '"

@@ -41,15 +41,17 @@ public final class FlightSqlServer implements Closeable {
 
     private final FlightServer server;
     private final BufferAllocator allocator;
+    private final TenantMemory memory;
     private final FlightLogin login;
     private final BearerTokens tokens;
     private final ThreadPoolExecutor executor;
     private final ScheduledExecutorService housekeeping;
 
-    private FlightSqlServer(FlightServer server, BufferAllocator allocator, FlightLogin login, BearerTokens tokens,
-                            ThreadPoolExecutor executor, ScheduledExecutorService housekeeping) {
+    private FlightSqlServer(FlightServer server, BufferAllocator allocator, TenantMemory memory, FlightLogin login,
+                            BearerTokens tokens, ThreadPoolExecutor executor, ScheduledExecutorService housekeeping) {
         this.server = server;
         this.allocator = allocator;
+        this.memory = memory;
         this.login = login;
         this.tokens = tokens;
         this.executor = executor;
@@ -62,7 +64,8 @@ public final class FlightSqlServer implements Closeable {
         BufferAllocator allocator = new RootAllocator();
         BearerTokens tokens = new BearerTokens(flight.tokenTtl());
         FlightLogin login = new FlightLogin(tenants, logins, tokens);
-        GovernedFlightProducer producer = new GovernedFlightProducer(gateway, allocator, flight.streamMemoryBytes());
+        TenantMemory memory = new TenantMemory(allocator, flight.tenantMemoryBytes(), flight.streamMemoryBytes());
+        GovernedFlightProducer producer = new GovernedFlightProducer(gateway, allocator, memory);
         ThreadPoolExecutor executor = new ContextExecutor();
         Consumer<NettyServerBuilder> grpc = b -> b.intercept(login);
         FlightServer.Builder builder = FlightServer.builder(allocator, config.tls() == null
@@ -84,6 +87,7 @@ public final class FlightSqlServer implements Closeable {
                 Thread.currentThread().interrupt();
             }
             executor.shutdownNow();
+            memory.close();
             allocator.close();
             throw e;
         }
@@ -99,7 +103,7 @@ public final class FlightSqlServer implements Closeable {
         }, 30, 30, TimeUnit.SECONDS);
         LOG.info("Flight SQL on {}://{}:{}", config.tls() == null ? "grpc+tcp" : "grpc+tls", config.host(),
                 server.getPort());
-        return new FlightSqlServer(server, allocator, login, tokens, executor, housekeeping);
+        return new FlightSqlServer(server, allocator, memory, login, tokens, executor, housekeeping);
     }
 
     public int port() {
@@ -127,6 +131,7 @@ public final class FlightSqlServer implements Closeable {
             LOG.warn("stopping the Flight SQL endpoint failed", e);
         }
         executor.shutdownNow();
+        memory.close();
         try {
             allocator.close();
         } catch (IllegalStateException e) {

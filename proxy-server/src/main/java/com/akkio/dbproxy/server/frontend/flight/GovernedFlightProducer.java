@@ -47,27 +47,25 @@ import org.slf4j.LoggerFactory;
  * through a {@link GovernedConnection} opened with {@link Gateway#open} for the caller's tenant (policy, rewrite, row
  * cap, limits, timeout and audit happen there), every metadata answer is the core's filtered one. A query's ticket
  * and a prepared statement's handle are random and bound to the tenant ({@link Handles}). Results leave as Arrow
- * batches of up to {@link #BATCH_ROWS} rows, one batch in memory per stream at a time, under the stream's allocator
- * limit, written only when the client is ready for more (back-pressure).
+ * batches sized by bytes ({@link BatchSize}), one batch in memory per stream at a time, under the stream's and the
+ * tenant's allocator limits ({@link TenantMemory}), written only when the client is ready for more (back-pressure).
  */
 final class GovernedFlightProducer extends NoOpFlightSqlProducer {
     private static final Logger LOG = LoggerFactory.getLogger(GovernedFlightProducer.class);
-    /** Rows asked of the core per fetch, and rows per Arrow batch. */
-    static final int BATCH_ROWS = 4096;
     /** How long a stream waits for a client that reads no more before it gives up. */
     private static final long CLIENT_WAIT_MS = 10 * 60_000;
 
     private final Gateway gateway;
     private final BufferAllocator allocator;
-    private final long streamMemoryBytes;
+    private final TenantMemory memory;
     private final Handles handles = new Handles();
     private final SecureRandom random = new SecureRandom();
     private final SqlInfoBuilder sqlInfo;
 
-    GovernedFlightProducer(Gateway gateway, BufferAllocator allocator, long streamMemoryBytes) {
+    GovernedFlightProducer(Gateway gateway, BufferAllocator allocator, TenantMemory memory) {
         this.gateway = gateway;
         this.allocator = allocator;
-        this.streamMemoryBytes = streamMemoryBytes;
+        this.memory = memory;
         this.sqlInfo = new SqlInfoBuilder()
                 .withFlightSqlServerName("akkio-dbproxy")
                 .withFlightSqlServerVersion(String.valueOf(GovernedFlightProducer.class.getPackage()
@@ -324,10 +322,11 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         Caller caller = FlightLogin.caller();
         return () -> {
             GovernedConnection c = null;
-            try (BufferAllocator memory = allocator.newChildAllocator("flight-ingest", 0, streamMemoryBytes)) {
+            try (BufferAllocator ingest = memory.stream(caller.tenant(), "flight-ingest")) {
                 c = open(caller);
                 GovernedConnection conn = c;
-                ack(ackStream, core(() -> new BulkIngest(conn, command, memory).run(flightStream)));
+                ack(ackStream, core(() -> new BulkIngest(conn, command, ingest,
+                        new IngestStreamReader(flightStream, ingest, memory)).run()));
             } catch (RuntimeException ex) {
                 ackStream.onError(FlightErrors.flight(ex));
             } finally {
@@ -396,11 +395,12 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                 streamExported(e, c, caller, listener);
                 return;
             }
-            Meta.MetaResultSet rs = core(() -> c.executePrepared(e.statement, e.parameters, BATCH_ROWS))
+            int fetchRows = BatchSize.rowPathRows(e.schema, memory.streamBytes());
+            Meta.MetaResultSet rs = core(() -> c.executePrepared(e.statement, e.parameters, fetchRows))
                     .resultSets.get(0);
             listener.setOnCancelHandler(c::cancel);
-            try (BufferAllocator memory = allocator.newChildAllocator("flight-stream", 0, streamMemoryBytes);
-                 VectorSchemaRoot root = VectorSchemaRoot.create(e.schema, memory)) {
+            try (BufferAllocator stream = memory.stream(caller.tenant(), "flight-stream");
+                 VectorSchemaRoot root = VectorSchemaRoot.create(e.schema, stream)) {
                 listener.start(root);
                 IpcCompression.apply(listener, root);
                 Meta.Frame frame = rs.firstFrame;
@@ -412,7 +412,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                         if (!ClientReady.await(listener, CLIENT_WAIT_MS)) {
                             throw ProxyError.cancelledByClient(caller.tenant());
                         }
-                        fill(root, rows);
+                        fill(stream, root, rows);
                         listener.putNext();
                     }
                     offset += rows.size();
@@ -420,7 +420,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                         break;
                     }
                     long next = offset;
-                    frame = core(() -> c.fetch(e.statement, next, BATCH_ROWS));
+                    frame = core(() -> c.fetch(e.statement, next, fetchRows));
                 }
                 listener.completed();
             }
@@ -434,17 +434,20 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
      * it, moved or converted into the declared schema and written when the client is ready for it.
      *
      * <p>The exported buffers are the backend's memory, already spent when Arrow imports them; they are accounted in
-     * an allocator of their own and a batch over {@code stream_memory_mb} ends the stream as a built one would. Not
-     * by that allocator's limit: Arrow's C data import leaks its array struct when an allocation fails midway.
+     * an allocator of their own, and held in the stream's (a reservation, {@link TenantMemory.Held}) while the stream
+     * has them: a batch that does not fit the stream's or the tenant's limit ends the stream as a built one would.
+     * Not by the import allocator's limit: Arrow's C data import leaks its array struct when an allocation fails
+     * midway.
      */
     private void streamExported(Handles.Entry e, GovernedConnection c, Caller caller, ServerStreamListener listener) {
         listener.setOnCancelHandler(c::cancel);
-        try (BufferAllocator memory = allocator.newChildAllocator("flight-stream", 0, streamMemoryBytes);
+        try (BufferAllocator stream = memory.stream(caller.tenant(), "flight-stream");
              // closed after the batch that may still hold its buffers (the import's structs live until then)
              BufferAllocator imported = allocator.newChildAllocator("flight-export", 0, Long.MAX_VALUE);
-             VectorSchemaRoot root = VectorSchemaRoot.create(e.schema, memory);
+             TenantMemory.Held held = new TenantMemory.Held(stream);
+             VectorSchemaRoot root = VectorSchemaRoot.create(e.schema, stream);
              GovernedConnection.ArrowResult result = core(() -> c.executePreparedArrow(e.statement, e.parameters,
-                     imported, BATCH_ROWS))) {
+                     imported, BatchSize.rows(e.schema, memory.streamBytes())))) {
             try {
                 listener.start(root);
                 IpcCompression.apply(listener, root);
@@ -453,7 +456,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                     VectorSchemaRoot exported = reader.getVectorSchemaRoot();
                     ExportedBatches batches = ExportedBatches.plan(exported, root, reader);
                     while (!result.capped() && reader.loadNextBatch()) {
-                        if (imported.getAllocatedMemory() > streamMemoryBytes) {
+                        if (!held.hold(imported.getAllocatedMemory())) {
                             throw new OutOfMemoryException("an exported batch of " + imported.getAllocatedMemory()
                                     + " bytes");
                         }
@@ -464,35 +467,38 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                         if (!ClientReady.await(listener, CLIENT_WAIT_MS)) {
                             throw ProxyError.cancelledByClient(caller.tenant());
                         }
+                        // moved columns are the stream's own buffers from here: held are only the others
+                        held.close();
                         batches.copy(exported, root, rows);
+                        if (!held.hold(imported.getAllocatedMemory())) {
+                            throw new OutOfMemoryException("an exported batch");
+                        }
                         listener.putNext();
                     }
                 }
                 result.finish();
                 listener.completed();
             } catch (IOException | RuntimeException ex) {
-                throw result.fail(memoryExceeded(ex));
+                throw result.fail(memoryExceeded(stream, ex));
             }
         }
     }
 
-    /** A failure caused by the stream's allocator limit, as the client sees it; any other as it is. */
-    private RuntimeException memoryExceeded(Exception ex) {
+    /** A failure caused by the stream's or the tenant's allocator limit, as the client sees it; any other as it is. */
+    private RuntimeException memoryExceeded(BufferAllocator stream, Exception ex) {
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof OutOfMemoryException) {
-                return ProxyError.of(ErrorCode.STREAM_MEMORY_EXCEEDED, "a batch of the result needs more than "
-                        + (streamMemoryBytes >> 20) + " MB");
+                return memory.exceeded(stream, "a batch of the result");
             }
         }
         return ex instanceof RuntimeException re ? re : new IllegalStateException(ex.getMessage(), ex);
     }
 
-    private void fill(VectorSchemaRoot root, List<?> rows) {
+    private void fill(BufferAllocator stream, VectorSchemaRoot root, List<?> rows) {
         try {
             ArrowRows.fill(root, rows);
         } catch (OutOfMemoryException oom) {
-            throw ProxyError.of(ErrorCode.STREAM_MEMORY_EXCEEDED, "a batch of " + rows.size() + " rows needs more"
-                    + " than " + (streamMemoryBytes >> 20) + " MB");
+            throw memory.exceeded(stream, "a batch of " + rows.size() + " rows");
         }
     }
 
@@ -697,13 +703,14 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                               Function<GovernedConnection, List<Object[]>> rows) {
         GovernedConnection c = null;
         try {
-            c = open(FlightLogin.caller());
+            Caller caller = FlightLogin.caller();
+            c = open(caller);
             List<Object[]> answer = rows.apply(c);
-            try (BufferAllocator memory = allocator.newChildAllocator("flight-metadata", 0, streamMemoryBytes);
-                 VectorSchemaRoot root = VectorSchemaRoot.create(schema, memory)) {
+            try (BufferAllocator stream = memory.stream(caller.tenant(), "flight-metadata");
+                 VectorSchemaRoot root = VectorSchemaRoot.create(schema, stream)) {
                 listener.start(root);
                 IpcCompression.apply(listener, root);
-                fill(root, answer);
+                fill(stream, root, answer);
                 listener.putNext();
                 listener.completed();
             }
