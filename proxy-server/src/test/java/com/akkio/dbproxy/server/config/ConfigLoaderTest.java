@@ -196,6 +196,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theFlightTenantMemoryLimitDefaultsToAGibibyteAndMayNotBeBelowTheStreamLimit() throws Exception {
+        ProxyConfig defaults = new ConfigLoader(Map.of()).read(validConfig(""));
+        assertThat(defaults.server().flight().tenantMemoryBytes()).isEqualTo(1024L << 20);
+        ProxyConfig set = new ConfigLoader(Map.of()).read(validConfig(
+                "server: { flight: { stream_memory_mb: 8, tenant_memory_mb: 24 } }\n"));
+        assertThat(set.server().flight().streamMemoryBytes()).isEqualTo(8L << 20);
+        assertThat(set.server().flight().tenantMemoryBytes()).isEqualTo(24L << 20);
+        ProxyConfig bigStreams = new ConfigLoader(Map.of()).read(validConfig(
+                "server: { flight: { stream_memory_mb: 2048 } }\n"));
+        assertThat(bigStreams.server().flight().tenantMemoryBytes()).as("raised to one stream's limit")
+                .isEqualTo(2048L << 20);
+
+        Path below = validConfig("server: { flight: { stream_memory_mb: 64, tenant_memory_mb: 32 } }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(below)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(below.toString()).hasMessageContaining("server.flight.tenant_memory_mb")
+                .hasMessageContaining("at least stream_memory_mb (64)");
+        Path zero = validConfig("server: { flight: { tenant_memory_mb: 0 } }\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(zero)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.flight.tenant_memory_mb");
+    }
+
+    @Test
     void postgresFrontEndAndScramVerifiersAreValidated() throws Exception {
         ProxyConfig demo = ConfigLoader.load(Path.of("../conf/proxy.yaml"));
         assertThat(demo.server().postgres().enabled()).isTrue();

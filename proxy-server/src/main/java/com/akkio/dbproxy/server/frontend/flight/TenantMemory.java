@@ -88,16 +88,23 @@ final class TenantMemory implements AutoCloseable {
             this.allocator = allocator;
         }
 
-        /** Holds {@code bytes} instead of what was held; false (nothing held) when the limits leave no room. */
+        /**
+         * Holds {@code bytes} (rounded up to a multiple of 8) instead of what was held; false (nothing held) when the
+         * limits leave no room.
+         */
         boolean hold(long bytes) {
             close();
             if (bytes <= 0) {
                 return true;
             }
             AllocationReservation r = allocator.newReservation();
-            if (!r.add(bytes)) {
-                r.close();
-                return false;
+            // a reservation rounds each amount it adds up to a power of two (at least 2): added bit by bit, it holds
+            // the bytes to the next 8 (Arrow's buffers are 8-byte aligned anyway)
+            for (long rest = (bytes + 7) & ~7L; rest != 0; rest &= rest - 1) {
+                if (!r.add(Long.lowestOneBit(rest))) {
+                    r.close();
+                    return false;
+                }
             }
             reservation = r;
             return true;
