@@ -183,12 +183,14 @@ final class BulkIngest {
         return name.add(quoted(command.getTable())).toString();
     }
 
-    private static String quoted(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
+    /** {@code name} as an identifier of the tenant's SQL dialect (Databricks SQL quotes with backticks). */
+    private String quoted(String name) {
+        String q = c.policy().dialect() == com.akkio.dbproxy.policy.Dialect.DATABRICKS ? "`" : "\"";
+        return q + name.replace(q, q + q) + q;
     }
 
     /** Each column with the DuckDB type that holds its Arrow type's values exactly. */
-    private static String columnDefinitions(List<Field> fields) {
+    private String columnDefinitions(List<Field> fields) {
         StringJoiner out = new StringJoiner(", ");
         for (Field f : fields) {
             out.add(quoted(f.getName()) + " " + sqlType(f));

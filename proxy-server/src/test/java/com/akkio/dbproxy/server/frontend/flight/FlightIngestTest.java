@@ -191,6 +191,11 @@ class FlightIngestTest {
             try (ResultSet tables = acme.getMetaData().getTables("main", "akkio_out", "too_many", null)) {
                 assertThat(tables.next()).isFalse();
             }
+            // recorded as the core records a write past the cap from a query, and as the row path records it
+            // (DatabricksFlightIngestTest): an error with its SQLState, not a policy denial
+            assertThat(Files.readAllLines(proxy.auditLog)).filteredOn(l -> l.contains("\"event\":\"complete\"")
+                    && l.contains("\"statement_type\":\"insert\"")).singleElement().satisfies(l -> assertThat(l)
+                    .contains("\"decision\":\"error\",\"code\":\"54000\""));
         }
     }
 

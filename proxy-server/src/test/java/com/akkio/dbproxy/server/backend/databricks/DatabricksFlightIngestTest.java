@@ -1,0 +1,118 @@
+package com.akkio.dbproxy.server.backend.databricks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import com.akkio.dbproxy.server.LiveServerTest;
+import com.akkio.dbproxy.server.ProxyServer;
+import com.akkio.dbproxy.server.config.ConfigLoader;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.sql.FlightSqlClient;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest.TableDefinitionOptions;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest.TableDefinitionOptions.TableExistsOption;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest.TableDefinitionOptions.TableNotExistOption;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Flight SQL bulk ingest on a Databricks backend (Arrow Java's FlightSqlClient → the proxy's Flight front end →
+ * databricks-jdbc → the workspace emulator): the backend imports no Arrow, so the rows go in as multi-row INSERTs
+ * (the row path of {@code BulkIngest}). An ingest over {@code max_write_rows} writes nothing and is audited exactly as
+ * on DuckDB's Arrow path (and as a write over the cap from a query on the other front ends): decision {@code error},
+ * code {@code 54000}.
+ */
+@LiveServerTest
+class DatabricksFlightIngestTest {
+    @TempDir
+    static Path dir;
+    static DatabricksFixture dbx;
+    static ProxyServer flight;
+    private static final Schema SCHEMA = new Schema(List.of(Field.nullable("id", new ArrowType.Int(64, true)),
+            Field.nullable("label", ArrowType.Utf8.INSTANCE)));
+
+    @BeforeAll
+    static void start() throws Exception {
+        dbx = new DatabricksFixture(dir, "127.0.0.41", 3600, true, 30_000);
+        dbx.emulator.setUp("CREATE SCHEMA acme_prod.akkio_out");
+        dbx.emulator.setUp("CREATE TABLE acme_prod.akkio_out.scores (id BIGINT, label VARCHAR)");
+        Path acme = dir.resolve("acme.yaml");
+        String base = Files.readString(acme).replaceAll("(?m)^(write|statements|max_write_rows):.*\\n", "");
+        Files.writeString(acme, base + "write: [acme_prod.akkio_out.*]\n"
+                + "statements: [query, insert, create_table]\nmax_write_rows: 100\n");
+        // the fixture's proxy has no Flight front end: a second one on the same workspace, with its own audit log
+        String yaml = Files.readString(dir.resolve("proxy.yaml"))
+                .replace("postgres: { enabled: true, port: 0 } }",
+                        "postgres: { enabled: true, port: 0 }, flight: { enabled: true, port: 0 } }")
+                .replace("audit: { path: audit.jsonl }", "audit: { path: flight-audit.jsonl }");
+        assertThat(yaml).contains("flight: { enabled: true").contains("flight-audit.jsonl");
+        flight = ProxyServer.start(ConfigLoader.load(Files.writeString(dir.resolve("proxy-flight.yaml"), yaml)), 0);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (flight != null) {
+            flight.close();
+        }
+        dbx.close();
+    }
+
+    private static VectorSchemaRoot rows(BufferAllocator allocator, int rows) {
+        VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
+        root.allocateNew();
+        for (int i = 0; i < rows; i++) {
+            ((BigIntVector) root.getVector("id")).setSafe(i, i);
+            ((VarCharVector) root.getVector("label")).setSafe(i, ("row " + i).getBytes(StandardCharsets.UTF_8));
+        }
+        root.setRowCount(rows);
+        return root;
+    }
+
+    @Test
+    void anIngestOverMaxWriteRowsWritesNothingAndIsAuditedAsAnErrorWith54000() throws Exception {
+        TableDefinitionOptions append = TableDefinitionOptions.newBuilder()
+                .setIfNotExist(TableNotExistOption.TABLE_NOT_EXIST_OPTION_FAIL)
+                .setIfExists(TableExistsOption.TABLE_EXISTS_OPTION_APPEND).build();
+        FlightSqlClient.ExecuteIngestOptions into = new FlightSqlClient.ExecuteIngestOptions("scores", append,
+                "main", "akkio_out", Map.of());
+        try (BufferAllocator allocator = new RootAllocator();
+             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
+                     flight.flightPort())).build();
+             VectorSchemaRoot sixty = rows(allocator, 60);
+             VectorSchemaRoot hundredFifty = rows(allocator, 150)) {
+            FlightSqlClient sql = new FlightSqlClient(client);
+            CallOption acme = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            assertThat(sql.executeIngest(sixty, into, acme)).isEqualTo(60);
+            assertThatThrownBy(() -> sql.executeIngest(hundredFifty, into, acme))
+                    .isInstanceOf(FlightRuntimeException.class).hasMessageContaining("WRITE_ROWS_EXCEEDED")
+                    .hasMessageContaining("max_write_rows");
+            try (var c = dbx.warehouse(); var s = c.createStatement();
+                 var rs = s.executeQuery("SELECT count(*) FROM acme_prod.akkio_out.scores")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(60);
+            }
+            assertThat(Files.readAllLines(dir.resolve("flight-audit.jsonl"))).filteredOn(l ->
+                    l.contains("\"event\":\"complete\"") && l.contains("\"statement_type\":\"insert\""))
+                    .anyMatch(l -> l.contains("\"decision\":\"allow\"") && l.contains("\"rows\":60"))
+                    .anyMatch(l -> l.contains("\"decision\":\"error\",\"code\":\"54000\""));
+        }
+    }
+}
