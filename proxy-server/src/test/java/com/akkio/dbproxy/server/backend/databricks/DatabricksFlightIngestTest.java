@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.server.backend.databricks;
 
+import static com.akkio.dbproxy.server.Queries.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -104,10 +105,8 @@ class DatabricksFlightIngestTest {
             assertThatThrownBy(() -> sql.executeIngest(hundredFifty, into, acme))
                     .isInstanceOf(FlightRuntimeException.class).hasMessageContaining("WRITE_ROWS_EXCEEDED")
                     .hasMessageContaining("max_write_rows");
-            try (var c = dbx.warehouse(); var s = c.createStatement();
-                 var rs = s.executeQuery("SELECT count(*) FROM acme_prod.akkio_out.scores")) {
-                rs.next();
-                assertThat(rs.getLong(1)).isEqualTo(60);
+            try (var warehouse = dbx.warehouse()) {
+                assertThat(scalar(warehouse, "SELECT count(*) FROM acme_prod.akkio_out.scores")).isEqualTo(60);
             }
             assertThat(Files.readAllLines(dir.resolve("flight-audit.jsonl"))).filteredOn(l ->
                     l.contains("\"event\":\"complete\"") && l.contains("\"statement_type\":\"insert\""))

@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.server.frontend.flight;
 
+import static com.akkio.dbproxy.server.Queries.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -140,13 +140,6 @@ class FlightTenantMemoryTest {
         return root;
     }
 
-    private static long count(Connection c, String sql) throws Exception {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     @Test
     void anIngestBatchBesideAPausedStreamOverTheTenantLimitWritesNothingAndFitsOnceTheStreamEnds(@TempDir Path dir)
             throws Exception {
@@ -181,7 +174,7 @@ class FlightTenantMemoryTest {
                     && l.contains("\"code\":\"54000\""));
             // with the stream closed the same batch fits
             assertThat(sql.executeIngest(batch, into, acme)).isEqualTo(90_000);
-            assertThat(count(jdbc, "SELECT count(*) FROM main.akkio_out.wide")).isEqualTo(90_000);
+            assertThat(scalar(jdbc, "SELECT count(*) FROM main.akkio_out.wide")).isEqualTo(90_000);
         }
     }
 }
