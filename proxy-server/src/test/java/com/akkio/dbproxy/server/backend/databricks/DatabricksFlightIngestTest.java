@@ -52,7 +52,7 @@ class DatabricksFlightIngestTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dbx = new DatabricksFixture(dir, "127.0.0.41", 3600, true, 30_000);
+        dbx = new DatabricksFixture(dir, "127.0.0.46", 3600, true, 30_000);
         dbx.emulator.setUp("CREATE SCHEMA acme_prod.akkio_out");
         dbx.emulator.setUp("CREATE TABLE acme_prod.akkio_out.scores (id BIGINT, label VARCHAR)");
         Path acme = dir.resolve("acme.yaml");
