@@ -102,7 +102,10 @@ public enum ErrorCode {
             + " memory than a stream may hold"),
     TENANT_MEMORY_EXCEEDED("54000", 3404, "server.flight.tenant_memory_mb: a batch of a result or an ingest does not"
             + " fit in the Arrow memory all the tenant's Flight streams and ingests may hold together"),
-    INVALID_COMPRESSION("22023", 3402, "Flight SQL: the header x-akkio-arrow-compression is neither zstd nor none");
+    INVALID_COMPRESSION("22023", 3402, "Flight SQL: the header x-akkio-arrow-compression is neither lz4, zstd nor"
+            + " none"),
+    INVALID_ARROW_BODY("22P03", 3403, "Flight SQL: a compressed Arrow buffer the client sent does not decompress to"
+            + " the length it declares");
 
     /** How a message is built from the detail. */
     public enum Style {

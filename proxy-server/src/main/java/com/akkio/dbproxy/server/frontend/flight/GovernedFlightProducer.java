@@ -262,7 +262,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         return () -> {
             try {
                 Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), caller);
-                List<List<TypedValue>> rows = ArrowParameters.rows(flightStream);
+                List<List<TypedValue>> rows = ArrowParameters.rows(IpcCompression.readWithOurCodecs(flightStream));
                 e.parameters = rows.isEmpty() ? List.of() : rows.get(rows.size() - 1);
                 ackStream.onCompleted();
             } catch (RuntimeException ex) {
@@ -281,7 +281,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             try {
                 Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), caller);
                 GovernedConnection c = connection(e, caller);
-                List<List<TypedValue>> rows = ArrowParameters.rows(flightStream);
+                List<List<TypedValue>> rows = ArrowParameters.rows(IpcCompression.readWithOurCodecs(flightStream));
                 long count = 0;
                 for (List<TypedValue> row : rows.isEmpty() ? List.of(List.<TypedValue>of()) : rows) {
                     count += Math.max(0, updateCount(core(() -> c.executePrepared(e.statement, row, 0))));
@@ -325,8 +325,8 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             try (BufferAllocator ingest = memory.stream(caller.tenant(), "flight-ingest")) {
                 c = open(caller);
                 GovernedConnection conn = c;
-                ack(ackStream, core(() -> new BulkIngest(conn, command, ingest,
-                        new IngestStreamReader(flightStream, ingest, memory)).run()));
+                ack(ackStream, core(() -> new BulkIngest(conn, command, ingest, new IngestStreamReader(
+                        IpcCompression.readWithOurCodecs(flightStream), ingest, memory)).run()));
             } catch (RuntimeException ex) {
                 ackStream.onError(FlightErrors.flight(ex));
             } finally {

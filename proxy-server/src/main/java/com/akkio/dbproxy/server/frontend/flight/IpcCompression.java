@@ -7,8 +7,9 @@ import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.ProxyError;
 import io.grpc.Context;
 import io.grpc.Metadata;
-import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.compression.CompressionCodec;
@@ -16,10 +17,11 @@ import org.apache.arrow.vector.compression.CompressionUtil;
 
 /**
  * Arrow IPC body compression of a result's batches, when the client asks for it with the call header
- * {@code x-akkio-arrow-compression: zstd}: pyarrow decompresses it by itself, Arrow Java with {@code arrow-compression}
- * on its class path too. Not by default: the Flight SQL JDBC driver reads no compressed batch. Only ZSTD (zstd-jni,
- * native): Arrow Java's LZ4_FRAME codec compresses in pure Java (commons-compress), at a fraction of the network's
- * speed: one 1M-row stream used over 40 s of a server core (bench/README.md).
+ * {@code x-akkio-arrow-compression: lz4} (LZ4_FRAME, {@link Lz4FrameCodec}: lz4-java's native LZ4; Arrow Java's own
+ * codec compresses in pure Java and held a core for over 40 s on one 1M-row stream) or {@code zstd} (zstd-jni):
+ * pyarrow decompresses either by itself, Arrow Java with {@code arrow-compression} on its class path too. Not by
+ * default: the Flight SQL JDBC driver reads no compressed batch. A client's own compressed batches (DoPut: ingest,
+ * parameters) are read with the same codecs whatever the header says ({@link #readWithOurCodecs}).
  *
  * <p>Arrow Java's Flight server has no setting for it: the stream's unloader, which Flight creates uncompressed in
  * {@code start}, is replaced by one with the codec. A Flight version without that field fails the call (tested),
@@ -41,8 +43,9 @@ final class IpcCompression {
         }
         return switch (header.strip().toLowerCase(Locale.ROOT)) {
             case "zstd" -> CompressionUtil.CodecType.ZSTD;
-            default -> throw ProxyError.of(ErrorCode.INVALID_COMPRESSION, "'" + header + "' is neither zstd nor"
-                    + " none (lz4_frame is not offered: Arrow Java compresses it too slowly)");
+            case "lz4", "lz4_frame" -> CompressionUtil.CodecType.LZ4_FRAME;
+            default -> throw ProxyError.of(ErrorCode.INVALID_COMPRESSION, "'" + header + "' is neither lz4, zstd nor"
+                    + " none");
         };
     }
 
@@ -52,7 +55,7 @@ final class IpcCompression {
         if (type == null) {
             return;
         }
-        CompressionCodec codec = CommonsCompressionFactory.INSTANCE.createCodec(type);
+        CompressionCodec codec = IpcCodecs.INSTANCE.createCodec(type);
         try {
             Field unloader = field(listener.getClass(), "unloader");
             unloader.setAccessible(true);
@@ -60,6 +63,25 @@ final class IpcCompression {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw ProxyError.unsupported("compressed Arrow batches with this Arrow Flight version");
         }
+    }
+
+    /**
+     * Before reading a client's batches: they are decompressed by {@link IpcCodecs} (bounded by the stream's
+     * allocator, corrupt input refused as {@code INVALID_ARROW_BODY}) instead of Arrow's service-loaded codecs, whose
+     * LZ4 one inflates into heap arrays of whatever length the client declares. Flight builds the stream's loader
+     * when the schema arrives, so this waits for it (as reading the first batch would); a Flight version without
+     * that field fails the call rather than read with the other codecs.
+     */
+    static FlightStream readWithOurCodecs(FlightStream stream) {
+        VectorSchemaRoot root = stream.getRoot();
+        try {
+            Field loader = field(stream.getClass(), "loader");
+            loader.setAccessible(true);
+            loader.set(stream, new VectorLoader(root, IpcCodecs.INSTANCE));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw ProxyError.unsupported("reading Arrow batches with this Arrow Flight version");
+        }
+        return stream;
     }
 
     private static Field field(Class<?> type, String name) throws NoSuchFieldException {
