@@ -84,7 +84,12 @@ final class BulkIngest {
             String row = "(" + "?, ".repeat(fields.size() - 1) + "?)";
             long written;
             if (c.importsArrow()) {
-                written = c.insertArrow(insert + row, stream, allocator);
+                try {
+                    written = c.insertArrow(insert + row, stream, allocator);
+                } catch (RuntimeException e) {
+                    // the backend reports a batch that could not be read as its own error: the client's is ours
+                    throw stream.failure() != null ? stream.failure() : e;
+                }
             } else {
                 GovernedConnection.CopyIn copy = c.copyIn(insert + row,
                         n -> insert + String.join(", ", java.util.Collections.nCopies(n, row)));

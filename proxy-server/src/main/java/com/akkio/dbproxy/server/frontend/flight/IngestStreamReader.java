@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.server.frontend.flight;
 
+import com.akkio.dbproxy.server.governed.ProxyError;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -23,6 +24,7 @@ final class IngestStreamReader extends ArrowReader {
     private final BufferAllocator ingest;
     private final TenantMemory memory;
     private final TenantMemory.Held held;
+    private volatile ProxyError failure;
 
     IngestStreamReader(FlightStream stream, BufferAllocator ingest, TenantMemory memory) {
         super(ingest);
@@ -39,19 +41,29 @@ final class IngestStreamReader extends ArrowReader {
 
     @Override
     public boolean loadNextBatch() {
-        held.close();
-        if (!stream.next()) {
-            return false;
+        try {
+            held.close();
+            if (!stream.next()) {
+                return false;
+            }
+            long bytes = 0;
+            for (FieldVector v : stream.getRoot().getFieldVectors()) {
+                bytes += v.getBufferSize();
+            }
+            if (!held.hold(bytes)) {
+                throw memory.exceeded(ingest, "a batch of the ingest (" + stream.getRoot().getRowCount() + " rows, "
+                        + bytes + " bytes)");
+            }
+            return true;
+        } catch (ProxyError e) {
+            failure = e;
+            throw e;
         }
-        long bytes = 0;
-        for (FieldVector v : stream.getRoot().getFieldVectors()) {
-            bytes += v.getBufferSize();
-        }
-        if (!held.hold(bytes)) {
-            throw memory.exceeded(ingest, "a batch of the ingest (" + stream.getRoot().getRowCount() + " rows, "
-                    + bytes + " bytes)");
-        }
-        return true;
+    }
+
+    /** Why a batch of the client's could not be read (a corrupt compressed buffer, the memory limits), or null. */
+    ProxyError failure() {
+        return failure;
     }
 
     @Override

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.DemoProxyExtension;
@@ -24,6 +26,8 @@ import org.apache.arrow.flight.impl.FlightServiceGrpc;
 import org.apache.arrow.flight.sql.FlightSqlClient;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -33,9 +37,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * IPC compression is negotiated per call ({@code x-akkio-arrow-compression}): a client that asks gets compressed
- * batches (fewer bytes on the wire, the same rows), one that does not gets plain ones, an unknown codec is refused by
- * name. pyarrow reading compressed results: {@code flight_client_check.py} ({@link PyarrowFlightClientTest}).
+ * IPC compression is negotiated per call ({@code x-akkio-arrow-compression}: zstd or lz4, any case): a client that
+ * asks gets compressed batches (fewer bytes on the wire, the same values), one that does not gets plain ones, an
+ * unknown codec is refused by name. pyarrow reading compressed results: {@code flight_client_check.py} ({@link PyarrowFlightClientTest}).
  */
 @LiveServerTest
 class FlightCompressionTest {
@@ -48,14 +52,22 @@ class FlightCompressionTest {
         return new HeaderCallOption(headers);
     }
 
-    private static long rows(FlightStream stream) throws Exception {
-        long n = 0;
+    /** Every row's values as Java objects (Arrow's getObject), in order. */
+    private static List<List<Object>> values(FlightStream stream) throws Exception {
+        List<List<Object>> rows = new ArrayList<>();
         try (stream) {
             while (stream.next()) {
-                n += stream.getRoot().getRowCount();
+                VectorSchemaRoot root = stream.getRoot();
+                for (int r = 0; r < root.getRowCount(); r++) {
+                    List<Object> row = new ArrayList<>();
+                    for (FieldVector v : root.getFieldVectors()) {
+                        row.add(String.valueOf(v.getObject(r)));
+                    }
+                    rows.add(row);
+                }
             }
         }
-        return n;
+        return rows;
     }
 
     /** The body bytes of a result's batches, as they travel (gRPC's own stub: no Arrow decoding in between). */
@@ -84,7 +96,7 @@ class FlightCompressionTest {
     }
 
     @Test
-    void batchesAreCompressedOnlyForAClientThatAsksAndAnUnknownCodecIsRefused() throws Exception {
+    void batchesAreCompressedWithZstdOrLz4OnlyForAClientThatAsksAndAnUnknownCodecIsRefused() throws Exception {
         try (BufferAllocator allocator = new RootAllocator();
              FlightClient client = FlightClient.builder(allocator,
                      Location.forGrpcInsecure("127.0.0.1", PROXY.get().flightPort())).build()) {
@@ -92,14 +104,19 @@ class FlightCompressionTest {
             CallOption acme = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
             String query = "SELECT order_id, tenant_tag, repeat('x', 100) AS filler FROM orders";
             long plain = bodyBytes(sql.execute(query, acme).getEndpoints().get(0).getTicket(), null);
-            long packed = bodyBytes(sql.execute(query, acme).getEndpoints().get(0).getTicket(), "zstd");
-            assertThat(packed).as("zstd against " + plain + " plain bytes").isLessThan(plain / 4);
-            // and Arrow Java's client (with arrow-compression on its class path) reads them as the plain ones
-            assertThat(rows(sql.getStream(sql.execute(query, acme).getEndpoints().get(0).getTicket(), acme,
-                    compression("zstd")))).isEqualTo(1000);
+            List<List<Object>> plainRows = values(sql.getStream(sql.execute(query, acme).getEndpoints().get(0)
+                    .getTicket(), acme));
+            assertThat(plainRows).hasSize(1000);
+            for (String codec : new String[] {"zstd", "lz4", "LZ4", "lz4_frame"}) {
+                long packed = bodyBytes(sql.execute(query, acme).getEndpoints().get(0).getTicket(), codec);
+                assertThat(packed).as(codec + " against " + plain + " plain bytes").isLessThan(plain / 4);
+                // and Arrow Java's client (with arrow-compression on its class path) reads the plain values
+                assertThat(values(sql.getStream(sql.execute(query, acme).getEndpoints().get(0).getTicket(), acme,
+                        compression(codec)))).as(codec).isEqualTo(plainRows);
+            }
             assertThat(bodyBytes(sql.execute(query, acme).getEndpoints().get(0).getTicket(), "none"))
                     .isEqualTo(plain);
-            for (String refused : new String[] {"gzip", "lz4_frame"}) {
+            for (String refused : new String[] {"gzip", "snappy", "lz4_raw"}) {
                 assertThatThrownBy(() -> sql.execute(query, acme, compression(refused)))
                         .isInstanceOfSatisfying(FlightRuntimeException.class,
                                 e -> assertThat(e.getMessage()).contains("INVALID_COMPRESSION").contains(refused));

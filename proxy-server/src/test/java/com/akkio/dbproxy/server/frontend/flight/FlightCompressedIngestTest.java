@@ -1,0 +1,169 @@
+package com.akkio.dbproxy.server.frontend.flight;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Field;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+
+import com.akkio.dbproxy.server.DemoProxy;
+import com.akkio.dbproxy.server.DemoProxyExtension;
+import com.akkio.dbproxy.server.LiveServerTest;
+import com.google.protobuf.Any;
+import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.flight.SyncPutListener;
+import org.apache.arrow.flight.sql.impl.FlightSql;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.compression.CompressionCodec;
+import org.apache.arrow.vector.compression.CompressionUtil;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A client's batches compressed with LZ4_FRAME or ZSTD (here by Arrow Java's own codecs, as an Arrow Java client
+ * sends them) are read by bulk ingest whatever the call's compression header says, the rows landing as sent; a
+ * batch whose compressed buffer claims more than LZ4 can reach is refused as {@code INVALID_ARROW_BODY} before the
+ * memory is taken. pyarrow's LZ4 ingest (linked blocks): {@code flight_client_check.py}.
+ */
+@LiveServerTest
+class FlightCompressedIngestTest {
+    @RegisterExtension
+    static final DemoProxyExtension PROXY = DemoProxyExtension.of(DemoProxy.builder().unthrottled());
+
+    private static final Schema SCHEMA = new Schema(List.of(
+            org.apache.arrow.vector.types.pojo.Field.nullable("id", new ArrowType.Int(64, true)),
+            org.apache.arrow.vector.types.pojo.Field.nullable("label", ArrowType.Utf8.INSTANCE),
+            org.apache.arrow.vector.types.pojo.Field.nullable("amount", new ArrowType.Decimal(12, 2, 128))));
+
+    private static VectorSchemaRoot rows(BufferAllocator allocator, int rows) {
+        VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
+        root.allocateNew();
+        for (int i = 0; i < rows; i++) {
+            ((BigIntVector) root.getVector("id")).setSafe(i, i);
+            ((VarCharVector) root.getVector("label")).setSafe(i, ("row " + i).getBytes(StandardCharsets.UTF_8));
+            ((DecimalVector) root.getVector("amount")).setSafe(i, BigDecimal.valueOf(i, 2));
+        }
+        root.setRowCount(rows);
+        return root;
+    }
+
+    /**
+     * {@code CommandStatementIngest} of {@code root} into a new akkio_out table, its batch compressed by {@code codec}:
+     * Arrow Java's client has no compression option, so its put stream's unloader is swapped for one with the codec
+     * (what the server does for results, {@link IpcCompression}).
+     */
+    private static long ingest(FlightClient client, CallOption login, VectorSchemaRoot root, String table,
+                               CompressionCodec codec) throws Exception {
+        FlightSql.CommandStatementIngest command = FlightSql.CommandStatementIngest.newBuilder()
+                .setTable(table).setCatalog("main").setSchema("akkio_out")
+                .setTableDefinitionOptions(FlightSql.CommandStatementIngest.TableDefinitionOptions.newBuilder()
+                        .setIfNotExist(FlightSql.CommandStatementIngest.TableDefinitionOptions.TableNotExistOption
+                                .TABLE_NOT_EXIST_OPTION_CREATE)
+                        .setIfExists(FlightSql.CommandStatementIngest.TableDefinitionOptions.TableExistsOption
+                                .TABLE_EXISTS_OPTION_FAIL))
+                .build();
+        SyncPutListener results = new SyncPutListener();
+        FlightClient.ClientStreamListener put = client.startPut(
+                FlightDescriptor.command(Any.pack(command).toByteArray()), root, results, login);
+        Field unloader = Class.forName("org.apache.arrow.flight.OutboundStreamListenerImpl")
+                .getDeclaredField("unloader");
+        unloader.setAccessible(true);
+        unloader.set(put, new VectorUnloader(root, true, codec, true));
+        put.putNext();
+        put.completed();
+        try (PutResult result = results.read()) {
+            put.getResult();
+            return FlightSql.DoPutUpdateResult.parseFrom(result.getApplicationMetadata().nioBuffer())
+                    .getRecordCount();
+        } catch (ExecutionException e) {
+            throw (Exception) e.getCause();
+        }
+    }
+
+    private static long count(Connection c, String sql) throws Exception {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void batchesTheClientCompressedWithLz4OrZstdAreIngestedAsSent() throws Exception {
+        try (BufferAllocator allocator = new RootAllocator();
+             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
+                     PROXY.get().flightPort())).build();
+             VectorSchemaRoot root = rows(allocator, 20_000);
+             Connection acme = PROXY.get().acme()) {
+            CallOption login = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            for (CompressionUtil.CodecType type : new CompressionUtil.CodecType[] {
+                    CompressionUtil.CodecType.LZ4_FRAME, CompressionUtil.CodecType.ZSTD}) {
+                String table = "packed_" + type.name().toLowerCase();
+                assertThat(ingest(client, login, root, table, CommonsCompressionFactory.INSTANCE.createCodec(type)))
+                        .as(type.name()).isEqualTo(20_000);
+                assertThat(count(acme, "SELECT count(*) FROM main.akkio_out." + table + " WHERE label = 'row ' || id"
+                        + " AND amount * 100 = id")).as(type.name()).isEqualTo(20_000);
+            }
+        }
+    }
+
+    /** LZ4_FRAME buffers whose length prefix claims 2 GB: no frame of these few bytes can hold that. */
+    private static final class InflatedLz4 implements CompressionCodec {
+        @Override
+        public ArrowBuf compress(BufferAllocator allocator, ArrowBuf uncompressed) {
+            ArrowBuf packed = Lz4FrameCodec.INSTANCE.compress(allocator, uncompressed);
+            packed.setLong(0, Integer.MAX_VALUE);
+            return packed;
+        }
+
+        @Override
+        public ArrowBuf decompress(BufferAllocator allocator, ArrowBuf compressed) {
+            throw new UnsupportedOperationException("writes only");
+        }
+
+        @Override
+        public CompressionUtil.CodecType getCodecType() {
+            return CompressionUtil.CodecType.LZ4_FRAME;
+        }
+    }
+
+    @Test
+    void aCompressedBatchClaimingMoreThanItsBytesCanHoldIsRefusedByName() throws Exception {
+        try (BufferAllocator allocator = new RootAllocator();
+             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
+                     PROXY.get().flightPort())).build();
+             VectorSchemaRoot root = rows(allocator, 1000);
+             Connection acme = PROXY.get().acme()) {
+            CallOption login = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            assertThatThrownBy(() -> ingest(client, login, root, "inflated", new InflatedLz4()))
+                    .isInstanceOfSatisfying(FlightRuntimeException.class, e -> assertThat(e.status().code())
+                            .isEqualTo(FlightStatusCode.INVALID_ARGUMENT))
+                    .hasMessageStartingWith("INVALID_ARROW_BODY: an LZ4_FRAME-compressed Arrow buffer cannot be read")
+                    .hasMessageContaining("declares 2147483647 bytes");
+            try (ResultSet tables = acme.getMetaData().getTables("main", "akkio_out", "inflated", null)) {
+                assertThat(tables.next()).as("nothing of the refused ingest is left").isFalse();
+            }
+        }
+    }
+}
