@@ -10,20 +10,23 @@ Prints one line per check and a closing 'flight-client: N passed, M failed'; exi
 import sys
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.flight as flight
 
 from checks import check, finish
-from flight_sql import statement
+from flight_sql import ingest, record_count, statement
 
 PORT = int(sys.argv[1])
 
 
-def login(tenant, secret, compression=None):
-    """A client and its call options: the bearer token, and the IPC compression it asks for (zstd)."""
+def login(tenant, secret, compression=None, write_compression=None):
+    """A client and its call options: the bearer token, the IPC compression it asks for (zstd, lz4) and the one it
+    writes its own batches with."""
     client = flight.FlightClient(f"grpc://127.0.0.1:{PORT}")
     token = client.authenticate_basic_token(tenant.encode(), secret.encode())
     extra = [(b"x-akkio-arrow-compression", compression.encode())] if compression else []
-    return client, flight.FlightCallOptions(headers=[token] + extra)
+    writes = pa.ipc.IpcWriteOptions(compression=write_compression) if write_compression else None
+    return client, flight.FlightCallOptions(headers=[token] + extra, write_options=writes)
 
 
 def query(client, options, sql):
@@ -98,15 +101,37 @@ def compressed_results_read_as_plain_ones():
     client, options = login("acme", "acme-secret")
     sql = "SELECT order_id, amount, ordered_at, tenant_tag FROM orders ORDER BY order_id"
     _, plain = query(client, options, sql)
-    packed_client, packed = login("acme", "acme-secret", "zstd")
-    _, table = query(packed_client, packed, sql)
-    assert table.equals(plain)
+    for codec in ("zstd", "lz4"):
+        packed_client, packed = login("acme", "acme-secret", codec)
+        _, table = query(packed_client, packed, sql)
+        assert table.equals(plain), codec
+        assert table.to_pandas().equals(plain.to_pandas()), codec
+
+
+def an_ingest_pyarrow_compressed_lands_as_sent():
+    """pyarrow compresses LZ4_FRAME with linked 64 KiB blocks (Arrow C++'s default), ZSTD as zstd does."""
+    n = 90_000  # under acme's max_write_rows (100,000)
+    data = pa.table({"id": pa.array(range(n), pa.int64()), "label": [f"row {i}" for i in range(n)],
+                     "x": pa.array([i * 0.25 for i in range(n)], pa.float64())})
+    for codec in ("lz4", "zstd"):
+        client, options = login("acme", "acme-secret", write_compression=codec)
+        writer, reader = client.do_put(flight.FlightDescriptor.for_command(ingest(f"py_{codec}")), data.schema,
+                                       options)
+        writer.write_table(data, max_chunksize=30_000)
+        writer.done_writing()
+        written = record_count(reader.read())
+        writer.close()
+        assert written == n, (codec, written)
+        _, check = query(client, options, f"SELECT count(*) AS n FROM main.akkio_out.py_{codec}"
+                                          " WHERE label = 'row ' || id AND x * 4 = id")
+        assert check.column("n")[0].as_py() == n, (codec, check)
 
 
 check("a tenant reads its orders into pandas", a_tenant_reads_its_orders_into_pandas)
 check("a wide result arrives as one Arrow table", a_wide_result_arrives_as_one_arrow_table)
 check("structs and maps arrive as nested values", structs_and_maps_arrive_as_nested_values)
 check("compressed results read as plain ones", compressed_results_read_as_plain_ones)
+check("an ingest pyarrow compressed lands as sent", an_ingest_pyarrow_compressed_lands_as_sent)
 check("a denied statement names the rule", a_denied_statement_names_the_rule)
 check("a wrong secret is refused", a_wrong_secret_is_refused)
 check("another tenant's ticket is unknown", another_tenants_ticket_is_unknown)

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Python's pyarrow.flight (installed by .ci/run from the machine's wheel index; not a Debian package) against the
- * Flight SQL front end: login, a query into pandas, a denial with its rule, a refused login, another tenant's ticket.
+ * Flight SQL front end: login, a query into pandas, results compressed with zstd and lz4 equal to plain ones, an
+ * ingest pyarrow compressed with lz4 (linked blocks) and zstd, a denial with its rule, a refused login, another
+ * tenant's ticket.
  */
 @LiveServerTest
 @SlowTest
@@ -40,7 +42,7 @@ class PyarrowFlightClientTest {
             }
             System.out.println(output);
             assertThat(finished).as("python finished in time").isTrue();
-            assertThat(output).contains("flight-client: 7 passed, 0 failed");
+            assertThat(output).contains("flight-client: 8 passed, 0 failed");
             assertThat(p.exitValue()).isZero();
         }
     }
