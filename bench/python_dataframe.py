@@ -1,14 +1,15 @@
 """Seconds to a pandas DataFrame of ROWS rows (the harness's stream shape, five columns: BIGINT, DOUBLE, DECIMAL,
 VARCHAR, TIMESTAMP) through each way a Python program reads from the proxy, in one run: pyarrow.flight (Flight SQL
-front end; plain, and with the IPC compression it negotiates), psycopg2 + pandas (PostgreSQL front end), JPype +
+front end; plain, and with each IPC compression it negotiates: zstd, lz4), psycopg2 + pandas (PostgreSQL front end), JPype +
 the client jar (Avatica front end, jpype.dbapi2 as JayDeBeApi uses it). Then the write-back of ROWS rows: Flight SQL
 bulk ingest (CommandStatementIngest from Arrow Java's FlightSqlClient: pyarrow has no Flight SQL client)
 against a psycopg2 COPY (the PostgreSQL front end's fastest way) and psycopg2's executemany of a parameterised
 INSERT (what DB-API code does; on the first EXECUTEMANY_ROWS rows only, default 20,000, as it runs one statement a
-row). Every way runs twice; the second run counts. Prints seconds, rows/s and ratios (rows/s against the baseline).
+row). Every way runs twice; the second run counts. Prints seconds, rows/s and ratios (rows/s against the baseline),
+and with PROXY_PID set (run-python-dataframe.sh sets it) the proxy process's CPU seconds during each counted read.
 
 usage: /usr/bin/python3 bench/python_dataframe.py CLIENT_JAR BENCH_JAR AVATICA_PORT PG_PORT FLIGHT_PORT [ROWS [WHAT]]
-WHAT: reads, writes or all (default)
+WHAT: reads, writes, all (default) or flight (the pyarrow.flight reads alone: plain, zstd, lz4)
 """
 import os
 import subprocess
@@ -68,11 +69,27 @@ def via_jpype():
         conn.close()
 
 
-def seconds(fn):
+PROXY_PID = os.environ.get("PROXY_PID")
+CPU_SECONDS = {}
+
+
+def proxy_cpu():
+    """The proxy process's user + system CPU seconds so far (Linux /proc), or 0 without PROXY_PID."""
+    if not PROXY_PID:
+        return 0.0
+    with open(f"/proc/{PROXY_PID}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def seconds(fn, name=None):
     fn()  # warm: JIT, connections, caches
+    cpu = proxy_cpu()
     start = time.perf_counter()
     df = fn()
     elapsed = time.perf_counter() - start
+    if name:
+        CPU_SECONDS[name] = proxy_cpu() - cpu
     assert len(df) == ROWS, len(df)
     return elapsed
 
@@ -128,21 +145,25 @@ def executemany_seconds():
     return timed_write(many)
 
 
-import jpype  # noqa: E402  (JayDeBeApi's way: a JVM in this process, with the client jar)
-jpype.startJVM(classpath=[JAR, "/usr/share/java/org.jpype.jar"], convertStrings=True)
-
 if WHAT in ("reads", "all"):
-    reads = {
-        "pyarrow.flight (Flight SQL)": seconds(via_flight()),
-        "pyarrow.flight, zstd": seconds(via_flight("zstd")),
-        "psycopg2 + pandas (PostgreSQL wire)": seconds(via_psycopg2),
-        "JPype + client jar (Avatica)": seconds(via_jpype),
-    }
-    base = reads["psycopg2 + pandas (PostgreSQL wire)"]
-    print(f"\n| {ROWS:,} rows, 5 columns, to a pandas DataFrame | seconds | rows/s | psycopg2 / this |")
-    print("|---|---:|---:|---:|")
-    for name, s in reads.items():
-        print(f"| {name} | {s:.2f} | {ROWS / s:,.0f} | {base / s:.1f} |")
+    import jpype  # noqa: E402  (JayDeBeApi's way: a JVM in this process, with the client jar)
+    jpype.startJVM(classpath=[JAR, "/usr/share/java/org.jpype.jar"], convertStrings=True)
+
+if WHAT in ("reads", "all", "flight"):
+    reads = {"pyarrow.flight (Flight SQL)": seconds(via_flight(), "plain"),
+             "pyarrow.flight, zstd": seconds(via_flight("zstd"), "zstd"),
+             "pyarrow.flight, lz4": seconds(via_flight("lz4"), "lz4")}
+    if WHAT != "flight":
+        reads["psycopg2 + pandas (PostgreSQL wire)"] = seconds(via_psycopg2, "psycopg2")
+        reads["JPype + client jar (Avatica)"] = seconds(via_jpype, "jpype")
+    base_name, short = (("psycopg2 + pandas (PostgreSQL wire)", "psycopg2") if WHAT != "flight"
+                        else ("pyarrow.flight (Flight SQL)", "plain"))
+    base = reads[base_name]
+    print(f"\n| {ROWS:,} rows, 5 columns, to a pandas DataFrame | seconds | rows/s | {short} / this |"
+          + (" proxy CPU s |" if PROXY_PID else ""))
+    print("|---|---:|---:|---:|" + ("---:|" if PROXY_PID else ""))
+    for (name, s), cpu in zip(reads.items(), CPU_SECONDS.values()):
+        print(f"| {name} | {s:.2f} | {ROWS / s:,.0f} | {base / s:.1f} |" + (f" {cpu:.2f} |" if PROXY_PID else ""))
 
 if WHAT in ("writes", "all"):
     writes = {"Flight SQL bulk ingest": (ingest_seconds(), ROWS),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Python's seconds to a pandas DataFrame through each front end, and the write-back (bench/python_dataframe.py), from
 # the repository root, against the demo with acme's limits lifted and its row cap and write limits raised to ROWS.
-# Usage: bash bench/run-python-dataframe.sh [rows, default 1000000 [reads|writes|all]]
+# Usage: bash bench/run-python-dataframe.sh [rows, default 1000000 [reads|writes|all|flight]]
 #        (needs pyarrow (pip) and Debian's python3-pandas, -psycopg2, -jpype)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,4 +20,4 @@ sed -i "s/^max_rows: .*/max_rows: $rows/; s/^max_write_rows: .*/max_write_rows: 
 java -Xmx1g --add-opens=java.base/java.nio=ALL-UNNAMED -jar proxy-server/target/akkio-proxy.jar serve --config "$dir/conf/proxy.yaml" > "$dir/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 90); do grep -q "listening on http" "$dir/serve.log" && break; sleep 1; done
-/usr/bin/python3 bench/python_dataframe.py driver-shim/target/akkio-jdbc.jar bench/target/akkio-bench.jar "$http" "$pg" "$fl" "$rows" "${2:-all}"
+PROXY_PID=$pid /usr/bin/python3 bench/python_dataframe.py driver-shim/target/akkio-jdbc.jar bench/target/akkio-bench.jar "$http" "$pg" "$fl" "$rows" "${2:-all}"

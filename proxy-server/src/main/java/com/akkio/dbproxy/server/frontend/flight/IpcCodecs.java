@@ -8,10 +8,11 @@ import org.apache.arrow.vector.compression.NoCompressionCodec;
 /**
  * The Flight SQL front end's Arrow IPC codecs, both ways: LZ4_FRAME ours ({@link Lz4FrameCodec}), ZSTD Arrow's
  * (zstd-jni). Named explicitly rather than found through {@link CompressionCodec.Factory#INSTANCE}, whose service
- * lookup would pick Arrow's commons-compress LZ4 codec or ours by class path order.
+ * lookup would pick Arrow's commons-compress LZ4 codec or ours by class path order. Public for the bench harness
+ * ({@code IpcCodecHarness}).
  */
-final class IpcCodecs implements CompressionCodec.Factory {
-    static final IpcCodecs INSTANCE = new IpcCodecs();
+public final class IpcCodecs implements CompressionCodec.Factory {
+    public static final IpcCodecs INSTANCE = new IpcCodecs();
 
     private IpcCodecs() {
     }
