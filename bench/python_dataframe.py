@@ -1,17 +1,19 @@
 """Seconds to a pandas DataFrame of ROWS rows (the harness's stream shape, five columns: BIGINT, DOUBLE, DECIMAL,
 VARCHAR, TIMESTAMP) through each way a Python program reads from the proxy, in one run: pyarrow.flight (Flight SQL
-front end; plain, and with each IPC compression it negotiates: zstd, lz4), psycopg2 + pandas (PostgreSQL front end), JPype +
-the client jar (Avatica front end, jpype.dbapi2 as JayDeBeApi uses it). Then the write-back of ROWS rows: Flight SQL
-bulk ingest (CommandStatementIngest from Arrow Java's FlightSqlClient: pyarrow has no Flight SQL client)
+front end; plain, and with each IPC compression it negotiates: zstd, lz4), psycopg2 + pandas (PostgreSQL front end),
+JPype + the client jar (Avatica front end, jpype.dbapi2 as JayDeBeApi uses it). Then the write-back of ROWS rows:
+Flight SQL bulk ingest (CommandStatementIngest from Arrow Java's FlightSqlClient: pyarrow has no Flight SQL client)
 against a psycopg2 COPY (the PostgreSQL front end's fastest way) and psycopg2's executemany of a parameterised
 INSERT (what DB-API code does; on the first EXECUTEMANY_ROWS rows only, default 20,000, as it runs one statement a
-row). Every way runs twice; the second run counts. Prints seconds, rows/s and ratios (rows/s against the baseline),
-and with PROXY_PID set (run-python-dataframe.sh sets it) the proxy process's CPU seconds during each counted read.
+row). Every way runs twice; the second run counts (REPEAT=N: the median of N runs after the first). Prints seconds,
+rows/s and ratios (rows/s against the baseline), and with PROXY_PID set (run-python-dataframe.sh sets it) the proxy
+process's CPU seconds during each counted read.
 
 usage: /usr/bin/python3 bench/python_dataframe.py CLIENT_JAR BENCH_JAR AVATICA_PORT PG_PORT FLIGHT_PORT [ROWS [WHAT]]
 WHAT: reads, writes, all (default) or flight (the pyarrow.flight reads alone: plain, zstd, lz4)
 """
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -70,6 +72,7 @@ def via_jpype():
 
 
 PROXY_PID = os.environ.get("PROXY_PID")
+REPEAT = int(os.environ.get("REPEAT", "1"))
 CPU_SECONDS = {}
 
 
@@ -83,15 +86,19 @@ def proxy_cpu():
 
 
 def seconds(fn, name=None):
+    """Wall seconds of fn after a warm-up run; with REPEAT=N the median of N runs (and of the proxy's CPU seconds)."""
     fn()  # warm: JIT, connections, caches
-    cpu = proxy_cpu()
-    start = time.perf_counter()
-    df = fn()
-    elapsed = time.perf_counter() - start
+    walls, cpus = [], []
+    for _ in range(REPEAT):
+        cpu = proxy_cpu()
+        start = time.perf_counter()
+        df = fn()
+        walls.append(time.perf_counter() - start)
+        cpus.append(proxy_cpu() - cpu)
+        assert len(df) == ROWS, len(df)
     if name:
-        CPU_SECONDS[name] = proxy_cpu() - cpu
-    assert len(df) == ROWS, len(df)
-    return elapsed
+        CPU_SECONDS[name] = statistics.median(cpus)
+    return statistics.median(walls)
 
 
 def ingest_seconds():

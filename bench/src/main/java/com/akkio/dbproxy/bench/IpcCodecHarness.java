@@ -1,8 +1,13 @@
 package com.akkio.dbproxy.bench;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.math.BigDecimal;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +27,10 @@ import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil.CodecType;
 import org.apache.arrow.vector.compression.NoCompressionCodec;
+import org.apache.arrow.vector.ipc.ReadChannel;
+import org.apache.arrow.vector.ipc.WriteChannel;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -127,11 +135,22 @@ public final class IpcCodecHarness {
                 long start = CPU.getCurrentThreadCpuTime();
                 ArrowRecordBatch compressed = new VectorUnloader(batch, true, codec, true).getRecordBatch();
                 compress += CPU.getCurrentThreadCpuTime() - start;
+                // through IPC bytes, as a client's batch arrives: its buffers slices of one message body
+                ByteArrayOutputStream wire = new ByteArrayOutputStream();
                 try (compressed) {
                     packed += compressed.computeBodyLength();
+                    MessageSerializer.serialize(new WriteChannel(Channels.newChannel(wire)), compressed);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                try (ArrowRecordBatch received = (ArrowRecordBatch) MessageSerializer.deserializeMessageBatch(
+                        new ReadChannel(Channels.newChannel(new ByteArrayInputStream(wire.toByteArray()))),
+                        allocator)) {
                     start = CPU.getCurrentThreadCpuTime();
-                    loader.load(compressed);
+                    loader.load(received);
                     decompress += CPU.getCurrentThreadCpuTime() - start;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
                 if (!back.getVector("label").getObject(back.getRowCount() - 1).equals(batch.getVector("label")
                         .getObject(batch.getRowCount() - 1))) {

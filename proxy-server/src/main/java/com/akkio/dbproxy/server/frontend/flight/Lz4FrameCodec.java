@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.ProxyError;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Exception;
@@ -218,7 +217,6 @@ final class Lz4FrameCodec extends AbstractCompressionCodec {
     }
 
     private static ProxyError corrupt(String why) {
-        return ProxyError.of(ErrorCode.INVALID_ARROW_BODY, "an LZ4_FRAME-compressed Arrow buffer cannot be read: "
-                + why);
+        return IpcCodecs.corrupt(CompressionUtil.CodecType.LZ4_FRAME, why);
     }
 }

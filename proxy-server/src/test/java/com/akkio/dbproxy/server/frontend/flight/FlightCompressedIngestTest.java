@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Field;
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 
 import com.akkio.dbproxy.server.DemoProxy;
@@ -29,15 +25,10 @@ import org.apache.arrow.flight.sql.impl.FlightSql;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.DecimalVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -52,27 +43,10 @@ class FlightCompressedIngestTest {
     @RegisterExtension
     static final DemoProxyExtension PROXY = DemoProxyExtension.of(DemoProxy.builder().unthrottled());
 
-    private static final Schema SCHEMA = new Schema(List.of(
-            org.apache.arrow.vector.types.pojo.Field.nullable("id", new ArrowType.Int(64, true)),
-            org.apache.arrow.vector.types.pojo.Field.nullable("label", ArrowType.Utf8.INSTANCE),
-            org.apache.arrow.vector.types.pojo.Field.nullable("amount", new ArrowType.Decimal(12, 2, 128))));
-
-    private static VectorSchemaRoot rows(BufferAllocator allocator, int rows) {
-        VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
-        root.allocateNew();
-        for (int i = 0; i < rows; i++) {
-            ((BigIntVector) root.getVector("id")).setSafe(i, i);
-            ((VarCharVector) root.getVector("label")).setSafe(i, ("row " + i).getBytes(StandardCharsets.UTF_8));
-            ((DecimalVector) root.getVector("amount")).setSafe(i, BigDecimal.valueOf(i, 2));
-        }
-        root.setRowCount(rows);
-        return root;
-    }
-
     /**
      * {@code CommandStatementIngest} of {@code root} into a new akkio_out table, its batch compressed by {@code codec}:
      * Arrow Java's client has no compression option, so its put stream's unloader is swapped for one with the codec
-     * (what the server does for results, {@link IpcCompression}).
+     * (what the server does for results, {@link IpcCompression}). Rows: {@link FlightIngestTest#rows}.
      */
     private static long ingest(FlightClient client, CallOption login, VectorSchemaRoot root, String table,
                                CompressionCodec codec) throws Exception {
@@ -102,19 +76,12 @@ class FlightCompressedIngestTest {
         }
     }
 
-    private static long count(Connection c, String sql) throws Exception {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     @Test
     void batchesTheClientCompressedWithLz4OrZstdAreIngestedAsSent() throws Exception {
         try (BufferAllocator allocator = new RootAllocator();
              FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
                      PROXY.get().flightPort())).build();
-             VectorSchemaRoot root = rows(allocator, 20_000);
+             VectorSchemaRoot root = FlightIngestTest.rows(allocator, 20_000);
              Connection acme = PROXY.get().acme()) {
             CallOption login = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
             for (CompressionUtil.CodecType type : new CompressionUtil.CodecType[] {
@@ -122,8 +89,8 @@ class FlightCompressedIngestTest {
                 String table = "packed_" + type.name().toLowerCase();
                 assertThat(ingest(client, login, root, table, CommonsCompressionFactory.INSTANCE.createCodec(type)))
                         .as(type.name()).isEqualTo(20_000);
-                assertThat(count(acme, "SELECT count(*) FROM main.akkio_out." + table + " WHERE label = 'row ' || id"
-                        + " AND amount * 100 = id")).as(type.name()).isEqualTo(20_000);
+                assertThat(FlightIngestTest.count(acme, "SELECT count(*) FROM main.akkio_out." + table
+                        + " WHERE label = 'row ' || id AND amount * 100 = id")).as(type.name()).isEqualTo(20_000);
             }
         }
     }
@@ -153,7 +120,7 @@ class FlightCompressedIngestTest {
         try (BufferAllocator allocator = new RootAllocator();
              FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
                      PROXY.get().flightPort())).build();
-             VectorSchemaRoot root = rows(allocator, 1000);
+             VectorSchemaRoot root = FlightIngestTest.rows(allocator, 1000);
              Connection acme = PROXY.get().acme()) {
             CallOption login = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
             assertThatThrownBy(() -> ingest(client, login, root, "inflated", new InflatedLz4()))

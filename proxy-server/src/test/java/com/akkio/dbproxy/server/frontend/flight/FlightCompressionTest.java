@@ -39,7 +39,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * IPC compression is negotiated per call ({@code x-akkio-arrow-compression}: zstd or lz4, any case): a client that
  * asks gets compressed batches (fewer bytes on the wire, the same values), one that does not gets plain ones, an
- * unknown codec is refused by name. pyarrow reading compressed results: {@code flight_client_check.py} ({@link PyarrowFlightClientTest}).
+ * unknown codec is refused by name. pyarrow reading compressed results: {@code flight_client_check.py}
+ * ({@link PyarrowFlightClientTest}).
  */
 @LiveServerTest
 class FlightCompressionTest {

@@ -70,7 +70,7 @@ class FlightIngestTest {
             TableExistsOption.TABLE_EXISTS_OPTION_REPLACE);
 
     /** {@code rows} rows: id i, label "row i", happened_at 2024-01-01 00:00:00 plus i microseconds, amount i / 100. */
-    private static VectorSchemaRoot rows(BufferAllocator allocator, int rows) {
+    static VectorSchemaRoot rows(BufferAllocator allocator, int rows) {
         VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
         root.allocateNew();
         for (int i = 0; i < rows; i++) {
@@ -116,7 +116,7 @@ class FlightIngestTest {
         return config;
     }
 
-    private static long count(Connection c, String sql) throws Exception {
+    static long count(Connection c, String sql) throws Exception {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);

@@ -180,10 +180,34 @@ class Lz4FrameCodecTest {
     }
 
     private void refused(ArrowBuf sent, String why) {
-        assertThatThrownBy(() -> codec.decompress(allocator, sent).close())
+        refused(codec, sent, why);
+    }
+
+    private void refused(CompressionCodec by, ArrowBuf sent, String why) {
+        assertThatThrownBy(() -> by.decompress(allocator, sent).close())
                 .isInstanceOfSatisfying(ProxyError.class, e -> assertThat(e.getSqlState()).isEqualTo("22P03"))
-                .hasMessageStartingWith("INVALID_ARROW_BODY: an LZ4_FRAME-compressed Arrow buffer cannot be read")
+                .hasMessageStartingWith("INVALID_ARROW_BODY: an " + by.getCodecType()
+                        + "-compressed Arrow buffer cannot be read")
                 .hasMessageContaining(why);
+    }
+
+    @Test
+    void aZstdBufferThatDoesNotInflateToItsLengthIsRefusedByNameToo() {
+        CompressionCodec zstd = IpcCodecs.INSTANCE.createCodec(CompressionUtil.CodecType.ZSTD);
+        byte[] data = compressible(200_000);
+        byte[] packed;
+        try (ArrowBuf buf = zstd.compress(allocator, buffer(data))) {
+            packed = bytes(buf, 0);
+        }
+        try (ArrowBuf plain = zstd.decompress(allocator, buffer(packed))) {
+            assertThat(bytes(plain, 0)).isEqualTo(data);
+        }
+        try (ArrowBuf sent = buffer(withPrefix(data.length + 1, body(packed)))) {
+            refused(zstd, sent, "Expected != actual decompressed length");
+        }
+        try (ArrowBuf sent = buffer(Arrays.copyOf(packed, packed.length - 5))) {
+            refused(zstd, sent, "Error decompressing");
+        }
     }
 
     @Test
