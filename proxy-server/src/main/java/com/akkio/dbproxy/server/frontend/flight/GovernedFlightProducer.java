@@ -262,7 +262,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         return () -> {
             try {
                 Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), caller);
-                List<List<TypedValue>> rows = ArrowParameters.rows(IpcCompression.readWithOurCodecs(flightStream));
+                List<List<TypedValue>> rows = ArrowParameters.rows(IpcCompression.readWithOurCodecs(flightStream, memory.streamBytes()));
                 e.parameters = rows.isEmpty() ? List.of() : rows.get(rows.size() - 1);
                 ackStream.onCompleted();
             } catch (RuntimeException ex) {
@@ -281,7 +281,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             try {
                 Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), caller);
                 GovernedConnection c = connection(e, caller);
-                List<List<TypedValue>> rows = ArrowParameters.rows(IpcCompression.readWithOurCodecs(flightStream));
+                List<List<TypedValue>> rows = ArrowParameters.rows(IpcCompression.readWithOurCodecs(flightStream, memory.streamBytes()));
                 long count = 0;
                 for (List<TypedValue> row : rows.isEmpty() ? List.of(List.<TypedValue>of()) : rows) {
                     count += Math.max(0, updateCount(core(() -> c.executePrepared(e.statement, row, 0))));
@@ -326,7 +326,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                 c = open(caller);
                 GovernedConnection conn = c;
                 ack(ackStream, core(() -> new BulkIngest(conn, command, ingest, new IngestStreamReader(
-                        IpcCompression.readWithOurCodecs(flightStream), ingest, memory)).run()));
+                        IpcCompression.readWithOurCodecs(flightStream, memory.streamBytes()), ingest, memory)).run()));
             } catch (RuntimeException ex) {
                 ackStream.onError(FlightErrors.flight(ex));
             } finally {

@@ -66,18 +66,19 @@ final class IpcCompression {
     }
 
     /**
-     * Before reading a client's batches: they are decompressed by {@link IpcCodecs} (bounded by the stream's
-     * allocator, corrupt input refused as {@code INVALID_ARROW_BODY}) instead of Arrow's service-loaded codecs, whose
+     * Before reading a client's batches: they are decompressed by {@link IpcCodecs} (each batch's declared lengths
+     * bounded by {@code batchBytes}, {@link BoundedInflation}; corrupt input refused as {@code INVALID_ARROW_BODY})
+     * instead of Arrow's service-loaded codecs, whose
      * LZ4 one inflates into heap arrays of whatever length the client declares. Flight builds the stream's loader
      * when the schema arrives, so this waits for it (as reading the first batch would); a Flight version without
      * that field fails the call rather than read with the other codecs.
      */
-    static FlightStream readWithOurCodecs(FlightStream stream) {
+    static FlightStream readWithOurCodecs(FlightStream stream, long batchBytes) {
         VectorSchemaRoot root = stream.getRoot();
         try {
             Field loader = field(stream.getClass(), "loader");
             loader.setAccessible(true);
-            loader.set(stream, new VectorLoader(root, IpcCodecs.INSTANCE));
+            loader.set(stream, new VectorLoader(root, new BoundedInflation(batchBytes)));
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw ProxyError.unsupported("reading Arrow batches with this Arrow Flight version");
         }

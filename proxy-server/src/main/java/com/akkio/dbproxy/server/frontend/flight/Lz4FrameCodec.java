@@ -110,9 +110,7 @@ final class Lz4FrameCodec extends AbstractCompressionCodec {
     protected ArrowBuf doDecompress(BufferAllocator allocator, ArrowBuf compressed) {
         long declared = readUncompressedLength(compressed);
         long sent = compressed.writerIndex() - CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH;
-        if (declared < 0 || declared > Integer.MAX_VALUE || declared > sent * MAX_RATIO) {
-            throw corrupt("it declares " + declared + " bytes from " + sent + " sent");
-        }
+        checkReachable(declared, sent);
         ByteBuffer src = compressed.nioBuffer(CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH, (int) sent)
                 .order(ByteOrder.LITTLE_ENDIAN);
         ArrowBuf out = allocator.buffer(declared);
@@ -214,6 +212,13 @@ final class Lz4FrameCodec extends AbstractCompressionCodec {
     /** The frame descriptor's checksum: the second byte of its xxHash32. */
     private static byte headerChecksum(ByteBuffer frame, int offset, int length) {
         return (byte) (XXH32.hash(frame, offset, length, 0) >> 8);
+    }
+
+    /** Refuses a declared length no LZ4 frame of {@code sent} bytes can inflate to, before any memory is taken. */
+    static void checkReachable(long declared, long sent) {
+        if (declared < 0 || declared > Integer.MAX_VALUE || declared > sent * MAX_RATIO) {
+            throw corrupt("it declares " + declared + " bytes from " + sent + " sent");
+        }
     }
 
     private static ProxyError corrupt(String why) {

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.DemoProxyExtension;
 import com.akkio.dbproxy.server.LiveServerTest;
+import com.akkio.dbproxy.server.config.ProxyConfig;
 import com.google.protobuf.Any;
 import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.flight.CallOption;
@@ -25,6 +26,7 @@ import org.apache.arrow.flight.sql.impl.FlightSql;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.compression.CompressionCodec;
@@ -42,6 +44,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FlightCompressedIngestTest {
     @RegisterExtension
     static final DemoProxyExtension PROXY = DemoProxyExtension.of(DemoProxy.builder().unthrottled());
+    /** Streams limited to 16 MB each. */
+    private static final long SMALL = 16L << 20;
+    @RegisterExtension
+    static final DemoProxyExtension SMALL_STREAMS = DemoProxyExtension.of(DemoProxy.builder().unthrottled()
+            .server(s -> s.withFlight(new ProxyConfig.Flight(true, 0, s.flight().tokenTtl(), SMALL, SMALL))));
 
     /**
      * {@code CommandStatementIngest} of {@code root} into a new akkio_out table, its batch compressed by {@code codec}:
@@ -131,6 +138,42 @@ class FlightCompressedIngestTest {
             try (ResultSet tables = acme.getMetaData().getTables("main", "akkio_out", "inflated", null)) {
                 assertThat(tables.next()).as("nothing of the refused ingest is left").isFalse();
             }
+        }
+    }
+
+    /**
+     * ZSTD may expand far more than LZ4's 255:1, legitimately: 4M zero BIGINTs (32 MB) pack into a few kilobytes. The
+     * lengths a batch declares are held to the stream's memory before anything is inflated, since Arrow's Flight
+     * server inflates a client's batches before any tenant limit applies.
+     */
+    @Test
+    void aZstdBatchThatWouldInflatePastTheStreamsMemoryIsRefusedBeforeItIsInflated() throws Exception {
+        int rows = 4 << 20;
+        try (BufferAllocator allocator = new RootAllocator();
+             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
+                     SMALL_STREAMS.get().flightPort())).build();
+             VectorSchemaRoot root = VectorSchemaRoot.of(new BigIntVector("id", allocator));
+             Connection acme = SMALL_STREAMS.get().acme()) {
+            BigIntVector id = (BigIntVector) root.getVector(0);
+            id.allocateNew(rows);
+            for (int i = 0; i < rows; i++) {
+                id.set(i, 0);
+            }
+            root.setRowCount(rows);
+            CallOption login = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            assertThatThrownBy(() -> ingest(client, login, root, "zeros", CommonsCompressionFactory.INSTANCE
+                    .createCodec(CompressionUtil.CodecType.ZSTD)))
+                    .isInstanceOfSatisfying(FlightRuntimeException.class, e -> assertThat(e.status().code())
+                            .isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED))
+                    .hasMessageStartingWith("STREAM_MEMORY_EXCEEDED: a compressed batch the client sent declares more"
+                            + " than " + SMALL + " bytes once inflated");
+            try (ResultSet tables = acme.getMetaData().getTables("main", "akkio_out", "zeros", null)) {
+                assertThat(tables.next()).as("nothing of the refused ingest is left").isFalse();
+            }
+            root.setRowCount(1000);
+            assertThat(ingest(client, login, root, "zeros", CommonsCompressionFactory.INSTANCE
+                    .createCodec(CompressionUtil.CodecType.ZSTD))).as("a batch within the limit, same connection")
+                    .isEqualTo(1000);
         }
     }
 }
