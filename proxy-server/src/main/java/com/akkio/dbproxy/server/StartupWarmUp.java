@@ -75,7 +75,8 @@ final class StartupWarmUp implements Runnable {
             LOG.info("warm-up done in {} s: {} statements through the front ends ({} refused on purpose), {} policy"
                     + " decisions; ended as {}", String.format(java.util.Locale.ROOT, "%.1f", report.seconds()),
                     report.statements(), report.refused(), report.decisions(),
-                    report.quiet() ? "the JIT compilers fell quiet" : "server.warmup.max_seconds was reached");
+                    report.ending() == WarmUp.Ending.MAX_SECONDS ? "server.warmup.max_seconds was reached"
+                            : report.ending().why());
         } catch (Exception | LinkageError e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             state.failed(why);

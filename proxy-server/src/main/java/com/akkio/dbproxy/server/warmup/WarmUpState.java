@@ -96,7 +96,7 @@ public final class WarmUpState {
             out.put("statements", r.statements());
             out.put("refused_on_purpose", r.refused());
             out.put("policy_decisions", r.decisions());
-            out.put("ended_because", r.quiet() ? "the JIT compilers fell quiet" : "max_seconds");
+            out.put("ended_because", r.ending().why());
         }
         return out;
     }
