@@ -12,8 +12,9 @@ package com.akkio.dbproxy.server.warmup;
  *   the round. The last condition stands for a drained compile queue: a compiler thread with work queued compiles
  *   without pause, so a queue that held work all round would show at least 100 %.</li>
  * </ul>
- * The fastest rather than the median {@code SELECT 1}: on a shared machine the median mostly measures the other
- * processes, the fastest how much work the path itself still takes.
+ * Both wait for the clients to have sent their statements because clients blocked on class loading (a busy machine)
+ * leave the JIT quiet too. The fastest rather than the median {@code SELECT 1}: on a shared machine the median mostly
+ * measures the other processes, the fastest how much work the path itself still takes.
  */
 final class SteadyState {
     static final int QUIET_PERCENT = 10;

@@ -101,8 +101,8 @@ public final class WarmUp {
 
     /**
      * Runs the workload against {@code target} until {@code deadlineNanos} ({@link System#nanoTime()}) or until
-     * {@link SteadyState} finds the path warm. Throws what made a
-     * client fail outright (a refused statement is not a failure: the corpus holds refused statements on purpose).
+     * {@link SteadyState} finds the path warm. Throws what made a client fail outright (a refused statement is not a
+     * failure: the corpus holds refused statements on purpose).
      */
     public static Report run(Loopback target, long deadlineNanos) throws Exception {
         return new WarmUp(target).drive(deadlineNanos);
