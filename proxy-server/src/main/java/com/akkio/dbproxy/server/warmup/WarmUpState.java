@@ -39,7 +39,7 @@ public final class WarmUpState {
         return new WarmUpState(Phase.RUNNING, maxSeconds);
     }
 
-    /** The warm-up itself starts now (the server it warms took its time to open): its bound counts from here. */
+    /** The warm-up itself starts now (alongside the opening of the server it warms): its bound counts from here. */
     public void begin() {
         startNanos = System.nanoTime();
     }
