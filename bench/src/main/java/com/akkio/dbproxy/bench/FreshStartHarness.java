@@ -38,7 +38,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *
  * <p>Usage, from the repository root: {@code java -cp bench/target/akkio-bench.jar
  * com.akkio.dbproxy.bench.FreshStartHarness [horizon s, default 180] [window s, default 10] [warm-up max s, default 10]
- * [variants, default plain,proxy,cds,warm,warm_cds; also warm_cds_jit]}
+ * [variants, default plain,proxy,cds,warm,warm_cds; also warm_cds_jit, warm_cds_serial, warm_cds_cic4, warm_cds_c1,
+ * warm3_cds_c1, cds_c1]}
  */
 public final class FreshStartHarness {
     private static final int CLIENTS = 4;
@@ -74,6 +75,12 @@ public final class FreshStartHarness {
         List<String> cds = List.of("-XX:SharedArchiveFile=" + ARCHIVE, "-Xshare:auto");
         List<String> jit = new ArrayList<>(cds);
         jit.add("-XX:CompileThresholdScaling=0.5");
+        List<String> serial = new ArrayList<>(cds);
+        serial.add("-XX:+UseSerialGC");
+        List<String> compilers = new ArrayList<>(cds);
+        compilers.add("-XX:CICompilerCount=4");
+        List<String> c1 = new ArrayList<>(cds);
+        c1.add("-XX:TieredStopAtLevel=1");
         Map<String, String> warm = Map.of("AKKIO_BENCH_WARMUP", "true", "AKKIO_BENCH_WARMUP_SECONDS", warmUpSeconds);
         List<Variant> variants = new ArrayList<>(List.of(
                 new Variant("plain", "plain Avatica", List.of(), Map.of()),
@@ -81,7 +88,13 @@ public final class FreshStartHarness {
                 new Variant("cds", "proxy, AppCDS, no warm-up", cds, Map.of()),
                 new Variant("warm", "proxy, warm-up", List.of(), warm),
                 new Variant("warm_cds", "proxy, warm-up + AppCDS", cds, warm),
-                new Variant("warm_cds_jit", "proxy, warm-up + AppCDS + CompileThresholdScaling=0.5", jit, warm)));
+                new Variant("warm_cds_jit", "proxy, warm-up + AppCDS + CompileThresholdScaling=0.5", jit, warm),
+                new Variant("warm_cds_serial", "proxy, warm-up + AppCDS + SerialGC", serial, warm),
+                new Variant("warm_cds_cic4", "proxy, warm-up + AppCDS + CICompilerCount=4", compilers, warm),
+                new Variant("warm_cds_c1", "proxy, warm-up + AppCDS + TieredStopAtLevel=1", c1, warm),
+                new Variant("warm3_cds_c1", "proxy, 3 s warm-up + AppCDS + TieredStopAtLevel=1", c1,
+                        Map.of("AKKIO_BENCH_WARMUP", "true", "AKKIO_BENCH_WARMUP_SECONDS", "3")),
+                new Variant("cds_c1", "proxy, AppCDS + TieredStopAtLevel=1, no warm-up", c1, Map.of())));
         variants.removeIf(v -> !chosen.contains(v.key()));
         if (variants.isEmpty() || !variants.get(0).plain()) {
             throw new IllegalArgumentException("the variants must include plain, the baseline: " + chosen);
@@ -161,9 +174,15 @@ public final class FreshStartHarness {
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + "/ready"))
                 .timeout(Duration.ofSeconds(5)).build();
         while (true) {
-            HttpResponse<String> r = http.send(ready, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200) {
-                return JSON.readTree(r.body());
+            try {
+                HttpResponse<String> r = http.send(ready, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return JSON.readTree(r.body());
+                }
+            } catch (java.net.http.HttpTimeoutException e) {
+                // a JVM starved of CPU while it loads classes can take longer than the timeout to answer: not ready
+                System.out.printf(Locale.ROOT, "/ready did not answer within 5 s (%d ms after launch); asking again%n",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - server.launchedNanos()));
             }
             TimeUnit.MILLISECONDS.sleep(20);
         }

@@ -110,16 +110,28 @@ public final class ProxyServer implements Closeable {
         // not ready from the first answer of /ready on, so that no probe sees a proxy that has not warmed up yet
         WarmUpState state = config.server().warmUp().enabled()
                 ? WarmUpState.running(config.server().warmUp().maxSeconds()) : WarmUpState.off();
-        ProxyServer server = open(config, port, "", state);
+        // the warm-up starts its private copy while this server opens: the two share little but the class loading
+        // and DuckDB's native library, and neither waits for the other (start to ready is the longer of the two
+        // starts plus the workload, not their sum)
+        StartupWarmUp warmUp = null;
         if (config.server().warmUp().enabled()) {
-            server.warmUp = new StartupWarmUp(config.server(), state, hook);
-            Thread t = new Thread(server.warmUp, "akkio-warmup");
+            warmUp = new StartupWarmUp(config.server(), state, hook);
+            Thread t = new Thread(warmUp, "akkio-warmup");
             t.setDaemon(true);
             LOG.info("warming up for at most {} s (server.warmup) before /ready says so",
                     config.server().warmUp().maxSeconds());
             t.start();
         }
-        return server;
+        try {
+            ProxyServer server = open(config, port, "", state);
+            server.warmUp = warmUp;
+            return server;
+        } catch (IOException | SQLException | RuntimeException e) {
+            if (warmUp != null) {
+                warmUp.close();
+            }
+            throw e;
+        }
     }
 
     /** The warm-up's private copy: no warm-up of its own, its log lines marked. */

@@ -72,10 +72,12 @@ final class StartupWarmUp implements Runnable {
             if (closed) {
                 return;
             }
-            LOG.info("warm-up done in {} s: {} statements through the front ends ({} refused on purpose), {} policy"
-                    + " decisions; ended as {}", String.format(java.util.Locale.ROOT, "%.1f", report.seconds()),
+            // the workload's own seconds: max_seconds also covers the start of the copy, alongside the server's own
+            LOG.info("warm-up done after {} s of workload: {} statements through the front ends ({} refused on"
+                    + " purpose), {} policy decisions; ended as {}", String.format(java.util.Locale.ROOT, "%.1f", report.seconds()),
                     report.statements(), report.refused(), report.decisions(),
-                    report.quiet() ? "the JIT compilers fell quiet" : "server.warmup.max_seconds was reached");
+                    report.ending() == WarmUp.Ending.MAX_SECONDS ? "server.warmup.max_seconds was reached"
+                            : report.ending().why());
         } catch (Exception | LinkageError e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             state.failed(why);

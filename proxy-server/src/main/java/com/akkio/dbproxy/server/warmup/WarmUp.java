@@ -31,24 +31,45 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.sql.FlightSqlClient;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The warm-up's workload: until its deadline, or until the JIT compilers fall quiet, clients on 127.0.0.1 send what
- * tenants send (the harness's {@code SELECT 1} and analytics query, new literals and new shapes, prepared queries, a
- * 5,000-row stream, metadata calls, the demo's allowed and refused statements) through each front end of a private
- * copy of the proxy, while the policy engine decides the TPC-DS and analyst corpora. The JIT compiles code, not
+ * The warm-up's workload: until its deadline, or until {@link SteadyState} finds the path warm, clients on 127.0.0.1
+ * send what tenants send (the harness's {@code SELECT 1} and analytics query, new literals and new shapes, prepared
+ * queries, a 5,000-row stream, metadata calls, the demo's allowed and refused statements) through each front end of a
+ * private copy of the proxy, while the policy engine decides the TPC-DS and analyst corpora. The JIT compiles code, not
  * servers: what the copy makes hot is hot for the real front ends too, while no tenant, audit log or limit of the real
  * server ever sees a statement.
  */
 public final class WarmUp {
+    private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
     /** The private copy: its ports (-1 where a front end is off) and the login of its only tenant. */
     public record Loopback(int avaticaPort, boolean json, int postgresPort, int flightPort, String tenant,
                            String secret) {
     }
 
+    /** Why a warm-up ended. */
+    public enum Ending {
+        JIT_QUIET("the JIT compilers fell quiet"),
+        PLATEAU("SELECT 1 stopped getting faster and the JIT's queue drained"),
+        MAX_SECONDS("max_seconds");
+
+        private final String why;
+
+        Ending(String why) {
+            this.why = why;
+        }
+
+        /** As {@code /ready} and the log say it. */
+        public String why() {
+            return why;
+        }
+    }
+
     /** What one warm-up did: rounds of about {@value #ROUND_MILLIS} ms, statements sent, and why it ended. */
     public record Report(int rounds, long statements, long refused, long decisions, double seconds,
-                         boolean quiet) {
+                         Ending ending) {
     }
 
     /** The harness's analytics query, in the demo's logical names. */
@@ -60,8 +81,6 @@ public final class WarmUp {
     private static final String PREPARED = "SELECT order_id, amount, ordered_at, tenant_tag FROM main.sales.orders"
             + " WHERE customer_id = ?";
     static final long ROUND_MILLIS = 500;
-    /** The JIT counts as quiet when it compiled for less than this share of a round's wall time. */
-    private static final int QUIET_PERCENT = 10;
     private static final int AVATICA_CLIENTS = 2;
     private static final int HOT_PER_CORPUS = 3;
     private static final int TIMEOUT_MILLIS = 10_000;
@@ -73,16 +92,17 @@ public final class WarmUp {
     private final AtomicLong decisions = new AtomicLong();
     private final AtomicLong literal = new AtomicLong();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
+    /** The fastest {@code SELECT 1} through the Avatica front end in the current round, in nanoseconds. */
+    private final AtomicLong fastestProbe = new AtomicLong(Long.MAX_VALUE);
 
     private WarmUp(Loopback target) {
         this.target = target;
     }
 
     /**
-     * Runs the workload against {@code target} until {@code deadlineNanos} ({@link System#nanoTime()}) or until every
-     * client has sent its whole script and the JIT compilers were busy for less than {@value #QUIET_PERCENT} % of a
-     * round. Throws what made a
-     * client fail outright (a refused statement is not a failure: the corpus holds refused statements on purpose).
+     * Runs the workload against {@code target} until {@code deadlineNanos} ({@link System#nanoTime()}) or until
+     * {@link SteadyState} finds the path warm. Throws what made a client fail outright (a refused statement is not a
+     * failure: the corpus holds refused statements on purpose).
      */
     public static Report run(Loopback target, long deadlineNanos) throws Exception {
         return new WarmUp(target).drive(deadlineNanos);
@@ -108,22 +128,31 @@ public final class WarmUp {
             return t;
         });
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        SteadyState steady = new SteadyState();
+        SteadyState.Verdict verdict = SteadyState.Verdict.NOT_YET;
         int rounds = 0;
-        boolean quiet = false;
         try {
             workers.forEach(w -> pool.execute(w::loop));
             long jitBefore = jit.getTotalCompilationTime();
-            while (failure.get() == null && !quiet && System.nanoTime() < deadlineNanos) {
+            long workBefore = 0;
+            while (failure.get() == null && verdict == SteadyState.Verdict.NOT_YET
+                    && System.nanoTime() < deadlineNanos) {
                 long roundStart = System.nanoTime();
                 TimeUnit.NANOSECONDS.sleep(Math.min(TimeUnit.MILLISECONDS.toNanos(ROUND_MILLIS),
                         Math.max(0, deadlineNanos - roundStart)));
                 long jitNow = jit.getTotalCompilationTime();
                 long roundMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - roundStart);
                 rounds++;
-                // blocked clients (class loading on a busy machine) leave the JIT quiet too: count only once every
-                // client has sent its whole script
-                quiet = rounds > 2 && workers.stream().allMatch(w -> w.cycled)
-                        && (jitNow - jitBefore) * 100 < roundMillis * QUIET_PERCENT;
+                long work = statements.get() + decisions.get();
+                long probe = fastestProbe.getAndSet(Long.MAX_VALUE);
+                boolean hot = workers.stream().allMatch(w -> w.hotCycled);
+                boolean all = workers.stream().allMatch(w -> w.cycled);
+                verdict = steady.round(roundMillis, jitNow - jitBefore, probe == Long.MAX_VALUE ? -1 : probe, hot,
+                        all);
+                LOG.debug("warm-up round {}: {} ms, JIT {} ms, {} statements and decisions, fastest SELECT 1 {} us,"
+                        + " hot statements cycled {}, all {}: {}", rounds, roundMillis, jitNow - jitBefore,
+                        work - workBefore, probe == Long.MAX_VALUE ? -1 : probe / 1000, hot, all, verdict);
+                workBefore = work;
                 jitBefore = jitNow;
             }
         } finally {
@@ -137,7 +166,11 @@ public final class WarmUp {
             throw failure.get();
         }
         return new Report(rounds, statements.get(), refused.get(), decisions.get(),
-                (System.nanoTime() - start) / 1e9, quiet);
+                (System.nanoTime() - start) / 1e9, switch (verdict) {
+                    case JIT_QUIET -> Ending.JIT_QUIET;
+                    case PLATEAU -> Ending.PLATEAU;
+                    case NOT_YET -> Ending.MAX_SECONDS;
+                });
     }
 
     /** One client: opens what it needs, then runs its units in turn until told to stop. */
@@ -147,6 +180,8 @@ public final class WarmUp {
         private final List<Unit> corpus = new ArrayList<>();
         /** Every unit has run at least once. */
         volatile boolean cycled;
+        /** Every hot unit (not the corpus) has run at least once. */
+        volatile boolean hotCycled;
 
         interface Unit {
             void run() throws Exception;
@@ -178,7 +213,8 @@ public final class WarmUp {
                         } else {
                             units.get((int) (hot++ % units.size())).run();
                         }
-                        cycled = hot >= units.size() && cold >= corpus.size();
+                        hotCycled = hot >= units.size();
+                        cycled = hotCycled && cold >= corpus.size();
                     }
                 } finally {
                     close();
@@ -257,7 +293,12 @@ public final class WarmUp {
                     + ";authentication=BASIC", login);
             statement = connection.createStatement();
             prepared = connection.prepareStatement(PREPARED);
-            add(20, () -> query("SELECT 1"));
+            add(20, () -> {
+                long t0 = System.nanoTime();
+                query("SELECT 1");
+                long took = System.nanoTime() - t0;
+                fastestProbe.accumulateAndGet(took, Math::min);
+            });
             add(10, () -> query(ANALYTICS));
             add(10, () -> query(newLiteral()));
             add(5, () -> query(newShape()));

@@ -39,7 +39,7 @@ public final class WarmUpState {
         return new WarmUpState(Phase.RUNNING, maxSeconds);
     }
 
-    /** The warm-up itself starts now (the server it warms took its time to open): its bound counts from here. */
+    /** The warm-up itself starts now (alongside the opening of the server it warms): its bound counts from here. */
     public void begin() {
         startNanos = System.nanoTime();
     }
@@ -96,7 +96,7 @@ public final class WarmUpState {
             out.put("statements", r.statements());
             out.put("refused_on_purpose", r.refused());
             out.put("policy_decisions", r.decisions());
-            out.put("ended_because", r.quiet() ? "the JIT compilers fell quiet" : "max_seconds");
+            out.put("ended_because", r.ending().why());
         }
         return out;
     }

@@ -13,7 +13,7 @@ class WarmUpStateTest {
         assertThat(running.warning()).isNull();
         assertThat(running.ended()).isFalse();
 
-        running.done(new WarmUp.Report(3, 120, 4, 600, 1.5, true));
+        running.done(new WarmUp.Report(3, 120, 4, 600, 1.5, WarmUp.Ending.JIT_QUIET));
         assertThat(running.problem()).isNull();
         assertThat(running.warning()).isNull();
         assertThat(running.summary()).containsEntry("status", "done").containsEntry("statements", 120L)
