@@ -105,7 +105,9 @@ public enum ErrorCode {
     INVALID_COMPRESSION("22023", 3402, "Flight SQL: the header x-akkio-arrow-compression is neither lz4, zstd nor"
             + " none"),
     INVALID_ARROW_BODY("22P03", 3403, "Flight SQL: a compressed Arrow buffer the client sent does not decompress to"
-            + " the length it declares");
+            + " the length it declares"),
+    PREPARED_RESULT_CHANGED("0A000", 3405, "Flight SQL: a prepared statement, prepared again for an execution, no"
+            + " longer has the result columns it declared; prepare it anew");
 
     /** How a message is built from the detail. */
     public enum Style {

@@ -92,10 +92,6 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         return gateway.open("flight-" + java.util.HexFormat.of().formatHex(id), caller);
     }
 
-    private GovernedConnection connection(Handles.Entry e, Caller caller) {
-        return gateway.connection(e.connectionId, caller);
-    }
-
     private static void closeQuietly(GovernedConnection c) {
         try {
             c.close();
@@ -104,12 +100,25 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         }
     }
 
-    private void close(Handles.Entry e, Caller caller) {
-        try {
-            closeQuietly(connection(e, caller));
-        } catch (ProxyError gone) {
-            // the connection expired already
+    /** Closes the governed connection {@code id} of {@code tenant} (null: none), gone already or not. */
+    private void closeConnection(String id, String tenant) {
+        if (id != null) {
+            try {
+                closeQuietly(gateway.connection(id, new Caller(tenant, null, null)));
+            } catch (ProxyError gone) {
+                // the connection expired already
+            }
         }
+    }
+
+    /** Closes a statement for good. */
+    private void close(Handles.Entry e) {
+        closeConnection(e.close(), e.tenant);
+    }
+
+    private static Schema schemaOf(GovernedConnection c, Meta.StatementHandle h) {
+        return c.returnsRows(h) && h.signature != null ? ArrowTypes.schema(h.signature.columns)
+                : new Schema(List.of());
     }
 
     /** Decides and prepares {@code sql} on a connection of its own; the statement's handle is bound to the tenant. */
@@ -117,23 +126,61 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         GovernedConnection c = open(caller);
         try {
             Meta.StatementHandle h = c.prepare(sql, -1);
-            boolean rows = c.returnsRows(h);
-            Schema schema = rows && h.signature != null ? ArrowTypes.schema(h.signature.columns) : new Schema(List.of());
-            return handles.add(new Handles.Entry(caller.tenant(), c.id(), h, schema, rows));
+            return handles.add(new Handles.Entry(caller.tenant(), sql, c.id(), h, schemaOf(c, h), c.returnsRows(h)));
         } catch (RuntimeException e) {
             closeQuietly(c);
             throw e;
         }
     }
 
+    /** One execution's connection and backend statement; ended with {@link #finish}. */
+    private record Lease(GovernedConnection connection, Meta.StatementHandle statement) {
+    }
+
+    /**
+     * Starts an execution of {@code e}: on the connection it is prepared on, or, when it gave that back after its
+     * last execution, on a new one where it is decided and prepared again (its declared result must not have
+     * changed: {@code PREPARED_RESULT_CHANGED}).
+     */
+    private Lease lease(Handles.Entry e, Caller caller) {
+        while (true) {
+            Handles.Entry.Prepared p = e.start();
+            if (p != null) {
+                try {
+                    return new Lease(gateway.connection(p.connectionId(), caller), p.statement());
+                } catch (RuntimeException ex) {
+                    finish(e);
+                    throw ex;
+                }
+            }
+            GovernedConnection c = open(caller);
+            Meta.StatementHandle h;
+            try {
+                h = c.prepare(e.sql, -1);
+                if (!schemaOf(c, h).equals(e.schema)) {
+                    throw ProxyError.of(ErrorCode.PREPARED_RESULT_CHANGED, "the statement's result columns are now "
+                            + schemaOf(c, h).getFields() + ", it was prepared with " + e.schema.getFields());
+                }
+            } catch (RuntimeException ex) {
+                closeQuietly(c);
+                throw ex;
+            }
+            if (e.prepared(c.id(), h)) {
+                return new Lease(c, h);
+            }
+            closeQuietly(c); // closed meanwhile (start refuses it), or prepared by another execution (start takes it)
+        }
+    }
+
+    /** Ends an execution; the last one running gives the statement's connection back. */
+    private void finish(Handles.Entry e) {
+        closeConnection(e.finish(), e.tenant);
+    }
+
     /** Closes statements whose clients went away without closing them (called periodically). */
     void expire(long idleNanos) {
         for (Handles.Entry e : handles.removeOlderThan(System.nanoTime() - idleNanos)) {
-            try {
-                closeQuietly(gateway.connection(e.connectionId, new Caller(e.tenant, null, null)));
-            } catch (ProxyError gone) {
-                // expired with its connection
-            }
+            close(e);
         }
     }
 
@@ -158,7 +205,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         return guarded(() -> {
             Caller caller = FlightLogin.caller();
             Handles.Entry e = handles.remove(prepare(caller, command.getQuery()), caller);
-            close(e, caller);
+            close(e);
             return new SchemaResult(e.schema);
         });
     }
@@ -188,7 +235,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             } catch (ProxyError gone) {
                 // expired meanwhile
             }
-            close(e, caller);
+            close(e);
         }
     }
 
@@ -199,8 +246,9 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             Caller caller = FlightLogin.caller();
             byte[] handle = prepare(caller, request.getQuery());
             Handles.Entry e = handles.get(handle, caller);
-            Schema parameters = ArrowParameters.schema(e.statement.signature == null ? List.of()
-                    : e.statement.signature.parameters);
+            Meta.StatementHandle prepared = e.statement(); // held from its preparation until a first execution
+            Schema parameters = ArrowParameters.schema(prepared == null || prepared.signature == null ? List.of()
+                    : prepared.signature.parameters);
             FlightSql.ActionCreatePreparedStatementResult result = FlightSql.ActionCreatePreparedStatementResult
                     .newBuilder()
                     .setPreparedStatementHandle(ByteString.copyFrom(handle))
@@ -219,7 +267,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                                        StreamListener<Result> listener) {
         try {
             Caller caller = FlightLogin.caller();
-            close(handles.remove(request.getPreparedStatementHandle().toByteArray(), caller), caller);
+            close(handles.remove(request.getPreparedStatementHandle().toByteArray(), caller));
             listener.onCompleted();
         } catch (RuntimeException ex) {
             listener.onError(FlightErrors.flight(ex));
@@ -280,11 +328,17 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         return () -> {
             try {
                 Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), caller);
-                GovernedConnection c = connection(e, caller);
-                List<List<TypedValue>> rows = ArrowParameters.rows(IpcCompression.readWithOurCodecs(flightStream, memory.streamBytes()));
+                List<List<TypedValue>> rows = ArrowParameters.rows(IpcCompression.readWithOurCodecs(flightStream,
+                        memory.streamBytes()));
+                Lease lease = lease(e, caller);
                 long count = 0;
-                for (List<TypedValue> row : rows.isEmpty() ? List.of(List.<TypedValue>of()) : rows) {
-                    count += Math.max(0, updateCount(core(() -> c.executePrepared(e.statement, row, 0))));
+                try {
+                    for (List<TypedValue> row : rows.isEmpty() ? List.of(List.<TypedValue>of()) : rows) {
+                        count += Math.max(0, updateCount(core(() -> lease.connection().executePrepared(
+                                lease.statement(), row, 0))));
+                    }
+                } finally {
+                    finish(e);
                 }
                 ack(ackStream, count);
             } catch (RuntimeException ex) {
@@ -358,7 +412,10 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             Caller caller = FlightLogin.caller();
             for (FlightEndpoint endpoint : request.getInfo().getEndpoints()) {
                 byte[] handle = handleOf(endpoint.getTicket());
-                connection(handles.get(handle, caller), caller).cancel();
+                String running = handles.get(handle, caller).connectionId();
+                if (running != null) {
+                    gateway.connection(running, caller).cancel();
+                }
             }
             listener.onNext(CancelStatus.CANCELLED);
             listener.onCompleted();
@@ -388,15 +445,31 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
      * and every column can leave in its declared type from there ({@link ExportedBatches}), else built from rows.
      */
     private void stream(Handles.Entry e, Caller caller, ServerStreamListener listener) {
+        Lease lease;
         try {
-            GovernedConnection c = connection(e, caller);
-            if (c.exportsArrow() && e.statement.signature != null
-                    && ExportedBatches.exportable(e.statement.signature.columns)) {
-                streamExported(e, c, caller, listener);
+            lease = lease(e, caller);
+        } catch (RuntimeException ex) {
+            listener.error(FlightErrors.flight(ex));
+            return;
+        }
+        try {
+            stream(e, lease, caller, listener);
+        } finally {
+            finish(e);
+        }
+    }
+
+    private void stream(Handles.Entry e, Lease lease, Caller caller, ServerStreamListener listener) {
+        try {
+            GovernedConnection c = lease.connection();
+            Meta.StatementHandle statement = lease.statement();
+            if (c.exportsArrow() && statement.signature != null
+                    && ExportedBatches.exportable(statement.signature.columns)) {
+                streamExported(e, c, statement, caller, listener);
                 return;
             }
             int fetchRows = BatchSize.rowPathRows(e.schema, memory.streamBytes());
-            Meta.MetaResultSet rs = core(() -> c.executePrepared(e.statement, e.parameters, fetchRows))
+            Meta.MetaResultSet rs = core(() -> c.executePrepared(statement, e.parameters, fetchRows))
                     .resultSets.get(0);
             listener.setOnCancelHandler(c::cancel);
             try (BufferAllocator stream = memory.stream(caller.tenant(), "flight-stream");
@@ -420,7 +493,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                         break;
                     }
                     long next = offset;
-                    frame = core(() -> c.fetch(e.statement, next, fetchRows));
+                    frame = core(() -> c.fetch(statement, next, fetchRows));
                 }
                 listener.completed();
             }
@@ -439,14 +512,15 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
      * Not by the import allocator's limit: Arrow's C data import leaks its array struct when an allocation fails
      * midway.
      */
-    private void streamExported(Handles.Entry e, GovernedConnection c, Caller caller, ServerStreamListener listener) {
+    private void streamExported(Handles.Entry e, GovernedConnection c, Meta.StatementHandle statement, Caller caller,
+                                ServerStreamListener listener) {
         listener.setOnCancelHandler(c::cancel);
         try (BufferAllocator stream = memory.stream(caller.tenant(), "flight-stream");
              // closed after the batch that may still hold its buffers (the import's structs live until then)
              BufferAllocator imported = allocator.newChildAllocator("flight-export", 0, Long.MAX_VALUE);
              TenantMemory.Held held = new TenantMemory.Held(stream);
              VectorSchemaRoot root = VectorSchemaRoot.create(e.schema, stream);
-             GovernedConnection.ArrowResult result = core(() -> c.executePreparedArrow(e.statement, e.parameters,
+             GovernedConnection.ArrowResult result = core(() -> c.executePreparedArrow(statement, e.parameters,
                      imported, BatchSize.rows(e.schema, memory.streamBytes())))) {
             try {
                 listener.start(root);

@@ -19,26 +19,93 @@ import org.apache.calcite.avatica.remote.TypedValue;
  */
 final class Handles {
     /**
-     * One statement: its governed connection (opened for it alone, so concurrent streams of one client never share a
-     * backend connection), the prepared backend statement, the result schema, and the parameters last bound to it.
+     * One statement: its text, the result schema declared to the client, the parameters last bound to it, and, while
+     * it is prepared on the backend, its governed connection (opened for it alone, so concurrent streams of one
+     * client never share a backend connection) and backend statement. A prepared statement gives its connection
+     * back when no execution runs and prepares again at the next one ({@code GovernedFlightProducer.lease}): a
+     * handle a client forgets holds none of the tenant's backend connections.
      */
     static final class Entry {
         final String tenant;
-        final String connectionId;
-        final Meta.StatementHandle statement;
+        final String sql;
         final Schema schema;
         final boolean returnsRows;
         volatile long usedNanos = System.nanoTime();
         volatile List<TypedValue> parameters = List.of();
         /** Set when a query's one stream starts: its ticket is then spent (but still names it for a cancel). */
         final java.util.concurrent.atomic.AtomicBoolean streamed = new java.util.concurrent.atomic.AtomicBoolean();
+        // guarded by this
+        private String connectionId;
+        private Meta.StatementHandle statement;
+        private int running;
+        private boolean closed;
 
-        Entry(String tenant, String connectionId, Meta.StatementHandle statement, Schema schema, boolean returnsRows) {
+        Entry(String tenant, String sql, String connectionId, Meta.StatementHandle statement, Schema schema,
+              boolean returnsRows) {
             this.tenant = tenant;
+            this.sql = sql;
             this.connectionId = connectionId;
             this.statement = statement;
             this.schema = schema;
             this.returnsRows = returnsRows;
+        }
+
+        /** The backend statement while prepared (at creation, and during executions); null once given back. */
+        synchronized Meta.StatementHandle statement() {
+            return statement;
+        }
+
+        /** The governed connection's id while prepared, else null. */
+        synchronized String connectionId() {
+            return connectionId;
+        }
+
+        /** The connection and backend statement one execution runs on. */
+        record Prepared(String connectionId, Meta.StatementHandle statement) {
+        }
+
+        /**
+         * Starts an execution: what it runs on when the statement is prepared (now counted as running), null when it
+         * must be prepared again first ({@link #prepared}). Refused once closed.
+         */
+        synchronized Prepared start() {
+            if (closed) {
+                throw ProxyError.unknownHandle("statement");
+            }
+            if (connectionId == null) {
+                return null;
+            }
+            running++;
+            return new Prepared(connectionId, statement);
+        }
+
+        /** Records a new preparation and starts an execution on it; false (the caller closes it) when closed. */
+        synchronized boolean prepared(String connection, Meta.StatementHandle prepared) {
+            if (closed || connectionId != null) {
+                return false;
+            }
+            connectionId = connection;
+            statement = prepared;
+            running++;
+            return true;
+        }
+
+        /** Ends an execution; the connection id to close when it was the last, else null. */
+        synchronized String finish() {
+            return --running == 0 ? takeConnection() : null;
+        }
+
+        /** Closes the statement for good; the connection id to close, or null if none is held. */
+        synchronized String close() {
+            closed = true;
+            return takeConnection();
+        }
+
+        private String takeConnection() {
+            String id = connectionId;
+            connectionId = null;
+            statement = null;
+            return id;
         }
     }
 

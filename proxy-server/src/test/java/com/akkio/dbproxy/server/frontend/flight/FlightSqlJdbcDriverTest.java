@@ -69,6 +69,46 @@ class FlightSqlJdbcDriverTest {
         }
     }
 
+    /**
+     * Driver 18.3.0 forgets, without closing, the server-side prepared statement of every query but the last that one
+     * {@code Statement} runs (apache/arrow-java#1129). A prepared statement gives its backend connection back between
+     * executions, so 40 queries on one Statement, five times the demo's pool of 8, all run: before, the ninth waited
+     * for a pool connection the forgotten statements held and failed.
+     */
+    @Test
+    void oneStatementRunsManyQueriesWithoutHoldingABackendConnectionForEachForgottenOne() throws Exception {
+        try (Connection c = connect("acme", "acme-secret"); Statement s = c.createStatement()) {
+            for (int i = 0; i < 40; i++) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) + " + i + " AS n FROM main.sales.orders")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getLong("n")).isEqualTo(1000 + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPreparedStatementRunsAgainAndIsRefusedByNameOnceItsResultColumnsChanged() throws Exception {
+        try (Connection c = connect("acme", "acme-secret"); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE main.akkio_out.reprepared AS SELECT 1 AS id");
+            try (PreparedStatement p = c.prepareStatement("SELECT * FROM main.akkio_out.reprepared")) {
+                for (int run = 0; run < 3; run++) {
+                    try (ResultSet rs = p.executeQuery()) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getInt("id")).isEqualTo(1);
+                    }
+                }
+                s.executeUpdate("CREATE OR REPLACE TABLE main.akkio_out.reprepared AS SELECT 1 AS id, 'x' AS label");
+                assertThatThrownBy(p::executeQuery).isInstanceOf(SQLException.class)
+                        .hasMessageContaining("PREPARED_RESULT_CHANGED");
+            }
+            try (PreparedStatement p = c.prepareStatement("SELECT * FROM main.akkio_out.reprepared");
+                 ResultSet rs = p.executeQuery()) {
+                assertThat(rs.getMetaData().getColumnCount()).as("prepared anew").isEqualTo(2);
+            }
+        }
+    }
+
     @Test
     void aDeniedStatementIsRefusedWithTheRuleThatDeniedIt() throws Exception {
         try (Connection c = connect("acme", "acme-secret"); Statement s = c.createStatement()) {
