@@ -237,8 +237,8 @@ final class SqlParser {
                 }
                 boolean identifier = t.kind == CCJSqlParserConstants.S_IDENTIFIER;
                 boolean quoted = t.kind == CCJSqlParserConstants.S_QUOTED_IDENTIFIER;
-                String word = t.image.toUpperCase(java.util.Locale.ROOT);
                 if (!identifier && !quoted) {
+                    String word = t.image.toUpperCase(java.util.Locale.ROOT);
                     if (ABBREVIATIONS.contains(word)) {
                         throw new SyntaxError(t.image + " at line " + t.beginLine + ", column " + t.beginColumn
                                 + " is not a keyword of the backend");

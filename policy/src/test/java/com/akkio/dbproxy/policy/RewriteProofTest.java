@@ -137,8 +137,6 @@ class RewriteProofTest {
                 + " \"acme_prod\".\"sales\".\"customers\" ON o.customer_id = \"customers\".customer_id";
         assertThat(proves(sql, names, RewriteProof.Cap.NONE)).isTrue();
         assertThat(proves(sql, names + " LIMIT 10000", RewriteProof.Cap.APPEND)).isTrue();
-        assertThat(proves(sql, "SELECT * FROM (" + names + ") AS akkio_capped LIMIT 10000", RewriteProof.Cap.WRAP))
-                .isTrue();
     }
 
     @Test
@@ -165,9 +163,11 @@ class RewriteProofTest {
         assertThat(proves(sql, names + " LIMIT 10001", RewriteProof.Cap.APPEND)).isFalse();
         assertThat(proves(sql, names + " LIMIT 10000 -- x", RewriteProof.Cap.APPEND)).isFalse();
         assertThat(proves(sql, names + " OFFSET 1 LIMIT 10000", RewriteProof.Cap.APPEND)).isFalse();
-        assertThat(proves(sql, "SELECT * FROM (" + names + ") AS other LIMIT 10000", RewriteProof.Cap.WRAP))
+        // the cap's wrapper is never proven: a wrapped query goes to the re-parse (PolicyEngine)
+        assertThat(proves(sql, "SELECT * FROM (" + names + ") AS akkio_capped LIMIT 10000", RewriteProof.Cap.APPEND))
                 .isFalse();
-        assertThat(proves(sql, "SELECT * FROM (" + names + ") AS akkio_capped", RewriteProof.Cap.WRAP)).isFalse();
+        assertThat(proves(sql, "SELECT * FROM (" + names + ") AS akkio_capped LIMIT 10000", RewriteProof.Cap.NONE))
+                .isFalse();
     }
 
     @Test
