@@ -159,11 +159,31 @@ public final class PolicyEngine {
         return parseAndCheck(policy, sql, literals, true);
     }
 
-    /** @param literals collects the statement's literal values for {@link #learn}; null when not needed */
+    /**
+     * @param literals collects the statement's literal values for {@link #learn}; null when not needed
+     * @param prove false to verify every rewrite by parsing it again, as before {@link RewriteProof}
+     */
     private static Decision parseAndCheck(TenantPolicy policy, String sql, List<String> literals, boolean prove) {
+        if (prove) {
+            // long literal lists parsed folded (LiteralRuns): the decision stands only as a proven allow, any other
+            // outcome is made again on an ordinary parse
+            Decision folded = parseAndCheck(policy, sql, literals, true, true);
+            if (folded != null) {
+                return folded;
+            }
+            if (literals != null) {
+                literals.clear();
+            }
+        }
+        return parseAndCheck(policy, sql, literals, prove, false);
+    }
+
+    /** @return null only for a parse that folded literals ({@code fold}) and did not end in a proven allow */
+    private static Decision parseAndCheck(TenantPolicy policy, String sql, List<String> literals, boolean prove,
+                                          boolean fold) {
         SqlParser.Parsed parsed;
         try {
-            parsed = SqlParser.parse(sql, policy.dialect());
+            parsed = SqlParser.parse(sql, policy.dialect(), fold);
         } catch (Denial d) {
             // a Databricks construct recognised before parsing and not allowed (DatabricksSyntax)
             return Decision.deny(d.code, d.getMessage(), null);
@@ -177,6 +197,15 @@ public final class PolicyEngine {
             }
             return Decision.deny(DenyCode.SYNTAX_ERROR, "cannot parse SQL: " + e.getMessage(), null);
         }
+        if (fold && !parsed.folded()) {
+            fold = false; // nothing was folded: this is the ordinary parse, and its decision stands
+        }
+        Decision decided = checkParsed(policy, parsed, literals, prove);
+        return fold && (decided == null || !decided.isAllowed()) ? null : decided;
+    }
+
+    private static Decision checkParsed(TenantPolicy policy, SqlParser.Parsed parsed, List<String> literals,
+                                        boolean prove) {
         Statements statements = parsed.statements();
         if (statements.isEmpty()) {
             return Decision.deny(DenyCode.EMPTY_STATEMENT, "no statement (only comments or semicolons)", null);
@@ -287,6 +316,9 @@ public final class PolicyEngine {
                 && RewriteProof.holds(parsed.tokens(), renamed, rewritten, proofCap, policy.maxRows(),
                         policy.dialect());
         if (!proven) {
+            if (parsed.folded()) {
+                return null; // made again on an ordinary parse (LiteralRuns)
+            }
             if (censusLater) {
                 // deparsed only now: a proven query never needs it (3 % of a first-time decision)
                 checkCensus(policy, parsed, beforeCap((Select) statement, cap, unbounded));
