@@ -11,13 +11,16 @@ import net.sf.jsqlparser.parser.CCJSqlParserConstants;
 import net.sf.jsqlparser.parser.Token;
 
 /**
- * Long lists of literals after {@code IN}, handed to the parser as one literal each and put back whole in the tree.
+ * Long lists of literals after {@code IN} outside any bracket, handed to the parser as one literal each and put back
+ * whole in the tree.
  * JSqlParser parses each element of a list through its whole expression grammar with lookahead at every level, about
  * 20× the cost of lexing it: a 95,000-character {@code IN (1, 1, …)} took seconds, and in a cold JVM 5–10 s. Only plain
  * numbers ({@code 42}) and plain strings ({@code 'a'}) are folded, the kinds the tree keeps as their text. The tree with
  * the run put back deparses to the very tokens of the text; a decision that used a folded parse stands only where
  * {@link RewriteProof} proves that from the tokens, and is otherwise made again on an ordinary parse
- * ({@link PolicyEngine}).
+ * ({@link PolicyEngine}). A list inside brackets is never folded: there JSqlParser's lookahead reads a long list
+ * otherwise than a short one (TPC-DS q8's nested {@code (SELECT … IN (400 zips)) INTERSECT (…)} does not parse as
+ * written and would parse folded), and the folded parse must read what the ordinary parse reads.
  */
 final class LiteralRuns {
     /** How many parses folded runs and put them back, for tests and benchmarks. */
@@ -43,8 +46,12 @@ final class LiteralRuns {
      */
     static LiteralRuns fold(List<Token> tokens) {
         List<Run> runs = null;
-        for (int i = 1; i + 1 < tokens.size(); i++) {
-            if (tokens.get(i - 1).kind != CCJSqlParserConstants.K_IN || !tokens.get(i).image.equals("(")) {
+        int depth = 0;
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            String image = tokens.get(i).image;
+            boolean open = image.equals("(");
+            if (!open || depth > 0 || i == 0 || tokens.get(i - 1).kind != CCJSqlParserConstants.K_IN) {
+                depth += open ? 1 : image.equals(")") ? -1 : 0;
                 continue;
             }
             List<Token> literals = new ArrayList<>();
@@ -60,6 +67,7 @@ final class LiteralRuns {
             }
             if (literals.size() < MIN_RUN || k >= tokens.size() || !tokens.get(k).image.equals(")")
                     || tokens.get(k - 1) != literals.get(literals.size() - 1)) {
+                depth++; // the bracket after IN opened, its list is read as written
                 continue;
             }
             if (runs == null) {

@@ -59,6 +59,13 @@ class LiteralRunsTest {
                 true).folded()).isFalse();
         assertThat(SqlParser.parse("SELECT 1 FROM t WHERE a IN (" + numbers(40) + ")", Dialect.DATABRICKS,
                 true).folded()).isFalse();
+        // inside brackets the parser's lookahead reads a long list otherwise (TPC-DS q8): never folded there
+        assertThat(SqlParser.parse("SELECT 1 FROM t WHERE (a IN (" + numbers(40) + "))", Dialect.DUCKDB,
+                true).folded()).isFalse();
+        assertThat(SqlParser.parse("SELECT * FROM (SELECT 1 FROM t WHERE a IN (" + numbers(40) + ")) s",
+                Dialect.DUCKDB, true).folded()).isFalse();
+        assertThat(SqlParser.parse("SELECT * FROM t WHERE a IN (1, 2) AND b IN (" + numbers(40) + ")",
+                Dialect.DUCKDB, true).folded()).isTrue();
     }
 
     @Test
@@ -74,7 +81,9 @@ class LiteralRunsTest {
             allowed += withFolding.isAllowed() ? 1 : 0;
         }
         assertThat(allowed).as("allowed and denied statements both").isBetween(3, STATEMENTS.size() - 3);
-        assertThat(LiteralRuns.FOLDED.sum() - folded).as("folded parses").isGreaterThanOrEqualTo(allowed);
+        // folded: every list of 32 or more plain literals outside brackets (7 statements; not the subquery's list,
+        // nor the lists ending in a name, a decimal or a comma), whether the decision stood or was made again
+        assertThat(LiteralRuns.FOLDED.sum() - folded).as("folded parses").isEqualTo(7);
     }
 
     @Test
