@@ -286,8 +286,9 @@ public final class PolicyEngine {
         if (views != null && databricksText == null) {
             views.replaceIn(statement); // after the census: the views' own clauses are the engine's
         }
-        boolean unbounded = kind == StatementKind.QUERY && ((Select) statement).getLimit() == null
-                && ((Select) statement).getFetch() == null && ((Select) statement).getOffset() == null;
+        boolean noLimit = kind == StatementKind.QUERY && ((Select) statement).getLimit() == null;
+        boolean unbounded = noLimit && ((Select) statement).getFetch() == null
+                && ((Select) statement).getOffset() == null;
         RowCap.Outcome cap = kind == StatementKind.QUERY
                 ? RowCap.apply((Select) statement, policy.maxRows()) : RowCap.Outcome.WITHIN;
         String rewritten;
@@ -321,7 +322,7 @@ public final class PolicyEngine {
             }
             if (censusLater) {
                 // deparsed only now: a proven query never needs it (3 % of a first-time decision)
-                checkCensus(policy, parsed, beforeCap((Select) statement, cap, unbounded));
+                checkCensus(policy, parsed, beforeCap((Select) statement, noLimit));
             }
             verify(policy, rewritten, kind, analyzer);
         }
@@ -330,11 +331,14 @@ public final class PolicyEngine {
     }
 
     /**
-     * The deparse of a query as it was before {@link RowCap#apply}: a LIMIT the cap added is taken out for it, and a
-     * count the cap lowered is a number, which the census does not count.
+     * The deparse of a query as it was before {@link RowCap#apply}: a LIMIT the cap added (to a query that had none,
+     * with or without OFFSET) is taken out for it; what else the cap changes is a count (a number, ALL or NULL), which
+     * the census does not count.
+     *
+     * @param noLimit the query had no LIMIT before the cap
      */
-    private static String beforeCap(Select query, RowCap.Outcome cap, boolean unbounded) {
-        if (cap != RowCap.Outcome.CAPPED || !unbounded) {
+    private static String beforeCap(Select query, boolean noLimit) {
+        if (!noLimit || query.getLimit() == null) {
             return query.toString();
         }
         Limit added = query.getLimit();
