@@ -165,6 +165,11 @@ final class RawText {
             }
             return Reading.INERT;
         }
+        if (holds == Holds.NAME && plainWord(text)) {
+            // lex would cut it into one word or number, both inert: most names a walk reads, not lexed ('$' may
+            // open a dollar-quoted string, so a text holding one is lexed)
+            return Reading.INERT;
+        }
         List<Token> tokens = lex(text, dialect, where);
         return switch (holds) {
             case OPERATOR -> {
@@ -422,6 +427,16 @@ final class RawText {
             i = end;
         }
         return tokens;
+    }
+
+    private static boolean plainWord(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(Character.isLetterOrDigit(c) || c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** End of a dollar-quote tag ({@code $$} or {@code $tag$}) starting at {@code i}, or -1. */

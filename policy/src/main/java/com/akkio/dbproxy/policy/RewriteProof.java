@@ -15,9 +15,9 @@ import net.sf.jsqlparser.parser.Token;
  * exactly the tokens of the tenant's text that was parsed and checked (for Databricks: of their analysis texts,
  * {@link DatabricksSyntax}), except that (1) each object name and
  * schema-qualified column qualifier the analysis found is spelled, at the tokens where the parser read it, as its
- * quoted replacement, (2) the row cap is a {@code LIMIT n} after the last token or a bracketed wrapper around the
- * whole text, and (3) keywords may differ in case and trailing semicolons may go. Everything else (a keyword the
- * deparser wrote differently, a clause moved or lost, brackets added, a comment, a write cap) leaves the proof
+ * quoted replacement, (2) the row cap is a {@code LIMIT n} after the last token, and (3) keywords may differ in case and trailing semicolons may go. Everything else (a keyword the
+ * deparser wrote differently, a clause moved or lost, brackets added, a comment, a write cap, the cap's wrapper
+ * {@link RowCap#wrap}, inside whose brackets the parser can read the tenant's tokens otherwise) leaves the proof
  * undecided, and the rewrite is parsed again as before. Why this is as strong as the re-parse: SECURITY.md.
  */
 final class RewriteProof {
@@ -33,9 +33,7 @@ final class RewriteProof {
         /** Not at all: the statement is within the cap or no query. */
         NONE,
         /** {@code LIMIT n} appended to a query that had no LIMIT, OFFSET or FETCH. */
-        APPEND,
-        /** {@link RowCap#wrap}. */
-        WRAP
+        APPEND
     }
 
     private record Span(Token last, String replacement) {
@@ -71,12 +69,6 @@ final class RewriteProof {
             end--; // the deparser writes one statement without them
         }
         int at = 0;
-        if (cap == Cap.WRAP) {
-            at = expect(sent, 0, "SELECT", "*", "FROM", "(");
-            if (at < 0) {
-                return false;
-            }
-        }
         int used = 0;
         for (int i = 0; i < end; i++) {
             Token o = original.get(i);
@@ -98,11 +90,9 @@ final class RewriteProof {
             return false;
         }
         String rows = Long.toString(maxRows);
-        at = switch (cap) {
-            case NONE -> at;
-            case APPEND -> expect(sent, at, "LIMIT", rows);
-            case WRAP -> expect(sent, at, ")", "AS", RowCap.WRAP_ALIAS, "LIMIT", rows);
-        };
+        if (cap == Cap.APPEND) {
+            at = expect(sent, at, "LIMIT", rows);
+        }
         if (at != sent.size()) {
             return false;
         }

@@ -72,7 +72,7 @@ final class SqlParser {
      * their order ({@link #CENSUS}), and a quoted name the backend reads differently from the parser, or null.
      */
     record Parsed(Statements statements, List<String> census, String misreadName,
-                  DatabricksSyntax.Normalised normalised, List<Token> tokens) {
+                  DatabricksSyntax.Normalised normalised, List<Token> tokens, boolean folded) {
     }
 
     /** The structural keywords of a text in their order ({@link #CENSUS}), from lexing it alone. */
@@ -105,6 +105,15 @@ final class SqlParser {
      * @throws Denial for a Databricks construct that is recognised and not allowed
      */
     static Parsed parse(String sql, Dialect dialect) throws SyntaxError {
+        return parse(sql, dialect, false);
+    }
+
+    /**
+     * {@link #parse(String, Dialect)}, where {@code fold} lets a DuckDB text's long runs of literals after IN reach
+     * the parser as one literal each ({@link LiteralRuns}); the tree has them back whole. A parse that folded says so
+     * ({@link Parsed#folded}): a decision made on it stands only where {@link RewriteProof} holds.
+     */
+    static Parsed parse(String sql, Dialect dialect, boolean fold) throws SyntaxError {
         DatabricksSyntax.Normalised normalised = null;
         String text = sql;
         if (dialect == Dialect.DATABRICKS) {
@@ -122,6 +131,13 @@ final class SqlParser {
         Lexed lexed = lexWhole(text, dialect, parser);
         parser.token = start;
         List<Token> tokens = lexed.tokens();
+        LiteralRuns runs = fold && dialect == Dialect.DUCKDB ? LiteralRuns.fold(tokens) : null;
+        if (runs != null) {
+            Statements folded = parseFolded(parser, runs);
+            return folded != null
+                    ? new Parsed(folded, lexed.census(), lexed.misreadName(), normalised, tokens, true)
+                    : parse(sql, dialect, false); // read as written, and as any failure is reported
+        }
         Statements statements;
         try {
             try {
@@ -141,7 +157,23 @@ final class SqlParser {
         } catch (Error | RuntimeException e) {
             throw new SyntaxError(firstSentence(e.getMessage()));
         }
-        return new Parsed(statements, lexed.census(), lexed.misreadName(), normalised, tokens);
+        return new Parsed(statements, lexed.census(), lexed.misreadName(), normalised, tokens, false);
+    }
+
+    /**
+     * The statements of a parse with {@code runs} folded and then put back whole in the tree; null when that parse
+     * failed in any way or a run was not found in its place. The tokens are given back in any case.
+     */
+    private static Statements parseFolded(CCJSqlParser parser, LiteralRuns runs) {
+        Statements statements;
+        try {
+            statements = whole(CCJSqlParser::Statements, parser);
+        } catch (ParseException | RuntimeException | Error e) {
+            return null;
+        } finally {
+            runs.restore();
+        }
+        return runs.expand(statements) ? statements : null;
     }
 
     /** Reads every token through the parser (which keeps them linked), then sets it back to the start. */
@@ -237,8 +269,8 @@ final class SqlParser {
                 }
                 boolean identifier = t.kind == CCJSqlParserConstants.S_IDENTIFIER;
                 boolean quoted = t.kind == CCJSqlParserConstants.S_QUOTED_IDENTIFIER;
-                String word = t.image.toUpperCase(java.util.Locale.ROOT);
                 if (!identifier && !quoted) {
+                    String word = t.image.toUpperCase(java.util.Locale.ROOT);
                     if (ABBREVIATIONS.contains(word)) {
                         throw new SyntaxError(t.image + " at line " + t.beginLine + ", column " + t.beginColumn
                                 + " is not a keyword of the backend");
