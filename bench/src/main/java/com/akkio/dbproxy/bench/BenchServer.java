@@ -23,6 +23,7 @@ import javax.management.openmbean.CompositeData;
 import com.akkio.dbproxy.server.ProxyServer;
 import com.akkio.dbproxy.server.backend.DuckDbBackends;
 import com.akkio.dbproxy.server.config.ConfigLoader;
+import com.akkio.dbproxy.server.frontend.flight.ArrowMemory;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import org.apache.calcite.avatica.jdbc.JdbcMeta;
 import org.apache.calcite.avatica.remote.Driver;
@@ -39,14 +40,17 @@ import org.duckdb.DuckDBConnection;
  * command on standard input:
  * <ul>
  *   <li>{@code live}: heap in use after two full collections, in bytes (what the server retains);</li>
- *   <li>{@code reset}: forget the peaks;</li>
+ *   <li>{@code reset}: forget the peaks and sample memory from now on ({@link MemorySampler});</li>
  *   <li>{@code cpu}: CPU time the server's Java threads have used, in nanoseconds: what requests cost the server,
  *   which noise from other processes does not change (compiler and collector threads are not Java threads, so
  *   warm-up and heap size do not count);</li>
  *   <li>{@code jit}: milliseconds the JIT compilers have spent so far (a server whose figure stops growing under
  *   load runs compiled code: it is warm);</li>
- *   <li>{@code peak}: the largest heap in use right after any collection since {@code reset} (retained memory at
- *   its worst, which a streaming server keeps bounded) and the process's resident set size, in bytes.</li>
+ *   <li>{@code peak}: stops the sampling and answers, since {@code reset}: the largest heap in use right after any
+ *   collection (retained memory at its worst, which a streaming server keeps bounded), the process's resident set
+ *   size, the number of collections (0: the first figure says nothing), then {@link MemorySampler}'s peaks: heap
+ *   occupied with garbage, direct memory (NIO pool and Netty's own), the Arrow allocator's bytes (-1: none), and
+ *   the direct memory held at {@code reset}; all in bytes.</li>
  * </ul>
  * End of input stops the server.
  */
@@ -56,6 +60,7 @@ public final class BenchServer {
     /** Environment variable naming the proxy's audit log, relative to {@code bench/conf}; one per server process. */
     static final String AUDIT_LOG = "AKKIO_BENCH_AUDIT_LOG";
     private static final AtomicLong PEAK_AFTER_GC = new AtomicLong();
+    private static final AtomicLong COLLECTIONS = new AtomicLong();
     /** Thread id to the CPU nanoseconds it had used when last seen; only the command loop's thread uses it. */
     private static final Map<Long, Long> THREAD_CPU = new java.util.HashMap<>();
 
@@ -71,12 +76,14 @@ public final class BenchServer {
         int postgresPort = -1;
         int adminPort = -1;
         int flightPort = -1;
+        MemorySampler sampler;
         if (args[0].equals("plain")) {
             HttpServer plain = plainAvatica(Path.of("conf/demo-seed.sql"),
                     "json".equals(System.getenv(SERIALIZATION)) ? Driver.Serialization.JSON
                             : Driver.Serialization.PROTOBUF);
             server = plain::stop;
             port = plain.getPort();
+            sampler = new MemorySampler(() -> -1);
         } else {
             ProxyServer proxy = ProxyServer.start(ConfigLoader.load(Path.of(args[1])), null);
             server = proxy;
@@ -84,6 +91,8 @@ public final class BenchServer {
             postgresPort = proxy.postgresPort();
             adminPort = proxy.adminPort();
             flightPort = proxy.flightPort();
+            ArrowMemory arrow = proxy.flightMemory();
+            sampler = new MemorySampler(arrow == null ? () -> -1 : arrow::allocatedBytes);
         }
         out.println("PORT " + port + " " + postgresPort + " " + adminPort + " " + flightPort);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -92,9 +101,15 @@ public final class BenchServer {
                 case "live" -> out.println(liveHeap());
                 case "reset" -> {
                     PEAK_AFTER_GC.set(0);
+                    COLLECTIONS.set(0);
+                    sampler.start();
                     out.println("OK");
                 }
-                case "peak" -> out.println(PEAK_AFTER_GC.get() + " " + residentBytes());
+                case "peak" -> {
+                    long[] sampled = sampler.stop();
+                    out.println(PEAK_AFTER_GC.get() + " " + residentBytes() + " " + COLLECTIONS.get() + " "
+                            + sampled[0] + " " + sampled[1] + " " + sampled[2] + " " + sampled[3]);
+                }
                 case "cpu" -> out.println(javaThreadsCpu());
                 case "jit" -> out.println(ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
                 default -> out.println("ERROR unknown command " + line);
@@ -160,6 +175,7 @@ public final class BenchServer {
                     }
                 }
                 PEAK_AFTER_GC.accumulateAndGet(used, Math::max);
+                COLLECTIONS.incrementAndGet();
             }, null, null);
         }
     }

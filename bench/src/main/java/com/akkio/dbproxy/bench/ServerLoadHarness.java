@@ -374,10 +374,14 @@ public final class ServerLoadHarness {
         }
     }
 
-    /** A 1M-row, 5-column result read to the end: rows per second, and what the server retained meanwhile. */
+    /**
+     * A 1M-row, 5-column result read to the end: rows per second, and the server's memory meanwhile: heap retained
+     * (after collections) and occupied, direct memory (NIO pool and Netty's own; see {@link MemorySampler}) and the
+     * proxy's Arrow allocator, each the larger of two rounds.
+     */
     private static void stream(List<Target> targets, Results r, String metric) throws Exception {
         Map<String, List<Double>> rates = new LinkedHashMap<>();
-        Map<String, Long> peakLive = new LinkedHashMap<>();
+        Map<String, Map<String, Long>> peaks = new LinkedHashMap<>();
         for (int round = 0; round < 2; round++) {
             for (Target t : targets) {
                 if (t.server != null) {
@@ -401,15 +405,26 @@ public final class ServerLoadHarness {
                 }
                 rates.computeIfAbsent(t.key, k -> new ArrayList<>()).add(rows / seconds);
                 if (t.server != null) {
-                    String[] peak = t.server.command("peak").split(" ");
-                    peakLive.merge(t.key, Long.parseLong(peak[0]), Math::max);
-                    r.put(t.key, metric + "_rss_mib", Long.parseLong(peak[1]) / 1048576.0);
+                    long[] peak = Arrays.stream(t.server.command("peak").split(" ")).mapToLong(Long::parseLong)
+                            .toArray();
+                    Map<String, Long> mine = peaks.computeIfAbsent(t.key, k -> new LinkedHashMap<>());
+                    if (peak[2] > 0) { // without a collection during the stream, there is no retained figure
+                        mine.merge("_peak_live_heap_mib", peak[0], Math::max);
+                    }
+                    r.put(t.key, metric + "_rss_mib", peak[1] / 1048576.0);
+                    mine.merge("_peak_heap_used_mib", peak[3], Math::max);
+                    mine.merge("_peak_direct_mib", peak[4], Math::max);
+                    mine.merge("_direct_before_mib", peak[6], Math::max);
+                    if (peak[5] >= 0) {
+                        mine.merge("_peak_arrow_mib", peak[5], Math::max);
+                    }
                 }
             }
         }
         rates.forEach((key, list) -> r.put(key, metric + "_rows_per_s", list.stream().mapToDouble(d -> d).max()
                 .orElseThrow()));
-        peakLive.forEach((key, bytes) -> r.put(key, metric + "_peak_live_heap_mib", bytes / 1048576.0));
+        peaks.forEach((key, figures) -> figures.forEach((name, bytes) ->
+                r.put(key, metric + name, bytes / 1048576.0)));
     }
 
     /**
@@ -473,6 +488,10 @@ public final class ServerLoadHarness {
                 ""},
             {"1M-row stream, rows/s", "stream_rows_per_s", "≥ 0.90"},
             {"1M-row stream, server peak live heap MiB", "stream_peak_live_heap_mib", "bounded"},
+            {"1M-row stream, server heap occupied (garbage included), peak MiB", "stream_peak_heap_used_mib", ""},
+            {"1M-row stream, server direct memory (NIO + Netty), peak MiB", "stream_peak_direct_mib", "bounded"},
+            {"1M-row stream, server direct memory before the stream, MiB", "stream_direct_before_mib", ""},
+            {"1M-row stream, proxy's Arrow allocator, peak MiB", "stream_peak_arrow_mib", "≤ stream_memory_mb"},
             {"1M-row stream, server RSS MiB", "stream_rss_mib", ""},
             {"1M-row stream over JSON, rows/s", "stream_json_rows_per_s", ""},
             {"1M-row stream over JSON, server peak live heap MiB", "stream_json_peak_live_heap_mib", ""},
@@ -530,6 +549,7 @@ public final class ServerLoadHarness {
                 }
                 md.append(" | ").append(row[2]).append(" |\n");
             }
+            streamRatios(md, ratios);
             System.out.print(md);
             Files.writeString(dir.resolve(name + ".md"), md);
             Map<String, Object> json = new LinkedHashMap<>();
@@ -538,6 +558,24 @@ public final class ServerLoadHarness {
             json.put("ratios", ratios);
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(name + ".json").toFile(),
                     json);
+        }
+
+        /** The 1M-row stream through Flight SQL against the proxy's other front ends and direct DuckDB, this run. */
+        private void streamRatios(StringBuilder md, Map<String, Map<String, Double>> ratios) {
+            Double flight = figures.get("flight").get("stream_rows_per_s");
+            if (flight == null) {
+                return;
+            }
+            md.append("\n1M-row stream, rows/s of Flight SQL over:");
+            for (String other : List.of("proxy", "pg", "direct")) {
+                Double rate = figures.get(other).get("stream_rows_per_s");
+                if (rate != null && rate > 0) {
+                    ratios.computeIfAbsent("flight_over_" + other, k -> new LinkedHashMap<>())
+                            .put("stream_rows_per_s", flight / rate);
+                    md.append(String.format(Locale.ROOT, " %s %.2f;", other, flight / rate));
+                }
+            }
+            md.append(" (proxy: its Avatica front end, pg: its PostgreSQL wire)\n");
         }
 
         private static String fmt(Double v) {

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import com.akkio.dbproxy.server.admin.AdminServer;
+import com.akkio.dbproxy.server.admin.MemoryMetrics;
 import com.akkio.dbproxy.server.admin.ProxyMetrics;
 import com.akkio.dbproxy.server.audit.AuditLog;
 import com.akkio.dbproxy.server.audit.RefusalRecords;
@@ -27,6 +28,7 @@ import com.akkio.dbproxy.server.frontend.avatica.AvaticaValues;
 import com.akkio.dbproxy.server.frontend.avatica.ProxyHttpServer;
 import com.akkio.dbproxy.server.frontend.avatica.RequestGate;
 import com.akkio.dbproxy.server.frontend.avatica.TenantAuthenticator;
+import com.akkio.dbproxy.server.frontend.flight.ArrowMemory;
 import com.akkio.dbproxy.server.frontend.flight.FlightSqlServer;
 import com.akkio.dbproxy.server.frontend.pgwire.PgServer;
 import com.akkio.dbproxy.server.governed.BackendColumns;
@@ -148,6 +150,7 @@ public final class ProxyServer implements Closeable {
         SharedLimits shared = null;
         try {
             ProxyMetrics metrics = new ProxyMetrics();
+            MemoryMetrics.bindJvm(metrics.registry());
             ProxyConfig.Cluster cluster = config.cluster();
             if (cluster.shared()) {
                 shared = new SharedLimits(cluster, config.server().failedLogins());
@@ -252,6 +255,8 @@ public final class ProxyServer implements Closeable {
             if (config.server().flight().enabled()) {
                 try {
                     server.flight = FlightSqlServer.start(config.server(), config.tenants(), gateway, logins);
+                    ArrowMemory arrow = server.flight.memory();
+                    MemoryMetrics.bindArrow(metrics.registry(), arrow::allocatedBytes, arrow::peakBytes);
                 } catch (java.security.GeneralSecurityException e) {
                     throw new IOException("server.tls: cannot use the keystore for the Flight SQL front end: "
                             + e.getMessage(), e);
@@ -480,6 +485,11 @@ public final class ProxyServer implements Closeable {
     /** The Flight SQL front end's port, or -1 when it is disabled. */
     public int flightPort() {
         return flight == null ? -1 : flight.port();
+    }
+
+    /** What the Flight SQL front end's Arrow allocator holds, or null when the front end is disabled. */
+    public ArrowMemory flightMemory() {
+        return flight == null ? null : flight.memory();
     }
 
     /** The admin endpoint's port, or -1 when it is disabled. */

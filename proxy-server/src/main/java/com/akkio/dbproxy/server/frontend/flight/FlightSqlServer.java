@@ -110,6 +110,11 @@ public final class FlightSqlServer implements Closeable {
         return server.getPort();
     }
 
+    /** What this front end's Arrow allocator holds (read-only: metrics, benchmarks). */
+    public ArrowMemory memory() {
+        return new ArrowMemory(allocator);
+    }
+
     /** Applies a reloaded configuration: removed tenants' tokens are forgotten, their calls refused from now on. */
     public void tenants(Map<String, ProxyConfig.Tenant> updated) {
         login.tenants(updated);
