@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # -am builds the modules it measures from this tree, never from the local Maven repository
 mvn -q -B -ntp -pl bench -am package -DskipTests
-java -cp bench/target/akkio-bench.jar com.akkio.dbproxy.bench.ServerLoadHarness "${1:-4}"
+# the Arrow Flight SQL JDBC driver (the harness's Flight target) needs java.nio open, as Arrow does in the servers
+java --add-opens=java.base/java.nio=ALL-UNNAMED -cp bench/target/akkio-bench.jar \
+    com.akkio.dbproxy.bench.ServerLoadHarness "${1:-4}"
 echo
 bash bench/run-policy-bench.sh

@@ -38,8 +38,8 @@ import org.duckdb.DuckDBConnection;
  * round by round, so noise on this shared machine lands on all of them. Prints a Markdown table with the ratio proxy / plain Avatica and the
  * issue's target for it, and writes {@code bench/results/server-load.json} and {@code .md}.
  *
- * <p>Usage, from the repository root: {@code java -cp bench/target/akkio-bench.jar
- * com.akkio.dbproxy.bench.ServerLoadHarness [seconds per throughput step]}
+ * <p>Usage, from the repository root: {@code java --add-opens=java.base/java.nio=ALL-UNNAMED
+ * -cp bench/target/akkio-bench.jar com.akkio.dbproxy.bench.ServerLoadHarness [seconds per throughput step]}
  *
  * <p>It is one long class on purpose: each workload is a short method over the same targets and rounds, and reading
  * them side by side is how a reader checks that every target is measured the same way.
@@ -77,6 +77,11 @@ public final class ServerLoadHarness {
     }
 
     public static void main(String[] args) throws Exception {
+        if (!Object.class.getModule().isOpen("java.nio", ServerLoadHarness.class.getModule())) {
+            // else the Flight target's driver fails only after minutes of warming the other targets up
+            throw new IllegalStateException("the Arrow Flight SQL JDBC driver needs java.nio open: run java with"
+                    + " --add-opens=java.base/java.nio=ALL-UNNAMED (bench/run.sh does)");
+        }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         // "new-texts": the warm-up, then only the analytics workloads of texts never seen before (and the same text
         // beside them), a short run for changes to the first-time decision; its report is server-load-new-texts.*
