@@ -360,7 +360,8 @@ public final class ServerLoadHarness {
             for (int i = 0; i < count; i++) {
                 Connection c = t.connect();
                 try {
-                    statements.add(c.createStatement());
+                    // the Flight SQL driver leaks a prepared statement per query of a reused statement
+                    statements.add(t.key.equals("flight") ? FlightStatements.of(c) : c.createStatement());
                 } catch (SQLException e) {
                     c.close();
                     throw e;
@@ -375,7 +376,9 @@ public final class ServerLoadHarness {
 
     static void close(List<Statement> statements) throws SQLException {
         for (Statement s : statements) {
-            s.getConnection().close();
+            Connection c = s.getConnection();
+            s.close(); // the Flight SQL driver's connection does not close its statements (apache/arrow-java#932)
+            c.close();
         }
     }
 
