@@ -314,8 +314,8 @@ public final class PolicyEngine {
                 : cap == RowCap.Outcome.CAPPED && unbounded ? RewriteProof.Cap.APPEND
                 : null;
         boolean proven = renamed != null && proofCap != null && WriteCap.holds(statement, policy)
-                && RewriteProof.holds(parsed.tokens(), renamed, rewritten, proofCap, policy.maxRows(),
-                        policy.dialect());
+                && RewriteProof.holds(parsed.tokens(), parsed.verbatim(), renamed, rewritten, proofCap,
+                        policy.maxRows(), policy.dialect());
         if (!proven) {
             if (parsed.folded()) {
                 return null; // made again on an ordinary parse (LiteralRuns)

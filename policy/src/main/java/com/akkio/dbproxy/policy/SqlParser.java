@@ -72,7 +72,7 @@ final class SqlParser {
      * their order ({@link #CENSUS}), and a quoted name the backend reads differently from the parser, or null.
      */
     record Parsed(Statements statements, List<String> census, String misreadName,
-                  DatabricksSyntax.Normalised normalised, List<Token> tokens, boolean folded) {
+                  DatabricksSyntax.Normalised normalised, List<Token> tokens, boolean folded, boolean verbatim) {
     }
 
     /** The structural keywords of a text in their order ({@link #CENSUS}), from lexing it alone. */
@@ -135,7 +135,8 @@ final class SqlParser {
         if (runs != null) {
             Statements folded = parseFolded(parser, runs);
             return folded != null
-                    ? new Parsed(folded, lexed.census(), lexed.misreadName(), normalised, tokens, true)
+                    ? new Parsed(folded, lexed.census(), lexed.misreadName(), normalised, tokens, true,
+                            lexed.verbatim())
                     : parse(sql, dialect, false); // read as written, and as any failure is reported
         }
         Statements statements;
@@ -157,7 +158,8 @@ final class SqlParser {
         } catch (Error | RuntimeException e) {
             throw new SyntaxError(firstSentence(e.getMessage()));
         }
-        return new Parsed(statements, lexed.census(), lexed.misreadName(), normalised, tokens, false);
+        return new Parsed(statements, lexed.census(), lexed.misreadName(), normalised, tokens, false,
+                lexed.verbatim());
     }
 
     /**
@@ -232,8 +234,12 @@ final class SqlParser {
         return result;
     }
 
-    /** What lexing a whole text found besides its tokens. */
-    private record Lexed(List<String> census, String misreadName, List<Token> tokens) {
+    /**
+     * What lexing a whole text found besides its tokens; {@code verbatim}: every token's image is the text at its
+     * place, with nothing but white space and comments between two of them (JSqlParser rewrites the image of a few
+     * odd string literals).
+     */
+    private record Lexed(List<String> census, String misreadName, List<Token> tokens, boolean verbatim) {
     }
 
     /**
@@ -251,6 +257,7 @@ final class SqlParser {
         List<String> census = new ArrayList<>();
         List<Token> tokens = new ArrayList<>();
         String misread = null;
+        boolean verbatim = true;
         try {
             Token previous = null;
             int previousEnd = -1;
@@ -260,6 +267,7 @@ final class SqlParser {
                 tokens.add(t);
                 // where the token stands in the text: tokens come in order, with white space and comments between
                 int start = sql.indexOf(t.image, at);
+                verbatim = verbatim && start >= 0 && onlySpaceAndComments(sql, at, start);
                 if (start >= 0) {
                     at = start + t.image.length();
                     checkExtent(sql, t, start, previous, previousEnd, dialect);
@@ -312,7 +320,27 @@ final class SqlParser {
         if (difference != null) {
             throw new Ambiguous("the backend would lex " + difference + " differently");
         }
-        return new Lexed(census, misread, tokens);
+        return new Lexed(census, misread, tokens, verbatim);
+    }
+
+    /** True when {@code sql} from {@code from} to {@code to} holds only white space and whole comments. */
+    private static boolean onlySpaceAndComments(String sql, int from, int to) {
+        int i = from;
+        while (i < to) {
+            char c = sql.charAt(i);
+            if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+                i++;
+            } else if (sql.startsWith("--", i)) {
+                int end = sql.indexOf('\n', i);
+                i = end < 0 ? sql.length() : end + 1;
+            } else if (sql.startsWith("/*", i)) {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? sql.length() : end + 2;
+            } else {
+                return false;
+            }
+        }
+        return i == to;
     }
 
     /**
