@@ -39,7 +39,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * <p>Usage, from the repository root: {@code java -cp bench/target/akkio-bench.jar
  * com.akkio.dbproxy.bench.FreshStartHarness [horizon s, default 180] [window s, default 10] [warm-up max s, default 10]
  * [variants, default plain,proxy,cds,warm,warm_cds; also warm_cds_jit, warm_cds_serial, warm_cds_cic4, warm_cds_c1,
- * warm3_cds_c1, cds_c1]}
+ * warm3_cds_c1, cds_c1; on JDK 25 or later aot, warm_aot: its AOT cache, trained like the AppCDS archive]}
  */
 public final class FreshStartHarness {
     private static final int CLIENTS = 4;
@@ -47,6 +47,8 @@ public final class FreshStartHarness {
     private static final int TRAINING_EXIT_SECONDS = 300;
     private static final String DEFAULT_VARIANTS = "plain,proxy,cds,warm,warm_cds";
     private static final Path ARCHIVE = Path.of("bench/target/proxy-cds.jsa");
+    /** JDK 25's AOT cache (JEPs 483, 514, 515): classes loaded and linked, and the training run's method profiles. */
+    private static final Path AOT_CACHE = Path.of("bench/target/proxy.aot");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private FreshStartHarness() {
@@ -71,7 +73,14 @@ public final class FreshStartHarness {
         List<String> chosen = List.of((args.length > 3 ? args[3] : DEFAULT_VARIANTS).split(","));
         Files.createDirectories(Path.of("bench/results"));
         String loadBefore = loadAverage();
-        train(warmUpSeconds);
+        train(warmUpSeconds, "-XX:ArchiveClassesAtExit=" + ARCHIVE, ARCHIVE);
+        if (chosen.stream().anyMatch(v -> v.contains("aot"))) {
+            if (Runtime.version().feature() < 25) {
+                throw new IllegalArgumentException("the aot variants need JDK 25 or later; run the harness with it");
+            }
+            train(warmUpSeconds, "-XX:AOTCacheOutput=" + AOT_CACHE, AOT_CACHE);
+        }
+        List<String> aot = List.of("-XX:AOTCache=" + AOT_CACHE);
         List<String> cds = List.of("-XX:SharedArchiveFile=" + ARCHIVE, "-Xshare:auto");
         List<String> jit = new ArrayList<>(cds);
         jit.add("-XX:CompileThresholdScaling=0.5");
@@ -94,7 +103,9 @@ public final class FreshStartHarness {
                 new Variant("warm_cds_c1", "proxy, warm-up + AppCDS + TieredStopAtLevel=1", c1, warm),
                 new Variant("warm3_cds_c1", "proxy, 3 s warm-up + AppCDS + TieredStopAtLevel=1", c1,
                         Map.of("AKKIO_BENCH_WARMUP", "true", "AKKIO_BENCH_WARMUP_SECONDS", "3")),
-                new Variant("cds_c1", "proxy, AppCDS + TieredStopAtLevel=1, no warm-up", c1, Map.of())));
+                new Variant("cds_c1", "proxy, AppCDS + TieredStopAtLevel=1, no warm-up", c1, Map.of()),
+                new Variant("aot", "proxy, AOT cache, no warm-up", aot, Map.of()),
+                new Variant("warm_aot", "proxy, warm-up + AOT cache", aot, warm)));
         variants.removeIf(v -> !chosen.contains(v.key()));
         if (variants.isEmpty() || !variants.get(0).plain()) {
             throw new IllegalArgumentException("the variants must include plain, the baseline: " + chosen);
@@ -114,14 +125,14 @@ public final class FreshStartHarness {
     }
 
     /**
-     * The AppCDS training run: a proxy with the warm-up, stopped once ready; the JVM writes the archive at exit.
+     * A training run: a proxy with the warm-up and {@code option}, stopped once ready; the JVM writes {@code archive}
+     * (an AppCDS archive, or JDK 25's AOT cache) at exit.
      * Meanwhile this JVM's client code (Avatica's driver, which both the client jar and plain Avatica's client run)
      * is warmed on it, so that no target pays for the harness's own cold start (the first one measured would).
      */
-    private static void train(String warmUpSeconds) throws Exception {
-        Files.deleteIfExists(ARCHIVE);
-        Started training = start(new Variant("training", "AppCDS training run",
-                List.of("-XX:ArchiveClassesAtExit=" + ARCHIVE),
+    private static void train(String warmUpSeconds, String option, Path archive) throws Exception {
+        Files.deleteIfExists(archive);
+        Started training = start(new Variant("training", "training run (" + option + ")", List.of(option),
                 Map.of("AKKIO_BENCH_WARMUP", "true", "AKKIO_BENCH_WARMUP_SECONDS", warmUpSeconds)));
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         List<Statement> statements = ServerLoadHarness.statements(training.target(), CLIENTS);
@@ -136,8 +147,9 @@ public final class FreshStartHarness {
         }
         // writing the archive at exit takes the JVM a while on a busy machine
         training.server().stop(TRAINING_EXIT_SECONDS);
-        if (!Files.isRegularFile(ARCHIVE)) {
-            throw new IllegalStateException("the training run wrote no AppCDS archive (see bench/target/training-server.log)");
+        if (!Files.isRegularFile(archive)) {
+            throw new IllegalStateException("the training run wrote no " + archive
+                    + " (see bench/target/training-server.log)");
         }
     }
 

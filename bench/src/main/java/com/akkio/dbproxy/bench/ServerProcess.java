@@ -33,6 +33,11 @@ final class ServerProcess implements AutoCloseable {
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         String first = out.readLine();
+        for (int skipped = 0; first != null && !first.startsWith("PORT ") && skipped < 20; skipped++) {
+            // the JVM's own lines come first (JDK 25's CDS warnings go to standard output)
+            System.err.println("benchmark server: " + first);
+            first = out.readLine();
+        }
         if (first == null || !first.startsWith("PORT ")) {
             process.destroyForcibly();
             throw new IOException("benchmark server did not start (see bench/target/*-server.log): " + first);

@@ -130,9 +130,6 @@ final class RewriteProof {
      */
     private static boolean matchesWithoutLexing(List<Token> original, Map<Token, Span> spans, String rewritten,
                                                 Cap cap, long maxRows, Dialect dialect) {
-        if (dialect != Dialect.DUCKDB) {
-            return false; // a Databricks rewrite is the tenant's text, its tokens those of the analysis text
-        }
         int end = original.size();
         while (end > 0 && original.get(end - 1).image.equals(";")) {
             end--;
