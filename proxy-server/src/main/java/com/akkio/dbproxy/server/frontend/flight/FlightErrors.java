@@ -1,5 +1,8 @@
 package com.akkio.dbproxy.server.frontend.flight;
 
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
 import com.akkio.dbproxy.server.governed.ProxyError;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -37,6 +40,28 @@ final class FlightErrors {
         }
         LOG.warn("a Flight call failed unexpectedly", e);
         return CallStatus.INTERNAL.withDescription("internal error in the proxy (see its log)").toRuntimeException();
+    }
+
+    /**
+     * Runs a handler that answers through a listener: whatever it throws ends that listener with the Flight error
+     * ({@code listener::error}, {@code listener::onError}), so no handler lets an exception reach gRPC raw or leaves
+     * its client waiting for an answer that never comes.
+     */
+    static void answering(Consumer<? super FlightRuntimeException> fail, Runnable handler) {
+        try {
+            handler.run();
+        } catch (RuntimeException e) {
+            fail.accept(flight(e));
+        }
+    }
+
+    /** Runs a handler that answers with a value; what it throws leaves as the Flight error. */
+    static <T> T answering(Supplier<T> handler) {
+        try {
+            return handler.get();
+        } catch (RuntimeException e) {
+            throw flight(e);
+        }
     }
 
     /** The gRPC status of a refusal made before Flight saw the call (authentication). */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.Caller;
@@ -54,6 +55,8 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
     private static final Logger LOG = LoggerFactory.getLogger(GovernedFlightProducer.class);
     /** How long a stream waits for a client that reads no more before it gives up. */
     private static final long CLIENT_WAIT_MS = 10 * 60_000;
+    private static final FlightSql.SqlSupportedCaseSensitivity CASE_INSENSITIVE =
+            FlightSql.SqlSupportedCaseSensitivity.SQL_CASE_SENSITIVITY_CASE_INSENSITIVE;
 
     private final Gateway gateway;
     private final BufferAllocator allocator;
@@ -80,8 +83,8 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                 .withFlightSqlServerBulkIngestion(true)
                 .withFlightSqlServerBulkIngestionTransaction(false)
                 .withSqlIdentifierQuoteChar("\"")
-                .withSqlQuotedIdentifierCase(FlightSql.SqlSupportedCaseSensitivity.SQL_CASE_SENSITIVITY_CASE_INSENSITIVE)
-                .withSqlIdentifierCase(FlightSql.SqlSupportedCaseSensitivity.SQL_CASE_SENSITIVITY_CASE_INSENSITIVE);
+                .withSqlQuotedIdentifierCase(CASE_INSENSITIVE)
+                .withSqlIdentifierCase(CASE_INSENSITIVE);
     }
 
     // ------------------------------------------------------------------ connections
@@ -97,6 +100,16 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             c.close();
         } catch (RuntimeException e) {
             LOG.debug("closing a Flight connection failed: {}", e.getMessage());
+        }
+    }
+
+    /** Runs {@code work} on a governed connection opened for it alone and closed after it, failed or not. */
+    private <T> T onOwnConnection(Caller caller, Function<GovernedConnection, T> work) {
+        GovernedConnection c = open(caller);
+        try {
+            return work.apply(c);
+        } finally {
+            closeQuietly(c);
         }
     }
 
@@ -116,25 +129,49 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         closeConnection(e.close(), e.tenant);
     }
 
-    private static Schema schemaOf(GovernedConnection c, Meta.StatementHandle h) {
-        return c.returnsRows(h) && h.signature != null ? ArrowTypes.schema(h.signature.columns)
-                : new Schema(List.of());
+    /** A statement decided and prepared on a connection of its own, with the result it declares. */
+    private record Preparation(GovernedConnection connection, Meta.StatementHandle statement, Schema schema,
+                               boolean returnsRows) {
     }
 
-    /** Decides and prepares {@code sql} on a connection of its own; the statement's handle is bound to the tenant. */
-    private byte[] prepare(Caller caller, String sql) {
+    /** Decides and prepares {@code sql} on a new connection, closed again if that fails. */
+    private Preparation prepareAlone(Caller caller, String sql) {
         GovernedConnection c = open(caller);
         try {
             Meta.StatementHandle h = c.prepare(sql, -1);
-            return handles.add(new Handles.Entry(caller.tenant(), sql, c.id(), h, schemaOf(c, h), c.returnsRows(h)));
+            boolean returnsRows = c.returnsRows(h);
+            Schema schema = returnsRows && h.signature != null ? ArrowTypes.schema(h.signature.columns)
+                    : new Schema(List.of());
+            return new Preparation(c, h, schema, returnsRows);
         } catch (RuntimeException e) {
             closeQuietly(c);
             throw e;
         }
     }
 
-    /** One execution's connection and backend statement; ended with {@link #finish}. */
-    private record Lease(GovernedConnection connection, Meta.StatementHandle statement) {
+    /** Decides and prepares {@code sql} on a connection of its own; the statement's handle is bound to the tenant. */
+    private byte[] prepare(Caller caller, String sql) {
+        Preparation p = prepareAlone(caller, sql);
+        return handles.add(new Handles.Entry(caller.tenant(), sql, p.connection().id(), p.statement(), p.schema(),
+                p.returnsRows()));
+    }
+
+    /** One execution's connection and backend statement; closing it ends the execution ({@link #finish}). */
+    private final class Lease implements AutoCloseable {
+        private final Handles.Entry entry;
+        final GovernedConnection connection;
+        final Meta.StatementHandle statement;
+
+        Lease(Handles.Entry entry, GovernedConnection connection, Meta.StatementHandle statement) {
+            this.entry = entry;
+            this.connection = connection;
+            this.statement = statement;
+        }
+
+        @Override
+        public void close() {
+            finish(entry);
+        }
     }
 
     /**
@@ -147,26 +184,21 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             Handles.Entry.Prepared p = e.start();
             if (p != null) {
                 try {
-                    return new Lease(gateway.connection(p.connectionId(), caller), p.statement());
+                    return new Lease(e, gateway.connection(p.connectionId(), caller), p.statement());
                 } catch (RuntimeException ex) {
                     finish(e);
                     throw ex;
                 }
             }
-            GovernedConnection c = open(caller);
-            Meta.StatementHandle h;
-            try {
-                h = c.prepare(e.sql, -1);
-                if (!schemaOf(c, h).equals(e.schema)) {
-                    throw ProxyError.of(ErrorCode.PREPARED_RESULT_CHANGED, "the statement's result columns are now "
-                            + schemaOf(c, h).getFields() + ", it was prepared with " + e.schema.getFields());
-                }
-            } catch (RuntimeException ex) {
+            Preparation again = prepareAlone(caller, e.sql);
+            GovernedConnection c = again.connection();
+            if (!again.schema().equals(e.schema)) {
                 closeQuietly(c);
-                throw ex;
+                throw ProxyError.of(ErrorCode.PREPARED_RESULT_CHANGED, "the statement's result columns are now "
+                        + again.schema().getFields() + ", it was prepared with " + e.schema.getFields());
             }
-            if (e.prepared(c.id(), h)) {
-                return new Lease(c, h);
+            if (e.prepared(c.id(), again.statement())) {
+                return new Lease(e, c, again.statement());
             }
             closeQuietly(c); // closed meanwhile (start refuses it), or prepared by another execution (start takes it)
         }
@@ -189,7 +221,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
     @Override
     public FlightInfo getFlightInfoStatement(FlightSql.CommandStatementQuery command, CallContext context,
                                              FlightDescriptor descriptor) {
-        return guarded(() -> {
+        return FlightErrors.answering(() -> {
             Caller caller = FlightLogin.caller();
             byte[] handle = prepare(caller, command.getQuery());
             Handles.Entry e = handles.get(handle, caller);
@@ -202,7 +234,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
     @Override
     public SchemaResult getSchemaStatement(FlightSql.CommandStatementQuery command, CallContext context,
                                            FlightDescriptor descriptor) {
-        return guarded(() -> {
+        return FlightErrors.answering(() -> {
             Caller caller = FlightLogin.caller();
             Handles.Entry e = handles.remove(prepare(caller, command.getQuery()), caller);
             close(e);
@@ -213,36 +245,31 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
     @Override
     public void getStreamStatement(FlightSql.TicketStatementQuery ticket, CallContext context,
                                    ServerStreamListener listener) {
-        Caller caller;
-        Handles.Entry e;
         byte[] handle = ticket.getStatementHandle().toByteArray();
-        try {
-            caller = FlightLogin.caller();
-            e = handles.get(handle, caller);
+        FlightErrors.answering(listener::error, () -> {
+            Caller caller = FlightLogin.caller();
+            Handles.Entry e = handles.get(handle, caller);
             // a query's ticket is good for one stream; it names the statement for a cancel until the stream ends
             if (!e.streamed.compareAndSet(false, true)) {
                 throw ProxyError.unknownHandle("statement");
             }
-        } catch (RuntimeException ex) {
-            listener.error(FlightErrors.flight(ex));
-            return;
-        }
-        try {
-            stream(e, caller, listener);
-        } finally {
             try {
-                handles.remove(handle, caller);
-            } catch (ProxyError gone) {
-                // expired meanwhile
+                stream(e, caller, listener);
+            } finally {
+                try {
+                    handles.remove(handle, caller);
+                } catch (ProxyError gone) {
+                    // expired meanwhile
+                }
+                close(e);
             }
-            close(e);
-        }
+        });
     }
 
     @Override
     public void createPreparedStatement(FlightSql.ActionCreatePreparedStatementRequest request, CallContext context,
                                         StreamListener<Result> listener) {
-        try {
+        FlightErrors.answering(listener::onError, () -> {
             Caller caller = FlightLogin.caller();
             byte[] handle = prepare(caller, request.getQuery());
             Handles.Entry e = handles.get(handle, caller);
@@ -257,27 +284,23 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                     .build();
             listener.onNext(new Result(Any.pack(result).toByteArray()));
             listener.onCompleted();
-        } catch (RuntimeException ex) {
-            listener.onError(FlightErrors.flight(ex));
-        }
+        });
     }
 
     @Override
     public void closePreparedStatement(FlightSql.ActionClosePreparedStatementRequest request, CallContext context,
                                        StreamListener<Result> listener) {
-        try {
+        FlightErrors.answering(listener::onError, () -> {
             Caller caller = FlightLogin.caller();
             close(handles.remove(request.getPreparedStatementHandle().toByteArray(), caller));
             listener.onCompleted();
-        } catch (RuntimeException ex) {
-            listener.onError(FlightErrors.flight(ex));
-        }
+        });
     }
 
     @Override
     public FlightInfo getFlightInfoPreparedStatement(FlightSql.CommandPreparedStatementQuery command,
                                                      CallContext context, FlightDescriptor descriptor) {
-        return guarded(() -> {
+        return FlightErrors.answering(() -> {
             Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), FlightLogin.caller());
             return info(e.schema, descriptor, command);
         });
@@ -286,19 +309,17 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
     @Override
     public SchemaResult getSchemaPreparedStatement(FlightSql.CommandPreparedStatementQuery command,
                                                    CallContext context, FlightDescriptor descriptor) {
-        return guarded(() -> new SchemaResult(handles.get(command.getPreparedStatementHandle().toByteArray(),
-                FlightLogin.caller()).schema));
+        return FlightErrors.answering(() -> new SchemaResult(handles.get(
+                command.getPreparedStatementHandle().toByteArray(), FlightLogin.caller()).schema));
     }
 
     @Override
     public void getStreamPreparedStatement(FlightSql.CommandPreparedStatementQuery command, CallContext context,
                                            ServerStreamListener listener) {
-        try {
+        FlightErrors.answering(listener::error, () -> {
             Caller caller = FlightLogin.caller();
             stream(handles.get(command.getPreparedStatementHandle().toByteArray(), caller), caller, listener);
-        } catch (RuntimeException ex) {
-            listener.error(FlightErrors.flight(ex));
-        }
+        });
     }
 
     /** Binds parameters for the next execution of a prepared query (the last row the client sent). */
@@ -307,16 +328,12 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                                                     CallContext context, FlightStream flightStream,
                                                     StreamListener<PutResult> ackStream) {
         Caller caller = FlightLogin.caller();
-        return () -> {
-            try {
-                Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), caller);
-                List<List<TypedValue>> rows = ArrowParameters.rows(IpcCompression.readWithOurCodecs(flightStream, memory.streamBytes()));
-                e.parameters = rows.isEmpty() ? List.of() : rows.get(rows.size() - 1);
-                ackStream.onCompleted();
-            } catch (RuntimeException ex) {
-                ackStream.onError(FlightErrors.flight(ex));
-            }
-        };
+        return () -> FlightErrors.answering(ackStream::onError, () -> {
+            Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), caller);
+            List<List<TypedValue>> rows = parameterRows(flightStream);
+            e.parameters = rows.isEmpty() ? List.of() : rows.get(rows.size() - 1);
+            ackStream.onCompleted();
+        });
     }
 
     /** Runs a prepared statement that changes data once per parameter row (once when there are none). */
@@ -325,70 +342,52 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                                                      CallContext context, FlightStream flightStream,
                                                      StreamListener<PutResult> ackStream) {
         Caller caller = FlightLogin.caller();
-        return () -> {
-            try {
-                Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), caller);
-                List<List<TypedValue>> rows = ArrowParameters.rows(IpcCompression.readWithOurCodecs(flightStream,
-                        memory.streamBytes()));
-                Lease lease = lease(e, caller);
-                long count = 0;
-                try {
-                    for (List<TypedValue> row : rows.isEmpty() ? List.of(List.<TypedValue>of()) : rows) {
-                        count += Math.max(0, updateCount(core(() -> lease.connection().executePrepared(
-                                lease.statement(), row, 0))));
-                    }
-                } finally {
-                    finish(e);
+        return acknowledged(ackStream, () -> {
+            Handles.Entry e = handles.get(command.getPreparedStatementHandle().toByteArray(), caller);
+            List<List<TypedValue>> rows = parameterRows(flightStream);
+            long count = 0;
+            try (Lease lease = lease(e, caller)) {
+                for (List<TypedValue> row : rows.isEmpty() ? List.of(List.<TypedValue>of()) : rows) {
+                    count += Math.max(0, updateCount(core(() -> lease.connection.executePrepared(
+                            lease.statement, row, 0))));
                 }
-                ack(ackStream, count);
-            } catch (RuntimeException ex) {
-                ackStream.onError(FlightErrors.flight(ex));
             }
-        };
+            return count;
+        });
     }
 
     @Override
     public Runnable acceptPutStatement(FlightSql.CommandStatementUpdate command, CallContext context,
                                        FlightStream flightStream, StreamListener<PutResult> ackStream) {
         Caller caller = FlightLogin.caller();
-        return () -> {
-            GovernedConnection c = null;
-            try {
-                c = open(caller);
-                GovernedConnection conn = c;
-                Meta.StatementHandle h = c.createStatement();
-                long count = updateCount(core(() -> conn.execute(h, command.getQuery(), -1, 0)));
-                ack(ackStream, Math.max(0, count));
-            } catch (RuntimeException ex) {
-                ackStream.onError(FlightErrors.flight(ex));
-            } finally {
-                if (c != null) {
-                    closeQuietly(c);
-                }
-            }
-        };
+        return acknowledged(ackStream, () -> onOwnConnection(caller, c -> {
+            Meta.StatementHandle h = c.createStatement();
+            return Math.max(0, updateCount(core(() -> c.execute(h, command.getQuery(), -1, 0))));
+        }));
     }
 
-    /** Bulk ingest, governed as the CREATE and INSERT it amounts to ({@link BulkIngest}), on a connection of its own. */
+    /** Bulk ingest, governed as the CREATE and INSERT it amounts to ({@link BulkIngest}), on its own connection. */
     @Override
     public Runnable acceptPutStatementBulkIngest(FlightSql.CommandStatementIngest command, CallContext context,
                                                  FlightStream flightStream, StreamListener<PutResult> ackStream) {
         Caller caller = FlightLogin.caller();
-        return () -> {
-            GovernedConnection c = null;
+        return acknowledged(ackStream, () -> {
             try (BufferAllocator ingest = memory.stream(caller.tenant(), "flight-ingest")) {
-                c = open(caller);
-                GovernedConnection conn = c;
-                ack(ackStream, core(() -> new BulkIngest(conn, command, ingest, new IngestStreamReader(
-                        IpcCompression.readWithOurCodecs(flightStream, memory.streamBytes()), ingest, memory)).run()));
-            } catch (RuntimeException ex) {
-                ackStream.onError(FlightErrors.flight(ex));
-            } finally {
-                if (c != null) {
-                    closeQuietly(c);
-                }
+                return onOwnConnection(caller, c -> core(() -> new BulkIngest(c, command, ingest,
+                        new IngestStreamReader(IpcCompression.readWithOurCodecs(flightStream, memory.streamBytes()),
+                                ingest, memory)).run()));
             }
-        };
+        });
+    }
+
+    /** The rows of parameters a client sent, its compressed batches read by our bounded codecs. */
+    private List<List<TypedValue>> parameterRows(FlightStream flightStream) {
+        return ArrowParameters.rows(IpcCompression.readWithOurCodecs(flightStream, memory.streamBytes()));
+    }
+
+    /** The work of a DoPut, answered with the number of rows it changed (or its failure). */
+    private Runnable acknowledged(StreamListener<PutResult> ackStream, LongSupplier work) {
+        return () -> FlightErrors.answering(ackStream::onError, () -> ack(ackStream, work.getAsLong()));
     }
 
     private static long updateCount(Meta.ExecuteResult result) {
@@ -408,7 +407,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
     @Override
     public void cancelFlightInfo(CancelFlightInfoRequest request, CallContext context,
                                  StreamListener<CancelStatus> listener) {
-        try {
+        FlightErrors.answering(listener::onError, () -> {
             Caller caller = FlightLogin.caller();
             for (FlightEndpoint endpoint : request.getInfo().getEndpoints()) {
                 byte[] handle = handleOf(endpoint.getTicket());
@@ -419,9 +418,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
             }
             listener.onNext(CancelStatus.CANCELLED);
             listener.onCompleted();
-        } catch (RuntimeException ex) {
-            listener.onError(FlightErrors.flight(ex));
-        }
+        });
     }
 
     private static byte[] handleOf(Ticket ticket) {
@@ -443,26 +440,12 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
     /**
      * Executes a prepared statement and streams its result in Arrow batches: the backend's own when it exports Arrow
      * and every column can leave in its declared type from there ({@link ExportedBatches}), else built from rows.
+     * What fails is thrown for the handler to end the stream with.
      */
     private void stream(Handles.Entry e, Caller caller, ServerStreamListener listener) {
-        Lease lease;
-        try {
-            lease = lease(e, caller);
-        } catch (RuntimeException ex) {
-            listener.error(FlightErrors.flight(ex));
-            return;
-        }
-        try {
-            stream(e, lease, caller, listener);
-        } finally {
-            finish(e);
-        }
-    }
-
-    private void stream(Handles.Entry e, Lease lease, Caller caller, ServerStreamListener listener) {
-        try {
-            GovernedConnection c = lease.connection();
-            Meta.StatementHandle statement = lease.statement();
+        try (Lease lease = lease(e, caller)) {
+            GovernedConnection c = lease.connection;
+            Meta.StatementHandle statement = lease.statement;
             if (c.exportsArrow() && statement.signature != null
                     && ExportedBatches.exportable(statement.signature.columns)) {
                 streamExported(e, c, statement, caller, listener);
@@ -497,8 +480,6 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                 }
                 listener.completed();
             }
-        } catch (RuntimeException ex) {
-            listener.error(FlightErrors.flight(ex));
         }
     }
 
@@ -772,14 +753,15 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
         });
     }
 
-    /** Answers a metadata request from the core's filtered answer, on a connection opened for it. */
+    /**
+     * Answers a metadata request from the core's filtered answer, asked on a connection opened for it (and given
+     * back before the answer is sent).
+     */
     private void metadataRows(ServerStreamListener listener, Schema schema,
                               Function<GovernedConnection, List<Object[]>> rows) {
-        GovernedConnection c = null;
-        try {
+        FlightErrors.answering(listener::error, () -> {
             Caller caller = FlightLogin.caller();
-            c = open(caller);
-            List<Object[]> answer = rows.apply(c);
+            List<Object[]> answer = onOwnConnection(caller, rows);
             try (BufferAllocator stream = memory.stream(caller.tenant(), "flight-metadata");
                  VectorSchemaRoot root = VectorSchemaRoot.create(schema, stream)) {
                 listener.start(root);
@@ -788,13 +770,7 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
                 listener.putNext();
                 listener.completed();
             }
-        } catch (RuntimeException ex) {
-            listener.error(FlightErrors.flight(ex));
-        } finally {
-            if (c != null) {
-                closeQuietly(c);
-            }
-        }
+        });
     }
 
     // ------------------------------------------------------------------ helpers
@@ -803,19 +779,6 @@ final class GovernedFlightProducer extends NoOpFlightSqlProducer {
     private static FlightInfo info(Schema schema, FlightDescriptor descriptor, Message command) {
         return new FlightInfo(schema, descriptor, List.of(new FlightEndpoint(new Ticket(Any.pack(command)
                 .toByteArray()))), -1, -1);
-    }
-
-    private interface Guarded<T> {
-        T run();
-    }
-
-    /** Runs a call that answers with a value, turning the proxy's errors into Flight's. */
-    private static <T> T guarded(Guarded<T> call) {
-        try {
-            return call.run();
-        } catch (RuntimeException e) {
-            throw FlightErrors.flight(e);
-        }
     }
 
     private interface CoreCall<T> {
