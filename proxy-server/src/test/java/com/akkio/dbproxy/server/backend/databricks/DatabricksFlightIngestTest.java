@@ -4,31 +4,17 @@ import static com.akkio.dbproxy.server.Queries.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.ProxyServer;
 import com.akkio.dbproxy.server.config.ConfigLoader;
+import com.akkio.dbproxy.server.frontend.flight.FlightFixture;
 import org.apache.arrow.flight.CallOption;
-import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
-import org.apache.arrow.flight.Location;
-import org.apache.arrow.flight.sql.FlightSqlClient;
-import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest.TableDefinitionOptions;
-import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest.TableDefinitionOptions.TableExistsOption;
-import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest.TableDefinitionOptions.TableNotExistOption;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,8 +33,6 @@ class DatabricksFlightIngestTest {
     static Path dir;
     static DatabricksFixture dbx;
     static ProxyServer flight;
-    private static final Schema SCHEMA = new Schema(List.of(Field.nullable("id", new ArrowType.Int(64, true)),
-            Field.nullable("label", ArrowType.Utf8.INSTANCE)));
 
     @BeforeAll
     static void start() throws Exception {
@@ -77,32 +61,17 @@ class DatabricksFlightIngestTest {
     }
 
     private static VectorSchemaRoot rows(BufferAllocator allocator, int rows) {
-        VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
-        root.allocateNew();
-        for (int i = 0; i < rows; i++) {
-            ((BigIntVector) root.getVector("id")).setSafe(i, i);
-            ((VarCharVector) root.getVector("label")).setSafe(i, ("row " + i).getBytes(StandardCharsets.UTF_8));
-        }
-        root.setRowCount(rows);
-        return root;
+        return FlightFixture.labelled(allocator, rows, i -> "row " + i);
     }
 
     @Test
     void anIngestOverMaxWriteRowsWritesNothingAndIsAuditedAsAnErrorWith54000() throws Exception {
-        TableDefinitionOptions append = TableDefinitionOptions.newBuilder()
-                .setIfNotExist(TableNotExistOption.TABLE_NOT_EXIST_OPTION_FAIL)
-                .setIfExists(TableExistsOption.TABLE_EXISTS_OPTION_APPEND).build();
-        FlightSqlClient.ExecuteIngestOptions into = new FlightSqlClient.ExecuteIngestOptions("scores", append,
-                "main", "akkio_out", Map.of());
-        try (BufferAllocator allocator = new RootAllocator();
-             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
-                     flight.flightPort())).build();
-             VectorSchemaRoot sixty = rows(allocator, 60);
-             VectorSchemaRoot hundredFifty = rows(allocator, 150)) {
-            FlightSqlClient sql = new FlightSqlClient(client);
-            CallOption acme = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
-            assertThat(sql.executeIngest(sixty, into, acme)).isEqualTo(60);
-            assertThatThrownBy(() -> sql.executeIngest(hundredFifty, into, acme))
+        try (FlightFixture client = FlightFixture.connect(flight.flightPort());
+             VectorSchemaRoot sixty = rows(client.allocator, 60);
+             VectorSchemaRoot hundredFifty = rows(client.allocator, 150)) {
+            CallOption acme = client.login("acme");
+            assertThat(client.ingest(acme, sixty, "scores", FlightFixture.APPEND)).isEqualTo(60);
+            assertThatThrownBy(() -> client.ingest(acme, hundredFifty, "scores", FlightFixture.APPEND))
                     .isInstanceOf(FlightRuntimeException.class).hasMessageContaining("WRITE_ROWS_EXCEEDED")
                     .hasMessageContaining("max_write_rows");
             try (var warehouse = dbx.warehouse()) {

@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.server.frontend.flight;
 
+import static com.akkio.dbproxy.server.Queries.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,13 +20,11 @@ import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.SyncPutListener;
 import org.apache.arrow.flight.sql.impl.FlightSql;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
@@ -53,18 +52,13 @@ class FlightCompressedIngestTest {
     /**
      * {@code CommandStatementIngest} of {@code root} into a new akkio_out table, its batch compressed by {@code codec}:
      * Arrow Java's client has no compression option, so its put stream's unloader is swapped for one with the codec
-     * (what the server does for results, {@link IpcCompression}). Rows: {@link FlightIngestTest#rows}.
+     * (what the server does for results, {@link IpcCompression}). Rows: {@link FlightFixture#rows}.
      */
     private static long ingest(FlightClient client, CallOption login, VectorSchemaRoot root, String table,
                                CompressionCodec codec) throws Exception {
         FlightSql.CommandStatementIngest command = FlightSql.CommandStatementIngest.newBuilder()
                 .setTable(table).setCatalog("main").setSchema("akkio_out")
-                .setTableDefinitionOptions(FlightSql.CommandStatementIngest.TableDefinitionOptions.newBuilder()
-                        .setIfNotExist(FlightSql.CommandStatementIngest.TableDefinitionOptions.TableNotExistOption
-                                .TABLE_NOT_EXIST_OPTION_CREATE)
-                        .setIfExists(FlightSql.CommandStatementIngest.TableDefinitionOptions.TableExistsOption
-                                .TABLE_EXISTS_OPTION_FAIL))
-                .build();
+                .setTableDefinitionOptions(FlightFixture.CREATE).build();
         SyncPutListener results = new SyncPutListener();
         FlightClient.ClientStreamListener put = client.startPut(
                 FlightDescriptor.command(Any.pack(command).toByteArray()), root, results, login);
@@ -85,18 +79,16 @@ class FlightCompressedIngestTest {
 
     @Test
     void batchesTheClientCompressedWithLz4OrZstdAreIngestedAsSent() throws Exception {
-        try (BufferAllocator allocator = new RootAllocator();
-             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
-                     PROXY.get().flightPort())).build();
-             VectorSchemaRoot root = FlightIngestTest.rows(allocator, 20_000);
+        try (FlightFixture flight = FlightFixture.connect(PROXY.get());
+             VectorSchemaRoot root = FlightFixture.rows(flight.allocator, 20_000);
              Connection acme = PROXY.get().acme()) {
-            CallOption login = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            CallOption login = flight.login("acme");
             for (CompressionUtil.CodecType type : new CompressionUtil.CodecType[] {
                     CompressionUtil.CodecType.LZ4_FRAME, CompressionUtil.CodecType.ZSTD}) {
                 String table = "packed_" + type.name().toLowerCase();
-                assertThat(ingest(client, login, root, table, CommonsCompressionFactory.INSTANCE.createCodec(type)))
-                        .as(type.name()).isEqualTo(20_000);
-                assertThat(FlightIngestTest.count(acme, "SELECT count(*) FROM main.akkio_out." + table
+                assertThat(ingest(flight.client, login, root, table, CommonsCompressionFactory.INSTANCE
+                        .createCodec(type))).as(type.name()).isEqualTo(20_000);
+                assertThat(scalar(acme, "SELECT count(*) FROM main.akkio_out." + table
                         + " WHERE label = 'row ' || id AND amount * 100 = id")).as(type.name()).isEqualTo(20_000);
             }
         }
@@ -124,13 +116,11 @@ class FlightCompressedIngestTest {
 
     @Test
     void aCompressedBatchClaimingMoreThanItsBytesCanHoldIsRefusedByName() throws Exception {
-        try (BufferAllocator allocator = new RootAllocator();
-             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
-                     PROXY.get().flightPort())).build();
-             VectorSchemaRoot root = FlightIngestTest.rows(allocator, 1000);
+        try (FlightFixture flight = FlightFixture.connect(PROXY.get());
+             VectorSchemaRoot root = FlightFixture.rows(flight.allocator, 1000);
              Connection acme = PROXY.get().acme()) {
-            CallOption login = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
-            assertThatThrownBy(() -> ingest(client, login, root, "inflated", new InflatedLz4()))
+            CallOption login = flight.login("acme");
+            assertThatThrownBy(() -> ingest(flight.client, login, root, "inflated", new InflatedLz4()))
                     .isInstanceOfSatisfying(FlightRuntimeException.class, e -> assertThat(e.status().code())
                             .isEqualTo(FlightStatusCode.INVALID_ARGUMENT))
                     .hasMessageStartingWith("INVALID_ARROW_BODY: an LZ4_FRAME-compressed Arrow buffer cannot be read")
@@ -149,10 +139,8 @@ class FlightCompressedIngestTest {
     @Test
     void aZstdBatchThatWouldInflatePastTheStreamsMemoryIsRefusedBeforeItIsInflated() throws Exception {
         int rows = 4 << 20;
-        try (BufferAllocator allocator = new RootAllocator();
-             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
-                     SMALL_STREAMS.get().flightPort())).build();
-             VectorSchemaRoot root = VectorSchemaRoot.of(new BigIntVector("id", allocator));
+        try (FlightFixture flight = FlightFixture.connect(SMALL_STREAMS.get());
+             VectorSchemaRoot root = VectorSchemaRoot.of(new BigIntVector("id", flight.allocator));
              Connection acme = SMALL_STREAMS.get().acme()) {
             BigIntVector id = (BigIntVector) root.getVector(0);
             id.allocateNew(rows);
@@ -160,8 +148,8 @@ class FlightCompressedIngestTest {
                 id.set(i, 0);
             }
             root.setRowCount(rows);
-            CallOption login = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
-            assertThatThrownBy(() -> ingest(client, login, root, "zeros", CommonsCompressionFactory.INSTANCE
+            CallOption login = flight.login("acme");
+            assertThatThrownBy(() -> ingest(flight.client, login, root, "zeros", CommonsCompressionFactory.INSTANCE
                     .createCodec(CompressionUtil.CodecType.ZSTD)))
                     .isInstanceOfSatisfying(FlightRuntimeException.class, e -> assertThat(e.status().code())
                             .isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED))
@@ -171,7 +159,7 @@ class FlightCompressedIngestTest {
                 assertThat(tables.next()).as("nothing of the refused ingest is left").isFalse();
             }
             root.setRowCount(1000);
-            assertThat(ingest(client, login, root, "zeros", CommonsCompressionFactory.INSTANCE
+            assertThat(ingest(flight.client, login, root, "zeros", CommonsCompressionFactory.INSTANCE
                     .createCodec(CompressionUtil.CodecType.ZSTD))).as("a batch within the limit, same connection")
                     .isEqualTo(1000);
         }

@@ -15,17 +15,13 @@ import com.akkio.dbproxy.server.LiveServerTest;
 import org.apache.arrow.flight.CallHeaders;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.FlightCallHeaders;
-import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.HeaderCallOption;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.flight.impl.Flight;
 import org.apache.arrow.flight.impl.FlightServiceGrpc;
 import org.apache.arrow.flight.sql.FlightSqlClient;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import com.google.protobuf.ByteString;
@@ -98,11 +94,9 @@ class FlightCompressionTest {
 
     @Test
     void batchesAreCompressedWithZstdOrLz4OnlyForAClientThatAsksAndAnUnknownCodecIsRefused() throws Exception {
-        try (BufferAllocator allocator = new RootAllocator();
-             FlightClient client = FlightClient.builder(allocator,
-                     Location.forGrpcInsecure("127.0.0.1", PROXY.get().flightPort())).build()) {
-            FlightSqlClient sql = new FlightSqlClient(client);
-            CallOption acme = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+        try (FlightFixture flight = FlightFixture.connect(PROXY.get())) {
+            FlightSqlClient sql = flight.sql;
+            CallOption acme = flight.login("acme");
             String query = "SELECT order_id, tenant_tag, repeat('x', 100) AS filler FROM orders";
             long plain = bodyBytes(sql.execute(query, acme).getEndpoints().get(0).getTicket(), null);
             List<List<Object>> plainRows = values(sql.getStream(sql.execute(query, acme).getEndpoints().get(0)

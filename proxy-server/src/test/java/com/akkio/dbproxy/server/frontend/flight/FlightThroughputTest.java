@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,18 +12,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 
-import com.akkio.dbproxy.server.DemoConfig;
 import com.akkio.dbproxy.server.DemoProxy;
 import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.SlowTest;
 import com.akkio.dbproxy.server.SqlStates;
 import org.apache.arrow.flight.CallOption;
-import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.sql.FlightSqlClient;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,30 +39,23 @@ class FlightThroughputTest {
                 + " TIMESTAMP '2025-01-01' + to_seconds(i) AS at FROM range(" + ROWS + ") t(i)",
     };
 
-    private static Path config(Path dir) throws java.io.IOException {
-        Path config = DemoConfig.copy(dir.resolve("conf"));
-        Path acme = config.resolveSibling("policies/acme.yaml");
-        Files.writeString(acme, Files.readString(acme).replaceFirst("(?m)^max_rows: .*$", "max_rows: " + ROWS));
-        return config;
-    }
-
     @Test
     void printRowsPerSecondOfEveryWayIn(@TempDir Path dir) throws Exception {
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%n| %,d rows | direct DuckDB JDBC |"
                 + " Avatica (client jar) | PostgreSQL wire | Flight SQL | Flight / Avatica | Flight / pg |"
                 + " Flight / direct |%n|---|---:|---:|---:|---:|---:|---:|---:|%n", ROWS));
-        try (DemoProxy proxy = DemoProxy.builder().unthrottled().config(FlightThroughputTest::config).start(dir);
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled()
+                     .config(d -> FlightFixture.demoWithPolicyLine(d, "max_rows", "max_rows: " + ROWS, "acme"))
+                     .start(dir);
              Connection direct = DriverManager.getConnection("jdbc:duckdb:");
              Connection avatica = proxy.acme();
              Connection pg = SqlStates.connect("jdbc:postgresql://127.0.0.1:" + proxy.pgPort()
                      + "/main?sslmode=disable&defaultRowFetchSize=10000", DemoProxy.credentials("acme",
                      "acme-secret"));
-             BufferAllocator allocator = new RootAllocator();
-             FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
-                     proxy.flightPort())).build()) {
+             FlightFixture client = FlightFixture.connect(proxy)) {
             pg.setAutoCommit(false); // pgjdbc streams with a fetch size only inside a transaction
-            FlightSqlClient flight = new FlightSqlClient(client);
-            CallOption acme = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            FlightSqlClient flight = client.sql;
+            CallOption acme = client.login("acme");
             long peakDirect = 0;
             for (String sql : WORKLOADS) {
                 for (int warm = 0; warm < 2; warm++) {
@@ -87,7 +74,7 @@ class FlightThroughputTest {
             }
             table.append(String.format(Locale.ROOT, "%nrows/s; direct (NIO) memory in use after the Flight runs:"
                     + " %,d KiB; Arrow allocator of the test's client: %,d KiB peak%n", peakDirect >> 10,
-                    allocator.getPeakMemoryAllocation() >> 10));
+                    client.allocator.getPeakMemoryAllocation() >> 10));
         }
         System.out.println(table);
     }

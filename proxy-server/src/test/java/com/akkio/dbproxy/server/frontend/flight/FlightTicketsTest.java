@@ -1,5 +1,6 @@
 package com.akkio.dbproxy.server.frontend.flight;
 
+import static com.akkio.dbproxy.server.frontend.flight.FlightFixture.rowCount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,15 +25,11 @@ import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
-import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.flight.grpc.CredentialCallOption;
 import org.apache.arrow.flight.sql.FlightSqlClient;
 import org.apache.arrow.flight.sql.impl.FlightSql;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,59 +47,43 @@ class FlightTicketsTest {
     @RegisterExtension
     static final DemoProxyExtension PROXY = DemoProxyExtension.of(DemoProxy.builder().unthrottled());
 
-    private BufferAllocator allocator;
+    private FlightFixture flight;
     private FlightClient client;
     private FlightSqlClient sql;
 
     @BeforeEach
     void connect() {
-        allocator = new RootAllocator();
-        client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", PROXY.get().flightPort()))
-                .build();
-        sql = new FlightSqlClient(client);
+        flight = FlightFixture.connect(PROXY.get());
+        client = flight.client;
+        sql = flight.sql;
     }
 
     @AfterEach
     void close() throws Exception {
-        sql.close();
-        allocator.close();
-    }
-
-    private CallOption login(String tenant, String secret) {
-        return client.authenticateBasicToken(tenant, secret).orElseThrow();
-    }
-
-    private static long rows(FlightStream stream) throws Exception {
-        long n = 0;
-        try (stream) {
-            while (stream.next()) {
-                n += stream.getRoot().getRowCount();
-            }
-        }
-        return n;
+        flight.close();
     }
 
     @Test
     void aQueryTicketPresentedByAnotherTenantIsUnknownAndStaysTheOwners() throws Exception {
-        CallOption acme = login("acme", "acme-secret");
-        CallOption globex = login("globex", "globex-secret");
+        CallOption acme = flight.login("acme");
+        CallOption globex = flight.login("globex");
         FlightInfo info = sql.execute("SELECT order_id FROM orders WHERE order_id <= 7", acme);
         Ticket ticket = info.getEndpoints().get(0).getTicket();
-        assertThatThrownBy(() -> rows(sql.getStream(ticket, globex))).isInstanceOfSatisfying(
+        assertThatThrownBy(() -> rowCount(sql.getStream(ticket, globex))).isInstanceOfSatisfying(
                 FlightRuntimeException.class, e -> {
                     assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND);
                     assertThat(e.getMessage()).contains("UNKNOWN_HANDLE");
                 });
-        assertThat(rows(sql.getStream(ticket, acme))).isEqualTo(7);
+        assertThat(rowCount(sql.getStream(ticket, acme))).isEqualTo(7);
         // a ticket is good for one stream
-        assertThatThrownBy(() -> rows(sql.getStream(ticket, acme))).isInstanceOf(FlightRuntimeException.class)
+        assertThatThrownBy(() -> rowCount(sql.getStream(ticket, acme))).isInstanceOf(FlightRuntimeException.class)
                 .hasMessageContaining("UNKNOWN_HANDLE");
     }
 
     @Test
     void aPreparedHandlePresentedByAnotherTenantIsUnknown() throws Exception {
-        CallOption acme = login("acme", "acme-secret");
-        CallOption globex = login("globex", "globex-secret");
+        CallOption acme = flight.login("acme");
+        CallOption globex = flight.login("globex");
         Result created = client.doAction(new Action("CreatePreparedStatement", Any.pack(
                 FlightSql.ActionCreatePreparedStatementRequest.newBuilder()
                         .setQuery("SELECT count(*) FROM orders").build()).toByteArray()), acme).next();
@@ -114,7 +95,7 @@ class FlightTicketsTest {
         assertThatThrownBy(() -> client.getInfo(execute, globex)).isInstanceOfSatisfying(
                 FlightRuntimeException.class, e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND));
         FlightInfo info = client.getInfo(execute, acme);
-        assertThat(rows(client.getStream(info.getEndpoints().get(0).getTicket(), acme))).isEqualTo(1);
+        assertThat(rowCount(client.getStream(info.getEndpoints().get(0).getTicket(), acme))).isEqualTo(1);
         // closing it is the owner's alone as well
         Action close = new Action("ClosePreparedStatement", Any.pack(FlightSql.ActionClosePreparedStatementRequest
                 .newBuilder().setPreparedStatementHandle(prepared.getPreparedStatementHandle()).build())
@@ -140,19 +121,19 @@ class FlightTicketsTest {
 
     @Test
     void theTenantsRowCapHoldsOverFlight() throws Exception {
-        CallOption acme = login("acme", "acme-secret");
+        CallOption acme = flight.login("acme");
         FlightInfo info = sql.execute("SELECT a.order_id FROM orders a, orders b", acme);
-        assertThat(rows(sql.getStream(info.getEndpoints().get(0).getTicket(), acme))).isEqualTo(10_000);
+        assertThat(rowCount(sql.getStream(info.getEndpoints().get(0).getTicket(), acme))).isEqualTo(10_000);
     }
 
     @Test
     void cancelFlightInfoStopsTheBackendStatement() throws Exception {
-        CallOption acme = login("acme", "acme-secret");
+        CallOption acme = flight.login("acme");
         String slow = "SELECT count(*) FROM orders a, orders b, orders c, orders d";
         FlightInfo info = sql.execute(slow, acme);
         CompletableFuture<Long> stream = CompletableFuture.supplyAsync(() -> {
             try {
-                return rows(sql.getStream(info.getEndpoints().get(0).getTicket(), acme));
+                return rowCount(sql.getStream(info.getEndpoints().get(0).getTicket(), acme));
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
@@ -170,18 +151,17 @@ class FlightTicketsTest {
     void aBatchOverTheStreamMemoryLimitEndsItsStreamWith54000AndNothingElse(@TempDir Path dir) throws Exception {
         try (DemoProxy small = DemoProxy.builder().unthrottled().server(s -> s.withFlight(
                 new ProxyConfig.Flight(true, 0, s.flight().tokenTtl(), 1 << 20))).start(dir);
-             FlightClient own = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
-                     small.flightPort())).build()) {
-            FlightSqlClient ownSql = new FlightSqlClient(own);
-            CallOption acme = own.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+             FlightFixture own = FlightFixture.connect(small)) {
+            FlightSqlClient ownSql = own.sql;
+            CallOption acme = own.login("acme");
             FlightInfo wide = ownSql.execute("SELECT repeat('x', 2000) AS wide FROM orders", acme);
-            assertThatThrownBy(() -> rows(ownSql.getStream(wide.getEndpoints().get(0).getTicket(), acme)))
+            assertThatThrownBy(() -> rowCount(ownSql.getStream(wide.getEndpoints().get(0).getTicket(), acme)))
                     .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
                         assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
                         assertThat(e.getMessage()).contains("STREAM_MEMORY_EXCEEDED");
                     });
             FlightInfo narrow = ownSql.execute("SELECT order_id FROM orders", acme);
-            assertThat(rows(ownSql.getStream(narrow.getEndpoints().get(0).getTicket(), acme))).isEqualTo(1000);
+            assertThat(rowCount(ownSql.getStream(narrow.getEndpoints().get(0).getTicket(), acme))).isEqualTo(1000);
         }
     }
 
@@ -189,12 +169,11 @@ class FlightTicketsTest {
     void aTenantRemovedByAReloadLosesItsTokensAtOnce(@TempDir Path dir) throws Exception {
         Path config = DemoConfig.copy(dir.resolve("conf"));
         try (DemoProxy proxy = DemoProxy.builder().unthrottled().config(d -> config).start(dir);
-             FlightClient own = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1",
-                     proxy.flightPort())).build()) {
-            CallOption globex = own.authenticateBasicToken("globex", "globex-secret").orElseThrow();
-            CallOption acme = own.authenticateBasicToken("acme", "acme-secret").orElseThrow();
-            FlightSqlClient ownSql = new FlightSqlClient(own);
-            assertThat(rows(ownSql.getStream(ownSql.execute("SELECT 1", globex).getEndpoints().get(0)
+             FlightFixture own = FlightFixture.connect(proxy)) {
+            CallOption globex = own.login("globex");
+            CallOption acme = own.login("acme");
+            FlightSqlClient ownSql = own.sql;
+            assertThat(rowCount(ownSql.getStream(ownSql.execute("SELECT 1", globex).getEndpoints().get(0)
                     .getTicket(), globex))).isEqualTo(1);
             String yaml = Files.readString(config);
             Files.writeString(config, yaml.substring(0, yaml.indexOf("  globex:")));
@@ -202,17 +181,17 @@ class FlightTicketsTest {
             assertThatThrownBy(() -> ownSql.execute("SELECT 1", globex)).isInstanceOfSatisfying(
                     FlightRuntimeException.class,
                     e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHENTICATED));
-            assertThat(rows(ownSql.getStream(ownSql.execute("SELECT 1", acme).getEndpoints().get(0).getTicket(),
+            assertThat(rowCount(ownSql.getStream(ownSql.execute("SELECT 1", acme).getEndpoints().get(0).getTicket(),
                     acme))).isEqualTo(1);
         }
     }
 
     @Test
     void everyStatementIsAuditedWithTheClientsUserAgent() throws Exception {
-        CallOption acme = login("acme", "acme-secret");
+        CallOption acme = flight.login("acme");
         String query = "SELECT order_id FROM orders WHERE order_id <= 3";
         FlightInfo info = sql.execute(query, acme);
-        assertThat(rows(sql.getStream(info.getEndpoints().get(0).getTicket(), acme))).isEqualTo(3);
+        assertThat(rowCount(sql.getStream(info.getEndpoints().get(0).getTicket(), acme))).isEqualTo(3);
         List<String> lines = Files.readAllLines(PROXY.get().auditLog).stream()
                 .filter(l -> l.contains(Sha256.hex(query))).toList();
         assertThat(lines).as(String.join("\n", lines)).anyMatch(l -> l.contains("\"event\":\"forward\""))

@@ -18,12 +18,8 @@ import com.akkio.dbproxy.server.LiveServerTest;
 import com.akkio.dbproxy.server.ReadmeTables;
 import com.akkio.dbproxy.server.TypeZoo;
 import org.apache.arrow.flight.CallOption;
-import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.sql.FlightSqlClient;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeNanoVector;
@@ -54,12 +50,10 @@ class FlightTypeMatrixTest {
     void everyValueOfEveryTypeArrivesAsTheBackendHasItInTheArrowTypeTheReadmeSays() throws Exception {
         Map<String, Map<String, String>> readme = ReadmeTables.byFirstColumn(TABLE);
         List<String> failures = new ArrayList<>();
-        try (BufferAllocator allocator = new RootAllocator();
-             FlightClient client = FlightClient.builder(allocator,
-                     Location.forGrpcInsecure("127.0.0.1", PROXY.get().flightPort())).build();
+        try (FlightFixture flight = FlightFixture.connect(PROXY.get());
              Connection oracleConnection = PROXY.get().acme()) {
-            FlightSqlClient sql = new FlightSqlClient(client);
-            CallOption acme = client.authenticateBasicToken("acme", "acme-secret").orElseThrow();
+            FlightSqlClient sql = flight.sql;
+            CallOption acme = flight.login("acme");
             for (TypeZoo.Column column : TypeZoo.COLUMNS) {
                 TypeZoo.Oracle oracle = TypeZoo.oracle(oracleConnection, column);
                 String query = "SELECT id, " + column.name() + " FROM type_zoo ORDER BY id";

@@ -9,6 +9,7 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,12 +18,20 @@ import org.junit.jupiter.api.Test;
  */
 class TenantMemoryTest {
     private static final long MIB = 1 << 20;
+    private final BufferAllocator root = new RootAllocator();
+    /** 3 MiB a tenant, 2 MiB a stream. */
+    private final TenantMemory memory = new TenantMemory(root, 3 * MIB, 2 * MIB);
+
+    /** Closing the server's allocator fails if any byte a test took is still held. */
+    @AfterEach
+    void everyByteIsGivenBack() {
+        memory.close();
+        root.close();
+    }
 
     @Test
     void aTenantsStreamsTogetherStopAtTheTenantLimitWhileAnotherTenantsStreamStillAllocates() {
-        try (BufferAllocator root = new RootAllocator();
-             TenantMemory memory = new TenantMemory(root, 3 * MIB, 2 * MIB);
-             BufferAllocator first = memory.stream("acme", "one");
+        try (BufferAllocator first = memory.stream("acme", "one");
              BufferAllocator second = memory.stream("acme", "two");
              BufferAllocator other = memory.stream("globex", "one");
              ArrowBuf a = first.buffer(2 * MIB)) {
@@ -40,11 +49,10 @@ class TenantMemoryTest {
 
     @Test
     void oneStreamOverItsOwnLimitIsToldTheStreamLimit() {
-        try (BufferAllocator root = new RootAllocator();
-             TenantMemory memory = new TenantMemory(root, 8 * MIB, 2 * MIB);
-             BufferAllocator stream = memory.stream("acme", "one")) {
+        try (TenantMemory roomy = new TenantMemory(root, 8 * MIB, 2 * MIB);
+             BufferAllocator stream = roomy.stream("acme", "one")) {
             assertThatThrownBy(() -> stream.buffer(4 * MIB)).isInstanceOf(OutOfMemoryException.class);
-            ProxyError e = memory.exceeded(stream, "a batch of the result");
+            ProxyError e = roomy.exceeded(stream, "a batch of the result");
             assertThat(e.code()).isEqualTo(ErrorCode.STREAM_MEMORY_EXCEEDED);
             assertThat(e.getMessage()).contains("2 MB").contains("rule: server.flight.stream_memory_mb");
         }
@@ -52,9 +60,7 @@ class TenantMemoryTest {
 
     @Test
     void heldBytesCountExactlyUnderBothLimitsAndAHoldThatDoesNotFitHoldsNothing() {
-        try (BufferAllocator root = new RootAllocator();
-             TenantMemory memory = new TenantMemory(root, 3 * MIB, 2 * MIB);
-             BufferAllocator first = memory.stream("acme", "one");
+        try (BufferAllocator first = memory.stream("acme", "one");
              BufferAllocator second = memory.stream("acme", "two");
              TenantMemory.Held one = new TenantMemory.Held(first);
              TenantMemory.Held two = new TenantMemory.Held(second)) {
