@@ -1,9 +1,12 @@
 package com.akkio.dbproxy.server.backend.databricks;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.akkio.dbproxy.server.SqlStates;
 import com.akkio.dbproxy.server.SelfSigned;
@@ -28,6 +31,9 @@ final class DatabricksFixture implements AutoCloseable {
     final Path auditLog;
     /** databricks-jdbc's URL of the emulated warehouse, as the proxy's service principal (tests read it directly). */
     private final String warehouseUrl;
+    private final Path acmePolicyFile;
+    /** acme's policy as the fixture wrote it: one line a key. */
+    private final String acmeAsWritten;
 
     DatabricksFixture(Path dir, String ip, long tokenLifetimeSeconds) throws Exception {
         this(dir, ip, tokenLifetimeSeconds, true);
@@ -87,7 +93,8 @@ final class DatabricksFixture implements AutoCloseable {
                 + " FROM range(1, 11) t(i)");
         secretFile = Files.writeString(dir.resolve("sp-acme.secret"), "secret-one\n");
         auditLog = dir.resolve("audit.jsonl");
-        Files.writeString(dir.resolve("acme.yaml"), """
+        acmePolicyFile = dir.resolve("acme.yaml");
+        acmeAsWritten = """
                 catalog: acme_prod
                 default_schema: sales
                 catalogs: { main: acme_prod }
@@ -96,7 +103,8 @@ final class DatabricksFixture implements AutoCloseable {
                 max_rows: 100
                 rate: { queries_per_second: 1000, burst: 1000, max_concurrent: 8 }
                 query_timeout_seconds: %d
-                """.formatted(queryTimeoutSeconds));
+                """.formatted(queryTimeoutSeconds);
+        Files.writeString(acmePolicyFile, acmeAsWritten);
         String base = "https://" + ip + ":443";
         Path config = Files.writeString(dir.resolve("proxy.yaml"), """
                 server: { port: 0, admin_port: 0, postgres: { enabled: true, port: 0 } }
@@ -133,6 +141,26 @@ final class DatabricksFixture implements AutoCloseable {
         }
         proxy = ProxyServer.start(ConfigLoader.load(config), 0);
     }
+
+    /**
+     * Writes acme's policy as the fixture made it, but with {@code lines} in place of the lines setting the same keys
+     * (a line at the left margin names a key; indented ones below it are its value), and returns it: a test states
+     * only what it changes, whatever an earlier test wrote. The proxy takes it at its next reload.
+     */
+    String acmePolicy(String lines) throws IOException {
+        String policy = acmeAsWritten;
+        for (String line : lines.split("\n")) {
+            Matcher key = TOP_LEVEL_KEY.matcher(line);
+            if (key.find()) {
+                policy = policy.replaceAll("(?m)^" + key.group(1) + ":.*\n", "");
+            }
+        }
+        String text = policy + lines;
+        Files.writeString(acmePolicyFile, text);
+        return text;
+    }
+
+    private static final Pattern TOP_LEVEL_KEY = Pattern.compile("^([a-z_]+):");
 
     Connection acme() throws SQLException {
         return acme("");

@@ -39,10 +39,8 @@ class DatabricksFlightIngestTest {
         dbx = new DatabricksFixture(dir, "127.0.0.46", 3600, true, 30_000);
         dbx.emulator.setUp("CREATE SCHEMA acme_prod.akkio_out");
         dbx.emulator.setUp("CREATE TABLE acme_prod.akkio_out.scores (id BIGINT, label VARCHAR)");
-        Path acme = dir.resolve("acme.yaml");
-        String base = Files.readString(acme).replaceAll("(?m)^(write|statements|max_write_rows):.*\\n", "");
-        Files.writeString(acme, base + "write: [acme_prod.akkio_out.*]\n"
-                + "statements: [query, insert, create_table]\nmax_write_rows: 100\n");
+        dbx.acmePolicy("write: [acme_prod.akkio_out.*]\nstatements: [query, insert, create_table]\n"
+                + "max_write_rows: 100\n");
         // the fixture's proxy has no Flight front end: a second one on the same workspace, with its own audit log
         String yaml = Files.readString(dir.resolve("proxy.yaml"))
                 .replace("postgres: { enabled: true, port: 0 } }",

@@ -48,10 +48,8 @@ class DatabricksStorageQuotaTest {
     }
 
     private static void policy(String quota) throws Exception {
-        Path acme = dir.resolve("acme.yaml");
-        String base = Files.readString(acme).replaceAll("(?m)^(write|statements|max_write_rows|write_quota):.*\\n", "");
-        Files.writeString(acme, base + "write: [acme_prod.akkio_out.*]\n"
-                + "statements: [query, insert, create_table, merge]\nmax_write_rows: 100\n" + quota + "\n");
+        dbx.acmePolicy("write: [acme_prod.akkio_out.*]\nstatements: [query, insert, create_table, merge]\n"
+                + "max_write_rows: 100\n" + quota + "\n");
         dbx.proxy.reload();
     }
 

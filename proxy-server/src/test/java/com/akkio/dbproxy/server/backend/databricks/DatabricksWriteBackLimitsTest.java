@@ -46,10 +46,9 @@ class DatabricksWriteBackLimitsTest {
 
     /** acme may write back to akkio_out, at most 100 rows a statement, with this quota line (or none). */
     private static void policy(String quota) throws Exception {
-        Path acme = dir.resolve("acme.yaml");
-        String base = Files.readString(acme).replaceAll("(?m)^(write|statements|max_write_rows|write_quota):.*\\n", "");
-        Files.writeString(acme, base + "write: [acme_prod.akkio_out.*]\n"
-                + "statements: [query, insert, create_table, create_or_replace, merge]\nmax_write_rows: 100\n" + quota + "\n");
+        dbx.acmePolicy("write: [acme_prod.akkio_out.*]\n"
+                + "statements: [query, insert, create_table, create_or_replace, merge]\nmax_write_rows: 100\n"
+                + quota + "\n");
         dbx.proxy.reload();
     }
 
