@@ -25,17 +25,31 @@ public final class IpcCodecs implements CompressionCodec.Factory {
 
     @Override
     public CompressionCodec createCodec(CompressionUtil.CodecType type) {
-        return switch (type) {
-            case LZ4_FRAME -> Lz4FrameCodec.INSTANCE;
-            case ZSTD -> new Zstd(ZSTD_LEVEL);
-            case NO_COMPRESSION -> NoCompressionCodec.INSTANCE;
-        };
+        return createCodec(type, ZSTD_LEVEL, BoundedInflation.Budget.NONE);
     }
 
     /** LZ4 has no level here (the frame is written at lz4's default, its fastest); ZSTD takes one. */
     @Override
     public CompressionCodec createCodec(CompressionUtil.CodecType type, int level) {
-        return type == CompressionUtil.CodecType.ZSTD ? new Zstd(level) : createCodec(type);
+        return createCodec(type, level, BoundedInflation.Budget.NONE);
+    }
+
+    /** A codec that counts what it inflates against {@code budget} ({@link BoundedInflation}). */
+    CompressionCodec createCodec(CompressionUtil.CodecType type, BoundedInflation.Budget budget) {
+        return createCodec(type, ZSTD_LEVEL, budget);
+    }
+
+    /**
+     * Every codec that inflates takes its budget before it allocates: a new type here is a compile error until it
+     * says how ({@code BoundedInflationTest} holds every compressed type to the budget).
+     */
+    CompressionCodec createCodec(CompressionUtil.CodecType type, int level, BoundedInflation.Budget budget) {
+        return switch (type) {
+            case LZ4_FRAME -> budget == BoundedInflation.Budget.NONE ? Lz4FrameCodec.INSTANCE
+                    : new Lz4FrameCodec(budget);
+            case ZSTD -> new Zstd(level, budget);
+            case NO_COMPRESSION -> NoCompressionCodec.INSTANCE;
+        };
     }
 
     /** A client's buffer that does not inflate as it claims, as the client's error. */
@@ -45,16 +59,22 @@ public final class IpcCodecs implements CompressionCodec.Factory {
     }
 
     /**
-     * Arrow's ZSTD codec (it inflates into the allocator, exactly the declared length, and checks it), its failures
-     * on a client's buffer named {@code INVALID_ARROW_BODY} rather than left as Arrow's internal errors.
+     * Arrow's ZSTD codec (it inflates into the allocator, exactly the declared length, and checks it), the declared
+     * length counted against the budget first, its failures on a client's buffer named {@code INVALID_ARROW_BODY}
+     * rather than left as Arrow's internal errors.
      */
     private static final class Zstd extends ZstdCompressionCodec {
-        Zstd(int level) {
+        private final BoundedInflation.Budget budget;
+
+        Zstd(int level, BoundedInflation.Budget budget) {
             super(level);
+            this.budget = budget;
         }
 
         @Override
         protected ArrowBuf doDecompress(BufferAllocator allocator, ArrowBuf compressed) {
+            // the length Arrow's codec reads next and allocates
+            budget.take(readUncompressedLength(compressed));
             try {
                 return super.doDecompress(allocator, compressed);
             } catch (RuntimeException e) {

@@ -68,8 +68,8 @@ final class IpcCompression {
     /**
      * Before reading a client's batches: they are decompressed by {@link IpcCodecs} (each batch's declared lengths
      * bounded by {@code batchBytes}, {@link BoundedInflation}; corrupt input refused as {@code INVALID_ARROW_BODY})
-     * instead of Arrow's service-loaded codecs, whose
-     * LZ4 one inflates into heap arrays of whatever length the client declares. Flight builds the stream's loader
+     * instead of Arrow's service-loaded codecs, whose LZ4 one inflates into heap arrays of whatever length the client
+     * declares. Flight builds the stream's loader
      * when the schema arrives, so this waits for it (as reading the first batch would); a Flight version without
      * that field fails the call rather than read with the other codecs.
      */

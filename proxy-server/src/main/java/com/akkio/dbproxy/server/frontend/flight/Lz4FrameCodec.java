@@ -30,12 +30,13 @@ import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStrea
  * shrink is stored raw, as the format allows), end mark, no checksums (the transport has its own).
  *
  * <p>Reading a client's buffers is fail-closed: the declared length must be one LZ4 could reach from the bytes sent
- * (at most 255:1) before any memory is taken, is taken from the stream's allocator (its limit holds), and the frame
- * must fill it exactly. Frames with linked blocks (Arrow C++'s default, so pyarrow's) need the previous block as a
+ * (at most 255:1) and fit what is left of the batch's budget ({@link BoundedInflation}) before any memory is taken,
+ * is taken from the stream's allocator (its limit holds), and the frame must fill it exactly. Frames with linked blocks (Arrow C++'s default, so pyarrow's) need the previous block as a
  * dictionary, which lz4-java does not offer: those are read by commons-compress, still into the same bounded buffer.
  */
 final class Lz4FrameCodec extends AbstractCompressionCodec {
-    static final Lz4FrameCodec INSTANCE = new Lz4FrameCodec();
+    /** For buffers the server compresses (and tests read back): nothing to count. */
+    static final Lz4FrameCodec INSTANCE = new Lz4FrameCodec(BoundedInflation.Budget.NONE);
 
     private static final int MAGIC = 0x184D2204;
     private static final int VERSION_01 = 0x40;
@@ -54,7 +55,11 @@ final class Lz4FrameCodec extends AbstractCompressionCodec {
     private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
     private static final XXHash32 XXH32 = XXHashFactory.fastestInstance().hash32();
 
-    private Lz4FrameCodec() {
+    private final BoundedInflation.Budget budget;
+
+    /** A codec whose inflated buffers are counted against {@code budget} ({@link BoundedInflation}). */
+    Lz4FrameCodec(BoundedInflation.Budget budget) {
+        this.budget = budget;
     }
 
     @Override
@@ -110,7 +115,8 @@ final class Lz4FrameCodec extends AbstractCompressionCodec {
     protected ArrowBuf doDecompress(BufferAllocator allocator, ArrowBuf compressed) {
         long declared = readUncompressedLength(compressed);
         long sent = compressed.writerIndex() - CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH;
-        checkReachable(declared, sent);
+        checkReachable(declared, sent); // an impossible claim is the client's corrupt buffer, whatever the budget
+        budget.take(declared);
         ByteBuffer src = compressed.nioBuffer(CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH, (int) sent)
                 .order(ByteOrder.LITTLE_ENDIAN);
         ArrowBuf out = allocator.buffer(declared);

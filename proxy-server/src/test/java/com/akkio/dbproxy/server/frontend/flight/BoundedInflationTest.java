@@ -78,6 +78,23 @@ class BoundedInflationTest {
         inflate(batch, allocator, packed(CompressionUtil.CodecType.ZSTD, (int) BUDGET));
     }
 
+    /** Every type a client may compress with, today's and any Arrow adds, is counted inside its codec. */
+    @Test
+    void everyCompressedTypesCodecRefusesAClaimOverTheBudgetBeforeItTakesAnyMemory() {
+        for (CompressionUtil.CodecType type : CompressionUtil.CodecType.values()) {
+            if (type == CompressionUtil.CodecType.NO_COMPRESSION) {
+                continue;
+            }
+            ArrowBuf over = packed(type, (int) BUDGET + 1);
+            long before = allocator.getAllocatedMemory();
+            assertThatThrownBy(() -> factory.createCodec(type).decompress(allocator, over)).as(type.name())
+                    .isInstanceOfSatisfying(ProxyError.class, e -> assertThat(e.code())
+                            .isEqualTo(ErrorCode.STREAM_MEMORY_EXCEEDED));
+            assertThat(allocator.getAllocatedMemory()).as(type.name() + ": nothing allocated").isEqualTo(before);
+            over.close();
+        }
+    }
+
     @Test
     void anLz4ClaimNoFrameCanReachIsTheClientsCorruptBufferWhateverTheBudget() {
         ArrowBuf packed = packed(CompressionUtil.CodecType.LZ4_FRAME, 4096);
