@@ -1,9 +1,16 @@
 package com.akkio.dbproxy.server.frontend.flight;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.ProxyError;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 
 /**
  * The codecs of one client stream, each batch's with a budget: the lengths a batch's compressed buffers declare must
@@ -12,9 +19,15 @@ import org.apache.arrow.vector.compression.CompressionUtil;
  * kilobytes could claim gigabytes. The codecs ({@link IpcCodecs}) count each buffer's declared length against their
  * {@link Budget} themselves, from the very length they then allocate, before allocating it. {@code VectorLoader} asks
  * this factory for a codec once per batch, which is what starts each batch afresh.
+ *
+ * <p>A batch refused midway must not leave what was inflated before: Arrow's {@code VectorLoader} inflates a column's
+ * buffers one by one and, when one fails, drops those already inflated without releasing them, so each refused
+ * batch would leak up to the budget into the server's allocator. {@link #loader} releases them.
  */
 final class BoundedInflation implements CompressionCodec.Factory {
     private final long batchBytes;
+    /** The budget of the batch being loaded, with the buffers its codec inflated. */
+    private Budget current = Budget.NONE;
 
     BoundedInflation(long batchBytes) {
         this.batchBytes = batchBytes;
@@ -22,23 +35,46 @@ final class BoundedInflation implements CompressionCodec.Factory {
 
     @Override
     public CompressionCodec createCodec(CompressionUtil.CodecType type) {
-        return IpcCodecs.INSTANCE.createCodec(type, new Budget(batchBytes));
+        current = new Budget(batchBytes);
+        return IpcCodecs.INSTANCE.createCodec(type, current);
     }
 
     @Override
     public CompressionCodec createCodec(CompressionUtil.CodecType type, int level) {
-        return IpcCodecs.INSTANCE.createCodec(type, level, new Budget(batchBytes));
+        current = new Budget(batchBytes);
+        return IpcCodecs.INSTANCE.createCodec(type, level, current);
+    }
+
+    /** A loader of a client's batches into {@code root} with these codecs, releasing a refused batch's buffers. */
+    VectorLoader loader(VectorSchemaRoot root) {
+        return new VectorLoader(root, this) {
+            @Override
+            public void load(ArrowRecordBatch batch) {
+                current = Budget.NONE;
+                try {
+                    super.load(batch);
+                } catch (RuntimeException e) {
+                    // the columns give back what they took; what the codec inflated and no column took is the rest
+                    root.clear();
+                    current.releaseOrphans();
+                    throw e;
+                } finally {
+                    current = Budget.NONE;
+                }
+            }
+        };
     }
 
     /**
-     * The bytes one codec instance may still inflate, over all the buffers it is given: one batch's. Not shared
-     * between threads (a batch is loaded by one).
+     * The bytes one codec instance may still inflate, over all the buffers it is given: one batch's; and the buffers
+     * it inflated. Not shared between threads (a batch is loaded by one).
      */
     static final class Budget {
         /** For buffers the server compressed itself: nothing to count. */
         static final Budget NONE = new Budget(-1);
         private final long limit;
         private long left;
+        private final List<ArrowBuf> inflated = new ArrayList<>();
 
         Budget(long limit) {
             this.limit = limit;
@@ -58,6 +94,26 @@ final class BoundedInflation implements CompressionCodec.Factory {
                         + " more than " + limit + " bytes once inflated");
             }
             left -= declared;
+        }
+
+        /** Records a buffer the codec inflated for this batch. */
+        void inflated(ArrowBuf buffer) {
+            if (limit >= 0) {
+                inflated.add(buffer);
+            }
+        }
+
+        /** Releases the inflated buffers no one holds but the loader that dropped them (after the columns let go). */
+        private void releaseOrphans() {
+            if (limit < 0) {
+                return;
+            }
+            for (ArrowBuf b : inflated) {
+                if (b.getReferenceManager().getRefCount() > 0) {
+                    b.close();
+                }
+            }
+            inflated.clear();
         }
     }
 }

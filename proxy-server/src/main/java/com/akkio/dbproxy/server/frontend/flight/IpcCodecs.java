@@ -76,7 +76,9 @@ public final class IpcCodecs implements CompressionCodec.Factory {
             // the length Arrow's codec reads next and allocates
             budget.take(readUncompressedLength(compressed));
             try {
-                return super.doDecompress(allocator, compressed);
+                ArrowBuf out = super.doDecompress(allocator, compressed);
+                budget.inflated(out);
+                return out;
             } catch (RuntimeException e) {
                 throw corrupt(CompressionUtil.CodecType.ZSTD, String.valueOf(e.getMessage()));
             }

@@ -9,7 +9,6 @@ import io.grpc.Context;
 import io.grpc.Metadata;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.compression.CompressionCodec;
@@ -78,7 +77,7 @@ final class IpcCompression {
         try {
             Field loader = field(stream.getClass(), "loader");
             loader.setAccessible(true);
-            loader.set(stream, new VectorLoader(root, new BoundedInflation(batchBytes)));
+            loader.set(stream, new BoundedInflation(batchBytes).loader(root));
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw ProxyError.unsupported("reading Arrow batches with this Arrow Flight version");
         }

@@ -128,6 +128,7 @@ final class Lz4FrameCodec extends AbstractCompressionCodec {
                 throw corrupt("its frame holds " + filled + " bytes, it declares " + declared);
             }
             out.writerIndex(declared);
+            budget.inflated(out);
             return out;
         } catch (LZ4Exception | IndexOutOfBoundsException e) {
             out.close();

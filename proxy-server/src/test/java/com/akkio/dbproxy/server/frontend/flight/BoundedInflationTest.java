@@ -3,13 +3,25 @@ package com.akkio.dbproxy.server.frontend.flight;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+
 import com.akkio.dbproxy.server.errors.ErrorCode;
 import com.akkio.dbproxy.server.governed.ProxyError;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
+import org.apache.arrow.vector.ipc.ReadChannel;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +104,48 @@ class BoundedInflationTest {
                             .isEqualTo(ErrorCode.STREAM_MEMORY_EXCEEDED));
             assertThat(allocator.getAllocatedMemory()).as(type.name() + ": nothing allocated").isEqualTo(before);
             over.close();
+        }
+    }
+
+    /** {@code batch} (closed) as a reader gets it off the wire: its buffers slices of one message body. */
+    private ArrowRecordBatch wire(ArrowRecordBatch batch) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (batch) {
+            MessageSerializer.serialize(new WriteChannel(Channels.newChannel(out)), batch);
+        }
+        return MessageSerializer.deserializeRecordBatch(new ReadChannel(Channels.newChannel(
+                new ByteArrayInputStream(out.toByteArray()))), allocator);
+    }
+
+    /**
+     * Arrow's loader inflates a column's buffers one by one and drops those it inflated when a later one is refused;
+     * the stream's loader gives them back (else each refused batch leaked up to the budget into the server's memory).
+     */
+    @Test
+    void aBatchRefusedMidwayLeavesNothingItInflatedBehind() throws IOException {
+        int rows = 200_000; // validity 25,000 bytes (fits the budget), then 1.6 MB of values (does not)
+        for (CompressionUtil.CodecType type : new CompressionUtil.CodecType[] {
+                CompressionUtil.CodecType.ZSTD, CompressionUtil.CodecType.LZ4_FRAME}) {
+            try (VectorSchemaRoot sent = VectorSchemaRoot.of(new BigIntVector("id", allocator));
+                 VectorSchemaRoot received = VectorSchemaRoot.create(sent.getSchema(), allocator)) {
+                BigIntVector id = (BigIntVector) sent.getVector(0);
+                id.allocateNew(rows);
+                for (int i = 0; i < rows; i++) {
+                    if (i % 7 != 0) {
+                        id.set(i, i);
+                    }
+                }
+                sent.setRowCount(rows);
+                try (ArrowRecordBatch batch = wire(new VectorUnloader(sent, true, IpcCodecs.INSTANCE.createCodec(type),
+                        true).getRecordBatch())) {
+                    long before = allocator.getAllocatedMemory();
+                    assertThatThrownBy(() -> factory.loader(received).load(batch)).as(type.name())
+                            .isInstanceOfSatisfying(ProxyError.class, e -> assertThat(e.code())
+                                    .isEqualTo(ErrorCode.STREAM_MEMORY_EXCEEDED));
+                    assertThat(allocator.getAllocatedMemory()).as(type.name() + ": nothing left inflated")
+                            .isLessThanOrEqualTo(before);
+                }
+            }
         }
     }
 
