@@ -49,13 +49,6 @@ final class RewriteProof {
      * when that is not proven (the caller then verifies by parsing).
      *
      * @param original the tokens of the parsed text, the very objects the syntax tree points at
-     */
-    static boolean holds(List<Token> original, List<Name> names, String rewritten, Cap cap, long maxRows,
-                         Dialect dialect) {
-        return holds(original, false, names, rewritten, cap, maxRows, dialect);
-    }
-
-    /**
      * @param verbatim every token's image is the tenant's text at its place ({@link SqlParser.Parsed#verbatim}): the
      *                 rewrite may then be proven without lexing it ({@link #matchesWithoutLexing})
      */
@@ -68,7 +61,8 @@ final class RewriteProof {
         if (spans == null) {
             return false;
         }
-        if (verbatim && matchesWithoutLexing(original, spans, rewritten, cap, maxRows, dialect)) {
+        int end = statementEnd(original);
+        if (verbatim && matchesWithoutLexing(original, end, spans, rewritten, cap, maxRows)) {
             PROVEN.increment();
             WITHOUT_LEXING.increment();
             return true;
@@ -79,10 +73,6 @@ final class RewriteProof {
             sent = SqlParser.tokens(rewritten, dialect);
         } catch (SqlParser.SyntaxError | Denial e) {
             return false;
-        }
-        int end = original.size();
-        while (end > 0 && original.get(end - 1).image.equals(";")) {
-            end--; // the deparser writes one statement without them
         }
         int at = 0;
         int used = 0;
@@ -128,13 +118,10 @@ final class RewriteProof {
      * to all three) or a dot between names is cut as it would be apart. So the backend reads exactly the tokens the
      * lexing would have returned. False leaves the proof to the lexing: the rewrite may still be proven there.
      */
-    private static boolean matchesWithoutLexing(List<Token> original, Map<Token, Span> spans, String rewritten,
-                                                Cap cap, long maxRows, Dialect dialect) {
-        int end = original.size();
-        while (end > 0 && original.get(end - 1).image.equals(";")) {
-            end--;
-        }
+    private static boolean matchesWithoutLexing(List<Token> original, int end, Map<Token, Span> spans,
+                                                String rewritten, Cap cap, long maxRows) {
         int at = 0;
+        int used = 0;
         String before = null; // the previous image, null at the start
         boolean beforeName = false;
         for (int i = 0; i < end; i++) {
@@ -144,15 +131,19 @@ final class RewriteProof {
             boolean name;
             boolean keyword;
             if (span != null) {
+                used++;
                 image = span.replacement();
                 name = true;
                 keyword = false;
-                while (original.get(i) != span.last()) {
-                    i++; // locate() found span.last() after o
+                while (i < end && original.get(i) != span.last()) {
+                    i++;
+                }
+                if (i == end) {
+                    return false;
                 }
             } else {
                 image = o.image;
-                name = o.kind == CCJSqlParserConstants.S_IDENTIFIER || o.kind == CCJSqlParserConstants.S_QUOTED_IDENTIFIER;
+                name = isName(o);
                 keyword = !name && isWord(image);
             }
             int start = skipSpace(rewritten, at);
@@ -166,6 +157,9 @@ final class RewriteProof {
             before = image;
             beforeName = name;
         }
+        if (used != spans.size()) {
+            return false;
+        }
         if (cap == Cap.APPEND) {
             for (String image : new String[] {"LIMIT", Long.toString(maxRows)}) {
                 int start = skipSpace(rewritten, at);
@@ -176,6 +170,20 @@ final class RewriteProof {
             }
         }
         return skipSpace(rewritten, at) == rewritten.length();
+    }
+
+    /** Where the statement's tokens end: trailing semicolons left out (the deparser writes one statement without). */
+    private static int statementEnd(List<Token> tokens) {
+        int end = tokens.size();
+        while (end > 0 && tokens.get(end - 1).image.equals(";")) {
+            end--;
+        }
+        return end;
+    }
+
+    /** An unquoted or quoted name to JSqlParser's lexer, not a keyword. */
+    private static boolean isName(Token t) {
+        return t.kind == CCJSqlParserConstants.S_IDENTIFIER || t.kind == CCJSqlParserConstants.S_QUOTED_IDENTIFIER;
     }
 
     private static int skipSpace(String text, int at) {
@@ -245,8 +253,7 @@ final class RewriteProof {
 
     /** A token the census counts ({@link SqlParser#CENSUS}): a structural keyword, not a name. */
     private static boolean inCensus(Token t) {
-        return t.kind != CCJSqlParserConstants.S_IDENTIFIER && t.kind != CCJSqlParserConstants.S_QUOTED_IDENTIFIER
-                && SqlParser.CENSUS.contains(t.image.toUpperCase(java.util.Locale.ROOT));
+        return !isName(t) && SqlParser.CENSUS.contains(t.image.toUpperCase(java.util.Locale.ROOT));
     }
 
     private static boolean startsWith(StringBuilder whole, StringBuilder prefix) {
@@ -290,8 +297,7 @@ final class RewriteProof {
         if (a.image.equals(b.image)) {
             return true;
         }
-        return a.kind != CCJSqlParserConstants.S_IDENTIFIER && a.kind != CCJSqlParserConstants.S_QUOTED_IDENTIFIER
-                && isWord(a.image) && a.image.equalsIgnoreCase(b.image);
+        return !isName(a) && isWord(a.image) && a.image.equalsIgnoreCase(b.image);
     }
 
     private static boolean isWord(String image) {
