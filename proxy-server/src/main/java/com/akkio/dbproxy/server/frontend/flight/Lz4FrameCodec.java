@@ -31,8 +31,9 @@ import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStrea
  *
  * <p>Reading a client's buffers is fail-closed: the declared length must be one LZ4 could reach from the bytes sent
  * (at most 255:1) and fit what is left of the batch's budget ({@link BoundedInflation}) before any memory is taken,
- * is taken from the stream's allocator (its limit holds), and the frame must fill it exactly. Frames with linked blocks (Arrow C++'s default, so pyarrow's) need the previous block as a
- * dictionary, which lz4-java does not offer: those are read by commons-compress, still into the same bounded buffer.
+ * is taken from the stream's allocator (its limit holds), and the frame must fill it exactly. Frames with linked
+ * blocks (Arrow C++'s default, so pyarrow's) need the previous block as a dictionary, which lz4-java does not offer:
+ * those are read by commons-compress, still into the same bounded buffer.
  */
 final class Lz4FrameCodec extends AbstractCompressionCodec {
     /** For buffers the server compresses (and tests read back): nothing to count. */
