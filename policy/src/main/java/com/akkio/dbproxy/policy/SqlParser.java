@@ -114,6 +114,15 @@ final class SqlParser {
      * ({@link Parsed#folded}): a decision made on it stands only where {@link RewriteProof} holds.
      */
     static Parsed parse(String sql, Dialect dialect, boolean fold) throws SyntaxError {
+        return parse(sql, dialect, fold, true);
+    }
+
+    /**
+     * {@link #parse(String, Dialect, boolean)}; {@code fast}: a statement of the common analytic shape is read by
+     * {@link FastSelect} into the tree the grammar would build, without the grammar's lookaheads (false: always the
+     * grammar, which its tests compare against).
+     */
+    static Parsed parse(String sql, Dialect dialect, boolean fold, boolean fast) throws SyntaxError {
         DatabricksSyntax.Normalised normalised = null;
         String text = sql;
         if (dialect == Dialect.DATABRICKS) {
@@ -132,12 +141,16 @@ final class SqlParser {
         parser.token = start;
         List<Token> tokens = lexed.tokens();
         LiteralRuns runs = fold && dialect == Dialect.DUCKDB ? LiteralRuns.fold(tokens) : null;
+        Statements read = fast && runs == null ? FastSelect.parse(tokens) : null;
+        if (read != null) {
+            return new Parsed(read, lexed.census(), lexed.misreadName(), normalised, tokens, false, lexed.verbatim());
+        }
         if (runs != null) {
             Statements folded = parseFolded(parser, runs);
             return folded != null
                     ? new Parsed(folded, lexed.census(), lexed.misreadName(), normalised, tokens, true,
                             lexed.verbatim())
-                    : parse(sql, dialect, false); // read as written, and as any failure is reported
+                    : parse(sql, dialect, false, fast); // read as written, and as any failure is reported
         }
         Statements statements;
         try {

@@ -1,0 +1,853 @@
+package com.akkio.dbproxy.policy;
+
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_AND;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DATA;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DATE_LITERAL;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_LEVEL;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_NAME;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_TYPE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_USING;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.MAX_NON_RESERVED_WORD;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.MIN_NON_RESERVED_WORD;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_AS;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ASC;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_BETWEEN;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_BY;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_CASE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_COUNT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DATETIMELITERAL;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DESC;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DISTINCT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ELSE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_END;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FALSE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FROM;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FULL;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_GROUP;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_HAVING;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ILIKE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_IN;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_INNER;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_IS;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_JOIN;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_LEFT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_LIKE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_LIMIT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_MAX;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_MIN;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_NOT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_NULL;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ON;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_OR;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ORDER;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_OUTER;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_RIGHT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_SELECT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_THEN;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_TRUE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_WHEN;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_WHERE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.OP_CONCAT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.OP_GREATERTHANEQUALS;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.OP_MINORTHANEQUALS;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.OP_NOTEQUALSBANG;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.OP_NOTEQUALSSTANDARD;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.S_CHAR_LITERAL;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.S_DOUBLE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.S_IDENTIFIER;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.S_LONG;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.S_QUOTED_IDENTIFIER;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.ST_SEMICOLON;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTCOLUMN;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTEXPRESSION;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTFROMITEM;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTFUNCTION;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTINEXPRESSION;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTJOINEREXPRESSION;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTLIKEEXPRESSION;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTLIMITWITHOFFSET;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTPLAINLIMIT;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTPLAINSELECT;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTPRIMARYEXPRESSION;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTREGULARCONDITION;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTSELECT;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTSELECTITEM;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTTABLENAME;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import net.sf.jsqlparser.expression.Alias;
+import net.sf.jsqlparser.expression.BinaryExpression;
+import net.sf.jsqlparser.expression.BooleanValue;
+import net.sf.jsqlparser.expression.CaseExpression;
+import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
+import net.sf.jsqlparser.expression.DoubleValue;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.JdbcParameter;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.NotExpression;
+import net.sf.jsqlparser.expression.NullValue;
+import net.sf.jsqlparser.expression.SignedExpression;
+import net.sf.jsqlparser.expression.StringValue;
+import net.sf.jsqlparser.expression.WhenClause;
+import net.sf.jsqlparser.expression.operators.arithmetic.Addition;
+import net.sf.jsqlparser.expression.operators.arithmetic.Concat;
+import net.sf.jsqlparser.expression.operators.arithmetic.Division;
+import net.sf.jsqlparser.expression.operators.arithmetic.Modulo;
+import net.sf.jsqlparser.expression.operators.arithmetic.Multiplication;
+import net.sf.jsqlparser.expression.operators.arithmetic.Subtraction;
+import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
+import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
+import net.sf.jsqlparser.expression.operators.relational.Between;
+import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.InExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
+import net.sf.jsqlparser.expression.operators.relational.LikeExpression;
+import net.sf.jsqlparser.expression.operators.relational.MinorThan;
+import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
+import net.sf.jsqlparser.parser.ASTNodeAccess;
+import net.sf.jsqlparser.parser.CCJSqlParserConstants;
+import net.sf.jsqlparser.parser.Node;
+import net.sf.jsqlparser.parser.Token;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.Statements;
+import net.sf.jsqlparser.statement.select.AllColumns;
+import net.sf.jsqlparser.statement.select.AllTableColumns;
+import net.sf.jsqlparser.statement.select.Distinct;
+import net.sf.jsqlparser.statement.select.GroupByElement;
+import net.sf.jsqlparser.statement.select.Join;
+import net.sf.jsqlparser.statement.select.Limit;
+import net.sf.jsqlparser.statement.select.OrderByElement;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.SelectItem;
+
+/**
+ * Reads the common analytic SELECT (one query block: select list, FROM with joins, WHERE, GROUP BY, HAVING, ORDER BY,
+ * LIMIT; columns, literals, parameters, arithmetic, comparisons, IN, BETWEEN, LIKE, IS NULL, CASE and calls) from
+ * the tokens JSqlParser's lexer cut, into the very tree JSqlParser's grammar builds for them: the same node classes
+ * built through the same constructors and setters, and the same token spans on the nodes the grammar links
+ * ({@link ASTNodeAccess}), which the rewrite uses to find names in the text.
+ *
+ * <p>Why: the grammar's backtracking lookaheads cost most of a first-time decision, and a statement of this shape
+ * needs none of them. Anything else, and anything where the grammar's choice is not plain, is left to the grammar:
+ * {@link #parse} answers null as soon as a token is not one this reader expects in its place, so what it reads is a
+ * strict subset. {@code FastSelectTest} holds it to the grammar's tree, field by field, over the test corpora and
+ * their mutations.
+ */
+final class FastSelect {
+    /** Thrown to give up; costs no stack trace. */
+    private static final class GiveUp extends RuntimeException {
+        private static final GiveUp INSTANCE = new GiveUp();
+
+        private GiveUp() {
+            super(null, null, false, false);
+        }
+    }
+
+    private final List<Token> tokens;
+    private final int end;
+    private int at;
+    /** JSqlParser numbers the parameters of a parse in order, from 1. */
+    private int parameters;
+
+    private FastSelect(List<Token> tokens, int end) {
+        this.tokens = tokens;
+        this.end = end;
+    }
+
+    /**
+     * The statements of {@code tokens} (a whole text's tokens, EOF left out) as JSqlParser's grammar reads them, or
+     * null when they are not a statement of the shape this reader knows.
+     */
+    static Statements parse(List<Token> tokens) {
+        int end = tokens.size();
+        if (end > 0 && tokens.get(end - 1).kind == ST_SEMICOLON) {
+            end--;
+        }
+        if (end == 0 || tokens.get(0).kind != K_SELECT) {
+            return null;
+        }
+        for (int i = 0; i < end; i++) {
+            if (tokens.get(i).specialToken != null || tokens.get(i).kind == ST_SEMICOLON) {
+                return null; // comments (which may be optimiser hints) and further statements: the grammar's
+            }
+        }
+        FastSelect reader = new FastSelect(tokens, end);
+        try {
+            PlainSelect select = reader.plainSelect();
+            if (reader.at != end) {
+                return null;
+            }
+            Statements statements = new Statements();
+            statements.add(select);
+            return statements;
+        } catch (GiveUp e) {
+            return null;
+        }
+    }
+
+    private int kind() {
+        return at < end ? tokens.get(at).kind : CCJSqlParserConstants.EOF;
+    }
+
+    private boolean is(String punctuation) {
+        if (at >= end) {
+            return false;
+        }
+        Token t = tokens.get(at);
+        return t.image.equals(punctuation) && t.kind != S_CHAR_LITERAL && t.kind != S_QUOTED_IDENTIFIER
+                && t.kind != S_IDENTIFIER;
+    }
+
+    private Token expect(int kind) {
+        if (kind() != kind) {
+            throw GiveUp.INSTANCE;
+        }
+        return tokens.get(at++);
+    }
+
+    private void expect(String punctuation) {
+        if (!is(punctuation)) {
+            throw GiveUp.INSTANCE;
+        }
+        at++;
+    }
+
+    private static GiveUp giveUp() {
+        return GiveUp.INSTANCE;
+    }
+
+    /** Links a node as the grammar does: a node of the production, spanning from {@code first} to the last read. */
+    private <T extends ASTNodeAccess> T link(T access, int production, int first) {
+        Node node = new Node(production);
+        node.jjtSetFirstToken(tokens.get(first));
+        node.jjtSetLastToken(tokens.get(at - 1));
+        node.jjtSetValue(access);
+        access.setASTNode(node);
+        return access;
+    }
+
+    /**
+     * Links a node that opens at {@code opening} (an operator after its left operand) and that the grammar stretches
+     * back to where the left operand's node starts, when it has one.
+     */
+    private <T extends ASTNodeAccess> T linkAfter(T access, int production, int opening, Expression left) {
+        link(access, production, opening);
+        Node leftNode = left.getASTNode();
+        if (leftNode != null && leftNode.jjtGetFirstToken() != null) {
+            access.getASTNode().jjtSetFirstToken(leftNode.jjtGetFirstToken());
+        }
+        return access;
+    }
+
+    private PlainSelect plainSelect() {
+        int first = at;
+        expect(K_SELECT);
+        PlainSelect select = new PlainSelect();
+        if (kind() == K_DISTINCT) {
+            at++;
+            if (kind() == K_ON) {
+                throw giveUp();
+            }
+            select.setDistinct(new Distinct());
+        }
+        List<SelectItem<?>> items = new ArrayList<>();
+        items.add(selectItem());
+        while (is(",")) {
+            at++;
+            items.add(selectItem());
+        }
+        Table from = null;
+        List<Join> joins = null;
+        if (kind() == K_FROM) {
+            at++;
+            from = fromItem();
+            while (joinStarts()) {
+                if (joins == null) {
+                    joins = new ArrayList<>();
+                }
+                joins.add(join());
+            }
+        }
+        if (kind() == K_WHERE) {
+            at++;
+            select.setWhere(expression());
+        }
+        if (kind() == K_GROUP) {
+            at++;
+            expect(K_BY);
+            GroupByElement groupBy = new GroupByElement();
+            groupBy.setGroupByExpressions(expressionList());
+            select.setGroupByElement(groupBy);
+        }
+        if (kind() == K_HAVING) {
+            at++;
+            select.setHaving(expression());
+        }
+        if (kind() == K_ORDER) {
+            at++;
+            expect(K_BY);
+            List<OrderByElement> order = new ArrayList<>();
+            order.add(orderByElement());
+            while (is(",")) {
+                at++;
+                order.add(orderByElement());
+            }
+            select.setOrderByElements(order);
+        }
+        if (kind() == K_LIMIT) {
+            int limitAt = at++;
+            Limit limit = new Limit();
+            limit.setRowCount(expression());
+            link(limit, JJTPLAINLIMIT, limitAt);
+            select.setLimit(link(limit, JJTLIMITWITHOFFSET, limitAt));
+        }
+        select.setSelectItems(items);
+        select.setFromItem(from);
+        if (joins != null) {
+            select.setJoins(joins);
+        }
+        link(select, JJTPLAINSELECT, first);
+        return link(select, JJTSELECT, first);
+    }
+
+    private SelectItem<?> selectItem() {
+        int first = at;
+        Expression expression = orExpression();
+        SelectItem<?> item = new SelectItem<>(expression, alias());
+        return link(item, JJTSELECTITEM, first);
+    }
+
+    /** {@code [AS] name}, or null; a name followed by a bracket (alias columns) is the grammar's. */
+    private Alias alias() {
+        boolean as = kind() == K_AS;
+        if (as) {
+            at++;
+        }
+        int k = kind();
+        if (k != S_IDENTIFIER && k != S_QUOTED_IDENTIFIER && !(as && (k == K_DATE_LITERAL
+                || k >= MIN_NON_RESERVED_WORD && k <= MAX_NON_RESERVED_WORD))) {
+            if (as) {
+                throw giveUp();
+            }
+            return null;
+        }
+        Alias alias = new Alias(tokens.get(at++).image, as);
+        if (is("(")) {
+            throw giveUp();
+        }
+        return alias;
+    }
+
+    private Table fromItem() {
+        int first = at;
+        List<String> names = names();
+        if (is("(") || is(".")) {
+            throw giveUp(); // a table function, or a name the grammar reads further
+        }
+        Table table = link(new Table(names), JJTTABLENAME, first);
+        Alias alias = alias();
+        if (alias != null) {
+            table.setAlias(alias);
+        }
+        return link(table, JJTFROMITEM, first);
+    }
+
+    /** Names joined by dots, each an identifier or a quoted name. */
+    private List<String> names() {
+        List<String> names = new ArrayList<>(3);
+        names.add(name());
+        while (is(".") && at + 1 < end && isName(tokens.get(at + 1).kind)) {
+            at++;
+            names.add(name());
+        }
+        return names;
+    }
+
+    private static boolean isName(int kind) {
+        return kind == S_IDENTIFIER || kind == S_QUOTED_IDENTIFIER;
+    }
+
+    /**
+     * Keywords the grammar reads as a column's name like an identifier, wherever a column may stand: common column
+     * names, none of which has a production of its own in an expression.
+     */
+    private static boolean isKeywordName(int kind) {
+        return kind == K_NAME || kind == K_TYPE || kind == K_DATA || kind == K_LEVEL;
+    }
+
+    private String name() {
+        if (!isName(kind())) {
+            throw giveUp();
+        }
+        return tokens.get(at++).image;
+    }
+
+    private boolean joinStarts() {
+        int k = kind();
+        return k == K_JOIN || k == K_INNER || k == K_LEFT || k == K_RIGHT || k == K_FULL || is(",");
+    }
+
+    private Join join() {
+        int first = at;
+        Join join = new Join();
+        int k = kind();
+        if (is(",")) {
+            at++;
+            join.setSimple(true);
+            if (kind() == K_OUTER) {
+                throw giveUp();
+            }
+        } else {
+            if (k == K_LEFT || k == K_RIGHT || k == K_FULL) {
+                at++;
+                if (k == K_LEFT) {
+                    join.setLeft(true);
+                } else if (k == K_RIGHT) {
+                    join.setRight(true);
+                } else {
+                    join.setFull(true);
+                }
+                if (kind() == K_OUTER) {
+                    at++;
+                    join.setOuter(true);
+                }
+            } else if (k == K_INNER) {
+                at++;
+                join.setInner(true);
+            }
+            expect(K_JOIN);
+        }
+        Table right = fromItem();
+        if (kind() == K_ON) {
+            at++;
+            join.addOnExpression(expression());
+            if (kind() == K_ON) {
+                throw giveUp();
+            }
+        } else if (kind() == K_USING) {
+            at++;
+            expect("(");
+            List<Column> columns = new ArrayList<>();
+            do {
+                if (!columns.isEmpty()) {
+                    at++;
+                }
+                int column = at;
+                List<String> names = new ArrayList<>(1);
+                names.add(name());
+                columns.add(link(new Column(names, new ArrayList<>(0)), JJTCOLUMN, column));
+            } while (is(","));
+            expect(")");
+            join.setUsingColumns(columns);
+        }
+        link(join, JJTJOINEREXPRESSION, first);
+        join.setFromItem(right);
+        return join;
+    }
+
+    private OrderByElement orderByElement() {
+        OrderByElement element = new OrderByElement();
+        Expression expression = expression();
+        int k = kind();
+        if (k == K_ASC || k == K_DESC) {
+            at++;
+            if (k == K_DESC) {
+                element.setAsc(false);
+            }
+            element.setAscDescPresent(true);
+        }
+        element.setExpression(expression);
+        return element;
+    }
+
+    /** The grammar's Expression production: a condition, linked to a node of its own. */
+    private Expression expression() {
+        int first = at;
+        Expression expression = orExpression();
+        return link(expression, JJTEXPRESSION, first);
+    }
+
+    private Expression orExpression() {
+        Expression left = andExpression();
+        while (kind() == K_OR) {
+            at++;
+            left = new OrExpression(left, andExpression());
+        }
+        return left;
+    }
+
+    private Expression andExpression() {
+        Expression left = condition();
+        while (kind() == K_AND) {
+            at++;
+            left = new AndExpression(left, condition());
+        }
+        return left;
+    }
+
+    /** The comparison a token starts, or null. */
+    private static BinaryExpression comparison(Token t) {
+        switch (t.kind) {
+            case OP_GREATERTHANEQUALS:
+                return new GreaterThanEquals(t.image);
+            case OP_MINORTHANEQUALS:
+                return new MinorThanEquals(t.image);
+            case OP_NOTEQUALSSTANDARD, OP_NOTEQUALSBANG:
+                return new NotEqualsTo(t.image);
+            case S_CHAR_LITERAL, S_QUOTED_IDENTIFIER, S_IDENTIFIER:
+                return null;
+            default:
+                return switch (t.image) {
+                    case "=" -> new EqualsTo();
+                    case "<" -> new MinorThan();
+                    case ">" -> new GreaterThan();
+                    default -> null;
+                };
+        }
+    }
+
+    /** The grammar's Condition: [NOT] an expression and what may follow it (a comparison, IN, LIKE, ...). */
+    private Expression condition() {
+        if (kind() == K_NOT) {
+            at++;
+            if (kind() == K_NOT || is("(")) {
+                throw giveUp(); // NOT NOT, NOT (...): the grammar's choices between its NOTs
+            }
+            return new NotExpression(predicate(), false);
+        }
+        return predicate();
+    }
+
+    private Expression predicate() {
+        Expression left = simpleExpression();
+        if (at >= end) {
+            return left;
+        }
+        BinaryExpression comparison = comparison(tokens.get(at));
+        if (comparison != null) {
+            int operator = at++;
+            Expression right = simpleExpression();
+            comparison.setLeftExpression(left);
+            comparison.setRightExpression(right);
+            return linkAfter(comparison, JJTREGULARCONDITION, operator, left);
+        }
+        int k = kind();
+        if (k == K_IS) {
+            at++;
+            IsNullExpression isNull = new IsNullExpression();
+            if (kind() == K_NOT) {
+                at++;
+                isNull.setNot(true);
+            }
+            expect(K_NULL);
+            isNull.setLeftExpression(left);
+            return isNull;
+        }
+        int opening = at;
+        boolean not = k == K_NOT;
+        if (not) {
+            at++;
+            k = kind();
+        }
+        if (k == K_IN) {
+            at++;
+            if (!is("(") || at + 1 < end && tokens.get(at + 1).kind == K_SELECT) {
+                throw giveUp();
+            }
+            Expression list = primary();
+            InExpression in = new InExpression(left, list).withOldOracleJoinSyntax(0).withNot(not).setGlobal(false);
+            return linkAfter(in, JJTINEXPRESSION, opening, left);
+        }
+        if (k == K_BETWEEN) {
+            at++;
+            Between between = new Between();
+            if (not) {
+                between.setNot(true);
+            }
+            Expression start = simpleExpression();
+            expect(K_AND);
+            Expression stop = simpleExpression();
+            between.setLeftExpression(left);
+            between.setBetweenExpressionStart(start);
+            between.setBetweenExpressionEnd(stop);
+            return between;
+        }
+        if (k == K_LIKE || k == K_ILIKE) {
+            LikeExpression like = new LikeExpression();
+            if (not) {
+                like.setNot(true);
+            }
+            like.setLikeKeyWord(LikeExpression.KeyWord.from(tokens.get(at++).image));
+            Expression right = simpleExpression();
+            like.setLeftExpression(left);
+            like.setRightExpression(right);
+            return linkAfter(like, JJTLIKEEXPRESSION, opening, left);
+        }
+        if (not) {
+            throw giveUp();
+        }
+        return left;
+    }
+
+    /**
+     * The grammar's SimpleExpression: a primary, then its operator loop: {@code * / %} bind tighter than
+     * {@code + - ||}, which bind alike, all from the left.
+     */
+    private Expression simpleExpression() {
+        Expression left = multiplicative();
+        while (true) {
+            BinaryExpression operation;
+            if (is("+")) {
+                operation = new Addition();
+            } else if (is("-")) {
+                operation = new Subtraction();
+            } else if (kind() == OP_CONCAT) {
+                operation = new Concat();
+            } else {
+                return left;
+            }
+            at++;
+            operation.setLeftExpression(left);
+            operation.setRightExpression(multiplicative());
+            left = operation;
+        }
+    }
+
+    private Expression multiplicative() {
+        Expression left = primary();
+        while (true) {
+            BinaryExpression operation;
+            if (is("*")) {
+                operation = new Multiplication();
+            } else if (is("/")) {
+                operation = new Division();
+            } else if (is("%")) {
+                operation = new Modulo();
+            } else {
+                return left;
+            }
+            at++;
+            operation.setLeftExpression(left);
+            operation.setRightExpression(primary());
+            left = operation;
+        }
+    }
+
+    /** The grammar's ExpressionList: conditions, each linked as an Expression. */
+    private ExpressionList<Expression> expressionList() {
+        ExpressionList<Expression> list = new ExpressionList<>();
+        list.add(expression());
+        while (is(",")) {
+            at++;
+            list.add(expression());
+        }
+        if (list.size() == 1 && list.get(0) instanceof ExpressionList) {
+            throw giveUp(); // the grammar unwraps a lone bracketed list
+        }
+        return list;
+    }
+
+    private Expression primary() {
+        int first = at;
+        char sign = 0;
+        if (is("+") || is("-")) {
+            sign = tokens.get(at++).image.charAt(0);
+        }
+        if (at >= end) {
+            throw giveUp();
+        }
+        Token t = tokens.get(at);
+        Expression value;
+        switch (t.kind) {
+            case K_NULL -> {
+                at++;
+                value = new NullValue();
+            }
+            case S_LONG -> {
+                at++;
+                value = new LongValue(t.image);
+            }
+            case S_DOUBLE -> {
+                at++;
+                value = new DoubleValue(t.image);
+            }
+            case S_CHAR_LITERAL -> {
+                at++;
+                value = new StringValue(t.image);
+            }
+            case K_TRUE, K_FALSE -> {
+                at++;
+                value = new BooleanValue(t.image);
+            }
+            case K_DATETIMELITERAL -> {
+                at++;
+                Token literal = expect(S_CHAR_LITERAL);
+                DateTimeLiteralExpression dateTime = new DateTimeLiteralExpression();
+                dateTime.setType(DateTimeLiteralExpression.DateTime.from(t.image));
+                dateTime.setValue(literal.image);
+                value = dateTime;
+            }
+            case K_CASE -> value = caseExpression();
+            case S_IDENTIFIER, S_QUOTED_IDENTIFIER, K_COUNT, K_MAX, K_MIN, K_DATE_LITERAL, K_NAME, K_TYPE, K_DATA,
+                 K_LEVEL ->
+                    value = nameOrCall();
+            default -> value = punctuated(t);
+        }
+        if (!followsPrimary()) {
+            throw giveUp();
+        }
+        if (sign != 0) {
+            value = new SignedExpression(sign, value);
+        }
+        return link(value, JJTPRIMARYEXPRESSION, first);
+    }
+
+    private Expression punctuated(Token t) {
+        if (t.kind == S_IDENTIFIER || t.kind == S_QUOTED_IDENTIFIER || t.kind == S_CHAR_LITERAL) {
+            throw giveUp();
+        }
+        switch (t.image) {
+            case "?" -> {
+                at++;
+                return new JdbcParameter(++parameters, false, t.image);
+            }
+            case "*" -> {
+                at++;
+                return new AllColumns(null, null, null);
+            }
+            case "(" -> {
+                at++;
+                if (kind() == K_SELECT || is("(")) {
+                    throw giveUp(); // a subquery, or brackets the grammar may read several ways
+                }
+                ExpressionList<Expression> list = new ExpressionList<>();
+                list.add(expression());
+                while (is(",")) {
+                    at++;
+                    list.add(expression());
+                }
+                expect(")");
+                return list.size() == 1 ? new ParenthesedExpressionList<>(list.get(0))
+                        : new ParenthesedExpressionList<>(list);
+            }
+            default -> throw giveUp();
+        }
+    }
+
+    /** A column, {@code t.*}, or a call. */
+    private Expression nameOrCall() {
+        int first = at;
+        int k = kind();
+        boolean keyword = k == K_COUNT || k == K_MAX || k == K_MIN || k == K_DATE_LITERAL; // only calls
+        if (isKeywordName(k) && (at + 1 >= end || is(at + 1, "(") || is(at + 1, "."))) {
+            throw giveUp();
+        }
+        List<String> names = new ArrayList<>(3);
+        List<String> dots = new ArrayList<>(2);
+        names.add(tokens.get(at++).image);
+        while (is(".") && !keyword) {
+            if (at + 1 < end && is(at + 1, "*")) {
+                Table table = link(new Table(names), JJTTABLENAME, first);
+                at += 2;
+                return new AllTableColumns(table, new AllColumns(null, null, null));
+            }
+            at++;
+            if (!isName(kind()) && !isKeywordName(kind())) {
+                throw giveUp();
+            }
+            names.add(tokens.get(at++).image);
+            dots.add(".");
+        }
+        if (is("(")) {
+            return call(first, names);
+        }
+        if (keyword) {
+            throw giveUp();
+        }
+        return link(new Column(names, dots), JJTCOLUMN, first);
+    }
+
+    private boolean is(int i, String punctuation) {
+        Token t = tokens.get(i);
+        return t.image.equals(punctuation) && t.kind != S_CHAR_LITERAL && t.kind != S_QUOTED_IDENTIFIER
+                && t.kind != S_IDENTIFIER;
+    }
+
+    private Function call(int first, List<String> names) {
+        at++; // (
+        Function function = new Function();
+        ExpressionList<Expression> arguments = null;
+        if (!is(")")) {
+            if (kind() == K_DISTINCT) {
+                at++;
+                function.setDistinct(true);
+            }
+            arguments = expressionList();
+        }
+        expect(")");
+        function.setEscaped(false);
+        function.setParameters(arguments);
+        function.setName(names);
+        function.setKeep(null);
+        return link(function, JJTFUNCTION, first);
+    }
+
+    private CaseExpression caseExpression() {
+        at++; // CASE
+        Expression switchExpression = kind() == K_WHEN ? null : expression();
+        List<WhenClause> clauses = new ArrayList<>();
+        do {
+            expect(K_WHEN);
+            WhenClause clause = new WhenClause();
+            clause.setWhenExpression(expression());
+            expect(K_THEN);
+            clause.setThenExpression(simpleExpression());
+            clauses.add(clause);
+        } while (kind() == K_WHEN);
+        Expression otherwise = null;
+        if (kind() == K_ELSE) {
+            at++;
+            otherwise = simpleExpression();
+        }
+        expect(K_END);
+        CaseExpression expression = new CaseExpression();
+        expression.setSwitchExpression(switchExpression);
+        expression.setWhenClauses(clauses);
+        expression.setElseExpression(otherwise);
+        return expression;
+    }
+
+    /**
+     * Whether the token after a primary is one this reader handles there; any other (a cast, a subscript, an
+     * interval unit, OVER, COLLATE, AT TIME ZONE, ...) continues the primary in the grammar.
+     */
+    private boolean followsPrimary() {
+        if (at >= end) {
+            return true;
+        }
+        Token t = tokens.get(at);
+        switch (t.kind) {
+            case S_IDENTIFIER, S_QUOTED_IDENTIFIER, K_AND, K_OR, K_AS, K_FROM, K_WHERE, K_GROUP, K_HAVING, K_ORDER,
+                 K_LIMIT, K_JOIN, K_INNER, K_LEFT, K_RIGHT, K_FULL, K_ON, K_ASC, K_DESC, K_WHEN, K_THEN, K_ELSE,
+                 K_END, K_IS, K_IN, K_NOT, K_BETWEEN, K_LIKE, K_ILIKE, OP_CONCAT, OP_GREATERTHANEQUALS,
+                 OP_MINORTHANEQUALS, OP_NOTEQUALSSTANDARD, OP_NOTEQUALSBANG:
+                return true;
+            case S_CHAR_LITERAL:
+                return false;
+            default:
+                return switch (t.image) {
+                    case ",", ")", "+", "-", "*", "/", "%", "=", "<", ">" -> true;
+                    default -> false;
+                };
+        }
+    }
+}

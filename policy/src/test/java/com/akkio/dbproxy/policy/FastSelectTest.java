@@ -1,0 +1,140 @@
+package com.akkio.dbproxy.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link FastSelect} must build JSqlParser's own tree, field by field and with the same token spans, for every text it
+ * reads, and read the common analytic statements (else it is no faster). Differential over the corpora the engine is
+ * tested with, their mutations, and LLM-style analytics, in both dialects; {@link TreeComparison} compares.
+ */
+class FastSelectTest {
+    /** Statements as an application's LLM writes them against the demo world. */
+    static final List<String> ANALYTICS = List.of(
+            "SELECT c.country_code, count(*) AS orders, sum(o.amount) AS revenue FROM main.sales.orders o"
+                    + " JOIN customers c ON o.customer_id = c.customer_id WHERE o.ordered_at >= TIMESTAMP '2025-01-01'"
+                    + " GROUP BY c.country_code ORDER BY revenue DESC",
+            "SELECT * FROM orders WHERE customer_id = ?",
+            "SELECT order_id, amount FROM sales.orders WHERE amount > 100 ORDER BY amount DESC LIMIT 10",
+            "SELECT customer_id, count(DISTINCT order_id) AS n, avg(amount) AS avg_amount FROM orders"
+                    + " GROUP BY customer_id HAVING count(*) > 5 ORDER BY n DESC, customer_id LIMIT 20",
+            "SELECT o.order_id, o.amount * 1.2 AS gross, c.country_code FROM orders AS o LEFT JOIN customers AS c"
+                    + " ON c.customer_id = o.customer_id WHERE c.country_code IN ('US', 'GB', 'DE') AND o.amount"
+                    + " BETWEEN 10 AND 500",
+            "SELECT country_code, CASE WHEN sum(amount) > 1000 THEN 'high' WHEN sum(amount) > 100 THEN 'mid'"
+                    + " ELSE 'low' END AS band FROM orders o JOIN customers c USING (customer_id) GROUP BY"
+                    + " country_code",
+            "SELECT DISTINCT country_code FROM customers WHERE country_code IS NOT NULL ORDER BY 1",
+            "SELECT customer_id, max(ordered_at) AS last_order, min(ordered_at) AS first_order FROM orders"
+                    + " WHERE ordered_at < DATE '2025-06-01' AND (amount > 10 OR customer_id = 3) GROUP BY 1",
+            "SELECT count(*) FROM orders WHERE tenant_tag LIKE 'ac%' AND customer_id NOT IN (1, 2, 3)",
+            "SELECT round(sum(amount) / count(*), 2) AS mean, -1 AS minus_one, 'a' || 'b' AS ab FROM orders",
+            "SELECT date_trunc('month', ordered_at) AS month, sum(amount) AS total FROM orders GROUP BY"
+                    + " date_trunc('month', ordered_at) ORDER BY month",
+            "SELECT c.country_code, sum(o.amount) FROM orders o, customers c WHERE o.customer_id = c.customer_id"
+                    + " GROUP BY c.country_code;",
+            "SELECT o.* FROM orders o WHERE o.amount <> 0 AND o.customer_id != 7 AND o.amount <= 9.5",
+            "SELECT \"order_id\", amount % 3 AS m FROM main.sales.orders WHERE NOT amount IS NULL",
+            "SELECT order_id FROM orders WHERE customer_id IN (SELECT customer_id FROM customers)",
+            "SELECT count(*) OVER (PARTITION BY customer_id) FROM orders",
+            "SELECT c.name, cc.name AS country, count(*) AS n FROM customers c JOIN shared.geo.countries cc"
+                    + " ON cc.country_code = c.country_code GROUP BY c.name, cc.name ORDER BY n DESC LIMIT 5",
+            "SELECT name, type, data, level FROM t WHERE name LIKE 'A%' AND NOT type = 'x' OR level >= 2",
+            "SELECT year(ordered_at) AS year, month(ordered_at) AS month, sum(amount) AS value FROM orders"
+                    + " GROUP BY 1, 2 ORDER BY 1, 2",
+            "SELECT t.value, t.key, t.date FROM t WHERE NOT t.value IN (1, 2) AND t.key IS NULL",
+            "SELECT amount - 1 || 'x' AS a, 2 * amount + 1 AS b, (amount + 1) * 2 AS c, -amount AS d FROM orders"
+                    + " WHERE (amount > 1 OR amount < 0) AND NOT (customer_id = 1)");
+
+    private static List<String> corpus() {
+        List<String> all = new ArrayList<>(ANALYTICS);
+        all.addAll(FuzzOracle.policyTestStatements());
+        all.addAll(DatabricksCorpusTest.statements());
+        all.addAll(FuzzOracle.tpcdsQueries());
+        return all;
+    }
+
+    /** The differences found between the two readings of {@code sql}; counts into {@code read} what the reader took. */
+    private static void compare(String sql, Dialect dialect, int[] read, List<String> findings) {
+        Object byGrammar;
+        Object byReader;
+        try {
+            byGrammar = SqlParser.parse(sql, dialect, false, false);
+        } catch (SqlParser.SyntaxError | RuntimeException e) {
+            byGrammar = e.getClass();
+        }
+        try {
+            byReader = SqlParser.parse(sql, dialect, false, true);
+        } catch (SqlParser.SyntaxError | RuntimeException e) {
+            byReader = e.getClass();
+        }
+        if (!(byGrammar instanceof SqlParser.Parsed grammar) || !(byReader instanceof SqlParser.Parsed reader)) {
+            if (!byGrammar.equals(byReader)) {
+                findings.add(dialect + ": " + byGrammar + " vs " + byReader + ": " + sql);
+            }
+            return;
+        }
+        if (FastSelect.parse(reader.tokens()) == null) {
+            return;
+        }
+        read[0]++;
+        String difference = TreeComparison.difference(grammar.statements(), reader.statements());
+        if (difference == null && !grammar.statements().toString().equals(reader.statements().toString())) {
+            difference = "deparsed " + grammar.statements() + " vs " + reader.statements();
+        }
+        if (difference != null) {
+            findings.add(dialect + ": " + difference + ": " + sql);
+        }
+    }
+
+    @Test
+    void everyCorpusStatementTheReaderTakesIsTheGrammarsTree() {
+        List<String> findings = new ArrayList<>();
+        int[] read = {0};
+        List<String> corpus = corpus();
+        for (String sql : corpus) {
+            compare(sql, Dialect.DUCKDB, read, findings);
+            compare(sql, Dialect.DATABRICKS, read, findings);
+        }
+        System.out.printf("fast reader: %d of %d corpus readings taken, %d findings%n", read[0], corpus.size() * 2,
+                findings.size());
+        assertThat(findings).isEmpty();
+    }
+
+    @Test
+    void mutatedStatementsTheReaderTakesAreTheGrammarsTrees() {
+        List<String> seeds = corpus();
+        Random random = new Random(Long.getLong("akkio.fuzz.seed", 20261206L));
+        int rounds = Integer.getInteger("akkio.fast.mutations", 20_000);
+        List<String> findings = new ArrayList<>();
+        int[] read = {0};
+        for (int i = 0; i < rounds && findings.size() < 20; i++) {
+            String seed = i % 2 == 0 ? ANALYTICS.get(random.nextInt(ANALYTICS.size()))
+                    : seeds.get(random.nextInt(seeds.size()));
+            String sql = MutationFuzzTest.mutate(seed, seeds, random);
+            compare(sql, i % 4 < 2 ? Dialect.DUCKDB : Dialect.DATABRICKS, read, findings);
+        }
+        System.out.printf("fast reader: %d of %d mutants taken, %d findings%n", read[0], rounds, findings.size());
+        assertThat(findings).isEmpty();
+        assertThat(read[0]).as("mutants the reader took").isGreaterThan(rounds / 20);
+    }
+
+    @Test
+    void theCommonAnalyticShapesAreReadWithoutTheGrammar() throws SqlParser.SyntaxError {
+        int taken = 0;
+        for (String sql : ANALYTICS) {
+            if (FastSelect.parse(SqlParser.parse(sql, Dialect.DUCKDB, false, true).tokens()) != null) {
+                taken++;
+            } else {
+                System.out.println("left to the grammar: " + sql);
+            }
+        }
+        assertThat(taken).as("analytic statements read without the grammar").isGreaterThanOrEqualTo(
+                ANALYTICS.size() * 2 / 3);
+    }
+}
