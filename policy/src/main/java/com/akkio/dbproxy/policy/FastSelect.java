@@ -189,7 +189,9 @@ final class FastSelect {
             Statements statements = new Statements();
             statements.add(select);
             return statements;
-        } catch (GiveUp e) {
+        } catch (RuntimeException | StackOverflowError e) {
+            // GiveUp, or a node's constructor refusing a value (Column: "Invalid column name"), or nesting too deep:
+            // the grammar reads it and reports it as it always has
             return null;
         }
     }
@@ -494,8 +496,14 @@ final class FastSelect {
         return left;
     }
 
-    /** The comparison a token starts, or null. */
+    /**
+     * The comparison a token starts, or null. An operator the lexer took with white space inside ({@code ! =}) is
+     * the grammar's to judge.
+     */
     private static BinaryExpression comparison(Token t) {
+        if (t.image.length() > 2 || t.image.indexOf(' ') >= 0) {
+            return null;
+        }
         switch (t.kind) {
             case OP_GREATERTHANEQUALS:
                 return new GreaterThanEquals(t.image);
