@@ -374,6 +374,22 @@ final class FastSelect {
         return names;
     }
 
+    /**
+     * The keywords this reader reads as such, or as names ({@code count}, {@code name}, {@code month} after AS):
+     * {@link FastLexer} leaves texts with any other keyword to JSqlParser's lexer.
+     */
+    static boolean readsKeyword(int kind) {
+        switch (kind) {
+            case K_SELECT, K_DISTINCT, K_FROM, K_WHERE, K_GROUP, K_BY, K_HAVING, K_ORDER, K_LIMIT, K_AS, K_JOIN,
+                 K_INNER, K_LEFT, K_RIGHT, K_FULL, K_OUTER, K_ON, K_USING, K_AND, K_OR, K_NOT, K_IN, K_IS, K_NULL,
+                 K_BETWEEN, K_LIKE, K_ILIKE, K_CASE, K_WHEN, K_THEN, K_ELSE, K_END, K_TRUE, K_FALSE, K_ASC, K_DESC,
+                 K_DATETIMELITERAL, K_DATE_LITERAL, K_COUNT, K_MAX, K_MIN, K_NAME, K_TYPE, K_DATA, K_LEVEL:
+                return true;
+            default:
+                return false;
+        }
+    }
+
     private static boolean isName(int kind) {
         return kind == S_IDENTIFIER || kind == S_QUOTED_IDENTIFIER;
     }

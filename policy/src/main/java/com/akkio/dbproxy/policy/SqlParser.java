@@ -133,6 +133,23 @@ final class SqlParser {
             normalised = DatabricksSyntax.of(sql);
             text = normalised.analysed();
         }
+        boolean readerTried = false;
+        List<Token> plain = fast ? FastLexer.lex(text, dialect) : null;
+        if (plain != null) {
+            // plain text, cut as JSqlParser's lexer would cut it without running it; the same checks follow
+            Lexed lexed = lexWhole(text, dialect, null, plain);
+            LiteralRuns runs = fold && dialect == Dialect.DUCKDB ? LiteralRuns.fold(plain) : null;
+            if (runs != null) {
+                runs.restore();
+            } else {
+                readerTried = true;
+                Statements read = FastSelect.parse(plain);
+                if (read != null) {
+                    return new Parsed(read, lexed.census(), lexed.misreadName(), normalised, plain, false,
+                            lexed.verbatim());
+                }
+            }
+        }
         // one lexing serves the checks and the parse: the parser is handed the tokens lexWhole read through it
         // (its token stream does not depend on the parse: the grammar never switches the lexer's state)
         CCJSqlParser parser = newParser(text, dialect).withAllowComplexParsing(false);
@@ -141,7 +158,7 @@ final class SqlParser {
         parser.token = start;
         List<Token> tokens = lexed.tokens();
         LiteralRuns runs = fold && dialect == Dialect.DUCKDB ? LiteralRuns.fold(tokens) : null;
-        Statements read = fast && runs == null ? FastSelect.parse(tokens) : null;
+        Statements read = fast && runs == null && !readerTried ? FastSelect.parse(tokens) : null;
         if (read != null) {
             return new Parsed(read, lexed.census(), lexed.misreadName(), normalised, tokens, false, lexed.verbatim());
         }
@@ -267,6 +284,15 @@ final class SqlParser {
 
     /** {@link #lexWhole(String, Dialect)} through {@code lexer}, a parser of {@code sql} that has read nothing yet. */
     private static Lexed lexWhole(String sql, Dialect dialect, CCJSqlParser lexer) throws SyntaxError {
+        return lexWhole(sql, dialect, lexer, null);
+    }
+
+    /**
+     * {@link #lexWhole(String, Dialect)} of the tokens {@code lexer} reads, or of {@code cut}, the tokens
+     * {@link FastLexer} cut the text into (then {@code lexer} is null).
+     */
+    private static Lexed lexWhole(String sql, Dialect dialect, CCJSqlParser lexer, List<Token> cut)
+            throws SyntaxError {
         List<String> census = new ArrayList<>();
         List<Token> tokens = new ArrayList<>();
         String misread = null;
@@ -275,8 +301,9 @@ final class SqlParser {
             Token previous = null;
             int previousEnd = -1;
             int at = 0;
-            for (Token t = lexer.getNextToken(); t.kind != CCJSqlParserConstants.EOF;
-                 previous = t, t = lexer.getNextToken()) {
+            int next = 0;
+            for (Token t = cut != null ? first(cut) : lexer.getNextToken(); t.kind != CCJSqlParserConstants.EOF;
+                 previous = t, t = cut != null ? (++next < cut.size() ? cut.get(next) : END) : lexer.getNextToken()) {
                 tokens.add(t);
                 // where the token stands in the text: tokens come in order, with white space and comments between
                 int start = sql.indexOf(t.image, at);
@@ -334,6 +361,13 @@ final class SqlParser {
             throw new Ambiguous("the backend would lex " + difference + " differently");
         }
         return new Lexed(census, misread, tokens, verbatim);
+    }
+
+    /** Stands for the end of a list of tokens already cut. */
+    private static final Token END = new Token(CCJSqlParserConstants.EOF, "");
+
+    private static Token first(List<Token> cut) {
+        return cut.isEmpty() ? END : cut.get(0);
     }
 
     /** True when {@code sql} from {@code from} to {@code to} holds only white space and whole comments. */
