@@ -41,12 +41,15 @@ import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ON;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_OR;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ORDER;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_OUTER;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_OVER;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_PARTITION;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_RIGHT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_SELECT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_THEN;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_TRUE;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_WHEN;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_WHERE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_WITH;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.OP_CONCAT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.OP_GREATERTHANEQUALS;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.OP_MINORTHANEQUALS;
@@ -66,6 +69,7 @@ import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTINEXPRESSION
 import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTJOINEREXPRESSION;
 import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTLIKEEXPRESSION;
 import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTLIMITWITHOFFSET;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTPARENTHESEDSELECT;
 import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTPLAINLIMIT;
 import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTPLAINSELECT;
 import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTPRIMARYEXPRESSION;
@@ -78,6 +82,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import net.sf.jsqlparser.expression.Alias;
+import net.sf.jsqlparser.expression.AnalyticExpression;
+import net.sf.jsqlparser.expression.AnalyticType;
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.CaseExpression;
@@ -92,6 +98,7 @@ import net.sf.jsqlparser.expression.NullValue;
 import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.WhenClause;
+import net.sf.jsqlparser.expression.WindowDefinition;
 import net.sf.jsqlparser.expression.operators.arithmetic.Addition;
 import net.sf.jsqlparser.expression.operators.arithmetic.Concat;
 import net.sf.jsqlparser.expression.operators.arithmetic.Division;
@@ -122,16 +129,21 @@ import net.sf.jsqlparser.statement.Statements;
 import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
 import net.sf.jsqlparser.statement.select.Distinct;
+import net.sf.jsqlparser.statement.select.FromItem;
 import net.sf.jsqlparser.statement.select.GroupByElement;
 import net.sf.jsqlparser.statement.select.Join;
 import net.sf.jsqlparser.statement.select.Limit;
 import net.sf.jsqlparser.statement.select.OrderByElement;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.SelectItem;
+import net.sf.jsqlparser.statement.select.WithItem;
 
 /**
- * Reads the common analytic SELECT (one query block: select list, FROM with joins, WHERE, GROUP BY, HAVING, ORDER BY,
- * LIMIT; columns, literals, parameters, arithmetic, comparisons, IN, BETWEEN, LIKE, IS NULL, CASE and calls) from
+ * Reads the common analytic SELECT (query blocks: WITH, select list, FROM with joins and bracketed queries, WHERE,
+ * GROUP BY, HAVING, ORDER BY, LIMIT; columns, literals, parameters, arithmetic, comparisons, IN, BETWEEN, LIKE,
+ * IS NULL, NOT, CASE, calls, window calls and bracketed queries) from
  * the tokens JSqlParser's lexer cut, into the very tree JSqlParser's grammar builds for them: the same node classes
  * built through the same constructors and setters, and the same token spans on the nodes the grammar links
  * ({@link ASTNodeAccess}), which the rewrite uses to find names in the text.
@@ -172,7 +184,7 @@ final class FastSelect {
         if (end > 0 && tokens.get(end - 1).kind == ST_SEMICOLON) {
             end--;
         }
-        if (end == 0 || tokens.get(0).kind != K_SELECT) {
+        if (end == 0 || tokens.get(0).kind != K_SELECT && tokens.get(0).kind != K_WITH) {
             return null;
         }
         for (int i = 0; i < end; i++) {
@@ -182,7 +194,7 @@ final class FastSelect {
         }
         FastSelect reader = new FastSelect(tokens, end);
         try {
-            PlainSelect select = reader.plainSelect();
+            Select select = reader.select(false);
             if (reader.at != end) {
                 return null;
             }
@@ -250,6 +262,55 @@ final class FastSelect {
         return access;
     }
 
+    /**
+     * The grammar's Select: [WITH name AS (query), ...] and one query block; {@code nested} in brackets, where its
+     * node spans the WITH too (a statement's starts at its query block).
+     */
+    private Select select(boolean nested) {
+        int first = at;
+        List<WithItem<?>> with = null;
+        if (kind() == K_WITH) {
+            at++;
+            with = new ArrayList<>();
+            with.add(withItem());
+            while (is(",")) {
+                at++;
+                with.add(withItem());
+            }
+        }
+        PlainSelect select = plainSelect();
+        if (with != null && nested) {
+            link(select, JJTSELECT, first);
+        }
+        return select.withWithItemsList(with);
+    }
+
+    private WithItem<?> withItem() {
+        String name = name();
+        expect(K_AS);
+        if (!is("(")) {
+            throw giveUp(); // a column list, MATERIALIZED, ...
+        }
+        return new WithItem<>(parenthesedSelect(), new Alias(name, false)).withRecursive(false, false, false)
+                .withWithItemList(null);
+    }
+
+    /** A bracketed query: {@code (SELECT ...)}. */
+    private ParenthesedSelect parenthesedSelect() {
+        int first = at;
+        expect("(");
+        if (kind() != K_SELECT && kind() != K_WITH) {
+            throw giveUp();
+        }
+        Select select = select(true);
+        expect(")");
+        return link(new ParenthesedSelect(), JJTPARENTHESEDSELECT, first).withSelect(select);
+    }
+
+    private boolean queryInBrackets() {
+        return is("(") && at + 1 < end && (tokens.get(at + 1).kind == K_SELECT || tokens.get(at + 1).kind == K_WITH);
+    }
+
     private PlainSelect plainSelect() {
         int first = at;
         expect(K_SELECT);
@@ -267,7 +328,7 @@ final class FastSelect {
             at++;
             items.add(selectItem());
         }
-        Table from = null;
+        FromItem from = null;
         List<Join> joins = null;
         if (kind() == K_FROM) {
             at++;
@@ -295,15 +356,7 @@ final class FastSelect {
             select.setHaving(expression());
         }
         if (kind() == K_ORDER) {
-            at++;
-            expect(K_BY);
-            List<OrderByElement> order = new ArrayList<>();
-            order.add(orderByElement());
-            while (is(",")) {
-                at++;
-                order.add(orderByElement());
-            }
-            select.setOrderByElements(order);
+            select.setOrderByElements(orderByElements());
         }
         if (kind() == K_LIMIT) {
             int limitAt = at++;
@@ -349,8 +402,16 @@ final class FastSelect {
         return alias;
     }
 
-    private Table fromItem() {
+    private FromItem fromItem() {
         int first = at;
+        if (queryInBrackets()) {
+            ParenthesedSelect query = parenthesedSelect();
+            Alias alias = alias();
+            if (alias != null) {
+                query.setAlias(alias);
+            }
+            return link(query, JJTFROMITEM, first);
+        }
         List<String> names = names();
         if (is("(") || is(".")) {
             throw giveUp(); // a table function, or a name the grammar reads further
@@ -383,7 +444,8 @@ final class FastSelect {
             case K_SELECT, K_DISTINCT, K_FROM, K_WHERE, K_GROUP, K_BY, K_HAVING, K_ORDER, K_LIMIT, K_AS, K_JOIN,
                  K_INNER, K_LEFT, K_RIGHT, K_FULL, K_OUTER, K_ON, K_USING, K_AND, K_OR, K_NOT, K_IN, K_IS, K_NULL,
                  K_BETWEEN, K_LIKE, K_ILIKE, K_CASE, K_WHEN, K_THEN, K_ELSE, K_END, K_TRUE, K_FALSE, K_ASC, K_DESC,
-                 K_DATETIMELITERAL, K_DATE_LITERAL, K_COUNT, K_MAX, K_MIN, K_NAME, K_TYPE, K_DATA, K_LEVEL:
+                 K_DATETIMELITERAL, K_DATE_LITERAL, K_COUNT, K_MAX, K_MIN, K_NAME, K_TYPE, K_DATA, K_LEVEL, K_WITH,
+                 K_OVER, K_PARTITION:
                 return true;
             default:
                 return false;
@@ -444,7 +506,7 @@ final class FastSelect {
             }
             expect(K_JOIN);
         }
-        Table right = fromItem();
+        FromItem right = fromItem();
         if (kind() == K_ON) {
             at++;
             join.addOnExpression(expression());
@@ -470,6 +532,18 @@ final class FastSelect {
         link(join, JJTJOINEREXPRESSION, first);
         join.setFromItem(right);
         return join;
+    }
+
+    private List<OrderByElement> orderByElements() {
+        expect(K_ORDER);
+        expect(K_BY);
+        List<OrderByElement> order = new ArrayList<>();
+        order.add(orderByElement());
+        while (is(",")) {
+            at++;
+            order.add(orderByElement());
+        }
+        return order;
     }
 
     private OrderByElement orderByElement() {
@@ -584,7 +658,7 @@ final class FastSelect {
         }
         if (k == K_IN) {
             at++;
-            if (!is("(") || at + 1 < end && tokens.get(at + 1).kind == K_SELECT) {
+            if (!is("(")) {
                 throw giveUp();
             }
             Expression list = primary();
@@ -749,9 +823,12 @@ final class FastSelect {
                 return new AllColumns(null, null, null);
             }
             case "(" -> {
+                if (queryInBrackets()) {
+                    return parenthesedSelect();
+                }
                 at++;
-                if (kind() == K_SELECT || is("(")) {
-                    throw giveUp(); // a subquery, or brackets the grammar may read several ways
+                if (is("(")) {
+                    throw giveUp(); // brackets in brackets, which the grammar may read several ways
                 }
                 ExpressionList<Expression> list = new ExpressionList<>();
                 list.add(expression());
@@ -792,7 +869,8 @@ final class FastSelect {
             dots.add(".");
         }
         if (is("(")) {
-            return call(first, names);
+            Function call = call(first, names);
+            return kind() == K_OVER ? window(call) : call;
         }
         if (keyword) {
             throw giveUp();
@@ -823,6 +901,32 @@ final class FastSelect {
         function.setName(names);
         function.setKeep(null);
         return link(function, JJTFUNCTION, first);
+    }
+
+    /** {@code f(...) OVER ([PARTITION BY ...] [ORDER BY ...])}; a frame, a window's name, FILTER: the grammar's. */
+    private AnalyticExpression window(Function function) {
+        AnalyticExpression analytic = new AnalyticExpression(function);
+        at++; // OVER
+        analytic.setType(AnalyticType.OVER);
+        expect("(");
+        WindowDefinition window = new WindowDefinition();
+        ExpressionList<Expression> partition = null;
+        if (kind() == K_PARTITION) {
+            at++;
+            expect(K_BY);
+            if (is("(")) {
+                throw giveUp();
+            }
+            partition = expressionList();
+        }
+        List<OrderByElement> order = kind() == K_ORDER ? orderByElements() : null;
+        window.setPartitionExpressionList(partition, false);
+        window.setOrderByElements(order);
+        window.setWindowElement(null);
+        expect(")");
+        analytic.setWindowDefinition(window);
+        analytic.setFilterExpression(null);
+        return analytic;
     }
 
     private CaseExpression caseExpression() {

@@ -10,6 +10,7 @@ import net.sf.jsqlparser.parser.CCJSqlParser;
 import net.sf.jsqlparser.parser.CCJSqlParserConstants;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.parser.ParseException;
+import net.sf.jsqlparser.parser.StringProvider;
 import net.sf.jsqlparser.parser.Token;
 import net.sf.jsqlparser.statement.Statements;
 
@@ -133,16 +134,14 @@ final class SqlParser {
             normalised = DatabricksSyntax.of(sql);
             text = normalised.analysed();
         }
-        boolean readerTried = false;
         List<Token> plain = fast ? FastLexer.lex(text, dialect) : null;
-        if (plain != null) {
-            // plain text, cut as JSqlParser's lexer would cut it without running it; the same checks follow
-            Lexed lexed = lexWhole(text, dialect, null, plain);
+        Lexed lexed = plain != null ? lexWhole(text, dialect, null, plain) : null;
+        if (lexed != null) {
+            // plain text, cut as JSqlParser's lexer would cut it, without running it; the same checks ran on it
             LiteralRuns runs = fold && dialect == Dialect.DUCKDB ? LiteralRuns.fold(plain) : null;
             if (runs != null) {
                 runs.restore();
             } else {
-                readerTried = true;
                 Statements read = FastSelect.parse(plain);
                 if (read != null) {
                     return new Parsed(read, lexed.census(), lexed.misreadName(), normalised, plain, false,
@@ -150,15 +149,23 @@ final class SqlParser {
                 }
             }
         }
-        // one lexing serves the checks and the parse: the parser is handed the tokens lexWhole read through it
-        // (its token stream does not depend on the parse: the grammar never switches the lexer's state)
-        CCJSqlParser parser = newParser(text, dialect).withAllowComplexParsing(false);
+        // one lexing serves the checks and the parse: the parser is handed the tokens lexWhole read through it, or
+        // the tokens cut above, linked the same way (its token stream does not depend on the parse: the grammar
+        // never switches the lexer's state)
+        // (a parser of the cut tokens reads no text of its own: its lexer, reached past their EOF, is at the end,
+        // as a lexer that read the whole text is)
+        CCJSqlParser parser = (lexed != null ? newParser(dialect) : newParser(text, dialect))
+                .withAllowComplexParsing(false);
         Token start = parser.token;
-        Lexed lexed = lexWhole(text, dialect, parser);
-        parser.token = start;
+        if (lexed != null) {
+            start.next = plain.get(0);
+        } else {
+            lexed = lexWhole(text, dialect, parser);
+            parser.token = start;
+        }
         List<Token> tokens = lexed.tokens();
         LiteralRuns runs = fold && dialect == Dialect.DUCKDB ? LiteralRuns.fold(tokens) : null;
-        Statements read = fast && runs == null && !readerTried ? FastSelect.parse(tokens) : null;
+        Statements read = fast && runs == null && plain == null ? FastSelect.parse(tokens) : null;
         if (read != null) {
             return new Parsed(read, lexed.census(), lexed.misreadName(), normalised, tokens, false, lexed.verbatim());
         }
@@ -448,6 +455,12 @@ final class SqlParser {
 
     private static CCJSqlParser newParser(String sql, Dialect dialect) {
         return CCJSqlParserUtil.newParser(sql).withDialect(dialect == Dialect.DATABRICKS
+                ? AbstractJSqlParser.Dialect.DATABRICKS : AbstractJSqlParser.Dialect.POSTGRESQL);
+    }
+
+    /** A parser with no text, to be handed tokens already cut. */
+    private static CCJSqlParser newParser(Dialect dialect) {
+        return new CCJSqlParser(new StringProvider("")).withDialect(dialect == Dialect.DATABRICKS
                 ? AbstractJSqlParser.Dialect.DATABRICKS : AbstractJSqlParser.Dialect.POSTGRESQL);
     }
 

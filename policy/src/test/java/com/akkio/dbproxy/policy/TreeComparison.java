@@ -61,6 +61,10 @@ final class TreeComparison {
         if (expected instanceof Collection<?> c && !type.getName().startsWith("net.sf.jsqlparser")) {
             return compareElements(path, c, (Collection<?>) actual);
         }
+        if (expected instanceof Map.Entry<?, ?> e) {
+            String d = compare(path + ".key", e.getKey(), ((Map.Entry<?, ?>) actual).getKey());
+            return d != null ? d : compare(path + ".value", e.getValue(), ((Map.Entry<?, ?>) actual).getValue());
+        }
         if (expected instanceof Map<?, ?> m) {
             return compareElements(path, new ArrayList<>(m.entrySet()), new ArrayList<>(((Map<?, ?>) actual)
                     .entrySet()));
