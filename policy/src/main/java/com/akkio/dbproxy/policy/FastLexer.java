@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.parser.CCJSqlParserTokenManager;
+import net.sf.jsqlparser.parser.SimpleCharStream;
+import net.sf.jsqlparser.parser.StringProvider;
 import net.sf.jsqlparser.parser.Token;
 
 /**
@@ -38,6 +40,10 @@ final class FastLexer {
     private FastLexer() {
     }
 
+    /** A JSqlParser lexer per thread, set to each word in turn (a parser costs more to build than the lexing). */
+    private static final ThreadLocal<CCJSqlParserTokenManager> LEXERS = ThreadLocal.withInitial(
+            () -> new CCJSqlParserTokenManager(new SimpleCharStream(new StringProvider(" "))));
+
     /** The operators and signs this lexer takes, each with the kind JSqlParser's lexer gives it. */
     private static final Map<String, Integer> SIGNS = new HashMap<>();
     /** The words JSqlParser's lexer takes for something else than a lone token of their own. */
@@ -56,10 +62,12 @@ final class FastLexer {
     /** The kind JSqlParser's lexer gives {@code text} as one token, or -1 when it is not one token. */
     private static int kindAlone(String text) {
         try {
-            var parser = CCJSqlParserUtil.newParser(text);
-            Token t = parser.getNextToken();
-            return t.image.equals(text) && parser.getNextToken().kind == EOF ? t.kind : -1;
+            CCJSqlParserTokenManager lexer = LEXERS.get();
+            lexer.ReInit(new SimpleCharStream(new StringProvider(text)));
+            Token t = lexer.getNextToken();
+            return t.image.equals(text) && lexer.getNextToken().kind == EOF ? t.kind : -1;
         } catch (RuntimeException | Error e) {
+            LEXERS.remove();
             return -1;
         }
     }
@@ -69,9 +77,10 @@ final class FastLexer {
         Integer kind = WORDS.get(key);
         if (kind == null) {
             kind = kindAlone(key);
-            if (WORDS.size() < MAX_WORDS) {
-                WORDS.put(key, kind);
+            if (WORDS.size() >= MAX_WORDS) {
+                WORDS.clear(); // names written once each (an alias per query) would fill it for good
             }
+            WORDS.put(key, kind);
         }
         return kind;
     }
