@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import net.sf.jsqlparser.parser.CCJSqlParserConstants;
 import net.sf.jsqlparser.parser.CCJSqlParserTokenManager;
 import net.sf.jsqlparser.parser.SimpleCharStream;
 import net.sf.jsqlparser.parser.StringProvider;
@@ -33,8 +34,9 @@ import net.sf.jsqlparser.parser.Token;
  * JSqlParser takes them for strings), any other character, a quote or other sign
  * glued to a word or number, a number with an exponent or glued to a letter, a run of operator signs that is not one
  * of the operators below, and words that start tokens of several words in JSqlParser's lexer ({@code NEXT VALUE FOR},
- * {@code CURRENT DATE}, {@code SIMILAR TO}, {@code TIMESTAMP WITH TIME ZONE}) or that are keywords the reader has no
- * use for. {@code FastLexerTest} holds it to JSqlParser's lexer, token by token.
+ * {@code CURRENT DATE}, {@code SIMILAR TO}, {@code TIMESTAMP WITH TIME ZONE}) or that are keywords neither the
+ * reader nor a short list of common ones ({@link #GRAMMAR_KEYWORDS}) names. {@code FastLexerTest} holds it to
+ * JSqlParser's lexer, token by token.
  */
 final class FastLexer {
     private FastLexer() {
@@ -47,7 +49,16 @@ final class FastLexer {
     /** The operators and signs this lexer takes, each with the kind JSqlParser's lexer gives it. */
     private static final Map<String, Integer> SIGNS = new HashMap<>();
     /** The words JSqlParser's lexer takes for something else than a lone token of their own. */
-    private static final Set<String> SEVERAL_WORDS = Set.of("NEXT", "NEXTVAL", "CURRENT", "SIMILAR", "X");
+    private static final Set<String> SEVERAL_WORDS = Set.of("NEXT", "NEXTVAL", "CURRENT", "SIMILAR");
+    /**
+     * Keywords the reader leaves to the grammar but that are common in analytic SQL (set operations, EXISTS, CAST,
+     * OFFSET, NULLS FIRST/LAST, ROLLUP): a text with them is still cut here, and the grammar reads its tokens.
+     */
+    private static final Set<Integer> GRAMMAR_KEYWORDS = Set.of(CCJSqlParserConstants.K_UNION,
+            CCJSqlParserConstants.K_ALL, CCJSqlParserConstants.K_EXCEPT, CCJSqlParserConstants.K_INTERSECT,
+            CCJSqlParserConstants.K_EXISTS, CCJSqlParserConstants.K_CAST, CCJSqlParserConstants.K_OFFSET,
+            CCJSqlParserConstants.K_NULLS, CCJSqlParserConstants.K_FIRST, CCJSqlParserConstants.K_LAST,
+            CCJSqlParserConstants.K_ROLLUP);
     /** Kinds of words seen, by the word in upper case; bounded, as tenants' names are not. */
     private static final Map<String, Integer> WORDS = new ConcurrentHashMap<>();
     private static final int MAX_WORDS = 20_000;
@@ -120,7 +131,7 @@ final class FastLexer {
                 String word = sql.substring(start, i);
                 kind = wordKind(word);
                 if (kind < 0 || kind != S_IDENTIFIER && !FastSelect.readsKeyword(kind)
-                        || SEVERAL_WORDS.contains(word.toUpperCase(Locale.ROOT))) {
+                        && !GRAMMAR_KEYWORDS.contains(kind) || SEVERAL_WORDS.contains(word.toUpperCase(Locale.ROOT))) {
                     return null;
                 }
                 if (kind == K_DATETIMELITERAL && !(i + 1 < n && sql.charAt(i) == ' ' && sql.charAt(i + 1) == '\'')) {

@@ -701,43 +701,26 @@ final class FastSelect {
      * {@code + - ||}, which bind alike, all from the left.
      */
     private Expression simpleExpression() {
-        Expression left = multiplicative();
-        while (true) {
-            BinaryExpression operation;
-            if (is("+")) {
-                operation = new Addition();
-            } else if (is("-")) {
-                operation = new Subtraction();
-            } else if (kind() == OP_CONCAT) {
-                operation = new Concat();
-            } else {
-                return left;
-            }
-            at++;
-            operation.setLeftExpression(left);
-            operation.setRightExpression(multiplicative());
-            left = operation;
-        }
+        return arithmetic(false);
     }
 
-    private Expression multiplicative() {
-        Expression left = primary();
-        while (true) {
-            BinaryExpression operation;
-            if (is("*")) {
-                operation = new Multiplication();
-            } else if (is("/")) {
-                operation = new Division();
-            } else if (is("%")) {
-                operation = new Modulo();
-            } else {
-                return left;
-            }
+    private Expression arithmetic(boolean tight) {
+        Expression left = tight ? primary() : arithmetic(true);
+        for (BinaryExpression operation = operator(tight); operation != null; operation = operator(tight)) {
             at++;
             operation.setLeftExpression(left);
-            operation.setRightExpression(primary());
+            operation.setRightExpression(tight ? primary() : arithmetic(true));
             left = operation;
         }
+        return left;
+    }
+
+    /** The arithmetic operation the next token starts at that binding ({@code tight}: * / %), or null. */
+    private BinaryExpression operator(boolean tight) {
+        if (tight) {
+            return is("*") ? new Multiplication() : is("/") ? new Division() : is("%") ? new Modulo() : null;
+        }
+        return is("+") ? new Addition() : is("-") ? new Subtraction() : kind() == OP_CONCAT ? new Concat() : null;
     }
 
     /** The grammar's ExpressionList: conditions, each linked as an Expression. */

@@ -91,19 +91,11 @@ class FastLexerTest {
         }
     }
 
-    private static List<String> corpus() {
-        List<String> all = new ArrayList<>(FastSelectTest.ANALYTICS);
-        all.addAll(FuzzOracle.policyTestStatements());
-        all.addAll(DatabricksCorpusTest.statements());
-        all.addAll(FuzzOracle.tpcdsQueries());
-        return all;
-    }
-
     @Test
     void everyCorpusTextTheLexerTakesIsCutAsJSqlParserCutsIt() {
         List<String> findings = new ArrayList<>();
         int[] taken = {0};
-        List<String> corpus = corpus();
+        List<String> corpus = FastSelectTest.corpus();
         for (String sql : corpus) {
             check(sql, taken, findings);
         }
@@ -114,7 +106,7 @@ class FastLexerTest {
 
     @Test
     void mutatedTextsTheLexerTakesAreCutAsJSqlParserCutsThem() {
-        List<String> seeds = corpus();
+        List<String> seeds = FastSelectTest.corpus();
         Random random = new Random(Long.getLong("akkio.fuzz.seed", 20261206L));
         int rounds = Integer.getInteger("akkio.fast.mutations", 20_000);
         List<String> findings = new ArrayList<>();

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link FastSelect} must build JSqlParser's own tree, field by field and with the same token spans, for every text it
  * reads, and read the common analytic statements (else it is no faster); and the grammar, when it reads the tokens
- * {@link FastLexer} cut, must build the tree it builds from its own lexer's. Differential over the corpora the engine is
- * tested with, their mutations, and LLM-style analytics, in both dialects; {@link TreeComparison} compares.
+ * {@link FastLexer} cut, must build the tree it builds from its own lexer's. Differential over the corpora the engine
+ * is tested with, their mutations, and LLM-style analytics, in both dialects; {@link TreeComparison} compares.
  */
 class FastSelectTest {
     /** Statements as an application's LLM writes them against the demo world. */
@@ -61,7 +61,8 @@ class FastSelectTest {
             "SELECT amount - 1 || 'x' AS a, 2 * amount + 1 AS b, (amount + 1) * 2 AS c, -amount AS d FROM orders"
                     + " WHERE (amount > 1 OR amount < 0) AND NOT (customer_id = 1)");
 
-    private static List<String> corpus() {
+    /** The statements of every corpus the engine is tested with, and {@link #ANALYTICS}. */
+    static List<String> corpus() {
         List<String> all = new ArrayList<>(ANALYTICS);
         all.addAll(FuzzOracle.policyTestStatements());
         all.addAll(DatabricksCorpusTest.statements());
