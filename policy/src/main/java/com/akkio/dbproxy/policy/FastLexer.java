@@ -173,6 +173,9 @@ final class FastLexer {
             if (i == start) {
                 i++; // a bracket, comma, dot or semicolon stands alone
             }
+            if ((c == '<' || c == '>') && i == start + 1 && operatorGoesOn(sql, i, c)) {
+                return null; // "> =" and "< >" are one token to JSqlParser, white space and all
+            }
             Integer sign = SIGNS.get(sql.substring(start, i));
             if (sign == null || sign < 0 || i < n && (c == '.' && (isDigit(sql.charAt(i)) || sql.charAt(i) == '.')
                     || c == '?' && isWordPart(sql.charAt(i)))) {
@@ -227,6 +230,15 @@ final class FastLexer {
             }
         }
         return -1;
+    }
+
+    /** Whether white space at {@code from} is followed by what JSqlParser's lexer joins to {@code sign} over it. */
+    private static boolean operatorGoesOn(String sql, int from, char sign) {
+        int j = from;
+        while (j < sql.length() && (sql.charAt(j) == ' ' || sql.charAt(j) == '\n')) {
+            j++;
+        }
+        return j > from && j < sql.length() && (sql.charAt(j) == '=' || sign == '<' && sql.charAt(j) == '>');
     }
 
     private static boolean isWordStart(char c) {

@@ -149,12 +149,29 @@ class FastLexerTest {
     }
 
     @Test
+    void everySignBesideEverySignIsCutAsJSqlParserCutsIt() {
+        List<String> signs = List.of("(", ")", ",", ".", ";", "*", "+", "-", "/", "%", "=", "<", ">", "<=", ">=",
+                "<>", "!=", "||", "?", "!", "|", "a", "1", "'x'");
+        List<String> findings = new ArrayList<>();
+        int[] taken = {0};
+        for (String a : signs) {
+            for (String b : signs) {
+                for (String between : List.of("", " ", "  ", "\n", " \n ")) {
+                    check("SELECT a" + a + between + b + " 1", taken, findings);
+                }
+            }
+        }
+        System.out.printf("fast lexer: %d of %d sign pairs taken%n", taken[0], signs.size() * signs.size() * 10);
+        assertThat(findings).isEmpty();
+    }
+
+    @Test
     void textsWithWhatOnlyJSqlParserCutsAreLeftToIt() {
         for (String sql : List.of("SELECT 1 -- note", "SELECT /* c */ 1", "SELECT\t1", "SELECT 1\r\n", "SELECT 'a\\'b'",
                 "SELECT 'it''s'", "SELECT 1e5", "SELECT .5", "SELECT x::int", "SELECT $1", "SELECT ?2",
                 "SELECT E'x'", "SELECT NEXT VALUE FOR s", "SELECT CURRENT DATE", "SELECT a SIMILAR TO b",
                 "SELECT CAST(x AS TIMESTAMP WITH TIME ZONE)", "SELECT 'é'", "SELECT naïve", "SELECT a[1]",
-                "SELECT X'1F'", "SELECT 1 =- 1", "SELECT current_date()", "SELECT a..b", " ", "")) {
+                "SELECT X'1F'", "SELECT 1 =- 1", "SELECT current_date()", "SELECT a..b", " ", "", "SELECT a > = 1", "SELECT a <\n> 1")) {
             assertThat(FastLexer.lex(sql, Dialect.DUCKDB)).as(sql).isNull();
         }
     }
