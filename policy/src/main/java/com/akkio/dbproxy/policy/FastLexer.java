@@ -83,11 +83,12 @@ final class FastLexer {
         }
     }
 
+    /** The kind of a word, or -1 for a word that may begin a token of several words. */
     private static int wordKind(String word) {
         String key = word.toUpperCase(Locale.ROOT);
         Integer kind = WORDS.get(key);
         if (kind == null) {
-            kind = kindAlone(key);
+            kind = SEVERAL_WORDS.contains(key) ? -1 : kindAlone(key);
             if (WORDS.size() >= MAX_WORDS) {
                 WORDS.clear(); // names written once each (an alias per query) would fill it for good
             }
@@ -131,7 +132,7 @@ final class FastLexer {
                 String word = sql.substring(start, i);
                 kind = wordKind(word);
                 if (kind < 0 || kind != S_IDENTIFIER && !FastSelect.readsKeyword(kind)
-                        && !GRAMMAR_KEYWORDS.contains(kind) || SEVERAL_WORDS.contains(word.toUpperCase(Locale.ROOT))) {
+                        && !GRAMMAR_KEYWORDS.contains(kind)) {
                     return null;
                 }
                 if (kind == K_DATETIMELITERAL && !(i + 1 < n && sql.charAt(i) == ' ' && sql.charAt(i + 1) == '\'')) {

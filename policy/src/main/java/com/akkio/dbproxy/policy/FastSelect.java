@@ -213,24 +213,19 @@ final class FastSelect {
     }
 
     private boolean is(String punctuation) {
-        if (at >= end) {
-            return false;
-        }
-        Token t = tokens.get(at);
-        return t.image.equals(punctuation) && t.kind != S_CHAR_LITERAL && t.kind != S_QUOTED_IDENTIFIER
-                && t.kind != S_IDENTIFIER;
+        return at < end && is(at, punctuation);
     }
 
     private Token expect(int kind) {
         if (kind() != kind) {
-            throw GiveUp.INSTANCE;
+            throw giveUp();
         }
         return tokens.get(at++);
     }
 
     private void expect(String punctuation) {
         if (!is(punctuation)) {
-            throw GiveUp.INSTANCE;
+            throw giveUp();
         }
         at++;
     }

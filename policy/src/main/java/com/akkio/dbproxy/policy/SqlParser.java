@@ -134,40 +134,31 @@ final class SqlParser {
             normalised = DatabricksSyntax.of(sql);
             text = normalised.analysed();
         }
-        List<Token> plain = fast ? FastLexer.lex(text, dialect) : null;
-        Lexed lexed = plain != null ? lexWhole(text, dialect, null, plain) : null;
-        if (lexed != null) {
-            // plain text, cut as JSqlParser's lexer would cut it, without running it; the same checks ran on it
-            LiteralRuns runs = fold && dialect == Dialect.DUCKDB ? LiteralRuns.fold(plain) : null;
-            if (runs != null) {
-                runs.restore();
-            } else {
-                Statements read = FastSelect.parse(plain);
-                if (read != null) {
-                    return new Parsed(read, lexed.census(), lexed.misreadName(), normalised, plain, false,
-                            lexed.verbatim());
-                }
-            }
-        }
-        // one lexing serves the checks and the parse: the parser is handed the tokens lexWhole read through it, or
-        // the tokens cut above, linked the same way (its token stream does not depend on the parse: the grammar
-        // never switches the lexer's state)
-        // (a parser of the cut tokens reads no text of its own: its lexer, reached past their EOF, is at the end,
-        // as a lexer that read the whole text is)
-        CCJSqlParser parser = (lexed != null ? newParser(dialect) : newParser(text, dialect))
-                .withAllowComplexParsing(false);
-        Token start = parser.token;
-        if (lexed != null) {
-            start.next = plain.get(0);
+        // one lexing serves the checks and the parse: plain text is cut as JSqlParser's lexer would cut it
+        // (FastLexer), any other is read through the parser's own lexer for lexWhole; either way the parser reads
+        // those tokens (its token stream does not depend on the parse: the grammar never switches the lexer's state)
+        List<Token> cut = fast ? FastLexer.lex(text, dialect) : null;
+        CCJSqlParser parser = null;
+        Lexed lexed;
+        if (cut != null) {
+            lexed = lexWhole(text, dialect, null, cut);
         } else {
+            parser = newParser(text, dialect).withAllowComplexParsing(false);
+            Token start = parser.token;
             lexed = lexWhole(text, dialect, parser);
             parser.token = start;
         }
         List<Token> tokens = lexed.tokens();
         LiteralRuns runs = fold && dialect == Dialect.DUCKDB ? LiteralRuns.fold(tokens) : null;
-        Statements read = fast && runs == null && plain == null ? FastSelect.parse(tokens) : null;
+        Statements read = fast && runs == null ? FastSelect.parse(tokens) : null;
         if (read != null) {
             return new Parsed(read, lexed.census(), lexed.misreadName(), normalised, tokens, false, lexed.verbatim());
+        }
+        if (parser == null) {
+            // a parser of the cut tokens has no text of its own: its lexer, reached past their EOF, is at the end,
+            // as one that read the whole text is
+            parser = newParser(dialect).withAllowComplexParsing(false);
+            parser.token.next = tokens.get(0);
         }
         if (runs != null) {
             Statements folded = parseFolded(parser, runs);
@@ -308,9 +299,9 @@ final class SqlParser {
             Token previous = null;
             int previousEnd = -1;
             int at = 0;
-            int next = 0;
-            for (Token t = cut != null ? first(cut) : lexer.getNextToken(); t.kind != CCJSqlParserConstants.EOF;
-                 previous = t, t = cut != null ? (++next < cut.size() ? cut.get(next) : END) : lexer.getNextToken()) {
+            // the cut tokens are linked as the lexer links them, the last to an EOF token
+            for (Token t = cut != null ? cut.get(0) : lexer.getNextToken(); t.kind != CCJSqlParserConstants.EOF;
+                 previous = t, t = cut != null ? t.next : lexer.getNextToken()) {
                 tokens.add(t);
                 // where the token stands in the text: tokens come in order, with white space and comments between
                 int start = sql.indexOf(t.image, at);
@@ -368,13 +359,6 @@ final class SqlParser {
             throw new Ambiguous("the backend would lex " + difference + " differently");
         }
         return new Lexed(census, misread, tokens, verbatim);
-    }
-
-    /** Stands for the end of a list of tokens already cut. */
-    private static final Token END = new Token(CCJSqlParserConstants.EOF, "");
-
-    private static Token first(List<Token> cut) {
-        return cut.isEmpty() ? END : cut.get(0);
     }
 
     /** True when {@code sql} from {@code from} to {@code to} holds only white space and whole comments. */
@@ -454,14 +438,18 @@ final class SqlParser {
     }
 
     private static CCJSqlParser newParser(String sql, Dialect dialect) {
-        return CCJSqlParserUtil.newParser(sql).withDialect(dialect == Dialect.DATABRICKS
-                ? AbstractJSqlParser.Dialect.DATABRICKS : AbstractJSqlParser.Dialect.POSTGRESQL);
+        return CCJSqlParserUtil.newParser(sql).withDialect(grammarDialect(dialect));
     }
 
     /** A parser with no text, to be handed tokens already cut. */
     private static CCJSqlParser newParser(Dialect dialect) {
-        return new CCJSqlParser(new StringProvider("")).withDialect(dialect == Dialect.DATABRICKS
-                ? AbstractJSqlParser.Dialect.DATABRICKS : AbstractJSqlParser.Dialect.POSTGRESQL);
+        return new CCJSqlParser(new StringProvider("")).withDialect(grammarDialect(dialect));
+    }
+
+    /** The JSqlParser dialect a backend's text is parsed in. */
+    static AbstractJSqlParser.Dialect grammarDialect(Dialect dialect) {
+        return dialect == Dialect.DATABRICKS ? AbstractJSqlParser.Dialect.DATABRICKS
+                : AbstractJSqlParser.Dialect.POSTGRESQL;
     }
 
     private static String describe(ParseException e) {

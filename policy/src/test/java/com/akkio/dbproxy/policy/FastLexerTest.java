@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import net.sf.jsqlparser.parser.AbstractJSqlParser;
 import net.sf.jsqlparser.parser.CCJSqlParser;
 import net.sf.jsqlparser.parser.CCJSqlParserConstants;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
@@ -25,8 +24,7 @@ class FastLexerTest {
         if (parser == null) {
             return null; // a blank text
         }
-        parser.withDialect(dialect == Dialect.DATABRICKS
-                ? AbstractJSqlParser.Dialect.DATABRICKS : AbstractJSqlParser.Dialect.POSTGRESQL);
+        parser.withDialect(SqlParser.grammarDialect(dialect));
         List<Token> tokens = new ArrayList<>();
         try {
             Token t;
