@@ -59,15 +59,37 @@ class KeptPlansTest {
         return rows;
     }
 
+    /** Lends and gives back a statement of {@code sql}: the text has been seen, and its next statement is kept. */
+    private PreparedStatement runOnce(KeptPlans queries, String sql) throws SQLException {
+        PreparedStatement statement = queries.lend(0, sql, connection);
+        queries.giveBack(0);
+        return statement;
+    }
+
+    @Test
+    void aTextSeenForTheFirstTimeIsNotKeptButFromItsSecondRunOn() throws SQLException {
+        KeptPlans queries = new KeptPlans(4, counts);
+        PreparedStatement once = runOnce(queries, "SELECT 1");
+        assertThat(once.isClosed()).as("a text that may never come again").isTrue();
+        assertThat(queries.waiting()).isZero();
+        PreparedStatement second = runOnce(queries, "SELECT 1");
+        assertThat(second.isClosed()).isFalse();
+        assertThat(queries.waiting()).isEqualTo(1);
+        assertThat(queries.lend(1, "SELECT 1", connection)).isSameAs(second);
+        assertThat(counts.planned().sum()).isEqualTo(2);
+        assertThat(counts.kept().sum()).isEqualTo(1);
+    }
+
     @Test
     void aTextRunAgainGetsTheStatementGivenBackAndALentOneIsNeverShared() throws SQLException {
         KeptPlans queries = new KeptPlans(4, counts);
+        runOnce(queries, "SELECT 1");
         PreparedStatement first = queries.lend(1, "SELECT 1", connection);
         PreparedStatement whileLent = queries.lend(2, "SELECT 1", connection);
         assertThat(whileLent).isNotSameAs(first);
         queries.giveBack(1);
         assertThat(queries.lend(3, "SELECT 1", connection)).isSameAs(first);
-        assertThat(counts.planned().sum()).isEqualTo(2);
+        assertThat(counts.planned().sum()).isEqualTo(3);
         assertThat(counts.kept().sum()).isEqualTo(1);
         queries.giveBack(2);
         queries.giveBack(3);
@@ -119,6 +141,9 @@ class KeptPlansTest {
         KeptPlans queries = new KeptPlans(2, counts);
         List<PreparedStatement> statements = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
+            runOnce(queries, "SELECT " + i);
+        }
+        for (int i = 0; i < 3; i++) {
             statements.add(queries.lend(i, "SELECT " + i, connection));
             queries.giveBack(i);
         }
@@ -132,6 +157,7 @@ class KeptPlansTest {
     void closingClosesLentAndWaitingStatements() throws SQLException {
         KeptPlans queries = new KeptPlans(4, counts);
         PreparedStatement lent = queries.lend(1, "SELECT 1", connection);
+        runOnce(queries, "SELECT 2");
         PreparedStatement waiting = queries.lend(2, "SELECT 2", connection);
         queries.giveBack(2);
         queries.close();
@@ -144,13 +170,15 @@ class KeptPlansTest {
     @Test
     void aStatementClosedOrDiscardedAfterAFailureIsNotKept() throws SQLException {
         KeptPlans queries = new KeptPlans(4, counts);
-        PreparedStatement slow = queries.lend(1, "SELECT count(*) FROM range(3000000000) t(i) WHERE i % 7 = 3",
-                connection);
+        String slowText = "SELECT count(*) FROM range(3000000000) t(i) WHERE i % 7 = 3";
+        runOnce(queries, slowText);
+        PreparedStatement slow = queries.lend(1, slowText, connection);
         slow.setQueryTimeout(1);
         assertThatThrownBy(slow::execute).isInstanceOf(SQLException.class);
         assertThat(slow.isClosed()).as("what DuckDB does to a statement that timed out").isTrue();
         queries.giveBack(1);
         assertThat(queries.waiting()).isZero();
+        runOnce(queries, "SELECT 2");
         PreparedStatement failed = queries.lend(2, "SELECT 2", connection);
         queries.discard(2);
         assertThat(failed.isClosed()).isTrue();
@@ -162,6 +190,7 @@ class KeptPlansTest {
     void aKeptQueryAnswersAsANewOneAfterItsTablesChange() throws SQLException {
         KeptPlans queries = new KeptPlans(4, counts);
         String star = "SELECT * FROM cat.main.t ORDER BY ALL";
+        runOnce(queries, star);
         PreparedStatement kept = queries.lend(1, star, connection);
         assertThat(rows(kept)).containsExactly("a=1");
         queries.giveBack(1);
