@@ -7,6 +7,7 @@ import static net.sf.jsqlparser.parser.CCJSqlParserConstants.S_DOUBLE;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.S_IDENTIFIER;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.S_LONG;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.S_QUOTED_IDENTIFIER;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.ST_SEMICOLON;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,9 +43,18 @@ final class FastLexer {
     private FastLexer() {
     }
 
-    /** A JSqlParser lexer per thread, set to each word in turn (a parser costs more to build than the lexing). */
-    private static final ThreadLocal<CCJSqlParserTokenManager> LEXERS = ThreadLocal.withInitial(
-            () -> new CCJSqlParserTokenManager(new SimpleCharStream(new StringProvider(" "))));
+    /**
+     * A JSqlParser lexer per thread with its character stream, both set to each word in turn: a parser costs more to
+     * build than the lexing, and a new stream allocates its buffers again.
+     */
+    private record Lexer(CCJSqlParserTokenManager tokens, SimpleCharStream chars) {
+        Lexer(SimpleCharStream chars) {
+            this(new CCJSqlParserTokenManager(chars), chars);
+        }
+    }
+
+    private static final ThreadLocal<Lexer> LEXERS = ThreadLocal.withInitial(
+            () -> new Lexer(new SimpleCharStream(new StringProvider(" "))));
 
     /** The operators and signs this lexer takes, each with the kind JSqlParser's lexer gives it. */
     private static final Map<String, Integer> SIGNS = new HashMap<>();
@@ -70,13 +80,18 @@ final class FastLexer {
         }
     }
 
-    /** The kind JSqlParser's lexer gives {@code text} as one token, or -1 when it is not one token. */
+    /**
+     * The kind JSqlParser's lexer gives {@code text} as one token, or -1 when it is not one token. The lexer reads it
+     * followed by {@code " ;"}, not at the end of its input: its stream signals the end by throwing an exception,
+     * whose stack trace, deep under a server's request, cost more than the lexing (a new alias per query found it).
+     */
     private static int kindAlone(String text) {
         try {
-            CCJSqlParserTokenManager lexer = LEXERS.get();
-            lexer.ReInit(new SimpleCharStream(new StringProvider(text)));
-            Token t = lexer.getNextToken();
-            return t.image.equals(text) && lexer.getNextToken().kind == EOF ? t.kind : -1;
+            Lexer lexer = LEXERS.get();
+            lexer.chars().ReInit(new StringProvider(text + " ;"));
+            lexer.tokens().ReInit(lexer.chars());
+            Token t = lexer.tokens().getNextToken();
+            return t.image.equals(text) && lexer.tokens().getNextToken().kind == ST_SEMICOLON ? t.kind : -1;
         } catch (RuntimeException | Error e) {
             LEXERS.remove();
             return -1;
