@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.LongAdder;
  * open; a second Avatica statement running the same text meanwhile gets a statement of its own. Returned statements
  * wait for their text, at most {@code capacity} of them; the least recently used is closed.
  *
- * <p>A statement of a text seen for the first time is closed when given back, unless a prepared Avatica statement
- * held it: applications built on LLM-written SQL send mostly texts that never come again, and a kept statement of
+ * <p>A statement of a text seen for the first time is closed when given back, also one a prepared statement held (the
+ * PostgreSQL front end prepares every statement of pgjdbc and the Flight SQL driver every statement they run):
+ * applications built on LLM-written SQL send mostly texts that never come again, and a kept statement of
  * such a text only costs: DuckDB runs new texts measurably slower on a connection that keeps their statements open
  * than on one that closes them (bench/README). A text that comes back is kept from its second run on.
  */
@@ -75,7 +76,7 @@ final class KeptPlans {
     private synchronized PreparedStatement lend(int statementId, String sql, Connection connection, boolean own)
             throws SQLException {
         PreparedStatement statement = waiting.remove(sql);
-        boolean keep = statement != null || seenBefore(sql) || own;
+        boolean keep = statement != null || seenBefore(sql);
         if (statement == null) {
             statement = connection.prepareStatement(sql);
             counts.planned().increment();

@@ -67,6 +67,18 @@ class KeptPlansTest {
     }
 
     @Test
+    void aPreparedStatementsOwnOfANewTextIsClosedWithIt() throws SQLException {
+        KeptPlans queries = new KeptPlans(4, counts);
+        PreparedStatement own = queries.lendAsOwn(1, "SELECT 7", connection);
+        assertThat(rows(own)).containsExactly("7=7");
+        own.close();
+        assertThat(queries.waiting()).isZero();
+        PreparedStatement second = queries.lendAsOwn(2, "SELECT 7", connection);
+        second.close();
+        assertThat(queries.waiting()).as("the text came again").isEqualTo(1);
+    }
+
+    @Test
     void aTextSeenForTheFirstTimeIsNotKeptButFromItsSecondRunOn() throws SQLException {
         KeptPlans queries = new KeptPlans(4, counts);
         PreparedStatement once = runOnce(queries, "SELECT 1");
@@ -102,6 +114,7 @@ class KeptPlansTest {
     @Test
     void aStatementLentAsAPreparedStatementsOwnGoesBackWhenItClosesAndRunsOnlyItsText() throws SQLException {
         KeptPlans queries = new KeptPlans(4, counts);
+        runOnce(queries, "SELECT 42");
         PreparedStatement own = queries.lendAsOwn(1, "SELECT 42", connection);
         assertThat(queries.holdsAsOwn(1)).isTrue();
         assertThat(rows(own)).containsExactly("42=42");
@@ -126,12 +139,14 @@ class KeptPlansTest {
     void aStatementGoesBackWithoutTheParameterValuesItWasGiven() throws SQLException {
         KeptPlans queries = new KeptPlans(4, counts);
         String sql = "SELECT CAST(? AS INTEGER) AS v";
+        runOnce(queries, sql);
         PreparedStatement own = queries.lendAsOwn(1, sql, connection);
         own.setInt(1, 5);
         assertThat(rows(own)).containsExactly("v=5");
         own.close();
+        assertThat(queries.waiting()).isEqualTo(1);
         PreparedStatement again = queries.lend(2, sql, connection);
-        assertThat(queries.waiting()).isZero();
+        assertThat(queries.waiting()).as("the kept statement was lent again").isZero();
         assertThatThrownBy(() -> rows(again)).as("run without a value, as a new statement would be")
                 .isInstanceOf(SQLException.class);
     }

@@ -126,11 +126,11 @@ class AdminEndpointTest {
                     assertThat(rs.next()).isTrue();
                 }
             }
-            // the statement's text planned on its first run (not kept: a text seen once may never come again) and
-            // its second (kept), its third on the kept plan; the prepared statement's text planned once and kept
+            // each text planned on its first run (not kept: a text seen once may never come again) and its second
+            // (kept); the statement's third run on the kept plan
             assertThat(get(server, "/metrics").body()).contains(
-                    "akkio_backend_plans_total{plan=\"planned\",tenant=\"acme\"} 3.0",
-                    "akkio_backend_plans_total{plan=\"kept\",tenant=\"acme\"} 2.0");
+                    "akkio_backend_plans_total{plan=\"planned\",tenant=\"acme\"} 4.0",
+                    "akkio_backend_plans_total{plan=\"kept\",tenant=\"acme\"} 1.0");
         }
     }
 
