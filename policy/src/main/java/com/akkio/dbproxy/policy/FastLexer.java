@@ -61,14 +61,11 @@ final class FastLexer {
     /** The words JSqlParser's lexer takes for something else than a lone token of their own. */
     private static final Set<String> SEVERAL_WORDS = Set.of("NEXT", "NEXTVAL", "CURRENT", "SIMILAR");
     /**
-     * Keywords the reader leaves to the grammar but that are common in analytic SQL (set operations, EXISTS, CAST,
-     * OFFSET, NULLS FIRST/LAST, ROLLUP): a text with them is still cut here, and the grammar reads its tokens.
+     * Keywords the reader leaves to the grammar but that are common in analytic SQL (OFFSET, NULLS FIRST/LAST):
+     * a text with them is still cut here, and the grammar reads its tokens.
      */
-    private static final Set<Integer> GRAMMAR_KEYWORDS = Set.of(CCJSqlParserConstants.K_UNION,
-            CCJSqlParserConstants.K_ALL, CCJSqlParserConstants.K_EXCEPT, CCJSqlParserConstants.K_INTERSECT,
-            CCJSqlParserConstants.K_EXISTS, CCJSqlParserConstants.K_CAST, CCJSqlParserConstants.K_OFFSET,
-            CCJSqlParserConstants.K_NULLS, CCJSqlParserConstants.K_FIRST, CCJSqlParserConstants.K_LAST,
-            CCJSqlParserConstants.K_ROLLUP);
+    private static final Set<Integer> GRAMMAR_KEYWORDS = Set.of(CCJSqlParserConstants.K_OFFSET,
+            CCJSqlParserConstants.K_NULLS, CCJSqlParserConstants.K_FIRST, CCJSqlParserConstants.K_LAST);
     /** Kinds of words seen, by the word in upper case; bounded, as tenants' names are not. */
     private static final Map<String, Integer> WORDS = new ConcurrentHashMap<>();
     private static final int MAX_WORDS = 20_000;
@@ -150,8 +147,10 @@ final class FastLexer {
                         && !GRAMMAR_KEYWORDS.contains(kind)) {
                     return null;
                 }
-                if (kind == K_DATETIMELITERAL && !(i + 1 < n && sql.charAt(i) == ' ' && sql.charAt(i + 1) == '\'')) {
-                    return null; // DATE 'x' only: DATE followed by more is a token of several words or a type
+                if (kind == K_DATETIMELITERAL && !(i + 1 < n && sql.charAt(i) == ' ' && sql.charAt(i + 1) == '\'')
+                        && !(i < n && sql.charAt(i) == ')')) {
+                    return null; // DATE 'x' and the type in CAST(x AS DATE) only: DATE followed by more may be a
+                                 // token of several words (TIMESTAMP WITH TIME ZONE)
                 }
                 previous = add(tokens, previous, kind, word, line, start - lineStart, i);
                 continue;

@@ -1,12 +1,16 @@
 package com.akkio.dbproxy.policy;
 
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.DATA_TYPE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ALL;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_AND;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DATA;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DATE_LITERAL;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_LEVEL;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_NAME;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_TYPE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_UNION;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_USING;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_VALUES;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.MAX_NON_RESERVED_WORD;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.MIN_NON_RESERVED_WORD;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_AS;
@@ -14,20 +18,27 @@ import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ASC;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_BETWEEN;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_BY;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_CASE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_COALESCE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_CAST;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_COUNT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DATETIMELITERAL;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DESC;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DISTINCT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ELSE;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_END;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_EXCEPT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_EXISTS;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FALSE;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FROM;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FULL;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_GROUP;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_GROUPING;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_HAVING;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ILIKE;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_IN;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_INNER;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_INTERSECT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_INTERVAL;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_IS;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_JOIN;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_LEFT;
@@ -35,6 +46,7 @@ import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_LIKE;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_LIMIT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_MAX;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_MIN;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_MINUS;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_NOT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_NULL;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ON;
@@ -43,8 +55,11 @@ import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ORDER;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_OUTER;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_OVER;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_PARTITION;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_PLACING;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_RIGHT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ROLLUP;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_SELECT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_STRING_FUNCTION_NAME;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_THEN;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_TRUE;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_WHEN;
@@ -76,6 +91,7 @@ import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTPRIMARYEXPRE
 import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTREGULARCONDITION;
 import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTSELECT;
 import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTSELECTITEM;
+import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTSETOPERATIONLIST;
 import static net.sf.jsqlparser.parser.CCJSqlParserTreeConstants.JJTTABLENAME;
 
 import java.util.ArrayList;
@@ -87,10 +103,12 @@ import net.sf.jsqlparser.expression.AnalyticType;
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.CaseExpression;
+import net.sf.jsqlparser.expression.CastExpression;
 import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
 import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.IntervalExpression;
 import net.sf.jsqlparser.expression.JdbcParameter;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NotExpression;
@@ -109,6 +127,7 @@ import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
 import net.sf.jsqlparser.expression.operators.relational.Between;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
 import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
@@ -125,12 +144,15 @@ import net.sf.jsqlparser.parser.Node;
 import net.sf.jsqlparser.parser.Token;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.create.table.ColDataType;
 import net.sf.jsqlparser.statement.Statements;
 import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
 import net.sf.jsqlparser.statement.select.Distinct;
+import net.sf.jsqlparser.statement.select.ExceptOp;
 import net.sf.jsqlparser.statement.select.FromItem;
 import net.sf.jsqlparser.statement.select.GroupByElement;
+import net.sf.jsqlparser.statement.select.IntersectOp;
 import net.sf.jsqlparser.statement.select.Join;
 import net.sf.jsqlparser.statement.select.Limit;
 import net.sf.jsqlparser.statement.select.OrderByElement;
@@ -138,6 +160,9 @@ import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.SelectItem;
+import net.sf.jsqlparser.statement.select.SetOperation;
+import net.sf.jsqlparser.statement.select.SetOperationList;
+import net.sf.jsqlparser.statement.select.UnionOp;
 import net.sf.jsqlparser.statement.select.WithItem;
 
 /**
@@ -258,8 +283,8 @@ final class FastSelect {
     }
 
     /**
-     * The grammar's Select: [WITH name AS (query), ...] and one query block; {@code nested} in brackets, where its
-     * node spans the WITH too (a statement's starts at its query block).
+     * The grammar's Select: [WITH name AS (query), ...], a query block and the set operations after it;
+     * {@code nested} in brackets, where its node spans the WITH too (a statement's starts at its query block).
      */
     private Select select(boolean nested) {
         int first = at;
@@ -273,11 +298,80 @@ final class FastSelect {
                 with.add(withItem());
             }
         }
-        PlainSelect select = plainSelect();
-        if (with != null && nested) {
-            link(select, JJTSELECT, first);
+        int body = at;
+        Select select;
+        if (nested && with == null && is("(")) {
+            select = parenthesedSelect(); // ((SELECT ...) UNION ...): nestedSetOperationAhead led here
+            if (!setOperationStarts()) {
+                throw giveUp();
+            }
+        } else {
+            select = plainSelect();
         }
+        if (setOperationStarts()) {
+            select = setOperationList(select);
+        }
+        link(select, JJTSELECT, nested ? first : body);
         return select.withWithItemsList(with);
+    }
+
+    private boolean setOperationStarts() {
+        int k = kind();
+        return k == K_UNION || k == K_INTERSECT || k == K_EXCEPT;
+    }
+
+    /**
+     * The grammar's SetOperationList after a first query block: UNION, INTERSECT or EXCEPT [ALL | DISTINCT] and a
+     * query block or a bracketed query, repeated. The last block read ORDER BY and LIMIT as its own; the grammar
+     * then gives them to the list when an ORDER BY is among them. ORDER BY or LIMIT on another block, or after a
+     * bracketed last one, is left to the grammar.
+     */
+    private SetOperationList setOperationList(Select firstSelect) {
+        int opening = at;
+        List<Select> selects = new ArrayList<>();
+        List<SetOperation> operations = new ArrayList<>();
+        selects.add(firstSelect);
+        while (setOperationStarts()) {
+            if (selects.get(selects.size() - 1) instanceof PlainSelect block
+                    && (block.getOrderByElements() != null || block.getLimit() != null)) {
+                throw giveUp();
+            }
+            operations.add(setOperation());
+            selects.add(kind() == K_SELECT ? plainSelect() : parenthesedSelect());
+        }
+        SetOperationList list = new SetOperationList();
+        Select last = selects.get(selects.size() - 1);
+        if (last instanceof PlainSelect block && block.getOrderByElements() != null) {
+            list.setOrderByElements(block.getOrderByElements());
+            list.setLimit(block.getLimit());
+            list.setOffset(block.getOffset());
+            block.setOrderByElements(null);
+            block.setLimit(null);
+            block.setOffset(null);
+        } else if (last instanceof ParenthesedSelect && (kind() == K_ORDER || kind() == K_LIMIT)) {
+            throw giveUp();
+        }
+        list.setBracketsOpsAndSelects(selects, operations);
+        // the grammar links every operation to the list's one node, which opens at the first operator
+        Node node = link(operations.get(operations.size() - 1), JJTSETOPERATIONLIST, opening).getASTNode();
+        for (SetOperation operation : operations) {
+            operation.setASTNode(node);
+        }
+        return list;
+    }
+
+    /** An operator and its modifier (ALL, DISTINCT; ALL BY NAME and the like are the grammar's). */
+    private SetOperation setOperation() {
+        int k = tokens.get(at++).kind;
+        String modifier = null;
+        if (kind() == K_ALL || kind() == K_DISTINCT) {
+            modifier = tokens.get(at++).image;
+            if (kind() == K_BY) {
+                throw giveUp();
+            }
+        }
+        return k == K_UNION ? new UnionOp(modifier) : k == K_INTERSECT ? new IntersectOp(modifier)
+                : new ExceptOp(modifier);
     }
 
     private WithItem<?> withItem() {
@@ -290,20 +384,74 @@ final class FastSelect {
                 .withWithItemList(null);
     }
 
-    /** A bracketed query: {@code (SELECT ...)}. */
+    /** A bracketed query: {@code (SELECT ...)}, {@code ((SELECT ...) UNION ...)}. */
     private ParenthesedSelect parenthesedSelect() {
         int first = at;
-        expect("(");
-        if (kind() != K_SELECT && kind() != K_WITH) {
+        if (!queryInBrackets()) {
             throw giveUp();
         }
+        at++;
         Select select = select(true);
         expect(")");
         return link(new ParenthesedSelect(), JJTPARENTHESEDSELECT, first).withSelect(select);
     }
 
     private boolean queryInBrackets() {
-        return is("(") && at + 1 < end && (tokens.get(at + 1).kind == K_SELECT || tokens.get(at + 1).kind == K_WITH);
+        return is("(") && at + 1 < end && (tokens.get(at + 1).kind == K_SELECT || tokens.get(at + 1).kind == K_WITH
+                || nestedSetOperationAhead());
+    }
+
+    /**
+     * The grammar's isNestedSetOperationAhead, which makes {@code ((SELECT ...) UNION ...)} a bracketed query where
+     * an expression or a FROM item stands: brackets at the next two tokens and any run of them up to a query, and
+     * a set operator after the bracket that closes the second, looked for within the grammar's 500 tokens. With
+     * {@code token(i)} the grammar's getToken(i), the token at {@code at + i - 1}.
+     */
+    private boolean nestedSetOperationAhead() {
+        if (at + 1 >= end || !is(at + 1, "(")) {
+            return false;
+        }
+        int i = 3;
+        while (at + i - 1 < end && is(at + i - 1, "(")) {
+            i++;
+        }
+        int k = at + i - 1 < end ? tokens.get(at + i - 1).kind : CCJSqlParserConstants.EOF;
+        if (k != K_SELECT && k != K_WITH && k != K_VALUES) {
+            return false;
+        }
+        int depth = i - 2;
+        for (i++; i <= 500; i++) {
+            if (at + i - 1 >= end) {
+                return false;
+            }
+            if (is(at + i - 1, "(")) {
+                depth++;
+            } else if (is(at + i - 1, ")") && --depth == 0) {
+                break;
+            }
+        }
+        if (i > 500 || at + i >= end) {
+            return false;
+        }
+        k = tokens.get(at + i).kind;
+        return k == K_UNION || k == K_INTERSECT || k == K_EXCEPT || k == K_MINUS;
+    }
+
+    /**
+     * Whether brackets open at {@code at} and at the next token, and the run of them ends at a query: the grammar
+     * scans such a run for a set operation after the inner query (isNestedSetOperationAhead), which this reader
+     * does not mirror.
+     */
+    private boolean bracketsBeforeQuery() {
+        int i = at + 1;
+        while (i < end && is(i, "(")) {
+            i++;
+        }
+        if (i == at + 1 || i >= end) {
+            return false;
+        }
+        int k = tokens.get(i).kind;
+        return k == K_SELECT || k == K_WITH || k == K_VALUES;
     }
 
     private PlainSelect plainSelect() {
@@ -365,8 +513,7 @@ final class FastSelect {
         if (joins != null) {
             select.setJoins(joins);
         }
-        link(select, JJTPLAINSELECT, first);
-        return link(select, JJTSELECT, first);
+        return link(select, JJTPLAINSELECT, first);
     }
 
     private SelectItem<?> selectItem() {
@@ -440,11 +587,21 @@ final class FastSelect {
                  K_INNER, K_LEFT, K_RIGHT, K_FULL, K_OUTER, K_ON, K_USING, K_AND, K_OR, K_NOT, K_IN, K_IS, K_NULL,
                  K_BETWEEN, K_LIKE, K_ILIKE, K_CASE, K_WHEN, K_THEN, K_ELSE, K_END, K_TRUE, K_FALSE, K_ASC, K_DESC,
                  K_DATETIMELITERAL, K_DATE_LITERAL, K_COUNT, K_MAX, K_MIN, K_NAME, K_TYPE, K_DATA, K_LEVEL, K_WITH,
-                 K_OVER, K_PARTITION:
+                 K_OVER, K_PARTITION, K_CAST, DATA_TYPE, K_INTERVAL, K_STRING_FUNCTION_NAME, K_EXISTS, K_UNION,
+                 K_INTERSECT, K_EXCEPT, K_ALL, K_COALESCE, K_GROUPING, K_ROLLUP:
                 return true;
             default:
                 return false;
         }
+    }
+
+    /**
+     * Keywords this reader reads only as the name of a plain call: {@code count(...)}, {@code coalesce(...)},
+     * {@code grouping(...)}, {@code ROLLUP(...)} (a call to the grammar too), {@code year(...)}, ...
+     */
+    private static boolean isCallName(int kind) {
+        return kind == K_COUNT || kind == K_MAX || kind == K_MIN || kind == K_DATE_LITERAL || kind == K_COALESCE
+                || kind == K_GROUPING || kind == K_ROLLUP;
     }
 
     private static boolean isName(int kind) {
@@ -615,9 +772,23 @@ final class FastSelect {
             if (kind() == K_NOT || is("(")) {
                 throw giveUp(); // NOT NOT, NOT (...): the grammar's choices between its NOTs
             }
-            return new NotExpression(predicate(), false);
+            return new NotExpression(kind() == K_EXISTS ? exists() : predicate(), false);
         }
-        return predicate();
+        return kind() == K_EXISTS ? exists() : predicate();
+    }
+
+    /**
+     * The grammar's ExistsExpression: EXISTS and a simple expression, with no comparison after it; only over a
+     * bracketed query here (anything else after EXISTS is rare enough to leave to the grammar).
+     */
+    private Expression exists() {
+        at++; // EXISTS
+        if (!queryInBrackets()) {
+            throw giveUp();
+        }
+        ExistsExpression exists = new ExistsExpression();
+        exists.setRightExpression(simpleExpression());
+        return exists;
     }
 
     private Expression predicate() {
@@ -720,14 +891,32 @@ final class FastSelect {
 
     /** The grammar's ExpressionList: conditions, each linked as an Expression. */
     private ExpressionList<Expression> expressionList() {
+        ExpressionList<Expression> list = expressions();
+        if (list.size() == 1 && list.get(0) instanceof ExpressionList) {
+            throw giveUp(); // the grammar unwraps a lone bracketed list
+        }
+        return list;
+    }
+
+    /**
+     * A call's arguments, the grammar's ExpressionList as well, which gives a lone bracketed argument
+     * ({@code sum((a + b) / 2)} has none, {@code sum((a + b))} has one) as a bracketed list of what it holds.
+     */
+    @SuppressWarnings("unchecked")
+    private ExpressionList<Expression> arguments() {
+        ExpressionList<Expression> list = expressions();
+        if (list.size() == 1 && list.get(0) instanceof ParenthesedExpressionList) {
+            return new ParenthesedExpressionList<>((ExpressionList<Expression>) list.get(0));
+        }
+        return list;
+    }
+
+    private ExpressionList<Expression> expressions() {
         ExpressionList<Expression> list = new ExpressionList<>();
         list.add(expression());
         while (is(",")) {
             at++;
             list.add(expression());
-        }
-        if (list.size() == 1 && list.get(0) instanceof ExpressionList) {
-            throw giveUp(); // the grammar unwraps a lone bracketed list
         }
         return list;
     }
@@ -773,8 +962,11 @@ final class FastSelect {
                 value = dateTime;
             }
             case K_CASE -> value = caseExpression();
-            case S_IDENTIFIER, S_QUOTED_IDENTIFIER, K_COUNT, K_MAX, K_MIN, K_DATE_LITERAL, K_NAME, K_TYPE, K_DATA,
-                 K_LEVEL ->
+            case K_CAST -> value = cast();
+            case K_INTERVAL -> value = interval();
+            case K_STRING_FUNCTION_NAME -> value = stringFunction();
+            case S_IDENTIFIER, S_QUOTED_IDENTIFIER, K_COUNT, K_MAX, K_MIN, K_DATE_LITERAL, K_COALESCE, K_GROUPING,
+                 K_ROLLUP, K_NAME, K_TYPE, K_DATA, K_LEVEL ->
                     value = nameOrCall();
             default -> value = punctuated(t);
         }
@@ -804,10 +996,10 @@ final class FastSelect {
                 if (queryInBrackets()) {
                     return parenthesedSelect();
                 }
-                at++;
-                if (is("(")) {
-                    throw giveUp(); // brackets in brackets, which the grammar may read several ways
+                if (bracketsBeforeQuery()) {
+                    throw giveUp(); // ((SELECT ...) UNION ...) is a bracketed query to the grammar, ((SELECT ...)) not
                 }
+                at++;
                 ExpressionList<Expression> list = new ExpressionList<>();
                 list.add(expression());
                 while (is(",")) {
@@ -826,7 +1018,7 @@ final class FastSelect {
     private Expression nameOrCall() {
         int first = at;
         int k = kind();
-        boolean keyword = k == K_COUNT || k == K_MAX || k == K_MIN || k == K_DATE_LITERAL; // only calls
+        boolean keyword = isCallName(k); // only calls
         if (isKeywordName(k) && (at + 1 >= end || is(at + 1, "(") || is(at + 1, "."))) {
             throw giveUp();
         }
@@ -871,7 +1063,7 @@ final class FastSelect {
                 at++;
                 function.setDistinct(true);
             }
-            arguments = expressionList();
+            arguments = arguments();
         }
         expect(")");
         function.setEscaped(false);
@@ -905,6 +1097,106 @@ final class FastSelect {
         analytic.setWindowDefinition(window);
         analytic.setFilterExpression(null);
         return analytic;
+    }
+
+    /**
+     * The grammar's CastExpression, {@code CAST(x AS type)}, with a type of one word and its precision and scale
+     * ({@code DATE}, {@code DECIMAL(7, 2)}); a type of several words, ROW (...), FORMAT: the grammar's.
+     */
+    private CastExpression cast() {
+        CastExpression cast = new CastExpression(tokens.get(at++).image);
+        expect("(");
+        Expression value = simpleExpression();
+        expect(K_AS);
+        cast.setUseCastKeyword(true);
+        cast.setColDataType(dataType());
+        expect(")");
+        cast.setLeftExpression(value);
+        return cast;
+    }
+
+    /** The grammar's DataType, as ColDataType takes it first: a type word and {@code (precision [, scale])}. */
+    private ColDataType dataType() {
+        int k = kind();
+        if (k != DATA_TYPE && k != K_DATETIMELITERAL) {
+            throw giveUp();
+        }
+        String type = tokens.get(at++).image;
+        int precision = -1;
+        int scale = -1;
+        if (is("(")) {
+            at++;
+            precision = Integer.parseInt(expect(S_LONG).image); // too large: refused, as the grammar fails on it
+            if (is(",")) {
+                at++;
+                scale = Integer.parseInt(expect(S_LONG).image);
+            }
+            expect(")");
+        }
+        if (!is(")")) {
+            throw giveUp(); // a second type word, an array's brackets, CHARACTER SET, FORMAT
+        }
+        return new ColDataType(type, precision, scale);
+    }
+
+    /**
+     * The grammar's IntervalExpression with a number or a string ({@code INTERVAL 30 days}, as Databricks writes
+     * it), and the unit the grammar takes after it as a name: any identifier. An expression after INTERVAL, and the
+     * keywords DAY, MONTH, ... (the grammar reads them into an IntervalQualifier) are the grammar's: the token after
+     * the primary is then not one {@link #followsPrimary} takes.
+     */
+    private IntervalExpression interval() {
+        at++; // INTERVAL
+        int k = kind();
+        if (k != S_LONG && k != S_DOUBLE && k != S_CHAR_LITERAL) {
+            throw giveUp();
+        }
+        IntervalExpression interval = new IntervalExpression();
+        interval.setParameter(tokens.get(at++).image);
+        if (kind() == S_IDENTIFIER) {
+            interval.setIntervalType(tokens.get(at++).image);
+        }
+        return interval;
+    }
+
+    /**
+     * {@code substr(...)}, {@code substring(...)}: a token of their own to JSqlParser's lexer, read by its
+     * SpecialStringFunctionWithNamedParameters as a plain call, unless a FROM, IN or PLACING stands before the first
+     * comma (substring(x FROM 2)), which this reader leaves to the grammar.
+     */
+    private Expression stringFunction() {
+        int first = at;
+        String name = tokens.get(at).image;
+        if (!name.equalsIgnoreCase("SUBSTR") && !name.equalsIgnoreCase("SUBSTRING") || at + 2 >= end
+                || !is(at + 1, "(") || namedArgumentsAhead(at + 2)) {
+            throw giveUp();
+        }
+        at += 2;
+        ExpressionList<Expression> arguments = arguments();
+        expect(")");
+        Function function = new Function().withName(name).withNamedParameters(null).withParameters(arguments);
+        link(function, JJTFUNCTION, first);
+        return kind() == K_OVER ? window(function) : function;
+    }
+
+    /** The grammar's isNamedExprListAhead from {@code i}: FROM, IN or PLACING outside brackets before a comma. */
+    private boolean namedArgumentsAhead(int i) {
+        int depth = 0;
+        for (; i < end; i++) {
+            Token t = tokens.get(i);
+            if (is(i, "(")) {
+                depth++;
+            } else if (is(i, ")")) {
+                if (depth-- == 0) {
+                    return false;
+                }
+            } else if (depth == 0 && (t.kind == K_FROM || t.kind == K_IN || t.kind == K_PLACING)) {
+                return true;
+            } else if (depth == 0 && is(i, ",")) {
+                return false;
+            }
+        }
+        return true; // unclosed: the grammar's
     }
 
     private CaseExpression caseExpression() {
@@ -945,7 +1237,7 @@ final class FastSelect {
             case S_IDENTIFIER, S_QUOTED_IDENTIFIER, K_AND, K_OR, K_AS, K_FROM, K_WHERE, K_GROUP, K_HAVING, K_ORDER,
                  K_LIMIT, K_JOIN, K_INNER, K_LEFT, K_RIGHT, K_FULL, K_ON, K_ASC, K_DESC, K_WHEN, K_THEN, K_ELSE,
                  K_END, K_IS, K_IN, K_NOT, K_BETWEEN, K_LIKE, K_ILIKE, OP_CONCAT, OP_GREATERTHANEQUALS,
-                 OP_MINORTHANEQUALS, OP_NOTEQUALSSTANDARD, OP_NOTEQUALSBANG:
+                 OP_MINORTHANEQUALS, OP_NOTEQUALSSTANDARD, OP_NOTEQUALSBANG, K_UNION, K_INTERSECT, K_EXCEPT:
                 return true;
             case S_CHAR_LITERAL:
                 return false;

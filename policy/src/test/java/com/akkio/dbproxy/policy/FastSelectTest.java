@@ -59,7 +59,26 @@ class FastSelectTest {
                     + " sum(amount) OVER (PARTITION BY customer_id) AS customer_total, rank() OVER (ORDER BY"
                     + " ordered_at) AS r FROM orders",
             "SELECT amount - 1 || 'x' AS a, 2 * amount + 1 AS b, (amount + 1) * 2 AS c, -amount AS d FROM orders"
-                    + " WHERE (amount > 1 OR amount < 0) AND NOT (customer_id = 1)");
+                    + " WHERE (amount > 1 OR amount < 0) AND NOT (customer_id = 1)",
+            "SELECT CAST(amount AS DECIMAL(7, 2)) AS a, cast(ordered_at AS DATE) AS d, CAST(customer_id AS INT) + 1"
+                    + " AS c FROM orders WHERE CAST(ordered_at AS DATE) BETWEEN CAST('2025-01-01' AS DATE) AND"
+                    + " (CAST('2025-01-01' AS DATE) + INTERVAL 30 days) AND amount > CAST(9 AS decimal(15,4))",
+            "SELECT ((amount + 1) * 2) / (3 - (customer_id % 2)) AS x FROM orders WHERE ((amount > 1 AND"
+                    + " customer_id = 2) OR (amount < 0)) AND ((customer_id IN (1, 2)))",
+            "SELECT o.order_id FROM orders o WHERE EXISTS (SELECT 1 FROM customers c WHERE c.customer_id ="
+                    + " o.customer_id) AND NOT EXISTS (SELECT * FROM customers c2 WHERE c2.country_code = 'US')",
+            "SELECT customer_id FROM orders UNION ALL SELECT customer_id FROM customers EXCEPT SELECT 3 ORDER BY 1"
+                    + " LIMIT 10",
+            "SELECT country_code, count(*) FROM (SELECT country_code FROM customers INTERSECT DISTINCT SELECT"
+                    + " country_code FROM shared.geo.countries) x GROUP BY ROLLUP (country_code)",
+            "SELECT substr(country_code, 1, 1) AS c, substring(name, 2) AS n, coalesce(sum(amount), 0) AS total,"
+                    + " grouping(country_code) AS g FROM customers GROUP BY country_code",
+            "SELECT sum(t.amount) FROM ((SELECT amount FROM orders WHERE amount > 5) UNION ALL (SELECT amount FROM"
+                    + " orders WHERE amount < 0)) t",
+            "WITH a AS (SELECT customer_id FROM orders UNION SELECT customer_id FROM customers) SELECT count(*)"
+                    + " FROM a WHERE customer_id IN (SELECT customer_id FROM orders INTERSECT SELECT customer_id"
+                    + " FROM customers)",
+            "SELECT sum((amount + 1)), avg(((amount) - 1) / 2), ordered_at - INTERVAL '2' hours FROM orders");
 
     /** The statements of every corpus the engine is tested with, and {@link #ANALYTICS}. */
     static List<String> corpus() {
