@@ -970,8 +970,8 @@ final class FastSelect {
                     value = nameOrCall();
             default -> value = punctuated(t);
         }
-        if (!followsPrimary()) {
-            throw giveUp();
+        if (!followsPrimary() || value instanceof AllColumns && kind() == K_EXCEPT) {
+            throw giveUp(); // * EXCEPT (a, b) names the columns left out
         }
         if (sign != 0) {
             value = new SignedExpression(sign, value);

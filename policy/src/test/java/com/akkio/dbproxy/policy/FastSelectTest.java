@@ -80,9 +80,37 @@ class FastSelectTest {
                     + " FROM customers)",
             "SELECT sum((amount + 1)), avg(((amount) - 1) / 2), ordered_at - INTERVAL '2' hours FROM orders");
 
-    /** The statements of every corpus the engine is tested with, and {@link #ANALYTICS}. */
+    /**
+     * Texts at the edges of what the reader takes (the grammar reads most of them another way, or refuses them):
+     * kept in the corpus, and seeds of its mutants.
+     */
+    static final List<String> EDGES = List.of(
+            "SELECT * EXCEPT (SELECT 1) FROM orders",
+            "SELECT * EXCEPT SELECT 1",
+            "SELECT o.* EXCEPT (amount) FROM orders o UNION SELECT 1",
+            "SELECT amount FROM orders ORDER BY amount UNION SELECT 1",
+            "SELECT amount FROM orders UNION ALL (SELECT 1) ORDER BY 1",
+            "SELECT amount FROM orders UNION ALL SELECT 1 LIMIT 5",
+            "SELECT amount FROM orders LIMIT 5 UNION SELECT 1",
+            "SELECT amount FROM orders UNION ALL BY NAME SELECT 1 MINUS SELECT 2",
+            "SELECT amount FROM orders MINUS SELECT 2",
+            "SELECT CAST(amount AS DOUBLE PRECISION), CAST(amount AS VARCHAR(10)), CAST(amount AS DECIMAL(7, 2)"
+                    + " FORMAT 'x'), CAST(amount AS INT[]) FROM orders",
+            "SELECT CAST(ordered_at AS TIMESTAMP WITH TIME ZONE), CAST(ordered_at AS DATE ), CAST(a = 1 AS int),"
+                    + " CAST(a AS DECIMAL(99999999999, 2)), cast FROM orders",
+            "SELECT INTERVAL 5 DAY, INTERVAL -5 days, INTERVAL '5' x, INTERVAL 5 + 1, INTERVAL (5) days FROM orders",
+            "SELECT substring(name FROM 2 FOR 3), substr(name IN ('a'), 1), trim(name), substr() FROM customers",
+            "SELECT ((SELECT 1)) + 1, ((SELECT 1) UNION (SELECT 2)), ((1)) FROM orders",
+            "SELECT * FROM ((SELECT 1) UNION ALL (SELECT 2) ORDER BY 1) t, ((SELECT 3)) u",
+            "WITH a AS ((SELECT 1) UNION (SELECT 2)), b AS ((SELECT 1)) SELECT * FROM a",
+            "SELECT EXISTS (SELECT 1) = true, NOT EXISTS (SELECT 1), EXISTS ((SELECT 1) UNION (SELECT 2)) FROM orders",
+            "SELECT sum((amount, 1)), f((amount)), count((amount)) FROM orders GROUP BY (amount)",
+            "SELECT coalesce, grouping FROM orders GROUP BY GROUPING SETS ((amount), (customer_id))");
+
+    /** The statements of every corpus the engine is tested with, {@link #ANALYTICS} and {@link #EDGES}. */
     static List<String> corpus() {
         List<String> all = new ArrayList<>(ANALYTICS);
+        all.addAll(EDGES);
         all.addAll(FuzzOracle.policyTestStatements());
         all.addAll(DatabricksCorpusTest.statements());
         all.addAll(FuzzOracle.tpcdsQueries());
