@@ -21,6 +21,7 @@ import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_CASE;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_COALESCE;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_CAST;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_COUNT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_CURRENT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DATETIMELITERAL;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DESC;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_DISTINCT;
@@ -29,6 +30,7 @@ import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_END;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_EXCEPT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_EXISTS;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FALSE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FOLLOWING;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FROM;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FULL;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_GROUP;
@@ -56,12 +58,18 @@ import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_OUTER;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_OVER;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_PARTITION;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_PLACING;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_RANGE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_PRECEDING;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_RIGHT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ROW;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ROWS;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ROLLUP;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_SELECT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_STRING;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_STRING_FUNCTION_NAME;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_THEN;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_TRUE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_UNBOUNDED;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_WHEN;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_WHERE;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_WITH;
@@ -117,6 +125,9 @@ import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.WhenClause;
 import net.sf.jsqlparser.expression.WindowDefinition;
+import net.sf.jsqlparser.expression.WindowElement;
+import net.sf.jsqlparser.expression.WindowOffset;
+import net.sf.jsqlparser.expression.WindowRange;
 import net.sf.jsqlparser.expression.operators.arithmetic.Addition;
 import net.sf.jsqlparser.expression.operators.arithmetic.Concat;
 import net.sf.jsqlparser.expression.operators.arithmetic.Division;
@@ -588,7 +599,8 @@ final class FastSelect {
                  K_BETWEEN, K_LIKE, K_ILIKE, K_CASE, K_WHEN, K_THEN, K_ELSE, K_END, K_TRUE, K_FALSE, K_ASC, K_DESC,
                  K_DATETIMELITERAL, K_DATE_LITERAL, K_COUNT, K_MAX, K_MIN, K_NAME, K_TYPE, K_DATA, K_LEVEL, K_WITH,
                  K_OVER, K_PARTITION, K_CAST, DATA_TYPE, K_INTERVAL, K_STRING_FUNCTION_NAME, K_EXISTS, K_UNION,
-                 K_INTERSECT, K_EXCEPT, K_ALL, K_COALESCE, K_GROUPING, K_ROLLUP:
+                 K_INTERSECT, K_EXCEPT, K_ALL, K_COALESCE, K_GROUPING, K_ROLLUP, K_ROWS, K_RANGE, K_UNBOUNDED,
+                 K_PRECEDING, K_FOLLOWING, K_ROW, K_STRING:
                 return true;
             default:
                 return false;
@@ -1073,7 +1085,10 @@ final class FastSelect {
         return link(function, JJTFUNCTION, first);
     }
 
-    /** {@code f(...) OVER ([PARTITION BY ...] [ORDER BY ...])}; a frame, a window's name, FILTER: the grammar's. */
+    /**
+     * {@code f(...) OVER ([PARTITION BY ...] [ORDER BY ...] [ROWS | RANGE frame])}; a window's name, FILTER, a
+     * frame's EXCLUDE: the grammar's.
+     */
     private AnalyticExpression window(Function function) {
         AnalyticExpression analytic = new AnalyticExpression(function);
         at++; // OVER
@@ -1092,7 +1107,7 @@ final class FastSelect {
         List<OrderByElement> order = kind() == K_ORDER ? orderByElements() : null;
         window.setPartitionExpressionList(partition, false);
         window.setOrderByElements(order);
-        window.setWindowElement(null);
+        window.setWindowElement(kind() == K_ROWS || kind() == K_RANGE ? windowElement() : null);
         expect(")");
         analytic.setWindowDefinition(window);
         analytic.setFilterExpression(null);
@@ -1101,7 +1116,8 @@ final class FastSelect {
 
     /**
      * The grammar's CastExpression, {@code CAST(x AS type)}, with a type of one word and its precision and scale
-     * ({@code DATE}, {@code DECIMAL(7, 2)}); a type of several words, ROW (...), FORMAT: the grammar's.
+     * ({@code DATE}, {@code DECIMAL(7, 2)}, {@code STRING}); a type of several words, ROW (...), FORMAT: the
+     * grammar's.
      */
     private CastExpression cast() {
         CastExpression cast = new CastExpression(tokens.get(at++).image);
@@ -1118,7 +1134,7 @@ final class FastSelect {
     /** The grammar's DataType, as ColDataType takes it first: a type word and {@code (precision [, scale])}. */
     private ColDataType dataType() {
         int k = kind();
-        if (k != DATA_TYPE && k != K_DATETIMELITERAL) {
+        if (k != DATA_TYPE && k != K_DATETIMELITERAL && k != K_STRING) {
             throw giveUp();
         }
         String type = tokens.get(at++).image;
@@ -1199,6 +1215,46 @@ final class FastSelect {
         return true; // unclosed: the grammar's
     }
 
+    /** The grammar's WindowElement: ROWS or RANGE, and one bound or BETWEEN two. */
+    private WindowElement windowElement() {
+        WindowElement element = new WindowElement();
+        element.setType(tokens.get(at++).kind == K_ROWS ? WindowElement.Type.ROWS : WindowElement.Type.RANGE);
+        if (kind() == K_BETWEEN) {
+            at++;
+            WindowRange range = new WindowRange();
+            element.setRange(range);
+            range.setStart(windowOffset());
+            expect(K_AND);
+            range.setEnd(windowOffset());
+        } else {
+            element.setOffset(windowOffset());
+        }
+        return element;
+    }
+
+    /** The grammar's WindowOffset: UNBOUNDED, CURRENT ROW, or a simple expression, and PRECEDING or FOLLOWING. */
+    private WindowOffset windowOffset() {
+        WindowOffset offset = new WindowOffset();
+        if (kind() == K_CURRENT && at + 1 < end && tokens.get(at + 1).kind == K_ROW) {
+            at += 2;
+            offset.setType(WindowOffset.Type.CURRENT);
+            return offset;
+        }
+        if (kind() == K_UNBOUNDED) {
+            at++;
+        } else {
+            offset.setType(WindowOffset.Type.EXPR);
+            offset.setExpression(simpleExpression());
+        }
+        int k = kind();
+        if (k != K_PRECEDING && k != K_FOLLOWING) {
+            throw giveUp();
+        }
+        at++;
+        offset.setType(k == K_PRECEDING ? WindowOffset.Type.PRECEDING : WindowOffset.Type.FOLLOWING);
+        return offset;
+    }
+
     private CaseExpression caseExpression() {
         at++; // CASE
         Expression switchExpression = kind() == K_WHEN ? null : expression();
@@ -1237,7 +1293,8 @@ final class FastSelect {
             case S_IDENTIFIER, S_QUOTED_IDENTIFIER, K_AND, K_OR, K_AS, K_FROM, K_WHERE, K_GROUP, K_HAVING, K_ORDER,
                  K_LIMIT, K_JOIN, K_INNER, K_LEFT, K_RIGHT, K_FULL, K_ON, K_ASC, K_DESC, K_WHEN, K_THEN, K_ELSE,
                  K_END, K_IS, K_IN, K_NOT, K_BETWEEN, K_LIKE, K_ILIKE, OP_CONCAT, OP_GREATERTHANEQUALS,
-                 OP_MINORTHANEQUALS, OP_NOTEQUALSSTANDARD, OP_NOTEQUALSBANG, K_UNION, K_INTERSECT, K_EXCEPT:
+                 OP_MINORTHANEQUALS, OP_NOTEQUALSSTANDARD, OP_NOTEQUALSBANG, K_UNION, K_INTERSECT, K_EXCEPT, K_ROWS,
+                 K_RANGE, K_PRECEDING, K_FOLLOWING:
                 return true;
             case S_CHAR_LITERAL:
                 return false;

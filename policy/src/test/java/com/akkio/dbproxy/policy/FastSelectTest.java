@@ -78,7 +78,12 @@ class FastSelectTest {
             "WITH a AS (SELECT customer_id FROM orders UNION SELECT customer_id FROM customers) SELECT count(*)"
                     + " FROM a WHERE customer_id IN (SELECT customer_id FROM orders INTERSECT SELECT customer_id"
                     + " FROM customers)",
-            "SELECT sum((amount + 1)), avg(((amount) - 1) / 2), ordered_at - INTERVAL '2' hours FROM orders");
+            "SELECT sum((amount + 1)), avg(((amount) - 1) / 2), ordered_at - INTERVAL '2' hours FROM orders",
+            "SELECT customer_id, sum(amount) OVER (PARTITION BY customer_id ORDER BY ordered_at ROWS BETWEEN"
+                    + " UNBOUNDED PRECEDING AND CURRENT ROW) AS running, avg(amount) OVER (ORDER BY ordered_at ROWS"
+                    + " BETWEEN 6 PRECEDING AND CURRENT ROW) AS avg7, sum(amount) OVER (ORDER BY ordered_at RANGE"
+                    + " BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rest, count(*) OVER (ORDER BY amount ROWS 2"
+                    + " PRECEDING) AS n, CAST(customer_id AS STRING) AS id FROM orders");
 
     /**
      * Texts at the edges of what the reader takes (the grammar reads most of them another way, or refuses them):
@@ -105,7 +110,12 @@ class FastSelectTest {
             "WITH a AS ((SELECT 1) UNION (SELECT 2)), b AS ((SELECT 1)) SELECT * FROM a",
             "SELECT EXISTS (SELECT 1) = true, NOT EXISTS (SELECT 1), EXISTS ((SELECT 1) UNION (SELECT 2)) FROM orders",
             "SELECT sum((amount, 1)), f((amount)), count((amount)) FROM orders GROUP BY (amount)",
-            "SELECT coalesce, grouping FROM orders GROUP BY GROUPING SETS ((amount), (customer_id))");
+            "SELECT coalesce, grouping FROM orders GROUP BY GROUPING SETS ((amount), (customer_id))",
+            "SELECT sum(amount) OVER (ORDER BY amount ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW),"
+                    + " sum(amount) OVER (ORDER BY amount ROWS CURRENT ROW), sum(amount) OVER (ROWS UNBOUNDED"
+                    + " FOLLOWING), sum(amount) OVER (ORDER BY amount GROUPS 1 PRECEDING), amount PRECEDING FROM orders",
+            "SELECT sum(amount) OVER (ORDER BY amount RANGE BETWEEN INTERVAL 1 days PRECEDING AND CURRENT ROW),"
+                    + " CAST(amount AS STRING(5)), CAST(amount AS BOOLEAN) FROM orders");
 
     /** The statements of every corpus the engine is tested with, {@link #ANALYTICS} and {@link #EDGES}. */
     static List<String> corpus() {
