@@ -113,6 +113,7 @@ import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.CaseExpression;
 import net.sf.jsqlparser.expression.CastExpression;
 import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
+import net.sf.jsqlparser.expression.DateUnitExpression;
 import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.Function;
@@ -781,8 +782,8 @@ final class FastSelect {
     private Expression condition() {
         if (kind() == K_NOT) {
             at++;
-            if (kind() == K_NOT || is("(")) {
-                throw giveUp(); // NOT NOT, NOT (...): the grammar's choices between its NOTs
+            if (kind() == K_NOT) {
+                throw giveUp(); // NOT NOT: the grammar's choices between its NOTs
             }
             return new NotExpression(kind() == K_EXISTS ? exists() : predicate(), false);
         }
@@ -1053,6 +1054,9 @@ final class FastSelect {
         if (is("(")) {
             Function call = call(first, names);
             return kind() == K_OVER ? window(call) : call;
+        }
+        if (k == K_DATE_LITERAL) {
+            return new DateUnitExpression(names.get(0)); // MONTH alone: the grammar's DateUnitExpression
         }
         if (keyword) {
             throw giveUp();

@@ -79,6 +79,8 @@ class FastSelectTest {
                     + " FROM a WHERE customer_id IN (SELECT customer_id FROM orders INTERSECT SELECT customer_id"
                     + " FROM customers)",
             "SELECT sum((amount + 1)), avg(((amount) - 1) / 2), ordered_at - INTERVAL '2' hours FROM orders",
+            "SELECT date_trunc('month', ordered_at) AS month, count(*) AS n FROM orders WHERE NOT (amount < 0 OR"
+                    + " customer_id IS NULL) GROUP BY 1 ORDER BY month",
             "SELECT customer_id, sum(amount) OVER (PARTITION BY customer_id ORDER BY ordered_at ROWS BETWEEN"
                     + " UNBOUNDED PRECEDING AND CURRENT ROW) AS running, avg(amount) OVER (ORDER BY ordered_at ROWS"
                     + " BETWEEN 6 PRECEDING AND CURRENT ROW) AS avg7, sum(amount) OVER (ORDER BY ordered_at RANGE"
@@ -115,7 +117,10 @@ class FastSelectTest {
                     + " sum(amount) OVER (ORDER BY amount ROWS CURRENT ROW), sum(amount) OVER (ROWS UNBOUNDED"
                     + " FOLLOWING), sum(amount) OVER (ORDER BY amount GROUPS 1 PRECEDING), amount PRECEDING FROM orders",
             "SELECT sum(amount) OVER (ORDER BY amount RANGE BETWEEN INTERVAL 1 days PRECEDING AND CURRENT ROW),"
-                    + " CAST(amount AS STRING(5)), CAST(amount AS BOOLEAN) FROM orders");
+                    + " CAST(amount AS STRING(5)), CAST(amount AS BOOLEAN) FROM orders",
+            "SELECT * FROM orders WHERE NOT (amount) = 1 AND NOT (amount, 1) IN ((1, 1)) OR NOT (SELECT 1) = 1 AND"
+                    + " NOT ((amount > 1)) AND NOT (amount > 1) IS NULL AND NOT NOT (amount > 1)",
+            "SELECT month, year + 1, day(ordered_at), month.x, t.month, hour FROM orders t ORDER BY month, year DESC");
 
     /** The statements of every corpus the engine is tested with, {@link #ANALYTICS} and {@link #EDGES}. */
     static List<String> corpus() {
