@@ -68,6 +68,7 @@ import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_SELECT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_STRING;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_STRING_FUNCTION_NAME;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_THEN;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_TO;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_TRUE;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_UNBOUNDED;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_WHEN;
@@ -118,6 +119,7 @@ import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.expression.IntervalExpression;
+import net.sf.jsqlparser.expression.IntervalQualifier;
 import net.sf.jsqlparser.expression.JdbcParameter;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NotExpression;
@@ -1161,9 +1163,9 @@ final class FastSelect {
 
     /**
      * The grammar's IntervalExpression with a number or a string ({@code INTERVAL 30 days}, as Databricks writes
-     * it), and the unit the grammar takes after it as a name: any identifier. An expression after INTERVAL, and the
-     * keywords DAY, MONTH, ... (the grammar reads them into an IntervalQualifier) are the grammar's: the token after
-     * the primary is then not one {@link #followsPrimary} takes.
+     * it), and the unit after it: any identifier, taken as a name, or one of DAY, MONTH, ..., taken as an
+     * IntervalQualifier of that field alone; a precision or {@code DAY TO SECOND} after the field, and an expression
+     * after INTERVAL, are the grammar's.
      */
     private IntervalExpression interval() {
         at++; // INTERVAL
@@ -1175,6 +1177,12 @@ final class FastSelect {
         interval.setParameter(tokens.get(at++).image);
         if (kind() == S_IDENTIFIER) {
             interval.setIntervalType(tokens.get(at++).image);
+        } else if (kind() == K_DATE_LITERAL) {
+            String field = tokens.get(at++).image;
+            if (is("(") || kind() == K_TO) {
+                throw giveUp();
+            }
+            interval.setIntervalQualifier(new IntervalQualifier(field, null, null, null));
         }
         return interval;
     }
