@@ -181,9 +181,9 @@ import net.sf.jsqlparser.statement.select.WithItem;
 
 /**
  * Reads the common analytic SELECT (query blocks: WITH, select list, FROM with joins and bracketed queries, WHERE,
- * GROUP BY, HAVING, ORDER BY, LIMIT; columns, literals, parameters, arithmetic, comparisons, IN, BETWEEN, LIKE,
- * IS NULL, NOT, CASE, calls, window calls and bracketed queries) from
- * the tokens JSqlParser's lexer cut, into the very tree JSqlParser's grammar builds for them: the same node classes
+ * GROUP BY, HAVING, ORDER BY, LIMIT, joined by UNION, INTERSECT and EXCEPT; columns, literals, parameters,
+ * arithmetic, brackets, comparisons, IN, BETWEEN, LIKE, IS NULL, NOT, EXISTS, CASE, CAST, INTERVAL, calls (substr,
+ * coalesce, grouping and ROLLUP too), window calls with frames, and bracketed queries) from the tokens JSqlParser's lexer cut, into the very tree JSqlParser's grammar builds for them: the same node classes
  * built through the same constructors and setters, and the same token spans on the nodes the grammar links
  * ({@link ASTNodeAccess}), which the rewrite uses to find names in the text.
  *
