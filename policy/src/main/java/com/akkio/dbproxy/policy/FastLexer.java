@@ -61,11 +61,10 @@ final class FastLexer {
     /** The words JSqlParser's lexer takes for something else than a lone token of their own. */
     private static final Set<String> SEVERAL_WORDS = Set.of("NEXT", "NEXTVAL", "CURRENT", "SIMILAR");
     /**
-     * Keywords the reader leaves to the grammar but that are common in analytic SQL (OFFSET, NULLS FIRST/LAST):
-     * a text with them is still cut here, and the grammar reads its tokens.
+     * Keywords the reader leaves to the grammar but that are common in analytic SQL (OFFSET): a text with them is
+     * still cut here, and the grammar reads its tokens.
      */
-    private static final Set<Integer> GRAMMAR_KEYWORDS = Set.of(CCJSqlParserConstants.K_OFFSET,
-            CCJSqlParserConstants.K_NULLS, CCJSqlParserConstants.K_FIRST, CCJSqlParserConstants.K_LAST);
+    private static final Set<Integer> GRAMMAR_KEYWORDS = Set.of(CCJSqlParserConstants.K_OFFSET);
     /** Kinds of words seen, by the word in upper case; bounded, as tenants' names are not. */
     private static final Map<String, Integer> WORDS = new ConcurrentHashMap<>();
     private static final int MAX_WORDS = 20_000;

@@ -30,6 +30,7 @@ import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_END;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_EXCEPT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_EXISTS;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FALSE;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FIRST;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FOLLOWING;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FROM;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_FULL;
@@ -44,6 +45,7 @@ import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_INTERVAL;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_IS;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_JOIN;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_LEFT;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_LAST;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_LIKE;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_LIMIT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_MAX;
@@ -51,6 +53,7 @@ import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_MIN;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_MINUS;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_NOT;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_NULL;
+import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_NULLS;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ON;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_OR;
 import static net.sf.jsqlparser.parser.CCJSqlParserConstants.K_ORDER;
@@ -603,7 +606,7 @@ final class FastSelect {
                  K_DATETIMELITERAL, K_DATE_LITERAL, K_COUNT, K_MAX, K_MIN, K_NAME, K_TYPE, K_DATA, K_LEVEL, K_WITH,
                  K_OVER, K_PARTITION, K_CAST, DATA_TYPE, K_INTERVAL, K_STRING_FUNCTION_NAME, K_EXISTS, K_UNION,
                  K_INTERSECT, K_EXCEPT, K_ALL, K_COALESCE, K_GROUPING, K_ROLLUP, K_ROWS, K_RANGE, K_UNBOUNDED,
-                 K_PRECEDING, K_FOLLOWING, K_ROW, K_STRING:
+                 K_PRECEDING, K_FOLLOWING, K_ROW, K_STRING, K_NULLS, K_FIRST, K_LAST:
                 return true;
             default:
                 return false;
@@ -723,6 +726,16 @@ final class FastSelect {
                 element.setAsc(false);
             }
             element.setAscDescPresent(true);
+        }
+        if (kind() == K_NULLS) {
+            at++;
+            k = kind();
+            if (k != K_FIRST && k != K_LAST) {
+                throw giveUp(); // NULLS alone
+            }
+            at++;
+            element.setNullOrdering(k == K_FIRST ? OrderByElement.NullOrdering.NULLS_FIRST
+                    : OrderByElement.NullOrdering.NULLS_LAST);
         }
         element.setExpression(expression);
         return element;
@@ -1306,7 +1319,7 @@ final class FastSelect {
                  K_LIMIT, K_JOIN, K_INNER, K_LEFT, K_RIGHT, K_FULL, K_ON, K_ASC, K_DESC, K_WHEN, K_THEN, K_ELSE,
                  K_END, K_IS, K_IN, K_NOT, K_BETWEEN, K_LIKE, K_ILIKE, OP_CONCAT, OP_GREATERTHANEQUALS,
                  OP_MINORTHANEQUALS, OP_NOTEQUALSSTANDARD, OP_NOTEQUALSBANG, K_UNION, K_INTERSECT, K_EXCEPT, K_ROWS,
-                 K_RANGE, K_PRECEDING, K_FOLLOWING:
+                 K_RANGE, K_PRECEDING, K_FOLLOWING, K_NULLS:
                 return true;
             case S_CHAR_LITERAL:
                 return false;

@@ -80,7 +80,8 @@ class FastSelectTest {
                     + " FROM customers)",
             "SELECT sum((amount + 1)), avg(((amount) - 1) / 2), ordered_at - INTERVAL '2' hours FROM orders",
             "SELECT order_id FROM orders WHERE ordered_at >= CAST('2025-06-01' AS DATE) - INTERVAL 30 DAY AND"
-                    + " ordered_at < DATE '2025-06-01' + INTERVAL '1' MONTH",
+                    + " ordered_at < DATE '2025-06-01' + INTERVAL '1' MONTH ORDER BY amount DESC NULLS LAST,"
+                    + " customer_id NULLS FIRST",
             "SELECT date_trunc('month', ordered_at) AS month, count(*) AS n FROM orders WHERE NOT (amount < 0 OR"
                     + " customer_id IS NULL) GROUP BY 1 ORDER BY month",
             "SELECT customer_id, sum(amount) OVER (PARTITION BY customer_id ORDER BY ordered_at ROWS BETWEEN"
@@ -124,7 +125,9 @@ class FastSelectTest {
                     + " NOT ((amount > 1)) AND NOT (amount > 1) IS NULL AND NOT NOT (amount > 1)",
             "SELECT month, year + 1, day(ordered_at), month.x, t.month, hour FROM orders t ORDER BY month, year DESC",
             "SELECT INTERVAL 1 DAY(3), INTERVAL '1:2' HOUR TO MINUTE, INTERVAL '1' SECOND(2, 3), INTERVAL 2 DAY x,"
-                    + " INTERVAL 2 DAY AS y FROM orders");
+                    + " INTERVAL 2 DAY AS y FROM orders",
+            "SELECT amount FROM orders ORDER BY amount NULLS, customer_id DESC NULLS FIRST WITH ROLLUP",
+            "SELECT first, last, nulls, amount nulls FROM orders ORDER BY first NULLS LAST");
 
     /** The statements of every corpus the engine is tested with, {@link #ANALYTICS} and {@link #EDGES}. */
     static List<String> corpus() {
