@@ -37,10 +37,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * What a backend connection's handling of a statement's plan costs DuckDB when every text is new (the harness's
  * new-shape workload: the analytics join with a new alias each time, as the proxy sends it for the demo tenant), on one connection of the
- * demo data: {@code plainExecute} is what plain Avatica does ({@code Statement.execute(sql)}); {@code prepareAndClose}
- * prepares, runs and closes the statement, which is what {@code KeptPlans} does with a text it has not seen before;
- * {@code prepareAndKeep} keeps the statement open for its text, 32 per connection, closing the least recently used,
- * which is what it did before. All three read every row.
+ * demo data: {@code plainExecute} is what plain Avatica does ({@code Statement.execute(sql)}); {@code prepareAndKeep}
+ * is what {@code KeptPlans} does: it keeps the statement open for its text, 32 per connection, closing the least
+ * recently used; {@code prepareAndClose} prepares, runs and closes the statement at once, the alternative for texts
+ * that never come again (measured slower: kept plans stayed the rule for new texts too). All three read every row.
  *
  * <p>Run: {@code java -cp bench/target/akkio-bench.jar com.akkio.dbproxy.bench.NewTextPlanBenchmark} (JMH options may
  * follow); it prints each time and the ratios to {@code plainExecute}.

@@ -25,12 +25,6 @@ import java.util.concurrent.atomic.LongAdder;
  * closes, because its result may still be streaming, or, to a prepared Avatica statement, for as long as that one is
  * open; a second Avatica statement running the same text meanwhile gets a statement of its own. Returned statements
  * wait for their text, at most {@code capacity} of them; the least recently used is closed.
- *
- * <p>A statement of a text seen for the first time is closed when given back, also one a prepared statement held (the
- * PostgreSQL front end prepares every statement of pgjdbc and the Flight SQL driver every statement they run):
- * applications built on LLM-written SQL send mostly texts that never come again, and a kept statement of
- * such a text only costs: DuckDB runs new texts measurably slower on a connection that keeps their statements open
- * than on one that closes them (bench/README). A text that comes back is kept from its second run on.
  */
 final class KeptPlans {
     /** Across a tenant's connections: statements lent from those kept for their text, and statements prepared anew. */
@@ -40,29 +34,18 @@ final class KeptPlans {
         }
     }
 
-    /**
-     * {@code own}: lent to a prepared Avatica statement for as long as it is open, not for one execution;
-     * {@code keep}: to wait for its text when given back.
-     */
-    private record Loan(String sql, PreparedStatement statement, boolean own, boolean keep) {
+    /** {@code own}: lent to a prepared Avatica statement for as long as it is open, not for one execution. */
+    private record Loan(String sql, PreparedStatement statement, boolean own) {
     }
 
     private final int capacity;
     private final Counts counts;
     private final LinkedHashMap<String, PreparedStatement> waiting = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Integer, Loan> lent = new HashMap<>();
-    /**
-     * Hashes of the texts lent most recently, oldest overwritten first: twice as many as wait, because a text that
-     * comes back only after more texts than that would not find its statement waiting anyway. A collision keeps a
-     * statement that need not be kept, nothing worse.
-     */
-    private final int[] seen;
-    private int nextSeen;
 
     KeptPlans(int capacity, Counts counts) {
         this.capacity = capacity;
         this.counts = counts;
-        this.seen = new int[Math.max(16, 2 * capacity)];
     }
 
     /**
@@ -76,28 +59,14 @@ final class KeptPlans {
     private synchronized PreparedStatement lend(int statementId, String sql, Connection connection, boolean own)
             throws SQLException {
         PreparedStatement statement = waiting.remove(sql);
-        boolean keep = statement != null || seenBefore(sql);
         if (statement == null) {
             statement = connection.prepareStatement(sql);
             counts.planned().increment();
         } else {
             counts.kept().increment();
         }
-        lent.put(statementId, new Loan(sql, statement, own, keep));
+        lent.put(statementId, new Loan(sql, statement, own));
         return statement;
-    }
-
-    /** Whether {@code sql} was lent among the last texts; remembers it as lent now. */
-    private boolean seenBefore(String sql) {
-        int hash = sql.hashCode();
-        for (int h : seen) {
-            if (h == hash) {
-                return true;
-            }
-        }
-        seen[nextSeen] = hash;
-        nextSeen = (nextSeen + 1) % seen.length;
-        return false;
     }
 
     /** Whether Avatica statement {@code statementId} is a prepared one holding its statement ({@link #lendAsOwn}). */
@@ -148,15 +117,14 @@ final class KeptPlans {
     /**
      * Takes back what Avatica statement {@code statementId} holds, whose result its holder has closed, without the
      * parameter values it was given (a later run of the text without them must fail as a new statement would). It
-     * waits for its text unless another statement already does or the text was new when lent.
+     * waits for its text unless another statement already does.
      */
     synchronized void giveBack(int statementId) {
         Loan loan = lent.remove(statementId);
         if (loan == null) {
             return;
         }
-        if (!loan.keep() || !cleared(loan.statement())
-                || waiting.putIfAbsent(loan.sql(), loan.statement()) != null) {
+        if (!cleared(loan.statement()) || waiting.putIfAbsent(loan.sql(), loan.statement()) != null) {
             closeQuietly(loan.statement());
             return;
         }
