@@ -8,8 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayDeque;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,11 +26,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.CommandLineOptions;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * What a backend connection's handling of a statement's plan costs DuckDB when every text is new (the harness's
@@ -126,14 +119,7 @@ public class NewTextPlanBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options = new OptionsBuilder().parent(new CommandLineOptions(args))
-                .include(NewTextPlanBenchmark.class.getSimpleName()).build();
-        Collection<RunResult> results = new Runner(options).run();
-        Map<String, Double> us = new HashMap<>();
-        for (RunResult r : results) {
-            String name = r.getParams().getBenchmark();
-            us.put(name.substring(name.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
-        }
+        Map<String, Double> us = JmhScores.run(NewTextPlanBenchmark.class, args);
         double plain = us.get("plainExecute");
         System.out.println();
         for (String name : new String[] {"prepareAndClose", "prepareAndKeep"}) {

@@ -6,8 +6,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,11 +27,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.CommandLineOptions;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * What the proxy's Avatica value conversion costs against plain Avatica's, per 100-row frame of a wide typed row (12
@@ -157,14 +150,7 @@ public class ValueConversionBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options = new OptionsBuilder().parent(new CommandLineOptions(args))
-                .include(ValueConversionBenchmark.class.getSimpleName()).build();
-        Collection<RunResult> results = new Runner(options).run();
-        Map<String, Double> us = new HashMap<>();
-        for (RunResult r : results) {
-            String name = r.getParams().getBenchmark();
-            us.put(name.substring(name.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
-        }
+        Map<String, Double> us = JmhScores.run(ValueConversionBenchmark.class, args);
         double base = us.get("iterate");
         System.out.println();
         System.out.printf(Locale.ROOT, "next() alone: %.1f µs per %d-row frame%n", base, ROWS);
