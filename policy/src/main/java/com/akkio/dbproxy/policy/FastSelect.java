@@ -425,18 +425,12 @@ final class FastSelect {
      * {@code token(i)} the grammar's getToken(i), the token at {@code at + i - 1}.
      */
     private boolean nestedSetOperationAhead() {
-        if (at + 1 >= end || !is(at + 1, "(")) {
+        int query = queryAfterBrackets();
+        if (query < 0) {
             return false;
         }
-        int i = 3;
-        while (at + i - 1 < end && is(at + i - 1, "(")) {
-            i++;
-        }
-        int k = at + i - 1 < end ? tokens.get(at + i - 1).kind : CCJSqlParserConstants.EOF;
-        if (k != K_SELECT && k != K_WITH && k != K_VALUES) {
-            return false;
-        }
-        int depth = i - 2;
+        int depth = query - at - 1;
+        int i = query - at + 1;
         for (i++; i <= 500; i++) {
             if (at + i - 1 >= end) {
                 return false;
@@ -450,7 +444,7 @@ final class FastSelect {
         if (i > 500 || at + i >= end) {
             return false;
         }
-        k = tokens.get(at + i).kind;
+        int k = tokens.get(at + i).kind;
         return k == K_UNION || k == K_INTERSECT || k == K_EXCEPT || k == K_MINUS;
     }
 
@@ -460,15 +454,23 @@ final class FastSelect {
      * does not mirror.
      */
     private boolean bracketsBeforeQuery() {
+        return queryAfterBrackets() >= 0;
+    }
+
+    /**
+     * Where the query stands after the run of brackets opening at {@code at} and at the next token (the grammar's
+     * isNestedSetOperationAhead starts so), or -1 when there is no such run or no query after it.
+     */
+    private int queryAfterBrackets() {
         int i = at + 1;
         while (i < end && is(i, "(")) {
             i++;
         }
         if (i == at + 1 || i >= end) {
-            return false;
+            return -1;
         }
         int k = tokens.get(i).kind;
-        return k == K_SELECT || k == K_WITH || k == K_VALUES;
+        return k == K_SELECT || k == K_WITH || k == K_VALUES ? i : -1;
     }
 
     private PlainSelect plainSelect() {
