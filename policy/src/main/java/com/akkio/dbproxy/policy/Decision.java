@@ -2,6 +2,7 @@ package com.akkio.dbproxy.policy;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The outcome of {@link PolicyEngine#decide}: a value, never an exception. It is one of two records, so a caller can
@@ -16,10 +17,16 @@ import java.util.Objects;
  */
 public sealed interface Decision permits Decision.Allowed, Decision.Denied {
 
-    /** An allowed statement: it may run as {@code rewrittenSql}. */
+    /** An allowed statement: it may run as {@code rewrittenSql}; where its result's columns come from untold. */
     static Allowed allow(StatementKind kind, String rewrittenSql, List<QualifiedName> reads,
                          List<QualifiedName> writes, boolean rowCapApplied) {
-        return new Allowed(kind, rewrittenSql, reads, writes, rowCapApplied);
+        return new Allowed(kind, rewrittenSql, reads, writes, rowCapApplied, Optional.empty());
+    }
+
+    /** An allowed statement whose result's columns come from {@code resultColumns} ({@link ResultColumns}). */
+    static Allowed allow(StatementKind kind, String rewrittenSql, List<QualifiedName> reads,
+                         List<QualifiedName> writes, boolean rowCapApplied, Optional<ResultColumns> resultColumns) {
+        return new Allowed(kind, rewrittenSql, reads, writes, rowCapApplied, resultColumns);
     }
 
     /** A denial; {@code kind} is null when the text could not be classified. */
@@ -52,6 +59,14 @@ public sealed interface Decision permits Decision.Allowed, Decision.Denied {
     boolean rowCapApplied();
 
     /**
+     * Where the result's columns come from, when the statement is a plain one-table query: what
+     * {@link ResultColumns#of(String, Dialect)} tells of {@link #rewrittenSql()}, known from the tree the decision was
+     * made on, so that nobody parses the text again for it. Empty when it is not plain (or the engine could not tell
+     * it without parsing again); empty when denied.
+     */
+    Optional<ResultColumns> resultColumns();
+
+    /**
      * An allowed statement.
      *
      * @param kind          what the statement does
@@ -59,14 +74,22 @@ public sealed interface Decision permits Decision.Allowed, Decision.Denied {
      * @param reads         the physical objects it reads (copied, unmodifiable)
      * @param writes        the physical objects it writes (copied, unmodifiable)
      * @param rowCapApplied true when the engine added or lowered a row limit
+     * @param resultColumns where the result's columns come from, when plain ({@link Decision#resultColumns()})
      */
     record Allowed(StatementKind kind, String rewrittenSql, List<QualifiedName> reads, List<QualifiedName> writes,
-                   boolean rowCapApplied) implements Decision {
+                   boolean rowCapApplied, Optional<ResultColumns> resultColumns) implements Decision {
         public Allowed {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(rewrittenSql, "rewrittenSql");
+            Objects.requireNonNull(resultColumns, "resultColumns");
             reads = List.copyOf(Objects.requireNonNull(reads, "reads"));
             writes = List.copyOf(Objects.requireNonNull(writes, "writes"));
+        }
+
+        /** An allowed statement whose result's columns are untold. */
+        public Allowed(StatementKind kind, String rewrittenSql, List<QualifiedName> reads, List<QualifiedName> writes,
+                       boolean rowCapApplied) {
+            this(kind, rewrittenSql, reads, writes, rowCapApplied, Optional.empty());
         }
 
         @Override
@@ -132,6 +155,12 @@ public sealed interface Decision permits Decision.Allowed, Decision.Denied {
         @Override
         public boolean rowCapApplied() {
             return false;
+        }
+
+        /** Always empty: a denied statement has no result. */
+        @Override
+        public Optional<ResultColumns> resultColumns() {
+            return Optional.empty();
         }
 
         @Override

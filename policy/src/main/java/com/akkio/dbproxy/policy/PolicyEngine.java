@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
 import net.sf.jsqlparser.statement.Statement;
@@ -326,8 +327,15 @@ public final class PolicyEngine {
             }
             verify(policy, rewritten, kind, analyzer);
         }
+        // where the result's columns come from, told from the tree the rewrite is: not for a query the cap wrapped
+        // (its columns are the wrapper's: not plain), nor for a Databricks text with views (they are in the text,
+        // not in the tree): ResultColumnsTest holds this to ResultColumns.of(rewritten)
+        boolean wrapped = databricksText == null ? cap == RowCap.Outcome.WRAP
+                : cap != RowCap.Outcome.WITHIN && !(cap == RowCap.Outcome.CAPPED && unbounded);
+        Optional<ResultColumns> columns = wrapped || databricksText != null && views != null ? Optional.empty()
+                : ResultColumns.of(statement);
         return Decision.allow(kind, rewritten, new ArrayList<>(analyzer.reads()), new ArrayList<>(analyzer.writes()),
-                cap != RowCap.Outcome.WITHIN);
+                cap != RowCap.Outcome.WITHIN, columns);
     }
 
     /**

@@ -58,10 +58,14 @@ public final class ResultColumns {
         } catch (SqlParser.SyntaxError | RuntimeException e) {
             return Optional.empty();
         }
-        if (statements.size() != 1 || !(statements.get(0) instanceof PlainSelect select)
-                || !(select.getFromItem() instanceof Table from) || (select.getJoins() != null
-                && !select.getJoins().isEmpty()) || from.getSchemaName() == null || from.getDatabaseName() == null
-                || select.getSelectItems() == null) {
+        return statements.size() == 1 ? of(statements.get(0)) : Optional.empty();
+    }
+
+    /** The sources of {@code statement}'s result, as {@link #of(String, Dialect)} tells them of its text. */
+    static Optional<ResultColumns> of(Statement statement) {
+        if (!(statement instanceof PlainSelect select) || !(select.getFromItem() instanceof Table from)
+                || (select.getJoins() != null && !select.getJoins().isEmpty()) || from.getSchemaName() == null
+                || from.getDatabaseName() == null || select.getSelectItems() == null) {
             return Optional.empty();
         }
         String alias = from.getAlias() == null ? null : unquote(from.getAlias().getName());
@@ -80,6 +84,21 @@ public final class ResultColumns {
         }
         return Optional.of(new ResultColumns(new QualifiedName(unquote(from.getDatabaseName()),
                 unquote(from.getSchemaName()), unquote(from.getName())), items));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ResultColumns r && table.equals(r.table) && items.equals(r.items);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * table.hashCode() + items.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return table + " " + items;
     }
 
     /** A column of the FROM table: unqualified, or qualified with its alias or its name. */

@@ -3,6 +3,7 @@ package com.akkio.dbproxy.policy;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -27,6 +28,8 @@ final class ShapeTemplate {
     private final List<QualifiedName> reads;
     private final List<QualifiedName> writes;
     private final boolean rowCapApplied;
+    /** A literal is never a table's column: every statement of the shape has the probe's result columns. */
+    private final Optional<ResultColumns> resultColumns;
 
     private ShapeTemplate(String[] parts, int[] slotAt, Decision.Allowed decision) {
         this.parts = parts;
@@ -40,11 +43,12 @@ final class ShapeTemplate {
         this.reads = decision.reads();
         this.writes = decision.writes();
         this.rowCapApplied = decision.rowCapApplied();
+        this.resultColumns = decision.resultColumns();
     }
 
     /** Decides a statement of this template's shape. */
     Decision.Allowed decide(LiteralShape shape) {
-        return Decision.allow(kind, render(shape), reads, writes, rowCapApplied);
+        return Decision.allow(kind, render(shape), reads, writes, rowCapApplied, resultColumns);
     }
 
     private String render(LiteralShape shape) {

@@ -36,6 +36,7 @@ class ShapeTemplateTest {
         assertThat(actual.reads()).as("reads: %s", sql).isEqualTo(expected.reads());
         assertThat(actual.writes()).as("writes: %s", sql).isEqualTo(expected.writes());
         assertThat(actual.rowCapApplied()).as("row cap: %s", sql).isEqualTo(expected.rowCapApplied());
+        assertThat(actual.resultColumns()).as("result columns: %s", sql).isEqualTo(expected.resultColumns());
     }
 
     @Test

@@ -550,7 +550,7 @@ public final class GovernedConnection implements StatementGate.Context {
             return result;
         }
         try {
-            return origins.annotate(result, d.rewrittenSql(), policy(), backend().backendConnection(id));
+            return origins.annotate(result, d.resultColumns(), policy(), backend().backendConnection(id));
         } catch (SQLException | RuntimeException e) {
             return result; // the origins are a courtesy: never a reason to fail a query that ran
         }
@@ -561,7 +561,7 @@ public final class GovernedConnection implements StatementGate.Context {
             return signature;
         }
         try {
-            return origins.annotate(signature, d.rewrittenSql(), policy(), backend().backendConnection(id));
+            return origins.annotate(signature, d.resultColumns(), policy(), backend().backendConnection(id));
         } catch (SQLException | RuntimeException e) {
             return signature;
         }

@@ -4,9 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,24 +20,13 @@ import org.apache.calcite.avatica.Meta;
 /**
  * ResultSetMetaData's catalog, schema, table and nullability for a query's columns, which DuckDB's driver does not
  * report for a result (JDBC tools showed no table and "nullable" for a primary key): for a plain one-table query
- * ({@link ResultColumns}), a result column that is a table column gets that table's logical names and the column's
- * nullability from the backend's metadata; anything else keeps what the backend said. One per client connection,
- * holding the nullability of the tables its queries read, which it forgets when the connection runs anything but a
- * query (DDL may change it). Telling a text's sources means parsing it again (0.4 ms for a short query on a loaded
- * 2-core machine), so they are kept for the last {@value #TEXTS} rewritten texts of the whole process: a text is
- * parsed once, whichever connection runs it again (the sources of a text are the text's alone, and a tenant's
- * rewritten texts name its own physical tables; {@code canRead} is checked at every use).
+ * ({@link ResultColumns}, as the policy's decision tells them from the tree it checked, without parsing the text
+ * again), a result column that is a table column gets that table's logical names and the column's nullability from
+ * the backend's metadata; anything else keeps what the backend said. One per client connection, holding the
+ * nullability of the tables its queries read, which it forgets when the connection runs anything but a query (DDL
+ * may change it).
  */
 final class ResultOrigins {
-    private static final int TEXTS = 1024;
-
-    private static final Map<String, Optional<ResultColumns>> SOURCES = Collections.synchronizedMap(
-            new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Optional<ResultColumns>> eldest) {
-                    return size() > TEXTS;
-                }
-            });
     private final Map<QualifiedName, Map<String, Integer>> nullability = new ConcurrentHashMap<>();
 
     /** After a statement that may change tables: their nullability is read again when next needed. */
@@ -47,13 +34,13 @@ final class ResultOrigins {
         nullability.clear();
     }
 
-    /** {@code result} with the origins of its columns, as far as {@code rewrittenSql} tells them. */
-    Meta.ExecuteResult annotate(Meta.ExecuteResult result, String rewrittenSql, TenantPolicy policy,
+    /** {@code result} with the origins of its columns, as far as {@code plain} (the decision's) tells them. */
+    Meta.ExecuteResult annotate(Meta.ExecuteResult result, Optional<ResultColumns> plain, TenantPolicy policy,
                                 Connection backend) {
         List<Meta.MetaResultSet> sets = new ArrayList<>(result.resultSets.size());
         boolean changed = false;
         for (Meta.MetaResultSet rs : result.resultSets) {
-            Meta.Signature annotated = annotate(rs.signature, rewrittenSql, policy, backend);
+            Meta.Signature annotated = annotate(rs.signature, plain, policy, backend);
             changed |= annotated != rs.signature;
             sets.add(annotated == rs.signature ? rs : Meta.MetaResultSet.create(rs.connectionId, rs.statementId,
                     rs.ownStatement, annotated, rs.firstFrame));
@@ -62,14 +49,10 @@ final class ResultOrigins {
     }
 
     /** {@code signature} with the origins of its columns; itself when there is nothing to add. */
-    Meta.Signature annotate(Meta.Signature signature, String rewrittenSql, TenantPolicy policy, Connection backend) {
+    Meta.Signature annotate(Meta.Signature signature, Optional<ResultColumns> plain, TenantPolicy policy,
+                            Connection backend) {
         if (signature == null || signature.columns == null || signature.columns.isEmpty()) {
             return signature;
-        }
-        Optional<ResultColumns> plain = SOURCES.get(rewrittenSql);
-        if (plain == null) { // parsed outside the map's lock: two connections may both parse a new text, once
-            plain = ResultColumns.of(rewrittenSql, policy.dialect());
-            SOURCES.put(rewrittenSql, plain);
         }
         if (plain.isEmpty() || !policy.canRead(plain.get().table())) {
             return signature;
