@@ -78,6 +78,9 @@ public final class RowPolicies {
      * Never the salt, nor the filter's text.
      */
     public List<String> applied(Collection<QualifiedName> reads) {
+        if (rules.isEmpty()) {
+            return List.of(); // most tenants: asked for every statement's audit record
+        }
         List<String> out = new ArrayList<>();
         for (QualifiedName read : new LinkedHashSet<>(reads)) {
             Rule rule = rules.get(read);
