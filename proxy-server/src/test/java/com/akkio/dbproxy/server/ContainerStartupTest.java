@@ -25,9 +25,11 @@ import org.junit.jupiter.api.Test;
  * The image started the way Docker runs the compose file, without a Docker engine: in a mount namespace of its own
  * (unshare, as root, like CI), the root file system read-only, the compose file's tmpfs mounts ({@code /tmp} among
  * them) with Docker's noexec default and their own options, the log volume writable, and the JVM flags of the
- * Dockerfile's ENTRYPOINT. The container's paths live under {@link #ROOT} (a checkout may itself be under /tmp).
- * The proxy must become ready, answer a query and pass the compose health check; with {@code java.io.tmpdir} on the
- * container's noexec {@code /tmp} (the image before this test) it cannot load DuckDB, and says so in one line.
+ * Dockerfile's ENTRYPOINT, run by a JDK of the image's Java version, on the AOT cache the image's build makes (its
+ * training run, with the ENTRYPOINT's options). The container's paths live under {@link #ROOT} (a checkout may
+ * itself be under /tmp). The proxy must become ready on that cache without a word from the JVM about it, answer a
+ * query and pass the compose health check; with {@code java.io.tmpdir} on the container's noexec {@code /tmp} (the
+ * image before this test) it cannot load DuckDB, and says so in one line.
  */
 @LiveServerTest
 class ContainerStartupTest {
@@ -35,7 +37,14 @@ class ContainerStartupTest {
     private static final Pattern ADMIN = Pattern.compile("admin on port (\\d+)");
     private static final Pattern PORT = Pattern.compile("listening on http://[\\d.]+:(\\d+)");
 
-    /** The Dockerfile's ENTRYPOINT, its /opt/akkio paths moved under {@link #ROOT}, and the jar the build made. */
+    private static final String CACHE_OPTION = "-XX:AOTCache=";
+    /** Whether this JVM made the cache: one left by an earlier build is of another jar, which the JVM would refuse. */
+    private static boolean trained;
+
+    /**
+     * The Dockerfile's ENTRYPOINT, its /opt/akkio paths moved under {@link #ROOT}, the jar the build made, and the
+     * image's Java ({@link #imageJava}); the first time, the image build's training run makes the AOT cache it names.
+     */
     private static List<String> entrypoint() throws Exception {
         String dockerfile = Files.readString(Path.of("../Dockerfile"));
         Matcher m = Pattern.compile("(?m)^ENTRYPOINT (\\[.*])$").matcher(dockerfile);
@@ -46,7 +55,62 @@ class ContainerStartupTest {
             command.add(a.equals("/opt/akkio/akkio-proxy.jar") ? Path.of("target/akkio-proxy.jar").toAbsolutePath()
                     .toString() : a.replace("/opt/akkio", ROOT + "/opt/akkio"));
         }
+        assertThat(command.get(0)).isEqualTo("java");
+        command.set(0, imageJava(dockerfile).toString());
+        train(command);
         return command;
+    }
+
+    /** A JDK of the version the Dockerfile's base image has ({@code -Dakkio.image.java}, else one in /usr/lib/jvm). */
+    private static Path imageJava(String dockerfile) throws Exception {
+        Matcher from = Pattern.compile("(?m)^FROM eclipse-temurin:(\\d+)-jre$").matcher(dockerfile);
+        assertThat(from.find()).as("the Dockerfile's base image is Temurin's JRE").isTrue();
+        String given = System.getProperty("akkio.image.java");
+        if (given != null) {
+            return Path.of(given);
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (Files.isDirectory(jvms)) {
+            try (var homes = Files.list(jvms)) {
+                for (Path home : homes.sorted().toList()) {
+                    Path release = home.resolve("release");
+                    if (Files.isRegularFile(release) && Files.isExecutable(home.resolve("bin/java"))
+                            && Files.readString(release).contains("JAVA_VERSION=\"" + from.group(1) + ".")) {
+                        return home.resolve("bin/java");
+                    }
+                }
+            }
+        }
+        Assumptions.abort("no Java " + from.group(1) + " (the image's) here: set -Dakkio.image.java");
+        return null;
+    }
+
+    /**
+     * The image build's training run, once: the ENTRYPOINT's JVM with the AOT cache it names as its output, on the
+     * training configuration the Dockerfile copies (the demo with the warm-up, stopped once ready).
+     */
+    private static synchronized void train(List<String> entrypoint) throws Exception {
+        String cacheOption = entrypoint.stream().filter(a -> a.startsWith(CACHE_OPTION)).findFirst().orElseThrow();
+        Path cache = Path.of(cacheOption.substring(CACHE_OPTION.length()));
+        if (trained) {
+            return;
+        }
+        Files.deleteIfExists(cache);
+        Path config = DemoConfig.copy(ROOT.resolve("training")).resolveSibling("cds-training.yaml");
+        List<String> command = new ArrayList<>(entrypoint);
+        command.replaceAll(a -> a.equals(cacheOption) ? "-XX:AOTCacheOutput=" + cache : a);
+        command.addAll(List.of("serve", "--config", config.toString(), "--exit-when-ready"));
+        Files.createDirectories(cache.getParent());
+        Files.createDirectories(ROOT.resolve("opt/akkio/tmp"));
+        ProcessBuilder training = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ROOT.resolve("training.log").toFile());
+        training.environment().put("AKKIO_TRAINING_AUDIT", ROOT.resolve("training/audit.jsonl").toString());
+        Process p = training.start();
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("the training run ends").isTrue();
+        assertThat(p.exitValue()).as("the training run: " + Files.readString(ROOT.resolve("training.log")))
+                .isZero();
+        assertThat(cache).as("the training run wrote the AOT cache").isNotEmptyFile();
+        trained = true;
     }
 
     /** Mount commands for the compose file's tmpfs entries; Docker mounts tmpfs noexec,nosuid,nodev by default. */
@@ -113,6 +177,8 @@ class ContainerStartupTest {
                 }
             }
             assertThat(adminPort).as("the proxy started:\n" + log).isPositive();
+            assertThat(log.toString()).as("the JVM took the AOT cache without a word").doesNotContain("[aot]")
+                    .doesNotContain("AOT cache");
             JsonNode compose = new ObjectMapper(new YAMLFactory()).readTree(Path.of("../docker-compose.yml").toFile());
             String check = compose.path("services").path("akkio-proxy").path("healthcheck").path("test").get(3)
                     .asText().replace("127.0.0.1/8766", "127.0.0.1/" + adminPort);
