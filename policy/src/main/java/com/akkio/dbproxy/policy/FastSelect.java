@@ -1010,7 +1010,11 @@ final class FastSelect {
             throw giveUp(); // * EXCEPT (a, b) names the columns left out
         }
         if (sign != 0) {
-            value = new SignedExpression(sign, value);
+            Expression signed = link(new SignedExpression(sign, value), JJTPRIMARYEXPRESSION, first);
+            if (value instanceof StringValue string) {
+                string.setASTNode(signed.getASTNode()); // the grammar links a string to its primary's node, sign and all
+            }
+            return signed;
         }
         return link(value, JJTPRIMARYEXPRESSION, first);
     }
@@ -1068,7 +1072,9 @@ final class FastSelect {
                 return new AllTableColumns(table, new AllColumns(null, null, null));
             }
             at++;
-            if (!isName(kind()) && !isKeywordName(kind())) {
+            // a date part after the dot is the column's last name (TPC-DS: t_s_firstyear.year), not a call
+            boolean datePart = kind() == K_DATE_LITERAL && (at + 1 >= end || !is(at + 1, "(") && !is(at + 1, "."));
+            if (!isName(kind()) && !isKeywordName(kind()) && !datePart) {
                 throw giveUp();
             }
             names.add(tokens.get(at++).image);

@@ -135,7 +135,12 @@ class FastSelectTest {
             "SELECT cs(amount), cs.* , rr FROM orders AS cs WITH UR",
             "SELECT amount FROM orders cs WITH cs",
             "SELECT INTERVAL 1 cs, INTERVAL '1' rs FROM orders",
-            "SELECT a FROM (SELECT amount a FROM orders) cs, customers rs UNION SELECT cs FROM ur");
+            "SELECT a FROM (SELECT amount a FROM orders) cs, customers rs UNION SELECT cs FROM ur",
+            // a date part as a qualified column's name (TPC-DS: t_s_firstyear.year), and where it is not one
+            "SELECT o.year, o.month + 1 AS m, o.day.x FROM orders o WHERE o.year = 2001 AND o.month(1) > 0",
+            "SELECT t.year(amount), year, t.year FROM orders t ORDER BY t.year",
+            // a signed string: the grammar links the string to its primary's node too (found by 100,000 mutants)
+            "SELECT -'x', - 'y' || 'z', -1, -amount FROM orders WHERE -'1' < amount");
 
     /** The statements of every corpus the engine is tested with, {@link #ANALYTICS} and {@link #EDGES}. */
     static List<String> corpus() {
