@@ -293,11 +293,13 @@ public final class PolicyEngine {
         RowCap.Outcome cap = kind == StatementKind.QUERY
                 ? RowCap.apply((Select) statement, policy.maxRows()) : RowCap.Outcome.WITHIN;
         String rewritten;
+        boolean wrapped = false;
         if (databricksText == null) {
             WriteCap.apply(statement, policy);
             rewritten = statement.toString();
             if (cap == RowCap.Outcome.WRAP) {
                 rewritten = RowCap.wrap(rewritten, policy.maxRows());
+                wrapped = true;
             }
         } else {
             // the tenant's own text goes to the warehouse, its write cap placed in the text (WriteCap.applyToText)
@@ -307,6 +309,7 @@ public final class PolicyEngine {
                 rewritten = rewritten + " LIMIT " + policy.maxRows();
             } else if (cap != RowCap.Outcome.WITHIN) {
                 rewritten = RowCap.wrap(rewritten, policy.maxRows());
+                wrapped = true;
             }
         }
         // a wrapped query is always parsed again: inside the wrapper's brackets the parser can read the tenant's
@@ -330,8 +333,6 @@ public final class PolicyEngine {
         // where the result's columns come from, told from the tree the rewrite is: not for a query the cap wrapped
         // (its columns are the wrapper's: not plain), nor for a Databricks text with views (they are in the text,
         // not in the tree): ResultColumnsTest holds this to ResultColumns.of(rewritten)
-        boolean wrapped = databricksText == null ? cap == RowCap.Outcome.WRAP
-                : cap != RowCap.Outcome.WITHIN && !(cap == RowCap.Outcome.CAPPED && unbounded);
         Optional<ResultColumns> columns = wrapped || databricksText != null && views != null ? Optional.empty()
                 : ResultColumns.of(statement);
         return Decision.allow(kind, rewritten, new ArrayList<>(analyzer.reads()), new ArrayList<>(analyzer.writes()),
