@@ -31,6 +31,7 @@ public final class Backends {
             this.config = config;
         }
 
+        /** The tenant's pool on its backend, its connections {@linkplain Backend#borrow borrowed}. */
         private javax.sql.DataSource pool(ProxyConfig.Tenant t) throws IOException, SQLException {
             javax.sql.DataSource pool = pools.get(t.name());
             if (pool == null) {
@@ -39,7 +40,8 @@ public final class Backends {
                     backend = open(config.backends().get(t.backend()));
                     opened.put(t.backend(), backend);
                 }
-                pool = backend.poolFor(t.name(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+                pool = backend.borrowing(backend.poolFor(t.name(),
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
                 pools.put(t.name(), pool);
             }
             return pool;

@@ -307,7 +307,7 @@ public final class ProxyServer implements Closeable {
         javax.sql.DataSource pool = backend.poolFor(t.name(), t.policy().defaultCatalog(),
                 t.policy().defaultSchema(), metrics.registry());
         TenantRuntime runtime = new TenantRuntime(t, new BackendMeta(backend, pool, idleSeconds), limits);
-        BackendColumns columns = new BackendColumns(pool);
+        BackendColumns columns = new BackendColumns(backend.borrowing(pool));
         columns.check(t.policy(), t.policyFile());
         runtime.useColumns(columns);
         metrics.openConnections(t.name(), runtime.connections::get);

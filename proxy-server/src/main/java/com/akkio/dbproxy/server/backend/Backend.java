@@ -18,6 +18,10 @@ import com.zaxxer.hikari.HikariDataSource;
  */
 public final class Backend implements Closeable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Backend.class);
+    /** The longest a borrower waits on the pool before asking it again ({@link #borrow}). */
+    static final long ASK_AGAIN_MILLIS = 1_000;
+    /** Hikari's shortest connection timeout. */
+    private static final long MIN_TURN_MILLIS = 250;
     private final String name;
     private final Dialect dialect;
     private final String warehouseId;
@@ -133,30 +137,65 @@ public final class Backend implements Closeable {
     }
 
     /**
-     * A connection from {@code pool}. When the pool times out because the warehouse is starting (its session request
-     * refused with 503 and Retry-After, which the driver retries), asking again until the start bound: the pool goes
-     * on opening the connection meanwhile. Past the bound: {@link WarehouseNotStarted}.
+     * A connection from {@code pool}, a pool of this backend's ({@link #poolFor}), waiting up to the pool's
+     * {@code connection_timeout_ms} for a free one. The pool is asked in turns of at most {@link #ASK_AGAIN_MILLIS}:
+     * Hikari opens a connection for a borrower when it starts waiting, and in a burst of first connections its
+     * connection adder can miss one (it gives up when the connection it just added looks idle, before the borrower it
+     * was for has taken it), leaving that borrower waiting with room in the pool; asking again is counted anew. When
+     * the pool times out because the warehouse is starting (its session request refused with 503 and Retry-After, which
+     * the driver retries), asking again until the start bound: the pool goes on opening the connection meanwhile. Past
+     * the bound: {@link WarehouseNotStarted}.
      */
     public java.sql.Connection borrow(DataSource pool) throws java.sql.SQLException {
-        long deadline = System.nanoTime() + startWait.toNanos();
+        long start = System.nanoTime();
+        long freeDeadline = start + poolSettings.connectionTimeout().toNanos();
+        long startDeadline = start + startWait.toNanos();
         boolean waited = false;
         while (true) {
             try {
                 return pool.getConnection();
             } catch (java.sql.SQLTransientConnectionException e) {
-                if (startWait.isZero() || !starting.getAsBoolean()) {
-                    throw e;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new WarehouseNotStarted(notStarted(name, startWait), e);
-                }
-                if (!waited) {
-                    LOG.warn("backend '{}': warehouse {} is starting; a new connection waits up to {} s for it", name,
-                            warehouseId, startWait.toSeconds());
-                    waited = true;
+                long now = System.nanoTime();
+                if (!startWait.isZero() && starting.getAsBoolean()) {
+                    if (now - startDeadline > 0) {
+                        throw new WarehouseNotStarted(notStarted(name, startWait), e);
+                    }
+                    if (!waited) {
+                        LOG.warn("backend '{}': warehouse {} is starting; a new connection waits up to {} s for it",
+                                name, warehouseId, startWait.toSeconds());
+                        waited = true;
+                    }
+                } else if (now - freeDeadline >= 0) {
+                    throw e.getCause() != null ? e : noFreeConnection(pool, e, now - start);
                 }
             }
         }
+    }
+
+    /** {@code pool} as a data source whose connections are {@linkplain #borrow borrowed}. */
+    public DataSource borrowing(DataSource pool) {
+        return new SuppliedDataSource(() -> borrow(pool));
+    }
+
+    /** Hikari's own timeout, its message telling the whole wait instead of the last turn's. */
+    private static java.sql.SQLTransientConnectionException noFreeConnection(DataSource pool,
+            java.sql.SQLTransientConnectionException last, long waitedNanos) {
+        if (!(pool instanceof HikariDataSource h) || h.getHikariPoolMXBean() == null) {
+            return last;
+        }
+        com.zaxxer.hikari.HikariPoolMXBean stats = h.getHikariPoolMXBean();
+        return new java.sql.SQLTransientConnectionException(h.getPoolName()
+                + " - Connection is not available, request timed out after "
+                + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(waitedNanos) + "ms (total="
+                + stats.getTotalConnections() + ", active=" + stats.getActiveConnections() + ", idle="
+                + stats.getIdleConnections() + ", waiting=" + stats.getThreadsAwaitingConnection() + ")",
+                last.getSQLState());
+    }
+
+    /** One turn of a borrower's wait: the configured wait in equal turns of at most {@link #ASK_AGAIN_MILLIS}. */
+    static long askAgainMillis(long connectionTimeoutMillis) {
+        long turns = Math.max(1, (connectionTimeoutMillis + ASK_AGAIN_MILLIS - 1) / ASK_AGAIN_MILLIS);
+        return Math.max(MIN_TURN_MILLIS, (connectionTimeoutMillis + turns - 1) / turns);
     }
 
     /** Null when the backend is ready for queries, else why not. */
@@ -214,7 +253,8 @@ public final class Backend implements Closeable {
         hc.setDataSource(tenantSessions != null ? tenantSessions : connections);
         hc.setMaximumPoolSize(poolSettings.maxSize());
         hc.setMinimumIdle(0);
-        hc.setConnectionTimeout(poolSettings.connectionTimeout().toMillis());
+        // the configured wait is the borrower's, in turns (borrow)
+        hc.setConnectionTimeout(askAgainMillis(poolSettings.connectionTimeout().toMillis()));
         hc.setIdleTimeout(poolSettings.idleTimeout().toMillis());
         hc.setMaxLifetime(poolSettings.maxLifetime().toMillis());
         hc.setAutoCommit(true);
