@@ -140,7 +140,7 @@ public final class ServerLoadHarness {
             analytics(targets, 8, seconds, t -> NEW_TEXT, "analytics_new_text", r);
             analytics(targets, 8, seconds, t -> NEW_SHAPE, "analytics_new_shape", r);
             // what the gateway itself costs: the baselines run the statement the proxy sends DuckDB, row cap included
-            String rewritten = rewrittenAnalytics();
+            String rewritten = rewrittenForAcme(ANALYTICS);
             analytics(targets, 32, seconds, t -> t.server == null || t.server == plainServer ? n -> rewritten
                     : SAME_TEXT, "analytics_rewritten_baseline", r);
             stream(targets, r, "stream");
@@ -156,10 +156,10 @@ public final class ServerLoadHarness {
         }
     }
 
-    /** The analytics query as the proxy rewrites it for the benchmark's tenant (physical names, row cap). */
-    private static String rewrittenAnalytics() throws Exception {
+    /** {@code sql} as the proxy rewrites it for the benchmark's tenant (physical names, row cap). */
+    static String rewrittenForAcme(String sql) throws Exception {
         TenantPolicy acme = ConfigLoader.load(Path.of(PROXY_CONFIG)).tenants().get("acme").policy();
-        return new PolicyEngine().decide(acme, ANALYTICS).rewrittenSql();
+        return new PolicyEngine().decide(acme, sql).rewrittenSql();
     }
 
     private static Properties acme() {

@@ -1059,7 +1059,7 @@ final class FastSelect {
         int first = at;
         int k = kind();
         boolean keyword = isCallName(k); // only calls
-        if (isKeywordName(k) && (at + 1 >= end || is(at + 1, "(") || is(at + 1, "."))) {
+        if (isKeywordName(k) && (at + 1 >= end || pathOrCallFollows(at))) {
             throw giveUp();
         }
         List<String> names = new ArrayList<>(3);
@@ -1073,7 +1073,7 @@ final class FastSelect {
             }
             at++;
             // a date part after the dot is the column's last name (TPC-DS: t_s_firstyear.year), not a call
-            boolean datePart = kind() == K_DATE_LITERAL && (at + 1 >= end || !is(at + 1, "(") && !is(at + 1, "."));
+            boolean datePart = kind() == K_DATE_LITERAL && !pathOrCallFollows(at);
             if (!isName(kind()) && !isKeywordName(kind()) && !datePart) {
                 throw giveUp();
             }
@@ -1091,6 +1091,11 @@ final class FastSelect {
             throw giveUp();
         }
         return link(new Column(names, dots), JJTCOLUMN, first);
+    }
+
+    /** True when the token after {@code i} goes on a path or opens a call: {@code (} or {@code .}. */
+    private boolean pathOrCallFollows(int i) {
+        return i + 1 < end && (is(i + 1, "(") || is(i + 1, "."));
     }
 
     private boolean is(int i, String punctuation) {
