@@ -44,6 +44,8 @@ import org.duckdb.DuckDBConnection;
  *   <li>{@code cpu}: CPU time the server's Java threads have used, in nanoseconds: what requests cost the server,
  *   which noise from other processes does not change (compiler and collector threads are not Java threads, so
  *   warm-up and heap size do not count);</li>
+ *   <li>{@code process_cpu}: CPU time the whole process has used, in nanoseconds: beside the Java threads, the
+ *   backend's own native threads (DuckDB's workers), the collector and the compilers;</li>
  *   <li>{@code jit}: milliseconds the JIT compilers have spent so far (a server whose figure stops growing under
  *   load runs compiled code: it is warm);</li>
  *   <li>{@code peak}: stops the sampling and answers, since {@code reset}: the largest heap in use right after any
@@ -111,6 +113,8 @@ public final class BenchServer {
                             + sampled[0] + " " + sampled[1] + " " + sampled[2] + " " + sampled[3]);
                 }
                 case "cpu" -> out.println(javaThreadsCpu());
+                case "process_cpu" -> out.println(((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime());
                 case "jit" -> out.println(ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
                 default -> out.println("ERROR unknown command " + line);
             }

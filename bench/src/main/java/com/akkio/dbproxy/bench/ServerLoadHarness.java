@@ -266,18 +266,28 @@ public final class ServerLoadHarness {
             }
             Map<String, List<Long>> latencies = new LinkedHashMap<>();
             Map<String, List<Double>> rates = new LinkedHashMap<>();
+            // the server process's CPU over its windows and the statements they ran (the targets take turns, so
+            // the proxy's two front ends, one process, are each measured alone)
+            Map<String, long[]> cpu = new LinkedHashMap<>();
             long windowMillis = TimeUnit.SECONDS.toMillis(seconds) / WINDOWS;
             for (int w = 0; w < WINDOWS; w++) {
                 for (int i = 0; i < targets.size(); i++) {
                     Target t = targets.get((i + w) % targets.size());
+                    long cpuBefore = t.server == null ? 0 : Long.parseLong(t.server.command("process_cpu"));
                     long start = System.nanoTime();
                     List<Long> nanos = window(pool, open.get(t), windowMillis, sqlFor.apply(t));
                     latencies.computeIfAbsent(t.key, k -> new ArrayList<>()).addAll(nanos);
                     rates.computeIfAbsent(t.key, k -> new ArrayList<>())
                             .add(nanos.size() / ((System.nanoTime() - start) / 1e9));
+                    if (t.server != null) {
+                        long[] used = cpu.computeIfAbsent(t.key, k -> new long[2]);
+                        used[0] += Long.parseLong(t.server.command("process_cpu")) - cpuBefore;
+                        used[1] += nanos.size();
+                    }
                 }
             }
             rates.forEach((key, list) -> r.put(key, metric + "_qps_" + clients, median(list)));
+            cpu.forEach((key, used) -> r.put(key, metric + "_server_cpu_us_" + clients, used[0] / 1e3 / used[1]));
             latencies.forEach((key, nanos) ->
                     r.put(key, metric + "_p99_ms_" + clients, percentile(sorted(nanos), 99) / 1e6));
         } finally {
@@ -486,12 +496,17 @@ public final class ServerLoadHarness {
             {"analytics p99 ms, 1 client", "analytics_p99_ms_1", ""},
             {"analytics q/s, 8 clients", "analytics_qps_8", ""},
             {"analytics p99 ms, 8 clients", "analytics_p99_ms_8", ""},
+            {"analytics, 8 clients, server process CPU µs per statement", "analytics_server_cpu_us_8", ""},
             {"analytics q/s, 32 clients", "analytics_qps_32", "≥ 0.90"},
             {"analytics p99 ms, 32 clients", "analytics_p99_ms_32", ""},
             {"analytics q/s, 8 clients, every query text new (new literal)", "analytics_new_text_qps_8", ""},
             {"analytics p99 ms, 8 clients, every query text new (new literal)", "analytics_new_text_p99_ms_8", ""},
+            {"analytics, 8 clients, new literal, server process CPU µs per statement",
+                "analytics_new_text_server_cpu_us_8", ""},
             {"analytics q/s, 8 clients, every query shape new (new alias)", "analytics_new_shape_qps_8", ""},
             {"analytics p99 ms, 8 clients, every query shape new (new alias)", "analytics_new_shape_p99_ms_8", ""},
+            {"analytics, 8 clients, new shape, server process CPU µs per statement",
+                "analytics_new_shape_server_cpu_us_8", ""},
             {"analytics q/s, 32 clients, baselines sent the proxy's rewritten SQL", "analytics_rewritten_baseline_qps_32",
                 ""},
             {"1M-row stream, rows/s", "stream_rows_per_s", "≥ 0.90"},

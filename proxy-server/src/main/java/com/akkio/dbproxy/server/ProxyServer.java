@@ -155,7 +155,7 @@ public final class ProxyServer implements Closeable {
             if (cluster.shared()) {
                 shared = new SharedLimits(cluster, config.server().failedLogins());
                 SharedLimits s = shared;
-                metrics.sharedLimits(s::up, s::fallbacks);
+                metrics.sharedLimits(s, SharedLimits::up, SharedLimits::fallbacks);
             }
             LimitStore limitStore = shared != null ? shared : LimitStore.LOCAL;
             long idleSeconds = config.server().idleConnectionTimeout().toSeconds();
@@ -311,7 +311,7 @@ public final class ProxyServer implements Closeable {
         columns.check(t.policy(), t.policyFile());
         runtime.useColumns(columns);
         metrics.openConnections(t.name(), runtime.connections::get);
-        metrics.backendPlans(t.name(), runtime.meta.plans().kept()::sum, runtime.meta.plans().planned()::sum);
+        metrics.backendPlans(t.name(), runtime.meta.plans().kept(), runtime.meta.plans().planned());
         return runtime;
     }
 

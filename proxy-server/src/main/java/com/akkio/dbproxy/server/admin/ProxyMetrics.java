@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -25,6 +26,9 @@ public final class ProxyMetrics {
             .description("audit records that could not be written").register(registry);
     private final Timer auditWrites = Timer.builder("akkio_audit_write").description("time to hand one audit record"
             + " to the kernel").publishPercentiles(0.5, 0.99).register(registry);
+    private final Timer policyDecisions = Timer.builder("akkio_policy_decision").description("time the policy took"
+            + " to decide one statement (from the memo, a template or in full: akkio_policy_decisions counts them)")
+            .publishPercentiles(0.5, 0.99).register(registry);
 
     public MeterRegistry registry() {
         return registry;
@@ -70,6 +74,10 @@ public final class ProxyMetrics {
         auditWrites.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    public void policyDecision(long nanos) {
+        policyDecisions.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
     public void auditWriteFailure() {
         auditWriteFailures.increment();
     }
@@ -83,10 +91,12 @@ public final class ProxyMetrics {
      * Shared limits of a cluster: whether Redis answers ({@code akkio_cluster_redis_up}) and how many decisions this
      * replica took on its own share of a limit because it did not.
      */
-    public void sharedLimits(Supplier<Boolean> up, Supplier<Number> fallbacks) {
-        Gauge.builder("akkio_cluster_redis_up", () -> up.get() ? 1 : 0)
+    public <T> void sharedLimits(T limits, java.util.function.Predicate<T> up, ToDoubleFunction<T> fallbacks) {
+        Gauge.builder("akkio_cluster_redis_up", () -> up.test(limits) ? 1 : 0)
                 .description("1 while the Redis that holds the cluster's shared limits answers").register(registry);
-        FunctionCounter.builder("akkio_cluster_limit_fallbacks", fallbacks, n -> n.get().doubleValue())
+        // a function counter holds its object weakly: the limits themselves, which the server holds, not a supplier
+        // only the meter would hold (a collection left such a counter reading 0)
+        FunctionCounter.builder("akkio_cluster_limit_fallbacks", limits, fallbacks)
                 .description("limit decisions taken on this replica's share because Redis did not answer")
                 .register(registry);
     }
@@ -101,9 +111,11 @@ public final class ProxyMetrics {
     }
 
     /** Queries of a tenant by whether their backend connection had kept a plan for the text, read when scraped. */
-    public void backendPlans(String tenant, Supplier<Number> kept, Supplier<Number> planned) {
-        for (Map.Entry<String, Supplier<Number>> plan : Map.of("kept", kept, "planned", planned).entrySet()) {
-            FunctionCounter.builder("akkio_backend_plans", plan.getValue(), n -> n.get().doubleValue())
+    public void backendPlans(String tenant, LongAdder kept, LongAdder planned) {
+        // the counters themselves as the meters' objects, which a function counter holds weakly (the tenant's
+        // runtime holds them), not suppliers only the meters would hold
+        for (Map.Entry<String, LongAdder> plan : Map.of("kept", kept, "planned", planned).entrySet()) {
+            FunctionCounter.builder("akkio_backend_plans", plan.getValue(), LongAdder::sum)
                     .description("queries run or prepared on a plan their backend connection kept for the text"
                             + " (kept) or on a new one (planned)")
                     .tags("tenant", tenant, "plan", plan.getKey()).register(registry);

@@ -84,6 +84,7 @@ public final class StatementGate {
     public Decision decide(Context c, String sql) {
         long start = System.nanoTime();
         Decision d = engine.decide(c.policy(), sql);
+        metrics.policyDecision(System.nanoTime() - start);
         if (!d.isAllowed()) {
             String requestId = AuditEvent.newRequestId();
             try (LogContext log = LogContext.enter(c.tenantName(), requestId)) {

@@ -150,7 +150,9 @@ class AdminEndpointTest {
                     .contains("akkio_authentication_failures_total")
                     .contains("akkio_open_connections{tenant=\"acme\"} 1.0")
                     .contains("hikaricp_connections_active{pool=\"demo-acme\"}")
-                    .contains("akkio_audit_write_seconds");
+                    .contains("akkio_audit_write_seconds")
+                    .contains("akkio_policy_decision_seconds{quantile=\"0.5\"")
+                    .containsPattern("akkio_policy_decision_seconds_count [1-9]");
             assertThat(get(server, "/health").statusCode()).isEqualTo(200);
             HttpResponse<String> ready = get(server, "/ready");
             assertThat(ready.statusCode()).isEqualTo(200);
