@@ -16,10 +16,15 @@ import java.util.Locale;
  * (separate JMH runs minutes apart differed by 6x on the loaded machine). Prints medians and this / base per case.
  *
  * <p>{@code java -cp bench/target/akkio-bench.jar com.akkio.dbproxy.bench.PolicyBuildComparison BASE.jar THIS.jar
- * [warm-up s] [s per case]}; TPC-DS from {@code -Dakkio.tpcds=DIR}.
+ * [warm-up s] [s per case]}; TPC-DS from {@code -Dakkio.tpcds=DIR}. A build may be a class path ({@code
+ * policy/target/classes:bench/target/akkio-bench.jar}: the policy module as just compiled, before the jar).
+ *
+ * <p>{@code -Dakkio.between=duckdb}: the demo's analytics query runs on an in-process DuckDB before each decision, as
+ * in the server, where the backend's work between two statements leaves the processor's caches holding its code and
+ * data, not the policy engine's (a first-time decision costs about three times as much there as back to back).
  */
 public final class PolicyBuildComparison {
-    private static final String[] SMALL = {"smallAnalyticsCold", "tinyPreparedCold", "crossTenantDenialCold",
+    private static final String[] SMALL = {"smallAnalyticsCold", "smallAnalyticsNewShape", "tinyPreparedCold", "crossTenantDenialCold",
         "smallAnalyticsColdDatabricks", "analystConstructsColdDatabricks"};
     private static final String[] TPCDS = {"q1", "q4", "q14a", "q23a", "q64", "q72"};
 
@@ -34,14 +39,17 @@ public final class PolicyBuildComparison {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Case> base = cases(Path.of(args[0]));
-        List<Case> head = cases(Path.of(args[1]));
+        List<Case> base = cases(args[0]);
+        List<Case> head = cases(args[1]);
+        Runnable between = "duckdb".equals(System.getProperty("akkio.between")) ? backendWork() : () -> { };
         long warmUpNanos = (long) (Double.parseDouble(args.length > 2 ? args[2] : "60") * 1e9);
         long perCaseNanos = (long) (Double.parseDouble(args.length > 3 ? args[3] : "8") * 1e9);
         long warmUpEnd = System.nanoTime() + warmUpNanos;
         while (System.nanoTime() < warmUpEnd) {
             for (int i = 0; i < base.size(); i++) {
+                between.run();
                 base.get(i).run();
+                between.run();
                 head.get(i).run();
             }
         }
@@ -55,13 +63,16 @@ public final class PolicyBuildComparison {
             for (int round = 0; System.nanoTime() < end; round++) {
                 Case first = round % 2 == 0 ? base.get(i) : head.get(i);
                 Case second = round % 2 == 0 ? head.get(i) : base.get(i);
+                between.run();
                 long t0 = System.nanoTime();
                 first.run();
                 long t1 = System.nanoTime();
-                second.run();
+                between.run();
                 long t2 = System.nanoTime();
+                second.run();
+                long t3 = System.nanoTime();
                 (round % 2 == 0 ? a : b).add(t1 - t0);
-                (round % 2 == 0 ? b : a).add(t2 - t1);
+                (round % 2 == 0 ? b : a).add(t3 - t2);
             }
             double ma = percentile(a, 0.5);
             double mb = percentile(b, 0.5);
@@ -71,9 +82,37 @@ public final class PolicyBuildComparison {
         System.out.printf("load average after: %s%n", loadAverage());
     }
 
-    private static List<Case> cases(Path jar) throws Exception {
-        ClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()},
-                ClassLoader.getPlatformClassLoader());
+    /** The server harness's analytics query on the demo data in an in-process DuckDB of one thread, read whole. */
+    private static Runnable backendWork() throws Exception {
+        java.sql.Connection duckdb = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        try (java.sql.Statement s = duckdb.createStatement()) {
+            for (String statement : java.nio.file.Files.readString(Path.of("conf/demo-seed.sql"))
+                    .replaceAll("(?m)^--.*$", "").split(";\\s*\n")) {
+                if (!statement.isBlank()) {
+                    s.execute(statement);
+                }
+            }
+            s.execute("SET threads = 1");
+        }
+        return () -> {
+            try (java.sql.Statement s = duckdb.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery(ServerLoadHarness.ANALYTICS)) {
+                while (rs.next()) {
+                    rs.getString(1);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    /** A build's cases, from its bench jar or a class path of it. */
+    private static List<Case> cases(String classPath) throws Exception {
+        List<URL> urls = new ArrayList<>();
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            urls.add(Path.of(entry).toUri().toURL());
+        }
+        ClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
         List<Case> cases = new ArrayList<>();
         Class<?> small = loader.loadClass("com.akkio.dbproxy.bench.PolicyEngineBenchmark");
         Object smallState = small.getConstructor().newInstance();

@@ -49,7 +49,9 @@ public class PolicyEngineBenchmark {
     private TenantPolicy acmeCold;
     private TenantPolicy acmeRepeated;
     private TenantPolicy acmeNewLiterals;
+    private TenantPolicy acmeNewShapes;
     private long literal;
+    private long alias;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -57,6 +59,7 @@ public class PolicyEngineBenchmark {
         acmeDatabricksCold = acme().dialect(Dialect.DATABRICKS).decisionCache(0).build();
         acmeRepeated = acme().build();
         acmeNewLiterals = acme().build();
+        acmeNewShapes = acme().build();
     }
 
     private static TenantPolicy.Builder acme() {
@@ -68,6 +71,15 @@ public class PolicyEngineBenchmark {
     @Benchmark
     public Decision smallAnalyticsCold() {
         return engine.decide(acmeCold, SMALL_ANALYTICS);
+    }
+
+    /**
+     * The small join with a column alias no earlier statement had, as the server harness's new-shape workload sends
+     * it: a first-time decision that also meets a word it has not seen.
+     */
+    @Benchmark
+    public Decision smallAnalyticsNewShape() {
+        return engine.decide(acmeNewShapes, SMALL_ANALYTICS.replace("AS orders,", "AS orders" + ++alias + ","));
     }
 
     @Benchmark

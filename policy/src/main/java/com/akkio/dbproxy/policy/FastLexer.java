@@ -56,8 +56,14 @@ final class FastLexer {
     private static final ThreadLocal<Lexer> LEXERS = ThreadLocal.withInitial(
             () -> new Lexer(new SimpleCharStream(new StringProvider(" "))));
 
-    /** The operators and signs this lexer takes, each with the kind JSqlParser's lexer gives it. */
+    /**
+     * The operators and signs this lexer takes, each with the kind JSqlParser's lexer gives it; a token's image is the
+     * key itself (the string constant {@link FastSelect} compares it with, so that comparison finds the same object).
+     */
     private static final Map<String, Integer> SIGNS = new HashMap<>();
+    private static final Map<String, String> SIGN_IMAGES = new HashMap<>();
+    /** The kinds of {@link #SIGNS}, by kind. */
+    private static final boolean[] SIGN_KINDS = new boolean[CCJSqlParserConstants.tokenImage.length];
     /** The words JSqlParser's lexer takes for something else than a lone token of their own. */
     private static final Set<String> SEVERAL_WORDS = Set.of("NEXT", "NEXTVAL", "CURRENT", "SIMILAR");
     /**
@@ -72,8 +78,21 @@ final class FastLexer {
     static {
         for (String sign : List.of("(", ")", ",", ".", ";", "*", "+", "-", "/", "%", "=", "<", ">", "<=", ">=", "<>",
                 "!=", "||", "?")) {
-            SIGNS.put(sign, kindAlone(sign));
+            int kind = kindAlone(sign);
+            SIGNS.put(sign, kind);
+            SIGN_IMAGES.put(sign, sign);
+            if (kind >= 0) {
+                SIGN_KINDS[kind] = true;
+            }
         }
+    }
+
+    /**
+     * Whether tokens of {@code kind} are one of the signs this lexer takes: a token of any other kind has no such
+     * image (JSqlParser's lexer gives an image the same kind wherever it stands), so its image need not be read.
+     */
+    static boolean isSignKind(int kind) {
+        return kind >= 0 && kind < SIGN_KINDS.length && SIGN_KINDS[kind];
     }
 
     /**
@@ -94,16 +113,19 @@ final class FastLexer {
         }
     }
 
-    /** The kind of a word, or -1 for a word that may begin a token of several words. */
+    /**
+     * The kind of a word, or -1 for a word that may begin a token of several words. Kept by the word as written: the
+     * lexer ignores case, and most texts write a word one way, which then needs no upper-case copy to be looked up.
+     */
     private static int wordKind(String word) {
-        String key = word.toUpperCase(Locale.ROOT);
-        Integer kind = WORDS.get(key);
+        Integer kind = WORDS.get(word);
         if (kind == null) {
-            kind = SEVERAL_WORDS.contains(key) ? -1 : kindAlone(key);
+            String upper = word.toUpperCase(Locale.ROOT);
+            kind = SEVERAL_WORDS.contains(upper) ? -1 : kindAlone(upper);
             if (WORDS.size() >= MAX_WORDS) {
                 WORDS.clear(); // names written once each (an alias per query) would fill it for good
             }
-            WORDS.put(key, kind);
+            WORDS.put(word, kind);
         }
         return kind;
     }
@@ -190,12 +212,13 @@ final class FastLexer {
             if ((c == '<' || c == '>') && i == start + 1 && operatorGoesOn(sql, i, c)) {
                 return null; // "> =" and "< >" are one token to JSqlParser, white space and all
             }
-            Integer sign = SIGNS.get(sql.substring(start, i));
+            String image = SIGN_IMAGES.get(sql.substring(start, i));
+            Integer sign = image == null ? null : SIGNS.get(image);
             if (sign == null || sign < 0 || i < n && (c == '.' && (isDigit(sql.charAt(i)) || sql.charAt(i) == '.')
                     || c == '?' && isWordPart(sql.charAt(i)))) {
                 return null; // .5 is a number, .. one token, ?2 a numbered parameter, to JSqlParser
             }
-            previous = add(tokens, previous, sign, sql.substring(start, i), line, start - lineStart, i);
+            previous = add(tokens, previous, sign, image, line, start - lineStart, i);
         }
         // JSqlParser's EOF token holds what was left in its lexer's buffer; nothing reads more than its kind
         if (previous == null) {

@@ -578,7 +578,7 @@ final class FastSelect {
         if (is("(") || is(".")) {
             throw giveUp(); // a table function, or a name the grammar reads further
         }
-        Table table = link(new Table(names), JJTTABLENAME, first);
+        Table table = link(NameNodes.table(names), JJTTABLENAME, first);
         Alias alias = alias();
         if (alias != null) {
             table.setAlias(alias);
@@ -702,7 +702,7 @@ final class FastSelect {
                 int column = at;
                 List<String> names = new ArrayList<>(1);
                 names.add(name());
-                columns.add(link(new Column(names, new ArrayList<>(0)), JJTCOLUMN, column));
+                columns.add(link(NameNodes.column(names, List.of()), JJTCOLUMN, column));
             } while (is(","));
             expect(")");
             join.setUsingColumns(columns);
@@ -1067,7 +1067,7 @@ final class FastSelect {
         names.add(tokens.get(at++).image);
         while (is(".") && !keyword) {
             if (at + 1 < end && is(at + 1, "*")) {
-                Table table = link(new Table(names), JJTTABLENAME, first);
+                Table table = link(NameNodes.table(names), JJTTABLENAME, first);
                 at += 2;
                 return new AllTableColumns(table, new AllColumns(null, null, null));
             }
@@ -1090,7 +1090,7 @@ final class FastSelect {
         if (keyword) {
             throw giveUp();
         }
-        return link(new Column(names, dots), JJTCOLUMN, first);
+        return link(NameNodes.column(names, dots), JJTCOLUMN, first);
     }
 
     /** True when the token after {@code i} goes on a path or opens a call: {@code (} or {@code .}. */
@@ -1098,10 +1098,10 @@ final class FastSelect {
         return i + 1 < end && (is(i + 1, "(") || is(i + 1, "."));
     }
 
+    /** Whether token {@code i} is the sign {@code punctuation} (one of {@link FastLexer}'s), read by kind first. */
     private boolean is(int i, String punctuation) {
         Token t = tokens.get(i);
-        return t.image.equals(punctuation) && t.kind != S_CHAR_LITERAL && t.kind != S_QUOTED_IDENTIFIER
-                && t.kind != S_IDENTIFIER;
+        return FastLexer.isSignKind(t.kind) && t.image.equals(punctuation);
     }
 
     private Function call(int first, List<String> names) {

@@ -170,14 +170,14 @@ final class FunctionRules {
     /** Names and globs ({@code ai_*}), lower case. */
     private static final class Rules {
         private final Set<String> exact = new HashSet<>();
-        private final List<Pattern> patterns = new ArrayList<>();
+        private final List<Glob> globs = new ArrayList<>();
 
         void add(String rule) {
             String r = rule.trim().toLowerCase(Locale.ROOT);
             if (r.indexOf('*') < 0) {
                 exact.add(r);
             } else {
-                patterns.add(Pattern.compile(Pattern.quote(r).replace("*", "\\E.*\\Q")));
+                globs.add(new Glob(r));
             }
         }
 
@@ -185,12 +185,51 @@ final class FunctionRules {
             if (exact.contains(lowerName)) {
                 return true;
             }
-            for (Pattern p : patterns) {
-                if (p.matcher(lowerName).matches()) {
+            for (Glob g : globs) {
+                if (g.matches(lowerName)) {
                     return true;
                 }
             }
             return false;
+        }
+    }
+
+    /**
+     * A rule with stars, each any run of characters but a line end (as {@code .*} of the regular expression it is
+     * also kept as, which answers for a name holding a line end): matched on its literal parts without a regular
+     * expression, because every function call of every first-time decision is checked against all of them.
+     */
+    static final class Glob {
+        private final String[] parts;
+        private final Pattern pattern;
+
+        Glob(String rule) {
+            this.parts = rule.split("\\*", -1);
+            this.pattern = Pattern.compile(Pattern.quote(rule).replace("*", "\\E.*\\Q"));
+        }
+
+        boolean matches(String name) {
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                    return pattern.matcher(name).matches();
+                }
+            }
+            String first = parts[0];
+            String last = parts[parts.length - 1];
+            if (name.length() < first.length() + last.length() || !name.startsWith(first) || !name.endsWith(last)) {
+                return false;
+            }
+            int at = first.length();
+            int end = name.length() - last.length();
+            for (int i = 1; i < parts.length - 1; i++) {
+                int found = name.indexOf(parts[i], at);
+                if (found < 0 || found + parts[i].length() > end) {
+                    return false;
+                }
+                at = found + parts[i].length();
+            }
+            return true;
         }
     }
 }

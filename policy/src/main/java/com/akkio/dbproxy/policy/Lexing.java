@@ -20,7 +20,20 @@ final class Lexing {
     static final Set<String> SHARED_OPERATORS = Set.of("<=", ">=", "<>", "!=", "||", "->", "->>", "=>", "<<", ">>",
             "@>", "<@", "&&", "#>", "#>>", "<->", "!~", "~*", "!~*", "<#>", "<=>");
 
+    /** {@link #OPERATOR_CHARS} as bits by character code (all are ASCII below 128). */
+    private static final long[] OPERATOR_BITS = new long[2];
+
+    static {
+        for (char c : OPERATOR_CHARS.toCharArray()) {
+            OPERATOR_BITS[c >> 6] |= 1L << (c & 63);
+        }
+    }
+
     private Lexing() {
+    }
+
+    private static boolean isOperatorChar(char c) {
+        return c < 128 && (OPERATOR_BITS[c >> 6] & 1L << (c & 63)) != 0;
     }
 
     /** A description of the first place the dialect's backend would lex differently from JSqlParser, or null. */
@@ -29,8 +42,9 @@ final class Lexing {
         int n = sql.length();
         for (int k = 0; k < n; k++) {
             char c = sql.charAt(k);
-            boolean plainSpace = c == ' ' || c == '\t' || c == '\n' || c == '\r';
-            if (!plainSpace && (Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c))) {
+            // printable ASCII is none of the three (the common case, without their Unicode tables)
+            boolean plain = c > ' ' && c < 0x7f || c == ' ' || c == '\t' || c == '\n' || c == '\r';
+            if (!plain && (Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c))) {
                 // JSqlParser skips control characters and other spaces as white space, the backends refuse them or
                 // read them as part of a name; searched in literals too, where they are rare
                 return String.format("the character U+%04X", (int) c);
@@ -61,11 +75,15 @@ final class Lexing {
                 int tagEnd = dollarTag(sql, i);
                 int close = sql.indexOf(sql.substring(i, tagEnd), tagEnd);
                 i = close < 0 ? n : close + (tagEnd - i);
-            } else if (duckdb && OPERATOR_CHARS.indexOf(c) >= 0) {
+            } else if (duckdb && isOperatorChar(c)) {
                 int end = i;
-                while (end < n && OPERATOR_CHARS.indexOf(sql.charAt(end)) >= 0 && !sql.startsWith("--", end)
+                while (end < n && isOperatorChar(sql.charAt(end)) && !sql.startsWith("--", end)
                         && !sql.startsWith("/*", end) && !sql.startsWith("//", end)) {
                     end++;
+                }
+                if (end == i + 1) {
+                    i++; // one sign is one token to both
+                    continue;
                 }
                 String op = duckDbOperator(sql.substring(i, end));
                 if (op.length() > 1 && !SHARED_OPERATORS.contains(op)) {

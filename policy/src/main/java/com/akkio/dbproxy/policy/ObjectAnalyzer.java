@@ -88,40 +88,50 @@ final class ObjectAnalyzer {
     private static final Set<String> PATH_FORMATS = Set.of("delta", "parquet", "csv", "json", "orc", "avro", "text",
             "binaryfile", "jdbc", "cloud_files", "file", "iceberg", "hudi");
 
-    private static final ClassValue<Field[]> CHILD_FIELDS = new ClassValue<>() {
-        @Override
-        protected Field[] computeValue(Class<?> type) {
-            List<Field> fields = new ArrayList<>();
-            for (Class<?> c = type; c != null && isAstNode(c); c = c.getSuperclass()) {
-                for (Field f : c.getDeclaredFields()) {
-                    if (!Modifier.isStatic(f.getModifiers()) && mayHoldNodes(f.getType())) {
-                        f.setAccessible(true);
-                        fields.add(f);
-                    }
-                }
-            }
-            return fields.toArray(new Field[0]);
-        }
-    };
-
     /**
-     * Fields that can hold text (a string, or strings inside a list, map or object field), with what
-     * {@link RawText} says they hold. The deparser emits such text verbatim, so the walk reads every one of them.
+     * What the walk needs of a class, found once per class and looked up once per node: whether it is a syntax node;
+     * the fields that may hold other nodes, each with the role a table held there has ({@link #roleOf}); and the
+     * fields that can hold text the walk reads ({@link RawText}: the deparser emits such text verbatim), without
+     * literals and types, which are not lexed. Why one lookup: a first-time decision in the server follows the
+     * backend's work, which has taken the processor's caches, and each lookup is then a trip to memory.
      */
-    private static final ClassValue<TextField[]> TEXT_FIELDS = new ClassValue<>() {
+    private record NodeClass(boolean node, Field[] children, Role[] roles, TextField[] texts) {
+    }
+
+    private static final NodeClass NOT_A_NODE = new NodeClass(false, new Field[0], new Role[0], new TextField[0]);
+
+    private static final ClassValue<NodeClass> CLASSES = new ClassValue<>() {
         @Override
-        protected TextField[] computeValue(Class<?> type) {
-            List<TextField> fields = new ArrayList<>();
+        protected NodeClass computeValue(Class<?> type) {
+            if (!isAstNode(type)) {
+                return NOT_A_NODE;
+            }
+            List<Field> children = new ArrayList<>();
+            List<TextField> texts = new ArrayList<>();
             for (Class<?> c = type; c != null && isAstNode(c); c = c.getSuperclass()) {
                 for (Field f : c.getDeclaredFields()) {
-                    if (!Modifier.isStatic(f.getModifiers()) && mayHoldText(f.getType())) {
+                    if (Modifier.isStatic(f.getModifiers())) {
+                        continue;
+                    }
+                    if (mayHoldNodes(f.getType())) {
                         f.setAccessible(true);
-                        String owner = c.getName().substring(c.getName().lastIndexOf('.') + 1);
-                        fields.add(new TextField(f, RawText.holds(c, f.getName()), owner + "." + f.getName()));
+                        children.add(f);
+                    }
+                    if (mayHoldText(f.getType())) {
+                        RawText.Holds holds = RawText.holds(c, f.getName());
+                        if (holds != RawText.Holds.LITERAL && holds != RawText.Holds.TYPE) {
+                            f.setAccessible(true);
+                            String owner = c.getName().substring(c.getName().lastIndexOf('.') + 1);
+                            texts.add(new TextField(f, holds, owner + "." + f.getName()));
+                        }
                     }
                 }
             }
-            return fields.toArray(new TextField[0]);
+            Role[] roles = new Role[children.size()];
+            for (int i = 0; i < roles.length; i++) {
+                roles[i] = roleOf(type, children.get(i).getName());
+            }
+            return new NodeClass(true, children.toArray(new Field[0]), roles, texts.toArray(new TextField[0]));
         }
     };
 
@@ -288,12 +298,12 @@ final class ObjectAnalyzer {
 
     /** The fields of a node class that may hold other nodes: what the walk follows ({@link NodeSlots} too). */
     static Field[] childFields(Class<?> type) {
-        return CHILD_FIELDS.get(type);
+        return CLASSES.get(type).children();
     }
 
     /** True for a JSqlParser syntax node class (not its parser's own classes, not an enum). */
     static boolean isNode(Class<?> type) {
-        return isAstNode(type);
+        return CLASSES.get(type).node();
     }
 
     private static boolean mayHoldNodes(Class<?> type) {
@@ -321,8 +331,15 @@ final class ObjectAnalyzer {
         if (node == null) {
             return;
         }
-        if (!isAstNode(node.getClass())) {
-            forEachContained(node, item -> walk(item, scope, role));
+        NodeClass facts = CLASSES.get(node.getClass());
+        if (!facts.node()) {
+            if (node instanceof Collection<?> items) {
+                for (Object item : items) {
+                    walk(item, scope, role);
+                }
+            } else {
+                forEachContained(node, item -> walk(item, scope, role));
+            }
             return;
         }
         if (node instanceof Table table) {
@@ -341,12 +358,12 @@ final class ObjectAnalyzer {
             rowBoundDepth++;
         }
         try {
-            readTexts(node, scope);
+            readTexts(node, facts, scope);
             inspect(node);
             if (literals != null && rowBoundDepth == 0 && rawTextDepth == 0) {
                 collectLiteral(node);
             }
-            children(node, scope);
+            children(node, facts, scope);
             if (node instanceof Collection<?> items) {
                 // a node that is a list (ExpressionList and its kin): its elements, beside its own fields
                 for (Object item : items) {
@@ -371,7 +388,7 @@ final class ObjectAnalyzer {
         }
     }
 
-    private void children(Object node, Scope scope) {
+    private void children(Object node, NodeClass facts, Scope scope) {
         List<WithItem<?>> withItems = withItems(node);
         Scope bodyScope = scope;
         if (withItems != null && !withItems.isEmpty()) {
@@ -384,13 +401,13 @@ final class ObjectAnalyzer {
                 bodyScope = bodyScope.plus(name);
             }
         }
-        Class<?> type = node.getClass();
-        for (Field field : CHILD_FIELDS.get(type)) {
-            Object value = read(field, node);
+        Field[] fields = facts.children();
+        for (int i = 0; i < fields.length; i++) {
+            Object value = read(fields[i], node);
             if (value == null || value == withItems) {
                 continue;
             }
-            walk(value, bodyScope, roleOf(node, field.getName()));
+            walk(value, bodyScope, facts.roles()[i]);
         }
     }
 
@@ -400,11 +417,9 @@ final class ObjectAnalyzer {
      * denied. An expression read from text may not touch a table or hold a subquery: the text is sent verbatim, so
      * no name in it could be rewritten, and DuckDB refuses subqueries in generated columns and constraints anyway.
      */
-    private void readTexts(Object node, Scope scope) {
-        for (TextField f : TEXT_FIELDS.get(node.getClass())) {
-            if (f.holds() == RawText.Holds.LITERAL || f.holds() == RawText.Holds.TYPE) {
-                continue; // a literal's inside is not lexed; types are read whole by TypeNames, in inspect
-            }
+    private void readTexts(Object node, NodeClass facts, Scope scope) {
+        // a literal's inside is not lexed, types are read whole by TypeNames, in inspect: neither is in facts.texts
+        for (TextField f : facts.texts()) {
             Object value = read(f.field(), node);
             if (value != null) {
                 readText(value, f, scope);
@@ -435,7 +450,7 @@ final class ObjectAnalyzer {
         } else {
             // text inside a container; syntax nodes in it are walked by children, not read here
             forEachContained(value, item -> {
-                if (item != null && !isAstNode(item.getClass())) {
+                if (item != null && !CLASSES.get(item.getClass()).node()) {
                     readText(item, f, scope);
                 }
             });
@@ -488,21 +503,29 @@ final class ObjectAnalyzer {
         return null;
     }
 
-    /** The role of a table held directly in {@code field} of {@code parent}. */
-    private static Role roleOf(Object parent, String field) {
-        if (parent instanceof Column || parent instanceof AllTableColumns) {
+    /** The role of a table held directly in {@code field} of a node of class {@code parent}. */
+    private static Role roleOf(Class<?> parent, String field) {
+        if (Column.class.isAssignableFrom(parent) || AllTableColumns.class.isAssignableFrom(parent)) {
             return field.equals("table") ? Role.QUALIFIER : Role.READ;
         }
         boolean target = switch (field) {
-            case "table" -> parent instanceof Insert || parent instanceof Upsert || parent instanceof CreateTable
-                    || parent instanceof Update || parent instanceof Delete || parent instanceof Merge
-                    || parent instanceof Truncate || parent instanceof Alter;
-            case "tables" -> parent instanceof Delete || parent instanceof Truncate;
-            case "view" -> parent instanceof CreateView || parent instanceof AlterView;
-            case "names", "name" -> parent instanceof Drop;
+            case "table" -> isA(parent, Insert.class, Upsert.class, CreateTable.class, Update.class, Delete.class,
+                    Merge.class, Truncate.class, Alter.class);
+            case "tables" -> isA(parent, Delete.class, Truncate.class);
+            case "view" -> isA(parent, CreateView.class, AlterView.class);
+            case "names", "name" -> isA(parent, Drop.class);
             default -> false;
         };
         return target ? Role.WRITE : Role.READ;
+    }
+
+    private static boolean isA(Class<?> type, Class<?>... any) {
+        for (Class<?> c : any) {
+            if (c.isAssignableFrom(type)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void inspect(Object node) {

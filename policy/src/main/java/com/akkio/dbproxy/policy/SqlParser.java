@@ -295,7 +295,7 @@ final class SqlParser {
     private static Lexed lexWhole(String sql, Dialect dialect, CCJSqlParser lexer, List<Token> cut)
             throws SyntaxError {
         List<String> census = new ArrayList<>();
-        List<Token> tokens = new ArrayList<>();
+        List<Token> tokens = new ArrayList<>(cut != null ? cut.size() : 16);
         String misread = null;
         boolean verbatim = true;
         try {
@@ -307,7 +307,8 @@ final class SqlParser {
                  previous = t, t = cut != null ? t.next : lexer.getNextToken()) {
                 tokens.add(t);
                 // where the token stands in the text: tokens come in order, with white space and comments between
-                int start = sql.indexOf(t.image, at);
+                // (a cut token is the text at its offset, after spaces and line breaks only)
+                int start = cut != null ? t.absoluteBegin - 1 : sql.indexOf(t.image, at);
                 verbatim = verbatim && start >= 0 && onlySpaceAndComments(sql, at, start);
                 if (start >= 0) {
                     at = start + t.image.length();
@@ -428,16 +429,23 @@ final class SqlParser {
             }
             return true;
         }
-        if (!(Character.isLetter(image.charAt(0)) || image.charAt(0) == '_')) {
+        char first = image.charAt(0);
+        if (!(isAsciiLetter(first) || first == '_' || first >= 0x80 && Character.isLetter(first))) {
             return false;
         }
         for (int i = 1; i < image.length(); i++) {
             char c = image.charAt(i);
-            if (!Character.isLetterOrDigit(c) && c != '_' && c != '$') {
+            // ASCII first (letters, digits, _ and $), without Character's tables: most names are ASCII
+            if (!isAsciiLetter(c) && !(c >= '0' && c <= '9') && c != '_' && c != '$'
+                    && !(c >= 0x80 && Character.isLetterOrDigit(c))) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
     private static CCJSqlParser newParser(String sql, Dialect dialect) {

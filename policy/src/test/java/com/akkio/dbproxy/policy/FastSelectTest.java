@@ -243,4 +243,27 @@ class FastSelectTest {
         assertThat(taken).as("analytic statements read without the grammar").isGreaterThanOrEqualTo(
                 ANALYTICS.size() * 2 / 3);
     }
+
+    /**
+     * The reader builds names without JSqlParser's constructors (NameNodes) unless a name holds a dot, which those
+     * constructors split; both kinds, in every place a name is built, must give the grammar's tree.
+     */
+    @Test
+    void namesWithAndWithoutDotsInThemAreTheGrammarsNodes() throws SqlParser.SyntaxError {
+        List<String> statements = List.of(
+                "SELECT \"a.b\" FROM t",
+                "SELECT t.\"a.b\", \"x.y\".c, \"x.y\".\"c.d\" FROM \"x.y\" JOIN u USING (\"k.l\")",
+                "SELECT s.t.c, \"s.t\".u.c, s.\"t.u\".c FROM s.t JOIN \"s.t\".u ON s.t.c = u.c",
+                "SELECT c FROM \"t.u\" WHERE c > 1",
+                "SELECT x.* FROM \"a.b\" x JOIN y USING (k)",
+                "SELECT \"x.y\".* FROM \"x.y\"",
+                "SELECT a.b.c.d FROM a.b.c");
+        List<String> findings = new ArrayList<>();
+        int[] read = {0};
+        for (String sql : statements) {
+            compare(sql, Dialect.DUCKDB, read, findings);
+        }
+        assertThat(findings).isEmpty();
+        assertThat(read[0]).as("statements the reader took").isGreaterThanOrEqualTo(statements.size() - 1);
+    }
 }
