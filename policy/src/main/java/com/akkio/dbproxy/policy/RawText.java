@@ -150,6 +150,10 @@ final class RawText {
         if (holds == Holds.LITERAL || text.isEmpty()) {
             return Reading.INERT;
         }
+        if (holds == Holds.OPERATOR && text.equals(".")) {
+            // the dot between the parts of every name: one dot, which an operator field may hold (lexed alike)
+            return Reading.INERT;
+        }
         if (holds == Holds.TIME_TRAVEL) {
             return timeTravel(text, dialect, where);
         }

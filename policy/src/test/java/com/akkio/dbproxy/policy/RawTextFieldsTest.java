@@ -44,6 +44,24 @@ class RawTextFieldsTest {
 
     private final TenantPolicy acme = DemoPolicies.acme();
 
+    /**
+     * The dot between a name's parts (Column.tableDelimiter, Table.partDelimiters) is read without lexing; the answer
+     * is the lexed one (a dot is all such a field may hold besides other operators), and any other text is lexed.
+     */
+    @Test
+    void aLoneDotInAnOperatorFieldIsInertAndAnythingMoreIsStillLexedAndChecked() {
+        for (Dialect dialect : Dialect.values()) {
+            assertThat(RawText.read(".", RawText.Holds.OPERATOR, dialect, "Column.tableDelimiter"))
+                    .isSameAs(RawText.Reading.INERT);
+            assertThat(RawText.read(":", RawText.Holds.OPERATOR, dialect, "Column.tableDelimiter"))
+                    .isSameAs(RawText.Reading.INERT);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RawText.read(". x", RawText.Holds.OPERATOR,
+                    dialect, "Column.tableDelimiter")).isInstanceOf(Denial.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RawText.read(".x", RawText.Holds.OPERATOR,
+                    dialect, "Column.tableDelimiter")).isInstanceOf(Denial.class);
+        }
+    }
+
     @Test
     void everyTextFieldOfEverySyntaxNodeIsAnalysedOrDenied() throws Exception {
         List<Class<?>> classes = syntaxNodeClasses();
