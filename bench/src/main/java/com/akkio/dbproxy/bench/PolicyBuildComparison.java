@@ -24,8 +24,8 @@ import java.util.Locale;
  * data, not the policy engine's (a first-time decision costs about three times as much there as back to back).
  */
 public final class PolicyBuildComparison {
-    private static final String[] SMALL = {"smallAnalyticsCold", "smallAnalyticsNewShape", "tinyPreparedCold", "crossTenantDenialCold",
-        "smallAnalyticsColdDatabricks", "analystConstructsColdDatabricks"};
+    private static final String[] SMALL = {"smallAnalyticsCold", "smallAnalyticsNewShape", "tinyPreparedCold",
+        "crossTenantDenialCold", "smallAnalyticsColdDatabricks", "analystConstructsColdDatabricks"};
     private static final String[] TPCDS = {"q1", "q4", "q14a", "q23a", "q64", "q72"};
 
     private PolicyBuildComparison() {
@@ -85,13 +85,8 @@ public final class PolicyBuildComparison {
     /** The server harness's analytics query on the demo data in an in-process DuckDB of one thread, read whole. */
     private static Runnable backendWork() throws Exception {
         java.sql.Connection duckdb = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        com.akkio.dbproxy.server.backend.DuckDbBackends.runScript(duckdb, Path.of("conf/demo-seed.sql"));
         try (java.sql.Statement s = duckdb.createStatement()) {
-            for (String statement : java.nio.file.Files.readString(Path.of("conf/demo-seed.sql"))
-                    .replaceAll("(?m)^--.*$", "").split(";\\s*\n")) {
-                if (!statement.isBlank()) {
-                    s.execute(statement);
-                }
-            }
             s.execute("SET threads = 1");
         }
         return () -> {

@@ -57,11 +57,14 @@ final class FastLexer {
             () -> new Lexer(new SimpleCharStream(new StringProvider(" "))));
 
     /**
-     * The operators and signs this lexer takes, each with the kind JSqlParser's lexer gives it; a token's image is the
-     * key itself (the string constant {@link FastSelect} compares it with, so that comparison finds the same object).
+     * A sign this lexer takes, with the kind JSqlParser's lexer gives it; its image is the string constant
+     * {@link FastSelect} compares a token with, so that comparison finds the same object.
      */
-    private static final Map<String, Integer> SIGNS = new HashMap<>();
-    private static final Map<String, String> SIGN_IMAGES = new HashMap<>();
+    private record Sign(String image, int kind) {
+    }
+
+    /** The operators and signs this lexer takes, by their text. */
+    private static final Map<String, Sign> SIGNS = new HashMap<>();
     /** The kinds of {@link #SIGNS}, by kind. */
     private static final boolean[] SIGN_KINDS = new boolean[CCJSqlParserConstants.tokenImage.length];
     /** The words JSqlParser's lexer takes for something else than a lone token of their own. */
@@ -71,7 +74,7 @@ final class FastLexer {
      * still cut here, and the grammar reads its tokens.
      */
     private static final Set<Integer> GRAMMAR_KEYWORDS = Set.of(CCJSqlParserConstants.K_OFFSET);
-    /** Kinds of words seen, by the word in upper case; bounded, as tenants' names are not. */
+    /** Kinds of words seen, by the word as written; bounded, as tenants' names are not. */
     private static final Map<String, Integer> WORDS = new ConcurrentHashMap<>();
     private static final int MAX_WORDS = 20_000;
 
@@ -79,8 +82,7 @@ final class FastLexer {
         for (String sign : List.of("(", ")", ",", ".", ";", "*", "+", "-", "/", "%", "=", "<", ">", "<=", ">=", "<>",
                 "!=", "||", "?")) {
             int kind = kindAlone(sign);
-            SIGNS.put(sign, kind);
-            SIGN_IMAGES.put(sign, sign);
+            SIGNS.put(sign, new Sign(sign, kind));
             if (kind >= 0) {
                 SIGN_KINDS[kind] = true;
             }
@@ -212,13 +214,12 @@ final class FastLexer {
             if ((c == '<' || c == '>') && i == start + 1 && operatorGoesOn(sql, i, c)) {
                 return null; // "> =" and "< >" are one token to JSqlParser, white space and all
             }
-            String image = SIGN_IMAGES.get(sql.substring(start, i));
-            Integer sign = image == null ? null : SIGNS.get(image);
-            if (sign == null || sign < 0 || i < n && (c == '.' && (isDigit(sql.charAt(i)) || sql.charAt(i) == '.')
+            Sign sign = SIGNS.get(sql.substring(start, i));
+            if (sign == null || sign.kind() < 0 || i < n && (c == '.' && (isDigit(sql.charAt(i)) || sql.charAt(i) == '.')
                     || c == '?' && isWordPart(sql.charAt(i)))) {
                 return null; // .5 is a number, .. one token, ?2 a numbered parameter, to JSqlParser
             }
-            previous = add(tokens, previous, sign, image, line, start - lineStart, i);
+            previous = add(tokens, previous, sign.kind(), sign.image(), line, start - lineStart, i);
         }
         // JSqlParser's EOF token holds what was left in its lexer's buffer; nothing reads more than its kind
         if (previous == null) {
