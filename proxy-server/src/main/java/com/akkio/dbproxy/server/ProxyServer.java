@@ -154,8 +154,7 @@ public final class ProxyServer implements Closeable {
             ProxyConfig.Cluster cluster = config.cluster();
             if (cluster.shared()) {
                 shared = new SharedLimits(cluster, config.server().failedLogins());
-                SharedLimits s = shared;
-                metrics.sharedLimits(s, SharedLimits::up, SharedLimits::fallbacks);
+                metrics.sharedLimits(shared, SharedLimits::up, SharedLimits::fallbacks);
             }
             LimitStore limitStore = shared != null ? shared : LimitStore.LOCAL;
             long idleSeconds = config.server().idleConnectionTimeout().toSeconds();
