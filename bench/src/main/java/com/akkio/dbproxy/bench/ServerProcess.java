@@ -94,6 +94,11 @@ final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /** The server JVM's process id. */
+    long pid() {
+        return process.pid();
+    }
+
     /** The PostgreSQL front end's port, -1 when the server has none. */
     int postgresPort() {
         return postgresPort;
