@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +23,9 @@ import java.util.function.LongFunction;
  * servers run with frame pointers and write their JIT symbol maps) and sorts every sample into one part: the policy
  * engine and the audit log by their Java frames; else by the code the sample landed in: DuckDB's native library,
  * the C library (mostly DuckDB's allocations), the kernel, the JVM's runtime, collector and compilers; or, for Java
- * code, by its innermost owner: Avatica and Jetty, DuckDB's JDBC driver, the kept plans, the proxy's request path. The figure per part is
- * microseconds of CPU per statement, the median over the rounds. Results: {@code bench/results/server-cpu-profile.md}.
+ * code, by its innermost owner: Avatica and Jetty, DuckDB's JDBC driver, the kept plans, the proxy's request path.
+ * The figure per part is microseconds of CPU per statement, the median over the rounds. Results:
+ * {@code bench/results/server-cpu-profile.md}.
  *
  * <p>Args: warm-up seconds (default 120), rounds (3), seconds per window (10).
  */
@@ -40,7 +40,7 @@ public final class ServerCpuProfile {
         WORKLOADS.put("new shape", ServerLoadHarness.NEW_SHAPE);
     }
 
-    /** The parts, in the order a sample is tried against them: Java frames first, then the code it landed in. */
+    /** The parts, as the report lists them ({@link #part} sorts a sample into one). */
     static final List<String> PARTS = List.of("policy engine", "audit log", "kept plans", "proxy, other Java",
             "Avatica, Jetty, protobuf", "DuckDB JDBC (Java)", "other Java", "DuckDB (native)", "C library",
             "kernel", "JVM runtime and GC", "other native");
@@ -65,9 +65,7 @@ public final class ServerCpuProfile {
             servers.put("plain", plain);
             servers.put("proxy", proxy);
             Map<String, List<Statement>> statements = new LinkedHashMap<>();
-            statements.put("plain", ServerLoadHarness.statements(new ServerLoadHarness.Target("plain Avatica",
-                    "plain", "jdbc:avatica:remote:url=http://127.0.0.1:" + plain.port() + ";serialization=protobuf",
-                    new Properties(), plain, null), CLIENTS));
+            statements.put("plain", ServerLoadHarness.statements(ServerLoadHarness.Target.plain(plain), CLIENTS));
             statements.put("proxy", ServerLoadHarness.statements(
                     ServerLoadHarness.Target.proxy("akkio proxy", "proxy", proxy), CLIENTS));
             ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);

@@ -71,6 +71,12 @@ public final class ServerLoadHarness {
             return new Target(name, key, "jdbc:akkio://127.0.0.1:" + server.port(), acme(), server, null);
         }
 
+        /** A plain Avatica server over protobuf ({@link BenchServer} {@code plain}). */
+        static Target plain(ServerProcess server) {
+            return new Target("plain Avatica", "plain", "jdbc:avatica:remote:url=http://127.0.0.1:" + server.port()
+                    + ";serialization=protobuf", new Properties(), server, null);
+        }
+
         Connection connect() throws SQLException {
             return direct != null ? direct.duplicate() : DriverManager.getConnection(url, info);
         }
@@ -115,8 +121,7 @@ public final class ServerLoadHarness {
                                         ServerProcess proxyServer) {
         return List.of(
                 new Target("direct DuckDB", "direct", null, null, null, direct),
-                new Target("plain Avatica", "plain", "jdbc:avatica:remote:url=http://127.0.0.1:"
-                        + plainServer.port() + ";serialization=protobuf", new Properties(), plainServer, null),
+                Target.plain(plainServer),
                 Target.proxy("akkio proxy", "proxy", proxyServer),
                 new Target("akkio proxy, PostgreSQL wire", "pg", "jdbc:postgresql://127.0.0.1:"
                         + proxyServer.postgresPort() + "/main?sslmode=disable", acme(), proxyServer, null),
