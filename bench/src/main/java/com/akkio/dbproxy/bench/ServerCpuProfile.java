@@ -79,8 +79,13 @@ public final class ServerCpuProfile {
                     }
                 }
                 for (int round = 0; round < rounds; round++) {
+                    // each server goes first in turn, so that drift on the machine lands on both
+                    List<Map.Entry<String, ServerProcess>> order = new ArrayList<>(servers.entrySet());
+                    if (round % 2 == 1) {
+                        java.util.Collections.reverse(order);
+                    }
                     for (Map.Entry<String, LongFunction<String>> w : WORKLOADS.entrySet()) {
-                        for (Map.Entry<String, ServerProcess> s : servers.entrySet()) {
+                        for (Map.Entry<String, ServerProcess> s : order) {
                             Window window = measure(pool, statements.get(s.getKey()), s.getValue(), w.getValue(),
                                     seconds, perf);
                             windows.computeIfAbsent(s.getKey() + "|" + w.getKey(), k -> new ArrayList<>())
