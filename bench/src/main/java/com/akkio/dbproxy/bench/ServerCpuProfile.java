@@ -230,23 +230,21 @@ public final class ServerCpuProfile {
     }
 
     private static String report(Map<String, List<Window>> windows, boolean perf, int warmSeconds, int rounds,
-                                 int seconds) {
+                                 int seconds) throws IOException {
         StringBuilder md = new StringBuilder("# Server CPU per statement, plain Avatica and the proxy\n\n");
-        md.append(String.format(Locale.ROOT, "Machine: %d cores, Java %s; %s. `ServerCpuProfile %d %d %d`: %d"
-                        + " clients, %d s warm-up, %d rounds of %d s windows; medians over the rounds.%n%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                java.time.LocalDate.now(), warmSeconds, rounds, seconds, CLIENTS, warmSeconds, rounds, seconds));
+        md.append(ServerLoadHarness.Machine.describe()).append(String.format(Locale.ROOT, ". `ServerCpuProfile %d %d"
+                + " %d`: %d clients, %d s warm-up, %d rounds of %d s windows; medians over the rounds.%n%n",
+                warmSeconds, rounds, seconds, CLIENTS, warmSeconds, rounds, seconds));
         md.append("| workload | plain q/s | proxy q/s | proxy / plain | plain µs CPU/statement"
                 + " | proxy µs CPU/statement |\n|---|---:|---:|---:|---:|---:|\n");
         for (String w : WORKLOADS.keySet()) {
             List<Window> plain = windows.get("plain|" + w);
             List<Window> proxy = windows.get("proxy|" + w);
-            double plainRate = median(plain.stream().mapToDouble(x -> x.statements / (double) seconds).toArray());
-            double proxyRate = median(proxy.stream().mapToDouble(x -> x.statements / (double) seconds).toArray());
+            double plainRate = median(plain, x -> x.statements / (double) seconds);
+            double proxyRate = median(proxy, x -> x.statements / (double) seconds);
             md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.2f | %.0f | %.0f |%n", w, plainRate,
                     proxyRate, proxyRate / plainRate,
-                    median(plain.stream().mapToDouble(x -> x.cpuMicros / x.statements).toArray()),
-                    median(proxy.stream().mapToDouble(x -> x.cpuMicros / x.statements).toArray())));
+                    median(plain, x -> x.cpuMicros / x.statements), median(proxy, x -> x.cpuMicros / x.statements)));
         }
         if (!perf) {
             return md.toString();
@@ -262,8 +260,7 @@ public final class ServerCpuProfile {
             md.append("| ").append(part).append(" |");
             for (String w : WORKLOADS.keySet()) {
                 for (String target : List.of("plain", "proxy")) {
-                    double v = median(windows.get(target + "|" + w).stream()
-                            .mapToDouble(x -> x.perStatement(part)).toArray());
+                    double v = median(windows.get(target + "|" + w), x -> x.perStatement(part));
                     md.append(String.format(Locale.ROOT, " %.1f |", v));
                 }
             }
@@ -272,27 +269,23 @@ public final class ServerCpuProfile {
         return md.toString();
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        int n = sorted.length;
-        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    private static double median(List<Window> windows, java.util.function.ToDoubleFunction<Window> figure) {
+        return ServerLoadHarness.median(windows.stream().map(figure::applyAsDouble).toList());
     }
 
     /** Whether {@code perf} can sample a process of this user here (it needs the binary and the permission). */
     private static boolean perfWorks() {
         try {
-            Process p = new ProcessBuilder("perf", "stat", "-e", "cpu-clock", "true")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+            return run(List.of("perf", "stat", "-e", "cpu-clock", "true"));
         } catch (IOException | InterruptedException e) {
             return false;
         }
     }
 
-    private static void run(List<String> command) throws IOException, InterruptedException {
+    /** Runs a command to its end (30 s at most), its output discarded; whether it exited with 0. */
+    private static boolean run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        p.waitFor(30, TimeUnit.SECONDS);
+        return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
     }
 }

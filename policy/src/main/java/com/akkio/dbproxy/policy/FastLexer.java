@@ -215,7 +215,8 @@ final class FastLexer {
                 return null; // "> =" and "< >" are one token to JSqlParser, white space and all
             }
             Sign sign = SIGNS.get(sql.substring(start, i));
-            if (sign == null || sign.kind() < 0 || i < n && (c == '.' && (isDigit(sql.charAt(i)) || sql.charAt(i) == '.')
+            if (sign == null || sign.kind() < 0
+                    || i < n && (c == '.' && (isDigit(sql.charAt(i)) || sql.charAt(i) == '.')
                     || c == '?' && isWordPart(sql.charAt(i)))) {
                 return null; // .5 is a number, .. one token, ?2 a numbered parameter, to JSqlParser
             }
