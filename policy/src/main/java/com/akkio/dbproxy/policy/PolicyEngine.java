@@ -291,7 +291,7 @@ public final class PolicyEngine {
         boolean unbounded = noLimit && ((Select) statement).getFetch() == null
                 && ((Select) statement).getOffset() == null;
         RowCap.Outcome cap = kind == StatementKind.QUERY
-                ? RowCap.apply((Select) statement, policy.maxRows()) : RowCap.Outcome.WITHIN;
+                ? RowCap.apply((Select) statement, parsed.tokens(), policy.maxRows()) : RowCap.Outcome.WITHIN;
         String rewritten;
         boolean wrapped = false;
         if (databricksText == null) {
@@ -380,13 +380,14 @@ public final class PolicyEngine {
      * the same objects in full physical form, and a row count within the cap.
      */
     private static void verify(TenantPolicy policy, String rewritten, StatementKind kind, ObjectAnalyzer original) {
-        Statements again;
+        SqlParser.Parsed reparsed;
         try {
-            again = SqlParser.parse(rewritten, policy.dialect()).statements();
+            reparsed = SqlParser.parse(rewritten, policy.dialect());
         } catch (SqlParser.SyntaxError e) {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT,
                     "the statement cannot be rewritten faithfully (" + e.getMessage() + ")");
         }
+        Statements again = reparsed.statements();
         if (again.size() != 1 || StatementClassifier.classify(again.get(0)) != kind) {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the statement cannot be rewritten faithfully");
         }
@@ -398,7 +399,8 @@ public final class PolicyEngine {
                     "the rewritten statement touches different objects than the one checked");
         }
         GovernedViews.verify(policy, statement, check);
-        if (kind == StatementKind.QUERY && RowCap.apply((Select) statement, policy.maxRows()) != RowCap.Outcome.WITHIN) {
+        if (kind == StatementKind.QUERY
+                && RowCap.apply((Select) statement, reparsed.tokens(), policy.maxRows()) != RowCap.Outcome.WITHIN) {
             throw new Denial(DenyCode.UNSUPPORTED_CONSTRUCT, "the row cap could not be applied to this query");
         }
         if (!WriteCap.holds(statement, policy)) {

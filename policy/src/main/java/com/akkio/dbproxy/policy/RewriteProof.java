@@ -15,7 +15,9 @@ import net.sf.jsqlparser.parser.Token;
  * exactly the tokens of the tenant's text that was parsed and checked (for Databricks: of their analysis texts,
  * {@link DatabricksSyntax}), except that (1) each object name and
  * schema-qualified column qualifier the analysis found is spelled, at the tokens where the parser read it, as its
- * quoted replacement, (2) the row cap is a {@code LIMIT n} after the last token, and (3) keywords may differ in case and trailing semicolons may go. Everything else (a keyword the
+ * quoted replacement, (2) the row cap is a {@code LIMIT n} after the last token, and (3) keywords may differ in case
+ * and trailing semicolons may go (so a set operation sent as written, {@link RowCap#limitedAsWritten}, ends in the
+ * tenant's own LIMIT). Everything else (a keyword the
  * deparser wrote differently, a clause moved or lost, brackets added, a comment, a write cap, the cap's wrapper
  * {@link RowCap#wrap}, inside whose brackets the parser can read the tenant's tokens otherwise) leaves the proof
  * undecided, and the rewrite is parsed again as before. Why this is as strong as the re-parse: SECURITY.md.

@@ -18,6 +18,8 @@ import net.sf.jsqlparser.expression.operators.arithmetic.Division;
 import net.sf.jsqlparser.expression.operators.arithmetic.Multiplication;
 import net.sf.jsqlparser.expression.operators.arithmetic.Subtraction;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
+import net.sf.jsqlparser.parser.CCJSqlParserConstants;
+import net.sf.jsqlparser.parser.Token;
 import net.sf.jsqlparser.statement.select.Fetch;
 import net.sf.jsqlparser.statement.select.Limit;
 import net.sf.jsqlparser.statement.select.PlainSelect;
@@ -25,6 +27,8 @@ import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.SelectItem;
 import net.sf.jsqlparser.statement.select.SetOperationList;
 import net.sf.jsqlparser.statement.select.Values;
+
+import java.util.List;
 
 /** Caps the rows a query returns at the tenant's {@code max_rows}, editing the statement where it can. */
 final class RowCap {
@@ -34,7 +38,10 @@ final class RowCap {
         WITHIN,
         /** A LIMIT was added or lowered in place. */
         CAPPED,
-        /** The row count is not a literal (a parameter, an expression, TOP) or the query is a set operation. */
+        /**
+         * The row count is not a literal (a parameter, an expression, TOP), or the query is a set operation whose
+         * text does not end in its own {@code LIMIT n} within the cap ({@link #limitedAsWritten}).
+         */
         WRAP
     }
 
@@ -43,6 +50,55 @@ final class RowCap {
     private RowCap() {
     }
 
+    /**
+     * Caps {@code query}, read from {@code tokens} (the parser's tokens of the text it was read from: a set operation
+     * is within the cap only by the LIMIT its text ends in, {@link #limitedAsWritten}).
+     */
+    static Outcome apply(Select query, List<Token> tokens, long maxRows) {
+        if (query instanceof SetOperationList set) {
+            // JSqlParser attaches a trailing LIMIT to the last branch of a set operation, the backend to the whole
+            return limitedAsWritten(set, tokens, maxRows) ? Outcome.WITHIN : Outcome.WRAP;
+        }
+        return apply(query, maxRows);
+    }
+
+    /**
+     * A set operation returns at most the cap when its text ends in {@code LIMIT n}, n a plain number within the
+     * cap: after the statement's last token every bracket is closed, and DuckDB's grammar and Spark's apply a LIMIT
+     * there to the whole set operation (their set operations take no LIMIT per branch but inside brackets). JSqlParser
+     * must read that LIMIT as a clause too, as the last one of the set operation or of its last branch (where it
+     * attaches a trailing LIMIT without ORDER BY), with no OFFSET or FETCH beside it, so that its deparse ends in
+     * those two tokens as well. Why the text sent ends in them too: SECURITY.md.
+     */
+    static boolean limitedAsWritten(SetOperationList set, List<Token> tokens, long maxRows) {
+        int end = tokens == null ? 0 : tokens.size();
+        while (end > 0 && tokens.get(end - 1).image.equals(";")) {
+            end--;
+        }
+        if (end < 2 || tokens.get(end - 2).kind != CCJSqlParserConstants.K_LIMIT) {
+            return false;
+        }
+        Token count = tokens.get(end - 1);
+        if (count.kind != CCJSqlParserConstants.S_LONG || count.image.length() > 18
+                || !count.image.chars().allMatch(c -> c >= '0' && c <= '9')
+                || Long.parseLong(count.image) > maxRows) {
+            return false;
+        }
+        Select owner = set;
+        if (set.getLimit() == null) {
+            List<Select> branches = set.getSelects();
+            owner = branches.get(branches.size() - 1);
+            if (!(owner instanceof PlainSelect)) {
+                return false;
+            }
+        }
+        Limit limit = owner.getLimit();
+        return limit != null && owner.getOffset() == null && owner.getFetch() == null && limit.getOffset() == null
+                && !limit.isLimitAll() && !limit.isLimitNull() && limit.getByExpressions() == null
+                && limit.getRowCount() instanceof LongValue rows && rows.getValue() == Long.parseLong(count.image);
+    }
+
+    /** Caps a query that is not a set operation ({@link #apply(Select, List, long)} for any). */
     static Outcome apply(Select query, long maxRows) {
         if (query instanceof Values) {
             return Outcome.WITHIN; // its rows are written out in the statement
@@ -52,7 +108,6 @@ final class RowCap {
             return Outcome.WITHIN;
         }
         if (query instanceof SetOperationList || query instanceof PlainSelect ps && ps.getTop() != null) {
-            // JSqlParser attaches a trailing LIMIT to the last branch of a set operation, the backend to the whole
             return Outcome.WRAP;
         }
         Fetch fetch = query.getFetch();

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -90,6 +91,25 @@ final class DuckDbReading {
         }
         normalise(copy);
         return copy;
+    }
+
+    /**
+     * The LIMIT DuckDB applies to a statement read as a set operation at its top: {@code [limit]} (-1 where there is
+     * none or it is not a constant); an empty list for any other statement.
+     */
+    static List<Long> setOperationLimit(JsonNode statement) {
+        JsonNode node = statement.path("node");
+        if (!node.path("type").asText().equals("SET_OPERATION_NODE")) {
+            return List.of();
+        }
+        for (JsonNode modifier : node.path("modifiers")) {
+            JsonNode limit = modifier.path("limit");
+            if (modifier.path("type").asText().equals("LIMIT_MODIFIER") && limit.path("class").asText().equals("CONSTANT")
+                    && limit.path("value").path("value").canConvertToLong()) {
+                return List.of(limit.path("value").path("value").asLong());
+            }
+        }
+        return List.of(-1L);
     }
 
     private static boolean isCapWrapper(JsonNode node) {

@@ -70,6 +70,11 @@ final class ParserDifferential {
                 .equals(DuckDbReading.forMeaning(backend.statement()))) {
             return different("DuckDB reads the rewrite differently from the original", original, rewritten);
         }
+        Outcome capped = setOperationCapped("DuckDB", policy, DuckDbReading.setOperationLimit(backend.statement()),
+                original, rewritten);
+        if (capped != Outcome.SAME) {
+            return capped;
+        }
         DuckDbReading.Objects seen = DuckDbReading.objects(backend.statement());
         Outcome tables = tables("DuckDB", decision, seen.tables(), seen.unqualified(), seen.ctes(), original);
         return tables != Outcome.SAME ? tables : functions(policy, seen.functions(), seen.tableFunctions(),
@@ -92,10 +97,30 @@ final class ParserDifferential {
             return different("Spark cannot parse the original (" + before.error() + ") but parses the rewrite: the"
                     + " rewrite means something the tenant did not write", original, rewritten);
         }
+        Outcome capped = setOperationCapped("Spark", policy, SparkReading.setOperationLimit(rewritten), original,
+                rewritten);
+        if (capped != Outcome.SAME) {
+            return capped;
+        }
         SparkReading.Objects seen = backend.objects();
         Outcome tables = tables("Spark", decision, seen.tables(), seen.unqualified(), seen.ctes(), original);
         return tables != Outcome.SAME ? tables : functions(policy, seen.functions(), seen.tableFunctions(),
                 engineFunctions(policy, rewritten), SPARK_SYNTAX, original, rewritten);
+    }
+
+    /**
+     * A set operation the engine sent as written (not in the cap's wrapper, RowCap.limitedAsWritten) must be one the
+     * backend caps as a whole, by a LIMIT within the tenant's cap.
+     *
+     * @param limit the backend's {@code setOperationLimit}: empty for a statement that is no set operation at the top
+     */
+    private static Outcome setOperationCapped(String backend, TenantPolicy policy, List<Long> limit, String original,
+                                              String rewritten) {
+        if (limit == null || limit.isEmpty() || limit.get(0) >= 0 && limit.get(0) <= policy.maxRows()) {
+            return Outcome.SAME;
+        }
+        return different(backend + " reads a set operation without a LIMIT within the cap of " + policy.maxRows()
+                + " over the whole of it", original, rewritten);
     }
 
     /**

@@ -412,11 +412,80 @@ class PolicyEngineTest {
             assertThat(acme("VALUES (1), (2)").rewrittenSql()).isEqualTo("VALUES (1), (2)");
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"SELECT 1 UNION ALL SELECT 2 LIMIT 5",
+                "SELECT order_id FROM orders UNION SELECT order_id FROM orders ORDER BY 1 LIMIT 100",
+                "(SELECT order_id FROM orders) UNION ALL (SELECT order_id FROM orders) LIMIT 10000;",
+                "WITH o AS (SELECT order_id FROM orders) SELECT * FROM o EXCEPT SELECT order_id FROM orders"
+                        + " WHERE order_id IN (SELECT order_id FROM orders LIMIT 20000) limit /* rows */ 7"})
+        void aSetOperationEndingInItsOwnLimitWithinTheCapIsSentAsWrittenAndEachBackendCapsTheWhole(String sql) {
+            for (Dialect dialect : Dialect.values()) {
+                TenantPolicy policy = DemoPolicies.acme(dialect);
+                Decision d = engine.decide(policy, sql);
+                assertThat(d.isAllowed()).as(d.toString()).isTrue();
+                assertThat(d.rewrittenSql()).as(dialect.name()).doesNotContain(RowCap.WRAP_ALIAS);
+                assertThat(d.rowCapApplied()).isFalse();
+                // proven from its tokens or parsed again: the same rewrite
+                assertThat(PolicyEngine.decideByReparse(policy, sql).rewrittenSql()).isEqualTo(d.rewrittenSql());
+                // the backend's own parser applies the LIMIT to the whole set operation
+                if (dialect == Dialect.DUCKDB) {
+                    assertThat(DuckDbReading.setOperationLimit(DuckDbReading.parse(d.rewrittenSql()).statement()))
+                            .singleElement().satisfies(n -> assertThat(n).isBetween(1L, 10_000L));
+                    assertThat(ParserDifferential.duckdb(policy, sql, d).difference()).isNull();
+                } else {
+                    assertThat(SparkReading.setOperationLimit(d.rewrittenSql()))
+                            .singleElement().satisfies(n -> assertThat(n).isBetween(1L, 10_000L));
+                    assertThat(ParserDifferential.databricks(policy, sql, d).difference()).isNull();
+                }
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"SELECT 1 UNION ALL SELECT 2",
+                "SELECT order_id FROM orders UNION (SELECT order_id FROM orders LIMIT 5)",
+                "SELECT order_id FROM orders UNION SELECT order_id FROM orders LIMIT 10001",
+                "SELECT order_id FROM orders UNION SELECT order_id FROM orders LIMIT 99999999999999999999",
+                "SELECT order_id FROM orders UNION SELECT order_id FROM orders LIMIT ?",
+                "SELECT order_id FROM orders UNION SELECT order_id FROM orders LIMIT 5 OFFSET 3",
+                "SELECT order_id FROM orders UNION SELECT order_id FROM orders LIMIT ALL",
+                "SELECT order_id FROM orders UNION SELECT order_id FROM orders LIMIT 0x10",
+                "SELECT order_id FROM orders UNION SELECT order_id FROM orders LIMIT (5)",
+                "SELECT order_id FROM orders UNION SELECT order_id FROM orders LIMIT 5 + 0",
+                "SELECT order_id FROM orders UNION SELECT order_id FROM orders LIMIT 3, 5",
+                "SELECT order_id FROM orders UNION SELECT order_id FROM orders FETCH FIRST 5 ROWS ONLY",
+                "SELECT order_id FROM orders UNION SELECT order_id FROM (SELECT order_id FROM orders LIMIT 5) o",
+                "SELECT * FROM (SELECT order_id FROM orders UNION SELECT order_id FROM orders) s LIMIT 5 UNION ALL"
+                        + " SELECT order_id FROM orders"})
+        void aSetOperationIsWrappedUnlessItsTextEndsInALimitWithinTheCap(String sql) {
+            for (Dialect dialect : Dialect.values()) {
+                TenantPolicy policy = DemoPolicies.acme(dialect);
+                Decision d = engine.decide(policy, sql);
+                if (d.isAllowed()) {
+                    assertThat(d.rewrittenSql()).as(dialect.name()).startsWith("SELECT * FROM (")
+                            .endsWith(") AS " + RowCap.WRAP_ALIAS + " LIMIT 10000");
+                    assertThat(d.rowCapApplied()).isTrue();
+                }
+                assertThat(PolicyEngine.decideByReparse(policy, sql).rewrittenSql()).isEqualTo(d.rewrittenSql());
+            }
+        }
+
         @Test
-        void setOperationIsWrappedWhateverItsBranchesSay() {
-            Decision d = acme("SELECT 1 UNION ALL SELECT 2 LIMIT 5");
-            assertThat(d.rewrittenSql()).isEqualTo("SELECT * FROM (SELECT 1 UNION ALL SELECT 2 LIMIT 5) AS akkio_capped"
-                    + " LIMIT 10000");
+        void theRuleReadsTheTokensOfTheTextItIsGivenSoTheReparseOfASentTextNotEndingInItsLimitIsNotWithinTheCap()
+                throws Exception {
+            // verify() applies RowCap to the re-parse of the text that is sent, with that text's own tokens
+            String sent = "SELECT order_id FROM t UNION SELECT order_id FROM t LIMIT 5";
+            assertThat(rowCap(sent)).isEqualTo(RowCap.Outcome.WITHIN);
+            for (String other : List.of(sent + " OFFSET 1", sent.replace("LIMIT 5", "LIMIT 50000"),
+                    sent.replace("UNION SELECT", "UNION (SELECT") + ")", sent.replace("LIMIT 5", "LIMIT 5 + 0"),
+                    sent + " UNION SELECT 1", "SELECT * FROM (" + sent + ") s UNION SELECT 1")) {
+                assertThat(rowCap(other)).as(other).isEqualTo(RowCap.Outcome.WRAP);
+            }
+        }
+
+        private RowCap.Outcome rowCap(String sql) throws Exception {
+            SqlParser.Parsed parsed = SqlParser.parse(sql, Dialect.DUCKDB);
+            return RowCap.apply((net.sf.jsqlparser.statement.select.Select) parsed.statements().get(0), parsed.tokens(),
+                    10_000);
         }
     }
 

@@ -73,6 +73,29 @@ final class SparkReading {
     }
 
     /**
+     * Whether Spark reads a query as a set operation at its top, and if so the LIMIT Spark applies to the whole of
+     * it: {@code [limit]} (-1 where there is none or it is not a plain number); an empty list for any other
+     * statement; null when Spark cannot parse the text.
+     */
+    static List<Long> setOperationLimit(String sql) {
+        sql = DELTA_VERSION.matcher(sql).replaceAll(" VERSION AS OF $1");
+        SqlBaseParser.SingleStatementContext statement;
+        try {
+            SqlBaseParser parser = parser(sql);
+            parser.getInterpreter().setPredictionMode(PredictionMode.LL);
+            statement = parser.singleStatement();
+        } catch (ParseCancellationException e) {
+            return null;
+        }
+        if (!(statement.statement() instanceof SqlBaseParser.StatementDefaultContext top)
+                || !(top.query().queryTerm() instanceof SqlBaseParser.SetOperationContext)) {
+            return List.of();
+        }
+        SqlBaseParser.ExpressionContext limit = top.query().queryOrganization().limit;
+        return List.of(limit != null && limit.getText().matches("[0-9]{1,18}") ? Long.parseLong(limit.getText()) : -1L);
+    }
+
+    /**
      * The leaves of Spark's parse tree of a text, in order, with each table name (an identifier reference) as one
      * leaf {@code <table>} and hints left out: what a rewrite that only replaces table names and drops hints must
      * leave exactly as it was. Null when Spark cannot parse it.
