@@ -77,6 +77,31 @@ class DatabricksBackendTest {
     }
 
     @Test
+    void aSetOperationEndingInItsOwnLimitWithinTheCapReachesTheWarehouseAsWrittenAndOneOverTheCapIsWrapped()
+            throws Exception {
+        // acme's max_rows here is 100; its 250 orders twice are more rows than that
+        String union = "SELECT order_id FROM orders UNION ALL SELECT order_id FROM orders";
+        try (Connection c = acme()) {
+            assertThat(rows(c, union + " LIMIT 60")).isEqualTo(60);
+            assertThat(rows(c, union + " LIMIT 150")).isEqualTo(100);
+        }
+        assertThat(emulator.requests()).filteredOn(r -> r.path().startsWith("/api/2.0/sql/statements"))
+                .anySatisfy(r -> assertThat(r.body()).contains("`acme_prod`.`sales`.`orders` LIMIT 60")
+                        .doesNotContain("akkio_capped"))
+                .anySatisfy(r -> assertThat(r.body()).contains("LIMIT 150) AS akkio_capped LIMIT 100"));
+    }
+
+    private static int rows(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            int rows = 0;
+            while (r.next()) {
+                rows++;
+            }
+            return rows;
+        }
+    }
+
+    @Test
     void aTokenEndpointOutageDoesNotFailQueriesWhileTheTokenIsValid() throws Exception {
         try (Connection c = acme()) {
             assertThat(scalar(c, "SELECT count(*) FROM orders")).isEqualTo(250);

@@ -177,6 +177,21 @@ class ProxyEndToEndTest {
     }
 
     @Test
+    void aSetOperationsOwnLimitWithinTheCapCapsTheWholeAndOneOverItIsCappedStill() throws Exception {
+        // globex's max_rows is 1000; 2 x 10 x its orders are more rows than that
+        String union = "SELECT order_id FROM orders CROSS JOIN range(10) UNION ALL"
+                + " SELECT order_id FROM orders CROSS JOIN range(10)";
+        try (Connection globex = proxy.globex()) {
+            assertThat(column(globex, union + " LIMIT 7")).hasSize(7);
+            assertThat(column(globex, union + " ORDER BY 1 LIMIT 1000")).hasSize(1000);
+            assertThat(column(globex, union + " LIMIT 5000")).hasSize(1000);
+            assertThat(column(globex, union)).hasSize(1000);
+            assertThat(column(globex, "SELECT order_id FROM orders CROSS JOIN range(10) UNION ALL"
+                    + " (SELECT order_id FROM orders LIMIT 5)")).hasSize(1000);
+        }
+    }
+
+    @Test
     void deniedAndUnparseableStatementsFailWithTheirSqlStateAndRule() throws Exception {
         try (Connection acme = proxy.acme(); Statement s = acme.createStatement()) {
             assertThatThrownBy(() -> s.executeQuery("SELECT * FROM globex_prod.sales.orders"))
