@@ -2,7 +2,7 @@
 # Time to steady state (issue 25): plain Avatica and the proxy (no warm-up; warm-up; warm-up + AppCDS; warm-up +
 # AppCDS + a lower JIT threshold) started fresh, side by side, measured in windows from readiness. About 4 minutes
 # with the defaults. Results: bench/results/fresh-start.{md,json}.
-# Usage: bash bench/run-fresh-start.sh [horizon s, default 180] [window s, default 10] [warm-up max_seconds, default 10]
+# Usage: bash bench/run-fresh-start.sh [horizon s, default 180] [window s, default 10] [warm-up max_seconds, default 2]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # -am builds the modules it measures from this tree; the harness makes its own AppCDS archive for the bench jar

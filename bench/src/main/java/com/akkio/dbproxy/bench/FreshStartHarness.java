@@ -27,8 +27,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Time to steady state (issue 25): servers started fresh, side by side in one run, measured from readiness in windows
- * of {@code window} seconds up to {@code horizon}: {@code SELECT 1} p50 on one connection and the analytics query's
- * throughput on 4, each as a ratio to plain Avatica in the same window. The targets: plain Avatica (ready = first
+ * of {@code window} seconds up to {@code horizon}: {@code SELECT 1} p50 on one connection, the analytics query's
+ * throughput on 4, and the throughput on 4 of analytics texts each of a shape never seen before (a new alias: the
+ * policy engine's first-time decision, which a warm-up may or may not have compiled), each as a ratio to plain Avatica
+ * in the same window. The targets: plain Avatica (ready = first
  * successful query), the proxy without warm-up, with the warm-up at start ({@code server.warmup}), with the warm-up
  * and an AppCDS archive from a training run of this class path, and the same with a lower JIT threshold. Ready for a
  * proxy is its {@code /ready} answering 200. The servers start one after the other (plain Avatica first, so it idles
@@ -37,7 +39,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Writes {@code bench/results/fresh-start.md} and {@code .json}.
  *
  * <p>Usage, from the repository root: {@code java -cp bench/target/akkio-bench.jar
- * com.akkio.dbproxy.bench.FreshStartHarness [horizon s, default 180] [window s, default 10] [warm-up max s, default 10]
+ * com.akkio.dbproxy.bench.FreshStartHarness [horizon s, default 180] [window s, default 10] [warm-up max s, default 2, the proxy's]
  * [variants, default plain,proxy,cds,warm,warm_cds; also warm_cds_jit, warm_cds_serial, warm_cds_cic4, warm_cds_c1,
  * warm3_cds_c1, cds_c1; on JDK 25 or later aot, warm_aot: its AOT cache, trained like the AppCDS archive]}
  */
@@ -69,7 +71,7 @@ public final class FreshStartHarness {
     public static void main(String[] args) throws Exception {
         int horizon = args.length > 0 ? Integer.parseInt(args[0]) : 180;
         int window = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        String warmUpSeconds = args.length > 2 ? args[2] : "10";
+        String warmUpSeconds = args.length > 2 ? args[2] : "2";
         List<String> chosen = List.of((args.length > 3 ? args[3] : DEFAULT_VARIANTS).split(","));
         Files.createDirectories(Path.of("bench/results"));
         String loadBefore = loadAverage();
@@ -200,7 +202,7 @@ public final class FreshStartHarness {
         }
     }
 
-    /** Per target, per window: {SELECT 1 p50 ms, analytics q/s}. */
+    /** Per target, per window: {SELECT 1 p50 ms, analytics q/s, new-shape analytics q/s}. */
     private static Map<String, List<double[]>> measure(List<Started> started, int horizon, int window)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
@@ -219,12 +221,10 @@ public final class FreshStartHarness {
                     List<Statement> statements = open.get(s.variant().key());
                     List<Long> select1 = ServerLoadHarness.window(pool, statements.subList(0, 1), sliceMillis / 4,
                             n -> "SELECT 1");
-                    long start = System.nanoTime();
-                    List<Long> analytics = ServerLoadHarness.window(pool, statements, sliceMillis * 3 / 4,
-                            ServerLoadHarness.SAME_TEXT);
-                    double qps = analytics.size() / ((System.nanoTime() - start) / 1e9);
+                    double qps = throughput(pool, statements, sliceMillis * 3 / 8, ServerLoadHarness.SAME_TEXT);
+                    double newShapes = throughput(pool, statements, sliceMillis * 3 / 8, ServerLoadHarness.NEW_SHAPE);
                     figures.get(s.variant().key()).add(new double[] {
-                        ServerLoadHarness.percentile(ServerLoadHarness.sorted(select1), 50) / 1e6, qps});
+                        ServerLoadHarness.percentile(ServerLoadHarness.sorted(select1), 50) / 1e6, qps, newShapes});
                 }
                 System.out.printf(Locale.ROOT, "window %d done at %.0f s%n", w + 1,
                         (System.nanoTime() - clock) / 1e9);
@@ -236,6 +236,14 @@ public final class FreshStartHarness {
             }
         }
         return figures;
+    }
+
+    /** Statements per second on {@code statements} for {@code millis}. */
+    private static double throughput(ExecutorService pool, List<Statement> statements, long millis,
+                                     java.util.function.LongFunction<String> sql) throws Exception {
+        long start = System.nanoTime();
+        int done = ServerLoadHarness.window(pool, statements, millis, sql).size();
+        return done / ((System.nanoTime() - start) / 1e9);
     }
 
     private static void report(List<Started> started, Map<String, List<double[]>> figures, int window,
@@ -264,11 +272,13 @@ public final class FreshStartHarness {
             t.put("warm_up", warm);
             t.put("select1_p50_ms", figures.get(s.variant().key()).stream().map(f -> f[0]).toList());
             t.put("analytics_qps_4", figures.get(s.variant().key()).stream().map(f -> f[1]).toList());
+            t.put("analytics_new_shape_qps_4", figures.get(s.variant().key()).stream().map(f -> f[2]).toList());
             targets.put(s.variant().key(), t);
         }
         json.put("targets", targets);
         md.append('\n').append(table(started, figures, window, 0, "SELECT 1 p50 ms")).append('\n')
-                .append(table(started, figures, window, 1, "analytics q/s, " + CLIENTS + " clients"));
+                .append(table(started, figures, window, 1, "analytics q/s, " + CLIENTS + " clients")).append('\n')
+                .append(table(started, figures, window, 2, "new-shape analytics q/s, " + CLIENTS + " clients"));
         System.out.print(md);
         Files.writeString(Path.of("bench/results/fresh-start.md"), md);
         JSON.writerWithDefaultPrettyPrinter().writeValue(Path.of("bench/results/fresh-start.json").toFile(), json);

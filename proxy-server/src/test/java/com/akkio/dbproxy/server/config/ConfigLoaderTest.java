@@ -152,9 +152,9 @@ class ConfigLoaderTest {
     @Test
     void theWarmUpAtStartIsOnByDefaultOffWhereAkkioWarmupIsFalseAndItsKeysAreValidated() throws Exception {
         assertThat(new ConfigLoader(Map.of()).read(validConfig("")).server().warmUp())
-                .isEqualTo(new ProxyConfig.WarmUp(true, 10));
+                .isEqualTo(new ProxyConfig.WarmUp(true, 2));
         assertThat(new ConfigLoader(Map.of("AKKIO_WARMUP", "false")).read(validConfig("")).server().warmUp())
-                .isEqualTo(new ProxyConfig.WarmUp(false, 10));
+                .isEqualTo(new ProxyConfig.WarmUp(false, 2));
         Path set = validConfig("server: { warmup: { enabled: true, max_seconds: 30 } }\n");
         assertThat(new ConfigLoader(Map.of("AKKIO_WARMUP", "false")).read(set).server().warmUp())
                 .as("the file wins over the environment").isEqualTo(new ProxyConfig.WarmUp(true, 30));
