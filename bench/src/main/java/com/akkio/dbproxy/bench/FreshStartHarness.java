@@ -47,6 +47,8 @@ public final class FreshStartHarness {
     private static final int CLIENTS = 4;
     private static final int CLIENT_WARM_UP_ROUNDS = 7;
     private static final int TRAINING_EXIT_SECONDS = 300;
+    /** The warm-up of a training run: conf/cds-training.yaml's, which `mvn package` and the image's build train with. */
+    private static final String TRAINING_WARM_UP_SECONDS = "10";
     private static final String DEFAULT_VARIANTS = "plain,proxy,cds,warm,warm_cds";
     private static final Path ARCHIVE = Path.of("bench/target/proxy-cds.jsa");
     /** JDK 25's AOT cache (JEPs 483, 514, 515): classes loaded and linked, and the training run's method profiles. */
@@ -75,12 +77,12 @@ public final class FreshStartHarness {
         List<String> chosen = List.of((args.length > 3 ? args[3] : DEFAULT_VARIANTS).split(","));
         Files.createDirectories(Path.of("bench/results"));
         String loadBefore = loadAverage();
-        train(warmUpSeconds, "-XX:ArchiveClassesAtExit=" + ARCHIVE, ARCHIVE);
+        train("-XX:ArchiveClassesAtExit=" + ARCHIVE, ARCHIVE);
         if (chosen.stream().anyMatch(v -> v.contains("aot"))) {
             if (Runtime.version().feature() < 25) {
                 throw new IllegalArgumentException("the aot variants need JDK 25 or later; run the harness with it");
             }
-            train(warmUpSeconds, "-XX:AOTCacheOutput=" + AOT_CACHE, AOT_CACHE);
+            train("-XX:AOTCacheOutput=" + AOT_CACHE, AOT_CACHE);
         }
         List<String> aot = List.of("-XX:AOTCache=" + AOT_CACHE);
         List<String> cds = List.of("-XX:SharedArchiveFile=" + ARCHIVE, "-Xshare:auto");
@@ -132,10 +134,10 @@ public final class FreshStartHarness {
      * Meanwhile this JVM's client code (Avatica's driver, which both the client jar and plain Avatica's client run)
      * is warmed on it, so that no target pays for the harness's own cold start (the first one measured would).
      */
-    private static void train(String warmUpSeconds, String option, Path archive) throws Exception {
+    private static void train(String option, Path archive) throws Exception {
         Files.deleteIfExists(archive);
         Started training = start(new Variant("training", "training run (" + option + ")", List.of(option),
-                Map.of("AKKIO_BENCH_WARMUP", "true", "AKKIO_BENCH_WARMUP_SECONDS", warmUpSeconds)));
+                Map.of("AKKIO_BENCH_WARMUP", "true", "AKKIO_BENCH_WARMUP_SECONDS", TRAINING_WARM_UP_SECONDS)));
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         List<Statement> statements = ServerLoadHarness.statements(training.target(), CLIENTS);
         try {
