@@ -1,5 +1,7 @@
 package com.akkio.dbproxy.policy;
 
+import java.util.List;
+
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.CastExpression;
@@ -27,8 +29,6 @@ import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.SelectItem;
 import net.sf.jsqlparser.statement.select.SetOperationList;
 import net.sf.jsqlparser.statement.select.Values;
-
-import java.util.List;
 
 /** Caps the rows a query returns at the tenant's {@code max_rows}, editing the statement where it can. */
 final class RowCap {
@@ -80,8 +80,11 @@ final class RowCap {
         }
         Token count = tokens.get(end - 1);
         if (count.kind != CCJSqlParserConstants.S_LONG || count.image.length() > 18
-                || !count.image.chars().allMatch(c -> c >= '0' && c <= '9')
-                || Long.parseLong(count.image) > maxRows) {
+                || !count.image.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return false;
+        }
+        long rowCount = Long.parseLong(count.image);
+        if (rowCount > maxRows) {
             return false;
         }
         Select owner = set;
@@ -95,11 +98,11 @@ final class RowCap {
         Limit limit = owner.getLimit();
         return limit != null && owner.getOffset() == null && owner.getFetch() == null && limit.getOffset() == null
                 && !limit.isLimitAll() && !limit.isLimitNull() && limit.getByExpressions() == null
-                && limit.getRowCount() instanceof LongValue rows && rows.getValue() == Long.parseLong(count.image);
+                && limit.getRowCount() instanceof LongValue rows && rows.getValue() == rowCount;
     }
 
     /** Caps a query that is not a set operation ({@link #apply(Select, List, long)} for any). */
-    static Outcome apply(Select query, long maxRows) {
+    private static Outcome apply(Select query, long maxRows) {
         if (query instanceof Values) {
             return Outcome.WITHIN; // its rows are written out in the statement
         }
@@ -107,7 +110,7 @@ final class RowCap {
             // SELECT 1, the validation query of every pool and BI tool: a LIMIT would only cost the backend work
             return Outcome.WITHIN;
         }
-        if (query instanceof SetOperationList || query instanceof PlainSelect ps && ps.getTop() != null) {
+        if (query instanceof PlainSelect ps && ps.getTop() != null) {
             return Outcome.WRAP;
         }
         Fetch fetch = query.getFetch();
