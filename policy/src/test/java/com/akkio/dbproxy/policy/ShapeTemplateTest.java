@@ -83,6 +83,28 @@ class ShapeTemplateTest {
     }
 
     @Test
+    void aSetOperationSentAsWrittenForItsOwnLimitIsTemplatedWithThatLimitInTheKey() {
+        for (Dialect dialect : Dialect.values()) {
+            TenantPolicy acme = DemoPolicies.acme(dialect);
+            String shape = "SELECT order_id FROM orders WHERE order_id > %d UNION ALL"
+                    + " SELECT order_id FROM orders WHERE amount < %d LIMIT %s";
+            engine.decide(acme, shape.formatted(1, 10, "5"));
+            engine.decide(acme, shape.formatted(2, 20, "5"));
+            assertThat(hasTemplate(acme, shape.formatted(3, 30, "5"))).as(dialect.name()).isTrue();
+            String third = shape.formatted(3, 30, "5");
+            Decision d = engine.decide(acme, third);
+            assertSameDecision(d, fresh(DemoPolicies.acmeBuilder(dialect), third), third);
+            assertThat(d.rewrittenSql()).as(dialect.name()).endsWith("LIMIT 5").doesNotContain(RowCap.WRAP_ALIAS);
+            for (String over : List.of(shape.formatted(4, 40, "50000"), shape.formatted(4, 40, "?"),
+                    shape.formatted(4, 40, "(5)"), shape.formatted(4, 40, "5 OFFSET 1"))) {
+                Decision capped = engine.decide(acme, over);
+                assertSameDecision(capped, fresh(DemoPolicies.acmeBuilder(dialect), over), over);
+                assertThat(capped.rewrittenSql()).as(over).contains(RowCap.WRAP_ALIAS).endsWith("LIMIT 10000");
+            }
+        }
+    }
+
+    @Test
     void slotsTheParserDoesNotReadAsValuesStayInTheKeyOfARefinedShape() {
         TenantPolicy.Builder builder = DemoPolicies.acmeBuilder(Dialect.DATABRICKS);
         TenantPolicy acme = builder.build();
