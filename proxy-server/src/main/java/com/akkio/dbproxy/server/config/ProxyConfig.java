@@ -122,8 +122,8 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
     public record WarmUp(boolean enabled, int maxSeconds) {
         public static final WarmUp DISABLED = new WarmUp(false, 0);
         /**
-         * What a configuration file gets without a {@code server.warmup} section: 2 s keeps start to ready within 3 s,
-         * and a longer bound did not make the first minute faster (README, Warm-up at start).
+         * What a configuration file gets without a {@code server.warmup} section: 2 s keeps start to ready within 3 s;
+         * a longer bound made the first seconds of traffic faster only on a host busy with other work (README).
          */
         public static final WarmUp DEFAULT = new WarmUp(true, 2);
     }
