@@ -175,7 +175,7 @@ final class RewriteProof {
     }
 
     /** Where the statement's tokens end: trailing semicolons left out (the deparser writes one statement without). */
-    private static int statementEnd(List<Token> tokens) {
+    static int statementEnd(List<Token> tokens) {
         int end = tokens.size();
         while (end > 0 && tokens.get(end - 1).image.equals(";")) {
             end--;

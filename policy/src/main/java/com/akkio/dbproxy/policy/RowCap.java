@@ -71,10 +71,7 @@ final class RowCap {
      * those two tokens as well. Why the text sent ends in them too: SECURITY.md.
      */
     static boolean limitedAsWritten(SetOperationList set, List<Token> tokens, long maxRows) {
-        int end = tokens == null ? 0 : tokens.size();
-        while (end > 0 && tokens.get(end - 1).image.equals(";")) {
-            end--;
-        }
+        int end = tokens == null ? 0 : RewriteProof.statementEnd(tokens);
         if (end < 2 || tokens.get(end - 2).kind != CCJSqlParserConstants.K_LIMIT) {
             return false;
         }
