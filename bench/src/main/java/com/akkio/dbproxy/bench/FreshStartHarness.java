@@ -39,7 +39,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Writes {@code bench/results/fresh-start.md} and {@code .json}.
  *
  * <p>Usage, from the repository root: {@code java -cp bench/target/akkio-bench.jar
- * com.akkio.dbproxy.bench.FreshStartHarness [horizon s, default 180] [window s, default 10] [warm-up max s, default 2, the proxy's]
+ * com.akkio.dbproxy.bench.FreshStartHarness [horizon s, default 180] [window s, default 10] [the warm-up's seconds and
+ * max_seconds, default 2/10, the proxy's; one number N: N/N, the warm-up's one bound]
  * [variants, default plain,proxy,cds,warm,warm_cds; also warm_cds_jit, warm_cds_serial, warm_cds_cic4, warm_cds_c1,
  * warm3_cds_c1, cds_c1; on JDK 25 or later aot, warm_aot: its AOT cache, trained like the AppCDS archive]}
  */
@@ -73,7 +74,7 @@ public final class FreshStartHarness {
     public static void main(String[] args) throws Exception {
         int horizon = args.length > 0 ? Integer.parseInt(args[0]) : 180;
         int window = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        String warmUpSeconds = args.length > 2 ? args[2] : "2";
+        String warmUpSeconds = args.length > 2 ? args[2] : "2/10";
         List<String> chosen = List.of((args.length > 3 ? args[3] : DEFAULT_VARIANTS).split(","));
         Files.createDirectories(Path.of("bench/results"));
         String loadBefore = loadAverage();
@@ -94,7 +95,7 @@ public final class FreshStartHarness {
         compilers.add("-XX:CICompilerCount=4");
         List<String> c1 = new ArrayList<>(cds);
         c1.add("-XX:TieredStopAtLevel=1");
-        Map<String, String> warm = Map.of("AKKIO_BENCH_WARMUP", "true", "AKKIO_BENCH_WARMUP_SECONDS", warmUpSeconds);
+        Map<String, String> warm = warmUp(warmUpSeconds);
         List<Variant> variants = new ArrayList<>(List.of(
                 new Variant("plain", "plain Avatica", List.of(), Map.of()),
                 new Variant("proxy", "proxy, no warm-up", List.of(), Map.of()),
@@ -106,7 +107,7 @@ public final class FreshStartHarness {
                 new Variant("warm_cds_cic4", "proxy, warm-up + AppCDS + CICompilerCount=4", compilers, warm),
                 new Variant("warm_cds_c1", "proxy, warm-up + AppCDS + TieredStopAtLevel=1", c1, warm),
                 new Variant("warm3_cds_c1", "proxy, 3 s warm-up + AppCDS + TieredStopAtLevel=1", c1,
-                        Map.of("AKKIO_BENCH_WARMUP", "true", "AKKIO_BENCH_WARMUP_SECONDS", "3")),
+                        warmUp("3")),
                 new Variant("cds_c1", "proxy, AppCDS + TieredStopAtLevel=1, no warm-up", c1, Map.of()),
                 new Variant("aot", "proxy, AOT cache, no warm-up", aot, Map.of()),
                 new Variant("warm_aot", "proxy, warm-up + AOT cache", aot, warm)));
@@ -128,6 +129,13 @@ public final class FreshStartHarness {
         }
     }
 
+    /** The environment that turns the bench proxy's warm-up on: {@code seconds/max_seconds}, or N for N/N. */
+    private static Map<String, String> warmUp(String bounds) {
+        String[] parts = bounds.split("/", 2);
+        return Map.of("AKKIO_BENCH_WARMUP", "true", "AKKIO_BENCH_WARMUP_SECONDS", parts[0],
+                "AKKIO_BENCH_WARMUP_MAX_SECONDS", parts.length > 1 ? parts[1] : parts[0]);
+    }
+
     /**
      * A training run: a proxy with the warm-up and {@code option}, stopped once ready; the JVM writes {@code archive}
      * (an AppCDS archive, or JDK 25's AOT cache) at exit.
@@ -137,7 +145,7 @@ public final class FreshStartHarness {
     private static void train(String option, Path archive) throws Exception {
         Files.deleteIfExists(archive);
         Started training = start(new Variant("training", "training run (" + option + ")", List.of(option),
-                Map.of("AKKIO_BENCH_WARMUP", "true", "AKKIO_BENCH_WARMUP_SECONDS", TRAINING_WARM_UP_SECONDS)));
+                warmUp(TRAINING_WARM_UP_SECONDS)));
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         List<Statement> statements = ServerLoadHarness.statements(training.target(), CLIENTS);
         try {
@@ -252,7 +260,7 @@ public final class FreshStartHarness {
                                String loadBefore, String loadAfter, String warmUpSeconds) throws Exception {
         StringBuilder md = new StringBuilder("# Fresh start: time to steady state\n\n")
                 .append(ServerLoadHarness.Machine.describe()).append("; load average (1, 5, 15 min) ")
-                .append(loadBefore).append(" before, ").append(loadAfter).append(" after; warm-up max_seconds ")
+                .append(loadBefore).append(" before, ").append(loadAfter).append(" after; warm-up seconds/max_seconds ")
                 .append(warmUpSeconds).append("\n\n| target | launch to listening, ms | launch to ready, ms | warm-up |\n")
                 .append("|---|---:|---:|---|\n");
         Map<String, Object> json = new LinkedHashMap<>();

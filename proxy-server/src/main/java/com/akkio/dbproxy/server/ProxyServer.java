@@ -39,6 +39,7 @@ import com.akkio.dbproxy.server.governed.TenantRuntime;
 import com.akkio.dbproxy.server.limits.LimitStore;
 import com.akkio.dbproxy.server.limits.LoginThrottle;
 import com.akkio.dbproxy.server.limits.SharedLimits;
+import com.akkio.dbproxy.server.warmup.WarmUp;
 import com.akkio.dbproxy.server.warmup.WarmUpState;
 import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
 import org.apache.calcite.avatica.remote.LocalService;
@@ -111,7 +112,7 @@ public final class ProxyServer implements Closeable {
             throws IOException, SQLException {
         // not ready from the first answer of /ready on, so that no probe sees a proxy that has not warmed up yet
         WarmUpState state = config.server().warmUp().enabled()
-                ? WarmUpState.running(config.server().warmUp().maxSeconds()) : WarmUpState.off();
+                ? WarmUpState.running(config.server().warmUp()) : WarmUpState.off();
         // the warm-up starts its private copy while this server opens: the two share little but the class loading
         // and DuckDB's native library, and neither waits for the other (start to ready is the longer of the two
         // starts plus the workload, not their sum)
@@ -120,8 +121,9 @@ public final class ProxyServer implements Closeable {
             warmUp = new StartupWarmUp(config.server(), state, hook);
             Thread t = new Thread(warmUp, "akkio-warmup");
             t.setDaemon(true);
-            LOG.info("warming up for at most {} s (server.warmup) before /ready says so",
-                    config.server().warmUp().maxSeconds());
+            LOG.info("warming up for {} s, or up to {} s until each of its clients has sent its first {} statements"
+                    + " (server.warmup), before /ready says so", config.server().warmUp().seconds(),
+                    config.server().warmUp().maxSeconds(), WarmUp.FIRST_STATEMENTS);
             t.start();
         }
         try {

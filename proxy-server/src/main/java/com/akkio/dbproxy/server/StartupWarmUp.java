@@ -42,6 +42,7 @@ final class StartupWarmUp implements Runnable {
     private final ProxyConfig.Server real;
     private final WarmUpState state;
     private final Hook hook;
+    private final long secondsNanos;
     private final long deadlineNanos;
     private volatile ProxyServer copy;
     private volatile boolean closed;
@@ -51,7 +52,9 @@ final class StartupWarmUp implements Runnable {
         this.state = state;
         this.hook = hook;
         state.begin();
-        this.deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(real.warmUp().maxSeconds());
+        long begun = System.nanoTime();
+        this.secondsNanos = begun + TimeUnit.SECONDS.toNanos(real.warmUp().seconds());
+        this.deadlineNanos = begun + TimeUnit.SECONDS.toNanos(real.warmUp().maxSeconds());
     }
 
     @Override
@@ -66,7 +69,7 @@ final class StartupWarmUp implements Runnable {
             }
             WarmUp.Report report = WarmUp.run(new WarmUp.Loopback(copy.port(),
                     real.serialization() == ProxyConfig.Serialization.JSON, copy.postgresPort(), copy.flightPort(),
-                    TENANT, secret), deadlineNanos);
+                    TENANT, secret), secondsNanos, deadlineNanos);
             hook.beforeReady();
             state.done(report);
             if (closed) {
@@ -74,8 +77,9 @@ final class StartupWarmUp implements Runnable {
             }
             // the workload's own seconds: max_seconds also covers the start of the copy, alongside the server's own
             LOG.info("warm-up done after {} s of workload: {} statements through the front ends ({} refused on"
-                    + " purpose), {} policy decisions; ended as {}", String.format(java.util.Locale.ROOT, "%.1f", report.seconds()),
-                    report.statements(), report.refused(), report.decisions(),
+                    + " purpose), {} policy decisions, at least {} by each client; ended as {}",
+                    String.format(java.util.Locale.ROOT, "%.1f", report.seconds()), report.statements(),
+                    report.refused(), report.decisions(), report.fewestPerClient(),
                     report.ending() == WarmUp.Ending.MAX_SECONDS ? "server.warmup.max_seconds was reached"
                             : report.ending().why());
         } catch (Exception | LinkageError e) {

@@ -116,7 +116,7 @@ public final class DemoProxy implements AutoCloseable {
          */
         public Builder warmUp(int maxSeconds, StartupWarmUp.Hook hook) {
             this.warmUpHook = hook;
-            return server(s -> s.withWarmUp(new ProxyConfig.WarmUp(true, maxSeconds)));
+            return server(s -> s.withWarmUp(ProxyConfig.WarmUp.bounded(maxSeconds)));
         }
 
         /** One replica of a cluster whose limits are shared through Redis. */

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.akkio.dbproxy.server.warmup.WarmUp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -108,6 +110,43 @@ class WarmUpTest {
                     .contains("did not end within server.warmup.max_seconds (1 s)");
         } finally {
             never.countDown();
+        }
+    }
+
+    @Test
+    void pastItsSecondsTheWarmUpEndsOnlyOnceEveryClientHasSentItsFirstStatements(@TempDir Path dir) throws Exception {
+        // the workload against a running demo proxy, acme as its tenant, with its seconds already passed: without the
+        // floor it would end at its first round, a few statements in, which is what a busy host made of 2 s
+        try (DemoProxy proxy = DemoProxy.builder().unthrottled().start(dir)) {
+            long now = System.nanoTime();
+            WarmUp.Report report = WarmUp.run(new WarmUp.Loopback(proxy.server.port(), false, proxy.pgPort(),
+                    proxy.flightPort(), "acme", "acme-secret"), now, now + TimeUnit.SECONDS.toNanos(120));
+
+            assertThat(report.ending()).as("ended by the path being warm or by its clients' work, not by the clock")
+                    .isNotEqualTo(WarmUp.Ending.MAX_SECONDS);
+            if (report.ending() == WarmUp.Ending.SECONDS) {
+                assertThat(report.fewestPerClient()).isGreaterThanOrEqualTo(WarmUp.FIRST_STATEMENTS);
+            }
+            assertThat(report.statements()).as("Avatica (2), PostgreSQL and Flight SQL clients")
+                    .isGreaterThanOrEqualTo(4L * WarmUp.FIRST_STATEMENTS - 1);
+            assertThat(report.decisions()).isGreaterThanOrEqualTo(WarmUp.FIRST_STATEMENTS - 1);
+        }
+    }
+
+    @Test
+    void aWarmUpWhoseClientsKeepUpEndsAtItsSecondsWithReadyReportingWhy(@TempDir Path dir) throws Exception {
+        try (DemoProxy proxy = DemoProxy.builder().server(s -> s.withWarmUp(new ProxyConfig.WarmUp(true, 1, 60)))
+                .start(dir)) {
+            JsonNode warmUp = awaitReady(proxy).path("warm_up");
+            assertThat(warmUp.path("target_seconds").asInt()).isEqualTo(1);
+            assertThat(warmUp.path("max_seconds").asInt()).isEqualTo(60);
+            assertThat(warmUp.path("seconds").asDouble()).as("it ran its seconds, far from its bound")
+                    .isGreaterThanOrEqualTo(1.0).isLessThan(60.0);
+            assertThat(warmUp.path("ended_because").asText()).isIn(WarmUp.Ending.SECONDS.why(),
+                    WarmUp.Ending.JIT_QUIET.why(), WarmUp.Ending.PLATEAU.why());
+            if (warmUp.path("ended_because").asText().equals(WarmUp.Ending.SECONDS.why())) {
+                assertThat(warmUp.path("fewest_by_a_client").asLong()).isGreaterThanOrEqualTo(WarmUp.FIRST_STATEMENTS);
+            }
         }
     }
 

@@ -179,9 +179,20 @@ public final class ConfigLoader {
     }
 
     private static ProxyConfig.WarmUp warmUp(ConfigNode n, boolean byDefault) throws ConfigException {
-        n.allowOnly("enabled", "max_seconds");
-        return new ProxyConfig.WarmUp(n.bool("enabled", byDefault),
-                n.intValue("max_seconds", ProxyConfig.WarmUp.DEFAULT.maxSeconds(), 1, 600));
+        n.allowOnly("enabled", "seconds", "max_seconds");
+        ProxyConfig.WarmUp d = ProxyConfig.WarmUp.DEFAULT;
+        boolean enabled = n.bool("enabled", byDefault);
+        if (!n.has("seconds")) {
+            // a file that bounds only max_seconds keeps what that key always meant: the warm-up's one bound
+            int max = n.intValue("max_seconds", d.maxSeconds(), 1, 600);
+            return new ProxyConfig.WarmUp(enabled, n.has("max_seconds") ? max : d.seconds(), max);
+        }
+        int seconds = n.intValue("seconds", d.seconds(), 1, 600);
+        int max = n.intValue("max_seconds", Math.max(d.maxSeconds(), seconds), 1, 600);
+        if (seconds > max) {
+            throw n.error("seconds", "must not be more than server.warmup.max_seconds (" + max + "), got " + seconds);
+        }
+        return new ProxyConfig.WarmUp(enabled, seconds, max);
     }
 
     private static ProxyConfig.Flight flight(ConfigNode n) throws ConfigException {

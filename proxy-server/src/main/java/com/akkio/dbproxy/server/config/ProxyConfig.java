@@ -116,16 +116,29 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
 
     /**
      * The warm-up at start ({@code server.warmup}): before {@code /ready} says so, the proxy runs a realistic workload
-     * through every enabled front end, the policy engine and the audit code on a private loopback copy of itself, for
-     * at most {@code maxSeconds}, so that the first clients meet compiled code. It never touches a tenant.
+     * through every enabled front end, the policy engine and the audit code on a private loopback copy of itself, so
+     * that the first clients meet compiled code. It never touches a tenant. It ends after {@code seconds} once each of
+     * its clients has sent its first statements, and at {@code maxSeconds} whatever it has done: on a host busy with
+     * other work the same seconds drive only a few statements, and readiness then waits for the work, not the clock.
      */
-    public record WarmUp(boolean enabled, int maxSeconds) {
-        public static final WarmUp DISABLED = new WarmUp(false, 0);
+    public record WarmUp(boolean enabled, int seconds, int maxSeconds) {
+        public static final WarmUp DISABLED = new WarmUp(false, 0, 0);
         /**
-         * What a configuration file gets without a {@code server.warmup} section: 2 s keeps start to ready within 3 s;
-         * a longer bound made the first seconds of traffic faster only on a host busy with other work (README).
+         * What a configuration file gets without a {@code server.warmup} section: 2 s keeps start to ready within 3 s
+         * where the machine keeps up; 10 s bounds it where it does not (README).
          */
-        public static final WarmUp DEFAULT = new WarmUp(true, 2);
+        public static final WarmUp DEFAULT = new WarmUp(true, 2, 10);
+
+        public WarmUp {
+            if (seconds > maxSeconds) {
+                throw new IllegalArgumentException("warm-up seconds " + seconds + " past its max_seconds " + maxSeconds);
+            }
+        }
+
+        /** A warm-up that runs up to {@code maxSeconds} whatever its clients did (its only bound). */
+        public static WarmUp bounded(int maxSeconds) {
+            return new WarmUp(true, maxSeconds, maxSeconds);
+        }
     }
 
     /** Rotation: at {@code maxBytes} the file becomes {@code .1} (older ones shift), {@code keepFiles} are kept. */

@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.akkio.dbproxy.server.config.ProxyConfig;
+
 /**
  * Where the warm-up at start stands, as {@code /ready} reports it. While it runs the proxy is not ready; it is ready
  * once the warm-up ended, failed, or ran {@value #GRACE_SECONDS} s past its bound: a warm-up can delay readiness, never
@@ -16,6 +18,7 @@ public final class WarmUpState {
 
     private enum Phase { OFF, RUNNING, DONE, FAILED }
 
+    private final int seconds;
     private final int maxSeconds;
     private volatile long startNanos;
     private volatile Phase phase;
@@ -23,20 +26,21 @@ public final class WarmUpState {
     private volatile WarmUp.Report report;
     private volatile String failure;
 
-    private WarmUpState(Phase phase, int maxSeconds) {
+    private WarmUpState(Phase phase, int seconds, int maxSeconds) {
         this.phase = phase;
+        this.seconds = seconds;
         this.maxSeconds = maxSeconds;
         this.startNanos = System.nanoTime();
     }
 
     /** No warm-up configured: ready at once. */
     public static WarmUpState off() {
-        return new WarmUpState(Phase.OFF, 0);
+        return new WarmUpState(Phase.OFF, 0, 0);
     }
 
-    /** A warm-up that starts now and may take {@code maxSeconds}. */
-    public static WarmUpState running(int maxSeconds) {
-        return new WarmUpState(Phase.RUNNING, maxSeconds);
+    /** A warm-up that starts now, configured as {@code warmUp} says. */
+    public static WarmUpState running(ProxyConfig.WarmUp warmUp) {
+        return new WarmUpState(Phase.RUNNING, warmUp.seconds(), warmUp.maxSeconds());
     }
 
     /** The warm-up itself starts now (alongside the opening of the server it warms): its bound counts from here. */
@@ -66,8 +70,8 @@ public final class WarmUpState {
         if (phase != Phase.RUNNING || overran()) {
             return null;
         }
-        return String.format(Locale.ROOT, "warming up for %.1f s (server.warmup.max_seconds: %d)", elapsed(),
-                maxSeconds);
+        return String.format(Locale.ROOT, "warming up for %.1f s (server.warmup.seconds: %d, max_seconds: %d)",
+                elapsed(), seconds, maxSeconds);
     }
 
     /** What went wrong without making the proxy unready, or null. */
@@ -90,12 +94,14 @@ public final class WarmUpState {
             return out;
         }
         out.put("seconds", Math.round(elapsed() * 100) / 100.0);
+        out.put("target_seconds", seconds);
         out.put("max_seconds", maxSeconds);
         WarmUp.Report r = report;
         if (r != null) {
             out.put("statements", r.statements());
             out.put("refused_on_purpose", r.refused());
             out.put("policy_decisions", r.decisions());
+            out.put("fewest_by_a_client", r.fewestPerClient());
             out.put("ended_because", r.ending().why());
         }
         return out;

@@ -2,27 +2,29 @@ package com.akkio.dbproxy.server.warmup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.junit.jupiter.api.Test;
 
 /** What {@code /ready} makes of the warm-up at each stage. */
 class WarmUpStateTest {
     @Test
     void aRunningWarmUpHoldsReadinessAndAnEndedOneReleasesIt() {
-        WarmUpState running = WarmUpState.running(10);
-        assertThat(running.problem()).contains("warming up").contains("max_seconds: 10");
+        WarmUpState running = WarmUpState.running(new ProxyConfig.WarmUp(true, 2, 10));
+        assertThat(running.problem()).contains("warming up").contains("seconds: 2").contains("max_seconds: 10");
         assertThat(running.warning()).isNull();
         assertThat(running.ended()).isFalse();
 
-        running.done(new WarmUp.Report(3, 120, 4, 600, 1.5, WarmUp.Ending.JIT_QUIET));
+        running.done(new WarmUp.Report(3, 120, 4, 600, 28, 1.5, WarmUp.Ending.JIT_QUIET));
         assertThat(running.problem()).isNull();
         assertThat(running.warning()).isNull();
         assertThat(running.summary()).containsEntry("status", "done").containsEntry("statements", 120L)
-                .containsEntry("ended_because", "the JIT compilers fell quiet");
+                .containsEntry("fewest_by_a_client", 28L).containsEntry("target_seconds", 2)
+                .containsEntry("max_seconds", 10).containsEntry("ended_because", "the JIT compilers fell quiet");
     }
 
     @Test
     void aFailedWarmUpReleasesReadinessWithAWarningNamingTheCause() {
-        WarmUpState failed = WarmUpState.running(10);
+        WarmUpState failed = WarmUpState.running(ProxyConfig.WarmUp.DEFAULT);
         failed.failed("connection refused");
         assertThat(failed.problem()).isNull();
         assertThat(failed.warning()).contains("failed").contains("connection refused");
