@@ -22,8 +22,9 @@ EXPOSE 8765 5433 8815
 # the image listens on all interfaces of its container (AKKIO_HOST); publish the port only where clients live. The
 # admin endpoint stays on the container's loopback (server.admin_host), where the health check reaches it.
 ENV AKKIO_HOST=0.0.0.0
-# with the AOT cache a 2 s warm-up is enough, the default (a proxy.yaml that sets warmup.max_seconds to
-# "${AKKIO_WARMUP_SECONDS:-2}", as conf/proxy.yaml does, takes this)
+# with the AOT cache a 2 s warm-up is enough, the default (a proxy.yaml that sets warmup.seconds to
+# "${AKKIO_WARMUP_SECONDS:-2}", as conf/proxy.yaml does, takes this; on a host too busy to drive it in that time it
+# runs on to max_seconds)
 ENV AKKIO_WARMUP_SECONDS=2
 # DuckDB unpacks its native library into java.io.tmpdir and loads it from there: that directory must allow
 # executables, which a container's tmpfs /tmp does not (compose mounts /opt/akkio/tmp with exec)

@@ -121,9 +121,9 @@ public final class ProxyServer implements Closeable {
             warmUp = new StartupWarmUp(config.server(), state, hook);
             Thread t = new Thread(warmUp, "akkio-warmup");
             t.setDaemon(true);
-            LOG.info("warming up for {} s, or up to {} s until each of its clients has sent its first {} statements"
+            LOG.info("warming up for {} s, or up to {} s on a host too busy to send it {} statements in that time"
                     + " (server.warmup), before /ready says so", config.server().warmUp().seconds(),
-                    config.server().warmUp().maxSeconds(), WarmUp.FIRST_STATEMENTS);
+                    config.server().warmUp().maxSeconds(), WarmUp.DRIVEN_STATEMENTS);
             t.start();
         }
         try {

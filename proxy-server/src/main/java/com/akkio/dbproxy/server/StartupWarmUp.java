@@ -77,9 +77,9 @@ final class StartupWarmUp implements Runnable {
             }
             // the workload's own seconds: max_seconds also covers the start of the copy, alongside the server's own
             LOG.info("warm-up done after {} s of workload: {} statements through the front ends ({} refused on"
-                    + " purpose), {} policy decisions, at least {} by each client; ended as {}",
+                    + " purpose), {} policy decisions; ended as {}",
                     String.format(java.util.Locale.ROOT, "%.1f", report.seconds()), report.statements(),
-                    report.refused(), report.decisions(), report.fewestPerClient(),
+                    report.refused(), report.decisions(),
                     report.ending() == WarmUp.Ending.MAX_SECONDS ? "server.warmup.max_seconds was reached"
                             : report.ending().why());
         } catch (Exception | LinkageError e) {

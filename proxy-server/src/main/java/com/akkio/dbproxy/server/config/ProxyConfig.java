@@ -117,9 +117,9 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
     /**
      * The warm-up at start ({@code server.warmup}): before {@code /ready} says so, the proxy runs a realistic workload
      * through every enabled front end, the policy engine and the audit code on a private loopback copy of itself, so
-     * that the first clients meet compiled code. It never touches a tenant. It ends after {@code seconds} once each of
-     * its clients has sent its first statements, and at {@code maxSeconds} whatever it has done: on a host busy with
-     * other work the same seconds drive only a few statements, and readiness then waits for the work, not the clock.
+     * that the first clients meet compiled code. It never touches a tenant. It ends after {@code seconds} if its
+     * clients have driven the path in that time, else at {@code maxSeconds}: on a host busy with other work the same
+     * seconds drive a few statements only, and the JIT is starved too.
      */
     public record WarmUp(boolean enabled, int seconds, int maxSeconds) {
         public static final WarmUp DISABLED = new WarmUp(false, 0, 0);
@@ -131,7 +131,8 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
 
         public WarmUp {
             if (seconds > maxSeconds) {
-                throw new IllegalArgumentException("warm-up seconds " + seconds + " past its max_seconds " + maxSeconds);
+                throw new IllegalArgumentException("warm-up seconds " + seconds + " past its max_seconds "
+                        + maxSeconds);
             }
         }
 

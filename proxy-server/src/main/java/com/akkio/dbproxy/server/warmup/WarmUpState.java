@@ -101,7 +101,9 @@ public final class WarmUpState {
             out.put("statements", r.statements());
             out.put("refused_on_purpose", r.refused());
             out.put("policy_decisions", r.decisions());
-            out.put("fewest_by_a_client", r.fewestPerClient());
+            if (r.statementsAtSeconds() >= 0) {
+                out.put("statements_at_target_seconds", r.statementsAtSeconds());
+            }
             out.put("ended_because", r.ending().why());
         }
         return out;

@@ -18,7 +18,7 @@ class WarmUpStateTest {
         assertThat(running.problem()).isNull();
         assertThat(running.warning()).isNull();
         assertThat(running.summary()).containsEntry("status", "done").containsEntry("statements", 120L)
-                .containsEntry("fewest_by_a_client", 28L).containsEntry("target_seconds", 2)
+                .containsEntry("statements_at_target_seconds", 28L).containsEntry("target_seconds", 2)
                 .containsEntry("max_seconds", 10).containsEntry("ended_because", "the JIT compilers fell quiet");
     }
 
