@@ -36,11 +36,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The warm-up's workload: until {@link SteadyState} finds the path warm, or its seconds have passed having driven the
- * path, or its deadline, clients on 127.0.0.1 send what tenants (the harness's {@code SELECT 1} and analytics query, new literals and new shapes, prepared queries, a 5,000-row
- * stream, metadata calls, the demo's allowed and refused statements) through each front end of a private copy of the
- * proxy, while the policy engine decides the TPC-DS and analyst corpora. The JIT compiles code, not servers: what the
- * copy makes hot is hot for the real front ends too, while no tenant, audit log or limit of the real server ever sees
- * a statement.
+ * path, or its deadline, clients on 127.0.0.1 send what tenants send (the harness's {@code SELECT 1} and analytics
+ * query, new literals and new shapes, prepared queries, a 5,000-row stream, metadata calls, the demo's allowed and
+ * refused statements) through each front end of a private copy of the proxy, while the policy engine decides the
+ * TPC-DS and analyst corpora. The JIT compiles code, not servers: what the copy makes hot is hot for the real front
+ * ends too, while no tenant, audit log or limit of the real server ever sees a statement.
  */
 public final class WarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
