@@ -87,11 +87,12 @@ public final class WarmUp {
     static final long ROUND_MILLIS = 500;
     /**
      * The statements through the front ends that show, at the end of its seconds, a warm-up that had the machine's
-     * cores: on a quiet 2-core machine the default 2 s sent 57–220, on one busy with other work 3–6. A warm-up below
-     * this runs on to {@code max_seconds}: there the JIT too got little of the cores, and what made the first seconds of
-     * traffic faster on a busy host was its compile time, not more statements (bench/README).
+     * cores: by the default 2 s a quiet 2-core machine sent 18, 52, 62 and 102 in four runs, one busy with other work
+     * 0 and 3 (3–6 by the end of a 2 s warm-up in five more). A warm-up below this runs on to {@code max_seconds}: there the JIT too got little of the
+     * cores, and what made the first seconds of traffic faster on a busy host was its compile time, not more
+     * statements (bench/README). Misjudging a quiet host costs it the longer warm-up, never a slower first window.
      */
-    public static final long DRIVEN_STATEMENTS = 25;
+    public static final long DRIVEN_STATEMENTS = 10;
     private static final int AVATICA_CLIENTS = 2;
     private static final int HOT_PER_CORPUS = 3;
     private static final int TIMEOUT_MILLIS = 10_000;
