@@ -112,7 +112,8 @@ public final class ProxyServer implements Closeable {
             throws IOException, SQLException {
         // not ready from the first answer of /ready on, so that no probe sees a proxy that has not warmed up yet
         WarmUpState state = config.server().warmUp().enabled()
-                ? WarmUpState.running(config.server().warmUp()) : WarmUpState.off();
+                ? WarmUpState.running(config.server().warmUp().seconds(), config.server().warmUp().maxSeconds())
+                : WarmUpState.off();
         // the warm-up starts its private copy while this server opens: the two share little but the class loading
         // and DuckDB's native library, and neither waits for the other (start to ready is the longer of the two
         // starts plus the workload, not their sum)

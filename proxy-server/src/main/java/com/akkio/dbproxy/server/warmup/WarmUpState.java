@@ -5,8 +5,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import com.akkio.dbproxy.server.config.ProxyConfig;
-
 /**
  * Where the warm-up at start stands, as {@code /ready} reports it. While it runs the proxy is not ready; it is ready
  * once the warm-up ended, failed, or ran {@value #GRACE_SECONDS} s past its bound: a warm-up can delay readiness, never
@@ -38,9 +36,9 @@ public final class WarmUpState {
         return new WarmUpState(Phase.OFF, 0, 0);
     }
 
-    /** A warm-up that starts now, configured as {@code warmUp} says. */
-    public static WarmUpState running(ProxyConfig.WarmUp warmUp) {
-        return new WarmUpState(Phase.RUNNING, warmUp.seconds(), warmUp.maxSeconds());
+    /** A warm-up that starts now, with {@code server.warmup}'s two bounds. */
+    public static WarmUpState running(int seconds, int maxSeconds) {
+        return new WarmUpState(Phase.RUNNING, seconds, maxSeconds);
     }
 
     /** The warm-up itself starts now (alongside the opening of the server it warms): its bound counts from here. */

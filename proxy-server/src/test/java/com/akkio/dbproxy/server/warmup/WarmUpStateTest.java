@@ -2,14 +2,13 @@ package com.akkio.dbproxy.server.warmup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.akkio.dbproxy.server.config.ProxyConfig;
 import org.junit.jupiter.api.Test;
 
 /** What {@code /ready} makes of the warm-up at each stage. */
 class WarmUpStateTest {
     @Test
     void aRunningWarmUpHoldsReadinessAndAnEndedOneReleasesIt() {
-        WarmUpState running = WarmUpState.running(new ProxyConfig.WarmUp(true, 2, 10));
+        WarmUpState running = WarmUpState.running(2, 10);
         assertThat(running.problem()).contains("warming up").contains("seconds: 2").contains("max_seconds: 10");
         assertThat(running.warning()).isNull();
         assertThat(running.ended()).isFalse();
@@ -24,7 +23,7 @@ class WarmUpStateTest {
 
     @Test
     void aFailedWarmUpReleasesReadinessWithAWarningNamingTheCause() {
-        WarmUpState failed = WarmUpState.running(ProxyConfig.WarmUp.DEFAULT);
+        WarmUpState failed = WarmUpState.running(2, 10);
         failed.failed("connection refused");
         assertThat(failed.problem()).isNull();
         assertThat(failed.warning()).contains("failed").contains("connection refused");
