@@ -88,9 +88,10 @@ public final class WarmUp {
     /**
      * The statements through the front ends that show, at the end of its seconds, a warm-up that had the machine's
      * cores: by the default 2 s a quiet 2-core machine sent 18, 52, 62 and 102 in four runs, one busy with other work
-     * 0 and 3 (3–6 by the end of a 2 s warm-up in five more). A warm-up below this runs on to {@code max_seconds}: there the JIT too got little of the
-     * cores, and what made the first seconds of traffic faster on a busy host was its compile time, not more
-     * statements (bench/README). Misjudging a quiet host costs it the longer warm-up, never a slower first window.
+     * 0 and 3 (3–6 by the end of a 2 s warm-up in five more). A warm-up below this runs on to {@code max_seconds}:
+     * there the JIT too got little of the cores, and what made the first seconds of traffic faster on a busy host was
+     * its compile time, not more statements (bench/README). Misjudging a quiet host costs it the longer warm-up,
+     * never a slower first window.
      */
     public static final long DRIVEN_STATEMENTS = 10;
     private static final int AVATICA_CLIENTS = 2;
