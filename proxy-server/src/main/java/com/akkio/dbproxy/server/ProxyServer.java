@@ -39,7 +39,6 @@ import com.akkio.dbproxy.server.governed.TenantRuntime;
 import com.akkio.dbproxy.server.limits.LimitStore;
 import com.akkio.dbproxy.server.limits.LoginThrottle;
 import com.akkio.dbproxy.server.limits.SharedLimits;
-import com.akkio.dbproxy.server.warmup.WarmUp;
 import com.akkio.dbproxy.server.warmup.WarmUpState;
 import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
 import org.apache.calcite.avatica.remote.LocalService;
@@ -122,9 +121,9 @@ public final class ProxyServer implements Closeable {
             warmUp = new StartupWarmUp(config.server(), state, hook);
             Thread t = new Thread(warmUp, "akkio-warmup");
             t.setDaemon(true);
-            LOG.info("warming up for {} s, or up to {} s on a host too busy to send it {} statements in that time"
-                    + " (server.warmup), before /ready says so", config.server().warmUp().seconds(),
-                    config.server().warmUp().maxSeconds(), WarmUp.DRIVEN_STATEMENTS);
+            LOG.info("warming up for {} s, or up to {} s on a host whose other work starves it (server.warmup),"
+                    + " before /ready says so", config.server().warmUp().seconds(),
+                    config.server().warmUp().maxSeconds());
             t.start();
         }
         try {

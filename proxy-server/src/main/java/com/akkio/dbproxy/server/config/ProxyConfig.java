@@ -117,20 +117,18 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
     /**
      * The warm-up at start ({@code server.warmup}): before {@code /ready} says so, the proxy runs a realistic workload
      * through every enabled front end, the policy engine and the audit code on a private loopback copy of itself, so
-     * that the first clients meet compiled code. It never touches a tenant. It ends after {@code seconds} if its
-     * clients have driven the path in that time, else at {@code maxSeconds}: on a host busy with other work the same
-     * seconds drive a few statements only, and the JIT is starved too.
+     * that the first clients meet compiled code. It never touches a tenant. It ends after {@code seconds} unless the
+     * host was busy meanwhile (its clients drove few statements while other work took the CPU), else at
+     * {@code maxSeconds}: there the JIT is starved too, and only time helps.
      */
     public record WarmUp(boolean enabled, int seconds, int maxSeconds) {
         public static final WarmUp DISABLED = new WarmUp(false, 0, 0);
         /**
-         * What a configuration file gets without a {@code server.warmup} section: 2 s, its one bound, keeps start to
-         * ready within 3 s. The judgement of a busy host is opt-in ({@code max_seconds} above {@code seconds}): a start
-         * without a matching AppCDS archive opens the warm-up's copy so slowly that a quiet host sends it under
-         * {@code WarmUp.DRIVEN_STATEMENTS} statements by 2 s and is taken for busy
-         * (README).
+         * What a configuration file gets without a {@code server.warmup} section: 2 s, which keeps start to ready
+         * within 3 s, or 10 s on a host whose other work starves the warm-up ({@code WarmUp.Judge.BUSY_HOST}), where
+         * the longer warm-up made the first seconds of traffic faster (README).
          */
-        public static final WarmUp DEFAULT = new WarmUp(true, 2, 2);
+        public static final WarmUp DEFAULT = new WarmUp(true, 2, 10);
 
         public WarmUp {
             if (seconds > maxSeconds) {

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,11 +70,28 @@ public final class WarmUp {
     }
 
     /**
-     * What one warm-up did: rounds of about {@value #ROUND_MILLIS} ms, statements sent, those sent by the end of its
-     * seconds (-1 if it ended before them), and why it ended.
+     * What one warm-up did: rounds of about {@value #ROUND_MILLIS} ms, statements sent, its judgement at the end of its
+     * seconds ({@link Judgement#NONE} if it ended before them or had one bound), and why it ended.
      */
-    public record Report(int rounds, long statements, long refused, long decisions, long statementsAtSeconds,
+    public record Report(int rounds, long statements, long refused, long decisions, Judgement atSeconds,
                          double seconds, Ending ending) {
+    }
+
+    /** At the end of its seconds: the statements sent by then, the host's load meanwhile, and whether it was busy. */
+    public record Judgement(long statements, HostLoad.Share load, boolean busy) {
+        public static final Judgement NONE = new Judgement(-1, HostLoad.Share.UNKNOWN, false);
+    }
+
+    /** Whether, at the end of its seconds, the host is too busy for the warm-up to end there. */
+    @FunctionalInterface
+    public interface Judge {
+        /**
+         * The host's load meanwhile ({@link HostLoad.Share#busy}), not the statements the warm-up's clients sent: a
+         * quiet host that started without its AppCDS archive sent 2–3 by 2 s, a busy one 0–18 (bench/README).
+         */
+        Judge BUSY_HOST = HostLoad.Share::busy;
+
+        boolean busy(HostLoad.Share load);
     }
 
     /** The harness's analytics query, in the demo's logical names. */
@@ -85,15 +103,6 @@ public final class WarmUp {
     private static final String PREPARED = "SELECT order_id, amount, ordered_at, tenant_tag FROM main.sales.orders"
             + " WHERE customer_id = ?";
     static final long ROUND_MILLIS = 500;
-    /**
-     * The statements through the front ends that show, at the end of its seconds, a warm-up that had the machine's
-     * cores: by the default 2 s a quiet 2-core machine sent 18, 52, 62 and 102 in four runs, one busy with other work
-     * 0 and 3 (3–6 by the end of a 2 s warm-up in five more). A warm-up below this runs on to {@code max_seconds}:
-     * there the JIT too got little of the cores, and what made the first seconds of traffic faster on a busy host was
-     * its compile time, not more statements (bench/README). Misjudging a quiet host costs it the longer warm-up,
-     * never a slower first window.
-     */
-    public static final long DRIVEN_STATEMENTS = 10;
     private static final int AVATICA_CLIENTS = 2;
     private static final int HOT_PER_CORPUS = 3;
     private static final int TIMEOUT_MILLIS = 10_000;
@@ -114,22 +123,22 @@ public final class WarmUp {
 
     /**
      * Runs the workload against {@code target} until {@link SteadyState} finds the path warm, or until
-     * {@code secondsNanos} ({@link System#nanoTime()}) if by then the clients have sent {@value #DRIVEN_STATEMENTS}
-     * statements, or until {@code deadlineNanos}. Throws what made a client fail outright (a refused statement is not
-     * a failure: the corpus holds refused statements on purpose).
+     * {@code secondsNanos} ({@link System#nanoTime()}) unless {@link Judge#BUSY_HOST} finds the host busy then, or
+     * until {@code deadlineNanos}. Throws what made a client fail outright (a refused statement is not a failure: the
+     * corpus holds refused statements on purpose).
      */
     public static Report run(Loopback target, long secondsNanos, long deadlineNanos) throws Exception {
-        return run(target, secondsNanos, deadlineNanos, DRIVEN_STATEMENTS);
+        return run(target, secondsNanos, deadlineNanos, Judge.BUSY_HOST);
     }
 
-    /** The same, with the statements that count as having driven the path by {@code secondsNanos} given (tests). */
-    public static Report run(Loopback target, long secondsNanos, long deadlineNanos, long drivenStatements)
-            throws Exception {
-        return new WarmUp(target).drive(secondsNanos, deadlineNanos, drivenStatements);
+    /** The same with the judgement given (tests, in another package, make either one whatever the machine's load). */
+    public static Report run(Loopback target, long secondsNanos, long deadlineNanos, Judge judge) throws Exception {
+        return new WarmUp(target).drive(secondsNanos, deadlineNanos, judge);
     }
 
-    private Report drive(long secondsNanos, long deadlineNanos, long drivenStatements) throws Exception {
+    private Report drive(long secondsNanos, long deadlineNanos, Judge judge) throws Exception {
         long start = System.nanoTime();
+        HostLoad.Sample before = HostLoad.sample();
         List<Worker> workers = new ArrayList<>();
         workers.add(new PolicyWorker());
         for (int i = 0; i < AVATICA_CLIENTS; i++) {
@@ -152,7 +161,7 @@ public final class WarmUp {
         SteadyState.Verdict verdict = SteadyState.Verdict.NOT_YET;
         boolean judged = secondsNanos >= deadlineNanos; // with one bound there is nothing to judge
         boolean driven = false;
-        long atSeconds = -1;
+        Judgement atSeconds = Judgement.NONE;
         int rounds = 0;
         try {
             workers.forEach(w -> pool.execute(w::loop));
@@ -167,12 +176,13 @@ public final class WarmUp {
                 if (!judged && System.nanoTime() >= secondsNanos) {
                     // judged once: a warm-up that fell short here is on a busy host, where only time helps
                     judged = true;
-                    atSeconds = statements.get();
-                    driven = atSeconds >= drivenStatements;
-                    if (!driven) {
-                        LOG.info("warm-up: {} statements in its seconds, below {}: the host is busy, running on up"
-                                + " to max_seconds", atSeconds, drivenStatements);
-                    }
+                    HostLoad.Share load = HostLoad.between(before, HostLoad.sample());
+                    driven = !judge.busy(load);
+                    atSeconds = new Judgement(statements.get(), load, !driven);
+                    LOG.info("warm-up: {} statements in its seconds; other processes took {} of the host's CPU, {}"
+                            + " of it idle, its quota held it back {} of the time: {}", atSeconds.statements(),
+                            percent(load.others()), percent(load.idle()), percent(load.throttled()), driven ? "ending"
+                            : "the host is busy, running on up to max_seconds");
                 }
                 long jitNow = jit.getTotalCompilationTime();
                 long roundMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - roundStart);
@@ -205,6 +215,10 @@ public final class WarmUp {
                     case PLATEAU -> Ending.PLATEAU;
                     case NOT_YET -> driven ? Ending.SECONDS : Ending.MAX_SECONDS;
                 });
+    }
+
+    private static String percent(double share) {
+        return share < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f%%", share * 100);
     }
 
     /** One client: opens what it needs, then runs its units in turn until told to stop. */

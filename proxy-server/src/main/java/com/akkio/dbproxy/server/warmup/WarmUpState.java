@@ -99,12 +99,24 @@ public final class WarmUpState {
             out.put("statements", r.statements());
             out.put("refused_on_purpose", r.refused());
             out.put("policy_decisions", r.decisions());
-            if (r.statementsAtSeconds() >= 0) {
-                out.put("statements_at_target_seconds", r.statementsAtSeconds());
+            WarmUp.Judgement j = r.atSeconds();
+            if (j.statements() >= 0) {
+                out.put("statements_at_target_seconds", j.statements());
+                out.put("host_busy_at_target_seconds", j.busy());
+                putShare(out, "host_cpu_to_others_at_target_seconds", j.load().others());
+                putShare(out, "host_cpu_idle_at_target_seconds", j.load().idle());
+                putShare(out, "cpu_quota_throttled_at_target_seconds", j.load().throttled());
             }
             out.put("ended_because", r.ending().why());
         }
         return out;
+    }
+
+    /** A share to three places, left out where the host could not tell it. */
+    private static void putShare(Map<String, Object> out, String key, double share) {
+        if (share >= 0) {
+            out.put(key, Math.round(share * 1000) / 1000.0);
+        }
     }
 
     private boolean overran() {

@@ -152,22 +152,22 @@ class ConfigLoaderTest {
     @Test
     void theWarmUpAtStartIsOnByDefaultOffWhereAkkioWarmupIsFalseAndItsKeysAreValidated() throws Exception {
         assertThat(new ConfigLoader(Map.of()).read(validConfig("")).server().warmUp())
-                .isEqualTo(new ProxyConfig.WarmUp(true, 2, 2));
+                .isEqualTo(new ProxyConfig.WarmUp(true, 2, 10));
         assertThat(new ConfigLoader(Map.of("AKKIO_WARMUP", "false")).read(validConfig("")).server().warmUp())
-                .isEqualTo(new ProxyConfig.WarmUp(false, 2, 2));
+                .isEqualTo(new ProxyConfig.WarmUp(false, 2, 10));
         Path set = validConfig("server: { warmup: { enabled: true, max_seconds: 30 } }\n");
         assertThat(new ConfigLoader(Map.of("AKKIO_WARMUP", "false")).read(set).server().warmUp())
                 .as("the file wins over the environment; max_seconds alone stays the one bound it always was")
                 .isEqualTo(new ProxyConfig.WarmUp(true, 30, 30));
         assertThat(new ConfigLoader(Map.of()).read(validConfig("server: { warmup: { seconds: 5 } }\n")).server()
-                .warmUp()).isEqualTo(new ProxyConfig.WarmUp(true, 5, 5));
+                .warmUp()).isEqualTo(new ProxyConfig.WarmUp(true, 5, 10));
         assertThat(new ConfigLoader(Map.of()).read(validConfig("server: { warmup: { seconds: 20 } }\n")).server()
                 .warmUp()).as("seconds alone past the default bound").isEqualTo(new ProxyConfig.WarmUp(true, 20, 20));
         assertThat(new ConfigLoader(Map.of()).read(validConfig("server: { warmup: { seconds: 3, max_seconds: 4 } }\n"))
                 .server().warmUp()).isEqualTo(new ProxyConfig.WarmUp(true, 3, 4));
-        assertThat(new ConfigLoader(Map.of()).read(validConfig("server: { warmup: { seconds: 2, max_seconds: 10 } }\n"))
-                .server().warmUp()).as("the busy host's judgement, asked for")
-                .isEqualTo(new ProxyConfig.WarmUp(true, 2, 10));
+        assertThat(new ConfigLoader(Map.of()).read(validConfig("server: { warmup: { seconds: 2, max_seconds: 2 } }\n"))
+                .server().warmUp()).as("2 s as the only bound")
+                .isEqualTo(new ProxyConfig.WarmUp(true, 2, 2));
         Path pastItsBound = validConfig("server: { warmup: { seconds: 8, max_seconds: 4 } }\n");
         assertThatThrownBy(() -> new ConfigLoader(Map.of()).read(pastItsBound)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("server.warmup.seconds").hasMessageContaining("server.warmup.max_seconds (4)");

@@ -13,12 +13,18 @@ class WarmUpStateTest {
         assertThat(running.warning()).isNull();
         assertThat(running.ended()).isFalse();
 
-        running.done(new WarmUp.Report(3, 120, 4, 600, 28, 1.5, WarmUp.Ending.JIT_QUIET));
+        running.done(new WarmUp.Report(3, 120, 4, 600,
+                new WarmUp.Judgement(28, new HostLoad.Share(0.012, 0.04, -1), false), 1.5,
+                WarmUp.Ending.JIT_QUIET));
         assertThat(running.problem()).isNull();
         assertThat(running.warning()).isNull();
         assertThat(running.summary()).containsEntry("status", "done").containsEntry("statements", 120L)
                 .containsEntry("statements_at_target_seconds", 28L).containsEntry("target_seconds", 2)
-                .containsEntry("max_seconds", 10).containsEntry("ended_because", "the JIT compilers fell quiet");
+                .containsEntry("max_seconds", 10).containsEntry("ended_because", "the JIT compilers fell quiet")
+                .containsEntry("host_busy_at_target_seconds", false)
+                .containsEntry("host_cpu_to_others_at_target_seconds", 0.012)
+                .containsEntry("host_cpu_idle_at_target_seconds", 0.04)
+                .doesNotContainKey("cpu_quota_throttled_at_target_seconds");
     }
 
     @Test
