@@ -23,8 +23,8 @@ EXPOSE 8765 5433 8815
 # admin endpoint stays on the container's loopback (server.admin_host), where the health check reaches it.
 ENV AKKIO_HOST=0.0.0.0
 # with the AOT cache a 2 s warm-up is enough, the default (a proxy.yaml that sets warmup.seconds to
-# "${AKKIO_WARMUP_SECONDS:-2}", as conf/proxy.yaml does, takes this; AKKIO_WARMUP_MAX_SECONDS=10 lets a host too busy
-# to drive it in that time run it on to 10 s)
+# "${AKKIO_WARMUP_SECONDS:-2}", as conf/proxy.yaml does, takes this), run on to AKKIO_WARMUP_MAX_SECONDS (10) where
+# other work or the container's CPU quota starved it (README)
 ENV AKKIO_WARMUP_SECONDS=2
 # DuckDB unpacks its native library into java.io.tmpdir and loads it from there: that directory must allow
 # executables, which a container's tmpfs /tmp does not (compose mounts /opt/akkio/tmp with exec)

@@ -74,7 +74,7 @@ public final class FreshStartHarness {
     public static void main(String[] args) throws Exception {
         int horizon = args.length > 0 ? Integer.parseInt(args[0]) : 180;
         int window = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        String warmUpSeconds = args.length > 2 ? args[2] : "2";
+        String warmUpSeconds = args.length > 2 ? args[2] : "2/10";
         List<String> chosen = List.of((args.length > 3 ? args[3] : DEFAULT_VARIANTS).split(","));
         Files.createDirectories(Path.of("bench/results"));
         String loadBefore = loadAverage();

@@ -36,12 +36,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The warm-up's workload: until {@link SteadyState} finds the path warm, or its seconds have passed having driven the
- * path, or its deadline, clients on 127.0.0.1 send what tenants send (the harness's {@code SELECT 1} and analytics
- * query, new literals and new shapes, prepared queries, a 5,000-row stream, metadata calls, the demo's allowed and
- * refused statements) through each front end of a private copy of the proxy, while the policy engine decides the
- * TPC-DS and analyst corpora. The JIT compiles code, not servers: what the copy makes hot is hot for the real front
- * ends too, while no tenant, audit log or limit of the real server ever sees a statement.
+ * The warm-up's workload: until {@link SteadyState} finds the path warm, or its seconds have passed on a host that
+ * was not busy ({@link Judge}), or its deadline, clients on 127.0.0.1 send what tenants send (the harness's
+ * {@code SELECT 1} and analytics query, new literals and new shapes, prepared queries, a 5,000-row stream, metadata
+ * calls, the demo's allowed and refused statements) through each front end of a private copy of the proxy, while
+ * the policy engine decides the TPC-DS and analyst corpora. The JIT compiles code, not servers: what the copy makes
+ * hot is hot for the real front ends too, while no tenant, audit log or limit of the real server ever sees a
+ * statement.
  */
 public final class WarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
@@ -54,7 +55,7 @@ public final class WarmUp {
     public enum Ending {
         JIT_QUIET("the JIT compilers fell quiet"),
         PLATEAU("SELECT 1 stopped getting faster and the JIT's queue drained"),
-        SECONDS("its seconds passed with the path driven"),
+        SECONDS("its seconds passed on a quiet host"),
         MAX_SECONDS("max_seconds");
 
         private final String why;
@@ -160,14 +161,14 @@ public final class WarmUp {
         SteadyState steady = new SteadyState();
         SteadyState.Verdict verdict = SteadyState.Verdict.NOT_YET;
         boolean judged = secondsNanos >= deadlineNanos; // with one bound there is nothing to judge
-        boolean driven = false;
+        boolean quiet = false;
         Judgement atSeconds = Judgement.NONE;
         int rounds = 0;
         try {
             workers.forEach(w -> pool.execute(w::loop));
             long jitBefore = jit.getTotalCompilationTime();
             long workBefore = 0;
-            while (failure.get() == null && verdict == SteadyState.Verdict.NOT_YET && !driven
+            while (failure.get() == null && verdict == SteadyState.Verdict.NOT_YET && !quiet
                     && System.nanoTime() < deadlineNanos) {
                 long roundStart = System.nanoTime();
                 long end = judged ? deadlineNanos : secondsNanos;
@@ -177,11 +178,11 @@ public final class WarmUp {
                     // judged once: a warm-up that fell short here is on a busy host, where only time helps
                     judged = true;
                     HostLoad.Share load = HostLoad.between(before, HostLoad.sample());
-                    driven = !judge.busy(load);
-                    atSeconds = new Judgement(statements.get(), load, !driven);
+                    quiet = !judge.busy(load);
+                    atSeconds = new Judgement(statements.get(), load, !quiet);
                     LOG.info("warm-up: {} statements in its seconds; other processes took {} of the host's CPU, {}"
                             + " of it idle, its quota held it back {} of the time: {}", atSeconds.statements(),
-                            percent(load.others()), percent(load.idle()), percent(load.throttled()), driven ? "ending"
+                            percent(load.others()), percent(load.idle()), percent(load.throttled()), quiet ? "ending"
                             : "the host is busy, running on up to max_seconds");
                 }
                 long jitNow = jit.getTotalCompilationTime();
@@ -213,7 +214,7 @@ public final class WarmUp {
                 (System.nanoTime() - start) / 1e9, switch (verdict) {
                     case JIT_QUIET -> Ending.JIT_QUIET;
                     case PLATEAU -> Ending.PLATEAU;
-                    case NOT_YET -> driven ? Ending.SECONDS : Ending.MAX_SECONDS;
+                    case NOT_YET -> quiet ? Ending.SECONDS : Ending.MAX_SECONDS;
                 });
     }
 
