@@ -118,7 +118,7 @@ public record ProxyConfig(Path source, Server server, Audit audit, Map<String, B
      * The warm-up at start ({@code server.warmup}): before {@code /ready} says so, the proxy runs a realistic workload
      * through every enabled front end, the policy engine and the audit code on a private loopback copy of itself, so
      * that the first clients meet compiled code. It never touches a tenant. It ends after {@code seconds} unless the
-     * host was busy meanwhile (its clients drove few statements while other work took the CPU), else at
+     * host was busy meanwhile (other work took the CPU it wanted, or the container's quota held it back), else at
      * {@code maxSeconds}: there the JIT is starved too, and only time helps.
      */
     public record WarmUp(boolean enabled, int seconds, int maxSeconds) {

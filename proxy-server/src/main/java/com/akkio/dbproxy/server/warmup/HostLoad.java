@@ -19,8 +19,8 @@ import java.util.List;
 public final class HostLoad {
     /**
      * The share of the host's CPU time taken by other processes at or above which a host left without idle time is
-     * busy: two spinning processes beside a warm-up on a 2-core host took 28–33 % of it, a quiet host's background
-     * under 1 % (bench/README).
+     * busy: two spinning processes beside a warm-up on a 2-core host took 25–33 % of it, one 17–19 %, a quiet host's
+     * background 0–3.5 % (bench/README).
      */
     public static final double BUSY_OTHERS = 0.2;
     /**
