@@ -86,12 +86,6 @@ public sealed interface Decision permits Decision.Allowed, Decision.Denied {
             writes = List.copyOf(Objects.requireNonNull(writes, "writes"));
         }
 
-        /** An allowed statement whose result's columns are untold. */
-        public Allowed(StatementKind kind, String rewrittenSql, List<QualifiedName> reads, List<QualifiedName> writes,
-                       boolean rowCapApplied) {
-            this(kind, rewrittenSql, reads, writes, rowCapApplied, Optional.empty());
-        }
-
         @Override
         public boolean isAllowed() {
             return true;

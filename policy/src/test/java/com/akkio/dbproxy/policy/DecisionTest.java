@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -88,7 +89,8 @@ class DecisionTest {
     void theFactoriesReturnTheVariants() {
         Decision.Allowed a = Decision.allow(StatementKind.QUERY, "SELECT 1", List.of(), List.of(), false);
         Decision.Denied d = Decision.deny(DenyCode.FUNCTION_DENIED, "no", StatementKind.QUERY);
-        assertThat(a).isEqualTo(new Decision.Allowed(StatementKind.QUERY, "SELECT 1", List.of(), List.of(), false));
+        assertThat(a).isEqualTo(new Decision.Allowed(StatementKind.QUERY, "SELECT 1", List.of(), List.of(), false,
+                Optional.empty()));
         assertThat(d).isEqualTo(new Decision.Denied(DenyCode.FUNCTION_DENIED, "no", StatementKind.QUERY));
     }
 
