@@ -40,7 +40,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *
  * <p>Usage, from the repository root: {@code java -cp bench/target/akkio-bench.jar
  * com.akkio.dbproxy.bench.FreshStartHarness [horizon s, default 180] [window s, default 10] [the warm-up's seconds and
- * max_seconds, default 2, the proxy's; one number N: N/N, the warm-up's one bound]
+ * max_seconds, default 2/10, the proxy's; one number N: N/N, the warm-up's one bound]
  * [variants, default plain,proxy,cds,warm,warm_cds; also warm_cds_jit, warm_cds_serial, warm_cds_cic4, warm_cds_c1,
  * warm3_cds_c1, cds_c1; on JDK 25 or later aot, warm_aot: its AOT cache, trained like the AppCDS archive]}
  */
