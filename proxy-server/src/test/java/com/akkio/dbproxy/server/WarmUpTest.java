@@ -20,6 +20,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.akkio.dbproxy.server.config.ProxyConfig;
+import com.akkio.dbproxy.server.warmup.HostLoad;
 import com.akkio.dbproxy.server.warmup.WarmUp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -136,6 +137,21 @@ class WarmUpTest {
             assertThat(busy.atSeconds().busy()).isTrue();
             assertThat(busy.seconds()).isGreaterThanOrEqualTo(3.9);
             assertThat(busy.atSeconds().statements()).isNotNegative().isLessThanOrEqualTo(busy.statements());
+
+            // its seconds already spent opening the copy: the host is still read over a stretch of time, not at once
+            AtomicReference<HostLoad.Share> read = new AtomicReference<>();
+            now = System.nanoTime();
+            WarmUp.Report late = WarmUp.run(acme, now - TimeUnit.SECONDS.toNanos(1), now + TimeUnit.SECONDS.toNanos(60),
+                    load -> {
+                        read.set(load);
+                        return false;
+                    });
+            assertThat(late.ending()).isEqualTo(WarmUp.Ending.SECONDS);
+            assertThat(late.seconds()).isGreaterThanOrEqualTo(0.5);
+            if (Files.isReadable(Path.of("/proc/stat"))) {
+                assertThat(read.get().idle()).as("%s", read.get()).isBetween(0.0, 1.0);
+                assertThat(read.get().others()).as("%s", read.get()).isBetween(0.0, 1.0);
+            }
         }
     }
 
