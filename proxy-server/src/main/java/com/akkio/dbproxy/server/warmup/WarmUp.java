@@ -81,6 +81,11 @@ public final class WarmUp {
     /** At the end of its seconds: the statements sent by then, the host's load meanwhile, and whether it was busy. */
     public record Judgement(long statements, HostLoad.Share load, boolean busy) {
         public static final Judgement NONE = new Judgement(-1, HostLoad.Share.UNKNOWN, false);
+
+        /** Made, on a host that was not busy: the warm-up ends at its seconds. */
+        boolean quiet() {
+            return statements >= 0 && !busy;
+        }
     }
 
     /** Whether, at the end of its seconds, the host is too busy for the warm-up to end there. */
@@ -164,29 +169,27 @@ public final class WarmUp {
         SteadyState steady = new SteadyState();
         SteadyState.Verdict verdict = SteadyState.Verdict.NOT_YET;
         boolean judged = secondsNanos >= deadlineNanos; // with one bound there is nothing to judge
-        boolean quiet = false;
         Judgement atSeconds = Judgement.NONE;
         int rounds = 0;
         try {
             workers.forEach(w -> pool.execute(w::loop));
             long jitBefore = jit.getTotalCompilationTime();
             long workBefore = 0;
-            while (failure.get() == null && verdict == SteadyState.Verdict.NOT_YET && !quiet
+            while (failure.get() == null && verdict == SteadyState.Verdict.NOT_YET && !atSeconds.quiet()
                     && System.nanoTime() < deadlineNanos) {
                 long roundStart = System.nanoTime();
                 long end = judged ? deadlineNanos : judgeAt;
                 TimeUnit.NANOSECONDS.sleep(Math.min(TimeUnit.MILLISECONDS.toNanos(ROUND_MILLIS),
                         Math.max(0, end - roundStart)));
                 if (!judged && System.nanoTime() >= judgeAt) {
-                    // judged once: a warm-up that fell short here is on a busy host, where only time helps
+                    // judged once: on a busy host only time helps, so the warm-up runs on to its deadline
                     judged = true;
                     HostLoad.Share load = HostLoad.between(before, HostLoad.sample());
-                    quiet = !judge.busy(load);
-                    atSeconds = new Judgement(statements.get(), load, !quiet);
+                    atSeconds = new Judgement(statements.get(), load, judge.busy(load));
                     LOG.info("warm-up: {} statements in its seconds; other processes took {} of the host's CPU, {}"
                             + " of it idle, its quota held it back {} of the time: {}", atSeconds.statements(),
-                            percent(load.others()), percent(load.idle()), percent(load.throttled()), quiet ? "ending"
-                            : "the host is busy, running on up to max_seconds");
+                            percent(load.others()), percent(load.idle()), percent(load.throttled()), atSeconds.busy()
+                            ? "the host is busy, running on up to max_seconds" : "ending");
                 }
                 long jitNow = jit.getTotalCompilationTime();
                 long roundMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - roundStart);
@@ -217,7 +220,7 @@ public final class WarmUp {
                 (System.nanoTime() - start) / 1e9, switch (verdict) {
                     case JIT_QUIET -> Ending.JIT_QUIET;
                     case PLATEAU -> Ending.PLATEAU;
-                    case NOT_YET -> quiet ? Ending.SECONDS : Ending.MAX_SECONDS;
+                    case NOT_YET -> atSeconds.quiet() ? Ending.SECONDS : Ending.MAX_SECONDS;
                 });
     }
 
