@@ -254,13 +254,21 @@ public final class SharedLimits implements LimitStore, Closeable {
         if (here == null) {
             return;
         }
-        int count = Math.max(0, here.decrementAndGet());
-        // sent without waiting for the answer: a close never waits on Redis; a lost update is rewritten by the next
-        // connection or heartbeat
-        StatefulRedisConnection<byte[], byte[]> c = link.usable() ? link.connection() : null;
-        if (c != null) {
-            c.async().hset(bytes(prefix + "connections:" + tenant), bytes(cluster.replicaId()),
-                    bytes(Integer.toString(count)));
+        // answered only once Redis has the new count (at most the link's timeout, like an open), so a connection
+        // closed here is free on every replica when the client's close returns; under the lock an open's count and
+        // this one reach Redis in the order they were taken. A count Redis did not get is rewritten by the heartbeat.
+        synchronized (here) {
+            int count = Math.max(0, here.decrementAndGet());
+            StatefulRedisConnection<byte[], byte[]> c = link.usable() ? link.connection() : null;
+            if (c != null) {
+                try {
+                    c.sync().hset(bytes(prefix + "connections:" + tenant), bytes(cluster.replicaId()),
+                            bytes(Integer.toString(count)));
+                    link.succeeded();
+                } catch (RuntimeException e) {
+                    link.failed(e);
+                }
+            }
         }
     }
 
