@@ -68,7 +68,7 @@ public class NewTextPlanBenchmark {
         }
         connection = root.duplicate();
         statement = connection.createStatement();
-        rewrittenTemplate = ServerLoadHarness.rewrittenForAcme(ServerLoadHarness.NEW_SHAPE.apply(MARK));
+        rewrittenTemplate = ServerLoadHarness.rewrittenForAcme(ServerLoadHarness.NEW_NAME.apply(MARK));
         if (rewrittenTemplate.indexOf("n" + MARK) != rewrittenTemplate.lastIndexOf("n" + MARK)
                 || !rewrittenTemplate.contains("n" + MARK)) {
             throw new IllegalStateException("the rewrite does not hold the alias once: " + rewrittenTemplate);
@@ -109,7 +109,7 @@ public class NewTextPlanBenchmark {
 
     @Benchmark
     public int tenantTextExecute() throws SQLException {
-        statement.execute(ServerLoadHarness.NEW_SHAPE.apply(n++));
+        statement.execute(ServerLoadHarness.NEW_NAME.apply(n++));
         return read(statement.getResultSet());
     }
 

@@ -50,8 +50,10 @@ public class PolicyEngineBenchmark {
     private TenantPolicy acmeRepeated;
     private TenantPolicy acmeNewLiterals;
     private TenantPolicy acmeNewShapes;
+    private TenantPolicy acmeNewNames;
     private long literal;
     private long alias;
+    private long name;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -60,6 +62,7 @@ public class PolicyEngineBenchmark {
         acmeRepeated = acme().build();
         acmeNewLiterals = acme().build();
         acmeNewShapes = acme().build();
+        acmeNewNames = acme().build();
     }
 
     private static TenantPolicy.Builder acme() {
@@ -74,12 +77,21 @@ public class PolicyEngineBenchmark {
     }
 
     /**
-     * The small join with a column alias no earlier statement had, as the server harness's new-shape workload sends
-     * it: a first-time decision that also meets a word it has not seen.
+     * The small join with a table alias no earlier statement had, as the server harness's new-shape workload sends it:
+     * a first-time decision that also meets a word it has not seen (until 2026-12-08 a new column alias, which is now
+     * a slot of the shape: {@link #smallAnalyticsNewName}).
      */
     @Benchmark
     public Decision smallAnalyticsNewShape() {
-        return engine.decide(acmeNewShapes, SMALL_ANALYTICS.replace("AS orders,", "AS orders" + ++alias + ","));
+        String table = "o" + ++alias;
+        return engine.decide(acmeNewShapes, SMALL_ANALYTICS.replace(" o ", " " + table + " ")
+                .replace("o.", table + "."));
+    }
+
+    /** The small join with a result column's name no earlier statement had: decided from the shape's template. */
+    @Benchmark
+    public Decision smallAnalyticsNewName() {
+        return engine.decide(acmeNewNames, SMALL_ANALYTICS.replace("AS orders,", "AS orders" + ++name + ","));
     }
 
     @Benchmark

@@ -115,6 +115,11 @@ final class FastLexer {
         }
     }
 
+    /** Whether JSqlParser's lexer reads {@code word} alone as a plain identifier, not a keyword. */
+    static boolean isIdentifier(String word) {
+        return wordKind(word) == S_IDENTIFIER;
+    }
+
     /**
      * The kind of a word, or -1 for a word that may begin a token of several words. Kept by the word as written: the
      * lexer ignores case, and most texts write a word one way, which then needs no upper-case copy to be looked up.

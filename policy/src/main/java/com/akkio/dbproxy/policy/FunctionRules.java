@@ -1,11 +1,5 @@
 package com.akkio.dbproxy.policy;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -148,23 +142,7 @@ final class FunctionRules {
     }
 
     private static Set<String> load(Dialect dialect) {
-        String name = resourceName(dialect);
-        try (InputStream in = FunctionRules.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("the function allow-list " + name + " is missing from the jar");
-            }
-            Set<String> names = new HashSet<>();
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                String entry = line.strip();
-                if (!entry.isEmpty() && !entry.startsWith("#")) {
-                    names.add(entry);
-                }
-            }
-            return Set.copyOf(names);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the function allow-list " + name, e);
-        }
+        return WordLists.read(resourceName(dialect), "function allow-list");
     }
 
     /** Names and globs ({@code ai_*}), lower case. */

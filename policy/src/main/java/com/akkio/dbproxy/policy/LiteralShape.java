@@ -9,16 +9,22 @@ import java.util.List;
  * values share one {@link ShapeTemplate}, as an application that generates its SQL sends them
  * ({@code WHERE customer_id = 1042}, then {@code = 1043}).
  *
- * <p>Only two kinds of token become slots, kinds whose extent every dialect the proxy serves lexes alike whatever they
+ * <p>Two kinds of literal become slots, kinds whose extent every dialect the proxy serves lexes alike whatever they
  * contain: an unsigned number of digits with an optional fraction, not touching an identifier or a dot, and a
  * single-quoted string without prefix whose content has no quote, backslash or line break. Everything else stays in
  * the key verbatim: quoted identifiers, other strings, comments, and literals after the words in
- * {@link #KEEP_NEXT_LITERAL} ({@code LIMIT 100}, {@code DATE '2025-01-01'}). This lexer only proposes slots;
- * a template is made only after the parser has confirmed each one as a literal value ({@link ShapeTemplate}).
+ * {@link #KEEP_NEXT_LITERAL} ({@code LIMIT 100}, {@code DATE '2025-01-01'}). A third kind is a result column's name
+ * ({@code count(*) AS n17,}) that nothing else in the text names ({@link #isAliasSlot}). This lexer only proposes
+ * slots; a template is made only after the parser has confirmed each one as a literal value or a result column's name
+ * ({@link ShapeTemplate}).
  */
 final class LiteralShape {
-    /** Stands for a slot's content in the key; a text that contains it has no shape. */
+    /** Stands for a literal slot's content in the key; a text that contains it has no shape. */
     private static final char SLOT = '\u0001';
+    /** Stands for a column alias slot's content in the key; a text that contains it has no shape. */
+    private static final char ALIAS_SLOT = '\u0002';
+    /** The longest alias made a slot: names longer than the backends take stay in the key. */
+    private static final int MAX_ALIAS_LENGTH = 64;
     /**
      * Words after which a literal stays in the key: row bounds, whose value the row cap compares, and typed literals,
      * whose string the parser reads as part of a date, time or interval value rather than as a plain literal.
@@ -30,26 +36,34 @@ final class LiteralShape {
     private final String key;
     /** Per slot: start and end offset of its content in {@link #sql}. */
     private final int[] bounds;
-    private final boolean[] numeric;
+    private final Slot[] kinds;
     private final boolean refined;
 
-    private LiteralShape(String sql, String key, int[] bounds, boolean[] numeric, boolean refined) {
+    /** What a slot holds. */
+    enum Slot {
+        NUMBER, STRING,
+        /** A result column's name after {@code AS} (see {@link #isAliasSlot}). */
+        ALIAS
+    }
+
+    private LiteralShape(String sql, String key, int[] bounds, Slot[] kinds, boolean refined) {
         this.sql = sql;
         this.key = key;
         this.bounds = bounds;
-        this.numeric = numeric;
+        this.kinds = kinds;
         this.refined = refined;
     }
 
     /** The text's shape, or null when it has no slot or cannot have a shape. */
     static LiteralShape of(String sql, Dialect dialect) {
-        if (sql.indexOf(SLOT) >= 0) {
+        if (sql.indexOf(SLOT) >= 0 || sql.indexOf(ALIAS_SLOT) >= 0) {
             return null;
         }
         StringBuilder key = new StringBuilder(sql.length());
         List<int[]> slots = new ArrayList<>();
-        List<Boolean> kinds = new ArrayList<>();
+        List<Slot> kinds = new ArrayList<>();
         boolean keepNext = false;
+        boolean afterAs = false;
         int n = sql.length();
         int i = 0;
         while (i < n) {
@@ -66,8 +80,9 @@ final class LiteralShape {
                 if (!keepNext && isPlainString(sql, i, end)) {
                     key.append('\'').append(SLOT).append('\'');
                     slots.add(new int[] {i + 1, end - 1});
-                    kinds.add(false);
+                    kinds.add(Slot.STRING);
                     keepNext = false;
+                    afterAs = false;
                     i = end;
                     continue;
                 }
@@ -79,38 +94,190 @@ final class LiteralShape {
                         && !keepNext) {
                     key.append(SLOT);
                     slots.add(new int[] {i, end});
-                    kinds.add(true);
+                    kinds.add(Slot.NUMBER);
                     keepNext = false;
+                    afterAs = false;
                     i = end;
                     continue;
                 }
                 end = wordEnd(sql, i);
             } else if (isWordChar(c)) {
                 end = wordEnd(sql, i);
+                if (afterAs && isAliasSlot(sql, i, end)) {
+                    key.append(ALIAS_SLOT);
+                    slots.add(new int[] {i, end});
+                    kinds.add(Slot.ALIAS);
+                    keepNext = false;
+                    afterAs = false;
+                    i = end;
+                    continue;
+                }
                 keepNext = isKeepWord(sql, i, end);
+                afterAs = end - i == 2 && sql.regionMatches(true, i, "AS", 0, 2);
                 key.append(sql, i, end);
                 i = end;
                 continue;
             } else {
                 end = i + 1;
             }
-            if (!Character.isWhitespace(c) && c != '(') {
-                keepNext = false;
+            if (!Character.isWhitespace(c)) {
+                afterAs = false;
+                if (c != '(') {
+                    keepNext = false;
+                }
             }
             key.append(sql, i, end);
             i = end;
+        }
+        if (kinds.contains(Slot.ALIAS)) {
+            key = dropNamedAliases(sql, key, slots, kinds);
         }
         if (slots.isEmpty()) {
             return null;
         }
         int[] bounds = new int[slots.size() * 2];
-        boolean[] numeric = new boolean[slots.size()];
         for (int s = 0; s < slots.size(); s++) {
             bounds[2 * s] = slots.get(s)[0];
             bounds[2 * s + 1] = slots.get(s)[1];
-            numeric[s] = kinds.get(s);
         }
-        return new LiteralShape(sql, key.toString(), bounds, numeric, false);
+        return new LiteralShape(sql, key.toString(), bounds, kinds.toArray(new Slot[0]), false);
+    }
+
+    /**
+     * Whether the word at {@code [start, end)}, which follows {@code AS}, is a result column's name that can be a slot:
+     * a name whose content no reader can take for anything else and that nothing in the statement can refer to.
+     * <ul>
+     * <li>it is followed by a comma or {@code FROM} (a select item's end; the parser confirms it, {@link ShapeTemplate});
+     * <li>it is ASCII letters, digits and underscores, not starting with a digit, and a keyword of no reader
+     * ({@link Keywords}), so every reader lexes it as a plain name, as it lexes the probe's;
+     * <li>no other word of the text, in any case, in strings, quoted names and comments too, is the same word: nothing
+     * in the statement names it (an {@code ORDER BY}, a lateral alias, an outer query), and it names nothing the
+     * statement reads, so renaming it renames a result column and changes no name's meaning. Checked for all of a
+     * text's names at once, after it is cut ({@link #dropNamedAliases}).
+     * </ul>
+     */
+    private static boolean isAliasSlot(String sql, int start, int end) {
+        if (end - start > MAX_ALIAS_LENGTH || !isAsciiName(sql, start, end)) {
+            return false;
+        }
+        int next = end;
+        while (next < sql.length() && (sql.charAt(next) == ' ' || sql.charAt(next) == '\n')) {
+            next++;
+        }
+        boolean itemEnds = next < sql.length() && sql.charAt(next) == ','
+                || sql.regionMatches(true, next, "FROM", 0, 4) && !isWordChar(charAt(sql, next + 4));
+        return itemEnds && Keywords.isPlainName(sql.substring(start, end));
+    }
+
+    /**
+     * The key with every alias slot whose name is another word of the text too put back as that word, and those slots
+     * taken out of {@code slots} and {@code kinds}: the third rule of {@link #isAliasSlot}, for all slots in one pass
+     * over the text's words.
+     */
+    private static StringBuilder dropNamedAliases(String sql, StringBuilder key, List<int[]> slots, List<Slot> kinds) {
+        int[] seen = new int[slots.size()];
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            if (!isWordChar(sql.charAt(i))) {
+                i++;
+                continue;
+            }
+            int e = wordEnd(sql, i);
+            for (int s = 0; s < slots.size(); s++) {
+                int[] b = slots.get(s);
+                if (kinds.get(s) == Slot.ALIAS && b[1] - b[0] == e - i
+                        && regionMatchesIgnoreCase(sql, i, sql, b[0], e - i)) {
+                    seen[s]++;
+                }
+            }
+            i = e;
+        }
+        boolean named = false;
+        for (int s = 0; s < seen.length; s++) {
+            named |= kinds.get(s) == Slot.ALIAS && seen[s] != 1;
+        }
+        if (!named) {
+            return key;
+        }
+        StringBuilder kept = new StringBuilder(key.length() + 16);
+        int slot = 0;
+        int out = 0;
+        for (int k = 0; k < key.length(); k++) {
+            char c = key.charAt(k);
+            if (c != SLOT && c != ALIAS_SLOT) {
+                kept.append(c);
+                continue;
+            }
+            int[] b = slots.get(slot);
+            if (c == ALIAS_SLOT && seen[slot] != 1) {
+                kept.append(sql, b[0], b[1]);
+            } else {
+                kept.append(c);
+                slots.set(out, b);
+                kinds.set(out++, kinds.get(slot));
+            }
+            slot++;
+        }
+        slots.subList(out, slots.size()).clear();
+        kinds.subList(out, kinds.size()).clear();
+        return kept;
+    }
+
+    /** ASCII letters, digits and underscores, not starting with a digit. */
+    private static boolean isAsciiName(String s, int start, int end) {
+        if (end <= start || isDigit(s.charAt(start))) {
+            return false;
+        }
+        for (int i = start; i < end; i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * How many words of {@code text[from, to)} equal {@code word[wordStart, wordEnd)} ignoring case as Java's
+     * {@link String#equalsIgnoreCase} does (which folds more than ASCII: what Spark's resolution does; DuckDB's folds
+     * ASCII only). A word is a run of {@link #isWordChar} characters, wherever it stands.
+     */
+    static int wordCount(CharSequence text, int from, int to, String word, int wordStart, int wordEnd) {
+        int length = wordEnd - wordStart;
+        int count = 0;
+        int i = from;
+        while (i < to) {
+            if (!isWordChar(text.charAt(i))) {
+                i++;
+                continue;
+            }
+            int e = i;
+            while (e < to && isWordChar(text.charAt(e))) {
+                e++;
+            }
+            if (e - i == length && regionMatchesIgnoreCase(text, i, word, wordStart, length)) {
+                count++;
+            }
+            i = e;
+        }
+        return count;
+    }
+
+    private static boolean regionMatchesIgnoreCase(CharSequence text, int at, String word, int from, int length) {
+        for (int k = 0; k < length; k++) {
+            char a = text.charAt(at + k);
+            char b = word.charAt(from + k);
+            if (a != b && Character.toUpperCase(a) != Character.toUpperCase(b)
+                    && Character.toLowerCase(Character.toUpperCase(a)) != Character.toLowerCase(Character.toUpperCase(b))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static char charAt(String s, int i) {
+        return i < s.length() ? s.charAt(i) : ' ';
     }
 
     /** True when {@link #keeping} these slots leaves a shape with slots, and this shape is not one kept already. */
@@ -127,26 +294,26 @@ final class LiteralShape {
         StringBuilder refinedKey = new StringBuilder(key.length() + 16).append(SLOT).append(SLOT).append(keep)
                 .append(SLOT).append(SLOT);
         int[] slotBounds = new int[2 * (slotCount() - keep.cardinality())];
-        boolean[] slotNumeric = new boolean[slotBounds.length / 2];
+        Slot[] slotKinds = new Slot[slotBounds.length / 2];
         int slot = 0;
         int remaining = 0;
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
-            if (c != SLOT) {
+            if (c != SLOT && c != ALIAS_SLOT) {
                 refinedKey.append(c);
                 continue;
             }
             if (keep.get(slot)) {
                 appendSlot(refinedKey, slot);
             } else {
-                refinedKey.append(SLOT);
+                refinedKey.append(c);
                 slotBounds[2 * remaining] = bounds[2 * slot];
                 slotBounds[2 * remaining + 1] = bounds[2 * slot + 1];
-                slotNumeric[remaining++] = numeric[slot];
+                slotKinds[remaining++] = kinds[slot];
             }
             slot++;
         }
-        return new LiteralShape(sql, refinedKey.toString(), slotBounds, slotNumeric, true);
+        return new LiteralShape(sql, refinedKey.toString(), slotBounds, slotKinds, true);
     }
 
     String key() {
@@ -154,15 +321,23 @@ final class LiteralShape {
     }
 
     int slotCount() {
-        return numeric.length;
+        return kinds.length;
+    }
+
+    Slot kind(int slot) {
+        return kinds[slot];
     }
 
     boolean isNumeric(int slot) {
-        return numeric[slot];
+        return kinds[slot] == Slot.NUMBER;
     }
 
     int slotLength(int slot) {
         return bounds[2 * slot + 1] - bounds[2 * slot];
+    }
+
+    String slotContent(int slot) {
+        return sql.substring(bounds[2 * slot], bounds[2 * slot + 1]);
     }
 
     void appendSlot(StringBuilder out, int slot) {

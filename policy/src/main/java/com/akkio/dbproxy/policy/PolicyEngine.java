@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.Statements;
 import net.sf.jsqlparser.statement.select.Limit;
+import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.SelectItem;
 
 /**
  * The one entry point between the proxy and policy: {@link #decide} takes a tenant's policy and one SQL text and
@@ -79,8 +81,9 @@ public final class PolicyEngine {
         }
         LiteralShape shape = memo.acceptsShapeOf(sql) ? memo.refined(LiteralShape.of(sql, policy.dialect())) : null;
         ShapeTemplate template = shape == null ? null : memo.template(shape.key());
-        Decision decision = template != null ? template.decide(shape) : parseAndCheck(policy, sql, null);
-        decisions[(template != null ? DecisionSource.TEMPLATE : DecisionSource.FULL).ordinal()].increment();
+        Decision.Allowed templated = template == null ? null : template.decide(shape);
+        Decision decision = templated != null ? templated : parseAndCheck(policy, sql, null);
+        decisions[(templated != null ? DecisionSource.TEMPLATE : DecisionSource.FULL).ordinal()].increment();
         if (template == null && shape != null && decision instanceof Decision.Allowed allowed
                 && memo.seenBefore(shape.key())) {
             learn(policy, shape, allowed);
@@ -261,6 +264,14 @@ public final class PolicyEngine {
         StatementClassifier.checkForm(statement);
         ObjectAnalyzer analyzer = new ObjectAnalyzer(policy, false, literals);
         analyzer.analyze(statement);
+        if (literals != null && statement instanceof PlainSelect select) {
+            // the names of the result's columns, for alias slots (ShapeTemplate): the outermost select's only
+            for (SelectItem<?> item : select.getSelectItems()) {
+                if (item.getAlias() != null && item.getAlias().getAliasColumns() == null) {
+                    literals.add(ShapeTemplate.ALIAS + item.getAlias().getName());
+                }
+            }
+        }
         String misread = parsed.misreadName();
         if (misread != null) {
             // checked after the objects, so that a denial of another tenant's object names that object

@@ -18,6 +18,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * rewritten text; and the template filled with the statement's own literals must reproduce its rewritten text to the
  * character. A slot's content cannot change how the text around it lexes (see {@link LiteralShape}), and the policy
  * looks at a literal value only for its prefix, which a slot never has; so any content gives the same decision.
+ *
+ * <p>An alias slot's sentinel must be found once as the name of a select item of the outermost query. Its content is
+ * a name every reader lexes as a plain one and no other word of the tenant's text is ({@link LiteralShape}), and no
+ * word of the text the template sends either (checked as each statement is decided: a physical name the rewrite
+ * brought in): so the parse is the probe's with one identifier token's image changed, and no name of the statement or
+ * its rewrite resolves otherwise. A name is never a table's column either: the probe's result columns hold.
  */
 final class ShapeTemplate {
     private final String[] parts;
@@ -28,7 +34,7 @@ final class ShapeTemplate {
     private final List<QualifiedName> reads;
     private final List<QualifiedName> writes;
     private final boolean rowCapApplied;
-    /** A literal is never a table's column: every statement of the shape has the probe's result columns. */
+    /** A literal or a result column's name is never a table's column: every statement of the shape has these. */
     private final Optional<ResultColumns> resultColumns;
 
     private ShapeTemplate(String[] parts, int[] slotAt, Decision.Allowed decision) {
@@ -46,9 +52,30 @@ final class ShapeTemplate {
         this.resultColumns = decision.resultColumns();
     }
 
-    /** Decides a statement of this template's shape. */
+    /** Marks a select item's alias in the list of literal values the parser found (a value never starts so). */
+    static final String ALIAS = "AS ";
+
+    /**
+     * Decides a statement of this template's shape; null when an alias slot's content is a word of the text the
+     * template sends (a name the rewrite brought in), which a full decision must then look at.
+     */
     Decision.Allowed decide(LiteralShape shape) {
+        for (int s = 0; s < shape.slotCount(); s++) {
+            if (shape.kind(s) == LiteralShape.Slot.ALIAS && inParts(shape, s)) {
+                return null;
+            }
+        }
         return Decision.allow(kind, render(shape), reads, writes, rowCapApplied, resultColumns);
+    }
+
+    private boolean inParts(LiteralShape shape, int slot) {
+        String content = shape.slotContent(slot);
+        for (String part : parts) {
+            if (LiteralShape.wordCount(part, 0, part.length(), content, 0, content.length()) > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String render(LiteralShape shape) {
@@ -73,9 +100,11 @@ final class ShapeTemplate {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String[] sentinels = new String[shape.slotCount()];
         for (int s = 0; s < sentinels.length; s++) {
-            sentinels[s] = shape.isNumeric(s)
-                    ? String.format("1%05d%04d", random.nextInt(100_000), s % 10_000)
-                    : String.format("akkio%016xslot%d", random.nextLong(), s);
+            sentinels[s] = switch (shape.kind(s)) {
+                case NUMBER -> String.format("1%05d%04d", random.nextInt(100_000), s % 10_000);
+                case STRING -> String.format("akkio%016xslot%d", random.nextLong(), s);
+                case ALIAS -> String.format("akkio%016xalias%d", random.nextLong(), s);
+            };
         }
         return sentinels;
     }
@@ -154,12 +183,14 @@ final class ShapeTemplate {
      * as a literal value and the text holds it exactly once, standing alone.
      */
     private static int position(LiteralShape shape, int s, String sentinel, String rewritten, List<String> literals) {
-        String literal = shape.isNumeric(s) ? sentinel : "'" + sentinel + "'";
-        if (literals.stream().filter(literal::equals).count() != 1) {
+        LiteralShape.Slot kind = shape.kind(s);
+        String literal = kind == LiteralShape.Slot.STRING ? "'" + sentinel + "'" : sentinel;
+        String recorded = kind == LiteralShape.Slot.ALIAS ? ALIAS + sentinel : literal;
+        if (literals.stream().filter(recorded::equals).count() != 1) {
             return -1;
         }
         int found = rewritten.indexOf(sentinel);
-        int literalStart = shape.isNumeric(s) ? found : found - 1;
+        int literalStart = kind == LiteralShape.Slot.STRING ? found - 1 : found;
         if (found < 1 || rewritten.indexOf(sentinel, found + 1) >= 0 || !rewritten.startsWith(literal, literalStart)
                 || !isBoundary(rewritten, literalStart - 1)
                 || !isBoundary(rewritten, literalStart + literal.length())) {

@@ -410,8 +410,10 @@ public final class WarmUp {
         return ANALYTICS.replace(" GROUP BY", " WHERE o.order_id <> " + -literal.incrementAndGet() + " GROUP BY");
     }
 
+    /** A new table alias, named again where its columns are: part of every shape, so a full decision each time. */
     private String newShape() {
-        return ANALYTICS.replace("AS n,", "AS n" + literal.incrementAndGet() + ",");
+        String alias = "o" + literal.incrementAndGet();
+        return ANALYTICS.replace(" o ", " " + alias + " ").replace("o.", alias + ".");
     }
 
     /** A client of the PostgreSQL front end: simple and extended protocol. */

@@ -78,6 +78,32 @@ class ProxyEndToEndTest {
     }
 
     /**
+     * A result column's name is a slot of the statement's shape: once a template serves it, each statement still gets
+     * its own column name and its rows, and a name the statement also uses for something else is not renamed.
+     */
+    @Test
+    void statementsThatDifferOnlyInAColumnsNameEachGetTheirOwnLabel() throws Exception {
+        try (Connection acme = proxy.acme(); Statement s = acme.createStatement()) {
+            long orders = scalar(acme, "SELECT count(*) FROM orders");
+            for (String name : List.of("n1", "n2", "orders_by_month", "N4", "acme_prod", "amount", "status", "n5")) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) AS " + name + ", max(customer_id) AS biggest"
+                        + " FROM orders")) {
+                    assertThat(rs.getMetaData().getColumnLabel(1)).as(name).isEqualToIgnoringCase(name);
+                    assertThat(rs.getMetaData().getColumnLabel(2)).isEqualTo("biggest");
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getLong(1)).as(name).isEqualTo(orders);
+                }
+            }
+            // the name also sorts: it stays in the key, and each text is decided and run as written
+            for (String name : List.of("a1", "a2", "a3")) {
+                List<String> sorted = column(acme, "SELECT CAST(order_id AS VARCHAR) AS " + name + " FROM orders"
+                        + " ORDER BY " + name + " DESC");
+                assertThat(sorted).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+            }
+        }
+    }
+
+    /**
      * DuckDB connections keep the plans of queries they run again ({@code KeptPlans}): every run must still
      * see the rows, the random draws and the clock as they are at that run.
      */
