@@ -1,6 +1,7 @@
 package com.akkio.dbproxy.policy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 
@@ -166,7 +167,7 @@ final class LiteralShape {
         }
         boolean itemEnds = next < sql.length() && sql.charAt(next) == ','
                 || sql.regionMatches(true, next, "FROM", 0, 4) && !isWordChar(charAt(sql, next + 4));
-        return itemEnds && Keywords.isPlainName(sql.substring(start, end));
+        return itemEnds; // the keyword check waits for the names no other word names (dropNamedAliases)
     }
 
     /**
@@ -175,6 +176,24 @@ final class LiteralShape {
      * over the text's words.
      */
     private static StringBuilder dropNamedAliases(String sql, StringBuilder key, List<int[]> slots, List<Slot> kinds) {
+        // the names' folded hashes, sorted, each with its slot: a word is looked up, not compared with every name
+        long[] names = new long[slots.size()];
+        int count = 0;
+        for (int s = 0; s < slots.size(); s++) {
+            if (kinds.get(s) == Slot.ALIAS) {
+                int[] b = slots.get(s);
+                names[count++] = (long) foldedHash(sql, b[0], b[1]) << 32 | s;
+            }
+        }
+        Arrays.sort(names, 0, count);
+        // two cheap sieves before a word is hashed: its length (names are at most 64 long) and its first letter
+        long lengths = 0;
+        long firstLetters = 0;
+        for (int c = 0; c < count; c++) {
+            int[] b = slots.get((int) names[c]);
+            lengths |= 1L << (b[1] - b[0] - 1);
+            firstLetters |= 1L << (Character.toLowerCase(sql.charAt(b[0])) & 63);
+        }
         int[] seen = new int[slots.size()];
         int i = 0;
         int n = sql.length();
@@ -184,10 +203,18 @@ final class LiteralShape {
                 continue;
             }
             int e = wordEnd(sql, i);
-            for (int s = 0; s < slots.size(); s++) {
+            char first = sql.charAt(i);
+            if (e - i > MAX_ALIAS_LENGTH || (lengths & 1L << (e - i - 1)) == 0
+                    || first < 128 && (firstLetters & 1L << (Character.toLowerCase(first) & 63)) == 0) {
+                i = e;
+                continue;
+            }
+            long hash = (long) foldedHash(sql, i, e) << 32;
+            int k = Arrays.binarySearch(names, 0, count, hash);
+            for (k = k >= 0 ? k : -k - 1; k < count && (names[k] & 0xFFFF_FFFF_0000_0000L) == hash; k++) {
+                int s = (int) names[k];
                 int[] b = slots.get(s);
-                if (kinds.get(s) == Slot.ALIAS && b[1] - b[0] == e - i
-                        && regionMatchesIgnoreCase(sql, i, sql, b[0], e - i)) {
+                if (b[1] - b[0] == e - i && regionMatchesIgnoreCase(sql, i, sql, b[0], e - i)) {
                     seen[s]++;
                 }
             }
@@ -195,6 +222,10 @@ final class LiteralShape {
         }
         boolean named = false;
         for (int s = 0; s < seen.length; s++) {
+            if (kinds.get(s) == Slot.ALIAS && seen[s] == 1
+                    && !Keywords.isPlainName(sql.substring(slots.get(s)[0], slots.get(s)[1]))) {
+                seen[s] = -1; // a keyword of some reader: kept in the key like a named one
+            }
             named |= kinds.get(s) == Slot.ALIAS && seen[s] != 1;
         }
         if (!named) {
@@ -203,12 +234,14 @@ final class LiteralShape {
         StringBuilder kept = new StringBuilder(key.length() + 16);
         int slot = 0;
         int out = 0;
+        int from = 0;
         for (int k = 0; k < key.length(); k++) {
             char c = key.charAt(k);
             if (c != SLOT && c != ALIAS_SLOT) {
-                kept.append(c);
                 continue;
             }
+            kept.append(key, from, k);
+            from = k + 1;
             int[] b = slots.get(slot);
             if (c == ALIAS_SLOT && seen[slot] != 1) {
                 kept.append(sql, b[0], b[1]);
@@ -219,6 +252,7 @@ final class LiteralShape {
             }
             slot++;
         }
+        kept.append(key, from, key.length());
         slots.subList(out, slots.size()).clear();
         kinds.subList(out, kinds.size()).clear();
         return kept;
@@ -262,6 +296,15 @@ final class LiteralShape {
             i = e;
         }
         return count;
+    }
+
+    /** A hash of the text's characters folded as {@link #regionMatchesIgnoreCase} compares them: equal words, equal hashes. */
+    private static int foldedHash(String text, int from, int to) {
+        int h = 0;
+        for (int i = from; i < to; i++) {
+            h = 31 * h + Character.toLowerCase(Character.toUpperCase(text.charAt(i)));
+        }
+        return h;
     }
 
     private static boolean regionMatchesIgnoreCase(CharSequence text, int at, String word, int from, int length) {
@@ -437,6 +480,9 @@ final class LiteralShape {
 
     /** Letters (any script), digits, underscore and dollar: what an unquoted identifier or keyword is made of. */
     static boolean isWordChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+        if (c < 128) {
+            return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$';
+        }
+        return Character.isLetterOrDigit(c);
     }
 }
