@@ -119,6 +119,37 @@ class RowFiltersAndMasksTest {
         return run(policy, sql).stream().map(r -> r.get(0)).toList();
     }
 
+    /**
+     * A result column's name is a slot of the shape (ShapeTemplate): statements that differ only in it are decided
+     * from a template with every mask and the filter in place, and a name the views bring in (a filtered or masked
+     * column of the view) is decided by a full parse.
+     */
+    @Test
+    void aResultColumnsNameDecidedFromATemplateKeepsEveryMaskAndTheFilter() throws SQLException {
+        TenantPolicy memoised = partner(Dialect.DUCKDB).decisionCache(4096).build();
+        memoised.useColumns(columns());
+        PolicyEngine own = new PolicyEngine();
+        for (String name : List.of("n1", "n2", "contact_email", "region", "tenant_tag", "N3", "created_at", "n4")) {
+            String sql = "SELECT email AS " + name + ", phone FROM crm.contacts WHERE contact_id > 0";
+            Decision d = own.decide(memoised, sql);
+            ShapeTemplateTest.assertSameDecision(d, engine.decide(partner(), sql), sql);
+            List<List<String>> rows = new ArrayList<>();
+            try (Statement s = duckdb.createStatement(); ResultSet rs = s.executeQuery(d.rewrittenSql())) {
+                assertTrue(rs.getMetaData().getColumnLabel(1).equalsIgnoreCase(name), sql);
+                while (rs.next()) {
+                    rows.add(List.of(rs.getString(1), rs.getString(2)));
+                }
+            }
+            assertEquals(7, rows.size(), sql);
+            for (List<String> row : rows) {
+                assertTrue(row.get(0).matches("[0-9a-f]{64}"), "email hashed: " + sql + " " + row);
+                assertTrue(row.get(1).matches("\\*{4}[0-9-]{4}"), "phone shows its last 4: " + sql + " " + row);
+            }
+        }
+        // contact_email, N3 and n4; region, tenant_tag and created_at are words of the views the rewrite brings in
+        assertEquals(3, own.decisions(DecisionSource.TEMPLATE));
+    }
+
     @Test
     void selectStarSeesOnlyTheFiltersRowsWithEveryMaskApplied() throws SQLException {
         List<List<String>> rows = run(partner(), "SELECT * FROM crm.contacts ORDER BY contact_id");
