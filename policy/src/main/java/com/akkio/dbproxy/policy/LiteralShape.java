@@ -148,7 +148,8 @@ final class LiteralShape {
      * Whether the word at {@code [start, end)}, which follows {@code AS}, is a result column's name that can be a slot:
      * a name whose content no reader can take for anything else and that nothing in the statement can refer to.
      * <ul>
-     * <li>it is followed by a comma or {@code FROM} (a select item's end; the parser confirms it, {@link ShapeTemplate});
+     * <li>it is followed by a comma or {@code FROM} (a select item's end; the parser confirms it,
+     * {@link ShapeTemplate});
      * <li>it is ASCII letters, digits and underscores, not starting with a digit, and a keyword of no reader
      * ({@link Keywords}), so every reader lexes it as a plain name, as it lexes the probe's;
      * <li>no other word of the text, in any case, in strings, quoted names and comments too, is the same word: nothing
@@ -298,7 +299,7 @@ final class LiteralShape {
         return count;
     }
 
-    /** A hash of the text's characters folded as {@link #regionMatchesIgnoreCase} compares them: equal words, equal hashes. */
+    /** A hash of the characters folded as {@link #regionMatchesIgnoreCase} compares them: equal words, equal hashes. */
     private static int foldedHash(String text, int from, int to) {
         int h = 0;
         for (int i = from; i < to; i++) {
@@ -311,8 +312,9 @@ final class LiteralShape {
         for (int k = 0; k < length; k++) {
             char a = text.charAt(at + k);
             char b = word.charAt(from + k);
-            if (a != b && Character.toUpperCase(a) != Character.toUpperCase(b)
-                    && Character.toLowerCase(Character.toUpperCase(a)) != Character.toLowerCase(Character.toUpperCase(b))) {
+            char ua = Character.toUpperCase(a);
+            char ub = Character.toUpperCase(b);
+            if (a != b && ua != ub && Character.toLowerCase(ua) != Character.toLowerCase(ub)) {
                 return false;
             }
         }

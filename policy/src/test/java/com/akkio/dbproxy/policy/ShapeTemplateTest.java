@@ -204,7 +204,7 @@ class ShapeTemplateTest {
     void anAliasTheParserDoesNotReadAsAResultColumnsNameIsKeptInTheKey() {
         TenantPolicy.Builder builder = DemoPolicies.acmeBuilder(Dialect.DUCKDB);
         TenantPolicy acme = builder.build();
-        // a table's alias, and a result column of a derived table: slots the lexer proposes, the parser does not confirm
+        // a table's alias, a derived table's result column: slots the lexer proposes, the parser does not confirm
         for (String shape : List.of("SELECT count(*) FROM orders AS %s, customers WHERE customers.customer_id = 1",
                 "SELECT * FROM (SELECT amount AS %s, status FROM orders) WHERE status = 'x'")) {
             for (int i = 0; i < 5; i++) {
@@ -346,8 +346,9 @@ class ShapeTemplateTest {
                 if (fromTemplate) {
                     templated++;
                 }
-                if (!drewNonSlotAlias) {
-                    shape = memoised.memo().refined(LiteralShape.of(text, cold.dialect()));
+                LiteralShape own = LiteralShape.of(text, cold.dialect());
+                if (!drewNonSlotAlias && own != null) {
+                    shape = memoised.memo().refined(own);
                 } // else an alias that must not be a slot was drawn: the next variant varies the shape as it was
             }
         }
@@ -375,15 +376,20 @@ class ShapeTemplateTest {
             case 0 -> nonSlot(keywords.get(random.nextInt(keywords.size())));
             case 1 -> nonSlot(words.isEmpty() ? "x" : words.get(random.nextInt(words.size()))
                     .toUpperCase(java.util.Locale.ROOT));
-            case 2 -> List.of("acme_prod", "sales", "akkio_capped", "main", "tpcds_prod").get(random.nextInt(5));
-            default -> {
-                StringBuilder c = new StringBuilder().append((char) ('a' + random.nextInt(26)));
-                for (int k = random.nextInt(10); k > 0; k--) {
-                    c.append("abcdefghijklmnopqrstuvwxyz_0123456789".charAt(random.nextInt(37)));
-                }
-                yield c.toString();
-            }
+            case 2 -> nonSlot(List.of("acme_prod", "sales", "akkio_capped", "main", "tpcds_prod")
+                    .get(random.nextInt(5)));
+            // a short name may be a keyword or another word of the statement
+            case 3 -> nonSlot(randomName(random, "" + (char) ('a' + random.nextInt(26)), random.nextInt(2)));
+            default -> randomName(random, "zq", 1 + random.nextInt(9)); // no keyword or corpus word starts so
         };
+    }
+
+    private static String randomName(Random random, String start, int more) {
+        StringBuilder c = new StringBuilder(start);
+        for (int k = more; k > 0; k--) {
+            c.append("abcdefghijklmnopqrstuvwxyz_0123456789".charAt(random.nextInt(37)));
+        }
+        return c.toString();
     }
 
     private String[] newLiterals(LiteralShape shape, Random random) {
