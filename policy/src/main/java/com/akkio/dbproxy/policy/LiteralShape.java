@@ -215,7 +215,7 @@ final class LiteralShape {
             for (k = k >= 0 ? k : -k - 1; k < count && (names[k] & 0xFFFF_FFFF_0000_0000L) == hash; k++) {
                 int s = (int) names[k];
                 int[] b = slots.get(s);
-                if (b[1] - b[0] == e - i && regionMatchesIgnoreCase(sql, i, sql, b[0], e - i)) {
+                if (b[1] - b[0] == e - i && sql.regionMatches(true, i, sql, b[0], e - i)) {
                     seen[s]++;
                 }
             }
@@ -274,24 +274,20 @@ final class LiteralShape {
     }
 
     /**
-     * How many words of {@code text[from, to)} equal {@code word[wordStart, wordEnd)} ignoring case as Java's
-     * {@link String#equalsIgnoreCase} does (which folds more than ASCII: what Spark's resolution does; DuckDB's folds
-     * ASCII only). A word is a run of {@link #isWordChar} characters, wherever it stands.
+     * How many words of {@code text} equal {@code word} ignoring case as Java's {@link String#equalsIgnoreCase} does
+     * (which folds more than ASCII: what Spark's resolution does; DuckDB's folds ASCII only). A word is a run of
+     * {@link #isWordChar} characters, wherever it stands.
      */
-    static int wordCount(CharSequence text, int from, int to, String word, int wordStart, int wordEnd) {
-        int length = wordEnd - wordStart;
+    static int wordCount(String text, String word) {
         int count = 0;
-        int i = from;
-        while (i < to) {
+        int i = 0;
+        while (i < text.length()) {
             if (!isWordChar(text.charAt(i))) {
                 i++;
                 continue;
             }
-            int e = i;
-            while (e < to && isWordChar(text.charAt(e))) {
-                e++;
-            }
-            if (e - i == length && regionMatchesIgnoreCase(text, i, word, wordStart, length)) {
+            int e = wordEnd(text, i);
+            if (e - i == word.length() && text.regionMatches(true, i, word, 0, word.length())) {
                 count++;
             }
             i = e;
@@ -299,26 +295,13 @@ final class LiteralShape {
         return count;
     }
 
-    /** A hash of the characters folded as {@link #regionMatchesIgnoreCase} compares them: equal words, equal hashes. */
+    /** A hash of the characters folded as {@link String#regionMatches(boolean, int, String, int, int)} does. */
     private static int foldedHash(String text, int from, int to) {
         int h = 0;
         for (int i = from; i < to; i++) {
             h = 31 * h + Character.toLowerCase(Character.toUpperCase(text.charAt(i)));
         }
         return h;
-    }
-
-    private static boolean regionMatchesIgnoreCase(CharSequence text, int at, String word, int from, int length) {
-        for (int k = 0; k < length; k++) {
-            char a = text.charAt(at + k);
-            char b = word.charAt(from + k);
-            char ua = Character.toUpperCase(a);
-            char ub = Character.toUpperCase(b);
-            if (a != b && ua != ub && Character.toLowerCase(ua) != Character.toLowerCase(ub)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static char charAt(String s, int i) {

@@ -71,7 +71,7 @@ final class ShapeTemplate {
     private boolean inParts(LiteralShape shape, int slot) {
         String content = shape.slotContent(slot);
         for (String part : parts) {
-            if (LiteralShape.wordCount(part, 0, part.length(), content, 0, content.length()) > 0) {
+            if (LiteralShape.wordCount(part, content) > 0) {
                 return true;
             }
         }
